@@ -1,0 +1,17 @@
+/* basis.h: the age polynomial basis of DESIGN §2, x = (1, s, ..., s^d) with
+ * s = (age - centre) / scale. */
+#ifndef GBTM_BASIS_H
+#define GBTM_BASIS_H
+
+#include <stddef.h>
+
+/* x[0..ncoef-1] = (1, s, s^2, ...). */
+void basis_row(double age, double centre, double scale, int ncoef, double *x);
+/* X (T x GBTM_MAX_COEF, row-major): the full basis at every age of the grid. */
+void basis_matrix(const double *age, size_t T, double centre, double scale, double *X);
+/* The default basis maps [age_min, age_max] onto [-1, 1]. */
+void basis_default(double age_min, double age_max, double *centre, double *scale);
+/* eta[t] = sum_j X[t][j] coef[j] over the first ncoef columns. */
+void basis_predict(const double *X, size_t T, int ncoef, const double *coef, double *eta);
+
+#endif

@@ -1,0 +1,256 @@
+/* fit.c: the EM driver (DESIGN §3): random starts from one seed, a short EM
+ * for every start, the best share of them run to convergence, the best log L
+ * and how often it was replicated, groups put in a stable order, and the
+ * fit criteria (DESIGN §5). Starts run one after another; each E-step is
+ * parallel over fixed person blocks, so the answer does not depend on the
+ * number of threads. */
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basis.h"
+#include "criteria.h"
+#include "em.h"
+#include "error.h"
+#include "starts.h"
+
+#define REPLICATION_TOL 1e-6 /* absolute, on log L (DESIGN §3) */
+
+struct gbtm_fit_result {
+  gbtm_model model;
+  gbtm_fit_summary summary;
+  gbtm_group_summary group[GBTM_MAX_GROUPS];
+  double *posterior; /* N x K or NULL */
+  char *failures;
+};
+
+void gbtm_fit_result_free(gbtm_fit_result *r) {
+  if (!r) return;
+  free(r->posterior);
+  free(r->failures);
+  free(r);
+}
+
+const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *r) { return &r->summary; }
+const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *r) { return &r->model; }
+const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *r, int k) {
+  return (k >= 0 && k < r->model.groups) ? &r->group[k] : NULL;
+}
+const double *gbtm_fit_result_posterior(const gbtm_fit_result *r) { return r->posterior; }
+const char *gbtm_fit_result_failures(const gbtm_fit_result *r) { return r->failures ? r->failures : ""; }
+
+/* splitmix64: independent, reproducible seeds for each start. */
+static unsigned long start_seed(uint64_t seed, int s) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(s + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return (unsigned long)(z ^ (z >> 31));
+}
+
+static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
+  char line[256];
+  int n = run->failed_group
+              ? snprintf(line, sizeof line, "start %d: group %d: %s\n", s + 1, run->failed_group, run->failure)
+              : snprintf(line, sizeof line, "start %d: %s\n", s + 1, run->failure);
+  char *grown = realloc(*buf, *len + (size_t)n + 1);
+  if (!grown) return;
+  memcpy(grown + *len, line, (size_t)n + 1);
+  *buf = grown;
+  *len += (size_t)n;
+}
+
+/* Order of groups: increasing mean expected count over the age grid (DESIGN §3). */
+static void group_order(const em_ws *ws, const double *psi, int *perm) {
+  double mean[GBTM_MAX_GROUPS];
+  double eta[1], zeta[1];
+  for (int k = 0; k < ws->K; k++) {
+    double s = 0.0;
+    for (size_t t = 0; t < ws->T; t++) {
+      const double *x = ws->X + t * GBTM_MAX_COEF;
+      eta[0] = zeta[0] = 0.0;
+      for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * psi[ws->off_beta[k] + j];
+      for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * psi[ws->off_alpha[k] + j];
+      s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL);
+    }
+    mean[k] = s / (double)ws->T;
+    perm[k] = k;
+  }
+  for (int a = 1; a < ws->K; a++) /* insertion sort: stable, K is small */
+    for (int b = a; b > 0 && mean[perm[b]] < mean[perm[b - 1]]; b--) {
+      int tmp = perm[b];
+      perm[b] = perm[b - 1];
+      perm[b - 1] = tmp;
+    }
+}
+
+static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, const int *perm,
+                       double centre, double scale, gbtm_model *m) {
+  memset(m, 0, sizeof *m);
+  m->family = o->family;
+  m->groups = ws->K;
+  m->centre = centre;
+  m->scale = scale;
+  m->age_min = ws->panel->age[0];
+  m->age_max = ws->panel->age[ws->T - 1];
+  for (int j = 0; j < ws->K; j++) {
+    int k = perm[j];
+    m->theta[j] = psi[k] - psi[perm[0]];
+    m->order[j] = o->order[k];
+    m->iorder[j] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
+    for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = psi[ws->off_beta[k] + c];
+    for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = psi[ws->off_alpha[k] + c];
+  }
+}
+
+static int by_loglik_desc(const void *a, const void *b, void *runs) {
+  const em_run *r = runs;
+  double la = r[*(const int *)a].loglik, lb = r[*(const int *)b].loglik;
+  if (la != lb) return la < lb ? 1 : -1;
+  return *(const int *)a - *(const int *)b;
+}
+
+/* qsort_r is not C11: a small stable insertion sort of start indices. */
+static void sort_runs(int *idx, int n, em_run *runs) {
+  for (int a = 1; a < n; a++)
+    for (int b = a; b > 0 && by_loglik_desc(&idx[b], &idx[b - 1], runs) < 0; b--) {
+      int tmp = idx[b];
+      idx[b] = idx[b - 1];
+      idx[b - 1] = tmp;
+    }
+}
+
+gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
+                     gbtm_error *err) {
+  *out = NULL;
+  gbtm_status st = gbtm_fit_options_check(o, panel, err);
+  if (st != GBTM_OK) return st;
+  double centre, scale;
+  basis_default(panel->age[0], panel->age[panel->T - 1], &centre, &scale);
+  if (!isnan(o->centre)) centre = o->centre;
+  if (!isnan(o->scale)) scale = o->scale;
+
+  em_ws ws;
+  if ((st = em_ws_init(&ws, panel, o, centre, scale, err)) != GBTM_OK) return st;
+  int S = o->starts, K = o->groups;
+  size_t N = panel->n;
+  start_profiles prof = {0};
+  em_run *runs = calloc((size_t)S, sizeof *runs);
+  double *psis = calloc((size_t)S * ws.P, sizeof *psis);
+  double *tau = malloc(N * (size_t)K * sizeof *tau);
+  int *idx = malloc((size_t)S * sizeof *idx);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gbtm_fit_result *res = calloc(1, sizeof *res);
+  char *failures = NULL;
+  size_t failures_len = 0;
+  if (!runs || !psis || !tau || !idx || !rng || !res) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+    goto cleanup;
+  }
+  if ((st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
+
+  double tol_abs = o->tol_gradient * (double)N;
+  gbtm_progress info = {"short", 0, S, 0, 0.0};
+  int n_ok = 0;
+  for (int s = 0; s < S; s++) {
+    em_run *run = &runs[s];
+    run->psi = psis + (size_t)s * ws.P;
+    gsl_rng_set(rng, start_seed(o->seed, s));
+    starts_tau(&prof, K, s, rng, tau);
+    run->failure = em_start_from_tau(&ws, tau, run->psi, &run->failed_group);
+    info.start = s;
+    if (!run->failure)
+      em_iterate(&ws, run, o->short_iterations > 0 ? o->short_iterations : 1, tol_abs, o->accelerate,
+                 o->progress, o->progress_user, &info);
+    if (run->failure) note_failure(&failures, &failures_len, s, run);
+    else idx[n_ok++] = s;
+  }
+  if (n_ok == 0) {
+    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
+    goto cleanup;
+  }
+  sort_runs(idx, n_ok, runs);
+  int keep = (int)ceil(o->keep_fraction * S);
+  if (keep < 1) keep = 1;
+  if (keep > n_ok) keep = n_ok;
+  info.phase = "long";
+  info.starts = keep;
+  for (int j = 0; j < keep; j++) {
+    em_run *run = &runs[idx[j]];
+    info.start = j;
+    if (!run->converged)
+      em_iterate(&ws, run, o->max_iterations, tol_abs, o->accelerate, o->progress, o->progress_user, &info);
+    if (run->failure) note_failure(&failures, &failures_len, idx[j], run);
+  }
+  int best = -1, converged = 0, failed = 0;
+  for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
+  for (int j = 0; j < keep; j++) {
+    const em_run *run = &runs[idx[j]];
+    if (run->failure) continue;
+    converged++;
+    if (best < 0 || run->loglik > runs[best].loglik) best = idx[j];
+  }
+  if (best < 0) {
+    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
+    goto cleanup;
+  }
+  int replicated = 0;
+  for (int j = 0; j < keep; j++) {
+    const em_run *run = &runs[idx[j]];
+    if (!run->failure && fabs(run->loglik - runs[best].loglik) <= REPLICATION_TOL) replicated++;
+  }
+
+  /* Final E-step at the best estimate, for the posteriors. */
+  const em_run *b = &runs[best];
+  double ll = em_estep(&ws, b->psi, NULL, tau);
+  int perm[GBTM_MAX_GROUPS];
+  group_order(&ws, b->psi, perm);
+  fill_model(&ws, o, b->psi, perm, centre, scale, &res->model);
+  res->posterior = malloc(N * (size_t)K * sizeof *res->posterior);
+  if (!res->posterior) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < N; i++)
+    for (int j = 0; j < K; j++) res->posterior[i * K + j] = tau[i * K + perm[j]];
+  double share[GBTM_MAX_GROUPS];
+  gbtm_model_shares(&res->model, share);
+
+  gbtm_fit_summary *sm = &res->summary;
+  sm->loglik = ll;
+  sm->n_params = gbtm_model_n_params(&res->model);
+  sm->n_persons = N;
+  sm->n_obs = panel->n_obs;
+  criteria_information(sm);
+  sm->entropy = criteria_classification(res->posterior, N, K, share, res->group);
+  sm->converged = b->converged;
+  sm->iterations = b->iterations;
+  sm->gradient_norm = b->grad_norm;
+  sm->starts = S;
+  sm->starts_converged = converged;
+  sm->starts_failed = failed;
+  sm->best_replicated = replicated;
+  sm->kernel = estep_kernel(ws.ctx);
+  sm->threads = estep_threads(ws.ctx);
+  if (!o->keep_posterior) {
+    free(res->posterior);
+    res->posterior = NULL;
+  }
+  res->failures = failures;
+  failures = NULL;
+  *out = res;
+  res = NULL;
+
+cleanup:
+  gbtm_fit_result_free(res);
+  free(failures);
+  gsl_rng_free(rng);
+  free(idx);
+  free(tau);
+  free(psis);
+  free(runs);
+  starts_profiles_free(&prof);
+  em_ws_free(&ws);
+  return st;
+}

@@ -1,0 +1,270 @@
+/* gbtm.h is the public C API of gbtm, an engine for group-based trajectory
+ * models: finite mixtures of Poisson and zero-inflated Poisson regressions of
+ * counts on a polynomial in age, one trajectory per person (shared/DESIGN.md).
+ *
+ * Conventions (shared/STYLE.md):
+ * - gbtm_panel, gbtm_fit_result are opaque handles; every _alloc/_read/_fit
+ *   has a _free, and _free(NULL) is a no-op.
+ * - Every fallible function returns a gbtm_status and, when given a non-NULL
+ *   gbtm_error, leaves a detailed message there ("data.csv:17:3: ...").
+ * - The library never calls exit() or abort() on user input.
+ * - Borrowed const arguments are used only during the call.
+ */
+#ifndef GBTM_H
+#define GBTM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GBTM_VERSION "0.1.0"
+#define GBTM_MAX_GROUPS 16 /* K at most */
+#define GBTM_MAX_ORDER 5   /* polynomial order d at most */
+#define GBTM_MAX_COEF (GBTM_MAX_ORDER + 1)
+
+/* ---- status and errors ------------------------------------------------ */
+
+typedef enum gbtm_status {
+  GBTM_OK = 0,
+  GBTM_ERR_USAGE,    /* an option or argument is invalid */
+  GBTM_ERR_IO,       /* a file could not be opened, read or written */
+  GBTM_ERR_PARSE,    /* malformed input data (file:line:column in message) */
+  GBTM_ERR_DATA,     /* well-formed data that the model cannot use */
+  GBTM_ERR_NOMEM,    /* out of memory */
+  GBTM_ERR_FIT,      /* no start of the fit succeeded */
+  GBTM_ERR_INTERNAL  /* a bug: please report it */
+} gbtm_status;
+
+/* The fixed text of a status code ("parse error", ...). Never NULL. */
+const char *gbtm_status_str(gbtm_status status);
+
+/* The detailed message of the last failure of a call that was given it. */
+typedef struct gbtm_error {
+  gbtm_status status;
+  char message[1024];
+} gbtm_error;
+
+/* ---- panels ------------------------------------------------------------ */
+
+/* A person x age panel of counts, held sparsely (DESIGN §1). */
+typedef struct gbtm_panel gbtm_panel;
+
+/* Column names of a long CSV file. exposure may be NULL (all exposures 1). */
+typedef struct gbtm_csv_columns {
+  const char *id;       /* default "id" */
+  const char *age;      /* default "age" */
+  const char *count;    /* default "count" */
+  const char *exposure; /* default NULL: no exposure column */
+} gbtm_csv_columns;
+
+gbtm_csv_columns gbtm_csv_columns_default(void);
+
+/* Reads a long CSV file with a header row: one row per person and age, in
+ * any order. Ids are strings; ages are finite reals; counts are non-negative
+ * integers; exposures are finite and > 0. On failure *out is NULL and err
+ * names the file, line and column and what was expected.
+ * The caller owns *out and frees it with gbtm_panel_free(). */
+gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
+                                gbtm_panel **out, gbtm_error *err);
+
+/* Builds a panel from n rows held in arrays (the rows may come in any
+ * order). exposure may be NULL. source names the data in error messages
+ * (e.g. "rows"); the row number is reported as the line. */
+gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
+                                 const int64_t *count, const double *exposure,
+                                 const char *source, gbtm_panel **out, gbtm_error *err);
+
+void gbtm_panel_free(gbtm_panel *panel);
+
+size_t gbtm_panel_n_persons(const gbtm_panel *panel);
+size_t gbtm_panel_n_obs(const gbtm_panel *panel);     /* observed cells */
+size_t gbtm_panel_n_nonzero(const gbtm_panel *panel); /* cells with count > 0 */
+size_t gbtm_panel_n_ages(const gbtm_panel *panel);    /* distinct ages T */
+/* The T distinct ages, ascending; valid while the panel lives. */
+const double *gbtm_panel_ages(const gbtm_panel *panel);
+/* The id of person i (0-based, in order of first appearance in the input). */
+const char *gbtm_panel_id(const gbtm_panel *panel, size_t i);
+bool gbtm_panel_has_exposure(const gbtm_panel *panel); /* any exposure != 1 */
+double gbtm_panel_total_count(const gbtm_panel *panel);
+
+/* Writes the panel as long CSV (id,age,count[,exposure]), persons in panel
+ * order, ages ascending; numbers with %.17g. */
+gbtm_status gbtm_panel_write_csv(const gbtm_panel *panel, const char *path, gbtm_error *err);
+
+/* ---- models ------------------------------------------------------------ */
+
+typedef enum gbtm_family_id {
+  GBTM_POISSON = 0, /* eq. P */
+  GBTM_ZIP = 1      /* eq. Z */
+} gbtm_family_id;
+
+/* Parses "poisson" / "zip"; returns false for anything else. */
+bool gbtm_family_parse(const char *name, gbtm_family_id *out);
+const char *gbtm_family_name(gbtm_family_id family);
+
+/* A fitted (or given) model: a plain value, safe to copy.
+ * Basis (DESIGN §2): x_t = (1, s, ..., s^d), s = (age - centre) / scale.
+ * theta[k] is the log-odds of group k against the reference group, whose
+ * theta is 0 (eq. M without risk factors: share_k = softmax(theta)_k).
+ * iorder[k] = -1 means no zero inflation in group k (alpha unused). */
+typedef struct gbtm_model {
+  gbtm_family_id family;
+  int groups;                                   /* K */
+  int order[GBTM_MAX_GROUPS];                   /* d_k, 0..5 */
+  int iorder[GBTM_MAX_GROUPS];                  /* q_k, -1..5 (ZIP only) */
+  double centre, scale;                         /* basis */
+  double age_min, age_max;                      /* fitted age range */
+  double theta[GBTM_MAX_GROUPS];                /* membership log-odds */
+  double beta[GBTM_MAX_GROUPS][GBTM_MAX_COEF];  /* log-rate coefficients */
+  double alpha[GBTM_MAX_GROUPS][GBTM_MAX_COEF]; /* logit zero-inflation coefficients */
+} gbtm_model;
+
+/* Number of free parameters p = (K-1) + sum(d_k+1) + sum(q_k+1) (DESIGN §5). */
+int gbtm_model_n_params(const gbtm_model *model);
+/* Group shares pi_k = softmax(theta) into share[0..K-1]. */
+void gbtm_model_shares(const gbtm_model *model, double *share);
+/* Expected count per unit exposure mu = (1-omega) lambda of group k at age. */
+double gbtm_model_expected(const gbtm_model *model, int k, double age);
+/* Zero-inflation probability omega of group k at age (0 without inflation). */
+double gbtm_model_omega(const gbtm_model *model, int k, double age);
+
+/* Direct evaluation of eq. L at the model, person by person (a reference
+ * implementation, independent of the fitting kernels). */
+gbtm_status gbtm_model_loglik(const gbtm_model *model, const gbtm_panel *panel,
+                              double *loglik, gbtm_error *err);
+
+/* ---- fitting ----------------------------------------------------------- */
+
+typedef enum gbtm_kernel {
+  GBTM_KERNEL_AUTO = 0, /* chosen by the panel's density */
+  GBTM_KERNEL_DENSE,    /* OpenBLAS dgemm on dense person x age matrices */
+  GBTM_KERNEL_SPARSE    /* windows, prefix sums and CSR nonzeros */
+} gbtm_kernel;
+
+/* Progress of a fit, reported through gbtm_fit_options.progress. */
+typedef struct gbtm_progress {
+  const char *phase; /* "short", "long" */
+  int start;         /* start index, 0-based */
+  int starts;        /* starts in this phase */
+  int iteration;     /* E-steps so far in this start */
+  double loglik;
+} gbtm_progress;
+
+typedef void (*gbtm_progress_fn)(const gbtm_progress *progress, void *user);
+
+typedef struct gbtm_fit_options {
+  gbtm_family_id family;
+  int groups;                  /* K >= 1 */
+  int order[GBTM_MAX_GROUPS];  /* per-group polynomial order */
+  int iorder[GBTM_MAX_GROUPS]; /* per-group zero-inflation order (ZIP) */
+  double centre, scale;        /* basis; NaN = from the data's age range */
+  int starts;                  /* random starts S (default 20) */
+  uint64_t seed;               /* all starts derive from it (default 1) */
+  int short_iterations;        /* E-steps of the short EM of each start (30) */
+  double keep_fraction;        /* share of starts run to convergence (0.25) */
+  int max_iterations;          /* E-steps per start at most (5000) */
+  double tol_gradient;         /* converged when max|grad| <= tol * N (1e-9) */
+  bool accelerate;             /* SQUAREM (default true) */
+  int threads;                 /* OpenMP threads; 0 = the runtime's default */
+  gbtm_kernel kernel;
+  bool keep_posterior;         /* keep the N x K posterior matrix (true) */
+  gbtm_progress_fn progress;   /* may be NULL */
+  void *progress_user;
+} gbtm_fit_options;
+
+/* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */
+gbtm_fit_options gbtm_fit_options_default(void);
+
+/* Checks the options against the panel before any work (K, orders, ages). */
+gbtm_status gbtm_fit_options_check(const gbtm_fit_options *options, const gbtm_panel *panel,
+                                   gbtm_error *err);
+
+typedef struct gbtm_fit_result gbtm_fit_result;
+
+/* Fits the model by EM from options->starts random starts. A fit that ran
+ * out of iterations is a result with converged = false, not an error; a fit
+ * where no start succeeded is GBTM_ERR_FIT with the reasons in err.
+ * The caller owns *out and frees it with gbtm_fit_result_free(). */
+gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options,
+                     gbtm_fit_result **out, gbtm_error *err);
+
+void gbtm_fit_result_free(gbtm_fit_result *result);
+
+/* Fit criteria and summaries (DESIGN §5). */
+typedef struct gbtm_fit_summary {
+  double loglik;
+  int n_params;         /* p */
+  size_t n_persons;     /* N */
+  size_t n_obs;         /* observed cells */
+  double bic;           /* -2 log L + p ln N_persons (smaller is better) */
+  double bic_obs;       /* -2 log L + p ln N_obs */
+  double bic_traj;      /* PROC TRAJ form: log L - 0.5 p ln N_persons */
+  double bic_traj_obs;  /* log L - 0.5 p ln N_obs */
+  double aic;           /* -2 log L + 2 p */
+  double entropy;       /* 1 + sum tau ln tau / (N ln K); 1 when K = 1 */
+  bool converged;
+  int iterations;       /* E-steps of the best start */
+  double gradient_norm; /* max-norm of the gradient of eq. L at the estimate */
+  int starts;           /* S started */
+  int starts_converged; /* starts run to convergence */
+  int starts_failed;    /* starts that ended degenerate */
+  int best_replicated;  /* converged starts within 1e-6 of the best log L */
+  gbtm_kernel kernel;   /* the kernel used */
+  int threads;          /* threads used */
+} gbtm_fit_summary;
+
+/* Per-group adequacy figures. avepp/occ are NaN where undefined (no person
+ * assigned, K = 1, or AvePP = 1); printers show them as null / "-". */
+typedef struct gbtm_group_summary {
+  double share;          /* pi_k */
+  double assigned_share; /* share of persons whose modal group is k */
+  double avepp;          /* mean posterior of the persons assigned to k */
+  double occ;            /* odds of correct classification */
+} gbtm_group_summary;
+
+const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *result);
+/* The fitted model; valid while the result lives. */
+const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *result);
+const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *result, int k);
+/* The N x K posterior matrix tau (row-major), or NULL when not kept; valid
+ * while the result lives. Groups are in the reported order. */
+const double *gbtm_fit_result_posterior(const gbtm_fit_result *result);
+/* Reasons why starts failed, one per line ("start 3: group 2 emptied"),
+ * or "" when none failed; valid while the result lives. */
+const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
+
+/* ---- simulation -------------------------------------------------------- */
+
+/* Draws counts from model for n persons. Each person is observed at the
+ * integer ages age_lo..end_i, end_i drawn uniformly in [end_lo, age_hi]; a
+ * cell is missing with probability gap_prob; with custody_prob > 0 a cell's
+ * exposure is drawn uniformly in (0.1, 0.9) with that probability. Group
+ * membership is drawn from the model's shares; when group is not NULL it
+ * receives each person's true group (0-based, n entries). Ids are
+ * "P000001"-style. Deterministic for a seed (GSL mt19937). */
+typedef struct gbtm_sim_design {
+  size_t n;
+  double age_lo, end_lo, age_hi;
+  double gap_prob;
+  double custody_prob;
+  uint64_t seed;
+} gbtm_sim_design;
+
+gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design,
+                          gbtm_panel **out, int *group, gbtm_error *err);
+
+/* The built-in synthetic cohort calibrated to the Rapporteur's 2024 study
+ * (four groups, shares 36/28/21/15): its true model and its design for n
+ * persons. Returns false for an unknown preset name. */
+bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
+                 gbtm_sim_design *design);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GBTM_H */
