@@ -135,13 +135,14 @@ double em_gradient(em_ws *ws, const double *psi) {
   return isfinite(gmax) ? gmax : INFINITY;
 }
 
-const char *em_start_from_tau(em_ws *ws, const double *tau, double *psi, int *group) {
+const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
+                              int *group) {
   const gbtm_panel *p = ws->panel;
   double rate = (p->total > 0.5 ? p->total : 0.5) / (double)p->n_obs;
   memset(psi, 0, ws->P * sizeof *psi);
   for (int k = 0; k < ws->K; k++) {
     psi[ws->off_beta[k]] = log(rate);
-    if (ws->na[k] > 0) psi[ws->off_alpha[k]] = log(0.2 / 0.8); /* omega = 0.2 */
+    for (int j = 0; j < ws->na[k]; j++) psi[ws->off_alpha[k] + j] = alpha0[k * GBTM_MAX_COEF + j];
   }
   em_estep(ws, psi, tau, NULL);
   return em_mstep(ws, psi, psi, group);

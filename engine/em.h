@@ -49,8 +49,10 @@ const char *em_mstep(em_ws *ws, const double *psi_in, double *psi_out, int *grou
 /* max |grad| of eq. L at psi, from the last E-step (which must be at psi). */
 double em_gradient(em_ws *ws, const double *psi);
 
-/* Starting values from given posteriors tau (N x K). */
-const char *em_start_from_tau(em_ws *ws, const double *tau, double *psi, int *group);
+/* Starting values from given posteriors tau (N x K) and, for zero-inflated
+ * groups, starting zero-inflation coefficients alpha0 (K x GBTM_MAX_COEF). */
+const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
+                              int *group);
 
 /* Runs EM (SQUAREM when accelerate) on run until run->iterations reaches
  * max_iterations, convergence (max|grad| <= tol_abs) or a failure. */

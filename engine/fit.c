@@ -4,6 +4,7 @@
  * fit criteria (DESIGN §5). Starts run one after another; each E-step is
  * parallel over fixed person blocks, so the answer does not depend on the
  * number of threads. */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "error.h"
 #include "starts.h"
 
+#define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
 #define REPLICATION_TOL 1e-6 /* absolute, on log L (DESIGN §3) */
 
 struct gbtm_fit_result {
@@ -158,7 +160,15 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     run->psi = psis + (size_t)s * ws.P;
     gsl_rng_set(rng, start_seed(o->seed, s));
     starts_tau(&prof, K, s, rng, tau);
-    run->failure = em_start_from_tau(&ws, tau, run->psi, &run->failed_group);
+    /* Zero inflation starts at 1% to 70% in the middle of the age range,
+     * with random age terms. */
+    double alpha0[GBTM_MAX_GROUPS * GBTM_MAX_COEF];
+    for (int k = 0; k < K; k++) {
+      double omega = 0.01 + 0.69 * gsl_rng_uniform(rng);
+      alpha0[k * GBTM_MAX_COEF] = log(omega / (1.0 - omega));
+      for (int j = 1; j < GBTM_MAX_COEF; j++) alpha0[k * GBTM_MAX_COEF + j] = gsl_ran_gaussian(rng, ALPHA_SPREAD);
+    }
+    run->failure = em_start_from_tau(&ws, tau, alpha0, run->psi, &run->failed_group);
     info.start = s;
     if (!run->failure)
       em_iterate(&ws, run, o->short_iterations > 0 ? o->short_iterations : 1, tol_abs, o->accelerate,

@@ -1,0 +1,474 @@
+/* cmd_fit.c: `gbtm fit DATA.csv [options]`, fitting a group-based
+ * trajectory model to a long CSV panel. The story: parse the options, read
+ * the panel, check the options against it, fit, print the report (text or
+ * JSON), write the posterior file, free.
+ *
+ * Usage errors are caught before the data is read where they can be (a list
+ * of orders of the wrong length, a malformed number); the checks that need
+ * the data (K against the persons, orders against the distinct ages) are the
+ * library's, so that every caller gets the same messages. The posterior file
+ * is created under a temporary name before the fit, so that an unwritable
+ * folder is reported before hours of work, and renamed into place at the end;
+ * a failed run leaves an existing file as it was. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "gbtm.h"
+#include "report.h"
+
+#define CMD "fit"
+
+enum {
+  OPT_ID = 256, /* long-only options: values outside the char range */
+  OPT_AGE,
+  OPT_COUNT,
+  OPT_EXPOSURE,
+  OPT_MODEL,
+  OPT_GROUPS,
+  OPT_ORDER,
+  OPT_IORDER,
+  OPT_STARTS,
+  OPT_SEED,
+  OPT_THREADS,
+  OPT_KERNEL,
+  OPT_CENTRE,
+  OPT_SCALE,
+  OPT_MAX_ITER,
+  OPT_TOL,
+  OPT_NO_ACCEL,
+  OPT_JSON,
+  OPT_POSTERIOR
+};
+
+static const struct option long_options[] = {
+    {"id", required_argument, NULL, OPT_ID},
+    {"age", required_argument, NULL, OPT_AGE},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"exposure", required_argument, NULL, OPT_EXPOSURE},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"iorder", required_argument, NULL, OPT_IORDER},
+    {"starts", required_argument, NULL, OPT_STARTS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"centre", required_argument, NULL, OPT_CENTRE},
+    {"center", required_argument, NULL, OPT_CENTRE},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"max-iter", required_argument, NULL, OPT_MAX_ITER},
+    {"tol", required_argument, NULL, OPT_TOL},
+    {"no-accel", no_argument, NULL, OPT_NO_ACCEL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"posterior", required_argument, NULL, OPT_POSTERIOR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* Everything the command line asks for. */
+typedef struct fit_args {
+  const char *data;           /* DATA.csv */
+  gbtm_csv_columns columns;   /* column names */
+  gbtm_fit_options options;   /* the fit, orders expanded once K is known */
+  const char *order_text;     /* --order as given, or NULL */
+  const char *iorder_text;    /* --iorder as given, or NULL */
+  const char *posterior_path; /* --posterior FILE, or NULL */
+  bool json, quiet;
+} fit_args;
+
+static void print_help(FILE *out) {
+  gbtm_fit_options d = gbtm_fit_options_default();
+  gbtm_csv_columns c = gbtm_csv_columns_default();
+  fprintf(out,
+          "usage: gbtm fit DATA.csv [options]\n"
+          "\n"
+          "Fits a group-based trajectory model, a finite mixture of Poisson or\n"
+          "zero-inflated Poisson regressions of counts on a polynomial in age, by EM\n"
+          "from random starts, and prints the groups, their coefficients and the fit\n"
+          "criteria. DATA.csv is a long file with a header row and one row per person\n"
+          "and age (in any order).\n"
+          "\n"
+          "Data:\n"
+          "  --id NAME          column of person ids (default: %s)\n"
+          "  --age NAME         column of ages (default: %s)\n"
+          "  --count NAME       column of counts (default: %s)\n"
+          "  --exposure NAME    column of exposures, the time at risk, > 0\n"
+          "                     (default: %s)\n",
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1");
+  fprintf(out,
+          "\n"
+          "Model:\n"
+          "  --model FAMILY     poisson or zip (default: %s)\n"
+          "  --groups K         number of groups, 1 to %d (default: %d)\n"
+          "  --order D          polynomial order in age of the log rate, 0 to %d: one\n"
+          "                     value for all groups or D1,...,DK (default: %d)\n"
+          "  --iorder Q         zip only: order of the logit of zero inflation, -1 (none)\n"
+          "                     to %d: one value or Q1,...,QK (default: %d)\n"
+          "  --centre X         basis centre, s = (age - X) / H (default: the middle of\n"
+          "                     the data's age range)\n"
+          "  --scale H          basis scale, > 0 (default: half the data's age range)\n",
+          gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups, GBTM_MAX_ORDER, d.order[0],
+          GBTM_MAX_ORDER, d.iorder[0]);
+  fprintf(out,
+          "\n"
+          "Estimation:\n"
+          "  --starts S         random starts (default: %d)\n"
+          "  --seed N           seed from which all starts derive (default: %llu)\n"
+          "  --max-iter N       E-steps per start at most (default: %d)\n"
+          "  --tol X            converged when the max-norm of the gradient of log L is\n"
+          "                     at most X per person (default: %g)\n"
+          "  --no-accel         plain EM, without SQUAREM acceleration (default: %s)\n"
+          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --kernel KERNEL    auto, dense or sparse (default: %s)\n",
+          d.starts, (unsigned long long)d.seed, d.max_iterations, d.tol_gradient,
+          d.accelerate ? "accelerated" : "plain", d.threads, report_kernel_name(d.kernel));
+  fprintf(out,
+          "\n"
+          "Output:\n"
+          "  --json             print the report as one JSON object (default: text)\n"
+          "  --posterior FILE   write the posterior group probabilities as CSV:\n"
+          "                     id,group,p1,...,pK with group the modal group\n"
+          "                     (default: not written)\n"
+          "  -q, --quiet        no progress on stderr (default: progress on)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Exit status: 0 ok (a fit that did not converge is reported with a warning),\n"
+          "1 no start of the fit succeeded, 2 bad usage or input.\n");
+}
+
+/* The option's name ("--groups") for messages, from its getopt value. */
+static const char *option_name(int val, char *buf, size_t size) {
+  for (const struct option *o = long_options; o->name; o++)
+    if (o->val == val) {
+      snprintf(buf, size, "--%s", o->name);
+      return buf;
+    }
+  snprintf(buf, size, "-%c", val);
+  return buf;
+}
+
+/* Reports an unknown long option, or an abbreviation that fits several. */
+static void unknown_option(const char *text) {
+  const char *name = strncmp(text, "--", 2) == 0 ? text + 2 : text;
+  size_t len = strcspn(name, "=");
+  char matches[256] = "";
+  size_t used = 0;
+  int n = 0;
+  for (const struct option *o = long_options; o->name; o++) {
+    if (strncmp(o->name, name, len) != 0) continue;
+    int w = snprintf(matches + used, sizeof matches - used, "%s--%s", n ? ", " : "", o->name);
+    if (w > 0 && (size_t)w < sizeof matches - used) used += (size_t)w;
+    n++;
+  }
+  if (n > 1 && len > 0)
+    cli_error(CMD, "ambiguous option \"%s\" (%s)", text, matches);
+  else
+    cli_error(CMD, "unknown option \"%s\" (see gbtm fit --help)", text);
+}
+
+/* Reads one option's value into a; returns false (with why) if malformed. */
+static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_t why_size) {
+  gbtm_fit_options *o = &a->options;
+  switch (opt) {
+  case OPT_ID: a->columns.id = arg; return true;
+  case OPT_AGE: a->columns.age = arg; return true;
+  case OPT_COUNT: a->columns.count = arg; return true;
+  case OPT_EXPOSURE: a->columns.exposure = arg; return true;
+  case OPT_MODEL:
+    if (!gbtm_family_parse(arg, &o->family)) {
+      snprintf(why, why_size, "--model: \"%s\" is not a model (poisson or zip)", arg);
+      return false;
+    }
+    return true;
+  case OPT_GROUPS: return cli_parse_int("--groups", arg, 1, GBTM_MAX_GROUPS, &o->groups, why, why_size);
+  case OPT_ORDER: a->order_text = arg; return true;
+  case OPT_IORDER: a->iorder_text = arg; return true;
+  case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->starts, why, why_size);
+  case OPT_SEED: return cli_parse_u64("--seed", arg, &o->seed, why, why_size);
+  case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->threads, why, why_size);
+  case OPT_KERNEL:
+    if (strcmp(arg, "auto") == 0)
+      o->kernel = GBTM_KERNEL_AUTO;
+    else if (strcmp(arg, "dense") == 0)
+      o->kernel = GBTM_KERNEL_DENSE;
+    else if (strcmp(arg, "sparse") == 0)
+      o->kernel = GBTM_KERNEL_SPARSE;
+    else {
+      snprintf(why, why_size, "--kernel: \"%s\" is not a kernel (auto, dense or sparse)", arg);
+      return false;
+    }
+    return true;
+  case OPT_CENTRE: return cli_parse_double("--centre", arg, &o->centre, why, why_size);
+  case OPT_SCALE:
+    if (!cli_parse_double("--scale", arg, &o->scale, why, why_size)) return false;
+    if (!(o->scale > 0.0)) {
+      snprintf(why, why_size, "--scale: %s is not > 0", arg);
+      return false;
+    }
+    return true;
+  case OPT_MAX_ITER:
+    return cli_parse_int("--max-iter", arg, 1, INT_MAX, &o->max_iterations, why, why_size);
+  case OPT_TOL:
+    if (!cli_parse_double("--tol", arg, &o->tol_gradient, why, why_size)) return false;
+    if (!(o->tol_gradient > 0.0)) {
+      snprintf(why, why_size, "--tol: %s is not > 0", arg);
+      return false;
+    }
+    return true;
+  case OPT_NO_ACCEL: o->accelerate = false; return true;
+  case OPT_JSON: a->json = true; return true;
+  case OPT_POSTERIOR: a->posterior_path = arg; return true;
+  case 'q': a->quiet = true; return true;
+  }
+  snprintf(why, why_size, "option %d is not handled", opt);
+  return false;
+}
+
+/* Parses the command line into a. Returns -1 to go on, or the exit status
+ * to end with (0 after --help, 2 after a usage error, already reported). */
+static int parse_args(int argc, char **argv, fit_args *a) {
+  memset(a, 0, sizeof *a);
+  a->columns = gbtm_csv_columns_default();
+  a->options = gbtm_fit_options_default();
+  char why[512], name[64];
+  opterr = 0; /* our own messages */
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":hq", long_options, NULL)) != -1) {
+    if (opt == 'h') {
+      print_help(stdout);
+      return CLI_EXIT_OK;
+    }
+    if (opt == ':') {
+      cli_error(CMD, "option %s needs a value (see gbtm fit --help)",
+                option_name(optopt, name, sizeof name));
+      return CLI_EXIT_USAGE;
+    }
+    if (opt == '?') {
+      if (optopt >= OPT_ID)
+        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
+      else if (optopt != 0)
+        cli_error(CMD, "unknown option \"-%c\" (see gbtm fit --help)", optopt);
+      else
+        unknown_option(argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    }
+    if (!apply_option(a, opt, optarg, why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    cli_error(CMD, "missing DATA argument (usage: gbtm fit DATA.csv [options])");
+    return CLI_EXIT_USAGE;
+  }
+  if (argc - optind > 1) {
+    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm fit DATA.csv [options])",
+              argv[optind + 1]);
+    return CLI_EXIT_USAGE;
+  }
+  a->data = argv[optind];
+
+  /* Per-group lists need K; the library checks their values against the data. */
+  gbtm_fit_options *o = &a->options;
+  if (a->order_text &&
+      !cli_parse_int_list("--order", a->order_text, o->groups, INT_MIN, INT_MAX, o->order, why,
+                          sizeof why)) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
+  }
+  if (a->iorder_text) {
+    if (o->family != GBTM_ZIP) {
+      cli_error(CMD, "--iorder applies only to --model zip");
+      return CLI_EXIT_USAGE;
+    }
+    if (!cli_parse_int_list("--iorder", a->iorder_text, o->groups, INT_MIN, INT_MAX, o->iorder,
+                            why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  o->keep_posterior = a->posterior_path != NULL;
+  return -1;
+}
+
+/* ---- the posterior file ------------------------------------------------- */
+
+/* A file written under a temporary name and renamed into place when done. */
+typedef struct out_file {
+  const char *path; /* the final name (borrowed) */
+  char *tmp;        /* the temporary name, owned */
+  FILE *fp;
+} out_file;
+
+/* Creates path.XXXXXX next to path; false (reported) if that fails. */
+static bool out_file_open(out_file *f, const char *path) {
+  f->path = path;
+  f->fp = NULL;
+  size_t len = strlen(path);
+  f->tmp = malloc(len + 8);
+  if (!f->tmp) {
+    cli_error(CMD, "out of memory");
+    return false;
+  }
+  memcpy(f->tmp, path, len);
+  memcpy(f->tmp + len, ".XXXXXX", 8);
+  int fd = mkstemp(f->tmp);
+  if (fd < 0) {
+    cli_error(CMD, "%s: cannot create the file: %s", path, strerror(errno));
+    free(f->tmp);
+    f->tmp = NULL;
+    return false;
+  }
+  mode_t mask = umask(0); /* mkstemp makes 0600; give the usual 0666 & ~umask */
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  f->fp = fdopen(fd, "w");
+  if (!f->fp) {
+    cli_error(CMD, "%s: cannot create the file: %s", path, strerror(errno));
+    close(fd);
+    unlink(f->tmp);
+    free(f->tmp);
+    f->tmp = NULL;
+    return false;
+  }
+  return true;
+}
+
+/* Removes the temporary file (a run that did not get to the end). */
+static void out_file_discard(out_file *f) {
+  if (f->fp) fclose(f->fp);
+  if (f->tmp) unlink(f->tmp);
+  free(f->tmp);
+  f->fp = NULL;
+  f->tmp = NULL;
+}
+
+/* Closes and renames into place; false (reported) if writing failed. */
+static bool out_file_commit(out_file *f) {
+  int error = 0;
+  if (fflush(f->fp) != 0 || ferror(f->fp)) error = errno ? errno : EIO;
+  if (fclose(f->fp) != 0 && !error) error = errno;
+  f->fp = NULL;
+  if (!error && rename(f->tmp, f->path) != 0) error = errno;
+  if (error) {
+    cli_error(CMD, "%s: cannot write the file: %s", f->path, strerror(error));
+    unlink(f->tmp);
+  }
+  free(f->tmp);
+  f->tmp = NULL;
+  return !error;
+}
+
+/* A CSV field: quoted (with "" for ") when it holds a comma, quote, line
+ * break or surrounding space. */
+static void write_csv_field(FILE *fp, const char *s) {
+  size_t len = strlen(s);
+  bool quote = strpbrk(s, ",\"\r\n") != NULL || (len > 0 && (s[0] == ' ' || s[len - 1] == ' '));
+  if (!quote) {
+    fputs(s, fp);
+    return;
+  }
+  fputc('"', fp);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', fp);
+    fputc(*s, fp);
+  }
+  fputc('"', fp);
+}
+
+/* id,group,p1..pK: one row per person in panel order, group the modal group
+ * (1-based, the first on ties), probabilities with %.17g. */
+static void write_posterior(FILE *fp, const gbtm_panel *panel, const gbtm_fit_result *res) {
+  int K = gbtm_fit_result_model(res)->groups;
+  const double *tau = gbtm_fit_result_posterior(res);
+  size_t N = gbtm_panel_n_persons(panel);
+  fputs("id,group", fp);
+  for (int k = 0; k < K; k++) fprintf(fp, ",p%d", k + 1);
+  fputc('\n', fp);
+  for (size_t i = 0; i < N; i++) {
+    const double *t = tau + i * (size_t)K;
+    int best = 0;
+    for (int k = 1; k < K; k++)
+      if (t[k] > t[best]) best = k;
+    write_csv_field(fp, gbtm_panel_id(panel, i));
+    fprintf(fp, ",%d", best + 1);
+    for (int k = 0; k < K; k++) fprintf(fp, ",%.17g", t[k]);
+    fputc('\n', fp);
+  }
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  if (!s->converged)
+    cli_warning(CMD,
+                "the fit did not converge in %d iterations (gradient norm %.3g); "
+                "the estimates may not be a maximum: try a larger --max-iter",
+                s->iterations, s->gradient_norm);
+  if (s->best_replicated == 1 && a->options.starts > 1)
+    cli_warning(CMD, "the best log-likelihood was found by only one start; try more --starts");
+}
+
+int cmd_fit(int argc, char **argv) {
+  fit_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) return rc;
+
+  out_file posterior = {0};
+  if (a.posterior_path && !out_file_open(&posterior, a.posterior_path)) return CLI_EXIT_USAGE;
+
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_panel *panel = NULL;
+  gbtm_fit_result *res = NULL;
+  cli_progress progress;
+  rc = CLI_EXIT_OK;
+
+  gbtm_status st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
+  if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
+  if (st == GBTM_OK) {
+    if (!a.quiet) {
+      cli_progress_init(&progress, CMD);
+      a.options.progress = cli_progress_report;
+      a.options.progress_user = &progress;
+    }
+    st = gbtm_fit(panel, &a.options, &res, &err);
+    if (!a.quiet) cli_progress_finish(&progress);
+  }
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+    goto done;
+  }
+
+  if (a.json)
+    report_json(stdout, a.data, panel, res);
+  else
+    report_text(stdout, a.data, panel, res);
+  warn_about(&a, res);
+
+  if (a.posterior_path) {
+    if (!gbtm_fit_result_posterior(res)) {
+      cli_error(CMD, "the fit kept no posterior probabilities");
+      rc = CLI_EXIT_FIT;
+      goto done;
+    }
+    write_posterior(posterior.fp, panel, res);
+    if (!out_file_commit(&posterior)) rc = CLI_EXIT_USAGE;
+  }
+
+done:
+  out_file_discard(&posterior);
+  gbtm_fit_result_free(res);
+  gbtm_panel_free(panel);
+  return rc;
+}

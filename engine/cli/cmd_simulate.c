@@ -1,0 +1,360 @@
+/* cmd_simulate.c: `gbtm simulate --preset NAME -o FILE.csv [options]`,
+ * drawing a synthetic panel from a built-in cohort (gbtm_preset) and writing
+ * it as a long CSV file (id,age,count[,exposure]), optionally with each
+ * person's true group. The story: parse the options, look up the preset,
+ * apply the design options, simulate, write the panel and the truth, print a
+ * one-line summary (or a JSON object), free.
+ *
+ * The true groups are what recovery tests and demonstrations compare a fit
+ * with, so they are written 1-based, as `gbtm fit` numbers its groups. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "gbtm.h"
+#include "json.h"
+
+#define CMD "simulate"
+#define DEFAULT_PRESET "rapporteur-2024"
+#define DEFAULT_SEED 1
+
+enum {
+  OPT_PRESET = 256, /* long-only options: values outside the char range */
+  OPT_N,
+  OPT_SEED,
+  OPT_CUSTODY,
+  OPT_GAPS,
+  OPT_TRUTH,
+  OPT_JSON
+};
+
+static const struct option long_options[] = {
+    {"preset", required_argument, NULL, OPT_PRESET},
+    {"n", required_argument, NULL, OPT_N},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"custody", required_argument, NULL, OPT_CUSTODY},
+    {"gaps", required_argument, NULL, OPT_GAPS},
+    {"output", required_argument, NULL, 'o'},
+    {"truth", required_argument, NULL, OPT_TRUTH},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* Everything the command line asks for. */
+typedef struct sim_args {
+  const char *preset;   /* --preset NAME */
+  const char *output;   /* -o FILE */
+  const char *truth;    /* --truth FILE, or NULL */
+  uint64_t n;           /* --n, 0 = the preset's default */
+  uint64_t seed;        /* --seed */
+  double custody, gaps; /* --custody, --gaps; < 0 = the preset's */
+  bool json;
+} sim_args;
+
+static void print_help(FILE *out) {
+  gbtm_model m;
+  gbtm_sim_design d;
+  gbtm_preset(DEFAULT_PRESET, 0, DEFAULT_SEED, &m, &d);
+  fprintf(out,
+          "usage: gbtm simulate --preset NAME -o FILE.csv [options]\n"
+          "\n"
+          "Draws a synthetic panel of offence counts from a built-in cohort and writes\n"
+          "it as a long CSV file, id,age,count (and exposure when any differs from 1).\n"
+          "Each person is observed at the integer ages from the first age to an end\n"
+          "age drawn uniformly, with missing years; the same seed gives the same file.\n"
+          "\n"
+          "Presets:\n"
+          "  rapporteur-2024    synthetic cohort calibrated to the published figures of\n"
+          "                     the National Rapporteur's 2024 study of offenders of\n"
+          "                     domestic sexual exploitation: Poisson, four groups\n"
+          "                     (incidental 36%%, early peak 28%%, late peak 21%%,\n"
+          "                     continuous 15%%), ages %g..%g, end ages %g..%g\n"
+          "\n"
+          "Options:\n"
+          "  --preset NAME      the cohort to draw (required): %s\n"
+          "  -o, --output FILE  the CSV file to write (required)\n"
+          "  --n N              persons, at least 1 (default: the preset's, %zu)\n"
+          "  --seed N           seed of the random numbers (default: %d)\n"
+          "  --gaps P           probability that a year is missing, in [0, 1)\n"
+          "                     (default: the preset's, %g)\n"
+          "  --custody P        probability that a year is partly spent in custody, in\n"
+          "                     [0, 1]; its exposure is then uniform in (0.1, 0.9)\n"
+          "                     (default: the preset's, %g)\n"
+          "  --truth FILE       also write each person's true group as CSV: id,group,\n"
+          "                     groups numbered from 1 as gbtm fit numbers them\n"
+          "                     (default: not written)\n"
+          "  --json             print the summary as one JSON object (default: text)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Exit status: 0 ok, 2 bad usage or a file that cannot be written.\n",
+          d.age_lo, d.age_hi, d.end_lo, d.age_hi, DEFAULT_PRESET, d.n, DEFAULT_SEED, d.gap_prob,
+          d.custody_prob);
+}
+
+/* The option's name ("--seed") for messages, from its getopt value. */
+static const char *option_name(int val, char *buf, size_t size) {
+  for (const struct option *o = long_options; o->name; o++)
+    if (o->val == val) {
+      snprintf(buf, size, "--%s", o->name);
+      return buf;
+    }
+  snprintf(buf, size, "-%c", val);
+  return buf;
+}
+
+/* A probability in [0, hi] (hi_open: [0, hi)). */
+static bool parse_prob(const char *option, const char *arg, bool hi_open, double *out, char *why,
+                       size_t why_size) {
+  if (!cli_parse_double(option, arg, out, why, why_size)) return false;
+  if (*out < 0.0 || *out > 1.0 || (hi_open && *out == 1.0)) {
+    snprintf(why, why_size, "%s: %s is not a probability in [0, 1%s", option, arg,
+             hi_open ? ")" : "]");
+    return false;
+  }
+  return true;
+}
+
+/* Reads one option's value into a; returns false (with why) if malformed. */
+static bool apply_option(sim_args *a, int opt, const char *arg, char *why, size_t why_size) {
+  switch (opt) {
+  case OPT_PRESET: a->preset = arg; return true;
+  case 'o': a->output = arg; return true;
+  case OPT_TRUTH: a->truth = arg; return true;
+  case OPT_N:
+    if (!cli_parse_u64("--n", arg, &a->n, why, why_size)) return false;
+    if (a->n < 1 || a->n > UINT32_MAX) {
+      snprintf(why, why_size, "--n: %s is out of range (1 to %" PRIu32 ")", arg, UINT32_MAX);
+      return false;
+    }
+    return true;
+  case OPT_SEED: return cli_parse_u64("--seed", arg, &a->seed, why, why_size);
+  case OPT_CUSTODY: return parse_prob("--custody", arg, false, &a->custody, why, why_size);
+  case OPT_GAPS: return parse_prob("--gaps", arg, true, &a->gaps, why, why_size);
+  case OPT_JSON: a->json = true; return true;
+  }
+  snprintf(why, why_size, "option %d is not handled", opt);
+  return false;
+}
+
+/* Parses the command line into a. Returns -1 to go on, or the exit status
+ * to end with (0 after --help, 2 after a usage error, already reported). */
+static int parse_args(int argc, char **argv, sim_args *a) {
+  memset(a, 0, sizeof *a);
+  a->seed = DEFAULT_SEED;
+  a->custody = a->gaps = -1.0; /* not given */
+  char why[512], name[64];
+  opterr = 0; /* our own messages */
+  optind = 0; /* a full restart of getopt's state (glibc) */
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    if (opt == 'h') {
+      print_help(stdout);
+      return CLI_EXIT_OK;
+    }
+    if (opt == ':') {
+      cli_error(CMD, "option %s needs a value (see gbtm simulate --help)",
+                option_name(optopt, name, sizeof name));
+      return CLI_EXIT_USAGE;
+    }
+    if (opt == '?') {
+      if (optopt >= OPT_PRESET || optopt == 'h')
+        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
+      else if (optopt != 0)
+        cli_error(CMD, "unknown option \"-%c\" (see gbtm simulate --help)", optopt);
+      else
+        cli_error(CMD, "unknown option \"%s\" (see gbtm simulate --help)", argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    }
+    if (!apply_option(a, opt, optarg, why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm simulate --preset NAME -o FILE.csv)",
+              argv[optind]);
+    return CLI_EXIT_USAGE;
+  }
+  if (!a->preset) {
+    cli_error(CMD, "missing --preset NAME (the one preset: %s)", DEFAULT_PRESET);
+    return CLI_EXIT_USAGE;
+  }
+  if (!a->output) {
+    cli_error(CMD, "missing -o FILE.csv, the file to write");
+    return CLI_EXIT_USAGE;
+  }
+  if (a->truth && strcmp(a->truth, a->output) == 0) {
+    cli_error(CMD, "--truth and -o name the same file \"%s\"", a->output);
+    return CLI_EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* ---- the truth file ------------------------------------------------------ */
+
+/* A file written under a temporary name next to its final one and renamed
+ * into place when complete, so that a failed run leaves an existing file as
+ * it was. It is created before the simulation, so that an unwritable path is
+ * reported before any work. */
+typedef struct out_file {
+  const char *path; /* the final name (borrowed) */
+  char *tmp;        /* the temporary name, owned */
+  FILE *fp;
+} out_file;
+
+/* Creates path.XXXXXX; false (reported) if that fails. */
+static bool out_file_open(out_file *f, const char *path) {
+  f->path = path;
+  f->fp = NULL;
+  size_t len = strlen(path);
+  f->tmp = malloc(len + 8);
+  if (!f->tmp) {
+    cli_error(CMD, "out of memory");
+    return false;
+  }
+  memcpy(f->tmp, path, len);
+  memcpy(f->tmp + len, ".XXXXXX", 8);
+  int fd = mkstemp(f->tmp);
+  if (fd >= 0) {
+    mode_t mask = umask(0); /* mkstemp makes 0600; give the usual 0666 & ~umask */
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) == 0) f->fp = fdopen(fd, "w");
+    if (!f->fp) {
+      int e = errno;
+      close(fd);
+      unlink(f->tmp);
+      errno = e;
+    }
+  }
+  if (!f->fp) {
+    cli_error(CMD, "%s: cannot create the file: %s", path, strerror(errno));
+    free(f->tmp);
+    f->tmp = NULL;
+    return false;
+  }
+  return true;
+}
+
+/* Removes the temporary file of a run that did not get to the end. */
+static void out_file_discard(out_file *f) {
+  if (f->fp) fclose(f->fp);
+  if (f->tmp) unlink(f->tmp);
+  free(f->tmp);
+  f->fp = NULL;
+  f->tmp = NULL;
+}
+
+/* Closes and renames into place; false (reported) if writing failed. */
+static bool out_file_commit(out_file *f) {
+  int error = 0;
+  if (fflush(f->fp) != 0 || ferror(f->fp)) error = errno ? errno : EIO;
+  if (fclose(f->fp) != 0 && !error) error = errno;
+  f->fp = NULL;
+  if (!error && rename(f->tmp, f->path) != 0) error = errno;
+  if (error) {
+    cli_error(CMD, "%s: cannot write the file: %s", f->path, strerror(error));
+    unlink(f->tmp);
+  }
+  free(f->tmp);
+  f->tmp = NULL;
+  return !error;
+}
+
+/* id,group with groups 1-based, one row per person in panel order. The ids
+ * are the simulation's ("P000001"), which need no CSV quoting. */
+static void write_truth(FILE *fp, const gbtm_panel *panel, const int *group) {
+  fputs("id,group\n", fp);
+  size_t n = gbtm_panel_n_persons(panel);
+  for (size_t i = 0; i < n; i++) fprintf(fp, "%s,%d\n", gbtm_panel_id(panel, i), group[i] + 1);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbtm_panel *panel,
+                          const int *group, int K) {
+  size_t n = gbtm_panel_n_persons(panel);
+  size_t count[GBTM_MAX_GROUPS] = {0};
+  for (size_t i = 0; i < n; i++) count[group[i]]++;
+  if (a->json) {
+    json_writer w;
+    json_init(&w, stdout);
+    json_object_begin(&w);
+    json_kv_string(&w, "preset", a->preset);
+    json_kv_uint(&w, "seed", d->seed);
+    json_kv_uint(&w, "persons", n);
+    json_kv_uint(&w, "observed", gbtm_panel_n_obs(panel));
+    json_kv_uint(&w, "nonzero", gbtm_panel_n_nonzero(panel));
+    json_kv_double(&w, "total_count", gbtm_panel_total_count(panel));
+    json_kv_double(&w, "gap_prob", d->gap_prob);
+    json_kv_double(&w, "custody_prob", d->custody_prob);
+    json_key(&w, "group_persons");
+    json_array_begin(&w);
+    for (int k = 0; k < K; k++) json_uint(&w, count[k]);
+    json_array_end(&w);
+    json_kv_string(&w, "output", a->output);
+    json_kv_string(&w, "truth", a->truth);
+    json_object_end(&w);
+    json_end(&w);
+    return;
+  }
+  printf("%s (seed %" PRIu64 "): %zu persons, %zu observed years, %zu with offences, "
+         "%.0f offences; persons per group",
+         a->preset, d->seed, n, gbtm_panel_n_obs(panel), gbtm_panel_n_nonzero(panel),
+         gbtm_panel_total_count(panel));
+  for (int k = 0; k < K; k++) printf(" %zu", count[k]);
+  printf("\nwrote %s", a->output);
+  if (a->truth) printf(" and %s", a->truth);
+  printf("\n");
+}
+
+int cmd_simulate(int argc, char **argv) {
+  sim_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) return rc;
+
+  gbtm_model model;
+  gbtm_sim_design design;
+  if (!gbtm_preset(a.preset, (size_t)a.n, a.seed, &model, &design)) {
+    cli_error(CMD, "unknown preset \"%s\" (the one preset: %s)", a.preset, DEFAULT_PRESET);
+    return CLI_EXIT_USAGE;
+  }
+  if (a.gaps >= 0.0) design.gap_prob = a.gaps;
+  if (a.custody >= 0.0) design.custody_prob = a.custody;
+
+  out_file truth = {0};
+  if (a.truth && !out_file_open(&truth, a.truth)) return CLI_EXIT_USAGE;
+  int *group = malloc(design.n * sizeof *group);
+  if (!group) {
+    cli_error(CMD, "out of memory for %zu persons", design.n);
+    out_file_discard(&truth);
+    return CLI_EXIT_FIT;
+  }
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_panel *panel = NULL;
+  gbtm_status st = gbtm_simulate(&model, &design, &panel, group, &err);
+  if (st == GBTM_OK) st = gbtm_panel_write_csv(panel, a.output, &err);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    out_file_discard(&truth);
+    rc = cli_exit_code(st);
+  } else {
+    if (a.truth) write_truth(truth.fp, panel, group);
+    if (a.truth && !out_file_commit(&truth)) {
+      rc = CLI_EXIT_USAGE;
+    } else {
+      print_summary(&a, &design, panel, group, model.groups);
+      rc = CLI_EXIT_OK;
+    }
+  }
+  gbtm_panel_free(panel);
+  free(group);
+  return rc;
+}

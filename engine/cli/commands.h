@@ -1,0 +1,12 @@
+/* commands.h: the subcommands of the gbtm command, one file each in
+ * engine/cli/ (cmd_<name>.c). Each takes the arguments after the gbtm word
+ * (argv[0] is the subcommand's name), prints results on stdout and messages
+ * on stderr, and returns the exit status: 0 ok, 1 failed fit, 2 bad usage or
+ * input (cli_util.h). */
+#ifndef GBTM_CLI_COMMANDS_H
+#define GBTM_CLI_COMMANDS_H
+
+int cmd_fit(int argc, char **argv);      /* fit a model to a long CSV panel */
+int cmd_simulate(int argc, char **argv); /* draw a panel from a model or preset */
+
+#endif

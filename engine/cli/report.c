@@ -1,0 +1,330 @@
+/* report.c: the text and JSON reports of a fitted model (report.h).
+ *
+ * The text report is read by people choosing a model: it names every
+ * criterion by its formula, because the same word "BIC" means
+ * -2 log L + p ln N in R and log L - p/2 ln N (higher is better) in PROC TRAJ
+ * and Stata traj, and N may be persons or observed cells. Numbers are
+ * rounded for reading there; the JSON report carries them with %.17g.
+ * Undefined figures (NaN, such as the OCC of a group with AvePP = 1) print as
+ * "-" in text and null in JSON, never as a number. */
+#include "report.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "json.h"
+
+#define LABEL_WIDTH 34
+
+const char *report_kernel_name(gbtm_kernel kernel) {
+  switch (kernel) {
+  case GBTM_KERNEL_AUTO: return "auto";
+  case GBTM_KERNEL_DENSE: return "dense";
+  case GBTM_KERNEL_SPARSE: return "sparse";
+  }
+  return "unknown";
+}
+
+/* ---- formatting helpers ------------------------------------------------ */
+
+/* The name of coefficient j of the age basis: intercept, s, s^2, ... */
+static void coef_name(int j, char *buf, size_t size) {
+  if (j == 0)
+    snprintf(buf, size, "intercept");
+  else if (j == 1)
+    snprintf(buf, size, "s");
+  else
+    snprintf(buf, size, "s^%d", j);
+}
+
+/* x with `decimals` decimals, or "-" when it is not finite. */
+static const char *fixed(char *buf, size_t size, double x, int decimals) {
+  if (isfinite(x))
+    snprintf(buf, size, "%.*f", decimals, x);
+  else
+    snprintf(buf, size, "-");
+  return buf;
+}
+
+/* A coefficient: six decimals, or exponent form when that would hide digits. */
+static const char *coef_text(char *buf, size_t size, double x) {
+  double a = fabs(x);
+  if (!isfinite(x))
+    snprintf(buf, size, "-");
+  else if (x == 0.0 || (a >= 1e-3 && a < 1e6))
+    snprintf(buf, size, "%.6f", x);
+  else
+    snprintf(buf, size, "%.6e", x);
+  return buf;
+}
+
+/* The list "2, 2, 3" of K orders, with -1 written as "none". */
+static void order_list(const int *order, int K, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < K && used < size; k++) {
+    int n = order[k] >= 0 ? snprintf(buf + used, size - used, "%s%d", k ? ", " : "", order[k])
+                          : snprintf(buf + used, size - used, "%snone", k ? ", " : "");
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+/* "s = (age - 28.5) / 16.5", with "+" for a negative centre. */
+static void basis_text(const gbtm_model *m, char *buf, size_t size) {
+  if (m->centre < 0)
+    snprintf(buf, size, "s = (age + %g) / %g", -m->centre, m->scale);
+  else
+    snprintf(buf, size, "s = (age - %g) / %g", m->centre, m->scale);
+}
+
+static void label(FILE *out, const char *text) { fprintf(out, "  %-*s", LABEL_WIDTH, text); }
+
+static bool model_inflated(const gbtm_model *m, int k) {
+  return m->family == GBTM_ZIP && m->iorder[k] >= 0;
+}
+
+/* ---- text report ------------------------------------------------------- */
+
+static void text_data(FILE *out, const char *data_name, const gbtm_panel *panel,
+                      const gbtm_model *m, const gbtm_fit_summary *s) {
+  fprintf(out, "Data%s%s\n", data_name ? ": " : "", data_name ? data_name : "");
+  label(out, "persons");
+  fprintf(out, "%zu\n", s->n_persons);
+  label(out, "observations (person-ages)");
+  fprintf(out, "%zu\n", s->n_obs);
+  label(out, "distinct ages");
+  if (panel)
+    fprintf(out, "%zu, from %g to %g\n", gbtm_panel_n_ages(panel), m->age_min, m->age_max);
+  else
+    fprintf(out, "from %g to %g\n", m->age_min, m->age_max);
+  if (!panel) return;
+  size_t n_obs = gbtm_panel_n_obs(panel);
+  double zero_share = n_obs ? 1.0 - (double)gbtm_panel_n_nonzero(panel) / (double)n_obs : NAN;
+  char buf[64];
+  label(out, "zero counts");
+  fprintf(out, "%s%%\n", fixed(buf, sizeof buf, 100.0 * zero_share, 1));
+  label(out, "total count");
+  fprintf(out, "%.0f\n", gbtm_panel_total_count(panel));
+  label(out, "exposure");
+  fprintf(out, "%s\n", gbtm_panel_has_exposure(panel) ? "yes" : "no (all 1)");
+}
+
+static void text_model(FILE *out, const gbtm_model *m) {
+  char buf[256];
+  int K = m->groups;
+  fprintf(out, "\nModel: %s, %d group%s\n",
+          m->family == GBTM_ZIP ? "zero-inflated Poisson (zip)" : gbtm_family_name(m->family), K,
+          K == 1 ? "" : "s");
+  label(out, "orders (log rate)");
+  order_list(m->order, K, buf, sizeof buf);
+  fprintf(out, "%s\n", buf);
+  if (m->family == GBTM_ZIP) {
+    label(out, "orders (zero inflation)");
+    order_list(m->iorder, K, buf, sizeof buf);
+    fprintf(out, "%s\n", buf);
+  }
+  label(out, "basis");
+  basis_text(m, buf, sizeof buf);
+  fprintf(out, "%s\n", buf);
+}
+
+static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *res) {
+  char a[32], b[32], c[32], d[32];
+  fprintf(out, "\n%-*s%10s %10s %10s %10s\n", LABEL_WIDTH + 2, "Groups", "share", "assigned",
+          "AvePP", "OCC");
+  for (int k = 0; k < m->groups; k++) {
+    const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
+    char name[32];
+    snprintf(name, sizeof name, "%d", k + 1);
+    label(out, name);
+    fprintf(out, "%10s %10s %10s %10s\n", fixed(a, sizeof a, g->share, 4),
+            fixed(b, sizeof b, g->assigned_share, 4), fixed(c, sizeof c, g->avepp, 4),
+            fixed(d, sizeof d, g->occ, 2));
+  }
+  fprintf(out, "  (AvePP: mean posterior of the persons assigned to the group, rule of thumb"
+               " >= 0.7;\n   OCC: odds of correct classification, rule of thumb >= 5)\n");
+
+  for (int k = 0; k < m->groups; k++) {
+    bool inflated = model_inflated(m, k);
+    int rows = m->order[k] + 1;
+    if (inflated && m->iorder[k] + 1 > rows) rows = m->iorder[k] + 1;
+    char title[64];
+    snprintf(title, sizeof title, "Group %d coefficients", k + 1);
+    fprintf(out, "\n%-*s%14s", LABEL_WIDTH + 2, title, "log rate beta");
+    if (inflated) fprintf(out, "  %16s", "logit zero alpha");
+    fputc('\n', out);
+    for (int j = 0; j < rows; j++) {
+      char name[16];
+      coef_name(j, name, sizeof name);
+      label(out, name);
+      fprintf(out, "%14s", j <= m->order[k] ? coef_text(a, sizeof a, m->beta[k][j]) : "");
+      if (inflated && j <= m->iorder[k])
+        fprintf(out, "  %16s", coef_text(b, sizeof b, m->alpha[k][j]));
+      fputc('\n', out);
+    }
+  }
+}
+
+static void text_fit(FILE *out, const gbtm_fit_result *res) {
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  char buf[64];
+  fprintf(out, "\nFit\n");
+  label(out, "log L");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->loglik, 4));
+  label(out, "parameters p");
+  fprintf(out, "%d\n", s->n_params);
+  label(out, "N persons");
+  fprintf(out, "%zu\n", s->n_persons);
+  label(out, "N obs (person-ages)");
+  fprintf(out, "%zu\n", s->n_obs);
+  fprintf(out, "  smaller is better:\n");
+  label(out, "BIC = -2 log L + p ln N persons");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic, 4));
+  label(out, "BIC = -2 log L + p ln N obs");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_obs, 4));
+  label(out, "AIC = -2 log L + 2 p");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->aic, 4));
+  fprintf(out, "  PROC TRAJ / Stata traj form, higher is better:\n");
+  label(out, "BIC = log L - p/2 ln N persons");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_traj, 4));
+  label(out, "BIC = log L - p/2 ln N obs");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_traj_obs, 4));
+  label(out, "entropy");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->entropy, 4));
+  label(out, "iterations");
+  fprintf(out, "%d\n", s->iterations);
+  label(out, "gradient norm (max)");
+  fprintf(out, "%.3g\n", s->gradient_norm);
+  label(out, "converged");
+  fprintf(out, "%s\n", s->converged ? "yes" : "NO");
+  label(out, "starts");
+  fprintf(out, "best log-likelihood replicated %d of %d converged starts (%d started)\n",
+          s->best_replicated, s->starts_converged, s->starts);
+  label(out, "failed starts");
+  fprintf(out, "%d\n", s->starts_failed);
+  const char *why = gbtm_fit_result_failures(res);
+  for (int shown = 0; *why && shown < 10; shown++) {
+    size_t len = strcspn(why, "\n");
+    fprintf(out, "  %*s%.*s\n", LABEL_WIDTH, "", (int)len, why);
+    why += len + (why[len] == '\n');
+  }
+  if (*why) fprintf(out, "  %*s...\n", LABEL_WIDTH, "");
+  label(out, "kernel");
+  fprintf(out, "%s, %d thread%s\n", report_kernel_name(s->kernel), s->threads,
+          s->threads == 1 ? "" : "s");
+}
+
+void report_text(FILE *out, const char *data_name, const gbtm_panel *panel,
+                 const gbtm_fit_result *res) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  text_data(out, data_name, panel, m, gbtm_fit_result_summary(res));
+  text_model(out, m);
+  text_groups(out, m, res);
+  text_fit(out, res);
+}
+
+/* ---- JSON report ------------------------------------------------------- */
+
+static void json_failures(json_writer *w, const char *why) {
+  json_key(w, "failures");
+  json_array_begin(w);
+  while (*why) {
+    size_t len = strcspn(why, "\n");
+    char line[512];
+    snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), why);
+    if (len > 0) json_string(w, line);
+    why += len + (why[len] == '\n');
+  }
+  json_array_end(w);
+}
+
+static void json_data(json_writer *w, const char *data_name, const gbtm_panel *panel,
+                      const gbtm_fit_summary *s) {
+  json_key(w, "data");
+  json_object_begin(w);
+  json_kv_string(w, "file", data_name);
+  json_kv_uint(w, "persons", s->n_persons);
+  json_kv_uint(w, "observations", s->n_obs);
+  if (panel) {
+    size_t n_obs = gbtm_panel_n_obs(panel);
+    json_kv_uint(w, "ages", gbtm_panel_n_ages(panel));
+    json_kv_double(w, "zero_share",
+                   n_obs ? 1.0 - (double)gbtm_panel_n_nonzero(panel) / (double)n_obs : NAN);
+    json_kv_double(w, "total_count", gbtm_panel_total_count(panel));
+    json_kv_bool(w, "exposure", gbtm_panel_has_exposure(panel));
+  } else {
+    const char *unknown[] = {"ages", "zero_share", "total_count", "exposure"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+      json_key(w, unknown[i]);
+      json_null(w);
+    }
+  }
+  json_object_end(w);
+}
+
+static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_result *res) {
+  json_key(w, "group");
+  json_array_begin(w);
+  for (int k = 0; k < m->groups; k++) {
+    const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
+    json_object_begin(w);
+    json_kv_int(w, "group", k + 1);
+    json_kv_double(w, "share", g->share);
+    json_kv_double(w, "assigned_share", g->assigned_share);
+    json_kv_double(w, "avepp", g->avepp);
+    json_kv_double(w, "occ", g->occ);
+    json_kv_int(w, "order", m->order[k]);
+    json_kv_double_array(w, "beta", m->beta[k], (size_t)m->order[k] + 1);
+    if (m->family == GBTM_ZIP) {
+      json_kv_int(w, "iorder", m->iorder[k]);
+      json_kv_double_array(w, "alpha", m->alpha[k],
+                           m->iorder[k] >= 0 ? (size_t)m->iorder[k] + 1 : 0);
+    }
+    json_object_end(w);
+  }
+  json_array_end(w);
+}
+
+void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
+                 const gbtm_fit_result *res) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  json_writer w;
+  json_init(&w, out);
+  json_object_begin(&w);
+  json_kv_string(&w, "model", gbtm_family_name(m->family));
+  json_kv_int(&w, "groups", m->groups);
+  json_kv_uint(&w, "n_persons", s->n_persons);
+  json_kv_uint(&w, "n_obs", s->n_obs);
+  json_kv_int(&w, "n_params", s->n_params);
+  json_kv_double(&w, "loglik", s->loglik);
+  json_kv_double(&w, "bic", s->bic);
+  json_kv_double(&w, "bic_obs", s->bic_obs);
+  json_kv_double(&w, "bic_traj", s->bic_traj);
+  json_kv_double(&w, "bic_traj_obs", s->bic_traj_obs);
+  json_kv_double(&w, "aic", s->aic);
+  json_kv_double(&w, "entropy", s->entropy);
+  json_kv_bool(&w, "converged", s->converged);
+  json_kv_int(&w, "iterations", s->iterations);
+  json_kv_double(&w, "gradient_norm", s->gradient_norm);
+  json_kv_int(&w, "starts", s->starts);
+  json_kv_int(&w, "starts_converged", s->starts_converged);
+  json_kv_int(&w, "starts_failed", s->starts_failed);
+  json_kv_int(&w, "best_replicated", s->best_replicated);
+  json_failures(&w, gbtm_fit_result_failures(res));
+  json_kv_string(&w, "kernel", report_kernel_name(s->kernel));
+  json_kv_int(&w, "threads", s->threads);
+  json_key(&w, "basis");
+  json_object_begin(&w);
+  json_kv_double(&w, "centre", m->centre);
+  json_kv_double(&w, "scale", m->scale);
+  json_object_end(&w);
+  double range[2] = {m->age_min, m->age_max};
+  json_kv_double_array(&w, "age_range", range, 2);
+  json_data(&w, data_name, panel, s);
+  json_groups(&w, m, res);
+  json_object_end(&w);
+  json_end(&w);
+}

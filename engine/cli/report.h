@@ -1,0 +1,30 @@
+/* report.h: the reports of a fitted model, as text for people and as one
+ * JSON object for programs (DESIGN §5, §8). They depend only on what they
+ * are given, not on command-line state, so that `gbtm fit` and the commands
+ * that print a stored model share them. */
+#ifndef GBTM_CLI_REPORT_H
+#define GBTM_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "gbtm.h"
+
+/* Prints the data summary, the model, the groups with their coefficients
+ * and the fit criteria to out.
+ * data_name: how to name the data (e.g. the file name); may be NULL.
+ * panel: the data that was fitted; may be NULL (a stored model whose data
+ *        is not at hand), and then only what the result holds is shown.
+ * res: the fit (borrowed). */
+void report_text(FILE *out, const char *data_name, const gbtm_panel *panel,
+                 const gbtm_fit_result *res);
+
+/* Prints the same content as one JSON object and a newline to out, numbers
+ * with %.17g and undefined ones (NaN, inf) as null. Arguments as above;
+ * without a panel the data fields it alone knows are null. */
+void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
+                 const gbtm_fit_result *res);
+
+/* "auto", "dense" or "sparse". */
+const char *report_kernel_name(gbtm_kernel kernel);
+
+#endif

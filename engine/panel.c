@@ -1,0 +1,559 @@
+/* panel.c builds the sparse person x age panel of engine/panel.h from rows
+ * in any order, and gives it back as cells, accessors and long CSV.
+ *
+ * Building (panel_build) takes O(n log n) in the number of rows n and O(n)
+ * when the rows already come sorted by person and age, as files written
+ * person by person do:
+ * 1. the age grid: the distinct ages (exact double equality) through a hash
+ *    set, sorted ascending;
+ * 2. the rows sorted by (person, age, line), unless already in that order,
+ *    so each person's rows are contiguous and a duplicate (id, age) is a
+ *    pair of neighbours;
+ * 3. one pass per person for the CSR sizes (windows, skip, nonzero and
+ *    exception cells) and duplicates, one pass to fill them, with
+ *    c_i = sum over observed cells of (y log E - log y!) (the constant of eq. L).
+ */
+#include "panel.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "idtable.h"
+
+gbtm_csv_columns gbtm_csv_columns_default(void) {
+  gbtm_csv_columns c = {"id", "age", "count", NULL};
+  return c;
+}
+
+void gbtm_panel_free(gbtm_panel *p) {
+  if (!p) return;
+  if (p->id)
+    for (size_t i = 0; i < p->n; i++) free(p->id[i]);
+  free(p->id);
+  free(p->age);
+  free(p->lo);
+  free(p->hi);
+  free(p->skip_start);
+  free(p->skip_t);
+  free(p->nz_start);
+  free(p->nz_t);
+  free(p->nz_y);
+  free(p->ex_start);
+  free(p->ex_t);
+  free(p->ex_y);
+  free(p->ex_e);
+  free(p->logc);
+  free(p);
+}
+
+size_t gbtm_panel_n_persons(const gbtm_panel *p) { return p ? p->n : 0; }
+size_t gbtm_panel_n_obs(const gbtm_panel *p) { return p ? p->n_obs : 0; }
+size_t gbtm_panel_n_nonzero(const gbtm_panel *p) { return p ? p->n_nonzero : 0; }
+size_t gbtm_panel_n_ages(const gbtm_panel *p) { return p ? p->T : 0; }
+const double *gbtm_panel_ages(const gbtm_panel *p) { return p ? p->age : NULL; }
+bool gbtm_panel_has_exposure(const gbtm_panel *p) { return p && p->has_exposure; }
+double gbtm_panel_total_count(const gbtm_panel *p) { return p ? p->total : 0.0; }
+
+const char *gbtm_panel_id(const gbtm_panel *p, size_t i) {
+  return p && i < p->n ? p->id[i] : NULL;
+}
+
+/* ---- the age grid: a hash set of doubles ------------------------------- */
+
+/* Ages are keyed by their bits, with -0 folded onto +0 so that the grid uses
+ * exact double equality. val holds index + 1 (0 = empty slot): the order of
+ * insertion while collecting, the rank in the sorted grid afterwards. */
+typedef struct age_set {
+  uint64_t *key;
+  uint32_t *val;
+  size_t mask;
+  double *ages; /* distinct ages, count of them */
+  size_t count, cap;
+} age_set;
+
+static uint64_t age_bits(double a) {
+  uint64_t b;
+  if (a == 0.0) a = 0.0;
+  memcpy(&b, &a, sizeof b);
+  return b;
+}
+
+static size_t age_hash(uint64_t b) { /* splitmix64 finaliser */
+  b ^= b >> 30;
+  b *= 0xbf58476d1ce4e5b9ULL;
+  b ^= b >> 27;
+  b *= 0x94d049bb133111ebULL;
+  b ^= b >> 31;
+  return (size_t)b;
+}
+
+static void age_set_free(age_set *s) {
+  free(s->key);
+  free(s->val);
+  free(s->ages);
+}
+
+static bool age_set_init(age_set *s) {
+  memset(s, 0, sizeof *s);
+  s->mask = 63;
+  s->key = malloc(64 * sizeof *s->key);
+  s->val = calloc(64, sizeof *s->val);
+  return s->key && s->val;
+}
+
+static size_t age_set_slot(const age_set *s, uint64_t b) {
+  size_t i = age_hash(b) & s->mask;
+  while (s->val[i] && s->key[i] != b) i = (i + 1) & s->mask;
+  return i;
+}
+
+static bool age_set_grow(age_set *s) {
+  size_t n = 2 * (s->mask + 1);
+  age_set g = {malloc(n * sizeof *g.key), calloc(n, sizeof *g.val), n - 1, NULL, 0, 0};
+  if (!g.key || !g.val) {
+    free(g.key);
+    free(g.val);
+    return false;
+  }
+  for (size_t i = 0; i <= s->mask; i++)
+    if (s->val[i]) {
+      size_t j = age_set_slot(&g, s->key[i]);
+      g.key[j] = s->key[i];
+      g.val[j] = s->val[i];
+    }
+  free(s->key);
+  free(s->val);
+  s->key = g.key;
+  s->val = g.val;
+  s->mask = g.mask;
+  return true;
+}
+
+/* Adds age a; false when out of memory or past UINT32_MAX - 1 ages. */
+static bool age_set_add(age_set *s, double a) {
+  uint64_t b = age_bits(a);
+  size_t i = age_set_slot(s, b);
+  if (s->val[i]) return true;
+  if (s->count >= UINT32_MAX - 1) return false;
+  if (s->count == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    double *ages = realloc(s->ages, cap * sizeof *ages);
+    if (!ages) return false;
+    s->ages = ages;
+    s->cap = cap;
+  }
+  s->ages[s->count++] = a == 0.0 ? 0.0 : a;
+  s->key[i] = b;
+  s->val[i] = (uint32_t)s->count;
+  if (2 * s->count > s->mask + 1) return age_set_grow(s);
+  return true;
+}
+
+/* The index of a (which must be in the set) in the sorted grid. */
+static uint32_t age_set_rank(const age_set *s, double a) {
+  return s->val[age_set_slot(s, age_bits(a))] - 1;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Sorts the distinct ages and relabels every slot with its rank. */
+static void age_set_sort(age_set *s) {
+  qsort(s->ages, s->count, sizeof *s->ages, cmp_double);
+  for (size_t j = 0; j < s->count; j++) s->val[age_set_slot(s, age_bits(s->ages[j]))] = (uint32_t)(j + 1);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static int cmp_row(const panel_row *x, const panel_row *y) {
+  if (x->person != y->person) return x->person < y->person ? -1 : 1;
+  if (x->age != y->age) return x->age < y->age ? -1 : 1;
+  return (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_row_void(const void *a, const void *b) { return cmp_row(a, b); }
+
+#define LGAMMA_TABLE 256
+
+/* The index of age a in the grid: the one after prev when it matches (rows
+ * of a person usually step through consecutive ages), else by hash. */
+static uint32_t age_index(const gbtm_panel *p, const age_set *s, double a, uint32_t next) {
+  if (next < p->T && p->age[next] == a) return next;
+  return age_set_rank(s, a);
+}
+
+static gbtm_status alloc_fail(gbtm_panel *p, gbtm_error *err) {
+  gbtm_panel_free(p);
+  return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory building the panel");
+}
+
+/* Takes ownership of ids (each string and the array), also on failure. */
+gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
+                        const char *source, size_t age_column, gbtm_panel **out,
+                        gbtm_error *err) {
+  *out = NULL;
+  if (!source) source = "rows";
+  gbtm_panel *p = calloc(1, sizeof *p);
+  if (!p) {
+    for (size_t i = 0; i < n_persons; i++) free(ids[i]);
+    free(ids);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory building the panel");
+  }
+  p->id = ids;
+  p->n = n_persons;
+  if (n_rows == 0) {
+    gbtm_panel_free(p);
+    return gbtm_fail(err, GBTM_ERR_PARSE, "%s: no data rows", source);
+  }
+
+  /* 1. One pass: the last guards on the fields (readers check them first,
+   * with columns), the age grid, and whether the rows are already sorted. */
+  age_set ages;
+  if (!age_set_init(&ages)) {
+    age_set_free(&ages);
+    return alloc_fail(p, err);
+  }
+  bool sorted = true;
+  for (size_t j = 0; j < n_rows; j++) {
+    const panel_row *r = &rows[j];
+    const char *what = NULL;
+    if (r->person >= n_persons) {
+      age_set_free(&ages);
+      gbtm_panel_free(p);
+      return gbtm_fail(err, GBTM_ERR_INTERNAL, "%s:%llu: person index %lu out of range", source,
+                       (unsigned long long)r->line, (unsigned long)r->person);
+    }
+    if (!isfinite(r->age)) what = "age is not a finite number";
+    else if (r->count < 0) what = "count is not a non-negative integer";
+    else if (r->count > INT32_MAX) what = "count too large (at most 2147483647)";
+    else if (!(isfinite(r->exposure) && r->exposure > 0.0)) what = "exposure is not a finite number > 0";
+    if (what) {
+      age_set_free(&ages);
+      gbtm_panel_free(p);
+      return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu: %s", source, (unsigned long long)r->line, what);
+    }
+    if (!age_set_add(&ages, r->age)) {
+      age_set_free(&ages);
+      return alloc_fail(p, err);
+    }
+    if (j > 0 && sorted) sorted = cmp_row(r - 1, r) <= 0;
+  }
+  age_set_sort(&ages);
+  p->T = ages.count;
+  p->age = malloc(p->T * sizeof *p->age);
+  if (!p->age) {
+    age_set_free(&ages);
+    return alloc_fail(p, err);
+  }
+  memcpy(p->age, ages.ages, p->T * sizeof *p->age);
+
+  /* 2. Rows by (person, age, line), so duplicates become neighbours. */
+  if (!sorted) qsort(rows, n_rows, sizeof *rows, cmp_row_void);
+
+  /* 3a. Sizes per person: the rows of person i are rows[a..b). */
+  p->lo = malloc(n_persons * sizeof *p->lo);
+  p->hi = malloc(n_persons * sizeof *p->hi);
+  p->skip_start = malloc((n_persons + 1) * sizeof *p->skip_start);
+  p->nz_start = malloc((n_persons + 1) * sizeof *p->nz_start);
+  p->ex_start = malloc((n_persons + 1) * sizeof *p->ex_start);
+  p->logc = malloc(n_persons * sizeof *p->logc);
+  if (!p->lo || !p->hi || !p->skip_start || !p->nz_start || !p->ex_start || !p->logc) {
+    age_set_free(&ages);
+    return alloc_fail(p, err);
+  }
+  size_t n_skip = 0, n_nz = 0, n_ex = 0, a = 0;
+  size_t dup = 0; /* the repeated (id, age) row with the earliest line, 0 = none */
+  for (size_t i = 0; i < n_persons; i++) {
+    if (a >= n_rows || rows[a].person != i) {
+      age_set_free(&ages);
+      gbtm_panel_free(p);
+      return gbtm_fail(err, GBTM_ERR_INTERNAL, "%s: person %zu has no rows", source, i);
+    }
+    size_t b = a, ex = 0, nz = 0;
+    bool repeated = false;
+    for (; b < n_rows && rows[b].person == i; b++) {
+      if (rows[b].exposure != 1.0) ex++;
+      else if (rows[b].count > 0) nz++;
+      if (b > a && rows[b].age == rows[b - 1].age) {
+        repeated = true; /* keep the one on the earliest line */
+        if (dup == 0 || rows[b].line < rows[dup].line) dup = b;
+      }
+    }
+    if (repeated || dup) { /* sizes are moot: the build fails below */
+      a = b;
+      continue;
+    }
+    uint32_t lo = age_set_rank(&ages, rows[a].age), hi = age_set_rank(&ages, rows[b - 1].age);
+    p->lo[i] = lo;
+    p->hi[i] = hi;
+    p->skip_start[i] = n_skip;
+    p->nz_start[i] = n_nz;
+    p->ex_start[i] = n_ex;
+    size_t gaps = (size_t)(hi - lo) + 1 - (b - a);
+    if (n_skip > SIZE_MAX / 2 - gaps - ex) {
+      age_set_free(&ages);
+      return alloc_fail(p, err);
+    }
+    n_skip += gaps + ex;
+    n_nz += nz;
+    n_ex += ex;
+    a = b;
+  }
+  if (dup) {
+    const panel_row *r = &rows[dup];
+    gbtm_fail(err, GBTM_ERR_PARSE,
+              "%s:%llu:%zu: duplicate (id, age) = (%s, %.17g); first seen on line %llu", source,
+              (unsigned long long)r->line, age_column, ids[r->person], r->age,
+              (unsigned long long)rows[dup - 1].line);
+    age_set_free(&ages);
+    gbtm_panel_free(p);
+    return GBTM_ERR_PARSE;
+  }
+  p->skip_start[n_persons] = n_skip;
+  p->nz_start[n_persons] = n_nz;
+  p->ex_start[n_persons] = n_ex;
+  if (n_skip > SIZE_MAX / sizeof *p->skip_t) {
+    age_set_free(&ages);
+    return alloc_fail(p, err);
+  }
+  p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
+  p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
+  p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
+  p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
+  p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
+  p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
+  if (!p->skip_t || !p->nz_t || !p->nz_y || !p->ex_t || !p->ex_y || !p->ex_e) {
+    age_set_free(&ages);
+    return alloc_fail(p, err);
+  }
+
+  /* 3b. Fill, ascending in t within each person. */
+  double lgam[LGAMMA_TABLE]; /* log y! for small y */
+  for (int y = 0; y < LGAMMA_TABLE; y++) lgam[y] = lgamma(y + 1.0);
+  size_t s = 0, z = 0, x = 0, n_nonzero = 0;
+  double total = 0.0;
+  bool has_exposure = false;
+  a = 0;
+  for (size_t i = 0; i < n_persons; i++) {
+    double c = 0.0;
+    uint32_t next = p->lo[i];
+    for (; a < n_rows && rows[a].person == i; a++) {
+      const panel_row *r = &rows[a];
+      uint32_t t = age_index(p, &ages, r->age, next);
+      for (uint32_t u = next; u < t; u++) p->skip_t[s++] = u; /* gaps */
+      next = t + 1;
+      int32_t y = (int32_t)r->count;
+      double e = r->exposure;
+      if (y > 0) {
+        c -= y < LGAMMA_TABLE ? lgam[y] : lgamma(y + 1.0);
+        n_nonzero++;
+        total += y;
+      }
+      if (e != 1.0) { /* eq. L constant: y log E */
+        c += y * log(e);
+        has_exposure = true;
+        p->skip_t[s++] = t;
+        p->ex_t[x] = t;
+        p->ex_y[x] = y;
+        p->ex_e[x++] = e;
+      } else if (y > 0) {
+        p->nz_t[z] = t;
+        p->nz_y[z++] = y;
+      }
+    }
+    p->logc[i] = c;
+  }
+  age_set_free(&ages);
+  p->n_obs = n_rows;
+  p->n_nonzero = n_nonzero;
+  p->total = total;
+  p->has_exposure = has_exposure;
+  *out = p;
+  return GBTM_OK;
+}
+
+gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
+                                 const int64_t *count, const double *exposure,
+                                 const char *source, gbtm_panel **out, gbtm_error *err) {
+  *out = NULL;
+  if (!source) source = "rows";
+  if (n == 0) return gbtm_fail(err, GBTM_ERR_PARSE, "%s: no data rows", source);
+  panel_row *rows = malloc(n * sizeof *rows);
+  idtable *table = idtable_alloc(0);
+  if (!rows || !table) {
+    free(rows);
+    idtable_free(table);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory reading %s", source);
+  }
+  gbtm_status st = GBTM_OK;
+  for (size_t j = 0; j < n && st == GBTM_OK; j++) {
+    unsigned long long line = (unsigned long long)j + 1;
+    double e = exposure ? exposure[j] : 1.0;
+    if (!id[j] || !id[j][0])
+      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:1: id is empty", source, line);
+    else if (!isfinite(age[j]))
+      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:2: age \"%.17g\" is not a finite number", source,
+                     line, age[j]);
+    else if (count[j] < 0)
+      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:3: count \"%lld\" is not a non-negative integer",
+                     source, line, (long long)count[j]);
+    else if (count[j] > INT32_MAX)
+      st = gbtm_fail(err, GBTM_ERR_PARSE,
+                     "%s:%llu:3: count \"%lld\" too large (at most 2147483647)", source, line,
+                     (long long)count[j]);
+    else if (!(isfinite(e) && e > 0.0))
+      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:4: exposure \"%.17g\" is not a finite number > 0",
+                     source, line, e);
+    else if (!idtable_intern(table, id[j], strlen(id[j]), &rows[j].person, NULL))
+      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory reading %s", source);
+    rows[j].age = age[j];
+    rows[j].count = count[j];
+    rows[j].exposure = e;
+    rows[j].line = line;
+  }
+  if (st != GBTM_OK) {
+    free(rows);
+    idtable_free(table);
+    return st;
+  }
+  size_t n_ids;
+  char **ids = idtable_take_ids(table, &n_ids);
+  idtable_free(table);
+  st = panel_build(rows, n, ids, n_ids, source, 2, out, err);
+  free(rows);
+  return st;
+}
+
+/* Observed cells of person i: the window less the skip cells, merged with
+ * the exception cells (which are among the skip cells). Any of t, y, e may
+ * be NULL when not wanted. */
+size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, int32_t *y, double *e) {
+  size_t c = 0, s = p->skip_start[i], s_end = p->skip_start[i + 1];
+  size_t z = p->nz_start[i], z_end = p->nz_start[i + 1];
+  size_t x = p->ex_start[i], x_end = p->ex_start[i + 1];
+  for (size_t u = p->lo[i]; u <= p->hi[i]; u++) {
+    if (s < s_end && p->skip_t[s] == u) {
+      s++;
+      if (x < x_end && p->ex_t[x] == u) {
+        if (t) t[c] = (uint32_t)u;
+        if (y) y[c] = p->ex_y[x];
+        if (e) e[c] = p->ex_e[x];
+        c++;
+        x++;
+      }
+      continue;
+    }
+    int32_t count = 0;
+    if (z < z_end && p->nz_t[z] == u) count = p->nz_y[z++];
+    if (t) t[c] = (uint32_t)u;
+    if (y) y[c] = count;
+    if (e) e[c] = 1.0;
+    c++;
+  }
+  return c;
+}
+
+/* ---- writing long CSV ------------------------------------------------- */
+
+/* Writes id, quoted CSV-style when it holds a comma, quote or line break. */
+static void put_id(FILE *f, const char *id) {
+  if (!strpbrk(id, ",\"\n\r")) {
+    fputs(id, f);
+    return;
+  }
+  putc('"', f);
+  for (const char *c = id; *c; c++) {
+    if (*c == '"') putc('"', f);
+    putc(*c, f);
+  }
+  putc('"', f);
+}
+
+/* Writes the panel to f; false on a write error (errno set by stdio). */
+static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *t, int32_t *y,
+                        double *e) {
+  for (size_t u = 0; u < p->T; u++) snprintf(age_text + 32 * u, 32, "%.17g", p->age[u]);
+  fputs(p->has_exposure ? "id,age,count,exposure\n" : "id,age,count\n", f);
+  for (size_t i = 0; i < p->n; i++) {
+    size_t nc = panel_person_cells(p, i, t, y, e);
+    for (size_t c = 0; c < nc; c++) {
+      put_id(f, p->id[i]);
+      putc(',', f);
+      fputs(age_text + 32 * (size_t)t[c], f);
+      char buf[16], *q = buf + sizeof buf;
+      *--q = '\0';
+      uint32_t v = (uint32_t)y[c];
+      do *--q = (char)('0' + v % 10); while (v /= 10);
+      *--q = ',';
+      fputs(q, f);
+      if (p->has_exposure) {
+        if (e[c] == 1.0) fputs(",1", f);
+        else fprintf(f, ",%.17g", e[c]);
+      }
+      putc('\n', f);
+    }
+    if (ferror(f)) return false;
+  }
+  return !ferror(f);
+}
+
+gbtm_status gbtm_panel_write_csv(const gbtm_panel *p, const char *path, gbtm_error *err) {
+  size_t len = strlen(path);
+  char *tmp = malloc(len + sizeof ".tmp.XXXXXX");
+  char *age_text = malloc((p->T ? p->T : 1) * 32);
+  uint32_t *t = malloc((p->T ? p->T : 1) * sizeof *t);
+  int32_t *y = malloc((p->T ? p->T : 1) * sizeof *y);
+  double *e = malloc((p->T ? p->T : 1) * sizeof *e);
+  gbtm_status st = GBTM_OK;
+  if (!tmp || !age_text || !t || !y || !e) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory writing %s", path);
+    goto done;
+  }
+  memcpy(tmp, path, len);
+  memcpy(tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                   strerror(errno));
+    goto done;
+  }
+  FILE *f = fdopen(fd, "w");
+  if (!f) {
+    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    close(fd);
+    unlink(tmp);
+    goto done;
+  }
+  setvbuf(f, NULL, _IOFBF, 1 << 20);
+  errno = 0;
+  bool ok = fchmod(fd, 0644) == 0 && write_cells(p, f, age_text, t, y, e) && fflush(f) == 0 &&
+            fsync(fd) == 0;
+  int saved = errno;
+  if (fclose(f) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (ok && rename(tmp, path) != 0) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    unlink(tmp);
+    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot write: %s", path,
+                   saved ? strerror(saved) : "write error");
+  }
+done:
+  free(tmp);
+  free(age_text);
+  free(t);
+  free(y);
+  free(e);
+  return st;
+}

@@ -1,0 +1,377 @@
+/* check_read_csv.c: the long CSV reader (engine/read_csv.c). The reference
+ * files load with their documented sizes and totals (datasets/refdata/
+ * README.md); the dialect (byte order mark, CRLF, quotes, empty lines, no
+ * final newline, extra and reordered columns) reads as it should; numbers
+ * convert exactly as strtod does; and every malformed input fails with its
+ * exact status and FILE:LINE:COLUMN message. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gbtm.h"
+#include "panel.h"
+#include "testutil.h"
+
+static gbtm_panel *read_text(const char *text, const gbtm_csv_columns *cols) {
+  char path[64];
+  test_write_file(path, text);
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  gbtm_status st = gbtm_panel_read_csv(path, cols, &p, &err);
+  ck_assert_msg(st == GBTM_OK, "%s", err.message);
+  unlink(path);
+  return p;
+}
+
+/* Reads text (as a file) and expects status and the message with every
+ * "%s" replaced by the file's path. */
+static void expect_error(const char *text, const char *exposure, gbtm_status status,
+                         const char *format) {
+  char path[64], want[1024];
+  test_write_file(path, text);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.exposure = exposure;
+  gbtm_panel *p = (gbtm_panel *)&cols; /* must be reset to NULL */
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read_csv(path, &cols, &p, &err), status);
+  ck_assert_ptr_null(p);
+  ck_assert_int_eq(err.status, status);
+  snprintf(want, sizeof want, format, path);
+  ck_assert_str_eq(err.message, want);
+  unlink(path);
+}
+
+/* ---- the reference data ---------------------------------------------- */
+
+/* Sums over the file's rows, read independently with sscanf. */
+typedef struct ref_sums {
+  size_t rows, nonzero;
+  double total, logc;
+} ref_sums;
+
+static ref_sums sums_of(const char *path, bool exposure) {
+  ref_sums s = {0, 0, 0, 0};
+  FILE *f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  char line[256];
+  ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
+  while (fgets(line, sizeof line, f)) {
+    long id, y;
+    double age, e = 1.0;
+    int got = sscanf(line, "%ld,%lf,%ld,%lf", &id, &age, &y, &e);
+    ck_assert_int_ge(got, 3);
+    if (!exposure) e = 1.0;
+    s.rows++;
+    s.nonzero += y > 0;
+    s.total += (double)y;
+    s.logc += (double)y * log(e) - lgamma((double)y + 1.0);
+  }
+  fclose(f);
+  return s;
+}
+
+static void check_refdata(const char *name, bool exposure, size_t persons, size_t ages,
+                          double age_lo, double age_hi, double total) {
+  char path[4096];
+  test_refdata(path, sizeof path, name);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  if (exposure) cols.exposure = "exposure";
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  gbtm_status st = gbtm_panel_read_csv(path, &cols, &p, &err);
+  ck_assert_msg(st == GBTM_OK, "%s", err.message);
+  ck_assert_uint_eq(gbtm_panel_n_persons(p), persons);
+  ck_assert_uint_eq(gbtm_panel_n_ages(p), ages);
+  ck_assert_uint_eq(gbtm_panel_n_obs(p), persons * ages); /* balanced panels */
+  ck_assert(gbtm_panel_ages(p)[0] == age_lo);
+  ck_assert(gbtm_panel_ages(p)[ages - 1] == age_hi);
+  ck_assert(gbtm_panel_total_count(p) == total);
+  ck_assert(gbtm_panel_has_exposure(p) == exposure);
+  ck_assert_str_eq(gbtm_panel_id(p, 0), "1");
+  char last[32]; /* ids are the row numbers of the source object */
+  snprintf(last, sizeof last, "%zu", persons);
+  ck_assert_str_eq(gbtm_panel_id(p, persons - 1), last);
+  ref_sums s = sums_of(path, exposure);
+  ck_assert_uint_eq(s.rows, persons * ages);
+  ck_assert_uint_eq(gbtm_panel_n_nonzero(p), s.nonzero);
+  ck_assert(s.total == total);
+  double logc = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    ck_assert_uint_eq(p->lo[i], 0);
+    ck_assert_uint_eq(p->hi[i], ages - 1);
+    logc += p->logc[i];
+  }
+  ck_assert_double_eq_tol(logc, s.logc, 1e-10 * fabs(s.logc));
+  gbtm_panel_free(p);
+}
+
+START_TEST(test_refdata_sizes) {
+  check_refdata("crimcv_TO1.csv", true, 378, 31, 8, 38, 5682);
+  check_refdata("crimcv_TO1adj.csv", false, 378, 31, 8, 38, 10094);
+  check_refdata("trajer_ZIP_data01.csv", false, 500, 5, 1, 5, 7736);
+  /* Without naming the exposure column, TO1 reads with exposure 1. */
+  check_refdata("crimcv_TO1.csv", false, 378, 31, 8, 38, 5682);
+}
+END_TEST
+
+START_TEST(test_refdata_exposure_cells) {
+  /* crimcv_TO1.csv: 7,526 cells with exposure below 1 (README). */
+  char path[4096];
+  test_refdata(path, sizeof path, "crimcv_TO1.csv");
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.exposure = "exposure";
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read_csv(path, &cols, &p, &err), GBTM_OK);
+  ck_assert_uint_eq(p->ex_start[p->n], 7526);
+  ck_assert_uint_eq(p->skip_start[p->n], 7526); /* no gaps: skip = exceptions */
+  double min_e = 1;
+  for (size_t j = 0; j < p->ex_start[p->n]; j++) min_e = fmin(min_e, p->ex_e[j]);
+  ck_assert(min_e > 0 && min_e < 1e-15);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+/* ---- the dialect -------------------------------------------------------- */
+
+START_TEST(test_bom_crlf_quotes_no_final_newline) {
+  gbtm_panel *p = read_text("\xEF\xBB\xBF"
+                            "id,age,count\r\n"
+                            "\"a,1\",12,0\r\n"
+                            "\r\n"
+                            "\"a,1\",\"13\",2\r\n"
+                            "\"b\"\"q\",12.5,1\r\n"
+                            "\n"
+                            "\"line\nbreak\",12,+3",
+                            NULL);
+  ck_assert_uint_eq(p->n, 3);
+  ck_assert_str_eq(p->id[0], "a,1");
+  ck_assert_str_eq(p->id[1], "b\"q");
+  ck_assert_str_eq(p->id[2], "line\nbreak");
+  ck_assert_uint_eq(p->T, 3);
+  ck_assert(p->age[0] == 12 && p->age[1] == 12.5 && p->age[2] == 13);
+  ck_assert_uint_eq(p->n_obs, 4);
+  ck_assert(p->total == 6);
+  /* a,1: t 0 and 2, a gap at 12.5 */
+  ck_assert_uint_eq(p->lo[0], 0);
+  ck_assert_uint_eq(p->hi[0], 2);
+  ck_assert_uint_eq(p->skip_start[1] - p->skip_start[0], 1);
+  ck_assert_uint_eq(p->skip_t[0], 1);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+START_TEST(test_line_numbers_after_quoted_break) {
+  /* A quoted line break counts as a line: the error is on line 4. */
+  expect_error("id,age,count\n\"x\ny\",1,0\nz,1,q\n", NULL, GBTM_ERR_PARSE,
+               "%s:4:3: count \"q\" is not a non-negative integer");
+  /* Empty lines count too. */
+  expect_error("id,age,count\n\n\r\nz,1,q\n", NULL, GBTM_ERR_PARSE,
+               "%s:4:3: count \"q\" is not a non-negative integer");
+}
+END_TEST
+
+START_TEST(test_columns_named_and_reordered) {
+  gbtm_csv_columns cols = {"person", "yr", "n", "risk"};
+  gbtm_panel *p = read_text("note,n,yr,risk,person,extra\n"
+                            "x,1,20,0.5,p1,\n"
+                            "y,0,21,1,p1,zz\n"
+                            "z,2,20,1,p2,\"q,r\"\n",
+                            &cols);
+  ck_assert_uint_eq(p->n, 2);
+  ck_assert_str_eq(p->id[0], "p1");
+  ck_assert_str_eq(p->id[1], "p2");
+  ck_assert(p->has_exposure);
+  ck_assert_uint_eq(p->ex_start[p->n], 1);
+  ck_assert(p->ex_e[0] == 0.5 && p->ex_y[0] == 1);
+  ck_assert(p->total == 3);
+  gbtm_panel_free(p);
+
+  /* Blanks around names in the header and around numbers are allowed. */
+  p = read_text("id , age,count\na, 12 ,\t3\n", NULL);
+  ck_assert(p->age[0] == 12 && p->total == 3);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+START_TEST(test_numbers_exact) {
+  /* Ages convert bit for bit as strtod converts them. */
+  const char *ages[] = {"0.1", "12.5", "1e1", "0.30000000000000004", "-3.25", "9007199254740993",
+                        "123456789.123456789", "1.7976931348623157e308", ".5", "7."};
+  char text[1024] = "id,age,count\n";
+  for (size_t k = 0; k < sizeof ages / sizeof *ages; k++)
+    snprintf(text + strlen(text), sizeof text - strlen(text), "p%zu,%s,0\n", k, ages[k]);
+  gbtm_panel *p = read_text(text, NULL);
+  ck_assert_uint_eq(p->n, sizeof ages / sizeof *ages);
+  for (size_t k = 0; k < p->n; k++) {
+    double want = strtod(ages[k], NULL);
+    uint32_t t;
+    ck_assert_uint_eq(panel_person_cells(p, k, &t, NULL, NULL), 1);
+    ck_assert_msg(memcmp(&p->age[t], &want, sizeof want) == 0, "age %s", ages[k]);
+  }
+  gbtm_panel_free(p);
+
+  /* The largest count is fine. */
+  p = read_text("id,age,count\na,1,2147483647\na,2,0007\n", NULL);
+  ck_assert(p->total == 2147483647.0 + 7);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------- */
+
+START_TEST(test_empty_and_header_only) {
+  expect_error("", NULL, GBTM_ERR_PARSE, "%s: empty file");
+  expect_error("\xEF\xBB\xBF\n\r\n", NULL, GBTM_ERR_PARSE, "%s: empty file");
+  expect_error("id,age,count\n", NULL, GBTM_ERR_PARSE, "%s:2:1: no data rows");
+  expect_error("id,age,count", NULL, GBTM_ERR_PARSE, "%s:2:1: no data rows");
+  expect_error("id,age,count\r\n\r\n\n", NULL, GBTM_ERR_PARSE, "%s:2:1: no data rows");
+}
+END_TEST
+
+START_TEST(test_missing_column) {
+  expect_error("id,age,cnt\n1,2,3\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:1: missing column \"count\" in header (found: id,age,cnt)");
+  expect_error("id,age,count\n1,2,3\n", "exposure", GBTM_ERR_PARSE,
+               "%s:1:1: missing column \"exposure\" in header (found: id,age,count)");
+}
+END_TEST
+
+START_TEST(test_bad_counts) {
+  expect_error("id,age,count\n1,12,-1\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"-1\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,0\n1,13,3.5\n", NULL, GBTM_ERR_PARSE,
+               "%s:3:3: count \"3.5\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,3.0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"3.0\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,x\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"x\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,NaN\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"NaN\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,inf\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"inf\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,2147483648\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"2147483648\" too large (at most 2147483647)");
+  expect_error("id,age,count\n1,12,99999999999999999999999\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"99999999999999999999999\" too large (at most 2147483647)");
+}
+END_TEST
+
+START_TEST(test_bad_ages) {
+  expect_error("id,age,count\n1,nan,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"nan\" is not a finite number");
+  expect_error("id,age,count\n1,inf,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"inf\" is not a finite number");
+  expect_error("id,age,count\n1,-Infinity,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"-Infinity\" is not a finite number");
+  expect_error("id,age,count\n1,1e999,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"1e999\" is not a finite number");
+  expect_error("id,age,count\n1,,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"\" is not a finite number");
+  expect_error("id,age,count\n1,12y,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"12y\" is not a finite number");
+}
+END_TEST
+
+START_TEST(test_bad_exposures) {
+  expect_error("id,age,count,exposure\n1,12,0,0\n", "exposure", GBTM_ERR_PARSE,
+               "%s:2:4: exposure \"0\" is not a finite number > 0");
+  expect_error("id,age,count,exposure\n1,12,0,-0.5\n", "exposure", GBTM_ERR_PARSE,
+               "%s:2:4: exposure \"-0.5\" is not a finite number > 0");
+  expect_error("id,age,count,exposure\n1,12,0,nan\n", "exposure", GBTM_ERR_PARSE,
+               "%s:2:4: exposure \"nan\" is not a finite number > 0");
+  expect_error("id,age,count,exposure\n1,12,0,inf\n", "exposure", GBTM_ERR_PARSE,
+               "%s:2:4: exposure \"inf\" is not a finite number > 0");
+  expect_error("id,age,count,exposure\n1,12,0,\n", "exposure", GBTM_ERR_PARSE,
+               "%s:2:4: exposure \"\" is not a finite number > 0");
+  /* An exposure column that is not read is not checked. */
+  gbtm_panel *p = read_text("id,age,count,exposure\n1,12,0,-1\n", NULL);
+  ck_assert(!p->has_exposure);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+START_TEST(test_duplicates) {
+  expect_error("id,age,count\na,12,0\nb,12,1\na,13,0\na,12,2\n", NULL, GBTM_ERR_PARSE,
+               "%s:5:2: duplicate (id, age) = (a, 12); first seen on line 2");
+  /* Same age written differently is the same age. */
+  expect_error("x,count,age,id\n,0,12.50,p\n,0,1.25e1,p\n", NULL, GBTM_ERR_PARSE,
+               "%s:3:3: duplicate (id, age) = (p, 12.5); first seen on line 2");
+}
+END_TEST
+
+START_TEST(test_field_counts) {
+  expect_error("id,age,count\n1,12\n", NULL, GBTM_ERR_PARSE, "%s:2:3: expected 3 fields, found 2");
+  expect_error("id,age,count\n1,12,0\n7\n", NULL, GBTM_ERR_PARSE,
+               "%s:3:2: expected 3 fields, found 1");
+  expect_error("id,age,count\n1,12,0,5\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:4: expected 3 fields, found 4");
+  expect_error("id,age,count,exposure\n1,12,0\n", "exposure", GBTM_ERR_PARSE,
+               "%s:2:4: expected 4 fields, found 3");
+}
+END_TEST
+
+START_TEST(test_bad_ids_and_quotes) {
+  expect_error("id,age,count\n,12,0\n", NULL, GBTM_ERR_PARSE, "%s:2:1: id is empty");
+  expect_error("id,age,count\n\"\",12,0\n", NULL, GBTM_ERR_PARSE, "%s:2:1: id is empty");
+  expect_error("id,age,count\n\"a,12,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:1: quoted field not closed (expected '\"')");
+  expect_error("id,age,count\n\"a\"b,12,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:1: expected ',' or the end of the line after a closing quote, found 'b'");
+}
+END_TEST
+
+START_TEST(test_missing_file) {
+  const char *path = "/nonexistent_gbtm_dir/data.csv";
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read_csv(path, NULL, &p, &err), GBTM_ERR_IO);
+  ck_assert_int_eq(err.status, GBTM_ERR_IO);
+  char want[256];
+  snprintf(want, sizeof want, "%s: cannot open: %s", path, strerror(ENOENT));
+  ck_assert_str_eq(err.message, want);
+  ck_assert_ptr_null(p);
+
+  /* A directory opens but does not read. */
+  ck_assert_int_eq(gbtm_panel_read_csv("/tmp", NULL, &p, &err), GBTM_ERR_IO);
+  snprintf(want, sizeof want, "/tmp: cannot read: %s", strerror(EISDIR));
+  ck_assert_str_eq(err.message, want);
+}
+END_TEST
+
+static Suite *read_csv_suite(void) {
+  Suite *s = suite_create("read_csv");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_refdata_sizes);
+  tcase_add_test(tc, test_refdata_exposure_cells);
+  tcase_add_test(tc, test_bom_crlf_quotes_no_final_newline);
+  tcase_add_test(tc, test_line_numbers_after_quoted_break);
+  tcase_add_test(tc, test_columns_named_and_reordered);
+  tcase_add_test(tc, test_numbers_exact);
+  tcase_add_test(tc, test_empty_and_header_only);
+  tcase_add_test(tc, test_missing_column);
+  tcase_add_test(tc, test_bad_counts);
+  tcase_add_test(tc, test_bad_ages);
+  tcase_add_test(tc, test_bad_exposures);
+  tcase_add_test(tc, test_duplicates);
+  tcase_add_test(tc, test_field_counts);
+  tcase_add_test(tc, test_bad_ids_and_quotes);
+  tcase_add_test(tc, test_missing_file);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(read_csv_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
