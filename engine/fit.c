@@ -1,12 +1,13 @@
 /* fit.c: the EM driver (DESIGN §3): random starts from one seed, a short EM
  * for every start, the best share of them run to convergence, the best log L
  * and how often it was replicated, groups put in a stable order, and the
- * fit criteria (DESIGN §5). Starts run one after another; each E-step is
- * parallel over fixed person blocks, so the answer does not depend on the
- * number of threads. */
+ * fit criteria (DESIGN §5). Each start's numbers depend only on the seed and
+ * its index, and each E-step reduces over fixed person blocks in block
+ * order, so the answer does not depend on the number of threads. */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,49 @@ static void sort_runs(int *idx, int n, em_run *runs) {
     }
 }
 
+/* What one thread needs to run starts: its own E-step workspace, posterior
+ * buffer and generator. */
+typedef struct worker {
+  em_ws ws;
+  double *tau;
+  gsl_rng *rng;
+} worker;
+
+static void workers_free(worker *w, int n) {
+  for (int j = 0; w && j < n; j++) {
+    em_ws_free(&w[j].ws);
+    free(w[j].tau);
+    gsl_rng_free(w[j].rng);
+  }
+  free(w);
+}
+
+/* A start: posteriors from the start's own generator, an M-step, a short EM. */
+static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_options *o, int s,
+                      double tol_abs, em_run *run, gbtm_progress *info) {
+  int K = o->groups;
+  gsl_rng_set(w->rng, start_seed(o->seed, s));
+  starts_tau(prof, K, s, w->rng, w->tau);
+  /* Zero inflation starts at 1% to 70% in the middle of the age range,
+   * with random age terms. */
+  double alpha0[GBTM_MAX_GROUPS * GBTM_MAX_COEF];
+  for (int k = 0; k < K; k++) {
+    double omega = 0.01 + 0.69 * gsl_rng_uniform(w->rng);
+    alpha0[k * GBTM_MAX_COEF] = log(omega / (1.0 - omega));
+    for (int j = 1; j < GBTM_MAX_COEF; j++)
+      alpha0[k * GBTM_MAX_COEF + j] = gsl_ran_gaussian(w->rng, ALPHA_SPREAD);
+  }
+  run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->psi, &run->failed_group);
+  if (!run->failure)
+    em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs,
+               o->accelerate, info ? o->progress : NULL, o->progress_user, info);
+}
+
+/* Small panels run whole starts in parallel, one thread each; large ones
+ * run starts in turn with every thread on the E-step. Either way each start
+ * computes the same numbers. */
+#define PARALLEL_STARTS_MAX_CELLS 4000000.0
+
 gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
                      gbtm_error *err) {
   *out = NULL;
@@ -133,47 +177,53 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   if (!isnan(o->centre)) centre = o->centre;
   if (!isnan(o->scale)) scale = o->scale;
 
-  em_ws ws;
-  if ((st = em_ws_init(&ws, panel, o, centre, scale, err)) != GBTM_OK) return st;
   int S = o->starts, K = o->groups;
   size_t N = panel->n;
+  int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+  bool by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS;
+  int nw = by_start ? (threads < S ? threads : S) : 1;
+  gbtm_fit_options wo = *o;
+  if (by_start) wo.threads = 1;
+
+  worker *wk = calloc((size_t)nw, sizeof *wk);
   start_profiles prof = {0};
   em_run *runs = calloc((size_t)S, sizeof *runs);
-  double *psis = calloc((size_t)S * ws.P, sizeof *psis);
-  double *tau = malloc(N * (size_t)K * sizeof *tau);
   int *idx = malloc((size_t)S * sizeof *idx);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gbtm_fit_result *res = calloc(1, sizeof *res);
+  double *psis = NULL;
   char *failures = NULL;
   size_t failures_len = 0;
-  if (!runs || !psis || !tau || !idx || !rng || !res) {
+  if (!wk || !runs || !idx || !res) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+    goto cleanup;
+  }
+  for (int j = 0; j < nw; j++) {
+    if ((st = em_ws_init(&wk[j].ws, panel, &wo, centre, scale, err)) != GBTM_OK) goto cleanup;
+    wk[j].tau = malloc(N * (size_t)K * sizeof *wk[j].tau);
+    wk[j].rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!wk[j].tau || !wk[j].rng) {
+      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+      goto cleanup;
+    }
+  }
+  em_ws *ws0 = &wk[0].ws;
+  psis = calloc((size_t)S * ws0->P, sizeof *psis);
+  if (!psis) {
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
     goto cleanup;
   }
   if ((st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
 
   double tol_abs = o->tol_gradient * (double)N;
-  gbtm_progress info = {"short", 0, S, 0, 0.0};
+  for (int s = 0; s < S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
+  for (int s = 0; s < S; s++) {
+    gbtm_progress info = {"short", s, S, 0, 0.0};
+    run_start(&wk[omp_get_thread_num()], &prof, o, s, tol_abs, &runs[s], by_start ? NULL : &info);
+  }
   int n_ok = 0;
   for (int s = 0; s < S; s++) {
-    em_run *run = &runs[s];
-    run->psi = psis + (size_t)s * ws.P;
-    gsl_rng_set(rng, start_seed(o->seed, s));
-    starts_tau(&prof, K, s, rng, tau);
-    /* Zero inflation starts at 1% to 70% in the middle of the age range,
-     * with random age terms. */
-    double alpha0[GBTM_MAX_GROUPS * GBTM_MAX_COEF];
-    for (int k = 0; k < K; k++) {
-      double omega = 0.01 + 0.69 * gsl_rng_uniform(rng);
-      alpha0[k * GBTM_MAX_COEF] = log(omega / (1.0 - omega));
-      for (int j = 1; j < GBTM_MAX_COEF; j++) alpha0[k * GBTM_MAX_COEF + j] = gsl_ran_gaussian(rng, ALPHA_SPREAD);
-    }
-    run->failure = em_start_from_tau(&ws, tau, alpha0, run->psi, &run->failed_group);
-    info.start = s;
-    if (!run->failure)
-      em_iterate(&ws, run, o->short_iterations > 0 ? o->short_iterations : 1, tol_abs, o->accelerate,
-                 o->progress, o->progress_user, &info);
-    if (run->failure) note_failure(&failures, &failures_len, s, run);
+    if (runs[s].failure) note_failure(&failures, &failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
   if (n_ok == 0) {
@@ -184,21 +234,22 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   int keep = (int)ceil(o->keep_fraction * S);
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
-  info.phase = "long";
-  info.starts = keep;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int j = 0; j < keep; j++) {
     em_run *run = &runs[idx[j]];
-    info.start = j;
+    gbtm_progress info = {"long", j, keep, 0, 0.0};
     if (!run->converged)
-      em_iterate(&ws, run, o->max_iterations, tol_abs, o->accelerate, o->progress, o->progress_user, &info);
-    if (run->failure) note_failure(&failures, &failures_len, idx[j], run);
+      em_iterate(&wk[omp_get_thread_num()].ws, run, o->max_iterations, tol_abs, o->accelerate,
+                 by_start ? NULL : o->progress, o->progress_user, &info);
   }
+  for (int j = 0; j < keep; j++)
+    if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
   for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
     if (run->failure) continue;
-    converged++;
+    converged += run->converged;
     if (best < 0 || run->loglik > runs[best].loglik) best = idx[j];
   }
   if (best < 0) {
@@ -213,10 +264,11 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
 
   /* Final E-step at the best estimate, for the posteriors. */
   const em_run *b = &runs[best];
-  double ll = em_estep(&ws, b->psi, NULL, tau);
+  double *tau = wk[0].tau;
+  double ll = em_estep(ws0, b->psi, NULL, tau);
   int perm[GBTM_MAX_GROUPS];
-  group_order(&ws, b->psi, perm);
-  fill_model(&ws, o, b->psi, perm, centre, scale, &res->model);
+  group_order(ws0, b->psi, perm);
+  fill_model(ws0, o, b->psi, perm, centre, scale, &res->model);
   res->posterior = malloc(N * (size_t)K * sizeof *res->posterior);
   if (!res->posterior) {
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
@@ -238,11 +290,12 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
   sm->starts = S;
+  sm->starts_long = keep;
   sm->starts_converged = converged;
   sm->starts_failed = failed;
   sm->best_replicated = replicated;
-  sm->kernel = estep_kernel(ws.ctx);
-  sm->threads = estep_threads(ws.ctx);
+  sm->kernel = estep_kernel(ws0->ctx);
+  sm->threads = by_start ? nw : estep_threads(ws0->ctx);
   if (!o->keep_posterior) {
     free(res->posterior);
     res->posterior = NULL;
@@ -255,12 +308,10 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
 cleanup:
   gbtm_fit_result_free(res);
   free(failures);
-  gsl_rng_free(rng);
   free(idx);
-  free(tau);
   free(psis);
   free(runs);
   starts_profiles_free(&prof);
-  em_ws_free(&ws);
+  workers_free(wk, nw);
   return st;
 }

@@ -35,6 +35,8 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
                                    gbtm_error *err) {
   if (o->family != GBTM_POISSON && o->family != GBTM_ZIP)
     return gbtm_fail(err, GBTM_ERR_USAGE, "unknown model family %d", (int)o->family);
+  if (p && p->total == 0.0)
+    return gbtm_fail(err, GBTM_ERR_DATA, "every count in the data is zero: there is no trajectory to fit");
   if (o->groups < 1 || o->groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "groups must be between 1 and %d (got %d)",
                      GBTM_MAX_GROUPS, o->groups);

@@ -1,16 +1,16 @@
 /* panel.c builds the sparse person x age panel of engine/panel.h from rows
  * in any order, and gives it back as cells, accessors and long CSV.
  *
- * Building (panel_build) takes O(n log n) in the number of rows n and O(n)
- * when the rows already come sorted by person and age, as files written
- * person by person do:
- * 1. the age grid: the distinct ages (exact double equality) through a hash
- *    set, sorted ascending;
- * 2. the rows sorted by (person, age, line), unless already in that order,
- *    so each person's rows are contiguous and a duplicate (id, age) is a
- *    pair of neighbours;
- * 3. one pass per person for the CSR sizes (windows, skip, nonzero and
- *    exception cells) and duplicates, one pass to fill them, with
+ * Building (panel_build) takes O(n) in the number of rows n when they come
+ * sorted by person and age, as files written person by person do, and
+ * O(n log n) otherwise:
+ * 1. one pass for the age grid (the distinct ages, exact double equality,
+ *    through a hash set), the counts and age range of each person, and
+ *    whether the rows are sorted by (person, age, line);
+ * 2. if not, a sort, so each person's rows are contiguous and a repeated
+ *    (id, age) is a pair of neighbours;
+ * 3. the windows and CSR offsets from the counts;
+ * 4. one pass to fill the cells, with
  *    c_i = sum over observed cells of (y log E - log y!) (the constant of eq. L).
  */
 #include "panel.h"
@@ -189,11 +189,6 @@ static uint32_t age_index(const gbtm_panel *p, const age_set *s, double a, uint3
   return age_set_rank(s, a);
 }
 
-static gbtm_status alloc_fail(gbtm_panel *p, gbtm_error *err) {
-  gbtm_panel_free(p);
-  return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory building the panel");
-}
-
 /* Takes ownership of ids (each string and the array), also on failure. */
 gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
                         const char *source, size_t age_column, gbtm_panel **out,
@@ -212,135 +207,120 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
     gbtm_panel_free(p);
     return gbtm_fail(err, GBTM_ERR_PARSE, "%s: no data rows", source);
   }
+  gbtm_status st = GBTM_OK;
+  age_set ages;
+  bool ages_ok = age_set_init(&ages);
+  /* Per person while counting: cells, regular nonzero cells and exception
+   * cells (in the three start arrays), and the first and last age. */
+  p->skip_start = calloc(n_persons + 1, sizeof *p->skip_start);
+  p->nz_start = calloc(n_persons + 1, sizeof *p->nz_start);
+  p->ex_start = calloc(n_persons + 1, sizeof *p->ex_start);
+  p->lo = malloc((n_persons ? n_persons : 1) * sizeof *p->lo);
+  p->hi = malloc((n_persons ? n_persons : 1) * sizeof *p->hi);
+  p->logc = malloc((n_persons ? n_persons : 1) * sizeof *p->logc);
+  double *amin = malloc((n_persons ? n_persons : 1) * sizeof *amin);
+  double *amax = malloc((n_persons ? n_persons : 1) * sizeof *amax);
+  if (!ages_ok || !p->skip_start || !p->nz_start || !p->ex_start || !p->lo || !p->hi || !p->logc ||
+      !amin || !amax)
+    goto nomem;
 
   /* 1. One pass: the last guards on the fields (readers check them first,
-   * with columns), the age grid, and whether the rows are already sorted. */
-  age_set ages;
-  if (!age_set_init(&ages)) {
-    age_set_free(&ages);
-    return alloc_fail(p, err);
-  }
+   * with columns), the age grid, the counts per person, and whether the
+   * rows already come sorted by (person, age, line); if they do, a repeated
+   * (id, age) is a pair of neighbours. */
+  size_t *cells = p->skip_start, *nonzero = p->nz_start, *except = p->ex_start;
+  size_t dup = 0; /* the repeated row with the earliest line, 0 = none */
   bool sorted = true;
   for (size_t j = 0; j < n_rows; j++) {
     const panel_row *r = &rows[j];
     const char *what = NULL;
     if (r->person >= n_persons) {
-      age_set_free(&ages);
-      gbtm_panel_free(p);
-      return gbtm_fail(err, GBTM_ERR_INTERNAL, "%s:%llu: person index %lu out of range", source,
-                       (unsigned long long)r->line, (unsigned long)r->person);
+      st = gbtm_fail(err, GBTM_ERR_INTERNAL, "%s:%llu: person index %lu out of range", source,
+                     (unsigned long long)r->line, (unsigned long)r->person);
+      goto fail;
     }
     if (!isfinite(r->age)) what = "age is not a finite number";
     else if (r->count < 0) what = "count is not a non-negative integer";
     else if (r->count > INT32_MAX) what = "count too large (at most 2147483647)";
     else if (!(isfinite(r->exposure) && r->exposure > 0.0)) what = "exposure is not a finite number > 0";
     if (what) {
-      age_set_free(&ages);
-      gbtm_panel_free(p);
-      return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu: %s", source, (unsigned long long)r->line, what);
+      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu: %s", source, (unsigned long long)r->line, what);
+      goto fail;
     }
-    if (!age_set_add(&ages, r->age)) {
-      age_set_free(&ages);
-      return alloc_fail(p, err);
+    if (!age_set_add(&ages, r->age)) goto nomem;
+    if (j > 0 && sorted) {
+      int c = cmp_row(r - 1, r);
+      if (c > 0) sorted = false;
+      else if (r[-1].person == r->person && r[-1].age == r->age && (!dup || r->line < rows[dup].line))
+        dup = j;
     }
-    if (j > 0 && sorted) sorted = cmp_row(r - 1, r) <= 0;
+    size_t i = r->person;
+    if (cells[i]++ == 0) amin[i] = amax[i] = r->age;
+    else if (r->age < amin[i]) amin[i] = r->age;
+    else if (r->age > amax[i]) amax[i] = r->age;
+    if (r->exposure != 1.0) except[i]++;
+    else if (r->count > 0) nonzero[i]++;
   }
-  age_set_sort(&ages);
-  p->T = ages.count;
-  p->age = malloc(p->T * sizeof *p->age);
-  if (!p->age) {
-    age_set_free(&ages);
-    return alloc_fail(p, err);
-  }
-  memcpy(p->age, ages.ages, p->T * sizeof *p->age);
 
-  /* 2. Rows by (person, age, line), so duplicates become neighbours. */
-  if (!sorted) qsort(rows, n_rows, sizeof *rows, cmp_row_void);
-
-  /* 3a. Sizes per person: the rows of person i are rows[a..b). */
-  p->lo = malloc(n_persons * sizeof *p->lo);
-  p->hi = malloc(n_persons * sizeof *p->hi);
-  p->skip_start = malloc((n_persons + 1) * sizeof *p->skip_start);
-  p->nz_start = malloc((n_persons + 1) * sizeof *p->nz_start);
-  p->ex_start = malloc((n_persons + 1) * sizeof *p->ex_start);
-  p->logc = malloc(n_persons * sizeof *p->logc);
-  if (!p->lo || !p->hi || !p->skip_start || !p->nz_start || !p->ex_start || !p->logc) {
-    age_set_free(&ages);
-    return alloc_fail(p, err);
-  }
-  size_t n_skip = 0, n_nz = 0, n_ex = 0, a = 0;
-  size_t dup = 0; /* the repeated (id, age) row with the earliest line, 0 = none */
-  for (size_t i = 0; i < n_persons; i++) {
-    if (a >= n_rows || rows[a].person != i) {
-      age_set_free(&ages);
-      gbtm_panel_free(p);
-      return gbtm_fail(err, GBTM_ERR_INTERNAL, "%s: person %zu has no rows", source, i);
-    }
-    size_t b = a, ex = 0, nz = 0;
-    bool repeated = false;
-    for (; b < n_rows && rows[b].person == i; b++) {
-      if (rows[b].exposure != 1.0) ex++;
-      else if (rows[b].count > 0) nz++;
-      if (b > a && rows[b].age == rows[b - 1].age) {
-        repeated = true; /* keep the one on the earliest line */
-        if (dup == 0 || rows[b].line < rows[dup].line) dup = b;
-      }
-    }
-    if (repeated || dup) { /* sizes are moot: the build fails below */
-      a = b;
-      continue;
-    }
-    uint32_t lo = age_set_rank(&ages, rows[a].age), hi = age_set_rank(&ages, rows[b - 1].age);
-    p->lo[i] = lo;
-    p->hi[i] = hi;
-    p->skip_start[i] = n_skip;
-    p->nz_start[i] = n_nz;
-    p->ex_start[i] = n_ex;
-    size_t gaps = (size_t)(hi - lo) + 1 - (b - a);
-    if (n_skip > SIZE_MAX / 2 - gaps - ex) {
-      age_set_free(&ages);
-      return alloc_fail(p, err);
-    }
-    n_skip += gaps + ex;
-    n_nz += nz;
-    n_ex += ex;
-    a = b;
+  /* 2. Otherwise sort them, O(n log n), and look for repeats. */
+  if (!sorted) {
+    qsort(rows, n_rows, sizeof *rows, cmp_row_void);
+    dup = 0;
+    for (size_t j = 1; j < n_rows; j++)
+      if (rows[j].person == rows[j - 1].person && rows[j].age == rows[j - 1].age &&
+          (!dup || rows[j].line < rows[dup].line))
+        dup = j;
   }
   if (dup) {
     const panel_row *r = &rows[dup];
-    gbtm_fail(err, GBTM_ERR_PARSE,
-              "%s:%llu:%zu: duplicate (id, age) = (%s, %.17g); first seen on line %llu", source,
-              (unsigned long long)r->line, age_column, ids[r->person], r->age,
-              (unsigned long long)rows[dup - 1].line);
-    age_set_free(&ages);
-    gbtm_panel_free(p);
-    return GBTM_ERR_PARSE;
+    st = gbtm_fail(err, GBTM_ERR_PARSE,
+                   "%s:%llu:%zu: duplicate (id, age) = (%s, %.17g); first seen on line %llu",
+                   source, (unsigned long long)r->line, age_column, ids[r->person], r->age,
+                   (unsigned long long)rows[dup - 1].line);
+    goto fail;
+  }
+
+  /* 3. The grid, the windows, and the CSR offsets from the counts. */
+  age_set_sort(&ages);
+  p->T = ages.count;
+  p->age = malloc(p->T * sizeof *p->age);
+  if (!p->age) goto nomem;
+  memcpy(p->age, ages.ages, p->T * sizeof *p->age);
+  size_t n_skip = 0, n_nz = 0, n_ex = 0;
+  for (size_t i = 0; i < n_persons; i++) {
+    size_t m = cells[i], nz = nonzero[i], ex = except[i];
+    if (m == 0) {
+      st = gbtm_fail(err, GBTM_ERR_INTERNAL, "%s: person %zu has no rows", source, i);
+      goto fail;
+    }
+    p->lo[i] = age_set_rank(&ages, amin[i]);
+    p->hi[i] = age_set_rank(&ages, amax[i]);
+    size_t gaps = (size_t)(p->hi[i] - p->lo[i]) + 1 - m; /* m <= window: no repeats */
+    if (n_skip > SIZE_MAX / 8 - gaps - ex) goto nomem;
+    p->skip_start[i] = n_skip;
+    p->nz_start[i] = n_nz;
+    p->ex_start[i] = n_ex;
+    n_skip += gaps + ex;
+    n_nz += nz;
+    n_ex += ex;
   }
   p->skip_start[n_persons] = n_skip;
   p->nz_start[n_persons] = n_nz;
   p->ex_start[n_persons] = n_ex;
-  if (n_skip > SIZE_MAX / sizeof *p->skip_t) {
-    age_set_free(&ages);
-    return alloc_fail(p, err);
-  }
   p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
   p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
   p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
   p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
   p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
   p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
-  if (!p->skip_t || !p->nz_t || !p->nz_y || !p->ex_t || !p->ex_y || !p->ex_e) {
-    age_set_free(&ages);
-    return alloc_fail(p, err);
-  }
+  if (!p->skip_t || !p->nz_t || !p->nz_y || !p->ex_t || !p->ex_y || !p->ex_e) goto nomem;
 
-  /* 3b. Fill, ascending in t within each person. */
+  /* 4. Fill, ascending in t within each person (rows are sorted now). */
   double lgam[LGAMMA_TABLE]; /* log y! for small y */
   for (int y = 0; y < LGAMMA_TABLE; y++) lgam[y] = lgamma(y + 1.0);
-  size_t s = 0, z = 0, x = 0, n_nonzero = 0;
+  size_t s = 0, z = 0, x = 0, n_nonzero = 0, a = 0;
   double total = 0.0;
   bool has_exposure = false;
-  a = 0;
   for (size_t i = 0; i < n_persons; i++) {
     double c = 0.0;
     uint32_t next = p->lo[i];
@@ -370,13 +350,24 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
     }
     p->logc[i] = c;
   }
-  age_set_free(&ages);
   p->n_obs = n_rows;
   p->n_nonzero = n_nonzero;
   p->total = total;
   p->has_exposure = has_exposure;
+  age_set_free(&ages);
+  free(amin);
+  free(amax);
   *out = p;
   return GBTM_OK;
+
+nomem:
+  st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory building the panel");
+fail:
+  age_set_free(&ages);
+  free(amin);
+  free(amax);
+  gbtm_panel_free(p);
+  return st;
 }
 
 gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,

@@ -210,9 +210,10 @@ typedef struct gbtm_fit_summary {
   int iterations;       /* E-steps of the best start */
   double gradient_norm; /* max-norm of the gradient of eq. L at the estimate */
   int starts;           /* S started */
-  int starts_converged; /* starts run to convergence */
+  int starts_long;      /* the best of them after the short EM, run on to convergence */
+  int starts_converged; /* of those, how many met the gradient criterion */
   int starts_failed;    /* starts that ended degenerate */
-  int best_replicated;  /* converged starts within 1e-6 of the best log L */
+  int best_replicated;  /* long runs that ended within 1e-6 of the best log L */
   gbtm_kernel kernel;   /* the kernel used */
   int threads;          /* threads used */
 } gbtm_fit_summary;

@@ -121,16 +121,19 @@ static void print_help(FILE *out) {
   fprintf(out,
           "\n"
           "Estimation:\n"
-          "  --starts S         random starts (default: %d)\n"
+          "  --starts S         random starts, each run for %d E-steps; the best %g%%\n"
+          "                     then run to convergence (default: %d)\n"
           "  --seed N           seed from which all starts derive (default: %llu)\n"
           "  --max-iter N       E-steps per start at most (default: %d)\n"
           "  --tol X            converged when the max-norm of the gradient of log L is\n"
           "                     at most X per person (default: %g)\n"
-          "  --no-accel         plain EM, without SQUAREM acceleration (default: %s)\n"
+          "  --no-accel         plain EM, without SQUAREM acceleration\n"
+          "                     (default: %s)\n"
           "  --threads N        threads, 0 = all cores (default: %d)\n"
           "  --kernel KERNEL    auto, dense or sparse (default: %s)\n",
-          d.starts, (unsigned long long)d.seed, d.max_iterations, d.tol_gradient,
-          d.accelerate ? "accelerated" : "plain", d.threads, report_kernel_name(d.kernel));
+          d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
+          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
+          report_kernel_name(d.kernel));
   fprintf(out,
           "\n"
           "Output:\n"
@@ -189,7 +192,8 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
       return false;
     }
     return true;
-  case OPT_GROUPS: return cli_parse_int("--groups", arg, 1, GBTM_MAX_GROUPS, &o->groups, why, why_size);
+  case OPT_GROUPS:
+    return cli_parse_int("--groups", arg, 1, GBTM_MAX_GROUPS, &o->groups, why, why_size);
   case OPT_ORDER: a->order_text = arg; return true;
   case OPT_IORDER: a->iorder_text = arg; return true;
   case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->starts, why, why_size);

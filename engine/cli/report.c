@@ -200,8 +200,8 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   label(out, "converged");
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "starts");
-  fprintf(out, "best log-likelihood replicated %d of %d converged starts (%d started)\n",
-          s->best_replicated, s->starts_converged, s->starts);
+  fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
+          s->best_replicated, s->starts_long, s->starts, s->starts_converged);
   label(out, "failed starts");
   fprintf(out, "%d\n", s->starts_failed);
   const char *why = gbtm_fit_result_failures(res);
@@ -310,6 +310,7 @@ void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
   json_kv_int(&w, "iterations", s->iterations);
   json_kv_double(&w, "gradient_norm", s->gradient_norm);
   json_kv_int(&w, "starts", s->starts);
+  json_kv_int(&w, "starts_long", s->starts_long);
   json_kv_int(&w, "starts_converged", s->starts_converged);
   json_kv_int(&w, "starts_failed", s->starts_failed);
   json_kv_int(&w, "best_replicated", s->best_replicated);
