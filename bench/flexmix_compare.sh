@@ -15,8 +15,11 @@
 #            (timed as the whole command, reading the file included)
 # The last line is machine-readable:
 #   case=... n=... K=... D=... starts=... gbtm_loglik=... gbtm_s=...
-#   flexmix_loglik=... flexmix_s=... speedup=... [flexmix_cmd_s=... threads=...]
-# where speedup = flexmix_s / gbtm_s and n is the number of persons.
+#   gbtm_fit_s=... flexmix_loglik=... flexmix_s=... speedup=... speedup_fit=...
+#   [flexmix_cmd_s=... threads=...]
+# where speedup = flexmix_s / gbtm_s (the whole gbtm command), speedup_fit =
+# flexmix_s / gbtm_fit_s (gbtm_fit alone, as reported in its JSON), and n is
+# the number of persons.
 set -euo pipefail
 
 usage() {
@@ -128,11 +131,13 @@ if fit.get("loglik") is None:
     sys.exit("gbtm reported no log-likelihood")
 print("%.10f" % fit["loglik"])
 ' "$work/gbtm.json")
-echo "gbtm loglik=$gbtm_loglik seconds=$gbtm_s"
+gbtm_fit_s=$(python3 -c 'import json, sys; print("%.6f" % json.load(open(sys.argv[1]))["fit_seconds"])' "$work/gbtm.json")
+echo "gbtm loglik=$gbtm_loglik seconds=$gbtm_s (command, process start included) fit_seconds=$gbtm_fit_s (the fit alone)"
 
 speedup=$(awk -v f="$flexmix_s" -v g="$gbtm_s" 'BEGIN { if (g > 0) printf "%.2f", f / g; else print "inf" }')
+speedup_fit=$(awk -v f="$flexmix_s" -v g="$gbtm_fit_s" 'BEGIN { if (g > 0) printf "%.2f", f / g; else print "inf" }')
 diff=$(awk -v a="$gbtm_loglik" -v b="$flexmix_loglik" 'BEGIN { printf "%.6f", a - b }')
 echo "log-likelihood difference (gbtm - flexmix): $diff"
 echo "case=$CASE n=$n_persons K=$K D=$D starts=$STARTS gbtm_loglik=$gbtm_loglik gbtm_s=$gbtm_s" \
-  "flexmix_loglik=$flexmix_loglik flexmix_s=$flexmix_s speedup=$speedup" \
+  "gbtm_fit_s=$gbtm_fit_s flexmix_loglik=$flexmix_loglik flexmix_s=$flexmix_s speedup=$speedup speedup_fit=$speedup_fit" \
   "flexmix_cmd_s=$flexmix_cmd_s threads=${THREADS:-default}"

@@ -32,6 +32,9 @@ void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const in
             const double *beta, double *c, const int *ldc);
 void openblas_set_num_threads(int n);
 
+/* Ages per call of the family's table function (a stack buffer). */
+#define GBTM_MAX_AGES_TABLE 256
+
 /* Panels at least this dense (nonzero cells per person x age) use dgemm;
  * and only while the dense matrices stay under DENSE_MAX_BYTES. */
 #define DENSE_MIN_DENSITY 0.5
@@ -48,9 +51,8 @@ struct estep_ctx {
   size_t psize;     /* doubles per block partial: ll, sum_tau K, K x 3T totals, K x ns x T */
   double *partial;  /* nblocks x psize */
   double *dense;    /* N x 3T: [O | P | Y] rows (dense kernel) */
-  double *base, *pos, *lin; /* K x T tables */
-  double *pbase;    /* K x (T+1) prefix sums of base */
-  double *coef;     /* 3T x K row-major: [base; pos; lin] (dense kernel) */
+  double *coef;     /* 3T x K row-major: [base; pos; lin], group index fastest */
+  double *pbase;    /* (T+1) x K prefix sums over t of base */
   double *scratch;  /* per thread: see scratch_size() */
   size_t scratch_size;
 };
@@ -100,20 +102,18 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   size_t T = c->T, KT = (size_t)K * T;
   c->psize = 1 + (size_t)K + 3 * KT + (size_t)c->ns * KT;
   c->partial = malloc(c->nblocks * c->psize * sizeof *c->partial);
-  c->base = malloc(3 * KT * sizeof(double));
   c->pbase = malloc((size_t)K * (T + 1) * sizeof(double));
   c->coef = malloc(3 * KT * sizeof(double));
-  /* scratch per thread: l and tau for a block (2 x block x K), diff arrays K x (T+1) */
-  c->scratch_size = 2 * c->block * (size_t)K + (size_t)K * (T + 1);
+  /* scratch per thread: l and tau for a block (2 x block x K), the window
+   * difference array (T+1) x K and the totals 3T x K of the sparse kernel */
+  c->scratch_size = 2 * c->block * (size_t)K + (size_t)K * (T + 1) + 3 * KT;
   c->scratch = malloc((size_t)c->threads * c->scratch_size * sizeof(double));
-  if (!c->partial || !c->base || !c->pbase || !c->coef || !c->scratch ||
+  if (!c->partial || !c->pbase || !c->coef || !c->scratch ||
       (kernel == GBTM_KERNEL_DENSE && build_dense(c) != GBTM_OK)) {
     estep_ctx_free(c);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)",
                      panel->n);
   }
-  c->pos = c->base + KT;
-  c->lin = c->base + 2 * KT;
   /* Dense blocks call dgemm from several threads at once: one BLAS thread each. */
   if (kernel == GBTM_KERNEL_DENSE) openblas_set_num_threads(1);
   *out = c;
@@ -124,7 +124,6 @@ void estep_ctx_free(estep_ctx *c) {
   if (!c) return;
   free(c->partial);
   free(c->dense);
-  free(c->base);
   free(c->pbase);
   free(c->coef);
   free(c->scratch);
@@ -132,18 +131,21 @@ void estep_ctx_free(estep_ctx *c) {
 }
 
 static void prepare_tables(estep_ctx *c, const estep_params *par) {
-  size_t T = c->T;
-  for (int k = 0; k < c->K; k++) {
+  size_t T = c->T, K = (size_t)c->K;
+  double base[GBTM_MAX_AGES_TABLE], pos[GBTM_MAX_AGES_TABLE], lin[GBTM_MAX_AGES_TABLE];
+  for (size_t k = 0; k < K; k++) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
-    c->fam->tables(par->eta + k * T, zeta, T, c->base + k * T, c->pos + k * T, c->lin + k * T);
-    double *pb = c->pbase + k * (T + 1);
-    pb[0] = 0.0;
-    for (size_t t = 0; t < T; t++) pb[t + 1] = pb[t] + c->base[k * T + t];
-    for (size_t t = 0; t < T; t++) {
-      c->coef[t * c->K + k] = c->base[k * T + t];
-      c->coef[(T + t) * c->K + k] = c->pos[k * T + t];
-      c->coef[(2 * T + t) * c->K + k] = c->lin[k * T + t];
+    for (size_t t0 = 0; t0 < T; t0 += GBTM_MAX_AGES_TABLE) {
+      size_t n = T - t0 < GBTM_MAX_AGES_TABLE ? T - t0 : GBTM_MAX_AGES_TABLE;
+      c->fam->tables(par->eta + k * T + t0, zeta ? zeta + t0 : NULL, n, base, pos, lin);
+      for (size_t t = 0; t < n; t++) {
+        c->coef[(t0 + t) * K + k] = base[t];
+        c->coef[(T + t0 + t) * K + k] = pos[t];
+        c->coef[(2 * T + t0 + t) * K + k] = lin[t];
+      }
     }
+    c->pbase[k] = 0.0;
+    for (size_t t = 0; t < T; t++) c->pbase[(t + 1) * K + k] = c->pbase[t * K + k] + c->coef[t * K + k];
   }
 }
 
@@ -173,52 +175,90 @@ static void exception_stats(const estep_ctx *c, const estep_params *par, size_t 
   }
 }
 
-/* Sparse kernel, group log-likelihoods of person i (without log pi). */
-static void sparse_loglik(const estep_ctx *c, size_t i, double *l) {
+/* Sparse kernel, group log-likelihoods of person i (without log pi). The
+ * tables hold the K groups of one age side by side, so each inner loop runs
+ * over contiguous memory. */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE void sparse_loglik(const estep_ctx *c, size_t i, double *restrict l, const size_t K) {
   const gbtm_panel *p = c->p;
-  size_t T = c->T, lo = p->lo[i], hi = p->hi[i];
-  for (int k = 0; k < c->K; k++) {
-    const double *pb = c->pbase + k * (T + 1);
-    l[k] = pb[hi + 1] - pb[lo];
+  const size_t T = c->T;
+  const double *restrict pb = c->pbase, *restrict base = c->coef, *restrict pos = c->coef + T * K,
+                         *restrict lin = c->coef + 2 * T * K;
+  const double *restrict hi = pb + (p->hi[i] + 1) * K, *restrict lo = pb + p->lo[i] * K;
+  for (size_t k = 0; k < K; k++) l[k] = hi[k] - lo[k];
+  for (size_t j = p->skip_start[i], end = p->skip_start[i + 1]; j < end; j++) {
+    const double *restrict b = base + p->skip_t[j] * K;
+    for (size_t k = 0; k < K; k++) l[k] -= b[k];
   }
-  for (size_t j = p->skip_start[i]; j < p->skip_start[i + 1]; j++)
-    for (int k = 0; k < c->K; k++) l[k] -= c->base[k * T + p->skip_t[j]];
-  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
+  for (size_t j = p->nz_start[i], end = p->nz_start[i + 1]; j < end; j++) {
     size_t t = p->nz_t[j];
     double y = p->nz_y[j];
-    for (int k = 0; k < c->K; k++) l[k] += c->pos[k * T + t] + y * c->lin[k * T + t];
+    const double *restrict ps = pos + t * K, *restrict ln = lin + t * K;
+    for (size_t k = 0; k < K; k++) l[k] += ps[k] + y * ln[k];
   }
 }
 
-/* Sparse kernel, tau-weighted totals of person i into tot (K x 3T) and the
- * window difference arrays diff (K x (T+1)). */
-static void sparse_totals(const estep_ctx *c, size_t i, const double *tau, double *tot,
-                          double *diff) {
+/* Sparse kernel, tau-weighted totals of person i into acc (3T x K: regular,
+ * positive, count) and the window difference array diff ((T+1) x K). */
+INLINE void sparse_totals(const estep_ctx *c, size_t i, const double *restrict tau,
+                          double *restrict acc, double *restrict diff, const size_t K) {
   const gbtm_panel *p = c->p;
-  size_t T = c->T, w = 3 * T;
-  for (int k = 0; k < c->K; k++) {
-    diff[k * (T + 1) + p->lo[i]] += tau[k];
-    diff[k * (T + 1) + p->hi[i] + 1] -= tau[k];
+  const size_t T = c->T;
+  double *restrict dlo = diff + p->lo[i] * K, *restrict dhi = diff + (p->hi[i] + 1) * K;
+  for (size_t k = 0; k < K; k++) {
+    dlo[k] += tau[k];
+    dhi[k] -= tau[k];
   }
-  for (size_t j = p->skip_start[i]; j < p->skip_start[i + 1]; j++)
-    for (int k = 0; k < c->K; k++) tot[k * w + p->skip_t[j]] -= tau[k];
-  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
+  for (size_t j = p->skip_start[i], end = p->skip_start[i + 1]; j < end; j++) {
+    double *restrict o = acc + p->skip_t[j] * K;
+    for (size_t k = 0; k < K; k++) o[k] -= tau[k];
+  }
+  for (size_t j = p->nz_start[i], end = p->nz_start[i + 1]; j < end; j++) {
     size_t t = p->nz_t[j];
     double y = p->nz_y[j];
-    for (int k = 0; k < c->K; k++) {
-      tot[k * w + T + t] += tau[k];
-      tot[k * w + 2 * T + t] += tau[k] * y;
+    double *restrict pp = acc + (T + t) * K, *restrict yy = acc + (2 * T + t) * K;
+    for (size_t k = 0; k < K; k++) {
+      pp[k] += tau[k];
+      yy[k] += tau[k] * y;
     }
   }
 }
 
 /* tau = softmax(l) by log-sum-exp; returns log sum_k exp(l_k). */
-static double softmax(int K, const double *l, double *tau) {
+INLINE double softmax(const size_t K, const double *restrict l, double *restrict tau) {
   double mx = l[0], s = 0.0;
-  for (int k = 1; k < K; k++) mx = fmax(mx, l[k]);
-  for (int k = 0; k < K; k++) s += tau[k] = exp(l[k] - mx);
-  for (int k = 0; k < K; k++) tau[k] /= s;
+  for (size_t k = 1; k < K; k++) mx = l[k] > mx ? l[k] : mx;
+  for (size_t k = 0; k < K; k++) s += tau[k] = exp(l[k] - mx);
+  double inv = 1.0 / s;
+  for (size_t k = 0; k < K; k++) tau[k] *= inv;
   return mx + log(s);
+}
+
+/* The per-person work of a block; K is a constant where the caller makes
+ * it one, so the loops over groups unroll. */
+INLINE void block_persons(estep_ctx *c, const estep_params *par, const double *tau_in,
+                          double *tau_out, size_t i0, size_t nb, double *L, double *tau,
+                          double *acc, double *diff, double *ll, double *sum_tau, double *ex,
+                          const size_t K) {
+  const gbtm_panel *p = c->p;
+  const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, exceptions = p->has_exposure;
+  for (size_t r = 0; r < nb; r++) {
+    size_t i = i0 + r;
+    double *lr = L + r * K, *tr = tau + r * K;
+    if (tau_in) {
+      memcpy(tr, tau_in + i * K, K * sizeof *tr);
+    } else {
+      if (sparse) sparse_loglik(c, i, lr, K);
+      if (exceptions) exception_loglik(c, par, i, lr);
+      for (size_t k = 0; k < K; k++) lr[k] += par->logpi[k] + p->logc[i];
+      *ll += softmax(K, lr, tr);
+    }
+    for (size_t k = 0; k < K; k++) sum_tau[k] += tr[k];
+    if (tau_out) memcpy(tau_out + i * K, tr, K * sizeof *tr);
+    if (exceptions) exception_stats(c, par, i, tr, ex);
+    if (sparse) sparse_totals(c, i, tr, acc, diff, K);
+  }
 }
 
 static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out,
@@ -231,41 +271,39 @@ static void run_block(estep_ctx *c, const estep_params *par, const double *tau_i
   memset(part, 0, c->psize * sizeof *part);
   double *ll = part, *sum_tau = part + 1, *tot = part + 1 + K, *ex = tot + (size_t)K * w;
   double *L = scratch, *tau = scratch + c->block * K, *diff = tau + c->block * K;
-  memset(diff, 0, (size_t)K * (T + 1) * sizeof *diff);
+  double *acc = diff + (T + 1) * K;
+  if (c->kernel == GBTM_KERNEL_SPARSE) memset(diff, 0, ((T + 1) + 3 * T) * K * sizeof *diff);
 
   if (!tau_in && c->kernel == GBTM_KERNEL_DENSE) {
     int m = K, n = (int)nb, kk = (int)w, ldc = K;
     double one = 1.0, zero = 0.0;
     dgemm_("N", "N", &m, &n, &kk, &one, c->coef, &m, c->dense + i0 * w, &kk, &zero, L, &ldc);
   }
-  for (size_t r = 0; r < nb; r++) {
-    size_t i = i0 + r;
-    double *lr = L + r * K, *tr = tau + r * K;
-    if (tau_in) {
-      memcpy(tr, tau_in + i * K, (size_t)K * sizeof *tr);
-    } else {
-      if (c->kernel == GBTM_KERNEL_SPARSE) sparse_loglik(c, i, lr);
-      exception_loglik(c, par, i, lr);
-      for (int k = 0; k < K; k++) lr[k] += par->logpi[k] + p->logc[i];
-      *ll += softmax(K, lr, tr);
-    }
-    for (int k = 0; k < K; k++) sum_tau[k] += tr[k];
-    if (tau_out) memcpy(tau_out + i * K, tr, (size_t)K * sizeof *tr);
-    exception_stats(c, par, i, tr, ex);
-    if (c->kernel == GBTM_KERNEL_SPARSE) sparse_totals(c, i, tr, tot, diff);
+#define PERSONS(KC) block_persons(c, par, tau_in, tau_out, i0, nb, L, tau, acc, diff, ll, sum_tau, ex, KC)
+  switch (K) {
+  case 1: PERSONS(1); break;
+  case 2: PERSONS(2); break;
+  case 3: PERSONS(3); break;
+  case 4: PERSONS(4); break;
+  case 5: PERSONS(5); break;
+  case 6: PERSONS(6); break;
+  default: PERSONS((size_t)K); break;
   }
+#undef PERSONS
   if (c->kernel == GBTM_KERNEL_DENSE) {
     /* tot (K x 3T row-major = 3T x K column-major) = [O|P|Y]' tau */
     int m = (int)w, n = K, kk = (int)nb, ldb = K;
     double one = 1.0, zero = 0.0;
     dgemm_("N", "T", &m, &n, &kk, &one, c->dense + i0 * w, &m, tau, &ldb, &zero, tot, &m);
   } else {
+    /* tot (K x 3T) from acc (3T x K); the regular totals add the windows. */
     for (int k = 0; k < K; k++) {
       double run = 0.0;
       for (size_t t = 0; t < T; t++) {
-        run += diff[k * (T + 1) + t];
-        tot[k * w + t] += run;
+        run += diff[t * K + k];
+        tot[k * w + t] = run + acc[t * K + k];
       }
+      for (size_t r = T; r < w; r++) tot[k * w + r] = acc[r * K + k];
     }
   }
 }

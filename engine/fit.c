@@ -170,6 +170,7 @@ static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_opti
 gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
                      gbtm_error *err) {
   *out = NULL;
+  double wall0 = omp_get_wtime();
   gbtm_status st = gbtm_fit_options_check(o, panel, err);
   if (st != GBTM_OK) return st;
   double centre, scale;
@@ -296,6 +297,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   sm->best_replicated = replicated;
   sm->kernel = estep_kernel(ws0->ctx);
   sm->threads = by_start ? nw : estep_threads(ws0->ctx);
+  sm->seconds = omp_get_wtime() - wall0;
   if (!o->keep_posterior) {
     free(res->posterior);
     res->posterior = NULL;

@@ -1,7 +1,9 @@
 /* idtable.c: person ids to dense indices by open addressing with linear
- * probing (see idtable.h). Slots hold index + 1 (0 = empty); each id keeps
- * its 64-bit FNV-1a hash and length, so a probe compares bytes only when
- * hash and length agree. The slot array stays at most half full. */
+ * probing (see idtable.h). A slot holds index + 1 (0 = empty) in its low 32
+ * bits and the high 32 bits of the id's 64-bit hash in its high bits, so a
+ * probe touches the id's bytes only when those agree: looking up a new id
+ * costs one cache miss. The slot array stays at most half full; the full
+ * hashes are kept in insertion order for rehashing. */
 #include "idtable.h"
 
 #include <stdlib.h>
@@ -12,7 +14,7 @@ struct idtable {
   size_t *lens;     /* their lengths */
   uint64_t *hashes; /* their hashes */
   size_t count, cap;
-  uint32_t *slots; /* mask + 1 entries: index + 1, or 0 when empty */
+  uint64_t *slots; /* mask + 1 entries: tag << 32 | (index + 1), or 0 */
   size_t mask;
 };
 
@@ -53,15 +55,19 @@ void idtable_free(idtable *t) {
 }
 
 /* Doubles the slot array and reinserts every id by its stored hash. */
+static uint64_t slot_value(uint64_t hash, size_t index) {
+  return (hash & 0xffffffff00000000ULL) | (uint64_t)(index + 1);
+}
+
 static bool grow_slots(idtable *t) {
   size_t nslots = 2 * (t->mask + 1);
-  uint32_t *slots = calloc(nslots, sizeof *slots);
+  uint64_t *slots = calloc(nslots, sizeof *slots);
   if (!slots) return false;
   size_t mask = nslots - 1;
   for (size_t i = 0; i < t->count; i++) {
     size_t s = (size_t)t->hashes[i] & mask;
     while (slots[s]) s = (s + 1) & mask;
-    slots[s] = (uint32_t)(i + 1);
+    slots[s] = slot_value(t->hashes[i], i);
   }
   free(t->slots);
   t->slots = slots;
@@ -87,9 +93,9 @@ static bool grow_ids(idtable *t) {
 bool idtable_intern(idtable *t, const char *key, size_t len, uint32_t *index, bool *added) {
   uint64_t h = hash_bytes(key, len);
   size_t s = (size_t)h & t->mask;
-  for (uint32_t v; (v = t->slots[s]) != 0; s = (s + 1) & t->mask) {
-    size_t i = v - 1;
-    if (t->hashes[i] == h && t->lens[i] == len && memcmp(t->ids[i], key, len) == 0) {
+  for (uint64_t v; (v = t->slots[s]) != 0; s = (s + 1) & t->mask) {
+    size_t i = (size_t)(v & 0xffffffffu) - 1;
+    if ((v >> 32) == (h >> 32) && t->lens[i] == len && memcmp(t->ids[i], key, len) == 0) {
       *index = (uint32_t)i;
       if (added) *added = false;
       return true;
@@ -105,7 +111,7 @@ bool idtable_intern(idtable *t, const char *key, size_t len, uint32_t *index, bo
   t->ids[i] = copy;
   t->lens[i] = len;
   t->hashes[i] = h;
-  t->slots[s] = (uint32_t)(i + 1);
+  t->slots[s] = slot_value(h, i);
   if (2 * t->count > t->mask + 1 && !grow_slots(t)) {
     /* Keep the table consistent: undo the insertion. */
     t->slots[s] = 0;

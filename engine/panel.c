@@ -7,8 +7,9 @@
  * 1. one pass for the age grid (the distinct ages, exact double equality,
  *    through a hash set), the counts and age range of each person, and
  *    whether the rows are sorted by (person, age, line);
- * 2. if not, a sort, so each person's rows are contiguous and a repeated
- *    (id, age) is a pair of neighbours;
+ * 2. if not, a sort (by person with the counts, then each person's rows),
+ *    so each person's rows are contiguous and a repeated (id, age) is a
+ *    pair of neighbours;
  * 3. the windows and CSR offsets from the counts;
  * 4. one pass to fill the cells, with
  *    c_i = sum over observed cells of (y log E - log y!) (the constant of eq. L).
@@ -167,7 +168,8 @@ static int cmp_double(const void *a, const void *b) {
 /* Sorts the distinct ages and relabels every slot with its rank. */
 static void age_set_sort(age_set *s) {
   qsort(s->ages, s->count, sizeof *s->ages, cmp_double);
-  for (size_t j = 0; j < s->count; j++) s->val[age_set_slot(s, age_bits(s->ages[j]))] = (uint32_t)(j + 1);
+  for (size_t j = 0; j < s->count; j++)
+    s->val[age_set_slot(s, age_bits(s->ages[j]))] = (uint32_t)(j + 1);
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -180,10 +182,49 @@ static int cmp_row(const panel_row *x, const panel_row *y) {
 
 static int cmp_row_void(const void *a, const void *b) { return cmp_row(a, b); }
 
+/* Sorts the m rows of one person by (age, line): by insertion when few. */
+static void sort_person_rows(panel_row *r, size_t m) {
+  if (m > 24) {
+    qsort(r, m, sizeof *r, cmp_row_void);
+    return;
+  }
+  for (size_t k = 1; k < m; k++) {
+    panel_row x = r[k];
+    size_t j = k;
+    for (; j > 0 && cmp_row(&r[j - 1], &x) > 0; j--) r[j] = r[j - 1];
+    r[j] = x;
+  }
+}
+
+/* The rows sorted by (person, age, line) in a new array: a counting sort
+ * by person (cells[i] rows of person i), then each person's rows, which are
+ * few, so O(n + sum m_i log m_i). NULL when out of memory. */
+static panel_row *sort_rows(const panel_row *rows, size_t n_rows, const size_t *cells,
+                            size_t n_persons) {
+  panel_row *out = malloc(n_rows * sizeof *out);
+  size_t *next = malloc((n_persons ? n_persons : 1) * sizeof *next);
+  if (!out || !next) {
+    free(out);
+    free(next);
+    return NULL;
+  }
+  for (size_t i = 0, at = 0; i < n_persons; i++) {
+    next[i] = at;
+    at += cells[i];
+  }
+  for (size_t j = 0; j < n_rows; j++) out[next[rows[j].person]++] = rows[j];
+  for (size_t i = 0, a = 0; i < n_persons; i++) { /* next[i] is now the end of person i */
+    sort_person_rows(out + a, next[i] - a);
+    a = next[i];
+  }
+  free(next);
+  return out;
+}
+
 #define LGAMMA_TABLE 256
 
-/* The index of age a in the grid: the one after prev when it matches (rows
- * of a person usually step through consecutive ages), else by hash. */
+/* The index of age a in the grid: next when it matches (rows of a person
+ * usually step through consecutive ages), else by hash. */
 static uint32_t age_index(const gbtm_panel *p, const age_set *s, double a, uint32_t next) {
   if (next < p->T && p->age[next] == a) return next;
   return age_set_rank(s, a);
@@ -220,6 +261,7 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
   p->logc = malloc((n_persons ? n_persons : 1) * sizeof *p->logc);
   double *amin = malloc((n_persons ? n_persons : 1) * sizeof *amin);
   double *amax = malloc((n_persons ? n_persons : 1) * sizeof *amax);
+  panel_row *copy = NULL; /* the sorted rows, when sorted into a copy */
   if (!ages_ok || !p->skip_start || !p->nz_start || !p->ex_start || !p->lo || !p->hi || !p->logc ||
       !amin || !amax)
     goto nomem;
@@ -242,7 +284,8 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
     if (!isfinite(r->age)) what = "age is not a finite number";
     else if (r->count < 0) what = "count is not a non-negative integer";
     else if (r->count > INT32_MAX) what = "count too large (at most 2147483647)";
-    else if (!(isfinite(r->exposure) && r->exposure > 0.0)) what = "exposure is not a finite number > 0";
+    else if (!(isfinite(r->exposure) && r->exposure > 0.0))
+      what = "exposure is not a finite number > 0";
     if (what) {
       st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu: %s", source, (unsigned long long)r->line, what);
       goto fail;
@@ -251,7 +294,8 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
     if (j > 0 && sorted) {
       int c = cmp_row(r - 1, r);
       if (c > 0) sorted = false;
-      else if (r[-1].person == r->person && r[-1].age == r->age && (!dup || r->line < rows[dup].line))
+      else if (r[-1].person == r->person && r[-1].age == r->age &&
+               (!dup || r->line < rows[dup].line))
         dup = j;
     }
     size_t i = r->person;
@@ -262,9 +306,12 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
     else if (r->count > 0) nonzero[i]++;
   }
 
-  /* 2. Otherwise sort them, O(n log n), and look for repeats. */
+  /* 2. Otherwise sort them (in place by qsort when memory is short), and
+   * look for repeats. */
   if (!sorted) {
-    qsort(rows, n_rows, sizeof *rows, cmp_row_void);
+    copy = sort_rows(rows, n_rows, cells, n_persons);
+    if (copy) rows = copy;
+    else qsort(rows, n_rows, sizeof *rows, cmp_row_void);
     dup = 0;
     for (size_t j = 1; j < n_rows; j++)
       if (rows[j].person == rows[j - 1].person && rows[j].age == rows[j - 1].age &&
@@ -357,6 +404,7 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
   age_set_free(&ages);
   free(amin);
   free(amax);
+  free(copy);
   *out = p;
   return GBTM_OK;
 
@@ -366,6 +414,7 @@ fail:
   age_set_free(&ages);
   free(amin);
   free(amax);
+  free(copy);
   gbtm_panel_free(p);
   return st;
 }
@@ -400,8 +449,8 @@ gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *
                      "%s:%llu:3: count \"%lld\" too large (at most 2147483647)", source, line,
                      (long long)count[j]);
     else if (!(isfinite(e) && e > 0.0))
-      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:4: exposure \"%.17g\" is not a finite number > 0",
-                     source, line, e);
+      st = gbtm_fail(err, GBTM_ERR_PARSE,
+                     "%s:%llu:4: exposure \"%.17g\" is not a finite number > 0", source, line, e);
     else if (!idtable_intern(table, id[j], strlen(id[j]), &rows[j].person, NULL))
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory reading %s", source);
     rows[j].age = age[j];

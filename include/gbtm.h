@@ -216,6 +216,7 @@ typedef struct gbtm_fit_summary {
   int best_replicated;  /* long runs that ended within 1e-6 of the best log L */
   gbtm_kernel kernel;   /* the kernel used */
   int threads;          /* threads used */
+  double seconds;       /* wall time of gbtm_fit */
 } gbtm_fit_summary;
 
 /* Per-group adequacy figures. avepp/occ are NaN where undefined (no person

@@ -310,6 +310,7 @@ void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
   json_kv_int(&w, "iterations", s->iterations);
   json_kv_double(&w, "gradient_norm", s->gradient_norm);
   json_kv_int(&w, "starts", s->starts);
+  json_kv_double(&w, "fit_seconds", s->seconds);
   json_kv_int(&w, "starts_long", s->starts_long);
   json_kv_int(&w, "starts_converged", s->starts_converged);
   json_kv_int(&w, "starts_failed", s->starts_failed);
