@@ -16,24 +16,85 @@
 #include "criteria.h"
 #include "em.h"
 #include "error.h"
+#include "fit_result.h"
 #include "starts.h"
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
 #define REPLICATION_TOL 1e-6 /* absolute, on log L (DESIGN §3) */
 
-struct gbtm_fit_result {
-  gbtm_model model;
-  gbtm_fit_summary summary;
-  gbtm_group_summary group[GBTM_MAX_GROUPS];
-  double *posterior; /* N x K or NULL */
-  char *failures;
-};
-
 void gbtm_fit_result_free(gbtm_fit_result *r) {
   if (!r) return;
+  if (r->ids)
+    for (size_t i = 0; i < r->data.persons; i++) free(r->ids[i]);
+  free(r->ids);
   free(r->posterior);
   free(r->failures);
   free(r);
+}
+
+const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *r) { return &r->data; }
+const char *const *gbtm_fit_result_ids(const gbtm_fit_result *r) { return (const char *const *)r->ids; }
+
+void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
+  d->persons = p->n;
+  d->observations = p->n_obs;
+  d->ages = p->T;
+  d->age_min = p->age[0];
+  d->age_max = p->age[p->T - 1];
+  d->zero_share = 1.0 - (double)p->n_nonzero / (double)p->n_obs;
+  d->total_count = p->total;
+  d->exposure = p->has_exposure;
+}
+
+/* Copies the person ids (the result outlives the panel). */
+static char **copy_ids(const gbtm_panel *p) {
+  char **ids = calloc(p->n, sizeof *ids);
+  for (size_t i = 0; ids && i < p->n; i++) {
+    size_t len = strlen(p->id[i]) + 1;
+    if (!(ids[i] = malloc(len))) {
+      for (size_t j = 0; j < i; j++) free(ids[j]);
+      free(ids);
+      return NULL;
+    }
+    memcpy(ids[i], p->id[i], len);
+  }
+  return ids;
+}
+
+/* psi from a given model (DESIGN §3 layout of em.h), for the extra start of
+ * options->start_from: the same K as it is, or K-1 groups with the largest
+ * split in two (its share halved, log rates moved apart by +-SPLIT_SHIFT). */
+#define SPLIT_SHIFT 0.25
+static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *psi) {
+  int K = ws->K;
+  if (m->groups != K && m->groups != K - 1) return "the start model has neither K nor K-1 groups";
+  double share[GBTM_MAX_GROUPS];
+  gbtm_model_shares(m, share);
+  int src[GBTM_MAX_GROUPS], split = 0;
+  for (int k = 0; k < m->groups; k++) {
+    src[k] = k;
+    if (share[k] > share[split]) split = k;
+  }
+  double sh[GBTM_MAX_GROUPS];
+  for (int k = 0; k < m->groups; k++) sh[k] = share[k];
+  if (m->groups == K - 1) {
+    src[K - 1] = split;
+    sh[split] *= 0.5;
+    sh[K - 1] = sh[split];
+  }
+  memset(psi, 0, ws->P * sizeof *psi);
+  for (int k = 0; k < K; k++) {
+    const int s = src[k];
+    psi[k] = log(sh[k]) - log(sh[0]);
+    for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) psi[ws->off_beta[k] + j] = m->beta[s][j];
+    for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) psi[ws->off_alpha[k] + j] = m->alpha[s][j];
+    if (ws->na[k] > 0 && m->iorder[s] < 0) psi[ws->off_alpha[k]] = -4.0; /* omega about 2% */
+  }
+  if (m->groups == K - 1) {
+    psi[ws->off_beta[split]] += SPLIT_SHIFT;
+    psi[ws->off_beta[K - 1]] -= SPLIT_SHIFT;
+  }
+  return NULL;
 }
 
 const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *r) { return &r->summary; }
@@ -188,8 +249,8 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
 
   worker *wk = calloc((size_t)nw, sizeof *wk);
   start_profiles prof = {0};
-  em_run *runs = calloc((size_t)S, sizeof *runs);
-  int *idx = malloc((size_t)S * sizeof *idx);
+  em_run *runs = calloc((size_t)S + 1, sizeof *runs); /* + the start_from run */
+  int *idx = malloc(((size_t)S + 1) * sizeof *idx);
   gbtm_fit_result *res = calloc(1, sizeof *res);
   double *psis = NULL;
   char *failures = NULL;
@@ -208,7 +269,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     }
   }
   em_ws *ws0 = &wk[0].ws;
-  psis = calloc((size_t)S * ws0->P, sizeof *psis);
+  psis = calloc(((size_t)S + 1) * ws0->P, sizeof *psis);
   if (!psis) {
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
     goto cleanup;
@@ -216,7 +277,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   if ((st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
 
   double tol_abs = o->tol_gradient * (double)N;
-  for (int s = 0; s < S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
+  for (int s = 0; s <= S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int s = 0; s < S; s++) {
     gbtm_progress info = {"short", s, S, 0, 0.0};
@@ -235,6 +296,18 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   int keep = (int)ceil(o->keep_fraction * S);
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
+  if (o->start_from) { /* the given start joins the long runs */
+    if (o->start_from->family != o->family || o->start_from->centre != centre || o->start_from->scale != scale) {
+      st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
+      goto cleanup;
+    }
+    const char *why = psi_from_model(ws0, o->start_from, runs[S].psi);
+    if (why) {
+      st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
+      goto cleanup;
+    }
+    idx[keep++] = S;
+  }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int j = 0; j < keep; j++) {
     em_run *run = &runs[idx[j]];
@@ -247,6 +320,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
   for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
+  failed += o->start_from && runs[S].failure;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
     if (run->failure) continue;
@@ -301,6 +375,11 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   if (!o->keep_posterior) {
     free(res->posterior);
     res->posterior = NULL;
+  }
+  fit_result_describe(panel, &res->data);
+  if (o->keep_posterior && !(res->ids = copy_ids(panel))) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
+    goto cleanup;
   }
   res->failures = failures;
   failures = NULL;

@@ -174,6 +174,11 @@ typedef struct gbtm_fit_options {
   bool keep_posterior;         /* keep the N x K posterior matrix (true) */
   gbtm_progress_fn progress;   /* may be NULL */
   void *progress_user;
+  /* An extra start from given parameters, run to convergence besides the
+   * random starts (NULL = none). A model with K groups starts there; one
+   * with K-1 groups (the solution one group smaller) has its largest group
+   * split in two. It must have the same family and basis. */
+  const struct gbtm_model *start_from;
 } gbtm_fit_options;
 
 /* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */
@@ -238,6 +243,21 @@ const double *gbtm_fit_result_posterior(const gbtm_fit_result *result);
 /* Reasons why starts failed, one per line ("start 3: group 2 emptied"),
  * or "" when none failed; valid while the result lives. */
 const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
+
+/* What the fitted data looked like, kept with the result (and the model
+ * file) so that a report can be printed without the data. */
+typedef struct gbtm_data_summary {
+  size_t persons, observations, ages; /* N, observed cells, distinct ages T */
+  double age_min, age_max;
+  double zero_share;  /* share of observed cells with count 0 */
+  double total_count;
+  bool exposure;      /* any exposure != 1 */
+} gbtm_data_summary;
+
+const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *result);
+/* The person ids of the fitted data, in posterior row order, or NULL when
+ * the posteriors are not kept; valid while the result lives. */
+const char *const *gbtm_fit_result_ids(const gbtm_fit_result *result);
 
 /* ---- simulation -------------------------------------------------------- */
 

@@ -175,6 +175,35 @@ START_TEST(zip_at_least_poisson) {
 }
 END_TEST
 
+/* A K-group fit started from the (K-1)-group solution, its largest group
+ * split, reaches at least the smaller model's log L (it nests it). */
+START_TEST(start_from_smaller_solution) {
+  gbtm_panel *p = load("crimcv_TO1adj.csv", NULL);
+  gbtm_fit_result *r2 = fit(p, GBTM_POISSON, 2, 3, 0, 10, NAN, NAN);
+  gbtm_fit_options o = gbtm_fit_options_default();
+  o.groups = 3;
+  for (int k = 0; k < 3; k++) o.order[k] = 3;
+  o.starts = 1;
+  o.keep_fraction = 1.0;
+  o.start_from = gbtm_fit_result_model(r2);
+  gbtm_fit_result *r3 = NULL;
+  gbtm_error err;
+  ck_assert_msg(gbtm_fit(p, &o, &r3, &err) == GBTM_OK, "%s", err.message);
+  const gbtm_fit_summary *s3 = gbtm_fit_result_summary(r3);
+  ck_assert_int_eq(s3->starts_long, 2);
+  ck_assert(s3->loglik > gbtm_fit_result_summary(r2)->loglik);
+  ck_assert_msg(s3->loglik >= flexmix_adj[2] - PRINTED, "K=3 from K=2: %.4f", s3->loglik);
+  o.start_from = gbtm_fit_result_model(r3); /* the same K: starts at the optimum */
+  gbtm_fit_result *again = NULL;
+  ck_assert_int_eq(gbtm_fit(p, &o, &again, &err), GBTM_OK);
+  ck_assert(fabs(gbtm_fit_result_summary(again)->loglik - s3->loglik) < 1e-6);
+  gbtm_fit_result_free(again);
+  gbtm_fit_result_free(r3);
+  gbtm_fit_result_free(r2);
+  gbtm_panel_free(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("fit");
   TCase *tc = tcase_create("reference");
@@ -186,6 +215,7 @@ int main(void) {
   tcase_add_loop_test(tc, flexmix_poisson_exposure, 0, 4);
   tcase_add_test(tc, kernels_and_threads_agree);
   tcase_add_test(tc, zip_at_least_poisson);
+  tcase_add_test(tc, start_from_smaller_solution);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

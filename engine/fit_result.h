@@ -1,0 +1,21 @@
+/* fit_result.h: the contents of a gbtm_fit_result, shared by the code that
+ * makes one: the EM driver (fit.c) and the model-file reader. */
+#ifndef GBTM_FIT_RESULT_H
+#define GBTM_FIT_RESULT_H
+
+#include "gbtm.h"
+
+struct gbtm_fit_result {
+  gbtm_model model;
+  gbtm_fit_summary summary;
+  gbtm_group_summary group[GBTM_MAX_GROUPS];
+  gbtm_data_summary data;
+  double *posterior; /* N x K or NULL */
+  char **ids;        /* N person ids (owned) or NULL */
+  char *failures;    /* "start 3: ...\n" lines, or NULL */
+};
+
+/* Fills the data summary of a panel. */
+void fit_result_describe(const gbtm_panel *panel, gbtm_data_summary *data);
+
+#endif
