@@ -12,42 +12,7 @@
 
 #include "em.h"
 #include "gbtm.h"
-
-/* A random unbalanced panel: n persons on ages 10..10+T-1 (step 0.5 when
- * fractional), windows of random length, gaps with probability gap, and an
- * exposure below 1 in a share exp_share of cells. */
-static gbtm_panel *random_panel(size_t n, int T, double gap, double exp_share, unsigned long seed,
-                                bool fractional) {
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  gsl_rng_set(rng, seed);
-  size_t cap = n * (size_t)T, m = 0;
-  char **ids = malloc(cap * sizeof *ids);
-  double *age = malloc(cap * sizeof *age), *e = malloc(cap * sizeof *e);
-  int64_t *y = malloc(cap * sizeof *y);
-  char(*names)[24] = malloc(n * sizeof *names);
-  for (size_t i = 0; i < n; i++) {
-    snprintf(names[i], sizeof names[i], "p%zu", i);
-    int lo = (int)gsl_rng_uniform_int(rng, (unsigned long)T / 2);
-    int hi = lo + (int)gsl_rng_uniform_int(rng, (unsigned long)(T - lo));
-    double rate = exp(gsl_ran_gaussian(rng, 1.0) - 1.0);
-    for (int t = lo; t <= hi; t++) {
-      if (t != lo && gsl_rng_uniform(rng) < gap) continue;
-      ids[m] = names[i];
-      age[m] = 10.0 + (fractional ? 0.5 * t : t);
-      e[m] = gsl_rng_uniform(rng) < exp_share ? 0.05 + 0.9 * gsl_rng_uniform(rng) : 1.0;
-      y[m] = gsl_rng_uniform(rng) < 0.4 ? 0 : (int64_t)gsl_ran_poisson(rng, rate * e[m] * 2.0);
-      m++;
-    }
-  }
-  gbtm_panel *p = NULL;
-  gbtm_error err;
-  gbtm_status st = gbtm_panel_from_rows(m, (const char *const *)ids, age, y, exp_share > 0 ? e : NULL,
-                                        "random", &p, &err);
-  ck_assert_msg(st == GBTM_OK, "%s", err.message);
-  free(ids), free(age), free(e), free(y), free(names);
-  gsl_rng_free(rng);
-  return p;
-}
+#include "testutil.h"
 
 static void random_psi(const em_ws *ws, unsigned long seed, double *psi) {
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -87,7 +52,7 @@ static double run_once(const gbtm_panel *p, gbtm_fit_options o, const double *ps
 }
 
 static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional) {
-  gbtm_panel *p = random_panel(700, 18, 0.1, exp_share, 42, fractional);
+  gbtm_panel *p = test_random_panel(700, 18, 0.1, exp_share, 42, fractional);
   int K = 4;
   gbtm_fit_options o = options(fam, K, GBTM_KERNEL_SPARSE, 1);
   em_ws ws;
@@ -157,7 +122,7 @@ END_TEST
 /* The analytic gradient (Fisher's identity) against central differences of
  * eq. L, at a random point. */
 static void check_gradient(gbtm_family_id fam, double exp_share) {
-  gbtm_panel *p = random_panel(300, 12, 0.1, exp_share, 5, false);
+  gbtm_panel *p = test_random_panel(300, 12, 0.1, exp_share, 5, false);
   gbtm_fit_options o = options(fam, 3, GBTM_KERNEL_SPARSE, 1);
   em_ws ws;
   gbtm_error err;

@@ -1,0 +1,115 @@
+/* check_inference.c: the analytic gradient and observed information of
+ * eq. L (engine/inference.c) against central finite differences: the
+ * gradient against differences of the direct evaluation of eq. L
+ * (gbtm_model_loglik) to 1e-6 relative, the information against differences
+ * of the analytic gradient to 1e-4 relative, for Poisson and ZIP with
+ * exposures, at random parameters; the thread count does not change them. */
+#include <check.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inference.h"
+#include "testutil.h"
+
+static gbtm_model random_model(gbtm_family_id fam, int K, unsigned long seed) {
+  gbtm_model m;
+  memset(&m, 0, sizeof m);
+  m.family = fam;
+  m.groups = K;
+  m.centre = 14.0;
+  m.scale = 4.0;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  for (int k = 0; k < K; k++) {
+    m.order[k] = 1 + k % 3;
+    m.iorder[k] = fam == GBTM_ZIP ? (k % 2 ? 1 : 0) : -1;
+    m.theta[k] = k ? 0.3 * gsl_ran_gaussian(rng, 1.0) : 0.0;
+    for (int j = 0; j <= m.order[k]; j++) m.beta[k][j] = 0.3 * gsl_ran_gaussian(rng, 1.0) + (j == 0 ? -0.2 : 0.0);
+    for (int j = 0; j <= m.iorder[k]; j++) m.alpha[k][j] = 0.5 * gsl_ran_gaussian(rng, 1.0) - (j == 0 ? 0.5 : 0.0);
+  }
+  gsl_rng_free(rng);
+  return m;
+}
+
+static double loglik_at(gbtm_model m, const gbtm_panel *p, const double *psi) {
+  inference_unpack(&m, psi);
+  double ll;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_model_loglik(&m, p, &ll, &err), GBTM_OK);
+  return ll;
+}
+
+static void check_derivatives(gbtm_family_id fam) {
+  gbtm_panel *p = test_random_panel(400, 14, 0.1, 0.2, 3, false);
+  gbtm_model m = random_model(fam, 3, 17);
+  inference inf, inf2;
+  gbtm_error err;
+  ck_assert_int_eq(inference_compute(&m, p, 1, &inf, &err), GBTM_OK);
+  size_t P = inf.P;
+  double *psi = malloc(P * sizeof *psi);
+  inference_pack(&m, psi);
+  double direct = loglik_at(m, p, psi);
+  ck_assert_msg(fabs(inf.loglik - direct) < 1e-10 * fabs(direct), "%.12f vs %.12f", inf.loglik, direct);
+  for (size_t j = 0; j < P; j++) {
+    double h = 1e-5, keep = psi[j];
+    psi[j] = keep + h;
+    double up = loglik_at(m, p, psi);
+    psi[j] = keep - h;
+    double down = loglik_at(m, p, psi);
+    psi[j] = keep;
+    double fd = (up - down) / (2 * h);
+    ck_assert_msg(fabs(fd - inf.grad[j]) <= 1e-6 * fmax(1.0, fabs(inf.grad[j])), "grad %zu: %.10g vs fd %.10g", j,
+                  inf.grad[j], fd);
+  }
+  double scale = 0.0;
+  for (size_t j = 0; j < P * P; j++) scale = fmax(scale, fabs(inf.info[j]));
+  for (size_t j = 0; j < P; j++) {
+    double h = 1e-5, keep = psi[j];
+    gbtm_model mu = m, md = m;
+    psi[j] = keep + h;
+    inference_unpack(&mu, psi);
+    psi[j] = keep - h;
+    inference_unpack(&md, psi);
+    psi[j] = keep;
+    inference a, b;
+    ck_assert_int_eq(inference_compute(&mu, p, 1, &a, &err), GBTM_OK);
+    ck_assert_int_eq(inference_compute(&md, p, 1, &b, &err), GBTM_OK);
+    for (size_t l = 0; l < P; l++) {
+      double fd = -(a.grad[l] - b.grad[l]) / (2 * h);
+      double an = inf.info[j * P + l];
+      ck_assert_msg(fabs(fd - an) <= 1e-4 * fmax(fabs(an), 1e-3 * scale), "info[%zu][%zu]: %.8g vs fd %.8g", j, l,
+                    an, fd);
+    }
+    inference_free(&a);
+    inference_free(&b);
+  }
+  ck_assert_int_eq(inference_compute(&m, p, 3, &inf2, &err), GBTM_OK);
+  ck_assert(memcmp(inf.info, inf2.info, P * P * sizeof(double)) == 0);
+  ck_assert(memcmp(inf.grad, inf2.grad, P * sizeof(double)) == 0);
+  inference_free(&inf2);
+  inference_free(&inf);
+  free(psi);
+  gbtm_panel_free(p);
+}
+
+START_TEST(poisson_derivatives) { check_derivatives(GBTM_POISSON); }
+END_TEST
+START_TEST(zip_derivatives) { check_derivatives(GBTM_ZIP); }
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("inference");
+  TCase *tc = tcase_create("derivatives");
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, poisson_derivatives);
+  tcase_add_test(tc, zip_derivatives);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
