@@ -13,6 +13,11 @@ struct gbtm_fit_result {
   double *posterior; /* N x K or NULL */
   char **ids;        /* N person ids (owned) or NULL */
   char *failures;    /* "start 3: ...\n" lines, or NULL */
+  /* inference: estimates psi, names, covariances (NULL when unavailable) */
+  double *psi;            /* P */
+  char (*names)[32];      /* P */
+  double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
+  char *inference_note;   /* or NULL */
 };
 
 /* Fills the data summary of a panel. */

@@ -34,8 +34,7 @@ static bool inflated(const gbtm_model *m, int k) { return m->family == GBTM_ZIP 
 
 size_t inference_n_params(const gbtm_model *m) { return (size_t)gbtm_model_n_params(m); }
 
-/* Offsets of each group's beta and alpha in psi. */
-static void layout(const gbtm_model *m, size_t *ob, size_t *oa) {
+void inference_offsets(const gbtm_model *m, size_t *ob, size_t *oa) {
   size_t P = (size_t)m->groups - 1;
   for (int k = 0; k < m->groups; k++) {
     ob[k] = P;
@@ -47,7 +46,7 @@ static void layout(const gbtm_model *m, size_t *ob, size_t *oa) {
 
 void inference_pack(const gbtm_model *m, double *psi) {
   size_t ob[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
-  layout(m, ob, oa);
+  inference_offsets(m, ob, oa);
   for (int k = 1; k < m->groups; k++) psi[k - 1] = m->theta[k] - m->theta[0];
   for (int k = 0; k < m->groups; k++) {
     for (int j = 0; j <= m->order[k]; j++) psi[ob[k] + j] = m->beta[k][j];
@@ -58,7 +57,7 @@ void inference_pack(const gbtm_model *m, double *psi) {
 
 void inference_unpack(gbtm_model *m, const double *psi) {
   size_t ob[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
-  layout(m, ob, oa);
+  inference_offsets(m, ob, oa);
   m->theta[0] = 0.0;
   for (int k = 1; k < m->groups; k++) m->theta[k] = psi[k - 1];
   for (int k = 0; k < m->groups; k++) {
@@ -70,7 +69,7 @@ void inference_unpack(gbtm_model *m, const double *psi) {
 
 void inference_param_name(const gbtm_model *m, size_t j, char *buf, size_t len) {
   size_t ob[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
-  layout(m, ob, oa);
+  inference_offsets(m, ob, oa);
   if (j + 1 < (size_t)m->groups) {
     snprintf(buf, len, "theta[%zu]", j + 2);
     return;
@@ -218,7 +217,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.K = m->groups;
   sh.T = p->T;
   sh.P = inference_n_params(m);
-  layout(m, sh.ob, sh.oa);
+  inference_offsets(m, sh.ob, sh.oa);
   size_t P = sh.P, T = p->T, K = (size_t)sh.K;
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
   sh.nblocks = (p->n + sh.block - 1) / sh.block;

@@ -18,6 +18,8 @@ typedef struct inference {
 
 /* Length of psi for a model (its number of free parameters). */
 size_t inference_n_params(const gbtm_model *m);
+/* Offsets in psi of each group's beta (ob[k]) and alpha (oa[k]). */
+void inference_offsets(const gbtm_model *m, size_t *ob, size_t *oa);
 /* psi <-> model. */
 void inference_pack(const gbtm_model *m, double *psi);
 void inference_unpack(gbtm_model *m, const double *psi);

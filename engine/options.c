@@ -28,6 +28,8 @@ gbtm_fit_options gbtm_fit_options_default(void) {
   o.threads = 0;
   o.kernel = GBTM_KERNEL_AUTO;
   o.keep_posterior = true;
+  o.inference = true;
+  o.se = GBTM_SE_MODEL;
   return o;
 }
 

@@ -156,6 +156,12 @@ typedef struct gbtm_progress {
 
 typedef void (*gbtm_progress_fn)(const gbtm_progress *progress, void *user);
 
+/* Which covariance standard errors and intervals come from (DESIGN §4). */
+typedef enum gbtm_se_kind {
+  GBTM_SE_MODEL = 0, /* the inverse observed information I^-1 */
+  GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
+} gbtm_se_kind;
+
 typedef struct gbtm_fit_options {
   gbtm_family_id family;
   int groups;                  /* K >= 1 */
@@ -179,6 +185,11 @@ typedef struct gbtm_fit_options {
    * with K-1 groups (the solution one group smaller) has its largest group
    * split in two. It must have the same family and basis. */
   const struct gbtm_model *start_from;
+  /* Inference (DESIGN §4): the observed information at the estimate, a
+   * Newton polish of eq. L until the Newton decrement g'I^-1g < 1e-8, and
+   * both covariances (default true). */
+  bool inference;
+  gbtm_se_kind se;             /* which covariance the report uses (model) */
 } gbtm_fit_options;
 
 /* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */
@@ -222,6 +233,8 @@ typedef struct gbtm_fit_summary {
   gbtm_kernel kernel;   /* the kernel used */
   int threads;          /* threads used */
   double seconds;       /* wall time of gbtm_fit */
+  double newton_decrement; /* g'I^-1g at the estimate; NaN when I is not positive definite */
+  gbtm_se_kind se;      /* the covariance the intervals use */
 } gbtm_fit_summary;
 
 /* Per-group adequacy figures. avepp/occ are NaN where undefined (no person
@@ -243,6 +256,32 @@ const double *gbtm_fit_result_posterior(const gbtm_fit_result *result);
 /* Reasons why starts failed, one per line ("start 3: group 2 emptied"),
  * or "" when none failed; valid while the result lives. */
 const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
+
+/* ---- inference (DESIGN §4) ---- */
+
+/* The free parameters, in the order psi = (theta_2..theta_K, then per group
+ * beta_k and alpha_k), group 1 being the reference; their number is
+ * gbtm_fit_summary.n_params. */
+const double *gbtm_fit_result_estimates(const gbtm_fit_result *result);
+/* "theta[2]", "beta[1][0]", "alpha[3][1]" (1-based groups, 0-based powers). */
+const char *gbtm_fit_result_param_name(const gbtm_fit_result *result, int j);
+/* The P x P covariance of psi (row-major), or NULL when it is not available:
+ * inference was off, or the information matrix is not positive definite (then
+ * gbtm_fit_result_inference_note says which parameters are involved). */
+const double *gbtm_fit_result_cov(const gbtm_fit_result *result, gbtm_se_kind kind);
+/* "" or a note on the information matrix; valid while the result lives. */
+const char *gbtm_fit_result_inference_note(const gbtm_fit_result *result);
+
+/* Delta-method intervals (95%, or level in (0,1)) from the covariance kind:
+ * - a group share: se of pi_k, interval on the logit scale mapped back;
+ * - a group's expected count mu = (1 - omega) lambda at an age (E = 1):
+ *   the interval of log mu, mapped back.
+ * Return GBTM_ERR_DATA (and NaNs) when the covariance is not available. */
+gbtm_status gbtm_fit_result_share_interval(const gbtm_fit_result *result, int k, gbtm_se_kind kind,
+                                           double level, double *se, double *lower, double *upper);
+gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *result, int k, double age,
+                                                gbtm_se_kind kind, double level, double *mean,
+                                                double *lower, double *upper);
 
 /* What the fitted data looked like, kept with the result (and the model
  * file) so that a report can be printed without the data. */
@@ -284,6 +323,156 @@ gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design
  * persons. Returns false for an unknown preset name. */
 bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
                  gbtm_sim_design *design);
+
+/* ---- panel subsets ------------------------------------------------------ */
+
+/* A new panel holding the persons persons[0..n-1] of panel (0-based indices,
+ * distinct, n >= 1), in that order, with all their observed cells. Its age
+ * grid is the distinct ages of those persons, so it may be shorter than the
+ * panel's: fits of a subset that must share the panel's basis pass
+ * gbtm_fit_options.centre and .scale. The caller owns *out. */
+gbtm_status gbtm_panel_subset(const gbtm_panel *panel, const size_t *persons, size_t n,
+                              gbtm_panel **out, gbtm_error *err);
+
+/* ---- cross-validation (DESIGN §5) --------------------------------------- */
+
+/* V folds of persons: fold[i] in 0..folds-1 for each person i of n. The
+ * persons are permuted at random (GSL mt19937 seeded with seed, a Fisher-Yates
+ * shuffle) and the j-th person of the permutation goes to fold j mod folds,
+ * so the folds differ in size by at most one. The same seed gives the same
+ * folds. Needs 2 <= folds <= n. */
+gbtm_status gbtm_cv_folds(size_t n, int folds, uint64_t seed, int *fold, gbtm_error *err);
+
+typedef struct gbtm_cv_result {
+  int folds;        /* V */
+  int folds_failed; /* folds whose fit failed (no start succeeded) */
+  /* Held-out log-likelihood: the sum over folds of eq. L of the fold's
+   * persons at the parameters fitted to the other V-1 folds; NaN when a fold
+   * failed (a sum over fewer persons would not compare). */
+  double loglik;
+  /* crimCV's cross-validation error: mean |y_it - yhat_it| over the observed
+   * cells of the held-out persons, yhat_it = sum_k p_ik (1 - omega_kt)
+   * lambda_kt E_it with p_ik person i's posterior group probabilities (from
+   * all of i's cells) under the fold's fitted model; over the folds that did
+   * not fail. */
+  double cve;
+  size_t cells; /* held-out observed cells in the CVE */
+} gbtm_cv_result;
+
+/* Cross-validates the model that options describes (K, orders, family) over
+ * the folds of gbtm_cv_folds(N, folds, seed). Fold v is fitted by gbtm_fit()
+ * on gbtm_panel_subset() of the persons outside fold v, in increasing index
+ * order, with *options except: centre and scale are those of options or, when
+ * NaN, of the whole panel (so every fold shares one basis); start_from is
+ * start (NULL: none; normally the fit to all the data); the posteriors are
+ * not kept, inference is off and no progress is reported. */
+gbtm_status gbtm_cv_run(const gbtm_panel *panel, const gbtm_fit_options *options, int folds,
+                        uint64_t seed, const gbtm_model *start, gbtm_cv_result *out,
+                        gbtm_error *err);
+
+/* ---- choosing the number of groups (DESIGN §5) -------------------------- */
+
+/* Adequacy rules a model can break (gbtm_select_entry.flags). */
+enum {
+  GBTM_FLAG_AVEPP = 1,          /* a group's AvePP < 0.7, or no person assigned to it */
+  GBTM_FLAG_OCC = 2,            /* a group's OCC < 5 */
+  GBTM_FLAG_SMALL_GROUP = 4,    /* a group's share pi_k < 5% */
+  GBTM_FLAG_NOT_REPLICATED = 8, /* the best log L reached by one long run only */
+  GBTM_FLAG_NOT_CONVERGED = 16, /* the best start did not converge */
+  GBTM_FLAG_FAILED = 32         /* no start succeeded: there is no fit */
+};
+#define GBTM_RULE_AVEPP 0.7
+#define GBTM_RULE_OCC 5.0
+#define GBTM_RULE_SHARE 0.05
+
+/* One model of a sweep. */
+typedef struct gbtm_select_entry {
+  int groups, order, iorder; /* K, d (every group), q (zip, every group) */
+  const gbtm_fit_result *fit; /* NULL when the fit failed; valid while the result lives */
+  const char *failure;        /* why the fit failed, or "" */
+  double min_avepp;           /* over the groups (NaN: none defined) */
+  double min_occ;             /* over the groups with a finite OCC (NaN: none) */
+  double min_share;           /* smallest pi_k */
+  unsigned flags;             /* GBTM_FLAG_* */
+  gbtm_cv_result cv;          /* cv.folds = 0 without cross-validation */
+  double seconds;             /* wall time of the fit and its cross-validation */
+} gbtm_select_entry;
+
+/* Progress of a sweep, reported before each model ("fit"), before each fold
+ * ("cv") and when a model is done ("done", with its entry). */
+typedef struct gbtm_select_progress {
+  const char *phase;
+  int model, models; /* 0-based index and count */
+  int groups, order;
+  int fold, folds;   /* 0-based fold during "cv" */
+  const gbtm_select_entry *entry; /* at "done", else NULL */
+} gbtm_select_progress;
+
+typedef void (*gbtm_select_progress_fn)(const gbtm_select_progress *progress, void *user);
+
+typedef struct gbtm_select_options {
+  /* The fits: family, iorder[0] (zip, used for every group), starts, seed,
+   * threads, tolerances, basis (NaN = the data's). groups, order and
+   * start_from are set for each model. */
+  gbtm_fit_options fit;
+  int groups_min, groups_max; /* K range, 1 <= min <= max <= GBTM_MAX_GROUPS */
+  int order_min, order_max;   /* d range, the same d in every group */
+  int cv_folds;               /* V >= 2, or 0: no cross-validation */
+  gbtm_select_progress_fn progress; /* may be NULL */
+  void *progress_user;
+} gbtm_select_options;
+
+/* Defaults: gbtm_fit_options_default(), K 1..6, d 2..2, no cross-validation. */
+gbtm_select_options gbtm_select_options_default(void);
+
+typedef struct gbtm_select_result gbtm_select_result;
+
+/* Fits every (K, d) of the ranges, d in the outer loop and K in the inner,
+ * so that each K > groups_min starts, besides its random starts, from the
+ * K-1 solution with its largest group split (gbtm_fit_options.start_from).
+ * With cv_folds, cross-validates each model with gbtm_cv_run() (seed
+ * fit.seed, start: the model's fit to all the data). A model whose fit
+ * fails is an entry with GBTM_FLAG_FAILED, not an error; options that no
+ * model can use (a d above the ages) are an error before any work.
+ * The caller owns *out and frees it with gbtm_select_result_free(). */
+gbtm_status gbtm_select(const gbtm_panel *panel, const gbtm_select_options *options,
+                        gbtm_select_result **out, gbtm_error *err);
+
+void gbtm_select_result_free(gbtm_select_result *result);
+size_t gbtm_select_result_count(const gbtm_select_result *result);
+/* Entry i, in sweep order; valid while the result lives. */
+const gbtm_select_entry *gbtm_select_result_entry(const gbtm_select_result *result, size_t i);
+/* The index of the entry with the smallest bic (-2 log L + p ln N persons),
+ * the first on ties; -1 when no fit succeeded. */
+int gbtm_select_result_best(const gbtm_select_result *result);
+
+/* ---- refining the orders ------------------------------------------------ */
+
+/* One likelihood-ratio test of gbtm_refine(). */
+typedef struct gbtm_refine_step {
+  int groups;                   /* K */
+  int group;                    /* 0-based group (of the current model) tested */
+  int order[GBTM_MAX_GROUPS];   /* the current orders */
+  int reduced[GBTM_MAX_GROUPS]; /* the orders with that group's top term dropped */
+  double loglik, loglik_reduced;
+  double lr;                    /* 2 (log L - log L reduced) */
+  double p_value;               /* P(chi-square 1 df > lr); NaN when the reduced fit failed */
+  bool accepted;                /* the drop was kept: p_value >= 0.05 */
+} gbtm_refine_step;
+
+typedef void (*gbtm_refine_step_fn)(const gbtm_refine_step *step, void *user);
+
+/* Refines per-group orders by likelihood-ratio tests: fits options (K and
+ * orders, start_from honoured), then for each group in turn with d_k > 0
+ * drops its top polynomial term and refits from the current solution
+ * (start_from, besides the random starts); the drop is kept when
+ * 2 (log L - log L reduced) < 3.841, the 5% point of chi-square with 1 df.
+ * Passes over the groups repeat until one keeps no drop. Each test is
+ * reported through on_step (may be NULL). Zero-inflation orders are left as
+ * they are. *out is the final fit, owned by the caller. */
+gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options,
+                        gbtm_refine_step_fn on_step, void *user, gbtm_fit_result **out,
+                        gbtm_error *err);
 
 #ifdef __cplusplus
 }

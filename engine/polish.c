@@ -1,0 +1,152 @@
+/* polish.c: Newton's method on eq. L with the observed information
+ * (engine/inference.c), and the covariances of the estimate:
+ *   model-based  V = I^-1,
+ *   robust       V = I^-1 M I^-1,  M = sum_i s_i s_i'   (DESIGN §4).
+ * The Newton decrement g'I^-1g is the convergence criterion once I exists
+ * (DESIGN §3). An information matrix that is not positive definite (a
+ * boundary estimate, e.g. a zero inflation running to 0) stops the polish
+ * and is reported with the parameters that span its null or negative
+ * directions, from LAPACK's symmetric eigen-decomposition; standard errors
+ * are then not given rather than given as NaN. */
+#include "polish.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "glm.h"
+
+void dpotri_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+            double *work, const int *lwork, int *info);
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda,
+             double *b, const int *ldb, int *info);
+
+/* Names the parameters loading on I's eigenvalues <= 1e-10 x the largest. */
+static void explain_indefinite(const gbtm_model *m, const double *info, size_t P, char *note, size_t len) {
+  int n = (int)P, lwork = 8 * n + 64, ok = 0;
+  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w), *work = malloc((size_t)lwork * sizeof *work);
+  int used = snprintf(note, len, "the information matrix is not positive definite");
+  if (a && w && work) {
+    memcpy(a, info, P * P * sizeof *a);
+    dsyev_("V", "L", &n, a, &n, w, work, &lwork, &ok);
+    if (ok == 0) {
+      double top = fabs(w[P - 1]);
+      used += snprintf(note + used, len - (size_t)used, " (smallest eigenvalue %.3g, largest %.3g); parameters involved:",
+                       w[0], w[P - 1]);
+      for (size_t e = 0; e < P && w[e] <= 1e-10 * top && (size_t)used < len; e++)
+        for (size_t j = 0; j < P && (size_t)used < len; j++)
+          if (fabs(a[e * P + j]) > 0.3) {
+            char name[32];
+            inference_param_name(m, j, name, sizeof name);
+            used += snprintf(note + used, len - (size_t)used, " %s", name);
+          }
+    }
+  }
+  free(a), free(w), free(work);
+}
+
+/* chol holds I's Cholesky factor on success (lower, column-major). */
+static bool factor(const double *info, size_t P, double *chol) {
+  int n = (int)P, ok = 0;
+  memcpy(chol, info, P * P * sizeof *chol);
+  dpotrf_("L", &n, chol, &n, &ok);
+  return ok == 0;
+}
+
+gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, gbtm_error *err) {
+  size_t P = inference_n_params(m);
+  double *chol = malloc(P * P * sizeof *chol), *step = malloc(P * sizeof *step), *psi = malloc(P * sizeof *psi),
+         *trial = malloc(P * sizeof *trial);
+  if (!chol || !step || !psi || !trial) {
+    free(chol), free(step), free(psi), free(trial);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the Newton polish");
+  }
+  gbtm_status st = GBTM_OK;
+  for (int it = 0; it < 50; it++) {
+    inference inf;
+    if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
+    bool pd = factor(inf.info, P, chol);
+    double dec = 0.0, ll = inf.loglik;
+    if (pd) {
+      int n = (int)P, one = 1, ok = 0;
+      memcpy(step, inf.grad, P * sizeof *step);
+      dpotrs_("L", &n, &one, chol, &n, step, &n, &ok);
+      for (size_t j = 0; j < P; j++) dec += inf.grad[j] * step[j];
+    }
+    inference_free(&inf);
+    if (!pd || !(dec >= POLISH_DECREMENT_TOL)) break; /* converged, or no Newton direction */
+    inference_pack(m, psi);
+    bool moved = false;
+    for (double s = 1.0; s > 1e-6; s *= 0.5) {
+      gbtm_model cand = *m;
+      for (size_t j = 0; j < P; j++) trial[j] = psi[j] + s * step[j];
+      inference_unpack(&cand, trial);
+      double llc;
+      if ((st = gbtm_model_loglik(&cand, p, &llc, err)) != GBTM_OK) break;
+      if (isfinite(llc) && llc >= ll) {
+        *m = cand;
+        moved = true;
+        break;
+      }
+    }
+    if (st != GBTM_OK || !moved) break;
+  }
+  free(chol), free(step), free(psi), free(trial);
+  return st;
+}
+
+gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
+                               double *cov_model, double *cov_robust, polish_cov *out,
+                               gbtm_error *err) {
+  memset(out, 0, sizeof *out);
+  size_t P = inference_n_params(m);
+  inference inf;
+  gbtm_status st = inference_compute(m, p, threads, &inf, err);
+  if (st != GBTM_OK) return st;
+  out->loglik = inf.loglik;
+  for (size_t j = 0; j < P; j++) out->grad_norm = fmax(out->grad_norm, fabs(inf.grad[j]));
+  out->decrement = NAN;
+  double *chol = malloc(P * P * sizeof *chol), *tmp = malloc(P * P * sizeof *tmp), *g = malloc(P * sizeof *g);
+  if (!chol || !tmp || !g) {
+    free(chol), free(tmp), free(g);
+    inference_free(&inf);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
+  }
+  if (factor(inf.info, P, chol)) {
+    int n = (int)P, one = 1, ok = 0;
+    memcpy(g, inf.grad, P * sizeof *g);
+    dpotrs_("L", &n, &one, chol, &n, g, &n, &ok);
+    out->decrement = 0.0;
+    for (size_t j = 0; j < P; j++) out->decrement += inf.grad[j] * g[j];
+    dpotri_("L", &n, chol, &n, &ok);
+    for (size_t a = 0; a < P; a++) /* full symmetric V from the lower triangle */
+      for (size_t c = 0; c <= a; c++) cov_model[a * P + c] = cov_model[c * P + a] = chol[c * P + a];
+    /* robust: V M V */
+    for (size_t a = 0; a < P; a++)
+      for (size_t c = 0; c < P; c++) {
+        double s = 0.0;
+        for (size_t l = 0; l < P; l++) s += cov_model[a * P + l] * inf.meat[l * P + c];
+        tmp[a * P + c] = s;
+      }
+    for (size_t a = 0; a < P; a++)
+      for (size_t c = 0; c < P; c++) {
+        double s = 0.0;
+        for (size_t l = 0; l < P; l++) s += tmp[a * P + l] * cov_model[l * P + c];
+        cov_robust[a * P + c] = s;
+      }
+    out->ok = true;
+    for (size_t j = 0; j < P; j++)
+      if (!(cov_model[j * P + j] > 0.0) || !isfinite(cov_model[j * P + j]) || !isfinite(cov_robust[j * P + j]))
+        out->ok = false;
+    if (!out->ok) snprintf(out->note, sizeof out->note, "the inverse information has a non-positive variance");
+  } else {
+    explain_indefinite(m, inf.info, P, out->note, sizeof out->note);
+  }
+  free(chol), free(tmp), free(g);
+  inference_free(&inf);
+  return GBTM_OK;
+}

@@ -1,0 +1,29 @@
+/* polish.h: the Newton polish of eq. L after EM and the covariances of the
+ * estimate (DESIGN §3 Convergence, §4). */
+#ifndef GBTM_POLISH_H
+#define GBTM_POLISH_H
+
+#include "inference.h"
+
+#define POLISH_DECREMENT_TOL 1e-8
+
+/* Full Newton steps on eq. L from m (in place), halving a step that would
+ * lower log L, until the Newton decrement g'I^-1g < POLISH_DECREMENT_TOL or
+ * I is not positive definite. */
+gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, gbtm_error *err);
+
+/* At m: the model-based covariance I^-1 and the robust I^-1 M I^-1 (P x P,
+ * row-major; both set to NULL-free NaN-free values only when I is positive
+ * definite, the return then true), the gradient max-norm, the decrement, and
+ * otherwise a note naming the parameters of I's null or negative directions. */
+typedef struct polish_cov {
+  bool ok;
+  double grad_norm, decrement, loglik;
+  char note[512];
+} polish_cov;
+
+gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
+                               double *cov_model, double *cov_robust, polish_cov *out,
+                               gbtm_error *err);
+
+#endif
