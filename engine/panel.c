@@ -597,3 +597,63 @@ done:
   free(e);
   return st;
 }
+
+/* ---- subsets ------------------------------------------------------------ */
+
+/* The persons[0..n-1] of p as a new panel, through rows and panel_build, so
+ * that the subset is built and checked like any other panel: its age grid
+ * is the distinct ages of those persons, and c_i is recomputed from the same
+ * cells (the same value). Cost O(cells of the subset). */
+gbtm_status gbtm_panel_subset(const gbtm_panel *p, const size_t *persons, size_t n,
+                              gbtm_panel **out, gbtm_error *err) {
+  *out = NULL;
+  if (n == 0) return gbtm_fail(err, GBTM_ERR_USAGE, "panel subset: no persons");
+  unsigned char *seen = calloc(p->n, 1);
+  if (!seen) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for a panel subset");
+  size_t n_rows = 0;
+  for (size_t j = 0; j < n; j++) {
+    size_t i = persons[j];
+    if (i >= p->n || seen[i]) {
+      bool twice = i < p->n;
+      free(seen);
+      if (twice) return gbtm_fail(err, GBTM_ERR_USAGE, "panel subset: person %zu given twice", i);
+      return gbtm_fail(err, GBTM_ERR_USAGE, "panel subset: person %zu out of range (%zu persons)",
+                       i, p->n);
+    }
+    seen[i] = 1;
+    n_rows += panel_person_cells(p, i, NULL, NULL, NULL);
+  }
+  free(seen);
+  panel_row *rows = malloc(n_rows * sizeof *rows);
+  char **ids = calloc(n, sizeof *ids);
+  uint32_t *t = malloc((p->T ? p->T : 1) * sizeof *t);
+  int32_t *y = malloc((p->T ? p->T : 1) * sizeof *y);
+  double *e = malloc((p->T ? p->T : 1) * sizeof *e);
+  bool ok = rows && ids && t && y && e;
+  size_t r = 0;
+  for (size_t j = 0; ok && j < n; j++) {
+    size_t i = persons[j], len = strlen(p->id[i]) + 1;
+    if (!(ids[j] = malloc(len))) {
+      ok = false;
+      break;
+    }
+    memcpy(ids[j], p->id[i], len);
+    size_t nc = panel_person_cells(p, i, t, y, e);
+    for (size_t c = 0; c < nc; c++, r++)
+      rows[r] = (panel_row){.person = (uint32_t)j, .age = p->age[t[c]], .count = y[c],
+                            .exposure = e[c], .line = (uint64_t)r + 1};
+  }
+  free(t);
+  free(y);
+  free(e);
+  if (!ok) {
+    if (ids)
+      for (size_t j = 0; j < n; j++) free(ids[j]);
+    free(ids);
+    free(rows);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for a panel subset");
+  }
+  gbtm_status st = panel_build(rows, n_rows, ids, n, "subset", 2, out, err); /* takes ids */
+  free(rows);
+  return st;
+}

@@ -45,6 +45,7 @@ enum {
   OPT_MAX_ITER,
   OPT_TOL,
   OPT_NO_ACCEL,
+  OPT_SE,
   OPT_JSON,
   OPT_POSTERIOR
 };
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
     {"max-iter", required_argument, NULL, OPT_MAX_ITER},
     {"tol", required_argument, NULL, OPT_TOL},
     {"no-accel", no_argument, NULL, OPT_NO_ACCEL},
+    {"se", required_argument, NULL, OPT_SE},
     {"json", no_argument, NULL, OPT_JSON},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
     {"quiet", no_argument, NULL, 'q'},
@@ -130,7 +132,11 @@ static void print_help(FILE *out) {
           "  --no-accel         plain EM, without SQUAREM acceleration\n"
           "                     (default: %s)\n"
           "  --threads N        threads, 0 = all cores (default: %d)\n"
-          "  --kernel KERNEL    auto, dense or sparse (default: %s)\n",
+          "  --kernel KERNEL    auto, dense or sparse (default: %s)\n"
+          "  --se KIND          standard errors and intervals: model (inverse observed\n"
+          "                     information), robust (sandwich) or none; with model or\n"
+          "                     robust the EM estimate is polished by Newton's method\n"
+          "                     until the Newton decrement is below 1e-8 (default: model)\n",
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
           d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
           report_kernel_name(d.kernel));
@@ -229,6 +235,17 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     }
     return true;
   case OPT_NO_ACCEL: o->accelerate = false; return true;
+  case OPT_SE:
+    if (strcmp(arg, "model") == 0 || strcmp(arg, "robust") == 0) {
+      o->se = arg[0] == 'r' ? GBTM_SE_ROBUST : GBTM_SE_MODEL;
+      o->inference = true;
+    } else if (strcmp(arg, "none") == 0) {
+      o->inference = false;
+    } else {
+      snprintf(why, why_size, "--se: \"%s\" is not model, robust or none", arg);
+      return false;
+    }
+    return true;
   case OPT_JSON: a->json = true; return true;
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
   case 'q': a->quiet = true; return true;

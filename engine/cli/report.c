@@ -13,9 +13,39 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "inference.h"
 #include "json.h"
 
 #define LABEL_WIDTH 34
+#define LEVEL 0.95
+
+/* Standard error of psi[j] from the report's covariance, NaN when none. */
+static double param_se(const gbtm_fit_result *res, size_t j) {
+  const double *V = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se);
+  size_t P = (size_t)gbtm_fit_result_summary(res)->n_params;
+  return V ? sqrt(V[j * P + j]) : NAN;
+}
+
+/* The standard errors of group k's beta (or alpha) into se[]. */
+static void group_se(const gbtm_fit_result *res, int k, bool alpha, double *se, size_t n) {
+  size_t ob[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
+  inference_offsets(gbtm_fit_result_model(res), ob, oa);
+  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? oa[k] : ob[k]) + j);
+}
+
+/* The ages at which trajectories are tabulated: the fitted range in
+ * T - 1 equal steps (the data's grid when its ages are evenly spaced). */
+static size_t trajectory_ages(const gbtm_fit_result *res, double *age, size_t max) {
+  const gbtm_data_summary *d = gbtm_fit_result_data(res);
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  size_t T = d->ages < max ? d->ages : max;
+  if (T < 2) {
+    age[0] = m->age_min;
+    return 1;
+  }
+  for (size_t t = 0; t < T; t++) age[t] = m->age_min + (m->age_max - m->age_min) * (double)t / (double)(T - 1);
+  return T;
+}
 
 const char *report_kernel_name(gbtm_kernel kernel) {
   switch (kernel) {
@@ -146,24 +176,74 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
   fprintf(out, "  (AvePP: mean posterior of the persons assigned to the group, rule of thumb"
                " >= 0.7;\n   OCC: odds of correct classification, rule of thumb >= 5)\n");
 
+  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL;
+  if (have_se) {
+    fprintf(out, "\n%-*s%10s %10s   %s\n", LABEL_WIDTH + 2, "Group shares", "share", "se",
+            "95% interval (delta method, logit scale)");
+    for (int k = 0; k < m->groups; k++) {
+      double se, lo, hi;
+      gbtm_fit_result_share_interval(res, k, gbtm_fit_result_summary(res)->se, LEVEL, &se, &lo, &hi);
+      char name[32];
+      snprintf(name, sizeof name, "%d", k + 1);
+      label(out, name);
+      fprintf(out, "%10s %10s   [%s, %s]\n", fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4),
+              fixed(b, sizeof b, se, 4), fixed(c, sizeof c, lo, 4), fixed(d, sizeof d, hi, 4));
+    }
+  }
   for (int k = 0; k < m->groups; k++) {
-    bool inflated = model_inflated(m, k);
-    int rows = m->order[k] + 1;
-    if (inflated && m->iorder[k] + 1 > rows) rows = m->iorder[k] + 1;
     char title[64];
     snprintf(title, sizeof title, "Group %d coefficients", k + 1);
-    fprintf(out, "\n%-*s%14s", LABEL_WIDTH + 2, title, "log rate beta");
-    if (inflated) fprintf(out, "  %16s", "logit zero alpha");
-    fputc('\n', out);
-    for (int j = 0; j < rows; j++) {
-      char name[16];
-      coef_name(j, name, sizeof name);
-      label(out, name);
-      fprintf(out, "%14s", j <= m->order[k] ? coef_text(a, sizeof a, m->beta[k][j]) : "");
-      if (inflated && j <= m->iorder[k])
-        fprintf(out, "  %16s", coef_text(b, sizeof b, m->alpha[k][j]));
-      fputc('\n', out);
+    fprintf(out, "\n%-*s%14s %12s %9s %9s\n", LABEL_WIDTH + 2, title, "estimate", "se", "z", "p");
+    for (int part = 0; part < 2; part++) {
+      bool alpha = part == 1;
+      if (alpha && !model_inflated(m, k)) break;
+      size_t n = (size_t)(alpha ? m->iorder[k] : m->order[k]) + 1;
+      double se[GBTM_MAX_COEF];
+      group_se(res, k, alpha, se, n);
+      for (size_t j = 0; j < n; j++) {
+        char name[48], pw[16];
+        coef_name((int)j, pw, sizeof pw);
+        snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : "log rate", pw);
+        label(out, name);
+        double est = alpha ? m->alpha[k][j] : m->beta[k][j], z = est / se[j];
+        double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */
+        if (pval < 1e-4)
+          snprintf(d, sizeof d, "<1e-4");
+        else
+          fixed(d, sizeof d, pval, 4);
+        fprintf(out, "%14s %12s %9s %9s\n", coef_text(a, sizeof a, est), coef_text(b, sizeof b, se[j]),
+                fixed(c, sizeof c, z, 2), d);
+      }
     }
+  }
+}
+
+/* Each group's expected count by age with its 95% interval. */
+static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  gbtm_se_kind kind = gbtm_fit_result_summary(res)->se;
+  double age[512];
+  size_t T = trajectory_ages(res, age, 512);
+  bool have_se = gbtm_fit_result_cov(res, kind) != NULL;
+  fprintf(out, "\nExpected count by age%s\n  %8s", have_se ? " (95% interval, delta method on the log scale)" : "",
+          "age");
+  for (int k = 0; k < m->groups; k++) {
+    char h[32];
+    snprintf(h, sizeof h, "group %d", k + 1);
+    fprintf(out, have_se ? "  %-26s" : "  %10s", h);
+  }
+  fputc('\n', out);
+  for (size_t t = 0; t < T; t++) {
+    fprintf(out, "  %8.4g", age[t]);
+    for (int k = 0; k < m->groups; k++) {
+      double mean, lo, hi;
+      gbtm_fit_result_trajectory_interval(res, k, age[t], kind, LEVEL, &mean, &lo, &hi);
+      if (have_se)
+        fprintf(out, "  %8.4f [%7.4f, %7.4f]", mean, lo, hi);
+      else
+        fprintf(out, "  %10.4f", mean);
+    }
+    fputc('\n', out);
   }
 }
 
@@ -197,8 +277,13 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   fprintf(out, "%d\n", s->iterations);
   label(out, "gradient norm (max)");
   fprintf(out, "%.3g\n", s->gradient_norm);
+  label(out, "Newton decrement g'I^-1g");
+  fprintf(out, "%.3g\n", s->newton_decrement);
   label(out, "converged");
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
+  label(out, "standard errors");
+  fprintf(out, "%s\n", gbtm_fit_result_cov(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
+  if (*gbtm_fit_result_inference_note(res)) fprintf(out, "  %*s%s\n", LABEL_WIDTH, "", gbtm_fit_result_inference_note(res));
   label(out, "starts");
   fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
           s->best_replicated, s->starts_long, s->starts, s->starts_converged);
@@ -222,6 +307,7 @@ void report_text(FILE *out, const char *data_name, const gbtm_panel *panel,
   text_data(out, data_name, panel, m, gbtm_fit_result_summary(res));
   text_model(out, m);
   text_groups(out, m, res);
+  text_trajectories(out, res);
   text_fit(out, res);
 }
 
@@ -277,56 +363,89 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
     json_kv_double(w, "occ", g->occ);
     json_kv_int(w, "order", m->order[k]);
     json_kv_double_array(w, "beta", m->beta[k], (size_t)m->order[k] + 1);
+    double se[GBTM_MAX_COEF];
+    group_se(res, k, false, se, (size_t)m->order[k] + 1);
+    json_kv_double_array(w, "beta_se", se, (size_t)m->order[k] + 1);
     if (m->family == GBTM_ZIP) {
+      size_t na = m->iorder[k] >= 0 ? (size_t)m->iorder[k] + 1 : 0;
       json_kv_int(w, "iorder", m->iorder[k]);
-      json_kv_double_array(w, "alpha", m->alpha[k],
-                           m->iorder[k] >= 0 ? (size_t)m->iorder[k] + 1 : 0);
+      json_kv_double_array(w, "alpha", m->alpha[k], na);
+      group_se(res, k, true, se, na);
+      json_kv_double_array(w, "alpha_se", se, na);
     }
+    gbtm_se_kind kind = gbtm_fit_result_summary(res)->se;
+    double sse, ci[2];
+    gbtm_fit_result_share_interval(res, k, kind, LEVEL, &sse, &ci[0], &ci[1]);
+    json_kv_double(w, "share_se", sse);
+    json_kv_double_array(w, "share_ci", ci, 2);
+    double age[512];
+    size_t T = trajectory_ages(res, age, 512);
+    json_key(w, "trajectory");
+    json_array_begin(w);
+    for (size_t t = 0; t < T; t++) {
+      double mean, lo, hi;
+      gbtm_fit_result_trajectory_interval(res, k, age[t], kind, LEVEL, &mean, &lo, &hi);
+      json_object_begin(w);
+      json_kv_double(w, "age", age[t]);
+      json_kv_double(w, "mean", mean);
+      json_kv_double(w, "lower", lo);
+      json_kv_double(w, "upper", hi);
+      json_object_end(w);
+    }
+    json_array_end(w);
     json_object_end(w);
   }
   json_array_end(w);
 }
 
-void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
-                 const gbtm_fit_result *res) {
+void report_json_members(json_writer *w, const char *data_name, const gbtm_panel *panel,
+                         const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  json_kv_string(w, "model", gbtm_family_name(m->family));
+  json_kv_int(w, "groups", m->groups);
+  json_kv_uint(w, "n_persons", s->n_persons);
+  json_kv_uint(w, "n_obs", s->n_obs);
+  json_kv_int(w, "n_params", s->n_params);
+  json_kv_double(w, "loglik", s->loglik);
+  json_kv_double(w, "bic", s->bic);
+  json_kv_double(w, "bic_obs", s->bic_obs);
+  json_kv_double(w, "bic_traj", s->bic_traj);
+  json_kv_double(w, "bic_traj_obs", s->bic_traj_obs);
+  json_kv_double(w, "aic", s->aic);
+  json_kv_double(w, "entropy", s->entropy);
+  json_kv_bool(w, "converged", s->converged);
+  json_kv_int(w, "iterations", s->iterations);
+  json_kv_double(w, "gradient_norm", s->gradient_norm);
+  json_kv_double(w, "newton_decrement", s->newton_decrement);
+  json_kv_string(w, "se", s->se == GBTM_SE_ROBUST ? "robust" : "model");
+  json_kv_string(w, "inference_note", gbtm_fit_result_inference_note(res));
+  json_kv_int(w, "starts", s->starts);
+  json_kv_double(w, "fit_seconds", s->seconds);
+  json_kv_int(w, "starts_long", s->starts_long);
+  json_kv_int(w, "starts_converged", s->starts_converged);
+  json_kv_int(w, "starts_failed", s->starts_failed);
+  json_kv_int(w, "best_replicated", s->best_replicated);
+  json_failures(w, gbtm_fit_result_failures(res));
+  json_kv_string(w, "kernel", report_kernel_name(s->kernel));
+  json_kv_int(w, "threads", s->threads);
+  json_key(w, "basis");
+  json_object_begin(w);
+  json_kv_double(w, "centre", m->centre);
+  json_kv_double(w, "scale", m->scale);
+  json_object_end(w);
+  double range[2] = {m->age_min, m->age_max};
+  json_kv_double_array(w, "age_range", range, 2);
+  json_data(w, data_name, panel, s);
+  json_groups(w, m, res);
+}
+
+void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
+                 const gbtm_fit_result *res) {
   json_writer w;
   json_init(&w, out);
   json_object_begin(&w);
-  json_kv_string(&w, "model", gbtm_family_name(m->family));
-  json_kv_int(&w, "groups", m->groups);
-  json_kv_uint(&w, "n_persons", s->n_persons);
-  json_kv_uint(&w, "n_obs", s->n_obs);
-  json_kv_int(&w, "n_params", s->n_params);
-  json_kv_double(&w, "loglik", s->loglik);
-  json_kv_double(&w, "bic", s->bic);
-  json_kv_double(&w, "bic_obs", s->bic_obs);
-  json_kv_double(&w, "bic_traj", s->bic_traj);
-  json_kv_double(&w, "bic_traj_obs", s->bic_traj_obs);
-  json_kv_double(&w, "aic", s->aic);
-  json_kv_double(&w, "entropy", s->entropy);
-  json_kv_bool(&w, "converged", s->converged);
-  json_kv_int(&w, "iterations", s->iterations);
-  json_kv_double(&w, "gradient_norm", s->gradient_norm);
-  json_kv_int(&w, "starts", s->starts);
-  json_kv_double(&w, "fit_seconds", s->seconds);
-  json_kv_int(&w, "starts_long", s->starts_long);
-  json_kv_int(&w, "starts_converged", s->starts_converged);
-  json_kv_int(&w, "starts_failed", s->starts_failed);
-  json_kv_int(&w, "best_replicated", s->best_replicated);
-  json_failures(&w, gbtm_fit_result_failures(res));
-  json_kv_string(&w, "kernel", report_kernel_name(s->kernel));
-  json_kv_int(&w, "threads", s->threads);
-  json_key(&w, "basis");
-  json_object_begin(&w);
-  json_kv_double(&w, "centre", m->centre);
-  json_kv_double(&w, "scale", m->scale);
-  json_object_end(&w);
-  double range[2] = {m->age_min, m->age_max};
-  json_kv_double_array(&w, "age_range", range, 2);
-  json_data(&w, data_name, panel, s);
-  json_groups(&w, m, res);
+  report_json_members(&w, data_name, panel, res);
   json_object_end(&w);
   json_end(&w);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "gbtm.h"
+#include "json.h"
 
 /* Prints the data summary, the model, the groups with their coefficients
  * and the fit criteria to out.
@@ -23,6 +24,12 @@ void report_text(FILE *out, const char *data_name, const gbtm_panel *panel,
  * without a panel the data fields it alone knows are null. */
 void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
                  const gbtm_fit_result *res);
+
+/* Writes the members of that object (not its braces) into the object that
+ * w has open, so that a caller can add its own members or put fit objects
+ * in an array (gbtm select). Arguments as above. */
+void report_json_members(json_writer *w, const char *data_name, const gbtm_panel *panel,
+                         const gbtm_fit_result *res);
 
 /* "auto", "dense" or "sparse". */
 const char *report_kernel_name(gbtm_kernel kernel);
