@@ -283,6 +283,19 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *result, i
                                                 gbtm_se_kind kind, double level, double *mean,
                                                 double *lower, double *upper);
 
+/* Wald test of linear hypotheses on psi (in the spirit of PROC TRAJ's
+ * %TRAJTEST): expr is one or more equations separated by ',' or ';', each
+ * side a sum of terms [number *] name or number, names as
+ * gbtm_fit_result_param_name gives them, e.g.
+ *   "beta[2][1] = beta[3][1], beta[2][2] = beta[3][2]"   (equal shapes)
+ *   "beta[1][2] = 0"                                      (a zero term)
+ * chi2 = (R psi - r)' (R V R')^-1 (R psi - r) with df = the number of
+ * equations and p = P(chi-square df > chi2). A malformed expression, an
+ * unknown name, or dependent equations are GBTM_ERR_USAGE with a message
+ * saying where; no covariance is GBTM_ERR_DATA. */
+gbtm_status gbtm_wald_test(const gbtm_fit_result *result, gbtm_se_kind kind, const char *expr,
+                           double *chi2, int *df, double *p_value, gbtm_error *err);
+
 /* What the fitted data looked like, kept with the result (and the model
  * file) so that a report can be printed without the data. */
 typedef struct gbtm_data_summary {
