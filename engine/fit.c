@@ -325,7 +325,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     if (runs[s].failure) note_failure(&failures, &failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
-  if (n_ok == 0) {
+  if (n_ok == 0 && !o->start_from) {
     st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
     goto cleanup;
   }

@@ -64,7 +64,8 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
                          k + 1, o->iorder[k], p->T);
     }
   }
-  if (o->starts < 1) return gbtm_fail(err, GBTM_ERR_USAGE, "starts must be at least 1 (got %d)", o->starts);
+  if (o->starts < (o->start_from ? 0 : 1))
+    return gbtm_fail(err, GBTM_ERR_USAGE, "starts must be at least 1 (got %d)", o->starts);
   if (o->short_iterations < 0 || o->max_iterations < 1)
     return gbtm_fail(err, GBTM_ERR_USAGE, "iteration limits must be positive");
   if (!(o->keep_fraction > 0.0 && o->keep_fraction <= 1.0))

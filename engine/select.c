@@ -5,8 +5,8 @@
  *   OCC and share, replication) with the usual adequacy flags;
  * - gbtm_cv_run() cross-validates one model over V folds of persons:
  *   the held-out log-likelihood (eq. L) and crimCV's CVE;
- * - gbtm_refine() drops non-significant top polynomial terms group by group
- *   by likelihood-ratio tests.
+ * - gbtm_refine() drops non-significant top polynomial terms one at a time,
+ *   by likelihood-ratio tests (backward elimination).
  *
  * crimCV's CVE (crimCV 0.9.6, R/dmZIP.R and R/dmZIPt.R, rcv = TRUE) is
  * leave-one-out: for each person i it refits the model to the other N-1
@@ -456,54 +456,69 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
   gbtm_status st = gbtm_fit(panel, options, &cur, err);
   if (st != GBTM_OK) return st;
   const double critical = gsl_cdf_chisq_Qinv(LR_LEVEL, 1.0); /* 3.841 */
-  int K = options->groups;
-  bool dropped = true;
-  while (dropped) {
-    dropped = false;
+  const int K = options->groups;
+  for (int round = 1;; round++) {
+    const gbtm_model *m = gbtm_fit_result_model(cur);
+    /* The candidates: one per distinct order d > 0 among the groups. */
+    int from[GBTM_MAX_GROUPS], n_cand = 0;
     for (int k = 0; k < K; k++) {
-      const gbtm_model *m = gbtm_fit_result_model(cur);
-      if (m->order[k] == 0) continue;
-      gbtm_refine_step step;
-      memset(&step, 0, sizeof step);
-      step.groups = K;
-      step.group = k;
-      memcpy(step.order, m->order, sizeof step.order);
-      memcpy(step.reduced, m->order, sizeof step.reduced);
-      step.reduced[k]--;
-      step.loglik = gbtm_fit_result_summary(cur)->loglik;
+      bool seen = false;
+      for (int c = 0; c < n_cand; c++) seen |= from[c] == m->order[k];
+      if (m->order[k] > 0 && !seen) from[n_cand++] = m->order[k];
+    }
+    if (n_cand == 0) break;
+    gbtm_fit_result *fits[GBTM_MAX_GROUPS] = {NULL};
+    gbtm_refine_step steps[GBTM_MAX_GROUPS];
+    int best = -1;
+    for (int c = 0; c < n_cand; c++) {
+      int d = from[c], g = -1; /* the group of order d with the smallest |top coefficient| */
+      for (int k = 0; k < K; k++)
+        if (m->order[k] == d && (g < 0 || fabs(m->beta[k][d]) < fabs(m->beta[g][d]))) g = k;
+      gbtm_refine_step *step = &steps[c];
+      memset(step, 0, sizeof *step);
+      step->step = round;
+      step->groups = K;
+      step->from = d;
+      memcpy(step->order, m->order, sizeof step->order);
+      step->loglik = gbtm_fit_result_summary(cur)->loglik;
 
       gbtm_fit_options fo = *options;
-      memcpy(fo.order, step.reduced, sizeof fo.order);
+      memcpy(fo.order, m->order, sizeof fo.order);
+      fo.order[g] = d - 1;
       memcpy(fo.iorder, m->iorder, sizeof fo.iorder);
       fo.centre = m->centre;
       fo.scale = m->scale;
-      fo.start_from = m;
-      gbtm_fit_result *red = NULL;
+      fo.start_from = m; /* its coefficient d of group g is not carried over */
       gbtm_error ferr = {GBTM_OK, ""};
-      st = gbtm_fit(panel, &fo, &red, &ferr);
-      if (st == GBTM_ERR_FIT) { /* the reduced model cannot be fitted: keep the term */
-        step.loglik_reduced = step.lr = step.p_value = NAN;
-        if (on_step) on_step(&step, user);
+      st = gbtm_fit(panel, &fo, &fits[c], &ferr);
+      if (st == GBTM_ERR_FIT) { /* the candidate cannot be fitted */
+        memcpy(step->reduced, fo.order, sizeof step->reduced);
+        step->loglik_reduced = step->lr = step->p_value = NAN;
         continue;
       }
       if (st != GBTM_OK) {
         if (err) *err = ferr;
+        for (int j = 0; j <= c; j++) gbtm_fit_result_free(fits[j]);
         gbtm_fit_result_free(cur);
         return st;
       }
-      step.loglik_reduced = gbtm_fit_result_summary(red)->loglik;
-      step.lr = 2.0 * (step.loglik - step.loglik_reduced);
-      step.p_value = step.lr > 0.0 ? gsl_cdf_chisq_Q(step.lr, 1.0) : 1.0;
-      step.accepted = step.lr < critical;
-      if (on_step) on_step(&step, user);
-      if (step.accepted) {
-        gbtm_fit_result_free(cur);
-        cur = red;
-        dropped = true;
-      } else {
-        gbtm_fit_result_free(red);
-      }
+      memcpy(step->reduced, gbtm_fit_result_model(fits[c])->order, sizeof step->reduced);
+      step->loglik_reduced = gbtm_fit_result_summary(fits[c])->loglik;
+      step->lr = 2.0 * (step->loglik - step->loglik_reduced);
+      step->p_value = step->lr > 0.0 ? gsl_cdf_chisq_Q(step->lr, 1.0) : 1.0;
+      if (best < 0 || step->loglik_reduced > steps[best].loglik_reduced) best = c;
     }
+    bool drop = best >= 0 && steps[best].lr < critical;
+    if (drop) steps[best].accepted = true;
+    for (int c = 0; c < n_cand; c++)
+      if (on_step) on_step(&steps[c], user);
+    if (drop) {
+      gbtm_fit_result_free(cur);
+      cur = fits[best];
+      fits[best] = NULL;
+    }
+    for (int c = 0; c < n_cand; c++) gbtm_fit_result_free(fits[c]);
+    if (!drop) break;
   }
   *out = cur;
   return GBTM_OK;

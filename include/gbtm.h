@@ -168,7 +168,7 @@ typedef struct gbtm_fit_options {
   int order[GBTM_MAX_GROUPS];  /* per-group polynomial order */
   int iorder[GBTM_MAX_GROUPS]; /* per-group zero-inflation order (ZIP) */
   double centre, scale;        /* basis; NaN = from the data's age range */
-  int starts;                  /* random starts S (default 20) */
+  int starts;                  /* random starts S (default 20; 0 allowed with start_from) */
   uint64_t seed;               /* all starts derive from it (default 1) */
   int short_iterations;        /* E-steps of the short EM of each start (30) */
   double keep_fraction;        /* share of starts run to convergence (0.25) */
@@ -295,6 +295,25 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *result, i
  * saying where; no covariance is GBTM_ERR_DATA. */
 gbtm_status gbtm_wald_test(const gbtm_fit_result *result, gbtm_se_kind kind, const char *expr,
                            double *chi2, int *df, double *p_value, gbtm_error *err);
+
+/* Parametric bootstrap (DESIGN §4): B cohorts drawn from the fitted model
+ * on the fitted panel's own design (each person's observed ages and
+ * exposures; groups drawn from the shares, counts from the group's
+ * distribution), each refitted from the estimate, in parallel over threads
+ * (each refit on one thread; the answer does not depend on their number).
+ * Percentile intervals at level for each share and for each group's
+ * expected count at each age of the grid. */
+typedef struct gbtm_bootstrap gbtm_bootstrap;
+
+gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *result, const gbtm_panel *panel, int B,
+                               uint64_t seed, int threads, double level, gbtm_bootstrap **out,
+                               gbtm_error *err);
+void gbtm_bootstrap_free(gbtm_bootstrap *boot);
+int gbtm_bootstrap_replicates(const gbtm_bootstrap *boot);  /* refits that succeeded */
+size_t gbtm_bootstrap_n_ages(const gbtm_bootstrap *boot);
+const double *gbtm_bootstrap_ages(const gbtm_bootstrap *boot);
+void gbtm_bootstrap_share(const gbtm_bootstrap *boot, int k, double *lower, double *upper);
+void gbtm_bootstrap_trajectory(const gbtm_bootstrap *boot, int k, size_t t, double *lower, double *upper);
 
 /* What the fitted data looked like, kept with the result (and the model
  * file) so that a report can be printed without the data. */
@@ -461,28 +480,36 @@ int gbtm_select_result_best(const gbtm_select_result *result);
 
 /* ---- refining the orders ------------------------------------------------ */
 
-/* One likelihood-ratio test of gbtm_refine(). */
+/* One likelihood-ratio test of gbtm_refine(): a candidate model with one
+ * group's order lowered by one. */
 typedef struct gbtm_refine_step {
+  int step;                     /* 1-based round of candidates */
   int groups;                   /* K */
-  int group;                    /* 0-based group (of the current model) tested */
-  int order[GBTM_MAX_GROUPS];   /* the current orders */
-  int reduced[GBTM_MAX_GROUPS]; /* the orders with that group's top term dropped */
+  int from;                     /* a group of order `from` went to from - 1 */
+  int order[GBTM_MAX_GROUPS];   /* the current orders, in the current group order */
+  int reduced[GBTM_MAX_GROUPS]; /* the fitted candidate's orders, in its group order */
   double loglik, loglik_reduced;
   double lr;                    /* 2 (log L - log L reduced) */
-  double p_value;               /* P(chi-square 1 df > lr); NaN when the reduced fit failed */
-  bool accepted;                /* the drop was kept: p_value >= 0.05 */
+  double p_value;               /* P(chi-square 1 df > lr); NaN when the candidate failed */
+  bool accepted;                /* the round's best candidate, not significant: dropped */
 } gbtm_refine_step;
 
 typedef void (*gbtm_refine_step_fn)(const gbtm_refine_step *step, void *user);
 
-/* Refines per-group orders by likelihood-ratio tests: fits options (K and
- * orders, start_from honoured), then for each group in turn with d_k > 0
- * drops its top polynomial term and refits from the current solution
- * (start_from, besides the random starts); the drop is kept when
- * 2 (log L - log L reduced) < 3.841, the 5% point of chi-square with 1 df.
- * Passes over the groups repeat until one keeps no drop. Each test is
- * reported through on_step (may be NULL). Zero-inflation orders are left as
- * they are. *out is the final fit, owned by the caller. */
+/* Refines per-group orders by backward elimination with likelihood-ratio
+ * tests. It fits options (K and orders, start_from honoured); then, in
+ * rounds, for each distinct order d > 0 among the groups it fits the
+ * candidate with one group of order d lowered to d - 1 (random starts, and
+ * the current solution with that group's top term dropped, choosing among
+ * the groups of order d the one with the smallest |top coefficient|). The
+ * groups of a mixture have no fixed identity, so a candidate is the set of
+ * orders and the fit decides which trajectory gets the lower order. The
+ * round's best candidate (highest log L) replaces the current model when
+ * 2 (log L - log L reduced) < 3.841, the 5% point of chi-square with 1 df;
+ * otherwise, or when no group has a term left to drop, refinement ends.
+ * Each candidate is reported through on_step (may be NULL), after its
+ * round is decided. Zero-inflation orders are left as they are. *out is the
+ * final fit, owned by the caller. */
 gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options,
                         gbtm_refine_step_fn on_step, void *user, gbtm_fit_result **out,
                         gbtm_error *err);

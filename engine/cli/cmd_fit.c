@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "gbtm.h"
 #include "report.h"
+#include "report_bootstrap.h"
 
 #define CMD "fit"
 
@@ -46,6 +47,7 @@ enum {
   OPT_TOL,
   OPT_NO_ACCEL,
   OPT_SE,
+  OPT_BOOTSTRAP,
   OPT_JSON,
   OPT_POSTERIOR
 };
@@ -70,6 +72,7 @@ static const struct option long_options[] = {
     {"tol", required_argument, NULL, OPT_TOL},
     {"no-accel", no_argument, NULL, OPT_NO_ACCEL},
     {"se", required_argument, NULL, OPT_SE},
+    {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
     {"json", no_argument, NULL, OPT_JSON},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
     {"quiet", no_argument, NULL, 'q'},
@@ -85,6 +88,7 @@ typedef struct fit_args {
   const char *iorder_text;    /* --iorder as given, or NULL */
   const char *posterior_path; /* --posterior FILE, or NULL */
   bool json, quiet;
+  int bootstrap; /* --bootstrap B refits, 0 = none */
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -136,7 +140,10 @@ static void print_help(FILE *out) {
           "  --se KIND          standard errors and intervals: model (inverse observed\n"
           "                     information), robust (sandwich) or none; with model or\n"
           "                     robust the EM estimate is polished by Newton's method\n"
-          "                     until the Newton decrement is below 1e-8 (default: model)\n",
+          "                     until the Newton decrement is below 1e-8 (default: model)\n"
+          "  --bootstrap B      also B parametric-bootstrap refits (cohorts drawn from\n"
+          "                     the fit on the data's design), for percentile intervals\n"
+          "                     of shares and trajectories (default: none)\n",
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
           d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
           report_kernel_name(d.kernel));
@@ -235,6 +242,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     }
     return true;
   case OPT_NO_ACCEL: o->accelerate = false; return true;
+  case OPT_BOOTSTRAP: return cli_parse_int("--bootstrap", arg, 2, 1000000, &a->bootstrap, why, why_size);
   case OPT_SE:
     if (strcmp(arg, "model") == 0 || strcmp(arg, "robust") == 0) {
       o->se = arg[0] == 'r' ? GBTM_SE_ROBUST : GBTM_SE_MODEL;
@@ -471,10 +479,21 @@ int cmd_fit(int argc, char **argv) {
     goto done;
   }
 
-  if (a.json)
+  gbtm_bootstrap *boot = NULL;
+  if (a.bootstrap > 0 && (st = gbtm_bootstrap_run(res, panel, a.bootstrap, a.options.seed, a.options.threads,
+                                                  0.95, &boot, &err)) != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+    goto done;
+  }
+  if (a.json && boot)
+    report_json_with_bootstrap(stdout, a.data, panel, res, boot);
+  else if (a.json)
     report_json(stdout, a.data, panel, res);
   else
     report_text(stdout, a.data, panel, res);
+  if (boot && !a.json) report_bootstrap_text(stdout, res, boot);
+  gbtm_bootstrap_free(boot);
   warn_about(&a, res);
 
   if (a.posterior_path) {

@@ -21,6 +21,7 @@ typedef struct command {
 static const command commands[] = {
     {"fit", cmd_fit, "fit a group-based trajectory model to a long CSV panel"},
     {"simulate", cmd_simulate, "draw a panel from a model or the built-in cohort"},
+    {"select", cmd_select, "fit a range of group numbers and orders, compare their criteria"},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

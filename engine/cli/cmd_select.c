@@ -1,0 +1,689 @@
+/* cmd_select.c: `gbtm select DATA.csv --groups 1:6 [options]`, fitting
+ * every number of groups K and polynomial order d of the given ranges (the
+ * same d in every group), and printing one row per model with every
+ * criterion reviewers ask for, the best model by BIC marked and the models
+ * that break the usual adequacy rules flagged (DESIGN §5). With --cv V each
+ * model is cross-validated over V folds of persons; with --refine the best
+ * model's orders are refined by likelihood-ratio tests; with -o DIR the
+ * table is saved as DIR/select.csv and DIR/select.json.
+ *
+ * The story: parse the options, read the panel, open the output files,
+ * sweep (progress on stderr), refine, print, save, free. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "gbtm.h"
+#include "json.h"
+#include "outfile.h"
+#include "report.h"
+
+#define CMD "select"
+
+enum {
+  OPT_ID = 256, /* long-only options: values outside the char range */
+  OPT_AGE,
+  OPT_COUNT,
+  OPT_EXPOSURE,
+  OPT_MODEL,
+  OPT_GROUPS,
+  OPT_ORDER,
+  OPT_IORDER,
+  OPT_STARTS,
+  OPT_SEED,
+  OPT_THREADS,
+  OPT_CV,
+  OPT_JSON,
+  OPT_REFINE
+};
+
+static const struct option long_options[] = {
+    {"id", required_argument, NULL, OPT_ID},
+    {"age", required_argument, NULL, OPT_AGE},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"exposure", required_argument, NULL, OPT_EXPOSURE},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"iorder", required_argument, NULL, OPT_IORDER},
+    {"starts", required_argument, NULL, OPT_STARTS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"cv", required_argument, NULL, OPT_CV},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"output", required_argument, NULL, 'o'},
+    {"refine", no_argument, NULL, OPT_REFINE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+typedef struct select_args {
+  const char *data;
+  gbtm_csv_columns columns;
+  gbtm_select_options options;
+  const char *dir; /* -o DIR or NULL */
+  bool json, quiet, refine, iorder_given;
+} select_args;
+
+static void print_help(FILE *out) {
+  gbtm_select_options d = gbtm_select_options_default();
+  gbtm_csv_columns c = gbtm_csv_columns_default();
+  fprintf(out,
+          "usage: gbtm select DATA.csv [--groups K1:K2] [--order D1:D2 | --order D] [options]\n"
+          "\n"
+          "Fits every number of groups K and polynomial order d of the given ranges,\n"
+          "with the same order in every group, and prints one row per model: log L,\n"
+          "parameters p, BIC with N persons and with N observations (in the form\n"
+          "-2 log L + p ln N, smaller is better, and in PROC TRAJ's form\n"
+          "log L - p/2 ln N, higher is better), AIC, entropy, the smallest AvePP,\n"
+          "OCC and group share, and how many long runs reached the best log L. The\n"
+          "best model by BIC (N persons) is marked with '*'. Each K > 1 starts, besides\n"
+          "its random starts, from the K-1 solution with its largest group split.\n"
+          "\n"
+          "Data (a long CSV file, as for gbtm fit):\n"
+          "  --id NAME          column of person ids (default: %s)\n"
+          "  --age NAME         column of ages (default: %s)\n"
+          "  --count NAME       column of counts (default: %s)\n"
+          "  --exposure NAME    column of exposures, > 0 (default: none, all 1)\n",
+          c.id, c.age, c.count);
+  fprintf(out,
+          "\n"
+          "Models:\n"
+          "  --groups K1:K2     range of the number of groups, or one K (default: %d:%d)\n"
+          "  --order D1:D2      range of polynomial orders of the log rate, or one order;\n"
+          "                     the same order in every group (default: %d)\n"
+          "  --model FAMILY     poisson or zip (default: %s)\n"
+          "  --iorder Q         zip only: order of the logit of zero inflation in every\n"
+          "                     group, -1 (none) to %d (default: %d)\n"
+          "  --starts S         random starts per model (default: %d)\n"
+          "  --seed N           seed of the starts and of the folds (default: %llu)\n"
+          "  --threads N        threads, 0 = all cores (default: %d)\n",
+          d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
+          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, d.fit.threads);
+  fprintf(out,
+          "\n"
+          "Cross-validation and refinement:\n"
+          "  --cv V             V-fold cross-validation over persons: each fold is fitted\n"
+          "                     on the other V-1 folds (also from the fit to all data) and\n"
+          "                     the table adds the held-out log-likelihood (summed over\n"
+          "                     folds, higher is better) and crimCV's CVE, the mean\n"
+          "                     |y - yhat| over the held-out observed cells with yhat from\n"
+          "                     each person's posterior groups (smaller is better)\n"
+          "                     (default: no cross-validation)\n"
+          "  --refine           starting from the best model by BIC, drop top polynomial\n"
+          "                     terms one at a time: each step fits, for every distinct\n"
+          "                     order, the model with one group of that order lowered by\n"
+          "                     one, and keeps the best of them when a likelihood-ratio\n"
+          "                     test finds the term not significant,\n"
+          "                     2 (log L - log L reduced) < 3.841 (chi-square, 1 df, 5%%);\n"
+          "                     it stops when the best drop is significant, and reports\n"
+          "                     every test (likelihood-ratio tests rather than Wald tests\n"
+          "                     of single coefficients) (default: off)\n");
+  fprintf(out,
+          "\n"
+          "Output:\n"
+          "  --json             print {\"models\": [...], \"best_bic\": i}: per model the keys\n"
+          "                     of gbtm fit --json plus min_avepp, min_occ, min_share,\n"
+          "                     cv_loglik, cve and flags (default: text)\n"
+          "  -o, --output DIR   also save the table as DIR/select.csv and\n"
+          "                     DIR/select.json (DIR is created if missing)\n"
+          "  -q, --quiet        no progress on stderr (default: progress on)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Flags: avepp (a group's AvePP < 0.7), occ (a group's OCC < 5), small (a group\n"
+          "under 5%%), unreplicated (the best log L reached by one long run only),\n"
+          "unconverged, failed (no start succeeded).\n"
+          "\n"
+          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input.\n");
+}
+
+/* "A:B" or "A" into lo..hi, each within min..max. */
+static bool parse_range(const char *option, const char *text, int min, int max, int *lo, int *hi,
+                        char *why, size_t why_size) {
+  const char *colon = strchr(text, ':');
+  if (!colon) {
+    if (!cli_parse_int(option, text, min, max, lo, why, why_size)) return false;
+    *hi = *lo;
+    return true;
+  }
+  char first[64];
+  size_t len = (size_t)(colon - text);
+  if (len >= sizeof first) {
+    snprintf(why, why_size, "%s: \"%s\" is not a range A:B", option, text);
+    return false;
+  }
+  memcpy(first, text, len);
+  first[len] = '\0';
+  if (!cli_parse_int(option, first, min, max, lo, why, why_size) ||
+      !cli_parse_int(option, colon + 1, min, max, hi, why, why_size))
+    return false;
+  if (*lo > *hi) {
+    snprintf(why, why_size, "%s: the range %s is empty (%d > %d)", option, text, *lo, *hi);
+    return false;
+  }
+  return true;
+}
+
+static bool apply_option(select_args *a, int opt, const char *arg, char *why, size_t why_size) {
+  gbtm_select_options *o = &a->options;
+  switch (opt) {
+  case OPT_ID: a->columns.id = arg; return true;
+  case OPT_AGE: a->columns.age = arg; return true;
+  case OPT_COUNT: a->columns.count = arg; return true;
+  case OPT_EXPOSURE: a->columns.exposure = arg; return true;
+  case OPT_MODEL:
+    if (!gbtm_family_parse(arg, &o->fit.family)) {
+      snprintf(why, why_size, "--model: \"%s\" is not a model (poisson or zip)", arg);
+      return false;
+    }
+    return true;
+  case OPT_GROUPS:
+    return parse_range("--groups", arg, 1, GBTM_MAX_GROUPS, &o->groups_min, &o->groups_max, why,
+                       why_size);
+  case OPT_ORDER:
+    return parse_range("--order", arg, 0, GBTM_MAX_ORDER, &o->order_min, &o->order_max, why,
+                       why_size);
+  case OPT_IORDER:
+    a->iorder_given = true;
+    return cli_parse_int("--iorder", arg, -1, GBTM_MAX_ORDER, &o->fit.iorder[0], why, why_size);
+  case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->fit.starts, why, why_size);
+  case OPT_SEED: return cli_parse_u64("--seed", arg, &o->fit.seed, why, why_size);
+  case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->fit.threads, why, why_size);
+  case OPT_CV: return cli_parse_int("--cv", arg, 2, INT_MAX, &o->cv_folds, why, why_size);
+  case OPT_JSON: a->json = true; return true;
+  case 'o': a->dir = arg; return true;
+  case OPT_REFINE: a->refine = true; return true;
+  case 'q': a->quiet = true; return true;
+  }
+  snprintf(why, why_size, "option %d is not handled", opt);
+  return false;
+}
+
+/* Returns -1 to go on, or the exit status to end with. */
+static int parse_args(int argc, char **argv, select_args *a) {
+  memset(a, 0, sizeof *a);
+  a->columns = gbtm_csv_columns_default();
+  a->options = gbtm_select_options_default();
+  a->options.fit.keep_posterior = false;
+  char why[512];
+  opterr = 0;
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
+    if (opt == 'h') {
+      print_help(stdout);
+      return CLI_EXIT_OK;
+    }
+    if (opt == ':') {
+      cli_error(CMD, "option %s needs a value (see gbtm select --help)", argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    }
+    if (opt == '?') {
+      if (optopt >= OPT_ID)
+        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
+      else if (optopt != 0)
+        cli_error(CMD, "unknown option \"-%c\" (see gbtm select --help)", optopt);
+      else
+        cli_error(CMD, "unknown option \"%s\" (see gbtm select --help)", argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    }
+    if (!apply_option(a, opt, optarg, why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    cli_error(CMD, "missing DATA argument (usage: gbtm select DATA.csv [options])");
+    return CLI_EXIT_USAGE;
+  }
+  if (argc - optind > 1) {
+    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm select DATA.csv [options])",
+              argv[optind + 1]);
+    return CLI_EXIT_USAGE;
+  }
+  if (a->iorder_given && a->options.fit.family != GBTM_ZIP) {
+    cli_error(CMD, "--iorder applies only to --model zip");
+    return CLI_EXIT_USAGE;
+  }
+  a->data = argv[optind];
+  return -1;
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct select_progress {
+  bool tty, drawn;
+  double t0, last_draw;
+} select_progress;
+
+static void on_progress(const gbtm_select_progress *p, void *user) {
+  select_progress *sp = user;
+  double now = cli_now();
+  if (!sp->tty) { /* one line per model */
+    if (!p->entry) return;
+    const gbtm_select_entry *e = p->entry;
+    if (!e->fit) {
+      fprintf(stderr, "gbtm %s: model %d of %d (K=%d, order %d): failed (%.1f s)\n", CMD,
+              p->model + 1, p->models, p->groups, p->order, e->seconds);
+      return;
+    }
+    const gbtm_fit_summary *s = gbtm_fit_result_summary(e->fit);
+    fprintf(stderr, "gbtm %s: model %d of %d (K=%d, order %d): log L %.4f, BIC %.2f (%.1f s)\n",
+            CMD, p->model + 1, p->models, p->groups, p->order, s->loglik, s->bic, e->seconds);
+    return;
+  }
+  if (!p->entry && sp->drawn && now - sp->last_draw < 0.1) return;
+  enum { WIDTH = 20 };
+  char bar[WIDTH + 1];
+  double done = p->model + (p->entry ? 1.0 : (p->folds > 0 && strcmp(p->phase, "cv") == 0
+                                                  ? 0.5 + 0.5 * p->fold / (double)p->folds
+                                                  : 0.0));
+  int filled = (int)(done * WIDTH / p->models);
+  for (int i = 0; i < WIDTH; i++) bar[i] = i < filled ? '#' : '.';
+  bar[WIDTH] = '\0';
+  char what[64] = "";
+  if (!p->entry && strcmp(p->phase, "cv") == 0)
+    snprintf(what, sizeof what, ", fold %d/%d", p->fold + 1, p->folds);
+  fprintf(stderr, "\r\033[Kgbtm %s: [%s] model %d/%d: K=%d, order %d%s, %.0f s", CMD, bar,
+          p->model + 1, p->models, p->groups, p->order, what, now - sp->t0);
+  fflush(stderr);
+  sp->drawn = true;
+  sp->last_draw = now;
+}
+
+static void progress_finish(select_progress *sp) {
+  if (sp->tty && sp->drawn) fputs("\r\033[K", stderr);
+  sp->drawn = false;
+}
+
+/* ---- flags -------------------------------------------------------------- */
+
+static const struct {
+  unsigned bit;
+  const char *name;
+} flag_names[] = {{GBTM_FLAG_FAILED, "failed"},          {GBTM_FLAG_AVEPP, "avepp"},
+                  {GBTM_FLAG_OCC, "occ"},                {GBTM_FLAG_SMALL_GROUP, "small"},
+                  {GBTM_FLAG_NOT_REPLICATED, "unreplicated"}, {GBTM_FLAG_NOT_CONVERGED, "unconverged"}};
+enum { N_FLAGS = sizeof flag_names / sizeof flag_names[0] };
+
+/* "avepp,small" or "" */
+static void flags_text(unsigned flags, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < N_FLAGS; i++)
+    if (flags & flag_names[i].bit) {
+      int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", flag_names[i].name);
+      if (n < 0 || (size_t)n >= size - used) break;
+      used += (size_t)n;
+    }
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static const char *num(char *buf, size_t size, double x, int decimals) {
+  if (isfinite(x)) snprintf(buf, size, "%.*f", decimals, x);
+  else snprintf(buf, size, "-");
+  return buf;
+}
+
+static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel,
+                        const gbtm_select_result *r) {
+  const gbtm_select_options *o = &a->options;
+  bool cv = o->cv_folds > 0, zip = o->fit.family == GBTM_ZIP;
+  fprintf(out, "Data: %s, %zu persons, %zu observations (person-ages)\n", a->data,
+          gbtm_panel_n_persons(panel), gbtm_panel_n_obs(panel));
+  fprintf(out, "Models: %s, K %d to %d, order %d to %d in every group", gbtm_family_name(o->fit.family),
+          o->groups_min, o->groups_max, o->order_min, o->order_max);
+  if (zip) fprintf(out, ", zero-inflation order %d", o->fit.iorder[0]);
+  fprintf(out, "; %d starts, seed %llu", o->fit.starts, (unsigned long long)o->fit.seed);
+  if (cv) fprintf(out, "; %d-fold cross-validation", o->cv_folds);
+  fprintf(out, "\n\n");
+  fprintf(out, "%-1s %2s %5s %12s %4s %11s %11s %12s %12s %11s %7s %6s %7s %6s %5s", "", "K",
+          zip ? "d/q" : "d", "log L", "p", "BIC(N)", "BIC(Nobs)", "traj(N)", "traj(Nobs)", "AIC",
+          "entropy", "AvePP", "OCC", "share", "repl");
+  if (cv) fprintf(out, " %12s %8s", "cv log L", "CVE");
+  fprintf(out, "  %s\n", "flags");
+  int best = gbtm_select_result_best(r);
+  char b[16][48];
+  for (size_t i = 0; i < gbtm_select_result_count(r); i++) {
+    const gbtm_select_entry *e = gbtm_select_result_entry(r, i);
+    char orders[16], flags[128], repl[24];
+    if (zip) snprintf(orders, sizeof orders, "%d/%d", e->order, e->iorder);
+    else snprintf(orders, sizeof orders, "%d", e->order);
+    flags_text(e->flags, flags, sizeof flags);
+    if (!e->fit) {
+      fprintf(out, "%-1s %2d %5s %12s  %s\n", "", e->groups, orders, "-", flags);
+      continue;
+    }
+    const gbtm_fit_summary *s = gbtm_fit_result_summary(e->fit);
+    snprintf(repl, sizeof repl, "%d/%d", s->best_replicated, s->starts_long);
+    fprintf(out, "%-1s %2d %5s %12s %4d %11s %11s %12s %12s %11s %7s %6s %7s %6s %5s",
+            (int)i == best ? "*" : "", e->groups, orders, num(b[0], 48, s->loglik, 2), s->n_params,
+            num(b[1], 48, s->bic, 2), num(b[2], 48, s->bic_obs, 2), num(b[3], 48, s->bic_traj, 2),
+            num(b[4], 48, s->bic_traj_obs, 2), num(b[5], 48, s->aic, 2),
+            num(b[6], 48, s->entropy, 3), num(b[7], 48, e->min_avepp, 3),
+            num(b[8], 48, e->min_occ, 1), num(b[9], 48, e->min_share, 3), repl);
+    if (cv) fprintf(out, " %12s %8s", num(b[10], 48, e->cv.loglik, 2), num(b[11], 48, e->cv.cve, 4));
+    fprintf(out, "  %s\n", flags);
+  }
+  fprintf(out,
+          "\n* best by BIC(N). BIC(N) = -2 log L + p ln N persons, BIC(Nobs) = -2 log L + p ln N obs\n"
+          "  and AIC = -2 log L + 2p: smaller is better. traj(N), traj(Nobs) = log L - p/2 ln N: the\n"
+          "  BIC that PROC TRAJ and Stata traj print, higher is better.\n"
+          "  AvePP, OCC, share: the smallest over the groups (rules of thumb: AvePP >= 0.7,\n"
+          "  OCC >= 5, share >= 5%%). repl: long runs that reached the best log L, of those run.\n");
+  if (cv)
+    fprintf(out, "  cv log L: held-out log-likelihood summed over the %d folds, higher is better;\n"
+                 "  CVE: mean |y - yhat| over held-out cells (crimCV), smaller is better.\n",
+            o->cv_folds);
+  fprintf(out, "  flags: avepp, occ, small: a group breaks that rule; unreplicated: the best log L\n"
+               "  was reached once; unconverged; failed: no start succeeded.\n");
+}
+
+static void print_csv(FILE *out, const gbtm_select_result *r) {
+  fputs("groups,order,iorder,loglik,n_params,n_persons,n_obs,bic,bic_obs,bic_traj,bic_traj_obs,"
+        "aic,entropy,min_avepp,min_occ,min_share,best_replicated,starts_long,converged,cv_loglik,"
+        "cve,flags,best_bic\n",
+        out);
+  int best = gbtm_select_result_best(r);
+  for (size_t i = 0; i < gbtm_select_result_count(r); i++) {
+    const gbtm_select_entry *e = gbtm_select_result_entry(r, i);
+    char flags[128];
+    flags_text(e->flags, flags, sizeof flags);
+    fprintf(out, "%d,%d,%d", e->groups, e->order, e->iorder);
+    if (e->fit) {
+      const gbtm_fit_summary *s = gbtm_fit_result_summary(e->fit);
+      double v[] = {s->loglik};
+      fprintf(out, ",%.17g,%d,%zu,%zu", v[0], s->n_params, s->n_persons, s->n_obs);
+      double c[] = {s->bic, s->bic_obs, s->bic_traj, s->bic_traj_obs, s->aic, s->entropy,
+                    e->min_avepp, e->min_occ, e->min_share};
+      for (size_t j = 0; j < sizeof c / sizeof c[0]; j++) {
+        if (isfinite(c[j])) fprintf(out, ",%.17g", c[j]);
+        else fputc(',', out);
+      }
+      fprintf(out, ",%d,%d,%s", s->best_replicated, s->starts_long, s->converged ? "true" : "false");
+    } else {
+      fputs(",,,,,,,,,,,,,,,,", out);
+    }
+    double cvv[] = {e->cv.folds ? e->cv.loglik : NAN, e->cv.folds ? e->cv.cve : NAN};
+    for (int j = 0; j < 2; j++) {
+      if (isfinite(cvv[j])) fprintf(out, ",%.17g", cvv[j]);
+      else fputc(',', out);
+    }
+    fprintf(out, ",\"%s\",%s\n", flags, (int)i == best ? "true" : "false");
+  }
+}
+
+/* ---- refinement --------------------------------------------------------- */
+
+typedef struct refine_log {
+  gbtm_refine_step *steps;
+  size_t n, cap;
+  bool oom;
+} refine_log;
+
+static void on_step(const gbtm_refine_step *step, void *user) {
+  refine_log *log = user;
+  if (log->n == log->cap) {
+    size_t cap = log->cap ? 2 * log->cap : 16;
+    gbtm_refine_step *s = realloc(log->steps, cap * sizeof *s);
+    if (!s) {
+      log->oom = true;
+      return;
+    }
+    log->steps = s;
+    log->cap = cap;
+  }
+  log->steps[log->n++] = *step;
+}
+
+static void order_text(const int *order, int K, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < K; k++) {
+    int n = snprintf(buf + used, size - used, "%s%d", k ? ", " : "", order[k]);
+    if (n < 0 || (size_t)n >= size - used) break;
+    used += (size_t)n;
+  }
+}
+
+static void print_refine(FILE *out, const refine_log *log, const gbtm_fit_result *start,
+                         const gbtm_fit_result *final) {
+  const gbtm_model *m0 = gbtm_fit_result_model(start), *m = gbtm_fit_result_model(final);
+  char buf[128], red[128], b1[48], b2[48];
+  order_text(m0->order, m0->groups, buf, sizeof buf);
+  fprintf(out,
+          "\nRefinement of the best model by BIC, K = %d, orders %s: in each step every\n"
+          "distinct order is lowered by one in one group (the fit decides which), and the\n"
+          "best candidate is kept when 2 (log L - log L reduced) < 3.841 (chi-square,\n"
+          "1 df, 5%%). Orders are listed by group, groups from the lowest trajectory.\n",
+          m0->groups, buf);
+  for (size_t i = 0; i < log->n; i++) {
+    const gbtm_refine_step *s = &log->steps[i];
+    order_text(s->order, s->groups, buf, sizeof buf);
+    order_text(s->reduced, s->groups, red, sizeof red);
+    if (isnan(s->p_value)) {
+      fprintf(out, "  step %d: %s -> %s: no start succeeded\n", s->step, buf, red);
+      continue;
+    }
+    fprintf(out, "  step %d: %s -> %s: log L %s -> %s, LR %.3f, p %.3g%s\n", s->step, buf, red,
+            num(b1, sizeof b1, s->loglik, 4), num(b2, sizeof b2, s->loglik_reduced, 4), s->lr,
+            s->p_value, s->accepted ? ": dropped" : "");
+  }
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(final);
+  order_text(m->order, m->groups, buf, sizeof buf);
+  fprintf(out, "Refined orders: %s; log L %s, p %d, BIC(N) %s\n", buf,
+          num(b1, sizeof b1, s->loglik, 4), s->n_params, num(b2, sizeof b2, s->bic, 2));
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void json_entry(json_writer *w, const char *data_name, const gbtm_panel *panel,
+                       const gbtm_select_entry *e, bool best) {
+  json_object_begin(w);
+  if (e->fit) {
+    report_json_members(w, data_name, panel, e->fit);
+  } else {
+    json_kv_int(w, "groups", e->groups);
+    json_kv_string(w, "failure", e->failure);
+  }
+  json_kv_int(w, "order", e->order);
+  json_kv_double(w, "min_avepp", e->min_avepp);
+  json_kv_double(w, "min_occ", e->min_occ);
+  json_kv_double(w, "min_share", e->min_share);
+  json_kv_int(w, "cv_folds", e->cv.folds);
+  json_kv_double(w, "cv_loglik", e->cv.folds ? e->cv.loglik : NAN);
+  json_kv_double(w, "cve", e->cv.folds ? e->cv.cve : NAN);
+  json_kv_int(w, "cv_folds_failed", e->cv.folds_failed);
+  json_key(w, "flags");
+  json_array_begin(w);
+  for (int i = 0; i < N_FLAGS; i++)
+    if (e->flags & flag_names[i].bit) json_string(w, flag_names[i].name);
+  json_array_end(w);
+  json_kv_bool(w, "best_bic", best);
+  json_kv_double(w, "seconds", e->seconds);
+  json_object_end(w);
+}
+
+static void print_json(FILE *out, const select_args *a, const gbtm_panel *panel,
+                       const gbtm_select_result *r, const refine_log *log,
+                       const gbtm_fit_result *refined) {
+  json_writer w;
+  json_init(&w, out);
+  json_object_begin(&w);
+  json_kv_string(&w, "data", a->data);
+  json_kv_string(&w, "criterion", "bic");
+  json_kv_int(&w, "cv_folds", a->options.cv_folds);
+  json_key(&w, "models");
+  json_array_begin(&w);
+  int best = gbtm_select_result_best(r);
+  for (size_t i = 0; i < gbtm_select_result_count(r); i++)
+    json_entry(&w, a->data, panel, gbtm_select_result_entry(r, i), (int)i == best);
+  json_array_end(&w);
+  json_key(&w, "best_bic");
+  if (best >= 0) json_int(&w, best);
+  else json_null(&w);
+  if (refined) {
+    json_key(&w, "refine");
+    json_object_begin(&w);
+    json_key(&w, "steps");
+    json_array_begin(&w);
+    for (size_t i = 0; i < log->n; i++) {
+      const gbtm_refine_step *s = &log->steps[i];
+      json_object_begin(&w);
+      json_kv_int(&w, "step", s->step);
+      json_kv_int(&w, "from", s->from);
+      json_key(&w, "order");
+      json_array_begin(&w);
+      for (int k = 0; k < s->groups; k++) json_int(&w, s->order[k]);
+      json_array_end(&w);
+      json_key(&w, "reduced");
+      json_array_begin(&w);
+      for (int k = 0; k < s->groups; k++) json_int(&w, s->reduced[k]);
+      json_array_end(&w);
+      json_kv_double(&w, "loglik", s->loglik);
+      json_kv_double(&w, "loglik_reduced", s->loglik_reduced);
+      json_kv_double(&w, "lr", s->lr);
+      json_kv_double(&w, "p_value", s->p_value);
+      json_kv_bool(&w, "dropped", s->accepted);
+      json_object_end(&w);
+    }
+    json_array_end(&w);
+    json_key(&w, "model");
+    json_object_begin(&w);
+    report_json_members(&w, a->data, panel, refined);
+    json_object_end(&w);
+    json_object_end(&w);
+  }
+  json_object_end(&w);
+  json_end(&w);
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+/* DIR/name into buf; false (reported) when too long. */
+static bool dir_path(char *buf, size_t size, const char *dir, const char *name) {
+  int n = snprintf(buf, size, "%s/%s", dir, name);
+  if (n < 0 || (size_t)n >= size) {
+    cli_error(CMD, "%s: the path is too long", dir);
+    return false;
+  }
+  return true;
+}
+
+static void warn_about(const gbtm_select_result *r) {
+  int best = gbtm_select_result_best(r);
+  if (best < 0) return;
+  const gbtm_select_entry *e = gbtm_select_result_entry(r, (size_t)best);
+  if (e->flags) {
+    char flags[128];
+    flags_text(e->flags, flags, sizeof flags);
+    cli_warning(CMD, "the best model by BIC (K=%d, order %d) breaks adequacy rules: %s",
+                e->groups, e->order, flags);
+  }
+}
+
+int cmd_select(int argc, char **argv) {
+  select_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) return rc;
+
+  outfile csv = {0}, json = {0};
+  gbtm_error err = {GBTM_OK, ""};
+  gbtm_panel *panel = NULL;
+  gbtm_select_result *res = NULL;
+  gbtm_fit_result *refined = NULL;
+  refine_log log = {0};
+  rc = CLI_EXIT_OK;
+
+  gbtm_status st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    return cli_exit_code(st);
+  }
+  if (a.dir) {
+    char path[4096];
+    if (mkdir(a.dir, 0777) != 0 && errno != EEXIST) {
+      cli_error(CMD, "%s: cannot create the folder: %s", a.dir, strerror(errno));
+      rc = CLI_EXIT_USAGE;
+      goto done;
+    }
+    if (!dir_path(path, sizeof path, a.dir, "select.csv") || !outfile_open(&csv, CMD, path) ||
+        !dir_path(path, sizeof path, a.dir, "select.json") || !outfile_open(&json, CMD, path)) {
+      rc = CLI_EXIT_USAGE;
+      goto done;
+    }
+  }
+
+  select_progress progress = {isatty(fileno(stderr)) == 1, false, cli_now(), 0.0};
+  if (!a.quiet) {
+    a.options.progress = on_progress;
+    a.options.progress_user = &progress;
+  }
+  st = gbtm_select(panel, &a.options, &res, &err);
+  if (!a.quiet) progress_finish(&progress);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+    goto done;
+  }
+  int best = gbtm_select_result_best(res);
+  if (best < 0) {
+    cli_error(CMD, "no model could be fitted");
+    const gbtm_select_entry *e = gbtm_select_result_entry(res, 0);
+    if (e && e->failure[0]) fprintf(stderr, "%s\n", e->failure);
+    rc = CLI_EXIT_FIT;
+    goto done;
+  }
+
+  const gbtm_select_entry *chosen = gbtm_select_result_entry(res, (size_t)best);
+  if (a.refine) {
+    gbtm_fit_options fo = a.options.fit;
+    const gbtm_model *m = gbtm_fit_result_model(chosen->fit);
+    fo.groups = m->groups;
+    memcpy(fo.order, m->order, sizeof fo.order);
+    memcpy(fo.iorder, m->iorder, sizeof fo.iorder);
+    fo.centre = m->centre;
+    fo.scale = m->scale;
+    fo.start_from = m;
+    fo.progress = NULL;
+    if (!a.quiet) fprintf(stderr, "gbtm %s: refining the orders of K=%d\n", CMD, m->groups);
+    st = gbtm_refine(panel, &fo, on_step, &log, &refined, &err);
+    if (st == GBTM_OK && log.oom) st = GBTM_ERR_NOMEM;
+    if (st != GBTM_OK) {
+      cli_error_status(CMD, st, &err);
+      rc = cli_exit_code(st);
+      goto done;
+    }
+  }
+
+  if (a.json) {
+    print_json(stdout, &a, panel, res, &log, refined);
+  } else {
+    print_table(stdout, &a, panel, res);
+    if (refined) print_refine(stdout, &log, chosen->fit, refined);
+  }
+  warn_about(res);
+  if (a.dir) {
+    print_csv(csv.fp, res);
+    print_json(json.fp, &a, panel, res, &log, refined);
+    if (!outfile_commit(&csv, CMD) || !outfile_commit(&json, CMD)) rc = CLI_EXIT_USAGE;
+  }
+
+done:
+  outfile_discard(&csv);
+  outfile_discard(&json);
+  free(log.steps);
+  gbtm_fit_result_free(refined);
+  gbtm_select_result_free(res);
+  gbtm_panel_free(panel);
+  return rc;
+}

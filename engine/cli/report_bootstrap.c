@@ -1,0 +1,70 @@
+/* report_bootstrap.c: the parametric-bootstrap part of the fit report
+ * (gbtm fit --bootstrap B): percentile intervals of the shares and of each
+ * group's expected count by age, as text and as a "bootstrap" JSON member. */
+#include "report_bootstrap.h"
+
+#include "report.h"
+
+void report_bootstrap_text(FILE *out, const gbtm_fit_result *res, const gbtm_bootstrap *b) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  fprintf(out, "\nParametric bootstrap, %d refits: 95%% percentile intervals\n", gbtm_bootstrap_replicates(b));
+  for (int k = 0; k < m->groups; k++) {
+    double lo, hi;
+    gbtm_bootstrap_share(b, k, &lo, &hi);
+    fprintf(out, "  group %d share %.4f [%.4f, %.4f]\n", k + 1, gbtm_fit_result_group(res, k)->share, lo, hi);
+  }
+  fprintf(out, "  %8s", "age");
+  for (int k = 0; k < m->groups; k++) fprintf(out, "  group %-13d", k + 1);
+  fputc('\n', out);
+  const double *age = gbtm_bootstrap_ages(b);
+  for (size_t t = 0; t < gbtm_bootstrap_n_ages(b); t++) {
+    fprintf(out, "  %8.4g", age[t]);
+    for (int k = 0; k < m->groups; k++) {
+      double lo, hi;
+      gbtm_bootstrap_trajectory(b, k, t, &lo, &hi);
+      fprintf(out, "  [%7.4f, %7.4f]", lo, hi);
+    }
+    fputc('\n', out);
+  }
+}
+
+static void bootstrap_json(json_writer *w, const gbtm_fit_result *res, const gbtm_bootstrap *b) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  json_key(w, "bootstrap");
+  json_object_begin(w);
+  json_kv_int(w, "replicates", gbtm_bootstrap_replicates(b));
+  json_kv_double(w, "level", 0.95);
+  json_kv_double_array(w, "ages", gbtm_bootstrap_ages(b), gbtm_bootstrap_n_ages(b));
+  json_key(w, "group");
+  json_array_begin(w);
+  for (int k = 0; k < m->groups; k++) {
+    double ci[2];
+    json_object_begin(w);
+    gbtm_bootstrap_share(b, k, &ci[0], &ci[1]);
+    json_kv_double_array(w, "share_ci", ci, 2);
+    json_key(w, "trajectory");
+    json_array_begin(w);
+    for (size_t t = 0; t < gbtm_bootstrap_n_ages(b); t++) {
+      gbtm_bootstrap_trajectory(b, k, t, &ci[0], &ci[1]);
+      json_object_begin(w);
+      json_kv_double(w, "lower", ci[0]);
+      json_kv_double(w, "upper", ci[1]);
+      json_object_end(w);
+    }
+    json_array_end(w);
+    json_object_end(w);
+  }
+  json_array_end(w);
+  json_object_end(w);
+}
+
+void report_json_with_bootstrap(FILE *out, const char *data_name, const gbtm_panel *panel,
+                                const gbtm_fit_result *res, const gbtm_bootstrap *b) {
+  json_writer w;
+  json_init(&w, out);
+  json_object_begin(&w);
+  report_json_members(&w, data_name, panel, res);
+  bootstrap_json(&w, res, b);
+  json_object_end(&w);
+  json_end(&w);
+}
