@@ -12,6 +12,8 @@
  * no lower than that of psi1; otherwise the run goes on from psi2. Since
  * a = -1 gives psi2 itself, the log-likelihood never decreases.
  * Convergence: max |gradient| <= tol (DESIGN §3), not a change in log L.
+ * A run whose log L stops moving before that is marked stalled, not
+ * converged: the Newton polish (engine/polish.c) then decides.
  */
 #include "em.h"
 
@@ -23,6 +25,8 @@
 #include "error.h"
 
 #define MIN_SHARE 1e-6
+#define STALL_REL 1e-12 /* relative gain in log L per cycle that counts as none */
+#define STALL_CYCLES 3
 
 gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_options *o,
                        double centre, double scale, gbtm_error *err) {
@@ -155,8 +159,8 @@ static bool fail_if(em_run *run, const char *why, int group) {
   return true;
 }
 
-void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, bool accelerate,
-                gbtm_progress_fn progress, void *user, gbtm_progress *info) {
+void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
+                bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info) {
   size_t P = ws->P;
   double *psi1 = malloc(3 * P * sizeof *psi1), *psi2 = psi1 + P, *psix = psi2 + P;
   double *psi0 = run->psi, amax = 1.0;
@@ -169,7 +173,14 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, bool
   run->iterations++;
   if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", 0)) goto done;
   g0 = em_gradient(ws, psi0);
+  double ll_prev = -INFINITY;
+  int flat = 0;
   for (;;) {
+    /* Progress below rounding level for STALL_CYCLES cycles in a row: EM is
+     * creeping towards a boundary (a zero inflation running to 0) or along
+     * a flat ridge, where its rate is sublinear; hand over to Newton. */
+    flat = (ll0 - ll_prev <= fmax(STALL_REL * fabs(ll0), handoff_gain)) ? flat + 1 : 0;
+    ll_prev = ll0;
     run->loglik = ll0;
     run->grad_norm = g0;
     if (progress) {
@@ -182,6 +193,10 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, bool
       break;
     }
     if (run->iterations >= max_iterations) break;
+    if (flat >= (handoff_gain > 0.0 ? 1 : STALL_CYCLES)) {
+      run->stalled = true;
+      break;
+    }
     if (fail_if(run, em_mstep(ws, psi0, psi1, &group), group)) break;
     double ll1 = em_estep(ws, psi1, NULL, NULL);
     run->iterations++;

@@ -32,6 +32,7 @@ typedef struct em_run {
   double grad_norm;  /* max |grad| at psi */
   int iterations;    /* E-steps so far */
   bool converged;
+  bool stalled;      /* log L stopped moving before the gradient test passed */
   const char *failure; /* static reason, NULL while alive */
   int failed_group;    /* 1-based group the failure names, 0 if none */
 } em_run;
@@ -55,8 +56,11 @@ const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0
                               int *group);
 
 /* Runs EM (SQUAREM when accelerate) on run until run->iterations reaches
- * max_iterations, convergence (max|grad| <= tol_abs) or a failure. */
-void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, bool accelerate,
-                gbtm_progress_fn progress, void *user, gbtm_progress *info);
+ * max_iterations, convergence (max|grad| <= tol_abs), a failure, or a stall:
+ * a cycle that gains at most handoff_gain in log L (when > 0: the point to
+ * hand over to Newton's method), or three cycles that gain nothing beyond
+ * rounding (run->stalled). */
+void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
+                bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info);
 
 #endif

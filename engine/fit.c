@@ -21,7 +21,8 @@
 #include "starts.h"
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
-#define REPLICATION_TOL 1e-6 /* absolute, on log L (DESIGN §3) */
+#define REPLICATION_TOL 1e-6
+#define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over */ /* absolute, on log L (DESIGN §3) */
 
 void gbtm_fit_result_free(gbtm_fit_result *r) {
   if (!r) return;
@@ -227,6 +228,7 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
 typedef struct worker {
   em_ws ws;
   double *tau;
+  double *psi_scratch; /* P */
   gsl_rng *rng;
 } worker;
 
@@ -234,6 +236,7 @@ static void workers_free(worker *w, int n) {
   for (int j = 0; w && j < n; j++) {
     em_ws_free(&w[j].ws);
     free(w[j].tau);
+    free(w[j].psi_scratch);
     gsl_rng_free(w[j].rng);
   }
   free(w);
@@ -256,8 +259,32 @@ static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_opti
   }
   run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->psi, &run->failed_group);
   if (!run->failure)
-    em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs,
+    em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs, 0.0,
                o->accelerate, info ? o->progress : NULL, o->progress_user, info);
+}
+
+/* eq. L at a model, by the E-step kernel of a worker (the line search of
+ * the Newton polish). */
+static double worker_loglik(void *ctx, const gbtm_model *m) {
+  worker *w = ctx;
+  psi_from_model(&w->ws, m, w->psi_scratch);
+  return em_estep(&w->ws, w->psi_scratch, NULL, NULL);
+}
+
+/* Newton polish of a run (DESIGN §3, §4): true when it ended at a positive
+ * definite information, with run's parameters, log L and verdict updated. */
+static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
+                       em_run *run) {
+  gbtm_model m;
+  int ident[GBTM_MAX_GROUPS];
+  for (int k = 0; k < w->ws.K; k++) ident[k] = k;
+  fill_model(&w->ws, o, run->psi, ident, centre, scale, &m);
+  polish_result pr;
+  if (polish_newton(&m, w->ws.panel, threads, worker_loglik, w, &pr, NULL) != GBTM_OK || !pr.pd) return false;
+  psi_from_model(&w->ws, &m, run->psi);
+  run->loglik = pr.loglik;
+  run->converged = pr.decrement < POLISH_DECREMENT_TOL;
+  return true;
 }
 
 /* Small panels run whole starts in parallel, one thread each; large ones
@@ -300,7 +327,8 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     if ((st = em_ws_init(&wk[j].ws, panel, &wo, centre, scale, err)) != GBTM_OK) goto cleanup;
     wk[j].tau = malloc(N * (size_t)K * sizeof *wk[j].tau);
     wk[j].rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!wk[j].tau || !wk[j].rng) {
+    wk[j].psi_scratch = malloc(wk[j].ws.P * sizeof *wk[j].psi_scratch);
+    if (!wk[j].tau || !wk[j].rng || !wk[j].psi_scratch) {
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
       goto cleanup;
     }
@@ -345,13 +373,21 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     }
     idx[keep++] = S;
   }
+  int polish_threads = by_start ? 1 : o->threads;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int j = 0; j < keep; j++) {
     em_run *run = &runs[idx[j]];
+    worker *w = &wk[omp_get_thread_num()];
     gbtm_progress info = {"long", j, keep, 0, 0.0};
-    if (!run->converged)
-      em_iterate(&wk[omp_get_thread_num()].ws, run, o->max_iterations, tol_abs, o->accelerate,
-                 by_start ? NULL : o->progress, o->progress_user, &info);
+    gbtm_progress_fn progress = by_start ? NULL : o->progress;
+    /* With inference, EM hands over to Newton's method once a cycle gains
+     * less than HANDOFF_GAIN (DESIGN §3); where the information is not
+     * positive definite there, EM goes on to its own criterion. */
+    if (!run->converged && !run->stalled)
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? HANDOFF_GAIN : 0.0, o->accelerate,
+                 progress, o->progress_user, &info);
+    if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, run))
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
   }
   for (int j = 0; j < keep; j++)
     if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
@@ -376,14 +412,6 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
 
   /* Final E-step at the best estimate, for the posteriors. */
   const em_run *b = &runs[best];
-  if (o->inference) { /* Newton polish of eq. L from the EM estimate */
-    gbtm_model raw;
-    int ident[GBTM_MAX_GROUPS];
-    for (int k = 0; k < K; k++) ident[k] = k;
-    fill_model(ws0, o, b->psi, ident, centre, scale, &raw);
-    if ((st = polish_newton(&raw, panel, o->threads, err)) != GBTM_OK) goto cleanup;
-    psi_from_model(ws0, &raw, runs[best].psi);
-  }
   double *tau = wk[0].tau;
   double ll = em_estep(ws0, b->psi, NULL, tau);
   int perm[GBTM_MAX_GROUPS];

@@ -57,8 +57,20 @@ static bool factor(const double *info, size_t P, double *chol) {
   return ok == 0;
 }
 
-gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, gbtm_error *err) {
+static double direct_loglik(void *ctx, const gbtm_model *m) {
+  double ll;
+  return gbtm_model_loglik(m, ctx, &ll, NULL) == GBTM_OK ? ll : NAN;
+}
+
+gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
+                          void *ctx, polish_result *out, gbtm_error *err) {
+  if (!loglik) {
+    loglik = direct_loglik;
+    ctx = (void *)p;
+  }
   size_t P = inference_n_params(m);
+  memset(out, 0, sizeof *out);
+  out->decrement = NAN;
   double *chol = malloc(P * P * sizeof *chol), *step = malloc(P * sizeof *step), *psi = malloc(P * sizeof *psi),
          *trial = malloc(P * sizeof *trial);
   if (!chol || !step || !psi || !trial) {
@@ -66,35 +78,40 @@ gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, gbtm_
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the Newton polish");
   }
   gbtm_status st = GBTM_OK;
-  for (int it = 0; it < 50; it++) {
+  double ll = loglik(ctx, m);
+  for (int it = 0; it < 100; it++) {
     inference inf;
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
-    bool pd = factor(inf.info, P, chol);
-    double dec = 0.0, ll = inf.loglik;
-    if (pd) {
+    out->pd = factor(inf.info, P, chol);
+    double dec = NAN;
+    if (out->pd) {
       int n = (int)P, one = 1, ok = 0;
       memcpy(step, inf.grad, P * sizeof *step);
       dpotrs_("L", &n, &one, chol, &n, step, &n, &ok);
+      dec = 0.0;
       for (size_t j = 0; j < P; j++) dec += inf.grad[j] * step[j];
     }
     inference_free(&inf);
-    if (!pd || !(dec >= POLISH_DECREMENT_TOL)) break; /* converged, or no Newton direction */
+    out->decrement = dec;
+    if (!out->pd || !(dec >= POLISH_DECREMENT_TOL)) break; /* converged, or no Newton direction */
     inference_pack(m, psi);
     bool moved = false;
     for (double s = 1.0; s > 1e-6; s *= 0.5) {
       gbtm_model cand = *m;
       for (size_t j = 0; j < P; j++) trial[j] = psi[j] + s * step[j];
       inference_unpack(&cand, trial);
-      double llc;
-      if ((st = gbtm_model_loglik(&cand, p, &llc, err)) != GBTM_OK) break;
+      double llc = loglik(ctx, &cand);
       if (isfinite(llc) && llc >= ll) {
         *m = cand;
+        ll = llc;
         moved = true;
         break;
       }
     }
-    if (st != GBTM_OK || !moved) break;
+    if (!moved) break;
+    out->iterations++;
   }
+  out->loglik = ll;
   free(chol), free(step), free(psi), free(trial);
   return st;
 }

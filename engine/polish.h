@@ -7,10 +7,22 @@
 
 #define POLISH_DECREMENT_TOL 1e-8
 
+/* Evaluates eq. L at a model (for the line search); NULL means
+ * gbtm_model_loglik. */
+typedef double (*polish_loglik_fn)(void *ctx, const gbtm_model *m);
+
+typedef struct polish_result {
+  bool pd;           /* I was positive definite at the end */
+  double decrement;  /* g'I^-1g at the end (NaN when not pd) */
+  double loglik;     /* at the end, by the loglik function */
+  int iterations;    /* Newton steps taken */
+} polish_result;
+
 /* Full Newton steps on eq. L from m (in place), halving a step that would
- * lower log L, until the Newton decrement g'I^-1g < POLISH_DECREMENT_TOL or
- * I is not positive definite. */
-gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, gbtm_error *err);
+ * lower log L, until the Newton decrement g'I^-1g < POLISH_DECREMENT_TOL,
+ * I is not positive definite, or no step raises log L. */
+gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
+                          void *ctx, polish_result *out, gbtm_error *err);
 
 /* At m: the model-based covariance I^-1 and the robust I^-1 M I^-1 (P x P,
  * row-major; both set to NULL-free NaN-free values only when I is positive

@@ -8,7 +8,7 @@
  * - gbtm_refine() drops non-significant top polynomial terms one at a time,
  *   by likelihood-ratio tests (backward elimination).
  *
- * crimCV's CVE (crimCV 0.9.6, R/dmZIP.R and R/dmZIPt.R, rcv = TRUE) is
+ * crimCV's CVE (R package crimCV, R/dmZIP.R and R/dmZIPt.R, rcv = TRUE) is
  * leave-one-out: for each person i it refits the model to the other N-1
  * persons, starting from the fit to all the data only, computes i's
  * posterior group probabilities p_ik from all of i's cells under the refit
@@ -22,7 +22,7 @@
  *   from the full-data solution (crimCV uses that start alone);
  * - the mean runs over the observed cells only: crimCV codes a missing cell
  *   as a negative count and its mean(abs(Dat - cvDat)) keeps those cells
- *   (with y = -1); on complete panels the two agree;
+ *   (y is then the negative code); on complete panels the two agree;
  * - the held-out log-likelihood is reported as log L, not as -2 log L;
  * - a failed fold fit leaves its persons out of the CVE (crimCV does the
  *   same) and makes the held-out log L NaN (crimCV adds 0). */

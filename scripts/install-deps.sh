@@ -21,11 +21,14 @@ BUILD_PACKAGES=(
   libhdf5-dev
 )
 
-# Unit tests (Check) and the tests that read model files from Python.
+# Unit tests (Check), the tests that read model files from Python, and the
+# tests of `gbtm plot` (xmllint checks the SVG, headless Chromium renders it).
 TEST_PACKAGES=(
   check
   python3
   python3-h5py
+  libxml2-utils
+  chromium
 )
 
 # ---- MPI -------------------------------------------------------------------

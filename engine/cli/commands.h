@@ -9,5 +9,6 @@
 int cmd_fit(int argc, char **argv);      /* fit a model to a long CSV panel */
 int cmd_simulate(int argc, char **argv); /* draw a panel from a model or preset */
 int cmd_select(int argc, char **argv);   /* fit and compare a range of K and orders */
+int cmd_plot(int argc, char **argv);     /* draw an SVG figure of a model or a selection */
 
 #endif

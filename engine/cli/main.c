@@ -22,6 +22,7 @@ static const command commands[] = {
     {"fit", cmd_fit, "fit a group-based trajectory model to a long CSV panel"},
     {"simulate", cmd_simulate, "draw a panel from a model or the built-in cohort"},
     {"select", cmd_select, "fit a range of group numbers and orders, compare their criteria"},
+    {"plot", cmd_plot, "draw trajectories or selection criteria as an SVG figure"},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

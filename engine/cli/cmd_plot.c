@@ -1,0 +1,610 @@
+/* cmd_plot.c: `gbtm plot INPUT -o FIGURE.svg`, drawing a self-contained
+ * SVG figure for a report:
+ * - from the select.json of `gbtm select -o DIR` (or its --json output):
+ *   BIC and the held-out log-likelihood against the number of groups K, one
+ *   line per polynomial order, the best model by BIC marked; with
+ *   --model K[:D] or --model best, that model's trajectories instead;
+ * - from the output of `gbtm fit --json`: the model's trajectories.
+ * A trajectory figure draws each group's expected count by age as a line,
+ * its 95% band where the input has one, and a legend giving the shares. Lines differ in colour (the
+ * Okabe-Ito palette, safe for colour-blind readers), dash pattern and
+ * marker shape, so that the figure also reads in grey.
+ *
+ * The story: parse the options, read the input, pick the figure, write it
+ * under a temporary name, rename it into place, free. */
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "gbtm.h"
+#include "json_read.h"
+#include "outfile.h"
+#include "svg.h"
+
+#define CMD "plot"
+#define CURVE_POINTS 241 /* points per trajectory line */
+#define MAX_TICKS 32
+
+enum { OPT_MODEL = 256, OPT_TITLE };
+
+static const struct option long_options[] = {{"output", required_argument, NULL, 'o'},
+                                             {"model", required_argument, NULL, OPT_MODEL},
+                                             {"title", required_argument, NULL, OPT_TITLE},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+
+typedef struct plot_args {
+  const char *input, *output, *title;
+  const char *model; /* --model K[:D] or "best", or NULL */
+} plot_args;
+
+static void print_help(FILE *out) {
+  fprintf(out,
+          "usage: gbtm plot INPUT -o FIGURE.svg [--model K[:D] | --model best] [--title TEXT]\n"
+          "\n"
+          "Draws a self-contained SVG figure. INPUT is one of:\n"
+          "  select.json      written by gbtm select -o DIR (or its --json output): BIC\n"
+          "                   (-2 log L + p ln N, smaller is better) and, when the\n"
+          "                   models were cross-validated, the held-out log-likelihood\n"
+          "                   (higher is better) against the number of groups K, one\n"
+          "                   line per polynomial order, the best model by BIC marked;\n"
+          "                   with --model, that model's trajectories instead\n"
+          "  fit.json         the output of gbtm fit --json: the model's trajectories\n"
+          "\n"
+          "A trajectory figure shows each group's expected count by age, its 95%% band\n"
+          "when the fit has standard errors (the \"trajectory\" arrays of gbtm fit\n"
+          "--json), and the groups' shares in the legend. Lines differ in colour\n"
+          "(Okabe-Ito palette), dash pattern and marker shape, so the figure also\n"
+          "reads in grey.\n"
+          "\n"
+          "Options:\n"
+          "  -o, --output FILE  the SVG file to write (required)\n"
+          "  --model K[:D]      from select.json, draw the trajectories of the model with\n"
+          "                     K groups (and order D, when several orders were fitted);\n"
+          "                     \"best\" is the best model by BIC (default: the criteria)\n"
+          "  --title TEXT       the figure's title (default: one naming the input)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Exit status: 0 ok, 2 bad usage or input.\n");
+}
+
+static int parse_args(int argc, char **argv, plot_args *a) {
+  memset(a, 0, sizeof *a);
+  opterr = 0;
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    switch (opt) {
+    case 'h': print_help(stdout); return CLI_EXIT_OK;
+    case 'o': a->output = optarg; break;
+    case OPT_MODEL: a->model = optarg; break;
+    case OPT_TITLE: a->title = optarg; break;
+    case ':':
+      cli_error(CMD, "option %s needs a value (see gbtm plot --help)", argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    default:
+      if (optopt >= OPT_MODEL) cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
+      else if (optopt) cli_error(CMD, "unknown option \"-%c\" (see gbtm plot --help)", optopt);
+      else cli_error(CMD, "unknown option \"%s\" (see gbtm plot --help)", argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    cli_error(CMD, "missing INPUT argument (usage: gbtm plot INPUT -o FIGURE.svg)");
+    return CLI_EXIT_USAGE;
+  }
+  if (argc - optind > 1) {
+    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm plot INPUT -o FIGURE.svg)",
+              argv[optind + 1]);
+    return CLI_EXIT_USAGE;
+  }
+  if (!a->output) {
+    cli_error(CMD, "missing -o FIGURE.svg (the file to write)");
+    return CLI_EXIT_USAGE;
+  }
+  a->input = argv[optind];
+  return -1;
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+/* A chart frame: the plot area, its axes with ticks, grid lines and labels. */
+typedef struct frame {
+  double left, top, width, height;
+  svg_axis x, y;
+  double xticks[MAX_TICKS], yticks[MAX_TICKS];
+  int nx, ny;
+} frame;
+
+/* Sets up a frame over the data ranges and draws its grid, axes and labels.
+ * integer_x: ticks at whole numbers only (K). */
+static void frame_draw(svg *s, frame *f, double xlo, double xhi, double ylo, double yhi,
+                       bool integer_x, const char *xlabel, const char *ylabel) {
+  f->nx = svg_nice_ticks(&xlo, &xhi, integer_x ? (int)fmin(10, xhi - xlo + 1) : 8, f->xticks,
+                         MAX_TICKS);
+  if (integer_x) { /* keep whole-number ticks, a half step of room at each end */
+    int n = 0;
+    for (int i = 0; i < f->nx; i++)
+      if (f->xticks[i] == floor(f->xticks[i])) f->xticks[n++] = f->xticks[i];
+    f->nx = n;
+    xlo -= 0.5;
+    xhi += 0.5;
+  }
+  f->ny = svg_nice_ticks(&ylo, &yhi, 6, f->yticks, MAX_TICKS);
+  f->x = (svg_axis){xlo, xhi, f->left, f->left + f->width};
+  f->y = (svg_axis){ylo, yhi, f->top + f->height, f->top};
+  char buf[64];
+  double ystep = f->ny > 1 ? f->yticks[1] - f->yticks[0] : 1.0;
+  double xstep = f->nx > 1 ? f->xticks[1] - f->xticks[0] : 1.0;
+  for (int i = 0; i < f->ny; i++) {
+    double y = svg_axis_map(&f->y, f->yticks[i]);
+    svg_line(s, f->left, y, f->left + f->width, y, "#e3e3e3", 1.0, NULL);
+    svg_tick_label(f->yticks[i], ystep, buf, sizeof buf);
+    svg_text(s, f->left - 8, y + 4, "end", 12, false, 0, "tick", buf);
+  }
+  for (int i = 0; i < f->nx; i++) {
+    double x = svg_axis_map(&f->x, f->xticks[i]);
+    svg_line(s, x, f->top + f->height, x, f->top + f->height + 5, "#444444", 1.0, NULL);
+    svg_tick_label(f->xticks[i], xstep, buf, sizeof buf);
+    svg_text(s, x, f->top + f->height + 19, "middle", 12, false, 0, "tick", buf);
+  }
+  svg_rect(s, f->left, f->top, f->width, f->height, NULL, "#444444");
+  svg_text(s, f->left + f->width / 2, f->top + f->height + 40, "middle", 14, false, 0, "axis-label",
+           xlabel);
+  svg_text(s, f->left - 58, f->top + f->height / 2, "middle", 14, false, -90, "axis-label", ylabel);
+}
+
+/* ---- trajectories --------------------------------------------------------- */
+
+/* A model's trajectories, with each group's 95% band where the input has
+ * one (the "trajectory" array of gbtm fit --json: age, mean, lower, upper). */
+typedef struct traj_plot {
+  gbtm_model model;
+  size_t n_band[GBTM_MAX_GROUPS];
+  double *band_age[GBTM_MAX_GROUPS], *band_lo[GBTM_MAX_GROUPS], *band_hi[GBTM_MAX_GROUPS];
+  char title[512], subtitle[512];
+} traj_plot;
+
+static void traj_plot_free(traj_plot *tp) {
+  for (int k = 0; k < GBTM_MAX_GROUPS; k++) {
+    free(tp->band_age[k]);
+    free(tp->band_lo[k]);
+    free(tp->band_hi[k]);
+  }
+  memset(tp, 0, sizeof *tp);
+}
+
+static void draw_trajectories(FILE *out, const traj_plot *tp) {
+  const gbtm_model *m = &tp->model;
+  int K = m->groups;
+  double share[GBTM_MAX_GROUPS];
+  gbtm_model_shares(m, share);
+  double age[CURVE_POINTS], mu[GBTM_MAX_GROUPS][CURVE_POINTS], ymax = 0.0;
+  for (int i = 0; i < CURVE_POINTS; i++)
+    age[i] = m->age_min + (m->age_max - m->age_min) * i / (CURVE_POINTS - 1.0);
+  bool bands = false;
+  for (int k = 0; k < K; k++) {
+    for (int i = 0; i < CURVE_POINTS; i++) {
+      mu[k][i] = gbtm_model_expected(m, k, age[i]);
+      if (isfinite(mu[k][i])) ymax = fmax(ymax, mu[k][i]);
+    }
+    for (size_t i = 0; i < tp->n_band[k]; i++)
+      if (isfinite(tp->band_hi[k][i])) ymax = fmax(ymax, tp->band_hi[k][i]);
+    bands |= tp->n_band[k] > 1;
+  }
+  svg s;
+  double W = 860, H = 540;
+  svg_begin(&s, out, W, H, tp->title);
+  svg_text(&s, 70, 30, "start", 18, true, 0, "title", tp->title);
+  svg_text(&s, 70, 50, "start", 13, false, 0, "subtitle", tp->subtitle);
+  frame f = {.left = 80, .top = 70, .width = 560, .height = 380};
+  frame_draw(&s, &f, m->age_min, m->age_max, 0.0, ymax > 0 ? ymax * 1.05 : 1.0, false, "Age",
+             "Expected count per age");
+  double px[CURVE_POINTS], py[CURVE_POINTS];
+  for (int k = 0; k < K; k++) { /* bands first, under every line */
+    size_t n = tp->n_band[k];
+    double *bx = malloc((n ? n : 1) * sizeof *bx), *blo = malloc((n ? n : 1) * sizeof *blo),
+           *bhi = malloc((n ? n : 1) * sizeof *bhi);
+    if (bx && blo && bhi) {
+      for (size_t i = 0; i < n; i++) {
+        bx[i] = svg_axis_map(&f.x, tp->band_age[k][i]);
+        blo[i] = svg_axis_map(&f.y, tp->band_lo[k][i]);
+        bhi[i] = svg_axis_map(&f.y, tp->band_hi[k][i]);
+      }
+      svg_band(&s, bx, blo, bhi, n, "band", svg_colour(k), 0.18);
+    }
+    free(bx), free(blo), free(bhi);
+  }
+  for (int k = 0; k < K; k++) {
+    for (int i = 0; i < CURVE_POINTS; i++) {
+      px[i] = svg_axis_map(&f.x, age[i]);
+      py[i] = svg_axis_map(&f.y, mu[k][i]);
+    }
+    char id[32];
+    snprintf(id, sizeof id, "trajectory-%d", k + 1);
+    svg_path(&s, px, py, CURVE_POINTS, "trajectory", id, svg_colour(k), 2.6, svg_dash(k));
+    /* markers along the line, every sixth of the range, offset per group */
+    for (int j = 0; j < 6; j++) {
+      int i = (int)((j + 0.5 + 0.5 * k / (double)K) * (CURVE_POINTS - 1) / 6.0);
+      svg_marker(&s, svg_shape(k), px[i], py[i], 4.5, svg_colour(k), "#ffffff", "marker");
+    }
+  }
+  /* legend */
+  double lx = f.left + f.width + 25, ly = f.top + 10;
+  svg_text(&s, lx, ly, "start", 14, true, 0, "legend-title", "Group (share)");
+  for (int k = 0; k < K; k++) {
+    double y = ly + 26 + 24 * k;
+    svg_line(&s, lx, y - 4, lx + 40, y - 4, svg_colour(k), 2.6, svg_dash(k));
+    svg_marker(&s, svg_shape(k), lx + 20, y - 4, 4.5, svg_colour(k), "#ffffff", "marker");
+    char label[64];
+    snprintf(label, sizeof label, "%d: %.1f%%", k + 1, 100.0 * share[k]);
+    svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", label);
+  }
+  if (bands) {
+    double y = ly + 26 + 24 * K + 10;
+    fprintf(s.out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"40\" height=\"14\" fill=\"#555555\" "
+                   "fill-opacity=\"0.25\"/>\n", lx, y - 12);
+    svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", "95% band");
+  }
+  svg_end(&s);
+}
+
+/* A message about input that does not hold a model. */
+static bool bad(char *why, size_t size, const char *path, const char *what) {
+  snprintf(why, size, "%s: %s", path, what);
+  return false;
+}
+
+/* The model of a `gbtm fit --json` object (or one of select.json's models). */
+static bool model_from_json(const json_value *o, const char *path, gbtm_model *m, char *why,
+                            size_t size) {
+  memset(m, 0, sizeof *m);
+  const json_value *fam = json_value_get(o, "model"), *basis = json_value_get(o, "basis");
+  const json_value *range = json_value_get(o, "age_range"), *groups = json_value_get(o, "group");
+  double K, centre, scale, lo, hi;
+  if (!fam || fam->type != JSON_STRING || !gbtm_family_parse(fam->string, &m->family))
+    return bad(why, size, path, "expected \"model\": \"poisson\" or \"zip\"");
+  if (!json_value_number(json_value_get(o, "groups"), &K) || !(K >= 1 && K <= GBTM_MAX_GROUPS) ||
+      K != floor(K))
+    return bad(why, size, path, "expected \"groups\": a number of groups from 1 to 16");
+  if (!json_value_number(json_value_get(basis, "centre"), &centre) ||
+      !json_value_number(json_value_get(basis, "scale"), &scale) || !isfinite(centre) ||
+      !(scale > 0 && isfinite(scale)))
+    return bad(why, size, path, "expected \"basis\": {\"centre\": C, \"scale\": H > 0}");
+  if (!json_value_number(json_value_at(range, 0), &lo) ||
+      !json_value_number(json_value_at(range, 1), &hi) || !isfinite(lo) || !isfinite(hi) || lo > hi)
+    return bad(why, size, path, "expected \"age_range\": [lowest age, highest age]");
+  if (!groups || groups->type != JSON_ARRAY || groups->count != (size_t)K)
+    return bad(why, size, path, "expected \"group\": an array with one object per group");
+  m->groups = (int)K;
+  m->centre = centre;
+  m->scale = scale;
+  m->age_min = lo;
+  m->age_max = hi;
+  double share0 = NAN;
+  for (int k = 0; k < m->groups; k++) {
+    const json_value *g = json_value_at(groups, (size_t)k);
+    const json_value *beta = json_value_get(g, "beta"), *alpha = json_value_get(g, "alpha");
+    double share, order, iorder = -1;
+    char what[128];
+    snprintf(what, sizeof what, "group %d: expected \"share\" in (0, 1], \"order\" and \"beta\"", k + 1);
+    if (!json_value_number(json_value_get(g, "share"), &share) || !(share > 0 && share <= 1) ||
+        !json_value_number(json_value_get(g, "order"), &order) || !(order >= 0 && order <= GBTM_MAX_ORDER) ||
+        order != floor(order) || !beta || beta->type != JSON_ARRAY || beta->count != (size_t)order + 1)
+      return bad(why, size, path, what);
+    if (m->family == GBTM_ZIP &&
+        (!json_value_number(json_value_get(g, "iorder"), &iorder) || !(iorder >= -1 && iorder <= GBTM_MAX_ORDER) ||
+         iorder != floor(iorder) || !alpha || alpha->type != JSON_ARRAY ||
+         alpha->count != (size_t)(iorder + 1))) {
+      snprintf(what, sizeof what, "group %d: expected \"iorder\" and \"alpha\" (zip)", k + 1);
+      return bad(why, size, path, what);
+    }
+    m->order[k] = (int)order;
+    m->iorder[k] = (int)iorder;
+    for (int j = 0; j <= m->order[k]; j++)
+      if (!json_value_number(json_value_at(beta, (size_t)j), &m->beta[k][j]) || !isfinite(m->beta[k][j]))
+        return bad(why, size, path, what);
+    for (int j = 0; j <= m->iorder[k]; j++)
+      if (!json_value_number(json_value_at(alpha, (size_t)j), &m->alpha[k][j]) ||
+          !isfinite(m->alpha[k][j]))
+        return bad(why, size, path, what);
+    if (k == 0) share0 = share;
+    m->theta[k] = log(share / share0);
+  }
+  return true;
+}
+
+/* Each group's band from its "trajectory" array, where present and whole. */
+static bool bands_from_json(const json_value *o, traj_plot *tp, const char *path, char *why,
+                            size_t size) {
+  const json_value *groups = json_value_get(o, "group");
+  for (int k = 0; k < tp->model.groups; k++) {
+    const json_value *t = json_value_get(json_value_at(groups, (size_t)k), "trajectory");
+    if (!t || t->type != JSON_ARRAY || t->count == 0) continue;
+    size_t n = t->count;
+    tp->band_age[k] = malloc(n * sizeof(double));
+    tp->band_lo[k] = malloc(n * sizeof(double));
+    tp->band_hi[k] = malloc(n * sizeof(double));
+    if (!tp->band_age[k] || !tp->band_lo[k] || !tp->band_hi[k])
+      return bad(why, size, path, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+      const json_value *e = json_value_at(t, i);
+      if (!json_value_number(json_value_get(e, "age"), &tp->band_age[k][i]) ||
+          !json_value_number(json_value_get(e, "lower"), &tp->band_lo[k][i]) ||
+          !json_value_number(json_value_get(e, "upper"), &tp->band_hi[k][i])) {
+        char what[128];
+        snprintf(what, sizeof what, "group %d: trajectory[%zu]: expected \"age\", \"lower\" and \"upper\"",
+                 k + 1, i);
+        return bad(why, size, path, what);
+      }
+    }
+    tp->n_band[k] = n;
+  }
+  return true;
+}
+
+/* Titles from the model's object o and the file's root (its data's name). */
+static void traj_titles(traj_plot *tp, const plot_args *a, const json_value *o,
+                        const json_value *root) {
+  const gbtm_model *m = &tp->model;
+  const json_value *data = json_value_get(root, "data");
+  const json_value *file = json_value_get(data, "file");
+  if (!file) file = data; /* select.json names its data at the top */
+  const char *name = file && file->type == JSON_STRING ? file->string : a->input;
+  if (a->title) snprintf(tp->title, sizeof tp->title, "%s", a->title);
+  else snprintf(tp->title, sizeof tp->title, "Trajectories of %d group%s: %s", m->groups,
+                m->groups == 1 ? "" : "s", name);
+  char orders[64] = "";
+  size_t used = 0;
+  for (int k = 0; k < m->groups && used < sizeof orders; k++) {
+    int n = snprintf(orders + used, sizeof orders - used, "%s%d", k ? "," : "", m->order[k]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+  double ll = NAN, bic = NAN;
+  json_value_number(json_value_get(o, "loglik"), &ll);
+  json_value_number(json_value_get(o, "bic"), &bic);
+  snprintf(tp->subtitle, sizeof tp->subtitle,
+           "%s model, polynomial orders %s; log L %.2f, BIC %.2f (-2 log L + p ln N)",
+           m->family == GBTM_ZIP ? "Zero-inflated Poisson" : "Poisson", orders, ll, bic);
+}
+
+/* ---- criteria ------------------------------------------------------------- */
+
+typedef struct crit_point {
+  int groups, order;
+  double bic, cv_loglik;
+  bool best;
+} crit_point;
+
+/* One chart of value against K, a line per order. */
+static void draw_panel(svg *s, frame *f, const crit_point *pt, size_t n, const int *orders,
+                       int n_orders, bool cv, const char *ylabel) {
+  double kmin = INFINITY, kmax = -INFINITY, vmin = INFINITY, vmax = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    double v = cv ? pt[i].cv_loglik : pt[i].bic;
+    if (!isfinite(v)) continue;
+    kmin = fmin(kmin, pt[i].groups);
+    kmax = fmax(kmax, pt[i].groups);
+    vmin = fmin(vmin, v);
+    vmax = fmax(vmax, v);
+  }
+  double pad = 0.05 * (vmax - vmin);
+  frame_draw(s, f, kmin, kmax, vmin - pad, vmax + pad, true, "Number of groups K", ylabel);
+  for (int o = 0; o < n_orders; o++) {
+    double px[GBTM_MAX_GROUPS + 1], py[GBTM_MAX_GROUPS + 1];
+    size_t m = 0;
+    for (size_t i = 0; i < n && m < GBTM_MAX_GROUPS + 1; i++) {
+      if (pt[i].order != orders[o]) continue;
+      double v = cv ? pt[i].cv_loglik : pt[i].bic;
+      px[m] = isfinite(v) ? svg_axis_map(&f->x, pt[i].groups) : NAN;
+      py[m++] = isfinite(v) ? svg_axis_map(&f->y, v) : NAN;
+    }
+    char id[40];
+    snprintf(id, sizeof id, "%s-order-%d", cv ? "cv" : "bic", orders[o]);
+    svg_path(s, px, py, m, "criterion", id, svg_colour(o), 2.2, svg_dash(o));
+    for (size_t j = 0; j < m; j++)
+      if (isfinite(px[j])) svg_marker(s, svg_shape(o), px[j], py[j], 4.5, svg_colour(o), "#ffffff", "point");
+  }
+  for (size_t i = 0; i < n; i++) { /* the best by BIC, ringed in both panels */
+    double v = cv ? pt[i].cv_loglik : pt[i].bic;
+    if (!pt[i].best || !isfinite(v)) continue;
+    double x = svg_axis_map(&f->x, pt[i].groups), y = svg_axis_map(&f->y, v);
+    fprintf(s->out,
+            "<circle class=\"best\" cx=\"%.2f\" cy=\"%.2f\" r=\"10\" fill=\"none\" stroke=\"#222222\" "
+            "stroke-width=\"1.5\"/>\n",
+            x, y);
+    svg_text(s, x, y + (cv ? 24 : -15), "middle", 12, true, 0, "best-label", "best BIC");
+  }
+}
+
+static bool draw_criteria(FILE *out, const plot_args *a, const json_value *root, char *why,
+                          size_t size) {
+  const json_value *models = json_value_get(root, "models");
+  crit_point *pt = calloc(models->count ? models->count : 1, sizeof *pt);
+  if (!pt) return bad(why, size, a->input, "out of memory");
+  int orders[GBTM_MAX_ORDER + 1], n_orders = 0;
+  size_t n = 0;
+  bool any_cv = false;
+  for (size_t i = 0; i < models->count; i++) {
+    const json_value *e = json_value_at(models, i);
+    double K, d;
+    if (!json_value_number(json_value_get(e, "groups"), &K) ||
+        !json_value_number(json_value_get(e, "order"), &d) || !(K >= 1 && K <= GBTM_MAX_GROUPS) ||
+        !(d >= 0 && d <= GBTM_MAX_ORDER)) {
+      free(pt);
+      char what[96];
+      snprintf(what, sizeof what, "models[%zu]: expected \"groups\" and \"order\"", i);
+      return bad(why, size, a->input, what);
+    }
+    crit_point *p = &pt[n++];
+    p->groups = (int)K;
+    p->order = (int)d;
+    p->bic = p->cv_loglik = NAN;
+    json_value_number(json_value_get(e, "bic"), &p->bic);
+    json_value_number(json_value_get(e, "cv_loglik"), &p->cv_loglik);
+    const json_value *best = json_value_get(e, "best_bic");
+    p->best = best && best->type == JSON_BOOL && best->boolean;
+    any_cv |= isfinite(p->cv_loglik);
+    bool seen = false;
+    for (int o = 0; o < n_orders; o++) seen |= orders[o] == p->order;
+    if (!seen) orders[n_orders++] = p->order;
+  }
+  bool any_bic = false;
+  for (size_t i = 0; i < n; i++) any_bic |= isfinite(pt[i].bic);
+  if (!any_bic) {
+    free(pt);
+    return bad(why, size, a->input, "no model in \"models\" has a BIC to draw");
+  }
+  double folds = NAN;
+  json_value_number(json_value_get(root, "cv_folds"), &folds);
+  const json_value *data = json_value_get(root, "data");
+  char title[512], ylab[128];
+  if (a->title) snprintf(title, sizeof title, "%s", a->title);
+  else snprintf(title, sizeof title, "Choosing the number of groups: %s",
+                data && data->type == JSON_STRING ? data->string : a->input);
+  svg s;
+  double W = 860, H = any_cv ? 760 : 470;
+  svg_begin(&s, out, W, H, title);
+  svg_text(&s, 80, 30, "start", 18, true, 0, "title", title);
+  svg_text(&s, 80, 50, "start", 13, false, 0, "subtitle",
+           any_cv ? "Top: BIC, smaller is better. Bottom: held-out log-likelihood, higher is better."
+                  : "BIC, smaller is better (no cross-validation in this file: gbtm select --cv V).");
+  frame top = {.left = 100, .top = 75, .width = 560, .height = 300};
+  draw_panel(&s, &top, pt, n, orders, n_orders, false, "BIC = -2 log L + p ln N");
+  if (any_cv) {
+    frame bottom = {.left = 100, .top = 445, .width = 560, .height = 250};
+    if (isfinite(folds)) snprintf(ylab, sizeof ylab, "Held-out log L (%g-fold)", folds);
+    else snprintf(ylab, sizeof ylab, "Held-out log L");
+    draw_panel(&s, &bottom, pt, n, orders, n_orders, true, ylab);
+  }
+  double lx = top.left + top.width + 25, ly = top.top + 10;
+  svg_text(&s, lx, ly, "start", 14, true, 0, "legend-title", "Order");
+  for (int o = 0; o < n_orders; o++) {
+    double y = ly + 26 + 24 * o;
+    svg_line(&s, lx, y - 4, lx + 40, y - 4, svg_colour(o), 2.2, svg_dash(o));
+    svg_marker(&s, svg_shape(o), lx + 20, y - 4, 4.5, svg_colour(o), "#ffffff", "marker");
+    char label[48];
+    snprintf(label, sizeof label, "d = %d", orders[o]);
+    svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", label);
+  }
+  svg_end(&s);
+  free(pt);
+  return true;
+}
+
+/* The entry of select.json's models that --model names, or NULL. */
+static const json_value *pick_model(const json_value *root, const char *spec, char *why,
+                                    size_t size, const char *path) {
+  const json_value *models = json_value_get(root, "models");
+  if (strcmp(spec, "best") == 0) {
+    double best;
+    if (!json_value_number(json_value_get(root, "best_bic"), &best) || !isfinite(best) ||
+        !json_value_at(models, (size_t)best)) {
+      bad(why, size, path, "no best model (\"best_bic\") in the file");
+      return NULL;
+    }
+    return json_value_at(models, (size_t)best);
+  }
+  int K, D = -1;
+  char extra;
+  if (!(sscanf(spec, "%d:%d%c", &K, &D, &extra) == 2 ||
+        (sscanf(spec, "%d%c", &K, &extra) == 1 && !strchr(spec, ':')))) {
+    snprintf(why, size, "--model: \"%s\" is not K, K:D or best", spec);
+    return NULL;
+  }
+  const json_value *found = NULL;
+  int matches = 0;
+  for (size_t i = 0; i < models->count; i++) {
+    const json_value *e = json_value_at(models, i);
+    double k, d;
+    if (!json_value_number(json_value_get(e, "groups"), &k) ||
+        !json_value_number(json_value_get(e, "order"), &d))
+      continue;
+    if ((int)k == K && (D < 0 || (int)d == D)) {
+      if (!found) found = e;
+      matches++;
+    }
+  }
+  if (!found) snprintf(why, size, "--model %s: no such model in %s", spec, path);
+  else if (matches > 1) {
+    snprintf(why, size, "--model %s: %d models have K = %d in %s; name the order as K:D", spec,
+             matches, K, path);
+    return NULL;
+  }
+  return found;
+}
+
+int cmd_plot(int argc, char **argv) {
+  plot_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) return rc;
+  char why[1024] = "";
+  traj_plot tp;
+  memset(&tp, 0, sizeof tp);
+
+  FILE *probe = fopen(a.input, "rb");
+  if (!probe) {
+    cli_error(CMD, "%s: cannot open the file", a.input);
+    return CLI_EXIT_USAGE;
+  }
+  unsigned char magic[8] = {0};
+  size_t got = fread(magic, 1, sizeof magic, probe);
+  fclose(probe);
+  if (got == 8 && memcmp(magic, "\x89HDF\r\n\x1a\n", 8) == 0) {
+    cli_error(CMD, "%s: model files (HDF5) cannot be plotted by this version; plot the output "
+                   "of gbtm fit --json instead", a.input);
+    return CLI_EXIT_USAGE;
+  }
+
+  json_value *root = json_read_file(a.input, why, sizeof why);
+  if (!root) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
+  }
+  const json_value *models = json_value_get(root, "models");
+  bool is_select = models && models->type == JSON_ARRAY;
+  bool is_fit = json_value_get(root, "group") != NULL;
+  outfile f = {0};
+  rc = CLI_EXIT_USAGE;
+  if (!is_select && !is_fit) {
+    cli_error(CMD, "%s: neither a select.json (\"models\") nor the output of gbtm fit --json "
+                   "(\"group\")", a.input);
+    goto done;
+  }
+  if (is_fit && a.model) {
+    cli_error(CMD, "--model applies to select.json; %s holds one model", a.input);
+    goto done;
+  }
+  const json_value *one = is_fit ? root : NULL;
+  if (is_select && a.model && !(one = pick_model(root, a.model, why, sizeof why, a.input))) {
+    cli_error(CMD, "%s", why);
+    goto done;
+  }
+  if (one) {
+    if (!model_from_json(one, a.input, &tp.model, why, sizeof why) ||
+        !bands_from_json(one, &tp, a.input, why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      goto done;
+    }
+    traj_titles(&tp, &a, one, root);
+  }
+  if (!outfile_open(&f, CMD, a.output)) goto done;
+  if (one) {
+    draw_trajectories(f.fp, &tp);
+  } else if (!draw_criteria(f.fp, &a, root, why, sizeof why)) {
+    cli_error(CMD, "%s", why);
+    goto done;
+  }
+  if (outfile_commit(&f, CMD)) rc = CLI_EXIT_OK;
+
+done:
+  outfile_discard(&f);
+  traj_plot_free(&tp);
+  json_value_free(root);
+  return rc;
+}

@@ -1,0 +1,66 @@
+/* svg.h: a small writer of self-contained SVG figures for `gbtm plot`:
+ * the document, text, lines, paths through data points, filled bands,
+ * marker shapes, and the pieces of a chart (a linear axis with "nice"
+ * ticks, a colour-blind-safe palette with dash patterns and marker shapes
+ * that still tell groups apart in grey). Coordinates are in pixels of the
+ * figure, y downwards; text is escaped for XML; numbers are written in the
+ * "C" locale with a fixed number of decimals. */
+#ifndef GBTM_CLI_SVG_H
+#define GBTM_CLI_SVG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct svg {
+  FILE *out; /* borrowed */
+  double width, height;
+} svg;
+
+/* Opens the document: the XML declaration, <svg> with its size and
+ * viewBox, a <title> (title may be NULL), a white background. */
+void svg_begin(svg *s, FILE *out, double width, double height, const char *title);
+/* Closes the document. */
+void svg_end(svg *s);
+
+/* Text at (x, y): anchor "start", "middle" or "end"; size in pixels; bold;
+ * rotated by rotate degrees about (x, y); cls may be NULL. */
+void svg_text(svg *s, double x, double y, const char *anchor, double size, bool bold,
+              double rotate, const char *cls, const char *text);
+void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *stroke,
+              double width, const char *dash);
+void svg_rect(svg *s, double x, double y, double w, double h, const char *fill,
+              const char *stroke);
+/* A path through the n points (x[i], y[i]); a non-finite point breaks the
+ * line. id and dash may be NULL. Writes nothing when no point is finite. */
+void svg_path(svg *s, const double *x, const double *y, size_t n, const char *cls,
+              const char *id, const char *stroke, double width, const char *dash);
+/* A filled area between lower and upper over x (a 95% band). */
+void svg_band(svg *s, const double *x, const double *lower, const double *upper, size_t n,
+              const char *cls, const char *fill, double opacity);
+/* Marker shape (0 circle, 1 square, 2 triangle up, 3 diamond, 4 triangle
+ * down, 5 pentagon, then repeating) of radius r at (x, y). */
+void svg_marker(svg *s, int shape, double x, double y, double r, const char *fill,
+                const char *stroke, const char *cls);
+
+/* Series styles: colour k of the Okabe-Ito palette (colour-blind safe), a
+ * dash pattern (NULL = solid) and a marker shape; they cycle with different
+ * periods, so any two of up to 16 series differ in at least two of them. */
+const char *svg_colour(int k);
+const char *svg_dash(int k);
+int svg_shape(int k);
+
+/* A linear axis mapping data [lo, hi] onto pixels [px_lo, px_hi]. */
+typedef struct svg_axis {
+  double lo, hi, px_lo, px_hi;
+} svg_axis;
+
+double svg_axis_map(const svg_axis *a, double v);
+/* Widens [*lo, *hi] to round numbers and fills up to max ticks (about
+ * target of them, multiples of 1, 2 or 5 times a power of ten); returns
+ * how many. An empty range is widened around its value. */
+int svg_nice_ticks(double *lo, double *hi, int target, double *ticks, int max);
+/* A tick label: the shortest of %g-like forms that shows step's digits. */
+void svg_tick_label(double v, double step, char *buf, size_t size);
+
+#endif
