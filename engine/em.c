@@ -173,14 +173,18 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
   run->iterations++;
   if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", 0)) goto done;
   g0 = em_gradient(ws, psi0);
-  double ll_prev = -INFINITY;
+  double ll_prev = -INFINITY, g_prev = INFINITY;
   int flat = 0;
   for (;;) {
-    /* Progress below rounding level for STALL_CYCLES cycles in a row: EM is
+    /* A cycle that gains at most handoff_gain hands over to Newton at once.
+     * Without a handoff, STALL_CYCLES cycles in a row whose gain is at
+     * rounding level and whose gradient shrinks by less than 10% mean EM is
      * creeping towards a boundary (a zero inflation running to 0) or along
-     * a flat ridge, where its rate is sublinear; hand over to Newton. */
-    flat = (ll0 - ll_prev <= fmax(STALL_REL * fabs(ll0), handoff_gain)) ? flat + 1 : 0;
+     * a flat ridge, where its rate is sublinear: the run is marked stalled. */
+    bool no_gain = ll0 - ll_prev <= fmax(STALL_REL * fabs(ll0), handoff_gain);
+    flat = (no_gain && (handoff_gain > 0.0 || g0 > 0.9 * g_prev)) ? flat + 1 : 0;
     ll_prev = ll0;
+    g_prev = g0;
     run->loglik = ll0;
     run->grad_norm = g0;
     if (progress) {
