@@ -16,6 +16,8 @@
  */
 #include "panel.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -545,52 +547,22 @@ static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *
 }
 
 gbtm_status gbtm_panel_write_csv(const gbtm_panel *p, const char *path, gbtm_error *err) {
-  size_t len = strlen(path);
-  char *tmp = malloc(len + sizeof ".tmp.XXXXXX");
   char *age_text = malloc((p->T ? p->T : 1) * 32);
   uint32_t *t = malloc((p->T ? p->T : 1) * sizeof *t);
   int32_t *y = malloc((p->T ? p->T : 1) * sizeof *y);
   double *e = malloc((p->T ? p->T : 1) * sizeof *e);
+  atomic_file f = {0};
   gbtm_status st = GBTM_OK;
-  if (!tmp || !age_text || !t || !y || !e) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory writing %s", path);
-    goto done;
+  if (!age_text || !t || !y || !e) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory writing %s", path);
+  if (st == GBTM_OK) st = atomic_file_open(&f, path, err);
+  if (st == GBTM_OK) {
+    setvbuf(f.fp, NULL, _IOFBF, 1 << 20);
+    if (write_cells(p, f.fp, age_text, t, y, e))
+      st = atomic_file_commit(&f, err);
+    else
+      st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot write the file: %s", path, strerror(errno ? errno : EIO));
   }
-  memcpy(tmp, path, len);
-  memcpy(tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
-                   strerror(errno));
-    goto done;
-  }
-  FILE *f = fdopen(fd, "w");
-  if (!f) {
-    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    close(fd);
-    unlink(tmp);
-    goto done;
-  }
-  setvbuf(f, NULL, _IOFBF, 1 << 20);
-  errno = 0;
-  bool ok = fchmod(fd, 0644) == 0 && write_cells(p, f, age_text, t, y, e) && fflush(f) == 0 &&
-            fsync(fd) == 0;
-  int saved = errno;
-  if (fclose(f) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (ok && rename(tmp, path) != 0) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
-    unlink(tmp);
-    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot write: %s", path,
-                   saved ? strerror(saved) : "write error");
-  }
-done:
-  free(tmp);
+  atomic_file_discard(&f);
   free(age_text);
   free(t);
   free(y);

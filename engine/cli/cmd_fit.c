@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "outfile.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "report.h"
@@ -331,72 +332,6 @@ static int parse_args(int argc, char **argv, fit_args *a) {
 
 /* ---- the posterior file ------------------------------------------------- */
 
-/* A file written under a temporary name and renamed into place when done. */
-typedef struct out_file {
-  const char *path; /* the final name (borrowed) */
-  char *tmp;        /* the temporary name, owned */
-  FILE *fp;
-} out_file;
-
-/* Creates path.XXXXXX next to path; false (reported) if that fails. */
-static bool out_file_open(out_file *f, const char *path) {
-  f->path = path;
-  f->fp = NULL;
-  size_t len = strlen(path);
-  f->tmp = malloc(len + 8);
-  if (!f->tmp) {
-    cli_error(CMD, "out of memory");
-    return false;
-  }
-  memcpy(f->tmp, path, len);
-  memcpy(f->tmp + len, ".XXXXXX", 8);
-  int fd = mkstemp(f->tmp);
-  if (fd < 0) {
-    cli_error(CMD, "%s: cannot create the file: %s", path, strerror(errno));
-    free(f->tmp);
-    f->tmp = NULL;
-    return false;
-  }
-  mode_t mask = umask(0); /* mkstemp makes 0600; give the usual 0666 & ~umask */
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
-  f->fp = fdopen(fd, "w");
-  if (!f->fp) {
-    cli_error(CMD, "%s: cannot create the file: %s", path, strerror(errno));
-    close(fd);
-    unlink(f->tmp);
-    free(f->tmp);
-    f->tmp = NULL;
-    return false;
-  }
-  return true;
-}
-
-/* Removes the temporary file (a run that did not get to the end). */
-static void out_file_discard(out_file *f) {
-  if (f->fp) fclose(f->fp);
-  if (f->tmp) unlink(f->tmp);
-  free(f->tmp);
-  f->fp = NULL;
-  f->tmp = NULL;
-}
-
-/* Closes and renames into place; false (reported) if writing failed. */
-static bool out_file_commit(out_file *f) {
-  int error = 0;
-  if (fflush(f->fp) != 0 || ferror(f->fp)) error = errno ? errno : EIO;
-  if (fclose(f->fp) != 0 && !error) error = errno;
-  f->fp = NULL;
-  if (!error && rename(f->tmp, f->path) != 0) error = errno;
-  if (error) {
-    cli_error(CMD, "%s: cannot write the file: %s", f->path, strerror(error));
-    unlink(f->tmp);
-  }
-  free(f->tmp);
-  f->tmp = NULL;
-  return !error;
-}
-
 /* A CSV field: quoted (with "" for ") when it holds a comma, quote, line
  * break or surrounding space. */
 static void write_csv_field(FILE *fp, const char *s) {
@@ -453,8 +388,8 @@ int cmd_fit(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) return rc;
 
-  out_file posterior = {0};
-  if (a.posterior_path && !out_file_open(&posterior, a.posterior_path)) return CLI_EXIT_USAGE;
+  outfile posterior = {0};
+  if (a.posterior_path && !outfile_open(&posterior, CMD, a.posterior_path)) return CLI_EXIT_USAGE;
 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
@@ -503,11 +438,11 @@ int cmd_fit(int argc, char **argv) {
       goto done;
     }
     write_posterior(posterior.fp, panel, res);
-    if (!out_file_commit(&posterior)) rc = CLI_EXIT_USAGE;
+    if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
 
 done:
-  out_file_discard(&posterior);
+  outfile_discard(&posterior);
   gbtm_fit_result_free(res);
   gbtm_panel_free(panel);
   return rc;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "outfile.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "json.h"
@@ -200,74 +201,6 @@ static int parse_args(int argc, char **argv, sim_args *a) {
 
 /* ---- the truth file ------------------------------------------------------ */
 
-/* A file written under a temporary name next to its final one and renamed
- * into place when complete, so that a failed run leaves an existing file as
- * it was. It is created before the simulation, so that an unwritable path is
- * reported before any work. */
-typedef struct out_file {
-  const char *path; /* the final name (borrowed) */
-  char *tmp;        /* the temporary name, owned */
-  FILE *fp;
-} out_file;
-
-/* Creates path.XXXXXX; false (reported) if that fails. */
-static bool out_file_open(out_file *f, const char *path) {
-  f->path = path;
-  f->fp = NULL;
-  size_t len = strlen(path);
-  f->tmp = malloc(len + 8);
-  if (!f->tmp) {
-    cli_error(CMD, "out of memory");
-    return false;
-  }
-  memcpy(f->tmp, path, len);
-  memcpy(f->tmp + len, ".XXXXXX", 8);
-  int fd = mkstemp(f->tmp);
-  if (fd >= 0) {
-    mode_t mask = umask(0); /* mkstemp makes 0600; give the usual 0666 & ~umask */
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) == 0) f->fp = fdopen(fd, "w");
-    if (!f->fp) {
-      int e = errno;
-      close(fd);
-      unlink(f->tmp);
-      errno = e;
-    }
-  }
-  if (!f->fp) {
-    cli_error(CMD, "%s: cannot create the file: %s", path, strerror(errno));
-    free(f->tmp);
-    f->tmp = NULL;
-    return false;
-  }
-  return true;
-}
-
-/* Removes the temporary file of a run that did not get to the end. */
-static void out_file_discard(out_file *f) {
-  if (f->fp) fclose(f->fp);
-  if (f->tmp) unlink(f->tmp);
-  free(f->tmp);
-  f->fp = NULL;
-  f->tmp = NULL;
-}
-
-/* Closes and renames into place; false (reported) if writing failed. */
-static bool out_file_commit(out_file *f) {
-  int error = 0;
-  if (fflush(f->fp) != 0 || ferror(f->fp)) error = errno ? errno : EIO;
-  if (fclose(f->fp) != 0 && !error) error = errno;
-  f->fp = NULL;
-  if (!error && rename(f->tmp, f->path) != 0) error = errno;
-  if (error) {
-    cli_error(CMD, "%s: cannot write the file: %s", f->path, strerror(error));
-    unlink(f->tmp);
-  }
-  free(f->tmp);
-  f->tmp = NULL;
-  return !error;
-}
-
 /* id,group with groups 1-based, one row per person in panel order. The ids
  * are the simulation's ("P000001"), which need no CSV quoting. */
 static void write_truth(FILE *fp, const gbtm_panel *panel, const int *group) {
@@ -329,12 +262,12 @@ int cmd_simulate(int argc, char **argv) {
   if (a.gaps >= 0.0) design.gap_prob = a.gaps;
   if (a.custody >= 0.0) design.custody_prob = a.custody;
 
-  out_file truth = {0};
-  if (a.truth && !out_file_open(&truth, a.truth)) return CLI_EXIT_USAGE;
+  outfile truth = {0};
+  if (a.truth && !outfile_open(&truth, CMD, a.truth)) return CLI_EXIT_USAGE;
   int *group = malloc(design.n * sizeof *group);
   if (!group) {
     cli_error(CMD, "out of memory for %zu persons", design.n);
-    out_file_discard(&truth);
+    outfile_discard(&truth);
     return CLI_EXIT_FIT;
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
@@ -343,11 +276,11 @@ int cmd_simulate(int argc, char **argv) {
   if (st == GBTM_OK) st = gbtm_panel_write_csv(panel, a.output, &err);
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
-    out_file_discard(&truth);
+    outfile_discard(&truth);
     rc = cli_exit_code(st);
   } else {
     if (a.truth) write_truth(truth.fp, panel, group);
-    if (a.truth && !out_file_commit(&truth)) {
+    if (a.truth && !outfile_commit(&truth, CMD)) {
       rc = CLI_EXIT_USAGE;
     } else {
       print_summary(&a, &design, panel, group, model.groups);

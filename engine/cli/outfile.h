@@ -8,11 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-typedef struct outfile {
-  char *path; /* the final name, owned */
-  char *tmp;  /* the temporary name, owned */
-  FILE *fp;   /* open for writing between open and commit */
-} outfile;
+#include "atomic_file.h"
+
+typedef atomic_file outfile;
 
 /* Creates path.XXXXXX beside path, mode 0666 & ~umask. On failure reports
  * "gbtm <cmd>: error: PATH: cannot create the file: ..." and returns false. */

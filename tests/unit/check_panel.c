@@ -359,7 +359,7 @@ START_TEST(test_write_error) {
   ck_assert_int_eq(gbtm_panel_write_csv(p, path, &err), GBTM_ERR_IO);
   ck_assert_int_eq(err.status, GBTM_ERR_IO);
   char want[256];
-  snprintf(want, sizeof want, "%s: cannot create a temporary file beside it: %s", path,
+  snprintf(want, sizeof want, "%s: cannot create the file: %s", path,
            strerror(ENOENT));
   ck_assert_str_eq(err.message, want);
   gbtm_panel_free(p);

@@ -1,0 +1,93 @@
+/* atomic_file.c: write to a temporary name, fsync, rename (atomic_file.h).
+ * rename() within one folder replaces the old file in one step, so a reader
+ * (or a crash) sees the earlier file or the new one, never a part. */
+#include "atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static char *copy_string(const char *s) {
+  size_t len = strlen(s) + 1;
+  char *c = malloc(len);
+  if (c) memcpy(c, s, len);
+  return c;
+}
+
+gbtm_status atomic_file_open(atomic_file *f, const char *path, gbtm_error *err) {
+  memset(f, 0, sizeof *f);
+  size_t len = strlen(path);
+  f->path = copy_string(path);
+  f->tmp = malloc(len + 8);
+  if (!f->path || !f->tmp) { /* nothing created yet: nothing to unlink */
+    free(f->path);
+    free(f->tmp);
+    memset(f, 0, sizeof *f);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory", path);
+  }
+  memcpy(f->tmp, path, len);
+  memcpy(f->tmp + len, ".XXXXXX", 8);
+  int fd = mkstemp(f->tmp);
+  if (fd < 0) {
+    int e = errno;
+    free(f->tmp);
+    f->tmp = NULL;
+    atomic_file_discard(f);
+    return gbtm_fail(err, GBTM_ERR_IO, "%s: cannot create the file: %s", path, strerror(e));
+  }
+  mode_t mask = umask(0); /* mkstemp makes 0600; give the usual 0666 & ~umask */
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0 || !(f->fp = fdopen(fd, "w"))) {
+    int e = errno;
+    close(fd);
+    atomic_file_discard(f);
+    return gbtm_fail(err, GBTM_ERR_IO, "%s: cannot create the file: %s", path, strerror(e));
+  }
+  return GBTM_OK;
+}
+
+gbtm_status atomic_file_reserve(atomic_file *f, const char *path, gbtm_error *err) {
+  gbtm_status st = atomic_file_open(f, path, err);
+  if (st == GBTM_OK) {
+    fclose(f->fp);
+    f->fp = NULL;
+  }
+  return st;
+}
+
+gbtm_status atomic_file_commit(atomic_file *f, gbtm_error *err) {
+  int error = 0;
+  errno = 0;
+  if (f->fp) {
+    if (fflush(f->fp) != 0 || ferror(f->fp) || fsync(fileno(f->fp)) != 0) error = errno ? errno : EIO;
+    if (fclose(f->fp) != 0 && !error) error = errno ? errno : EIO;
+    f->fp = NULL;
+  } else { /* written by name: fsync it through a descriptor of our own */
+    int fd = open(f->tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) error = errno ? errno : EIO;
+    if (fd >= 0) close(fd);
+  }
+  if (!error && rename(f->tmp, f->path) != 0) error = errno;
+  gbtm_status st = GBTM_OK;
+  if (error) {
+    unlink(f->tmp);
+    st = gbtm_fail(err, GBTM_ERR_IO, "%s: cannot write the file: %s", f->path, strerror(error));
+  }
+  free(f->tmp);
+  free(f->path);
+  memset(f, 0, sizeof *f);
+  return st;
+}
+
+void atomic_file_discard(atomic_file *f) {
+  if (f->fp) fclose(f->fp);
+  if (f->tmp) unlink(f->tmp);
+  free(f->tmp);
+  free(f->path);
+  memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,33 @@
+/* atomic_file.h: files that appear whole or not at all. A file is written
+ * under a temporary name in the same folder (so an unwritable folder is
+ * reported before any work), flushed and fsynced, then renamed over its
+ * final name; a run that fails removes the temporary file and leaves any
+ * earlier file as it was. */
+#ifndef GBTM_ATOMIC_FILE_H
+#define GBTM_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+#include "gbtm.h"
+
+typedef struct atomic_file {
+  char *path; /* the final name, owned */
+  char *tmp;  /* the temporary name PATH.XXXXXX, owned */
+  FILE *fp;   /* open for writing between open and commit (NULL after
+                 atomic_file_reserve: the caller writes tmp by name) */
+} atomic_file;
+
+/* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
+ * "PATH: cannot create the file: <reason>" on failure. */
+gbtm_status atomic_file_open(atomic_file *f, const char *path, gbtm_error *err);
+/* The same, but closes the stream: for writers that open files by name
+ * (HDF5), which then write f->tmp themselves before the commit. */
+gbtm_status atomic_file_reserve(atomic_file *f, const char *path, gbtm_error *err);
+/* Flushes, fsyncs, closes and renames into place; on failure removes the
+ * temporary file: "PATH: cannot write the file: <reason>". */
+gbtm_status atomic_file_commit(atomic_file *f, gbtm_error *err);
+/* Removes the temporary file of a write that did not get to the end; a
+ * no-op on a committed or zeroed atomic_file. */
+void atomic_file_discard(atomic_file *f);
+
+#endif
