@@ -100,12 +100,65 @@ END_TEST
 START_TEST(zip_derivatives) { check_derivatives(GBTM_ZIP); }
 END_TEST
 
+/* At the maximum of a real panel (trajeR's ZIP data, with the published
+ * model's orders): the gradient is zero to the polish's accuracy, and the
+ * information still matches differences of the analytic gradient. */
+START_TEST(at_the_optimum) {
+  char path[1024];
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  gbtm_panel *p = NULL;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_panel_read_csv(test_refdata(path, sizeof path, "trajer_ZIP_data01.csv"), &cols, &p, &err),
+                   GBTM_OK);
+  gbtm_fit_options o = gbtm_fit_options_default();
+  o.family = GBTM_ZIP;
+  o.groups = 2;
+  for (int k = 0; k < 2; k++) o.order[k] = 2, o.iorder[k] = 1;
+  o.centre = 0.0;
+  o.scale = 1.0;
+  o.starts = 10;
+  gbtm_fit_result *r = NULL;
+  ck_assert_int_eq(gbtm_fit(p, &o, &r, &err), GBTM_OK);
+  gbtm_model m = *gbtm_fit_result_model(r);
+  ck_assert(gbtm_fit_result_summary(r)->newton_decrement < 1e-8);
+  inference inf;
+  ck_assert_int_eq(inference_compute(&m, p, 1, &inf, &err), GBTM_OK);
+  size_t P = inf.P;
+  for (size_t j = 0; j < P; j++) ck_assert_msg(fabs(inf.grad[j]) < 1e-4, "grad %zu = %g at the optimum", j, inf.grad[j]);
+  double *psi = malloc(P * sizeof *psi);
+  inference_pack(&m, psi);
+  for (size_t j = 0; j < P; j++) {
+    double h = 1e-5 * fmax(1.0, fabs(psi[j])), keep = psi[j];
+    gbtm_model mu = m, md = m;
+    psi[j] = keep + h;
+    inference_unpack(&mu, psi);
+    psi[j] = keep - h;
+    inference_unpack(&md, psi);
+    psi[j] = keep;
+    inference a, b;
+    ck_assert_int_eq(inference_compute(&mu, p, 1, &a, &err), GBTM_OK);
+    ck_assert_int_eq(inference_compute(&md, p, 1, &b, &err), GBTM_OK);
+    for (size_t l = 0; l < P; l++) {
+      double fd = -(a.grad[l] - b.grad[l]) / (2 * h), an = inf.info[j * P + l];
+      ck_assert_msg(fabs(fd - an) <= 1e-4 * fmax(fabs(an), 1.0), "info[%zu][%zu]: %.8g vs fd %.8g", j, l, an, fd);
+    }
+    inference_free(&a);
+    inference_free(&b);
+  }
+  free(psi);
+  inference_free(&inf);
+  gbtm_fit_result_free(r);
+  gbtm_panel_free(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("inference");
   TCase *tc = tcase_create("derivatives");
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, poisson_derivatives);
   tcase_add_test(tc, zip_derivatives);
+  tcase_add_test(tc, at_the_optimum);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
