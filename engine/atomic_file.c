@@ -4,6 +4,9 @@
 #include "atomic_file.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +33,17 @@ gbtm_status atomic_file_open(atomic_file *f, const char *path, gbtm_error *err) 
     memset(f, 0, sizeof *f);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory", path);
   }
-  memcpy(f->tmp, path, len);
-  memcpy(f->tmp + len, ".XXXXXX", 8);
-  int fd = mkstemp(f->tmp);
+  /* O_EXCL on a fresh name, mode 0666: the kernel applies the umask, so
+   * the process's umask is never touched (other threads may create files). */
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  unsigned long mix = (unsigned long)getpid() * 2654435761UL ^ (unsigned long)now.tv_nsec ^ (unsigned long)(uintptr_t)f;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+    snprintf(f->tmp, len + 8, "%s.%06lx", path, (mix + 0x9E3779B9UL * (unsigned long)attempt) & 0xffffffUL);
+    fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) {
     int e = errno;
     free(f->tmp);
@@ -40,9 +51,7 @@ gbtm_status atomic_file_open(atomic_file *f, const char *path, gbtm_error *err) 
     atomic_file_discard(f);
     return gbtm_fail(err, GBTM_ERR_IO, "%s: cannot create the file: %s", path, strerror(e));
   }
-  mode_t mask = umask(0); /* mkstemp makes 0600; give the usual 0666 & ~umask */
-  umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0 || !(f->fp = fdopen(fd, "w"))) {
+  if (!(f->fp = fdopen(fd, "w"))) {
     int e = errno;
     close(fd);
     atomic_file_discard(f);
