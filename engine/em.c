@@ -152,10 +152,13 @@ const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0
   return em_mstep(ws, psi, psi, group);
 }
 
-static bool fail_if(em_run *run, const char *why, int group) {
+/* group is read through a pointer: in fail_if(run, em_mstep(..., &group),
+ * group) the order in which arguments are evaluated is unspecified, and a
+ * group passed by value could be read before em_mstep sets it. */
+static bool fail_if(em_run *run, const char *why, const int *group) {
   if (!why) return false;
   run->failure = why;
-  run->failed_group = group;
+  run->failed_group = group ? *group : 0;
   return true;
 }
 
@@ -171,7 +174,7 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
   }
   double ll0 = em_estep(ws, psi0, NULL, NULL), g0;
   run->iterations++;
-  if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", 0)) goto done;
+  if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) goto done;
   g0 = em_gradient(ws, psi0);
   double ll_prev = -INFINITY, g_prev = INFINITY;
   int flat = 0;
@@ -201,17 +204,17 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
       run->stalled = true;
       break;
     }
-    if (fail_if(run, em_mstep(ws, psi0, psi1, &group), group)) break;
+    if (fail_if(run, em_mstep(ws, psi0, psi1, &group), &group)) break;
     double ll1 = em_estep(ws, psi1, NULL, NULL);
     run->iterations++;
-    if (fail_if(run, isfinite(ll1) ? NULL : "non-finite log-likelihood", 0)) break;
+    if (fail_if(run, isfinite(ll1) ? NULL : "non-finite log-likelihood", NULL)) break;
     double g1 = em_gradient(ws, psi1);
     if (!accelerate || g1 <= tol_abs || run->iterations >= max_iterations) {
       memcpy(psi0, psi1, P * sizeof *psi0);
       ll0 = ll1, g0 = g1;
       continue;
     }
-    if (fail_if(run, em_mstep(ws, psi1, psi2, &group), group)) break;
+    if (fail_if(run, em_mstep(ws, psi1, psi2, &group), &group)) break;
     double nr = 0.0, nv = 0.0;
     for (size_t j = 0; j < P; j++) {
       double rj = psi1[j] - psi0[j], vj = psi2[j] - 2.0 * psi1[j] + psi0[j];
@@ -232,14 +235,14 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
       if (a == -amax) amax *= 4.0;
       memcpy(psi0, psix, P * sizeof *psi0);
       ll0 = llx;
-      if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", 0)) break;
+      if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
       g0 = em_gradient(ws, psi0);
     } else {
       if (a == -amax) amax = fmax(1.0, amax / 4.0);
       memcpy(psi0, psi2, P * sizeof *psi0);
       ll0 = em_estep(ws, psi0, NULL, NULL);
       run->iterations++;
-      if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", 0)) break;
+      if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
       g0 = em_gradient(ws, psi0);
     }
   }

@@ -77,10 +77,20 @@ static const char *newton(glm_point_fn fn, const double *X, size_t T, int p, con
         for (int l = 0; l <= j; l++) H[l * p + j] += x[j] * x[l] * w; /* column-major lower */
       }
     }
+    /* The gradient's size before the solve overwrites g, and the scale of
+     * the data it is measured against. */
+    double gmax = 0.0, scale = 0.0;
+    for (int j = 0; j < p; j++) gmax = fmax(gmax, fabs(g[j]));
+    for (size_t t = 0; t < T; t++) scale += fabs(A[t]) + fabs(B[t]);
     if (glm_cholesky_solve(p, H, g) != 0) {
       /* No curvature left: every weight has underflowed (the optimum is at
-       * infinity) or the design is rank deficient. */
-      return iter > 0 ? NULL : "singular M-step system";
+       * infinity) or the design is rank deficient. A parameter that an
+       * earlier M-step already drove there (a group with counts at one age
+       * only, a zero inflation with no zeros to explain) arrives here on the
+       * first iteration with a zero gradient: it is at the optimum to
+       * rounding and stays, finite. Only a singular system with a gradient
+       * left is a failure. */
+      return iter > 0 || gmax <= 1e-10 * fmax(1.0, scale) ? NULL : "singular M-step system";
     }
     double step = 1.0, fnew = fcur, maxstep = 0.0;
     for (int j = 0; j < p; j++) maxstep = fmax(maxstep, fabs(g[j]));

@@ -269,6 +269,41 @@ static int parse_count(const char *s, size_t len, int64_t *out) {
   return big ? 2 : 0;
 }
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none:
+ * a header from a legacy code page (Latin-1 "\xf6") must not reach a
+ * terminal as raw bytes. Overlong forms and surrogates count as invalid. */
+static size_t utf8_length(const unsigned char *s, size_t n) {
+  size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+  if (len == 0 || len > n) return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) || (s[0] == 0xF0 && s[1] < 0x90) ||
+      (s[0] == 0xF4 && s[1] >= 0x90))
+    return 0;
+  return len;
+}
+
+/* Appends at most SHOW bytes of text to buf[*used..cap) for a message, with
+ * control bytes and bytes that are not valid UTF-8 written as \xNN. */
+static void append_shown(char *buf, size_t cap, size_t *used, const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t n = len < SHOW ? len : SHOW;
+  for (size_t i = 0; i < n && *used + 5 < cap;) {
+    size_t k = utf8_length(s + i, n - i);
+    if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7F))) {
+      *used += (size_t)snprintf(buf + *used, cap - *used, "\\x%02x", s[i]);
+      i++;
+    } else {
+      if (*used + k + 1 > cap) break;
+      memcpy(buf + *used, s + i, k);
+      *used += k;
+      i += k;
+    }
+  }
+  buf[*used] = '\0';
+}
+
 /* The header: the 0-based field index of each named column. */
 typedef struct csv_header {
   size_t fields;                  /* number of fields */
@@ -298,10 +333,8 @@ static gbtm_status read_header(csv_reader *r, const gbtm_csv_columns *cols, csv_
       if (want[k] && *where[k] == SIZE_MAX && strlen(want[k]) == name_len &&
           memcmp(want[k], name, name_len) == 0)
         *where[k] = h->fields;
-    int room = (int)(sizeof found - flen);
-    int wrote = snprintf(found + flen, (size_t)room, "%s%.*s", h->fields ? "," : "",
-                         (int)(len < SHOW ? len : SHOW), text);
-    if (wrote > 0) flen += (size_t)wrote < (size_t)room ? (size_t)wrote : (size_t)room - 1;
+    if (h->fields && flen + 2 < sizeof found) found[flen++] = ',', found[flen] = '\0';
+    append_shown(found, sizeof found, &flen, text, len);
     h->fields++;
   } while (term == FIELD_COMMA);
   for (int k = 0; k < 4; k++)
@@ -418,7 +451,8 @@ gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *column
   skip_empty_lines(&r);
   if (r.pos == r.size) {
     free(r.buf);
-    return gbtm_fail(err, GBTM_ERR_PARSE, "%s: empty file", path);
+    return gbtm_fail(err, GBTM_ERR_PARSE, "%s:1:1: empty file (expected a header row naming the columns)",
+                     path);
   }
   csv_header h;
   uint64_t header_line = r.line;

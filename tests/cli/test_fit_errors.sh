@@ -56,7 +56,7 @@ good=$dir/good.csv
 
 f=$dir/empty.csv
 : >"$f"
-expect "empty file" 2 "$f: empty file" -- "$f"
+expect "empty file" 2 "$f:1:1: empty file" -- "$f"
 
 f=$dir/nocount.csv
 printf 'id,age,cnt\n1,1,0\n' >"$f"

@@ -225,8 +225,8 @@ END_TEST
 /* ---- errors ------------------------------------------------------------- */
 
 START_TEST(test_empty_and_header_only) {
-  expect_error("", NULL, GBTM_ERR_PARSE, "%s: empty file");
-  expect_error("\xEF\xBB\xBF\n\r\n", NULL, GBTM_ERR_PARSE, "%s: empty file");
+  expect_error("", NULL, GBTM_ERR_PARSE, "%s:1:1: empty file (expected a header row naming the columns)");
+  expect_error("\xEF\xBB\xBF\n\r\n", NULL, GBTM_ERR_PARSE, "%s:1:1: empty file (expected a header row naming the columns)");
   expect_error("id,age,count\n", NULL, GBTM_ERR_PARSE, "%s:2:1: no data rows");
   expect_error("id,age,count", NULL, GBTM_ERR_PARSE, "%s:2:1: no data rows");
   expect_error("id,age,count\r\n\r\n\n", NULL, GBTM_ERR_PARSE, "%s:2:1: no data rows");
@@ -238,6 +238,10 @@ START_TEST(test_missing_column) {
                "%s:1:1: missing column \"count\" in header (found: id,age,cnt)");
   expect_error("id,age,count\n1,2,3\n", "exposure", GBTM_ERR_PARSE,
                "%s:1:1: missing column \"exposure\" in header (found: id,age,count)");
+  /* A header in a legacy code page: bytes that are not UTF-8 are shown
+   * escaped; valid UTF-8 and the separators are shown as they are. */
+  expect_error("id,age,c\xf6unt,gr\xc3\xb6\xc3\x9f""e,\x01\n1,2,3,4,5\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:1: missing column \"count\" in header (found: id,age,c\\xf6unt,gr\xc3\xb6\xc3\x9f""e,\\x01)");
 }
 END_TEST
 
