@@ -287,6 +287,33 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   return true;
 }
 
+static bool all_failed(const em_run *runs, const int *idx, int n) {
+  for (int j = 0; j < n; j++)
+    if (!runs[idx[j]].failure) return false;
+  return true;
+}
+
+/* The long runs idx[from..to-1]: EM to convergence, handing over to
+ * Newton's method (DESIGN §3) once a cycle gains less than HANDOFF_GAIN when
+ * inference is on; where the information is not positive definite there,
+ * EM goes on to its own criterion. */
+static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *runs, const int *idx, int from,
+                       int to, int total, double tol_abs, double centre, double scale, bool by_start,
+                       int polish_threads) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
+  for (int j = from; j < to; j++) {
+    em_run *run = &runs[idx[j]];
+    worker *w = &wk[omp_get_thread_num()];
+    gbtm_progress info = {"long", j, total, 0, 0.0};
+    gbtm_progress_fn progress = by_start ? NULL : o->progress;
+    if (!run->converged && !run->stalled)
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? HANDOFF_GAIN : 0.0, o->accelerate,
+                 progress, o->progress_user, &info);
+    if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, run))
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
+  }
+}
+
 /* Small panels run whole starts in parallel, one thread each; large ones
  * run starts in turn with every thread on the E-step. Either way each start
  * computes the same numbers. */
@@ -371,23 +398,17 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
       st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
       goto cleanup;
     }
-    idx[keep++] = S;
+    memmove(idx + 1, idx, (size_t)n_ok * sizeof *idx); /* it goes first, ahead of the ranked starts */
+    idx[0] = S;
+    n_ok++;
+    keep++;
   }
   int polish_threads = by_start ? 1 : o->threads;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
-  for (int j = 0; j < keep; j++) {
-    em_run *run = &runs[idx[j]];
-    worker *w = &wk[omp_get_thread_num()];
-    gbtm_progress info = {"long", j, keep, 0, 0.0};
-    gbtm_progress_fn progress = by_start ? NULL : o->progress;
-    /* With inference, EM hands over to Newton's method once a cycle gains
-     * less than HANDOFF_GAIN (DESIGN §3); where the information is not
-     * positive definite there, EM goes on to its own criterion. */
-    if (!run->converged && !run->stalled)
-      em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? HANDOFF_GAIN : 0.0, o->accelerate,
-                 progress, o->progress_user, &info);
-    if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, run))
-      em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
+  long_phase(wk, nw, o, runs, idx, 0, keep, keep, tol_abs, centre, scale, by_start, polish_threads);
+  /* Should every long run fail, the next-best short runs take their turn. */
+  while (keep < n_ok && all_failed(runs, idx, keep)) {
+    long_phase(wk, nw, o, runs, idx, keep, keep + 1, keep + 1, tol_abs, centre, scale, by_start, polish_threads);
+    keep++;
   }
   for (int j = 0; j < keep; j++)
     if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);

@@ -37,10 +37,12 @@ static void explain_indefinite(const gbtm_model *m, const double *info, size_t P
       double top = fabs(w[P - 1]);
       used += snprintf(note + used, len - (size_t)used, " (smallest eigenvalue %.3g, largest %.3g); parameters involved:",
                        w[0], w[P - 1]);
+      bool named[2 * GBTM_MAX_GROUPS * (1 + 2 * GBTM_MAX_COEF)] = {false};
       for (size_t e = 0; e < P && w[e] <= 1e-10 * top && (size_t)used < len; e++)
         for (size_t j = 0; j < P && (size_t)used < len; j++)
-          if (fabs(a[e * P + j]) > 0.3) {
+          if (fabs(a[e * P + j]) > 0.3 && !named[j]) {
             char name[32];
+            named[j] = true;
             inference_param_name(m, j, name, sizeof name);
             used += snprintf(note + used, len - (size_t)used, " %s", name);
           }
