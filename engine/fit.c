@@ -36,6 +36,7 @@ void gbtm_fit_result_free(gbtm_fit_result *r) {
   free(r->cov[0]);
   free(r->cov[1]);
   free(r->inference_note);
+  free(r->file_info);
   free(r);
 }
 

@@ -18,6 +18,9 @@ struct gbtm_fit_result {
   char (*names)[32];      /* P */
   double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
+  /* a result read from a model file: its root attributes, one allocation
+   * (the strings follow the struct), or NULL */
+  gbtm_model_file_info *file_info;
 };
 
 /* Fills the data summary of a panel. */

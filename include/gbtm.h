@@ -514,6 +514,78 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
                         gbtm_refine_step_fn on_step, void *user, gbtm_fit_result **out,
                         gbtm_error *err);
 
+/* ---- model files (DESIGN §7) ------------------------------------------- */
+
+/* Model files are HDF5 files, read and written through the serial HDF5
+ * library, which is not thread-safe: save and load from one thread at a
+ * time. */
+
+/* The layout version this gbtm writes; it reads this version and older. */
+#define GBTM_MODEL_FORMAT_VERSION 1
+
+/* SHA-256 of n bytes, as 64 lowercase hex digits and a NUL. */
+void gbtm_sha256_hex(const void *data, size_t n, char hex[65]);
+/* SHA-256 of a file's bytes, as above (what sha256sum prints). */
+gbtm_status gbtm_sha256_file(const char *path, char hex[65], gbtm_error *err);
+
+/* What a model file records besides the fit; every member may be NULL/0. */
+typedef struct gbtm_save_info {
+  const char *command_line; /* the full command that made the fit */
+  const char *data_name;    /* how the data was named (e.g. its file name) */
+  const char *data_sha256;  /* the data file's SHA-256 (gbtm_sha256_file) */
+  uint64_t seed;            /* the fit's seed */
+  /* The fitted data, when at hand (may be NULL): the trajectories are then
+   * tabulated at its distinct ages, with each group's observed
+   * posterior-weighted rate beside the expected one. It must be the panel
+   * of the fit (the same persons as the result's posteriors). */
+  const gbtm_panel *panel;
+} gbtm_save_info;
+
+/* Writes the fit to path as an HDF5 model file (layout: engine/model_io.c,
+ * README "The file's layout"). The file is written under a temporary name
+ * in the same folder, flushed to disk and renamed over path, so an
+ * interrupted or failed save leaves an earlier file at path as it was.
+ * info may be NULL. */
+gbtm_status gbtm_model_save(const gbtm_fit_result *result, const gbtm_save_info *info,
+                            const char *path, gbtm_error *err);
+
+/* Reads a model file into a full fit result: the model, the summary, the
+ * group and data summaries, the failures, the inference (estimates, names,
+ * covariances) and the posteriors with their ids when the file holds them.
+ * A missing file is GBTM_ERR_IO; a file that is not HDF5, damaged, from a
+ * newer format version, or whose datasets are missing or of the wrong type
+ * or shape is GBTM_ERR_PARSE, with a message naming the file and what is
+ * wrong ("model.h5: /params/beta has shape 3x6, expected 4x6"). The caller
+ * owns *out (gbtm_fit_result_free). */
+gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error *err);
+
+/* The root attributes of the file a result was read from. */
+typedef struct gbtm_model_file_info {
+  int format_version;
+  const char *gbtm_version; /* of the gbtm that wrote the file */
+  const char *created;      /* ISO 8601 UTC, "2024-05-01T12:00:00Z" */
+  const char *command_line;
+  const char *data_name;
+  const char *data_sha256;
+  uint64_t seed;
+} gbtm_model_file_info;
+
+/* The file's attributes for a result of gbtm_model_load(), NULL for one of
+ * gbtm_fit(); valid while the result lives. */
+const gbtm_model_file_info *gbtm_fit_result_file_info(const gbtm_fit_result *result);
+
+/* Posterior group probabilities of the persons of panel under model (eq. M,
+ * eq. L): tau_ik = softmax_k(log pi_k + sum_t log f_k(y_it)), into tau
+ * (N x K, row-major, N = gbtm_panel_n_persons). The persons need not be
+ * those the model was fitted to; ages outside [age_min, age_max] are
+ * extrapolated (see gbtm_model_outside_range). */
+gbtm_status gbtm_model_classify(const gbtm_model *model, const gbtm_panel *panel, double *tau,
+                                gbtm_error *err);
+
+/* Marks in outside[i] (N entries, may be NULL) whether person i of panel is
+ * observed at an age outside the model's fitted range; returns how many are. */
+size_t gbtm_model_outside_range(const gbtm_model *model, const gbtm_panel *panel, bool *outside);
+
 #ifdef __cplusplus
 }
 #endif

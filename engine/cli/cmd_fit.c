@@ -1,15 +1,18 @@
 /* cmd_fit.c: `gbtm fit DATA.csv [options]`, fitting a group-based
  * trajectory model to a long CSV panel. The story: parse the options, read
  * the panel, check the options against it, fit, print the report (text or
- * JSON), write the posterior file, free.
+ * JSON), write the posterior file and the model file, free.
  *
  * Usage errors are caught before the data is read where they can be (a list
  * of orders of the wrong length, a malformed number); the checks that need
  * the data (K against the persons, orders against the distinct ages) are the
  * library's, so that every caller gets the same messages. The posterior file
- * is created under a temporary name before the fit, so that an unwritable
- * folder is reported before hours of work, and renamed into place at the end;
- * a failed run leaves an existing file as it was. */
+ * and the model file (-o, HDF5: engine/model_io.c) are created under
+ * temporary names before the fit, so that an unwritable folder is reported
+ * before hours of work, and renamed into place at the end; a failed run
+ * leaves existing files as they were. The model file records the command
+ * line as it was typed and the SHA-256 of the data file, so that a result
+ * can be traced to its data. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -21,9 +24,12 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "cmdline.h"
+#include "model_io.h"
 #include "outfile.h"
 #include "commands.h"
 #include "gbtm.h"
+#include "posterior_csv.h"
 #include "report.h"
 #include "report_bootstrap.h"
 
@@ -76,6 +82,7 @@ static const struct option long_options[] = {
     {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
     {"json", no_argument, NULL, OPT_JSON},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
+    {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -88,6 +95,7 @@ typedef struct fit_args {
   const char *order_text;     /* --order as given, or NULL */
   const char *iorder_text;    /* --iorder as given, or NULL */
   const char *posterior_path; /* --posterior FILE, or NULL */
+  const char *output;         /* -o FILE: the model file, or NULL */
   bool json, quiet;
   int bootstrap; /* --bootstrap B refits, 0 = none */
 } fit_args;
@@ -155,6 +163,10 @@ static void print_help(FILE *out) {
           "  --posterior FILE   write the posterior group probabilities as CSV:\n"
           "                     id,group,p1,...,pK with group the modal group\n"
           "                     (default: not written)\n"
+          "  -o, --output FILE  save the model as an HDF5 model file, with the\n"
+          "                     posteriors, this command line and the data file's\n"
+          "                     SHA-256, for gbtm show, gbtm classify and gbtm simulate\n"
+          "                     --model (default: not saved)\n"
           "  -q, --quiet        no progress on stderr (default: progress on)\n"
           "  -h, --help         show this help\n"
           "\n"
@@ -257,6 +269,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     return true;
   case OPT_JSON: a->json = true; return true;
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
+  case 'o': a->output = arg; return true;
   case 'q': a->quiet = true; return true;
   }
   snprintf(why, why_size, "option %d is not handled", opt);
@@ -272,7 +285,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
   char why[512], name[64];
   opterr = 0; /* our own messages */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":hq", long_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
     if (opt == 'h') {
       print_help(stdout);
       return CLI_EXIT_OK;
@@ -326,48 +339,14 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       return CLI_EXIT_USAGE;
     }
   }
-  o->keep_posterior = a->posterior_path != NULL;
+  if (a->output && (strcmp(a->output, a->data) == 0 ||
+                    (a->posterior_path && strcmp(a->output, a->posterior_path) == 0))) {
+    cli_error(CMD, "-o names the same file as %s: \"%s\"",
+              strcmp(a->output, a->data) == 0 ? "the data" : "--posterior", a->output);
+    return CLI_EXIT_USAGE;
+  }
+  o->keep_posterior = a->posterior_path != NULL || a->output != NULL;
   return -1;
-}
-
-/* ---- the posterior file ------------------------------------------------- */
-
-/* A CSV field: quoted (with "" for ") when it holds a comma, quote, line
- * break or surrounding space. */
-static void write_csv_field(FILE *fp, const char *s) {
-  size_t len = strlen(s);
-  bool quote = strpbrk(s, ",\"\r\n") != NULL || (len > 0 && (s[0] == ' ' || s[len - 1] == ' '));
-  if (!quote) {
-    fputs(s, fp);
-    return;
-  }
-  fputc('"', fp);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', fp);
-    fputc(*s, fp);
-  }
-  fputc('"', fp);
-}
-
-/* id,group,p1..pK: one row per person in panel order, group the modal group
- * (1-based, the first on ties), probabilities with %.17g. */
-static void write_posterior(FILE *fp, const gbtm_panel *panel, const gbtm_fit_result *res) {
-  int K = gbtm_fit_result_model(res)->groups;
-  const double *tau = gbtm_fit_result_posterior(res);
-  size_t N = gbtm_panel_n_persons(panel);
-  fputs("id,group", fp);
-  for (int k = 0; k < K; k++) fprintf(fp, ",p%d", k + 1);
-  fputc('\n', fp);
-  for (size_t i = 0; i < N; i++) {
-    const double *t = tau + i * (size_t)K;
-    int best = 0;
-    for (int k = 1; k < K; k++)
-      if (t[k] > t[best]) best = k;
-    write_csv_field(fp, gbtm_panel_id(panel, i));
-    fprintf(fp, ",%d", best + 1);
-    for (int k = 0; k < K; k++) fprintf(fp, ",%.17g", t[k]);
-    fputc('\n', fp);
-  }
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -383,15 +362,51 @@ static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
     cli_warning(CMD, "the best log-likelihood was found by only one start; try more --starts");
 }
 
+/* Saves the fit into the model file reserved at the start; false (reported)
+ * on failure. */
+static bool save_model(const fit_args *a, const char *command_line, const gbtm_panel *panel,
+                       const gbtm_fit_result *res, atomic_file *model_file) {
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  char sha[65];
+  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
+  if (st == GBTM_OK) {
+    gbtm_save_info info = {command_line, a->data, sha, a->options.seed, panel};
+    st = model_io_write(res, &info, model_file, &err);
+  }
+  if (st == GBTM_OK) st = atomic_file_commit(model_file, &err);
+  if (st != GBTM_OK) cli_error_status(CMD, st, &err);
+  return st == GBTM_OK;
+}
+
 int cmd_fit(int argc, char **argv) {
+  /* As typed: getopt reorders argv while it parses. */
+  char *command_line = cmdline_text("gbtm", argc, argv);
+  if (!command_line) {
+    cli_error(CMD, "out of memory");
+    return CLI_EXIT_FIT;
+  }
   fit_args a;
   int rc = parse_args(argc, argv, &a);
-  if (rc >= 0) return rc;
-
-  outfile posterior = {0};
-  if (a.posterior_path && !outfile_open(&posterior, CMD, a.posterior_path)) return CLI_EXIT_USAGE;
+  if (rc >= 0) {
+    free(command_line);
+    return rc;
+  }
 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
+  outfile posterior = {0};
+  atomic_file model_file = {0};
+  if (a.posterior_path && !outfile_open(&posterior, CMD, a.posterior_path)) {
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
+  gbtm_status reserved = a.output ? atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
+  if (reserved != GBTM_OK) {
+    cli_error_status(CMD, reserved, &err);
+    outfile_discard(&posterior);
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
+
   gbtm_panel *panel = NULL;
   gbtm_fit_result *res = NULL;
   cli_progress progress;
@@ -422,11 +437,11 @@ int cmd_fit(int argc, char **argv) {
     goto done;
   }
   if (a.json && boot)
-    report_json_with_bootstrap(stdout, a.data, panel, res, boot);
+    report_json_with_bootstrap(stdout, a.data, res, boot);
   else if (a.json)
-    report_json(stdout, a.data, panel, res);
+    report_json(stdout, a.data, res);
   else
-    report_text(stdout, a.data, panel, res);
+    report_text(stdout, a.data, res);
   if (boot && !a.json) report_bootstrap_text(stdout, res, boot);
   gbtm_bootstrap_free(boot);
   warn_about(&a, res);
@@ -437,12 +452,16 @@ int cmd_fit(int argc, char **argv) {
       rc = CLI_EXIT_FIT;
       goto done;
     }
-    write_posterior(posterior.fp, panel, res);
+    posterior_csv_write(posterior.fp, panel, gbtm_fit_result_posterior(res),
+                        gbtm_fit_result_model(res)->groups);
     if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
+  if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;
 
 done:
   outfile_discard(&posterior);
+  atomic_file_discard(&model_file);
+  free(command_line);
   gbtm_fit_result_free(res);
   gbtm_panel_free(panel);
   return rc;

@@ -486,11 +486,10 @@ static void print_refine(FILE *out, const refine_log *log, const gbtm_fit_result
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_entry(json_writer *w, const char *data_name, const gbtm_panel *panel,
-                       const gbtm_select_entry *e, bool best) {
+static void json_entry(json_writer *w, const char *data_name, const gbtm_select_entry *e, bool best) {
   json_object_begin(w);
   if (e->fit) {
-    report_json_members(w, data_name, panel, e->fit);
+    report_json_members(w, data_name, e->fit);
   } else {
     json_kv_int(w, "groups", e->groups);
     json_kv_string(w, "failure", e->failure);
@@ -513,9 +512,8 @@ static void json_entry(json_writer *w, const char *data_name, const gbtm_panel *
   json_object_end(w);
 }
 
-static void print_json(FILE *out, const select_args *a, const gbtm_panel *panel,
-                       const gbtm_select_result *r, const refine_log *log,
-                       const gbtm_fit_result *refined) {
+static void print_json(FILE *out, const select_args *a, const gbtm_select_result *r,
+                       const refine_log *log, const gbtm_fit_result *refined) {
   json_writer w;
   json_init(&w, out);
   json_object_begin(&w);
@@ -526,7 +524,7 @@ static void print_json(FILE *out, const select_args *a, const gbtm_panel *panel,
   json_array_begin(&w);
   int best = gbtm_select_result_best(r);
   for (size_t i = 0; i < gbtm_select_result_count(r); i++)
-    json_entry(&w, a->data, panel, gbtm_select_result_entry(r, i), (int)i == best);
+    json_entry(&w, a->data, gbtm_select_result_entry(r, i), (int)i == best);
   json_array_end(&w);
   json_key(&w, "best_bic");
   if (best >= 0) json_int(&w, best);
@@ -559,7 +557,7 @@ static void print_json(FILE *out, const select_args *a, const gbtm_panel *panel,
     json_array_end(&w);
     json_key(&w, "model");
     json_object_begin(&w);
-    report_json_members(&w, a->data, panel, refined);
+    report_json_members(&w, a->data, refined);
     json_object_end(&w);
     json_object_end(&w);
   }
@@ -666,7 +664,7 @@ int cmd_select(int argc, char **argv) {
   }
 
   if (a.json) {
-    print_json(stdout, &a, panel, res, &log, refined);
+    print_json(stdout, &a, res, &log, refined);
   } else {
     print_table(stdout, &a, panel, res);
     if (refined) print_refine(stdout, &log, chosen->fit, refined);
@@ -674,7 +672,7 @@ int cmd_select(int argc, char **argv) {
   warn_about(res);
   if (a.dir) {
     print_csv(csv.fp, res);
-    print_json(json.fp, &a, panel, res, &log, refined);
+    print_json(json.fp, &a, res, &log, refined);
     if (!outfile_commit(&csv, CMD) || !outfile_commit(&json, CMD)) rc = CLI_EXIT_USAGE;
   }
 

@@ -1,9 +1,16 @@
 /* cmd_simulate.c: `gbtm simulate --preset NAME -o FILE.csv [options]`,
- * drawing a synthetic panel from a built-in cohort (gbtm_preset) and writing
- * it as a long CSV file (id,age,count[,exposure]), optionally with each
- * person's true group. The story: parse the options, look up the preset,
+ * drawing a synthetic panel from a built-in cohort (gbtm_preset) or from a
+ * saved model (`--model MODEL.h5`, a fit's parameters) and writing it as a
+ * long CSV file (id,age,count[,exposure]), optionally with each person's true
+ * group. The story: parse the options, look up the preset or load the model,
  * apply the design options, simulate, write the panel and the truth, print a
  * one-line summary (or a JSON object), free.
+ *
+ * A saved model has no design of its own, so draws from it observe each
+ * person at the integer ages from the model's first age to an end age drawn
+ * uniformly between the middle and the end of its age range, without gaps
+ * or custody unless asked for: data-like examples that can be shared
+ * without sharing records.
  *
  * The true groups are what recovery tests and demonstrations compare a fit
  * with, so they are written 1-based, as `gbtm fit` numbers its groups. */
@@ -16,6 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <math.h>
 
 #include "cli_util.h"
 #include "outfile.h"
@@ -34,11 +43,13 @@ enum {
   OPT_CUSTODY,
   OPT_GAPS,
   OPT_TRUTH,
-  OPT_JSON
+  OPT_JSON,
+  OPT_MODEL
 };
 
 static const struct option long_options[] = {
     {"preset", required_argument, NULL, OPT_PRESET},
+    {"model", required_argument, NULL, OPT_MODEL},
     {"n", required_argument, NULL, OPT_N},
     {"seed", required_argument, NULL, OPT_SEED},
     {"custody", required_argument, NULL, OPT_CUSTODY},
@@ -51,7 +62,8 @@ static const struct option long_options[] = {
 
 /* Everything the command line asks for. */
 typedef struct sim_args {
-  const char *preset;   /* --preset NAME */
+  const char *preset;   /* --preset NAME, or NULL */
+  const char *model;    /* --model MODEL.h5, or NULL */
   const char *output;   /* -o FILE */
   const char *truth;    /* --truth FILE, or NULL */
   uint64_t n;           /* --n, 0 = the preset's default */
@@ -66,11 +78,15 @@ static void print_help(FILE *out) {
   gbtm_preset(DEFAULT_PRESET, 0, DEFAULT_SEED, &m, &d);
   fprintf(out,
           "usage: gbtm simulate --preset NAME -o FILE.csv [options]\n"
+          "       gbtm simulate --model MODEL.h5 -o FILE.csv [options]\n"
           "\n"
-          "Draws a synthetic panel of offence counts from a built-in cohort and writes\n"
-          "it as a long CSV file, id,age,count (and exposure when any differs from 1).\n"
-          "Each person is observed at the integer ages from the first age to an end\n"
-          "age drawn uniformly, with missing years; the same seed gives the same file.\n"
+          "Draws a synthetic panel of offence counts from a built-in cohort or from a\n"
+          "model saved with gbtm fit -o, and writes it as a long CSV file, id,age,count\n"
+          "(and exposure when any differs from 1). Each person is observed at the\n"
+          "integer ages from the first age to an end age drawn uniformly, with missing\n"
+          "years; the same seed gives the same file. From a saved model the ages run\n"
+          "over the model's fitted age range, the end ages from its middle to its end,\n"
+          "with no missing years and no custody unless --gaps or --custody ask for them.\n"
           "\n"
           "Presets:\n"
           "  rapporteur-2024    synthetic cohort calibrated to the published figures of\n"
@@ -80,9 +96,11 @@ static void print_help(FILE *out) {
           "                     continuous 15%%), ages %g..%g, end ages %g..%g\n"
           "\n"
           "Options:\n"
-          "  --preset NAME      the cohort to draw (required): %s\n"
+          "  --preset NAME      the cohort to draw: %s\n"
+          "  --model MODEL.h5   draw from a saved model instead of a preset\n"
           "  -o, --output FILE  the CSV file to write (required)\n"
-          "  --n N              persons, at least 1 (default: the preset's, %zu)\n"
+          "  --n N              persons, at least 1 (default: the preset's, %zu, or the\n"
+          "                     number the model was fitted to)\n"
           "  --seed N           seed of the random numbers (default: %d)\n"
           "  --gaps P           probability that a year is missing, in [0, 1)\n"
           "                     (default: the preset's, %g)\n"
@@ -127,6 +145,7 @@ static bool parse_prob(const char *option, const char *arg, bool hi_open, double
 static bool apply_option(sim_args *a, int opt, const char *arg, char *why, size_t why_size) {
   switch (opt) {
   case OPT_PRESET: a->preset = arg; return true;
+  case OPT_MODEL: a->model = arg; return true;
   case 'o': a->output = arg; return true;
   case OPT_TRUTH: a->truth = arg; return true;
   case OPT_N:
@@ -184,8 +203,12 @@ static int parse_args(int argc, char **argv, sim_args *a) {
               argv[optind]);
     return CLI_EXIT_USAGE;
   }
-  if (!a->preset) {
-    cli_error(CMD, "missing --preset NAME (the one preset: %s)", DEFAULT_PRESET);
+  if (!a->preset && !a->model) {
+    cli_error(CMD, "missing --preset NAME (the one preset: %s) or --model MODEL.h5", DEFAULT_PRESET);
+    return CLI_EXIT_USAGE;
+  }
+  if (a->preset && a->model) {
+    cli_error(CMD, "--preset and --model both name what to draw from; give one");
     return CLI_EXIT_USAGE;
   }
   if (!a->output) {
@@ -220,7 +243,10 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
     json_writer w;
     json_init(&w, stdout);
     json_object_begin(&w);
-    json_kv_string(&w, "preset", a->preset);
+    if (a->preset)
+      json_kv_string(&w, "preset", a->preset);
+    else
+      json_kv_string(&w, "model", a->model);
     json_kv_uint(&w, "seed", d->seed);
     json_kv_uint(&w, "persons", n);
     json_kv_uint(&w, "observed", gbtm_panel_n_obs(panel));
@@ -240,12 +266,43 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
   }
   printf("%s (seed %" PRIu64 "): %zu persons, %zu observed years, %zu with offences, "
          "%.0f offences; persons per group",
-         a->preset, d->seed, n, gbtm_panel_n_obs(panel), gbtm_panel_n_nonzero(panel),
+         a->preset ? a->preset : a->model, d->seed, n, gbtm_panel_n_obs(panel),
+         gbtm_panel_n_nonzero(panel),
          gbtm_panel_total_count(panel));
   for (int k = 0; k < K; k++) printf(" %zu", count[k]);
   printf("\nwrote %s", a->output);
   if (a->truth) printf(" and %s", a->truth);
   printf("\n");
+}
+
+/* A saved model and the design of draws from it: the integer ages of its
+ * fitted range, end ages from the middle of the range, no gaps or custody.
+ * Returns -1 to go on, or the exit status to end with (reported). */
+static int model_design(const sim_args *a, gbtm_model *model, gbtm_sim_design *design) {
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_fit_result *res = NULL;
+  gbtm_status st = gbtm_model_load(a->model, &res, &err);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    return cli_exit_code(st);
+  }
+  *model = *gbtm_fit_result_model(res);
+  size_t persons = gbtm_fit_result_data(res)->persons;
+  gbtm_fit_result_free(res);
+  double lo = ceil(model->age_min), hi = floor(model->age_max);
+  if (lo > hi) {
+    cli_error(CMD, "%s: the model's age range %g to %g holds no whole age to draw at", a->model,
+              model->age_min, model->age_max);
+    return CLI_EXIT_USAGE;
+  }
+  design->n = a->n ? (size_t)a->n : persons;
+  design->age_lo = lo;
+  design->age_hi = hi;
+  design->end_lo = ceil(0.5 * (lo + hi));
+  design->gap_prob = 0.0;
+  design->custody_prob = 0.0;
+  design->seed = a->seed;
+  return -1;
 }
 
 int cmd_simulate(int argc, char **argv) {
@@ -255,7 +312,9 @@ int cmd_simulate(int argc, char **argv) {
 
   gbtm_model model;
   gbtm_sim_design design;
-  if (!gbtm_preset(a.preset, (size_t)a.n, a.seed, &model, &design)) {
+  if (a.model) {
+    if ((rc = model_design(&a, &model, &design)) >= 0) return rc;
+  } else if (!gbtm_preset(a.preset, (size_t)a.n, a.seed, &model, &design)) {
     cli_error(CMD, "unknown preset \"%s\" (the one preset: %s)", a.preset, DEFAULT_PRESET);
     return CLI_EXIT_USAGE;
   }

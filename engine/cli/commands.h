@@ -10,5 +10,8 @@ int cmd_fit(int argc, char **argv);      /* fit a model to a long CSV panel */
 int cmd_simulate(int argc, char **argv); /* draw a panel from a model or preset */
 int cmd_select(int argc, char **argv);   /* fit and compare a range of K and orders */
 int cmd_plot(int argc, char **argv);     /* draw an SVG figure of a model or a selection */
+int cmd_show(int argc, char **argv);     /* print the report of a saved model file */
+int cmd_classify(int argc, char **argv);
+int cmd_test(int argc, char **argv);     /* Wald tests on a saved model's parameters */
 
 #endif

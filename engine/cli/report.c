@@ -117,28 +117,22 @@ static bool model_inflated(const gbtm_model *m, int k) {
 
 /* ---- text report ------------------------------------------------------- */
 
-static void text_data(FILE *out, const char *data_name, const gbtm_panel *panel,
-                      const gbtm_model *m, const gbtm_fit_summary *s) {
+static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *res) {
+  const gbtm_data_summary *d = gbtm_fit_result_data(res);
+  char buf[64];
   fprintf(out, "Data%s%s\n", data_name ? ": " : "", data_name ? data_name : "");
   label(out, "persons");
-  fprintf(out, "%zu\n", s->n_persons);
+  fprintf(out, "%zu\n", d->persons);
   label(out, "observations (person-ages)");
-  fprintf(out, "%zu\n", s->n_obs);
+  fprintf(out, "%zu\n", d->observations);
   label(out, "distinct ages");
-  if (panel)
-    fprintf(out, "%zu, from %g to %g\n", gbtm_panel_n_ages(panel), m->age_min, m->age_max);
-  else
-    fprintf(out, "from %g to %g\n", m->age_min, m->age_max);
-  if (!panel) return;
-  size_t n_obs = gbtm_panel_n_obs(panel);
-  double zero_share = n_obs ? 1.0 - (double)gbtm_panel_n_nonzero(panel) / (double)n_obs : NAN;
-  char buf[64];
+  fprintf(out, "%zu, from %g to %g\n", d->ages, d->age_min, d->age_max);
   label(out, "zero counts");
-  fprintf(out, "%s%%\n", fixed(buf, sizeof buf, 100.0 * zero_share, 1));
+  fprintf(out, "%s%%\n", fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
   label(out, "total count");
-  fprintf(out, "%.0f\n", gbtm_panel_total_count(panel));
+  fprintf(out, "%.0f\n", d->total_count);
   label(out, "exposure");
-  fprintf(out, "%s\n", gbtm_panel_has_exposure(panel) ? "yes" : "no (all 1)");
+  fprintf(out, "%s\n", d->exposure ? "yes" : "no (all 1)");
 }
 
 static void text_model(FILE *out, const gbtm_model *m) {
@@ -301,10 +295,9 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
           s->threads == 1 ? "" : "s");
 }
 
-void report_text(FILE *out, const char *data_name, const gbtm_panel *panel,
-                 const gbtm_fit_result *res) {
+void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
-  text_data(out, data_name, panel, m, gbtm_fit_result_summary(res));
+  text_data(out, data_name, res);
   text_model(out, m);
   text_groups(out, m, res);
   text_trajectories(out, res);
@@ -326,27 +319,17 @@ static void json_failures(json_writer *w, const char *why) {
   json_array_end(w);
 }
 
-static void json_data(json_writer *w, const char *data_name, const gbtm_panel *panel,
-                      const gbtm_fit_summary *s) {
+static void json_data(json_writer *w, const char *data_name, const gbtm_fit_result *res) {
+  const gbtm_data_summary *d = gbtm_fit_result_data(res);
   json_key(w, "data");
   json_object_begin(w);
   json_kv_string(w, "file", data_name);
-  json_kv_uint(w, "persons", s->n_persons);
-  json_kv_uint(w, "observations", s->n_obs);
-  if (panel) {
-    size_t n_obs = gbtm_panel_n_obs(panel);
-    json_kv_uint(w, "ages", gbtm_panel_n_ages(panel));
-    json_kv_double(w, "zero_share",
-                   n_obs ? 1.0 - (double)gbtm_panel_n_nonzero(panel) / (double)n_obs : NAN);
-    json_kv_double(w, "total_count", gbtm_panel_total_count(panel));
-    json_kv_bool(w, "exposure", gbtm_panel_has_exposure(panel));
-  } else {
-    const char *unknown[] = {"ages", "zero_share", "total_count", "exposure"};
-    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
-      json_key(w, unknown[i]);
-      json_null(w);
-    }
-  }
+  json_kv_uint(w, "persons", d->persons);
+  json_kv_uint(w, "observations", d->observations);
+  json_kv_uint(w, "ages", d->ages);
+  json_kv_double(w, "zero_share", d->zero_share);
+  json_kv_double(w, "total_count", d->total_count);
+  json_kv_bool(w, "exposure", d->exposure);
   json_object_end(w);
 }
 
@@ -398,8 +381,7 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
   json_array_end(w);
 }
 
-void report_json_members(json_writer *w, const char *data_name, const gbtm_panel *panel,
-                         const gbtm_fit_result *res) {
+void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
   json_kv_string(w, "model", gbtm_family_name(m->family));
@@ -436,16 +418,15 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_panel
   json_object_end(w);
   double range[2] = {m->age_min, m->age_max};
   json_kv_double_array(w, "age_range", range, 2);
-  json_data(w, data_name, panel, s);
+  json_data(w, data_name, res);
   json_groups(w, m, res);
 }
 
-void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
-                 const gbtm_fit_result *res) {
+void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res) {
   json_writer w;
   json_init(&w, out);
   json_object_begin(&w);
-  report_json_members(&w, data_name, panel, res);
+  report_json_members(&w, data_name, res);
   json_object_end(&w);
   json_end(&w);
 }

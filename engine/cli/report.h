@@ -11,25 +11,21 @@
 #include "json.h"
 
 /* Prints the data summary, the model, the groups with their coefficients
- * and the fit criteria to out.
+ * and the fit criteria to out, all from what the result holds (its data
+ * summary included), so that a fit loaded from a model file prints as it
+ * did when it was made.
  * data_name: how to name the data (e.g. the file name); may be NULL.
- * panel: the data that was fitted; may be NULL (a stored model whose data
- *        is not at hand), and then only what the result holds is shown.
  * res: the fit (borrowed). */
-void report_text(FILE *out, const char *data_name, const gbtm_panel *panel,
-                 const gbtm_fit_result *res);
+void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res);
 
 /* Prints the same content as one JSON object and a newline to out, numbers
- * with %.17g and undefined ones (NaN, inf) as null. Arguments as above;
- * without a panel the data fields it alone knows are null. */
-void report_json(FILE *out, const char *data_name, const gbtm_panel *panel,
-                 const gbtm_fit_result *res);
+ * with %.17g and undefined ones (NaN, inf) as null. Arguments as above. */
+void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res);
 
 /* Writes the members of that object (not its braces) into the object that
  * w has open, so that a caller can add its own members or put fit objects
  * in an array (gbtm select). Arguments as above. */
-void report_json_members(json_writer *w, const char *data_name, const gbtm_panel *panel,
-                         const gbtm_fit_result *res);
+void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res);
 
 /* "auto", "dense" or "sparse". */
 const char *report_kernel_name(gbtm_kernel kernel);

@@ -58,12 +58,12 @@ static void bootstrap_json(json_writer *w, const gbtm_fit_result *res, const gbt
   json_object_end(w);
 }
 
-void report_json_with_bootstrap(FILE *out, const char *data_name, const gbtm_panel *panel,
-                                const gbtm_fit_result *res, const gbtm_bootstrap *b) {
+void report_json_with_bootstrap(FILE *out, const char *data_name, const gbtm_fit_result *res,
+                                const gbtm_bootstrap *b) {
   json_writer w;
   json_init(&w, out);
   json_object_begin(&w);
-  report_json_members(&w, data_name, panel, res);
+  report_json_members(&w, data_name, res);
   bootstrap_json(&w, res, b);
   json_object_end(&w);
   json_end(&w);

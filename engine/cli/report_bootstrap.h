@@ -9,7 +9,7 @@
 
 void report_bootstrap_text(FILE *out, const gbtm_fit_result *res, const gbtm_bootstrap *b);
 /* The fit's JSON object (report_json's members) with a "bootstrap" member. */
-void report_json_with_bootstrap(FILE *out, const char *data_name, const gbtm_panel *panel,
-                                const gbtm_fit_result *res, const gbtm_bootstrap *b);
+void report_json_with_bootstrap(FILE *out, const char *data_name, const gbtm_fit_result *res,
+                                const gbtm_bootstrap *b);
 
 #endif

@@ -1,0 +1,244 @@
+/* cmd_classify.c: `gbtm classify MODEL.h5 DATA.csv [-o OUT.csv] [--json]`,
+ * placing persons, who may be new, against the groups of a saved model: the
+ * posterior probability of each group given the person's counts (eq. M,
+ * eq. L) and the modal group. The story: parse, reserve the output file,
+ * load the model, read the data, warn about extrapolation, classify, write,
+ * free.
+ *
+ * A trajectory is a polynomial in age fitted over the model's age range;
+ * outside it the polynomial is extrapolated and may run anywhere, so persons
+ * observed at such ages are named in a warning rather than classified in
+ * silence. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "gbtm.h"
+#include "json.h"
+#include "outfile.h"
+#include "posterior_csv.h"
+
+#define CMD "classify"
+#define NAMES_SHOWN 10 /* persons named in the extrapolation warning */
+
+enum { OPT_ID = 256, OPT_AGE, OPT_COUNT, OPT_EXPOSURE, OPT_JSON };
+
+static const struct option long_options[] = {{"id", required_argument, NULL, OPT_ID},
+                                             {"age", required_argument, NULL, OPT_AGE},
+                                             {"count", required_argument, NULL, OPT_COUNT},
+                                             {"exposure", required_argument, NULL, OPT_EXPOSURE},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"json", no_argument, NULL, OPT_JSON},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+
+typedef struct classify_args {
+  const char *model, *data, *output;
+  gbtm_csv_columns columns;
+  bool json;
+} classify_args;
+
+static void print_help(FILE *out) {
+  gbtm_csv_columns c = gbtm_csv_columns_default();
+  fprintf(out,
+          "usage: gbtm classify MODEL.h5 DATA.csv [-o OUT.csv] [--json] [options]\n"
+          "\n"
+          "Computes each person's posterior group probabilities under a model saved with\n"
+          "gbtm fit -o MODEL.h5, and the modal group (the most probable one). DATA.csv\n"
+          "is a long file as gbtm fit reads; its persons may be new ones. Persons\n"
+          "observed at ages outside the model's fitted age range are named in a warning:\n"
+          "there the trajectories are extrapolated polynomials.\n"
+          "\n"
+          "Data:\n"
+          "  --id NAME          column of person ids (default: %s)\n"
+          "  --age NAME         column of ages (default: %s)\n"
+          "  --count NAME       column of counts (default: %s)\n"
+          "  --exposure NAME    column of exposures, the time at risk, > 0\n"
+          "                     (default: %s)\n"
+          "\n"
+          "Output:\n"
+          "  -o, --output FILE  write the CSV id,group,p1,...,pK to FILE (group: the modal\n"
+          "                     group, numbered as gbtm fit numbers them) and print a\n"
+          "                     summary (default: the CSV on standard output)\n"
+          "  --json             print {\"model\": ..., \"persons\": [{\"id\", \"group\", \"p\"}]}\n"
+          "                     instead of the CSV or the summary (default: off)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Exit status: 0 ok, 2 bad usage or input (a file that is missing or malformed).\n",
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1");
+}
+
+static const char *option_name(int val, char *buf, size_t size) {
+  for (const struct option *o = long_options; o->name; o++)
+    if (o->val == val) {
+      snprintf(buf, size, "--%s", o->name);
+      return buf;
+    }
+  snprintf(buf, size, "-%c", val);
+  return buf;
+}
+
+/* Returns -1 to go on, or the exit status to end with (already reported). */
+static int parse_args(int argc, char **argv, classify_args *a) {
+  memset(a, 0, sizeof *a);
+  a->columns = gbtm_csv_columns_default();
+  char name[64];
+  opterr = 0; /* our own messages */
+  optind = 0; /* a full restart of getopt's state (glibc) */
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    switch (opt) {
+    case 'h': print_help(stdout); return CLI_EXIT_OK;
+    case 'o': a->output = optarg; break;
+    case OPT_ID: a->columns.id = optarg; break;
+    case OPT_AGE: a->columns.age = optarg; break;
+    case OPT_COUNT: a->columns.count = optarg; break;
+    case OPT_EXPOSURE: a->columns.exposure = optarg; break;
+    case OPT_JSON: a->json = true; break;
+    case ':':
+      cli_error(CMD, "option %s needs a value (see gbtm classify --help)", option_name(optopt, name, sizeof name));
+      return CLI_EXIT_USAGE;
+    default:
+      if (optopt == OPT_JSON)
+        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
+      else if (optopt != 0)
+        cli_error(CMD, "unknown option \"-%c\" (see gbtm classify --help)", optopt);
+      else
+        cli_error(CMD, "unknown option \"%s\" (see gbtm classify --help)", argv[optind - 1]);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (argc - optind < 2) {
+    cli_error(CMD, "missing %s argument (usage: gbtm classify MODEL.h5 DATA.csv [-o OUT.csv])",
+              argc - optind == 0 ? "MODEL" : "DATA");
+    return CLI_EXIT_USAGE;
+  }
+  if (argc - optind > 2) {
+    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm classify MODEL.h5 DATA.csv [-o OUT.csv])",
+              argv[optind + 2]);
+    return CLI_EXIT_USAGE;
+  }
+  a->model = argv[optind];
+  a->data = argv[optind + 1];
+  if (a->output && (strcmp(a->output, a->model) == 0 || strcmp(a->output, a->data) == 0)) {
+    cli_error(CMD, "-o names an input file \"%s\"", a->output);
+    return CLI_EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* Names the persons observed outside the model's age range. */
+static void warn_extrapolation(const gbtm_model *m, const gbtm_panel *panel) {
+  size_t N = gbtm_panel_n_persons(panel);
+  bool *outside = malloc(N * sizeof *outside);
+  size_t n = gbtm_model_outside_range(m, panel, outside);
+  if (n == 0 || !outside) {
+    if (n > 0) cli_warning(CMD, "%zu persons are observed at ages outside the model's range", n);
+    free(outside);
+    return;
+  }
+  char names[1024];
+  size_t used = 0, shown = 0;
+  names[0] = '\0';
+  for (size_t i = 0; i < N && shown < NAMES_SHOWN; i++) {
+    if (!outside[i]) continue;
+    int w = snprintf(names + used, sizeof names - used, "%s%s", shown ? ", " : "", gbtm_panel_id(panel, i));
+    if (w < 0 || (size_t)w >= sizeof names - used) break;
+    used += (size_t)w;
+    shown++;
+  }
+  char more[64] = "";
+  if (shown < n) snprintf(more, sizeof more, " and %zu more", n - shown);
+  cli_warning(CMD,
+              "%zu person%s observed at ages outside the model's range %g to %g, where the "
+              "trajectories are extrapolated: %s%s",
+              n, n == 1 ? " is" : "s are", m->age_min, m->age_max, names, more);
+  free(outside);
+}
+
+static void print_json(const char *model_path, const gbtm_panel *panel, const double *tau, int K) {
+  json_writer w;
+  json_init(&w, stdout);
+  json_object_begin(&w);
+  json_kv_string(&w, "model", model_path);
+  json_key(&w, "persons");
+  json_array_begin(&w);
+  size_t N = gbtm_panel_n_persons(panel);
+  for (size_t i = 0; i < N; i++) {
+    const double *p = tau + i * (size_t)K;
+    json_object_begin(&w);
+    json_kv_string(&w, "id", gbtm_panel_id(panel, i));
+    json_kv_int(&w, "group", posterior_modal(p, K) + 1);
+    json_kv_double_array(&w, "p", p, (size_t)K);
+    json_object_end(&w);
+  }
+  json_array_end(&w);
+  json_object_end(&w);
+  json_end(&w);
+}
+
+/* "classified N persons; modal group counts n1 n2 ...; wrote FILE". */
+static void print_summary(const classify_args *a, const gbtm_panel *panel, const double *tau, int K) {
+  size_t N = gbtm_panel_n_persons(panel), count[GBTM_MAX_GROUPS] = {0};
+  for (size_t i = 0; i < N; i++) count[posterior_modal(tau + i * (size_t)K, K)]++;
+  printf("classified %zu person%s against %s; persons per modal group:", N, N == 1 ? "" : "s", a->model);
+  for (int k = 0; k < K; k++) printf(" %zu", count[k]);
+  printf("\nwrote %s\n", a->output);
+}
+
+int cmd_classify(int argc, char **argv) {
+  classify_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) return rc;
+
+  outfile out = {0};
+  if (a.output && !outfile_open(&out, CMD, a.output)) return CLI_EXIT_USAGE;
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_fit_result *res = NULL;
+  gbtm_panel *panel = NULL;
+  double *tau = NULL;
+  gbtm_status st = gbtm_model_load(a.model, &res, &err);
+  if (st == GBTM_OK) st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
+  if (st == GBTM_OK) {
+    const gbtm_model *m = gbtm_fit_result_model(res);
+    warn_extrapolation(m, panel);
+    tau = malloc(gbtm_panel_n_persons(panel) * (size_t)m->groups * sizeof *tau);
+    if (!tau) {
+      cli_error(CMD, "out of memory for %zu persons", gbtm_panel_n_persons(panel));
+      rc = CLI_EXIT_FIT;
+      goto done;
+    }
+    st = gbtm_model_classify(m, panel, tau, &err);
+  }
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+    goto done;
+  }
+  int K = gbtm_fit_result_model(res)->groups;
+  if (a.output) {
+    posterior_csv_write(out.fp, panel, tau, K);
+    if (!outfile_commit(&out, CMD)) {
+      rc = CLI_EXIT_USAGE;
+      goto done;
+    }
+  }
+  if (a.json)
+    print_json(a.model, panel, tau, K);
+  else if (a.output)
+    print_summary(&a, panel, tau, K);
+  else
+    posterior_csv_write(stdout, panel, tau, K);
+  rc = CLI_EXIT_OK;
+
+done:
+  outfile_discard(&out);
+  free(tau);
+  gbtm_panel_free(panel);
+  gbtm_fit_result_free(res);
+  return rc;
+}
