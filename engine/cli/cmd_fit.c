@@ -13,15 +13,12 @@
  * leaves existing files as they were. The model file records the command
  * line as it was typed and the SHA-256 of the data file, so that a result
  * can be traced to its data. */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli_util.h"
 #include "cmdline.h"

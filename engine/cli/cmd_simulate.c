@@ -14,15 +14,12 @@
  *
  * The true groups are what recovery tests and demonstrations compare a fit
  * with, so they are written 1-based, as `gbtm fit` numbers its groups. */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <math.h>
 
