@@ -88,7 +88,9 @@
  * The reader checks the format version, then every dataset's presence, type
  * class and shape, that the sizes agree (K, P, N), and the values that size
  * or index anything; a missing, foreign, truncated or inconsistent file is
- * an error naming the file and what is wrong, never a crash. Strings are
+ * an error naming the file and what is wrong, never a crash
+ * (gbtm_trajectory_table_read() reads /trajectory alone, checked the same
+ * way, for figures). Strings are
  * fixed-length because variable-length ones live in HDF5's global heap,
  * whose damaged records crash the HDF5 library (1.10) as it reads them.
  * HDF5's own error printing is off during these calls and restored after
@@ -1050,34 +1052,49 @@ static void read_posterior(h5io *io, const node *root, gbtm_fit_result *r) {
   close_group(io, &g);
 }
 
-gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error *err) {
-  *out = NULL;
+/* Opens the model file io->file for reading, its access list into *fapl;
+ * -1 (reported) when it is missing, not a regular file, not HDF5 or
+ * damaged. The caller closes both (H5Fclose, H5Pclose) when not -1. */
+static hid_t open_model_file(h5io *io, hid_t *fapl) {
+  const char *path = io->file;
+  *fapl = -1;
   int fd = open(path, O_RDONLY);
-  if (fd < 0) return gbtm_fail(err, GBTM_ERR_IO, "%s: cannot open the file: %s", path, strerror(errno));
+  if (fd < 0) {
+    fail(io, GBTM_ERR_IO, "cannot open the file: %s", strerror(errno));
+    return -1;
+  }
   struct stat sb;
   bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
   close(fd);
-  if (!regular) return gbtm_fail(err, GBTM_ERR_IO, "%s: not a regular file", path);
-
-  h5io io = {path, err, GBTM_OK};
-  gbtm_fit_result *r = calloc(1, sizeof *r);
-  if (!r) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
-  h5quiet q;
-  quiet_begin(&q);
-  hid_t fapl = -1, file = -1;
+  if (!regular) {
+    fail(io, GBTM_ERR_IO, "not a regular file");
+    return -1;
+  }
+  hid_t file = -1;
 #if H5_VERSION_GE(1, 12, 0)
   htri_t is = H5Fis_accessible(path, H5P_DEFAULT);
 #else
   htri_t is = H5Fis_hdf5(path);
 #endif
   if (is == 0)
-    fail(&io, GBTM_ERR_PARSE, "not an HDF5 file");
+    fail(io, GBTM_ERR_PARSE, "not an HDF5 file");
   else if (is < 0)
-    fail(&io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
-  else if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0)
-    fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
-  else if ((file = H5Fopen(path, H5F_ACC_RDONLY, fapl)) < 0)
-    fail(&io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+    fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+  else if ((*fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(*fapl, H5F_CLOSE_SEMI) < 0)
+    fail(io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
+  else if ((file = H5Fopen(path, H5F_ACC_RDONLY, *fapl)) < 0)
+    fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+  return file;
+}
+
+gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error *err) {
+  *out = NULL;
+  h5io io = {path, err, GBTM_OK};
+  gbtm_fit_result *r = calloc(1, sizeof *r);
+  if (!r) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  h5quiet q;
+  quiet_begin(&q);
+  hid_t fapl, file = open_model_file(&io, &fapl);
   if (io.st == GBTM_OK) {
     node root = {file, ""};
     read_root(&io, file, r);
@@ -1102,3 +1119,61 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
 }
 
 const gbtm_model_file_info *gbtm_fit_result_file_info(const gbtm_fit_result *r) { return r->file_info; }
+
+/* The trajectory table: /trajectory/age gives T, /trajectory/expected K;
+ * then lower and upper of the same shape, and observed when present. */
+gbtm_status gbtm_trajectory_table_read(const char *path, gbtm_trajectory_table **out,
+                                       gbtm_error *err) {
+  *out = NULL;
+  h5io io = {path, err, GBTM_OK};
+  gbtm_trajectory_table *t = calloc(1, sizeof *t);
+  if (!t) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  h5quiet q;
+  quiet_begin(&q);
+  hid_t fapl, file = open_model_file(&io, &fapl);
+  node root = {file, ""}, g = {-1, ""};
+  r_group(&io, &root, "trajectory", false, &g);
+  hsize_t any = SHAPE_ANY, T = 0, dims[2] = {SHAPE_ANY, 0}, got[2] = {0, 0};
+  hid_t ds = r_open(&io, &g, "age", H5T_FLOAT, 1, &any, &T);
+  if (ds >= 0) H5Dclose(ds);
+  if (io.st == GBTM_OK && T == 0) fail(&io, GBTM_ERR_PARSE, "/trajectory/age holds no ages");
+  dims[1] = T;
+  if ((ds = r_open(&io, &g, "expected", H5T_FLOAT, 2, dims, got)) >= 0) H5Dclose(ds);
+  if (io.st == GBTM_OK && (got[0] < 1 || got[0] > GBTM_MAX_GROUPS))
+    fail(&io, GBTM_ERR_PARSE, "/trajectory/expected has %llu rows, expected 1 to %d groups",
+         (unsigned long long)got[0], GBTM_MAX_GROUPS);
+  size_t K = (size_t)got[0];
+  bool observed = r_exists(&io, &g, "observed");
+  if (io.st == GBTM_OK) {
+    t->groups = (int)K;
+    t->ages = (size_t)T;
+    t->age = malloc(T * sizeof *t->age);
+    t->expected = malloc(K * T * sizeof *t->expected);
+    t->lower = malloc(K * T * sizeof *t->lower);
+    t->upper = malloc(K * T * sizeof *t->upper);
+    t->observed = observed ? malloc(K * T * sizeof *t->observed) : NULL;
+    if (!t->age || !t->expected || !t->lower || !t->upper || (observed && !t->observed))
+      fail(&io, GBTM_ERR_NOMEM, "out of memory for the trajectory table");
+  }
+  r_f64s(&io, &g, "age", T, 0, t->age);
+  r_f64s(&io, &g, "expected", K, T, t->expected);
+  r_f64s(&io, &g, "lower", K, T, t->lower);
+  r_f64s(&io, &g, "upper", K, T, t->upper);
+  if (observed) r_f64s(&io, &g, "observed", K, T, t->observed);
+  close_group(&io, &g);
+  if (file >= 0 && H5Fclose(file) < 0) fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
+  if (fapl >= 0) H5Pclose(fapl);
+  quiet_end(&q);
+  if (io.st != GBTM_OK) {
+    gbtm_trajectory_table_free(t);
+    return io.st;
+  }
+  *out = t;
+  return GBTM_OK;
+}
+
+void gbtm_trajectory_table_free(gbtm_trajectory_table *t) {
+  if (!t) return;
+  free(t->age), free(t->expected), free(t->lower), free(t->upper), free(t->observed);
+  free(t);
+}

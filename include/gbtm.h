@@ -574,6 +574,27 @@ typedef struct gbtm_model_file_info {
  * gbtm_fit(); valid while the result lives. */
 const gbtm_model_file_info *gbtm_fit_result_file_info(const gbtm_fit_result *result);
 
+/* The trajectory table of a model file (/trajectory): each group's expected
+ * count at T ages, its 95% band and, when the data was at hand at save time,
+ * the observed posterior-weighted rate. Matrices are K x T, row-major; NaN
+ * where a value is undefined (bands without standard errors, observed rates
+ * at ages where no person of the data was observed). */
+typedef struct gbtm_trajectory_table {
+  int groups;            /* K */
+  size_t ages;           /* T */
+  double *age;           /* [T] */
+  double *expected;      /* [K x T] expected count per unit exposure */
+  double *lower, *upper; /* [K x T] its 95% band */
+  double *observed;      /* [K x T], or NULL when the file holds none */
+} gbtm_trajectory_table;
+
+/* Reads the trajectory table of the model file at path, checked as
+ * gbtm_model_load() checks it (the same statuses and messages). The caller
+ * owns *out (gbtm_trajectory_table_free). */
+gbtm_status gbtm_trajectory_table_read(const char *path, gbtm_trajectory_table **out,
+                                       gbtm_error *err);
+void gbtm_trajectory_table_free(gbtm_trajectory_table *table);
+
 /* Posterior group probabilities of the persons of panel under model (eq. M,
  * eq. L): tau_ik = softmax_k(log pi_k + sum_t log f_k(y_it)), into tau
  * (N x K, row-major, N = gbtm_panel_n_persons). The persons need not be

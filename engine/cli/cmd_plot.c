@@ -4,9 +4,13 @@
  *   BIC and the held-out log-likelihood against the number of groups K, one
  *   line per polynomial order, the best model by BIC marked; with
  *   --model K[:D] or --model best, that model's trajectories instead;
- * - from the output of `gbtm fit --json`: the model's trajectories.
+ * - from the output of `gbtm fit --json`: the model's trajectories;
+ * - from a model file (gbtm fit -o, gbtm select -o DIR): its trajectories,
+ *   with the observed posterior-weighted group means of its trajectory
+ *   table (gbtm_trajectory_table_read()) as points.
  * A trajectory figure draws each group's expected count by age as a line,
- * its 95% band where the input has one, and a legend giving the shares. Lines differ in colour (the
+ * its 95% band where the input has one, the observed means as hollow
+ * markers where it has them, and a legend giving the shares. Lines differ in colour (the
  * Okabe-Ito palette, safe for colour-blind readers), dash pattern and
  * marker shape, so that the figure also reads in grey.
  *
@@ -55,10 +59,15 @@ static void print_help(FILE *out) {
           "                   line per polynomial order, the best model by BIC marked;\n"
           "                   with --model, that model's trajectories instead\n"
           "  fit.json         the output of gbtm fit --json: the model's trajectories\n"
+          "  model.h5         a model file (gbtm fit -o, gbtm select -o DIR): the\n"
+          "                   model's trajectories, with the observed means as points\n"
           "\n"
           "A trajectory figure shows each group's expected count by age, its 95%% band\n"
           "when the fit has standard errors (the \"trajectory\" arrays of gbtm fit\n"
-          "--json), and the groups' shares in the legend. Lines differ in colour\n"
+          "--json, the trajectory table of a model file), for a model file saved\n"
+          "with its data each group's observed mean count at each age, weighted by\n"
+          "the posterior probabilities (sum_i tau_ik y_it / sum_i tau_ik E_it), as\n"
+          "hollow markers, and the groups' shares in the legend. Lines differ in colour\n"
           "(Okabe-Ito palette), dash pattern and marker shape, so the figure also\n"
           "reads in grey.\n"
           "\n"
@@ -161,11 +170,14 @@ static void frame_draw(svg *s, frame *f, double xlo, double xhi, double ylo, dou
 /* ---- trajectories --------------------------------------------------------- */
 
 /* A model's trajectories, with each group's 95% band where the input has
- * one (the "trajectory" array of gbtm fit --json: age, mean, lower, upper). */
+ * one (the "trajectory" array of gbtm fit --json: age, mean, lower, upper;
+ * the trajectory table of a model file), and its observed means where the
+ * input has them (a model file saved with its data). */
 typedef struct traj_plot {
   gbtm_model model;
   size_t n_band[GBTM_MAX_GROUPS];
   double *band_age[GBTM_MAX_GROUPS], *band_lo[GBTM_MAX_GROUPS], *band_hi[GBTM_MAX_GROUPS];
+  gbtm_trajectory_table *table; /* of a model file, or NULL */
   char title[512], subtitle[512];
 } traj_plot;
 
@@ -175,6 +187,7 @@ static void traj_plot_free(traj_plot *tp) {
     free(tp->band_lo[k]);
     free(tp->band_hi[k]);
   }
+  gbtm_trajectory_table_free(tp->table);
   memset(tp, 0, sizeof *tp);
 }
 
@@ -196,6 +209,14 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
       if (isfinite(tp->band_hi[k][i])) ymax = fmax(ymax, tp->band_hi[k][i]);
     bands |= tp->n_band[k] > 1;
   }
+  const gbtm_trajectory_table *tt = tp->table;
+  const double *obs = tt ? tt->observed : NULL;
+  bool points = false;
+  for (size_t i = 0; obs && i < (size_t)K * tt->ages; i++)
+    if (isfinite(obs[i])) {
+      ymax = fmax(ymax, obs[i]);
+      points = true;
+    }
   svg s;
   double W = 860, H = 540;
   svg_begin(&s, out, W, H, tp->title);
@@ -233,6 +254,13 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
       svg_marker(&s, svg_shape(k), px[i], py[i], 4.5, svg_colour(k), "#ffffff", "marker");
     }
   }
+  for (int k = 0; points && k < K; k++) /* observed means: hollow markers, on top */
+    for (size_t t = 0; t < tt->ages; t++) {
+      double v = obs[(size_t)k * tt->ages + t];
+      if (isfinite(v) && isfinite(tt->age[t]))
+        svg_marker(&s, svg_shape(k), svg_axis_map(&f.x, tt->age[t]), svg_axis_map(&f.y, v), 3.6,
+                   "#ffffff", svg_colour(k), "observed");
+    }
   /* legend */
   double lx = f.left + f.width + 25, ly = f.top + 10;
   svg_text(&s, lx, ly, "start", 14, true, 0, "legend-title", "Group (share)");
@@ -249,6 +277,13 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
     fprintf(s.out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"40\" height=\"14\" fill=\"#555555\" "
                    "fill-opacity=\"0.25\"/>\n", lx, y - 12);
     svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", "95% band");
+  }
+  if (points) {
+    double y = ly + 26 + 24 * K + (bands ? 34 : 10);
+    fprintf(s.out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.60\" fill=\"#ffffff\" stroke=\"#555555\" "
+                   "stroke-width=\"1.2\"/>\n", lx + 20, y - 4);
+    svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", "observed mean");
+    svg_text(&s, lx + 50, y + 16, "start", 11, false, 0, "legend-note", "(posterior-weighted)");
   }
   svg_end(&s);
 }
@@ -347,14 +382,11 @@ static bool bands_from_json(const json_value *o, traj_plot *tp, const char *path
   return true;
 }
 
-/* Titles from the model's object o and the file's root (its data's name). */
-static void traj_titles(traj_plot *tp, const plot_args *a, const json_value *o,
-                        const json_value *root) {
+/* The title (--title, or one naming the data) and the subtitle: the
+ * family, the orders, log L and BIC. */
+static void traj_titles_set(traj_plot *tp, const plot_args *a, const char *name, double ll,
+                            double bic) {
   const gbtm_model *m = &tp->model;
-  const json_value *data = json_value_get(root, "data");
-  const json_value *file = json_value_get(data, "file");
-  if (!file) file = data; /* select.json names its data at the top */
-  const char *name = file && file->type == JSON_STRING ? file->string : a->input;
   if (a->title) snprintf(tp->title, sizeof tp->title, "%s", a->title);
   else snprintf(tp->title, sizeof tp->title, "Trajectories of %d group%s: %s", m->groups,
                 m->groups == 1 ? "" : "s", name);
@@ -365,12 +397,66 @@ static void traj_titles(traj_plot *tp, const plot_args *a, const json_value *o,
     if (n < 0) break;
     used += (size_t)n;
   }
-  double ll = NAN, bic = NAN;
-  json_value_number(json_value_get(o, "loglik"), &ll);
-  json_value_number(json_value_get(o, "bic"), &bic);
   snprintf(tp->subtitle, sizeof tp->subtitle,
            "%s model, polynomial orders %s; log L %.2f, BIC %.2f (-2 log L + p ln N)",
            m->family == GBTM_ZIP ? "Zero-inflated Poisson" : "Poisson", orders, ll, bic);
+}
+
+/* Titles from the model's object o and the file's root (its data's name). */
+static void traj_titles(traj_plot *tp, const plot_args *a, const json_value *o,
+                        const json_value *root) {
+  const json_value *data = json_value_get(root, "data");
+  const json_value *file = json_value_get(data, "file");
+  if (!file) file = data; /* select.json names its data at the top */
+  const char *name = file && file->type == JSON_STRING ? file->string : a->input;
+  double ll = NAN, bic = NAN;
+  json_value_number(json_value_get(o, "loglik"), &ll);
+  json_value_number(json_value_get(o, "bic"), &bic);
+  traj_titles_set(tp, a, name, ll, bic);
+}
+
+/* The trajectories of a model file: the model and its fit from
+ * gbtm_model_load(), the bands and observed means from its trajectory
+ * table. false (reported) when the file cannot be read. */
+static bool traj_from_model_file(traj_plot *tp, const plot_args *a) {
+  gbtm_error err = {GBTM_OK, ""};
+  gbtm_fit_result *r = NULL;
+  gbtm_status st = gbtm_model_load(a->input, &r, &err);
+  if (st == GBTM_OK) st = gbtm_trajectory_table_read(a->input, &tp->table, &err);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    gbtm_fit_result_free(r);
+    return false;
+  }
+  tp->model = *gbtm_fit_result_model(r);
+  const gbtm_trajectory_table *t = tp->table;
+  bool ok = t->groups == tp->model.groups;
+  if (!ok)
+    cli_error(CMD, "%s: the trajectory table has %d groups, the model %d", a->input, t->groups,
+              tp->model.groups);
+  for (int k = 0; ok && k < t->groups; k++) {
+    size_t n = t->ages;
+    tp->band_age[k] = malloc(n * sizeof(double));
+    tp->band_lo[k] = malloc(n * sizeof(double));
+    tp->band_hi[k] = malloc(n * sizeof(double));
+    if (!tp->band_age[k] || !tp->band_lo[k] || !tp->band_hi[k]) {
+      cli_error(CMD, "out of memory");
+      ok = false;
+      break;
+    }
+    memcpy(tp->band_age[k], t->age, n * sizeof(double));
+    memcpy(tp->band_lo[k], t->lower + (size_t)k * n, n * sizeof(double));
+    memcpy(tp->band_hi[k], t->upper + (size_t)k * n, n * sizeof(double));
+    tp->n_band[k] = n;
+  }
+  if (ok) {
+    const gbtm_model_file_info *fi = gbtm_fit_result_file_info(r);
+    const char *name = fi && fi->data_name && fi->data_name[0] ? fi->data_name : a->input;
+    const gbtm_fit_summary *s = gbtm_fit_result_summary(r);
+    traj_titles_set(tp, a, name, s->loglik, s->bic);
+  }
+  gbtm_fit_result_free(r);
+  return ok;
 }
 
 /* ---- criteria ------------------------------------------------------------- */
@@ -556,9 +642,19 @@ int cmd_plot(int argc, char **argv) {
   size_t got = fread(magic, 1, sizeof magic, probe);
   fclose(probe);
   if (got == 8 && memcmp(magic, "\x89HDF\r\n\x1a\n", 8) == 0) {
-    cli_error(CMD, "%s: model files (HDF5) cannot be plotted by this version; plot the output "
-                   "of gbtm fit --json instead", a.input);
-    return CLI_EXIT_USAGE;
+    if (a.model) {
+      cli_error(CMD, "--model applies to select.json; %s holds one model", a.input);
+      return CLI_EXIT_USAGE;
+    }
+    outfile f = {0};
+    rc = CLI_EXIT_USAGE;
+    if (traj_from_model_file(&tp, &a) && outfile_open(&f, CMD, a.output)) {
+      draw_trajectories(f.fp, &tp);
+      if (outfile_commit(&f, CMD)) rc = CLI_EXIT_OK;
+    }
+    outfile_discard(&f);
+    traj_plot_free(&tp);
+    return rc;
   }
 
   json_value *root = json_read_file(a.input, why, sizeof why);

@@ -5,7 +5,10 @@
  * that break the usual adequacy rules flagged (DESIGN §5). With --cv V each
  * model is cross-validated over V folds of persons; with --refine the best
  * model's orders are refined by likelihood-ratio tests; with -o DIR the
- * table is saved as DIR/select.csv and DIR/select.json.
+ * table is saved as DIR/select.csv and DIR/select.json and every fitted
+ * model as the HDF5 model file DIR/model_K<K>_D<d>.h5 (gbtm_model_save(),
+ * with the data, so that its trajectory table holds the observed means),
+ * the refined one as DIR/model_refined.h5.
  *
  * The story: parse the options, read the panel, open the output files,
  * sweep (progress on stderr), refine, print, save, free. */
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "json.h"
@@ -135,7 +139,10 @@ static void print_help(FILE *out) {
           "                     of gbtm fit --json plus min_avepp, min_occ, min_share,\n"
           "                     cv_loglik, cve and flags (default: text)\n"
           "  -o, --output DIR   also save the table as DIR/select.csv and\n"
-          "                     DIR/select.json (DIR is created if missing)\n"
+          "                     DIR/select.json, and every fitted model as the model\n"
+          "                     file DIR/model_K<K>_D<d>.h5 (with --refine, the refined\n"
+          "                     model as DIR/model_refined.h5; DIR is created if\n"
+          "                     missing)\n"
           "  -q, --quiet        no progress on stderr (default: progress on)\n"
           "  -h, --help         show this help\n"
           "\n"
@@ -577,6 +584,33 @@ static bool dir_path(char *buf, size_t size, const char *dir, const char *name) 
   return true;
 }
 
+/* Saves every fitted model of the sweep as DIR/model_K<K>_D<d>.h5 and the
+ * refined one (or NULL) as DIR/model_refined.h5, with the command line, the
+ * data's name and SHA-256, the seed and the panel (whose observed means go
+ * into each file's trajectory table); false (reported) on the first
+ * failure. */
+static bool save_models(const select_args *a, const char *command_line, const gbtm_panel *panel,
+                        const gbtm_select_result *r, const gbtm_fit_result *refined) {
+  gbtm_error err = {GBTM_OK, ""};
+  char sha[65], path[4096], name[64];
+  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
+  gbtm_save_info info = {command_line, a->data, sha, a->options.fit.seed, panel};
+  for (size_t i = 0; st == GBTM_OK && i <= gbtm_select_result_count(r); i++) {
+    const gbtm_fit_result *fit = refined;
+    snprintf(name, sizeof name, "model_refined.h5");
+    if (i < gbtm_select_result_count(r)) {
+      const gbtm_select_entry *e = gbtm_select_result_entry(r, i);
+      fit = e->fit;
+      snprintf(name, sizeof name, "model_K%d_D%d.h5", e->groups, e->order);
+    }
+    if (!fit) continue;
+    if (!dir_path(path, sizeof path, a->dir, name)) return false;
+    st = gbtm_model_save(fit, &info, path, &err);
+  }
+  if (st != GBTM_OK) cli_error_status(CMD, st, &err);
+  return st == GBTM_OK;
+}
+
 static void warn_about(const gbtm_select_result *r) {
   int best = gbtm_select_result_best(r);
   if (best < 0) return;
@@ -590,9 +624,18 @@ static void warn_about(const gbtm_select_result *r) {
 }
 
 int cmd_select(int argc, char **argv) {
+  /* As typed: getopt reorders argv while it parses. */
+  char *command_line = cmdline_text("gbtm", argc, argv);
+  if (!command_line) {
+    cli_error(CMD, "out of memory");
+    return CLI_EXIT_FIT;
+  }
   select_args a;
   int rc = parse_args(argc, argv, &a);
-  if (rc >= 0) return rc;
+  if (rc >= 0) {
+    free(command_line);
+    return rc;
+  }
 
   outfile csv = {0}, json = {0};
   gbtm_error err = {GBTM_OK, ""};
@@ -605,6 +648,7 @@ int cmd_select(int argc, char **argv) {
   gbtm_status st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
+    free(command_line);
     return cli_exit_code(st);
   }
   if (a.dir) {
@@ -673,7 +717,9 @@ int cmd_select(int argc, char **argv) {
   if (a.dir) {
     print_csv(csv.fp, res);
     print_json(json.fp, &a, res, &log, refined);
-    if (!outfile_commit(&csv, CMD) || !outfile_commit(&json, CMD)) rc = CLI_EXIT_USAGE;
+    if (!outfile_commit(&csv, CMD) || !outfile_commit(&json, CMD) ||
+        !save_models(&a, command_line, panel, res, refined))
+      rc = CLI_EXIT_USAGE;
   }
 
 done:
@@ -683,5 +729,6 @@ done:
   gbtm_fit_result_free(refined);
   gbtm_select_result_free(res);
   gbtm_panel_free(panel);
+  free(command_line);
   return rc;
 }

@@ -3,10 +3,12 @@
 # small cohort drawn with `gbtm simulate`:
 # - select --json prints {"models": [...], "best_bic": i} whose models carry
 #   the keys of `gbtm fit --json` and the cross-validation figures;
-# - select -o DIR writes DIR/select.csv and DIR/select.json; --refine
-#   reports its steps; bad usage exits 2 with a message;
+# - select -o DIR writes DIR/select.csv, DIR/select.json and one model file
+#   DIR/model_K<K>_D<d>.h5 per model, which gbtm show reads back with the
+#   table's log L; --refine reports its steps; bad usage exits 2 with a message;
 # - plot writes well-formed SVG (xmllint) with one trajectory path per group
-#   and one criterion line per order and panel; bad input exits 2;
+#   and one criterion line per order and panel; from a model file also a band
+#   per group and the observed means as points; bad input exits 2;
 # - headless Chromium renders the figures to PNGs that are not blank: many
 #   distinct colours, and the palette colour of every group's line.
 # Usage: bash test_select_plot.sh path/to/gbtm
@@ -108,6 +110,29 @@ for r, m in zip(rows, j["models"]):
     assert r["cv_loglik"] == "" and m["cv_loglik"] is None
 assert sum(r["best_bic"] == "true" for r in rows) == 1
 EOF
+  files=$(cd "$out" && ls model_*.h5 2>/dev/null | tr '\n' ' ')
+  if [ "$files" = "model_K2_D1.h5 model_K2_D2.h5 model_K3_D1.h5 model_K3_D2.h5 " ]; then
+    pass "select -o DIR writes a model file per model"
+  else
+    fail "select -o DIR writes a model file per model" "found: $files"
+  fi
+  if "$gbtm" show "$out/model_K3_D2.h5" >"$dir/show.txt" 2>"$dir/stderr" &&
+    "$gbtm" show "$out/model_K3_D2.h5" --json >"$dir/show.json" 2>"$dir/stderr"; then
+    check "show DIR/model_K3_D2.h5: the select command, the table's model" "$python" - \
+      "$dir/show.txt" "$dir/show.json" "$out/select.json" "$cohort" <<'EOF'
+import hashlib, json, sys
+text, data = open(sys.argv[1]).read(), sys.argv[4]
+shown, sel = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+assert "gbtm select " in text and " -o " in text, "no select command line in the report"
+assert hashlib.sha256(open(data, "rb").read()).hexdigest() in text, "no data SHA-256"
+m = [m for m in sel["models"] if m["groups"] == 3 and m["order"] == 2][0]
+assert shown["groups"] == 3 and [g["order"] for g in shown["group"]] == [2, 2, 2]
+assert shown["loglik"] == m["loglik"], (shown["loglik"], m["loglik"])
+assert shown["bic"] == m["bic"] and shown["n_params"] == m["n_params"]
+EOF
+  else
+    fail "show DIR/model_K3_D2.h5" "non-zero exit"
+  fi
   if grep -q '^\* ' "$dir/table.txt" && grep -q 'BIC(Nobs)' "$dir/table.txt"; then
     pass "select text table marks the best model"
   else
@@ -170,6 +195,29 @@ if "$gbtm" plot "$dir/fit.json" -o "$dir/traj.svg" --title 'Three groups & <more
 else
   fail "plot fit.json" "non-zero exit"
 fi
+# From a model file: lines, bands and the observed means, one hollow marker
+# per group and age where the group has persons (at most 3 x the ages).
+ages=$(tail -n +2 "$cohort" | cut -d, -f2 | sort -u | wc -l)
+observed_ok() { # SVG: between 2 and 3 points per age, in each group's colour
+  local n
+  n=$(grep -c 'class="observed"' "$1")
+  [ "$n" -ge $((2 * ages)) ] && [ "$n" -le $((3 * ages)) ] &&
+    for c in 0072B2 D55E00 009E73; do
+      grep 'class="observed"' "$1" | grep -qi "stroke=\"#$c\"" || return 1
+    done
+}
+if "$gbtm" plot "$out/model_K3_D2.h5" -o "$dir/model.svg" 2>"$dir/stderr"; then
+  check "plot model.h5: three trajectories" svg_ok "$dir/model.svg" trajectory 3
+  check "plot model.h5: a 95% band per group" svg_ok "$dir/model.svg" band 3
+  check "plot model.h5: observed means as points" observed_ok "$dir/model.svg"
+  check "plot model.h5: legend names the points" grep -qF '>observed mean<' "$dir/model.svg"
+  check "plot model.h5: the data in the title" grep -qF "<title>Trajectories of 3 groups: $cohort</title>" "$dir/model.svg"
+else
+  fail "plot model.h5" "non-zero exit"
+fi
+expect_error "plot model.h5: --model refused" "--model applies to select.json" -- plot "$out/model_K3_D2.h5" --model 2 -o "$dir/x.svg"
+head -c 3000 "$out/model_K3_D2.h5" >"$dir/cut.h5"
+expect_error "plot: truncated model file" "cut.h5: the HDF5 file is damaged or truncated" -- plot "$dir/cut.h5" -o "$dir/x.svg"
 printf '{"models": [\n  {"groups": 1,, }\n]}\n' >"$dir/bad.json"
 expect_error "plot: malformed JSON names line and column" "$dir/bad.json:2:16: expected a member name in double quotes" -- plot "$dir/bad.json" -o "$dir/x.svg"
 expect_error "plot: missing -o" "missing -o" -- plot "$dir/fit.json"
@@ -243,6 +291,11 @@ else
     check "render trajectories: three palette lines" png_check "$dir/traj.png" 100 0072B2 D55E00 009E73
   else
     fail "render trajectories" "no PNG"
+  fi
+  if render "$dir/model.svg" "$dir/model.png" 860 540; then
+    check "render model.h5 trajectories: three palette lines" png_check "$dir/model.png" 100 0072B2 D55E00 009E73
+  else
+    fail "render model.h5 trajectories" "no PNG"
   fi
   if render "$dir/criteria_cv.svg" "$dir/criteria.png" 860 760; then
     check "render criteria: a palette line" png_check "$dir/criteria.png" 100 0072B2
