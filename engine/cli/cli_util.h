@@ -76,4 +76,18 @@ void cli_progress_finish(cli_progress *p);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
+/* ---- the data-column options of every command that reads a long CSV ---- */
+
+/* getopt_long values of --id, --age, --count and --exposure; a command's own
+ * long-only options start at CLI_OPT_COLUMNS_END. */
+enum { CLI_OPT_ID = 256, CLI_OPT_AGE, CLI_OPT_COUNT, CLI_OPT_EXPOSURE, CLI_OPT_COLUMNS_END };
+
+#define CLI_COLUMN_OPTIONS                                                                        \
+  {"id", required_argument, NULL, CLI_OPT_ID}, {"age", required_argument, NULL, CLI_OPT_AGE},    \
+      {"count", required_argument, NULL, CLI_OPT_COUNT},                                          \
+      {"exposure", required_argument, NULL, CLI_OPT_EXPOSURE}
+
+/* Sets the column named by a column option; false when opt is not one. */
+bool cli_column_option(int opt, const char *arg, gbtm_csv_columns *columns);
+
 #endif

@@ -25,12 +25,9 @@
 #define CMD "classify"
 #define NAMES_SHOWN 10 /* persons named in the extrapolation warning */
 
-enum { OPT_ID = 256, OPT_AGE, OPT_COUNT, OPT_EXPOSURE, OPT_JSON };
+enum { OPT_JSON = CLI_OPT_COLUMNS_END };
 
-static const struct option long_options[] = {{"id", required_argument, NULL, OPT_ID},
-                                             {"age", required_argument, NULL, OPT_AGE},
-                                             {"count", required_argument, NULL, OPT_COUNT},
-                                             {"exposure", required_argument, NULL, OPT_EXPOSURE},
+static const struct option long_options[] = {CLI_COLUMN_OPTIONS,
                                              {"output", required_argument, NULL, 'o'},
                                              {"json", no_argument, NULL, OPT_JSON},
                                              {"help", no_argument, NULL, 'h'},
@@ -91,13 +88,10 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
   while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    if (cli_column_option(opt, optarg, &a->columns)) continue;
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
-    case OPT_ID: a->columns.id = optarg; break;
-    case OPT_AGE: a->columns.age = optarg; break;
-    case OPT_COUNT: a->columns.count = optarg; break;
-    case OPT_EXPOSURE: a->columns.exposure = optarg; break;
     case OPT_JSON: a->json = true; break;
     case ':':
       cli_error(CMD, "option %s needs a value (see gbtm classify --help)", option_name(optopt, name, sizeof name));

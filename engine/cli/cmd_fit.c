@@ -33,11 +33,7 @@
 #define CMD "fit"
 
 enum {
-  OPT_ID = 256, /* long-only options: values outside the char range */
-  OPT_AGE,
-  OPT_COUNT,
-  OPT_EXPOSURE,
-  OPT_MODEL,
+  OPT_MODEL = CLI_OPT_COLUMNS_END, /* long-only options: values outside the char range */
   OPT_GROUPS,
   OPT_ORDER,
   OPT_IORDER,
@@ -57,10 +53,7 @@ enum {
 };
 
 static const struct option long_options[] = {
-    {"id", required_argument, NULL, OPT_ID},
-    {"age", required_argument, NULL, OPT_AGE},
-    {"count", required_argument, NULL, OPT_COUNT},
-    {"exposure", required_argument, NULL, OPT_EXPOSURE},
+    CLI_COLUMN_OPTIONS,
     {"model", required_argument, NULL, OPT_MODEL},
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
@@ -204,11 +197,8 @@ static void unknown_option(const char *text) {
 /* Reads one option's value into a; returns false (with why) if malformed. */
 static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_t why_size) {
   gbtm_fit_options *o = &a->options;
+  if (cli_column_option(opt, arg, &a->columns)) return true;
   switch (opt) {
-  case OPT_ID: a->columns.id = arg; return true;
-  case OPT_AGE: a->columns.age = arg; return true;
-  case OPT_COUNT: a->columns.count = arg; return true;
-  case OPT_EXPOSURE: a->columns.exposure = arg; return true;
   case OPT_MODEL:
     if (!gbtm_family_parse(arg, &o->family)) {
       snprintf(why, why_size, "--model: \"%s\" is not a model (poisson or zip)", arg);
@@ -293,7 +283,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       return CLI_EXIT_USAGE;
     }
     if (opt == '?') {
-      if (optopt >= OPT_ID)
+      if (optopt >= CLI_OPT_ID)
         cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
       else if (optopt != 0)
         cli_error(CMD, "unknown option \"-%c\" (see gbtm fit --help)", optopt);
