@@ -8,6 +8,8 @@
  * start for long ones. */
 #include "cli_util.h"
 
+#include <getopt.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -240,4 +242,63 @@ bool cli_column_option(int opt, const char *arg, gbtm_csv_columns *columns) {
   case CLI_OPT_EXPOSURE: columns->exposure = arg; return true;
   }
   return false;
+}
+
+/* "--groups" for a long option's value, "-o" for a short one. */
+static const char *option_name(const struct option *table, int val, char *buf, size_t size) {
+  for (const struct option *o = table; o->name; o++)
+    if (o->val == val) {
+      snprintf(buf, size, "--%s", o->name);
+      return buf;
+    }
+  snprintf(buf, size, "-%c", val);
+  return buf;
+}
+
+bool cli_option_problem(const char *cmd, int opt, char **argv, const struct option *table) {
+  char name[64];
+  if (opt == ':') {
+    cli_error(cmd, "option %s needs a value (see gbtm %s --help)", option_name(table, optopt, name, sizeof name),
+              cmd);
+    return true;
+  }
+  if (opt != '?') return false;
+  const char *text = argv[optind - 1];
+  if (optopt >= CLI_OPT_ID) {
+    cli_error(cmd, "option \"%s\" takes no value", text);
+    return true;
+  }
+  if (optopt != 0) {
+    cli_error(cmd, "unknown option \"-%c\" (see gbtm %s --help)", optopt, cmd);
+    return true;
+  }
+  /* an unknown long option, or an abbreviation that fits several */
+  const char *given = strncmp(text, "--", 2) == 0 ? text + 2 : text;
+  size_t len = strcspn(given, "="), used = 0;
+  char matches[256] = "";
+  int n = 0;
+  for (const struct option *o = table; o->name; o++) {
+    if (strncmp(o->name, given, len) != 0) continue;
+    int w = snprintf(matches + used, sizeof matches - used, "%s--%s", n ? ", " : "", o->name);
+    if (w > 0 && (size_t)w < sizeof matches - used) used += (size_t)w;
+    n++;
+  }
+  if (n > 1 && len > 0)
+    cli_error(cmd, "ambiguous option \"%s\" (%s)", text, matches);
+  else
+    cli_error(cmd, "unknown option \"%s\" (see gbtm %s --help)", text, cmd);
+  return true;
+}
+
+bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data) {
+  if (optind >= argc) {
+    cli_error(cmd, "missing DATA argument (usage: gbtm %s DATA.csv [options])", cmd);
+    return false;
+  }
+  if (argc - optind > 1) {
+    cli_error(cmd, "unexpected argument \"%s\" (usage: gbtm %s DATA.csv [options])", argv[optind + 1], cmd);
+    return false;
+  }
+  *data = argv[optind];
+  return true;
 }

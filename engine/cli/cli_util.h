@@ -90,4 +90,15 @@ enum { CLI_OPT_ID = 256, CLI_OPT_AGE, CLI_OPT_COUNT, CLI_OPT_EXPOSURE, CLI_OPT_C
 /* Sets the column named by a column option; false when opt is not one. */
 bool cli_column_option(int opt, const char *arg, gbtm_csv_columns *columns);
 
+struct option;
+
+/* When getopt_long returned ':' (a value is missing) or '?' (an unknown
+ * option, an ambiguous abbreviation, or a value given to a flag), reports it
+ * as `gbtm CMD: error: ...` and returns true; false for any other opt.
+ * table is the command's long options. */
+bool cli_option_problem(const char *cmd, int opt, char **argv, const struct option *table);
+/* The single DATA operand after the options; false (reported) when it is
+ * missing or followed by more. */
+bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data);
+
 #endif

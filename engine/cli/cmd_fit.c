@@ -164,36 +164,6 @@ static void print_help(FILE *out) {
           "1 no start of the fit succeeded, 2 bad usage or input.\n");
 }
 
-/* The option's name ("--groups") for messages, from its getopt value. */
-static const char *option_name(int val, char *buf, size_t size) {
-  for (const struct option *o = long_options; o->name; o++)
-    if (o->val == val) {
-      snprintf(buf, size, "--%s", o->name);
-      return buf;
-    }
-  snprintf(buf, size, "-%c", val);
-  return buf;
-}
-
-/* Reports an unknown long option, or an abbreviation that fits several. */
-static void unknown_option(const char *text) {
-  const char *name = strncmp(text, "--", 2) == 0 ? text + 2 : text;
-  size_t len = strcspn(name, "=");
-  char matches[256] = "";
-  size_t used = 0;
-  int n = 0;
-  for (const struct option *o = long_options; o->name; o++) {
-    if (strncmp(o->name, name, len) != 0) continue;
-    int w = snprintf(matches + used, sizeof matches - used, "%s--%s", n ? ", " : "", o->name);
-    if (w > 0 && (size_t)w < sizeof matches - used) used += (size_t)w;
-    n++;
-  }
-  if (n > 1 && len > 0)
-    cli_error(CMD, "ambiguous option \"%s\" (%s)", text, matches);
-  else
-    cli_error(CMD, "unknown option \"%s\" (see gbtm fit --help)", text);
-}
-
 /* Reads one option's value into a; returns false (with why) if malformed. */
 static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_t why_size) {
   gbtm_fit_options *o = &a->options;
@@ -269,7 +239,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
   memset(a, 0, sizeof *a);
   a->columns = gbtm_csv_columns_default();
   a->options = gbtm_fit_options_default();
-  char why[512], name[64];
+  char why[512];
   opterr = 0; /* our own messages */
   int opt;
   while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
@@ -277,35 +247,13 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       print_help(stdout);
       return CLI_EXIT_OK;
     }
-    if (opt == ':') {
-      cli_error(CMD, "option %s needs a value (see gbtm fit --help)",
-                option_name(optopt, name, sizeof name));
-      return CLI_EXIT_USAGE;
-    }
-    if (opt == '?') {
-      if (optopt >= CLI_OPT_ID)
-        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
-      else if (optopt != 0)
-        cli_error(CMD, "unknown option \"-%c\" (see gbtm fit --help)", optopt);
-      else
-        unknown_option(argv[optind - 1]);
-      return CLI_EXIT_USAGE;
-    }
+    if (cli_option_problem(CMD, opt, argv, long_options)) return CLI_EXIT_USAGE;
     if (!apply_option(a, opt, optarg, why, sizeof why)) {
       cli_error(CMD, "%s", why);
       return CLI_EXIT_USAGE;
     }
   }
-  if (optind >= argc) {
-    cli_error(CMD, "missing DATA argument (usage: gbtm fit DATA.csv [options])");
-    return CLI_EXIT_USAGE;
-  }
-  if (argc - optind > 1) {
-    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm fit DATA.csv [options])",
-              argv[optind + 1]);
-    return CLI_EXIT_USAGE;
-  }
-  a->data = argv[optind];
+  if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
 
   /* Per-group lists need K; the library checks their values against the data. */
   gbtm_fit_options *o = &a->options;

@@ -219,38 +219,17 @@ static int parse_args(int argc, char **argv, select_args *a) {
       print_help(stdout);
       return CLI_EXIT_OK;
     }
-    if (opt == ':') {
-      cli_error(CMD, "option %s needs a value (see gbtm select --help)", argv[optind - 1]);
-      return CLI_EXIT_USAGE;
-    }
-    if (opt == '?') {
-      if (optopt >= CLI_OPT_ID)
-        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
-      else if (optopt != 0)
-        cli_error(CMD, "unknown option \"-%c\" (see gbtm select --help)", optopt);
-      else
-        cli_error(CMD, "unknown option \"%s\" (see gbtm select --help)", argv[optind - 1]);
-      return CLI_EXIT_USAGE;
-    }
+    if (cli_option_problem(CMD, opt, argv, long_options)) return CLI_EXIT_USAGE;
     if (!apply_option(a, opt, optarg, why, sizeof why)) {
       cli_error(CMD, "%s", why);
       return CLI_EXIT_USAGE;
     }
   }
-  if (optind >= argc) {
-    cli_error(CMD, "missing DATA argument (usage: gbtm select DATA.csv [options])");
-    return CLI_EXIT_USAGE;
-  }
-  if (argc - optind > 1) {
-    cli_error(CMD, "unexpected argument \"%s\" (usage: gbtm select DATA.csv [options])",
-              argv[optind + 1]);
-    return CLI_EXIT_USAGE;
-  }
+  if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
   if (a->iorder_given && a->options.fit.family != GBTM_ZIP) {
     cli_error(CMD, "--iorder applies only to --model zip");
     return CLI_EXIT_USAGE;
   }
-  a->data = argv[optind];
   return -1;
 }
 
