@@ -7,7 +7,9 @@
  *   has a _free, and _free(NULL) is a no-op.
  * - Every fallible function returns a gbtm_status and, when given a non-NULL
  *   gbtm_error, leaves a detailed message there ("data.csv:17:3: ...").
- * - The library never calls exit() or abort() on user input.
+ * - The library never calls exit() or abort() on user input. It uses GSL,
+ *   whose default error handler aborts: a program using the library should
+ *   call gsl_set_error_handler_off() once, as the gbtm command does.
  * - Borrowed const arguments are used only during the call.
  */
 #ifndef GBTM_H

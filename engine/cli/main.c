@@ -4,6 +4,7 @@
  * printed in the "C" locale so that reports and files read the same (and
  * parse) wherever they are produced. After the subcommand, a failure to
  * write standard output (a full disk, a closed pipe) is an error too. */
+#include <gsl/gsl_errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static int unknown_command(const char *name) {
 
 int main(int argc, char **argv) {
   setlocale(LC_NUMERIC, "C");
+  gsl_set_error_handler_off(); /* GSL's default handler aborts; we check statuses instead */
 
   if (argc < 2) {
     cli_error(NULL, "missing command");
