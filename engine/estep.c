@@ -17,6 +17,12 @@
  * Persons are cut into fixed blocks whose size depends only on N; each block
  * writes its own partial sums, and partials are added in block order, so the
  * result does not depend on the number of threads.
+ *
+ * The sparse kernel works on two groups at a time with SSE2 vectors (the
+ * x86-64 baseline, so no build flag): the tables and the sparse scratch have
+ * a row stride Kp = K rounded up to even, with a zero padding column when K
+ * is odd. Every lane does the operations of the scalar formula in the same
+ * order, so the vectors change no result.
  */
 #include "estep.h"
 
@@ -46,13 +52,15 @@ struct estep_ctx {
   const gbtm_reducer *reducer;
   int K, ns, threads;
   size_t T;
+  size_t Kp;        /* K rounded up to even: row stride of coef, pbase, diff, acc */
   gbtm_kernel kernel;
   size_t block, nblocks;
   size_t psize;     /* doubles per block partial: ll, sum_tau K, K x 3T totals, K x ns x T */
   double *partial;  /* nblocks x psize */
   double *dense;    /* N x 3T: [O | P | Y] rows (dense kernel) */
-  double *coef;     /* 3T x K row-major: [base; pos; lin], group index fastest */
-  double *pbase;    /* (T+1) x K prefix sums over t of base */
+  double *coef;     /* 3T x Kp row-major: [base; pos; lin], group index fastest */
+  double *pbase;    /* (T+1) x Kp prefix sums over t of base */
+  double *pl;       /* T x 2Kp: row t = [pos_t | lin_t], what a nonzero cell reads */
   double *scratch;  /* per thread: see scratch_size() */
   size_t scratch_size;
 };
@@ -99,16 +107,21 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   /* Block size depends on N only: at least 256 persons, at most 1024 blocks. */
   c->block = panel->n / 1024 + 1 > 256 ? panel->n / 1024 + 1 : 256;
   c->nblocks = (panel->n + c->block - 1) / c->block;
-  size_t T = c->T, KT = (size_t)K * T;
+  size_t T = c->T, KT = (size_t)K * T, Kp = (size_t)K + (size_t)(K & 1);
+  c->Kp = Kp;
   c->psize = 1 + (size_t)K + 3 * KT + (size_t)c->ns * KT;
   c->partial = malloc(c->nblocks * c->psize * sizeof *c->partial);
-  c->pbase = malloc((size_t)K * (T + 1) * sizeof(double));
-  c->coef = malloc(3 * KT * sizeof(double));
-  /* scratch per thread: l and tau for a block (2 x block x K), the window
-   * difference array (T+1) x K and the totals 3T x K of the sparse kernel */
-  c->scratch_size = 2 * c->block * (size_t)K + (size_t)K * (T + 1) + 3 * KT;
+  /* calloc: the padding column (odd K) is never written and stays 0 */
+  c->pbase = calloc(Kp * (T + 1), sizeof(double));
+  c->coef = calloc(3 * Kp * T, sizeof(double));
+  c->pl = calloc(2 * Kp * T, sizeof(double));
+  /* scratch per thread: l and tau for a block (2 x block x K, dense kernel),
+   * the window difference array (T+1) x Kp and the totals 3T x Kp of the
+   * sparse kernel (see sparse_totals). An even size keeps every part 16-byte
+   * aligned for the vectors. */
+  c->scratch_size = 2 * c->block * (size_t)K + Kp * (T + 1) + 3 * Kp * T;
   c->scratch = malloc((size_t)c->threads * c->scratch_size * sizeof(double));
-  if (!c->partial || !c->pbase || !c->coef || !c->scratch ||
+  if (!c->partial || !c->pbase || !c->coef || !c->pl || !c->scratch ||
       (kernel == GBTM_KERNEL_DENSE && build_dense(c) != GBTM_OK)) {
     estep_ctx_free(c);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)",
@@ -126,12 +139,13 @@ void estep_ctx_free(estep_ctx *c) {
   free(c->dense);
   free(c->pbase);
   free(c->coef);
+  free(c->pl);
   free(c->scratch);
   free(c);
 }
 
 static void prepare_tables(estep_ctx *c, const estep_params *par) {
-  size_t T = c->T, K = (size_t)c->K;
+  size_t T = c->T, K = (size_t)c->K, Kp = c->Kp;
   double base[GBTM_MAX_AGES_TABLE], pos[GBTM_MAX_AGES_TABLE], lin[GBTM_MAX_AGES_TABLE];
   for (size_t k = 0; k < K; k++) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
@@ -139,13 +153,16 @@ static void prepare_tables(estep_ctx *c, const estep_params *par) {
       size_t n = T - t0 < GBTM_MAX_AGES_TABLE ? T - t0 : GBTM_MAX_AGES_TABLE;
       c->fam->tables(par->eta + k * T + t0, zeta ? zeta + t0 : NULL, n, base, pos, lin);
       for (size_t t = 0; t < n; t++) {
-        c->coef[(t0 + t) * K + k] = base[t];
-        c->coef[(T + t0 + t) * K + k] = pos[t];
-        c->coef[(2 * T + t0 + t) * K + k] = lin[t];
+        c->coef[(t0 + t) * Kp + k] = base[t];
+        c->coef[(T + t0 + t) * Kp + k] = pos[t];
+        c->coef[(2 * T + t0 + t) * Kp + k] = lin[t];
+        c->pl[(t0 + t) * 2 * Kp + k] = pos[t];
+        c->pl[(t0 + t) * 2 * Kp + Kp + k] = lin[t];
       }
     }
     c->pbase[k] = 0.0;
-    for (size_t t = 0; t < T; t++) c->pbase[(t + 1) * K + k] = c->pbase[t * K + k] + c->coef[t * K + k];
+    for (size_t t = 0; t < T; t++)
+      c->pbase[(t + 1) * Kp + k] = c->pbase[t * Kp + k] + c->coef[t * Kp + k];
   }
 }
 
@@ -175,109 +192,157 @@ static void exception_stats(const estep_ctx *c, const estep_params *par, size_t 
   }
 }
 
-/* Sparse kernel, group log-likelihoods of person i (without log pi). The
- * tables hold the K groups of one age side by side, so each inner loop runs
- * over contiguous memory. */
+/* Two groups at a time: SSE2 vectors are part of every x86-64 processor. */
+typedef double v2d __attribute__((vector_size(16), may_alias));
+
+/* The K values of one person, as pairs for the kernels and as doubles for
+ * the rest; lanes from K to Kp are padding. */
+typedef union gvec {
+  v2d v[GBTM_MAX_GROUPS / 2];
+  double d[GBTM_MAX_GROUPS];
+} gvec;
+_Static_assert(GBTM_MAX_GROUPS % 2 == 0, "the padded K fits in a gvec");
+
 #define INLINE static inline __attribute__((always_inline))
 
-INLINE void sparse_loglik(const estep_ctx *c, size_t i, double *restrict l, const size_t K) {
+/* Pairs of groups in the tables and the sparse scratch. Those arrays come
+ * from malloc (16-byte aligned) and have even row strides and offsets, so
+ * every pair is aligned. */
+#define PAIRS(ptr) ((v2d *)__builtin_assume_aligned((ptr), 16))
+#define CPAIRS(ptr) ((const v2d *)__builtin_assume_aligned((ptr), 16))
+
+/* Sparse kernel, group log-likelihoods of person i without log pi and c_i
+ * (eq. L): l_k = sum_{t in window} base_kt - sum_{skip t} base_kt
+ * + sum_{nonzero t} (pos_kt + y_it lin_kt), for the np pairs of groups. The
+ * sums stay in registers; each nonzero cell reads one row of pos and of lin,
+ * contiguous over the groups. */
+INLINE void sparse_loglik(const estep_ctx *c, size_t i, gvec *l, const size_t np) {
   const gbtm_panel *p = c->p;
-  const size_t T = c->T;
-  const double *restrict pb = c->pbase, *restrict base = c->coef, *restrict pos = c->coef + T * K,
-                         *restrict lin = c->coef + 2 * T * K;
-  const double *restrict hi = pb + (p->hi[i] + 1) * K, *restrict lo = pb + p->lo[i] * K;
-  for (size_t k = 0; k < K; k++) l[k] = hi[k] - lo[k];
-  for (size_t j = p->skip_start[i], end = p->skip_start[i + 1]; j < end; j++) {
-    const double *restrict b = base + p->skip_t[j] * K;
-    for (size_t k = 0; k < K; k++) l[k] -= b[k];
+  const size_t Kp = 2 * np;
+  const v2d *hi = CPAIRS(c->pbase + (p->hi[i] + 1) * Kp), *lo = CPAIRS(c->pbase + p->lo[i] * Kp);
+  v2d a[GBTM_MAX_GROUPS / 2];
+  for (size_t j = 0; j < np; j++) a[j] = hi[j] - lo[j];
+  for (size_t s = p->skip_start[i], end = p->skip_start[i + 1]; s < end; s++) {
+    const v2d *b = CPAIRS(c->coef + p->skip_t[s] * Kp);
+    for (size_t j = 0; j < np; j++) a[j] -= b[j];
   }
-  for (size_t j = p->nz_start[i], end = p->nz_start[i + 1]; j < end; j++) {
-    size_t t = p->nz_t[j];
-    double y = p->nz_y[j];
-    const double *restrict ps = pos + t * K, *restrict ln = lin + t * K;
-    for (size_t k = 0; k < K; k++) l[k] += ps[k] + y * ln[k];
+  for (size_t s = p->nz_start[i], end = p->nz_start[i + 1]; s < end; s++) {
+    const double y = p->nz_y[s];
+    const v2d yv = {y, y};
+    const v2d *ps = CPAIRS(c->pl + (size_t)p->nz_t[s] * 2 * Kp), *ln = ps + np; /* [pos_t | lin_t] */
+    for (size_t j = 0; j < np; j++) a[j] += ps[j] + yv * ln[j];
   }
+  for (size_t j = 0; j < np; j++) l->v[j] = a[j];
 }
 
-/* Sparse kernel, tau-weighted totals of person i into acc (3T x K: regular,
- * positive, count) and the window difference array diff ((T+1) x K). */
-INLINE void sparse_totals(const estep_ctx *c, size_t i, const double *restrict tau,
-                          double *restrict acc, double *restrict diff, const size_t K) {
+/* Sparse kernel, tau-weighted totals of person i (TO, TP, TY of DESIGN §3)
+ * into the window difference array diff ((T+1) x Kp: +tau at lo, -tau after
+ * hi) and acc (3T x Kp): first T rows of Kp, the skip cells taken out of TO;
+ * then T rows of 2Kp, [TP_t | TY_t], to which each nonzero cell adds tau
+ * and tau y. */
+INLINE void sparse_totals(const estep_ctx *c, size_t i, const gvec *tau, double *restrict acc,
+                          double *restrict diff, const size_t np) {
   const gbtm_panel *p = c->p;
-  const size_t T = c->T;
-  double *restrict dlo = diff + p->lo[i] * K, *restrict dhi = diff + (p->hi[i] + 1) * K;
-  for (size_t k = 0; k < K; k++) {
-    dlo[k] += tau[k];
-    dhi[k] -= tau[k];
+  const size_t Kp = 2 * np;
+  v2d tv[GBTM_MAX_GROUPS / 2];
+  for (size_t j = 0; j < np; j++) tv[j] = tau->v[j];
+  v2d *dlo = PAIRS(diff + p->lo[i] * Kp), *dhi = PAIRS(diff + (p->hi[i] + 1) * Kp);
+  for (size_t j = 0; j < np; j++) {
+    dlo[j] += tv[j];
+    dhi[j] -= tv[j];
   }
-  for (size_t j = p->skip_start[i], end = p->skip_start[i + 1]; j < end; j++) {
-    double *restrict o = acc + p->skip_t[j] * K;
-    for (size_t k = 0; k < K; k++) o[k] -= tau[k];
+  for (size_t s = p->skip_start[i], end = p->skip_start[i + 1]; s < end; s++) {
+    v2d *o = PAIRS(acc + p->skip_t[s] * Kp);
+    for (size_t j = 0; j < np; j++) o[j] -= tv[j];
   }
-  for (size_t j = p->nz_start[i], end = p->nz_start[i + 1]; j < end; j++) {
-    size_t t = p->nz_t[j];
-    double y = p->nz_y[j];
-    double *restrict pp = acc + (T + t) * K, *restrict yy = acc + (2 * T + t) * K;
-    for (size_t k = 0; k < K; k++) {
-      pp[k] += tau[k];
-      yy[k] += tau[k] * y;
+  double *py = acc + c->T * Kp;
+  for (size_t s = p->nz_start[i], end = p->nz_start[i + 1]; s < end; s++) {
+    const double y = p->nz_y[s];
+    const v2d yv = {y, y};
+    v2d *pp = PAIRS(py + (size_t)p->nz_t[s] * 2 * Kp), *yy = pp + np; /* [TP_t | TY_t] */
+    for (size_t j = 0; j < np; j++) {
+      pp[j] += tv[j];
+      yy[j] += tv[j] * yv;
     }
   }
 }
 
-/* tau = softmax(l) by log-sum-exp; returns log sum_k exp(l_k). */
-INLINE double softmax(const size_t K, const double *restrict l, double *restrict tau) {
-  double mx = l[0], s = 0.0;
-  for (size_t k = 1; k < K; k++) mx = l[k] > mx ? l[k] : mx;
-  for (size_t k = 0; k < K; k++) s += tau[k] = exp(l[k] - mx);
+/* tau = softmax(l) by log-sum-exp (DESIGN §3); returns log sum_k exp(l_k).
+ * The padding lanes of tau are set to 0. */
+INLINE double softmax(const size_t K, const size_t Kp, const gvec *l, gvec *tau) {
+  double mx = l->d[0], s = 0.0;
+  for (size_t k = 1; k < K; k++) mx = l->d[k] > mx ? l->d[k] : mx;
+  for (size_t k = 0; k < K; k++) s += tau->d[k] = exp(l->d[k] - mx);
   double inv = 1.0 / s;
-  for (size_t k = 0; k < K; k++) tau[k] *= inv;
+  for (size_t k = 0; k < K; k++) tau->d[k] *= inv;
+  for (size_t k = K; k < Kp; k++) tau->d[k] = 0.0;
   return mx + log(s);
 }
 
-/* The per-person work of a block; K is a constant where the caller makes
- * it one, so the loops over groups unroll. */
+/* The per-person work of a block: l_ik (eq. L), tau_ik, log L and the
+ * totals. K is a constant where the caller makes it one, so the loops over
+ * groups unroll and the per-person values stay in registers. ll and sum_tau
+ * are written, not added to. */
 INLINE void block_persons(estep_ctx *c, const estep_params *par, const double *tau_in,
                           double *tau_out, size_t i0, size_t nb, double *L, double *tau,
                           double *acc, double *diff, double *ll, double *sum_tau, double *ex,
                           const size_t K) {
   const gbtm_panel *p = c->p;
   const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, exceptions = p->has_exposure;
+  const size_t np = (K + 1) / 2, Kp = 2 * np;
+  gvec logpi, st, l, tr;
+  for (size_t k = 0; k < Kp; k++) {
+    logpi.d[k] = k < K ? par->logpi[k] : 0.0;
+    st.d[k] = l.d[k] = 0.0;
+  }
+  double lsum = 0.0;
   for (size_t r = 0; r < nb; r++) {
     size_t i = i0 + r;
-    double *lr = L + r * K, *tr = tau + r * K;
     if (tau_in) {
-      memcpy(tr, tau_in + i * K, K * sizeof *tr);
+      memcpy(tr.d, tau_in + i * K, K * sizeof(double));
+      for (size_t k = K; k < Kp; k++) tr.d[k] = 0.0;
     } else {
-      if (sparse) sparse_loglik(c, i, lr, K);
-      if (exceptions) exception_loglik(c, par, i, lr);
-      for (size_t k = 0; k < K; k++) lr[k] += par->logpi[k] + p->logc[i];
-      *ll += softmax(K, lr, tr);
+      if (sparse)
+        sparse_loglik(c, i, &l, np);
+      else
+        memcpy(l.d, L + r * K, K * sizeof(double));
+      if (exceptions) exception_loglik(c, par, i, l.d);
+      /* l_ik += log pi_k + c_i */
+      const v2d ci = {p->logc[i], p->logc[i]};
+      for (size_t j = 0; j < np; j++) l.v[j] += logpi.v[j] + ci;
+      lsum += softmax(K, Kp, &l, &tr);
     }
-    for (size_t k = 0; k < K; k++) sum_tau[k] += tr[k];
-    if (tau_out) memcpy(tau_out + i * K, tr, K * sizeof *tr);
-    if (exceptions) exception_stats(c, par, i, tr, ex);
-    if (sparse) sparse_totals(c, i, tr, acc, diff, K);
+    for (size_t j = 0; j < np; j++) st.v[j] += tr.v[j];
+    if (tau_out) memcpy(tau_out + i * K, tr.d, K * sizeof(double));
+    if (exceptions) exception_stats(c, par, i, tr.d, ex);
+    if (sparse)
+      sparse_totals(c, i, &tr, acc, diff, np);
+    else
+      memcpy(tau + r * K, tr.d, K * sizeof(double));
   }
+  *ll = lsum;
+  memcpy(sum_tau, st.d, K * sizeof(double));
 }
 
 static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out,
                       size_t b, double *scratch) {
   const gbtm_panel *p = c->p;
   int K = c->K;
-  size_t T = c->T, w = 3 * T;
+  size_t T = c->T, w = 3 * T, Kp = c->Kp;
   size_t i0 = b * c->block, i1 = i0 + c->block < p->n ? i0 + c->block : p->n, nb = i1 - i0;
   double *part = c->partial + b * c->psize;
-  memset(part, 0, c->psize * sizeof *part);
   double *ll = part, *sum_tau = part + 1, *tot = part + 1 + K, *ex = tot + (size_t)K * w;
+  /* ll, sum_tau and tot are written below; the exception statistics are
+   * only kept (and cleared) when the panel has exceptions (see estep_run). */
+  if (p->has_exposure) memset(ex, 0, (size_t)c->ns * K * T * sizeof *ex);
   double *L = scratch, *tau = scratch + c->block * K, *diff = tau + c->block * K;
-  double *acc = diff + (T + 1) * K;
-  if (c->kernel == GBTM_KERNEL_SPARSE) memset(diff, 0, ((T + 1) + 3 * T) * K * sizeof *diff);
+  double *acc = diff + (T + 1) * Kp;
+  if (c->kernel == GBTM_KERNEL_SPARSE) memset(diff, 0, ((T + 1) + 3 * T) * Kp * sizeof *diff);
 
   if (!tau_in && c->kernel == GBTM_KERNEL_DENSE) {
-    int m = K, n = (int)nb, kk = (int)w, ldc = K;
+    int m = K, n = (int)nb, kk = (int)w, lda = (int)Kp, ldc = K;
     double one = 1.0, zero = 0.0;
-    dgemm_("N", "N", &m, &n, &kk, &one, c->coef, &m, c->dense + i0 * w, &kk, &zero, L, &ldc);
+    dgemm_("N", "N", &m, &n, &kk, &one, c->coef, &lda, c->dense + i0 * w, &kk, &zero, L, &ldc);
   }
 #define PERSONS(KC) block_persons(c, par, tau_in, tau_out, i0, nb, L, tau, acc, diff, ll, sum_tau, ex, KC)
   switch (K) {
@@ -296,14 +361,17 @@ static void run_block(estep_ctx *c, const estep_params *par, const double *tau_i
     double one = 1.0, zero = 0.0;
     dgemm_("N", "T", &m, &n, &kk, &one, c->dense + i0 * w, &m, tau, &ldb, &zero, tot, &m);
   } else {
-    /* tot (K x 3T) from acc (3T x K); the regular totals add the windows. */
+    /* tot (K x 3T) from acc (see sparse_totals); the regular totals add
+     * the windows. */
+    const double *py = acc + T * Kp;
     for (int k = 0; k < K; k++) {
       double run = 0.0;
       for (size_t t = 0; t < T; t++) {
-        run += diff[t * K + k];
-        tot[k * w + t] = run + acc[t * K + k];
+        run += diff[t * Kp + k];
+        tot[k * w + t] = run + acc[t * Kp + k];
+        tot[k * w + T + t] = py[t * 2 * Kp + k];
+        tot[k * w + 2 * T + t] = py[t * 2 * Kp + Kp + k];
       }
-      for (size_t r = T; r < w; r++) tot[k * w + r] = acc[r * K + k];
     }
   }
 }
@@ -319,11 +387,15 @@ gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_i
   for (long b = 0; b < nblocks; b++)
     run_block(c, par, tau_in, out->tau, (size_t)b, c->scratch + (size_t)omp_get_thread_num() * c->scratch_size);
 
-  /* Add the block partials in block order, then across processes. */
+  /* Add the block partials in block order, then across processes. Without
+   * exception cells the blocks leave their exception statistics unwritten:
+   * only the first block's, cleared here, enter the sum. */
   double *acc = c->partial;
+  size_t used = c->p->has_exposure ? c->psize : 1 + (size_t)K + (size_t)K * w;
+  if (used < c->psize) memset(acc + used, 0, (c->psize - used) * sizeof *acc);
   for (size_t b = 1; b < c->nblocks; b++) {
     const double *part = c->partial + b * c->psize;
-    for (size_t j = 0; j < c->psize; j++) acc[j] += part[j];
+    for (size_t j = 0; j < used; j++) acc[j] += part[j];
   }
   reduce_sum(c->reducer, acc, c->psize);
 
