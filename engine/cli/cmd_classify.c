@@ -69,21 +69,10 @@ static void print_help(FILE *out) {
           c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1");
 }
 
-static const char *option_name(int val, char *buf, size_t size) {
-  for (const struct option *o = long_options; o->name; o++)
-    if (o->val == val) {
-      snprintf(buf, size, "--%s", o->name);
-      return buf;
-    }
-  snprintf(buf, size, "-%c", val);
-  return buf;
-}
-
 /* Returns -1 to go on, or the exit status to end with (already reported). */
 static int parse_args(int argc, char **argv, classify_args *a) {
   memset(a, 0, sizeof *a);
   a->columns = gbtm_csv_columns_default();
-  char name[64];
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
@@ -93,16 +82,8 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
     case OPT_JSON: a->json = true; break;
-    case ':':
-      cli_error(CMD, "option %s needs a value (see gbtm classify --help)", option_name(optopt, name, sizeof name));
-      return CLI_EXIT_USAGE;
     default:
-      if (optopt == OPT_JSON)
-        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
-      else if (optopt != 0)
-        cli_error(CMD, "unknown option \"-%c\" (see gbtm classify --help)", optopt);
-      else
-        cli_error(CMD, "unknown option \"%s\" (see gbtm classify --help)", argv[optind - 1]);
+      cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
     }
   }

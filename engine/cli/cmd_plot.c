@@ -92,13 +92,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     case 'o': a->output = optarg; break;
     case OPT_MODEL: a->model = optarg; break;
     case OPT_TITLE: a->title = optarg; break;
-    case ':':
-      cli_error(CMD, "option %s needs a value (see gbtm plot --help)", argv[optind - 1]);
-      return CLI_EXIT_USAGE;
     default:
-      if (optopt >= OPT_MODEL) cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
-      else if (optopt) cli_error(CMD, "unknown option \"-%c\" (see gbtm plot --help)", optopt);
-      else cli_error(CMD, "unknown option \"%s\" (see gbtm plot --help)", argv[optind - 1]);
+      cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
     }
   }

@@ -115,17 +115,6 @@ static void print_help(FILE *out) {
           d.custody_prob);
 }
 
-/* The option's name ("--seed") for messages, from its getopt value. */
-static const char *option_name(int val, char *buf, size_t size) {
-  for (const struct option *o = long_options; o->name; o++)
-    if (o->val == val) {
-      snprintf(buf, size, "--%s", o->name);
-      return buf;
-    }
-  snprintf(buf, size, "-%c", val);
-  return buf;
-}
-
 /* A probability in [0, hi] (hi_open: [0, hi)). */
 static bool parse_prob(const char *option, const char *arg, bool hi_open, double *out, char *why,
                        size_t why_size) {
@@ -167,7 +156,7 @@ static int parse_args(int argc, char **argv, sim_args *a) {
   memset(a, 0, sizeof *a);
   a->seed = DEFAULT_SEED;
   a->custody = a->gaps = -1.0; /* not given */
-  char why[512], name[64];
+  char why[512];
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
@@ -176,20 +165,7 @@ static int parse_args(int argc, char **argv, sim_args *a) {
       print_help(stdout);
       return CLI_EXIT_OK;
     }
-    if (opt == ':') {
-      cli_error(CMD, "option %s needs a value (see gbtm simulate --help)",
-                option_name(optopt, name, sizeof name));
-      return CLI_EXIT_USAGE;
-    }
-    if (opt == '?') {
-      if (optopt >= OPT_PRESET || optopt == 'h')
-        cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
-      else if (optopt != 0)
-        cli_error(CMD, "unknown option \"-%c\" (see gbtm simulate --help)", optopt);
-      else
-        cli_error(CMD, "unknown option \"%s\" (see gbtm simulate --help)", argv[optind - 1]);
-      return CLI_EXIT_USAGE;
-    }
+    if (cli_option_problem(CMD, opt, argv, long_options)) return CLI_EXIT_USAGE;
     if (!apply_option(a, opt, optarg, why, sizeof why)) {
       cli_error(CMD, "%s", why);
       return CLI_EXIT_USAGE;
