@@ -4,6 +4,8 @@
  * basis as they are estimated. */
 #include "basis.h"
 
+#include <stdio.h>
+
 #include "gbtm.h"
 
 void basis_row(double age, double centre, double scale, int ncoef, double *x) {
@@ -30,4 +32,13 @@ void basis_predict(const double *X, size_t T, int ncoef, const double *coef, dou
     for (int j = 0; j < ncoef; j++) v += x[j] * coef[j];
     eta[t] = v;
   }
+}
+
+void basis_coef_name(int j, char *buf, size_t size) {
+  if (j == 0)
+    snprintf(buf, size, "intercept");
+  else if (j == 1)
+    snprintf(buf, size, "s");
+  else
+    snprintf(buf, size, "s^%d", j);
 }

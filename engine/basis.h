@@ -11,6 +11,8 @@ void basis_row(double age, double centre, double scale, int ncoef, double *x);
 void basis_matrix(const double *age, size_t T, double centre, double scale, double *X);
 /* The default basis maps [age_min, age_max] onto [-1, 1]. */
 void basis_default(double age_min, double age_max, double *centre, double *scale);
+/* The name of coefficient j of the basis: "intercept", "s", "s^2", ... */
+void basis_coef_name(int j, char *buf, size_t size);
 /* eta[t] = sum_j X[t][j] coef[j] over the first ncoef columns. */
 void basis_predict(const double *X, size_t T, int ncoef, const double *coef, double *eta);
 

@@ -111,6 +111,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basis.h"
 #include "error.h"
 #include "fit_result.h"
 #include "panel.h"
@@ -171,20 +172,6 @@ static void quiet_begin(h5quiet *q) {
 
 static void quiet_end(const h5quiet *q) {
   if (q->saved) H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
-}
-
-static const char *kernel_name(gbtm_kernel k) {
-  return k == GBTM_KERNEL_DENSE ? "dense" : k == GBTM_KERNEL_SPARSE ? "sparse" : "auto";
-}
-
-/* "intercept", "s", "s^2", ... */
-static void coef_name(int j, char *buf, size_t size) {
-  if (j == 0)
-    snprintf(buf, size, "intercept");
-  else if (j == 1)
-    snprintf(buf, size, "s");
-  else
-    snprintf(buf, size, "s^%d", j);
 }
 
 /* ==== writing ============================================================ */
@@ -331,7 +318,7 @@ static void write_params(h5io *io, const node *root, const gbtm_model *m) {
     tp[k] = theta_names[k];
   }
   for (int j = 0; j < NCOEF; j++) {
-    coef_name(j, coef_names[j], sizeof coef_names[j]);
+    basis_coef_name(j, coef_names[j], sizeof coef_names[j]);
     cp[j] = coef_names[j];
   }
   hsize_t K = (hsize_t)m->groups;
@@ -388,7 +375,7 @@ static void write_fit(h5io *io, const node *root, const gbtm_fit_result *r) {
   w_i32(io, &g, "starts_converged", s->starts_converged);
   w_i32(io, &g, "starts_failed", s->starts_failed);
   w_i32(io, &g, "best_replicated", s->best_replicated);
-  w_str(io, &g, "kernel", kernel_name(s->kernel));
+  w_str(io, &g, "kernel", gbtm_kernel_name(s->kernel));
   w_i32(io, &g, "threads", s->threads);
   w_f64(io, &g, "fit_seconds", s->seconds);
   w_str(io, &g, "failures", r->failures);
@@ -936,13 +923,7 @@ static void read_fit(h5io *io, const node *root, gbtm_fit_result *r) {
   s->starts_failed = r_int(io, &g, "starts_failed", 0, INT_MAX);
   s->best_replicated = r_int(io, &g, "best_replicated", 0, INT_MAX);
   char *kernel = r_str(io, &g, "kernel");
-  if (kernel && strcmp(kernel, "auto") == 0)
-    s->kernel = GBTM_KERNEL_AUTO;
-  else if (kernel && strcmp(kernel, "dense") == 0)
-    s->kernel = GBTM_KERNEL_DENSE;
-  else if (kernel && strcmp(kernel, "sparse") == 0)
-    s->kernel = GBTM_KERNEL_SPARSE;
-  else if (kernel)
+  if (kernel && !gbtm_kernel_parse(kernel, &s->kernel))
     fail(io, GBTM_ERR_PARSE, "/fit/kernel is \"%s\", expected \"auto\", \"dense\" or \"sparse\"", kernel);
   free(kernel);
   s->threads = r_int(io, &g, "threads", 0, INT_MAX);

@@ -81,3 +81,19 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
     return gbtm_fail(err, GBTM_ERR_USAGE, "unknown kernel %d", (int)o->kernel);
   return GBTM_OK;
 }
+
+static const char *const kernel_names[] = {
+    [GBTM_KERNEL_AUTO] = "auto", [GBTM_KERNEL_DENSE] = "dense", [GBTM_KERNEL_SPARSE] = "sparse"};
+
+const char *gbtm_kernel_name(gbtm_kernel kernel) {
+  return (unsigned)kernel < sizeof kernel_names / sizeof kernel_names[0] ? kernel_names[kernel] : "unknown";
+}
+
+bool gbtm_kernel_parse(const char *name, gbtm_kernel *out) {
+  for (size_t k = 0; k < sizeof kernel_names / sizeof kernel_names[0]; k++)
+    if (strcmp(name, kernel_names[k]) == 0) {
+      *out = (gbtm_kernel)k;
+      return true;
+    }
+  return false;
+}

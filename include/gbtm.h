@@ -147,6 +147,10 @@ typedef enum gbtm_kernel {
   GBTM_KERNEL_SPARSE    /* windows, prefix sums and CSR nonzeros */
 } gbtm_kernel;
 
+/* "auto", "dense" or "sparse"; and back (false for any other name). */
+const char *gbtm_kernel_name(gbtm_kernel kernel);
+bool gbtm_kernel_parse(const char *name, gbtm_kernel *out);
+
 /* Progress of a fit, reported through gbtm_fit_options.progress. */
 typedef struct gbtm_progress {
   const char *phase; /* "short", "long" */

@@ -145,7 +145,7 @@ static void print_help(FILE *out) {
           "                     of shares and trajectories (default: none)\n",
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
           d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
-          report_kernel_name(d.kernel));
+          gbtm_kernel_name(d.kernel));
   fprintf(out,
           "\n"
           "Output:\n"
@@ -183,13 +183,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   case OPT_SEED: return cli_parse_u64("--seed", arg, &o->seed, why, why_size);
   case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->threads, why, why_size);
   case OPT_KERNEL:
-    if (strcmp(arg, "auto") == 0)
-      o->kernel = GBTM_KERNEL_AUTO;
-    else if (strcmp(arg, "dense") == 0)
-      o->kernel = GBTM_KERNEL_DENSE;
-    else if (strcmp(arg, "sparse") == 0)
-      o->kernel = GBTM_KERNEL_SPARSE;
-    else {
+    if (!gbtm_kernel_parse(arg, &o->kernel)) {
       snprintf(why, why_size, "--kernel: \"%s\" is not a kernel (auto, dense or sparse)", arg);
       return false;
     }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "basis.h"
 #include "inference.h"
 #include "json.h"
 
@@ -47,26 +48,7 @@ static size_t trajectory_ages(const gbtm_fit_result *res, double *age, size_t ma
   return T;
 }
 
-const char *report_kernel_name(gbtm_kernel kernel) {
-  switch (kernel) {
-  case GBTM_KERNEL_AUTO: return "auto";
-  case GBTM_KERNEL_DENSE: return "dense";
-  case GBTM_KERNEL_SPARSE: return "sparse";
-  }
-  return "unknown";
-}
-
 /* ---- formatting helpers ------------------------------------------------ */
-
-/* The name of coefficient j of the age basis: intercept, s, s^2, ... */
-static void coef_name(int j, char *buf, size_t size) {
-  if (j == 0)
-    snprintf(buf, size, "intercept");
-  else if (j == 1)
-    snprintf(buf, size, "s");
-  else
-    snprintf(buf, size, "s^%d", j);
-}
 
 /* x with `decimals` decimals, or "-" when it is not finite. */
 static const char *fixed(char *buf, size_t size, double x, int decimals) {
@@ -196,7 +178,7 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
       group_se(res, k, alpha, se, n);
       for (size_t j = 0; j < n; j++) {
         char name[48], pw[16];
-        coef_name((int)j, pw, sizeof pw);
+        basis_coef_name((int)j, pw, sizeof pw);
         snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : "log rate", pw);
         label(out, name);
         double est = alpha ? m->alpha[k][j] : m->beta[k][j], z = est / se[j];
@@ -291,7 +273,7 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   }
   if (*why) fprintf(out, "  %*s...\n", LABEL_WIDTH, "");
   label(out, "kernel");
-  fprintf(out, "%s, %d thread%s\n", report_kernel_name(s->kernel), s->threads,
+  fprintf(out, "%s, %d thread%s\n", gbtm_kernel_name(s->kernel), s->threads,
           s->threads == 1 ? "" : "s");
 }
 
@@ -409,7 +391,7 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_kv_int(w, "starts_failed", s->starts_failed);
   json_kv_int(w, "best_replicated", s->best_replicated);
   json_failures(w, gbtm_fit_result_failures(res));
-  json_kv_string(w, "kernel", report_kernel_name(s->kernel));
+  json_kv_string(w, "kernel", gbtm_kernel_name(s->kernel));
   json_kv_int(w, "threads", s->threads);
   json_key(w, "basis");
   json_object_begin(w);

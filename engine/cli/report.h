@@ -27,7 +27,5 @@ void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res);
  * in an array (gbtm select). Arguments as above. */
 void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res);
 
-/* "auto", "dense" or "sparse". */
-const char *report_kernel_name(gbtm_kernel kernel);
 
 #endif
