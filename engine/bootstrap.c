@@ -21,6 +21,9 @@
 #include "family.h"
 #include "fit_result.h"
 #include "panel.h"
+#include "seeds.h"
+
+#define BOOTSTRAP_SALT 0x5851F42D4C957F2DULL /* its streams differ from the fit's starts */
 
 struct gbtm_bootstrap {
   int K, B, ok;
@@ -98,14 +101,6 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
   return st;
 }
 
-/* splitmix64 of (seed, b): one generator seed per replicate. */
-static unsigned long replicate_seed(uint64_t seed, int b) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(b + 1) + 0x5851F42D4C957F2DULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return (unsigned long)(z ^ (z >> 31));
-}
-
 gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *panel, int B, uint64_t seed,
                                int threads, double level, gbtm_bootstrap **out, gbtm_error *err) {
   *out = NULL;
@@ -136,7 +131,7 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gbtm_panel *p = NULL;
     gbtm_fit_result *r = NULL;
-    if (rng) gsl_rng_set(rng, replicate_seed(seed, b));
+    if (rng) gsl_rng_set(rng, seed_stream(seed, BOOTSTRAP_SALT, b));
     gbtm_fit_options o = gbtm_fit_options_default();
     o.family = m->family;
     o.groups = K;

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "fit_result.h"
 #include "polish.h"
+#include "seeds.h"
 #include "starts.h"
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
@@ -112,14 +113,6 @@ const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *r, int k)
 }
 const double *gbtm_fit_result_posterior(const gbtm_fit_result *r) { return r->posterior; }
 const char *gbtm_fit_result_failures(const gbtm_fit_result *r) { return r->failures ? r->failures : ""; }
-
-/* splitmix64: independent, reproducible seeds for each start. */
-static unsigned long start_seed(uint64_t seed, int s) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(s + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return (unsigned long)(z ^ (z >> 31));
-}
 
 static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
   char line[256];
@@ -247,7 +240,7 @@ static void workers_free(worker *w, int n) {
 static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_options *o, int s,
                       double tol_abs, em_run *run, gbtm_progress *info) {
   int K = o->groups;
-  gsl_rng_set(w->rng, start_seed(o->seed, s));
+  gsl_rng_set(w->rng, seed_stream(o->seed, 0, s));
   starts_tau(prof, K, s, w->rng, w->tau);
   /* Zero inflation starts at 1% to 70% in the middle of the age range,
    * with random age terms. */
