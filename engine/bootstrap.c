@@ -87,7 +87,7 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       for (int j = 0; j <= m->order[k]; j++) eta += x[j] * m->beta[k][j];
       bool infl = m->family == GBTM_ZIP && m->iorder[k] >= 0;
       for (int j = 0; infl && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
-      rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, e[c]), e[c], r + 1};
+      rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, e[c]), e[c], r + 1, 0};
     }
   }
   free(t), free(y), free(e);

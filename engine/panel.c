@@ -27,9 +27,13 @@
 #include <unistd.h>
 
 #include "idtable.h"
+#include "panel_covariates.h"
 
 gbtm_csv_columns gbtm_csv_columns_default(void) {
-  gbtm_csv_columns c = {"id", "age", "count", NULL};
+  gbtm_csv_columns c = {0};
+  c.id = "id";
+  c.age = "age";
+  c.count = "count";
   return c;
 }
 
@@ -51,6 +55,9 @@ void gbtm_panel_free(gbtm_panel *p) {
   free(p->ex_y);
   free(p->ex_e);
   free(p->logc);
+  free(p->risk);
+  free(p->obs_start);
+  free(p->tcov);
   free(p);
 }
 
@@ -232,20 +239,37 @@ static uint32_t age_index(const gbtm_panel *p, const age_set *s, double a, uint3
   return age_set_rank(s, a);
 }
 
-/* Takes ownership of ids (each string and the array), also on failure. */
 gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
                         const char *source, size_t age_column, gbtm_panel **out,
                         gbtm_error *err) {
+  return panel_build_cov(rows, n_rows, ids, n_persons, source, age_column, NULL, out, err);
+}
+
+/* Takes ownership of ids (each string and the array), also on failure. */
+gbtm_status panel_build_cov(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
+                            const char *source, size_t age_column, const panel_cov_in *cov,
+                            gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   if (!source) source = "rows";
-  gbtm_panel *p = calloc(1, sizeof *p);
+  size_t dropped_rows = 0, dropped_persons = 0;
+  gbtm_status st0 = cov ? panel_cov_prepare(rows, &n_rows, ids, &n_persons, cov, source, &dropped_rows,
+                                            &dropped_persons, err)
+                        : GBTM_OK;
+  gbtm_panel *p = st0 == GBTM_OK ? calloc(1, sizeof *p) : NULL;
   if (!p) {
     for (size_t i = 0; i < n_persons; i++) free(ids[i]);
     free(ids);
-    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory building the panel");
+    return st0 != GBTM_OK ? st0 : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory building the panel");
   }
   p->id = ids;
   p->n = n_persons;
+  p->dropped_rows = dropped_rows;
+  p->dropped_persons = dropped_persons;
+  if (n_rows == 0 && dropped_rows > 0) {
+    gbtm_panel_free(p);
+    return gbtm_fail(err, GBTM_ERR_DATA, "%s: every row has a missing covariate (%zu dropped)", source,
+                     dropped_rows);
+  }
   if (n_rows == 0) {
     gbtm_panel_free(p);
     return gbtm_fail(err, GBTM_ERR_PARSE, "%s: no data rows", source);
@@ -403,6 +427,7 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
   p->n_nonzero = n_nonzero;
   p->total = total;
   p->has_exposure = has_exposure;
+  if (cov && (st = panel_cov_fill(p, rows, cov, source, err)) != GBTM_OK) goto fail;
   age_set_free(&ages);
   free(amin);
   free(amax);
@@ -424,6 +449,13 @@ fail:
 gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
                                  const int64_t *count, const double *exposure,
                                  const char *source, gbtm_panel **out, gbtm_error *err) {
+  return gbtm_panel_from_rows_cov(n, id, age, count, exposure, NULL, source, out, err);
+}
+
+gbtm_status gbtm_panel_from_rows_cov(size_t n, const char *const *id, const double *age,
+                                     const int64_t *count, const double *exposure,
+                                     const gbtm_panel_covariates *cov, const char *source,
+                                     gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   if (!source) source = "rows";
   if (n == 0) return gbtm_fail(err, GBTM_ERR_PARSE, "%s: no data rows", source);
@@ -468,7 +500,36 @@ gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *
   size_t n_ids;
   char **ids = idtable_take_ids(table, &n_ids);
   idtable_free(table);
-  st = panel_build(rows, n, ids, n_ids, source, 2, out, err);
+  panel_cov_in in = {0};
+  double *values = NULL;
+  if (cov && cov->n_risk + cov->n_tcov > 0) {
+    int R = cov->n_risk, C = cov->n_tcov, nc = R + C;
+    if (R < 0 || R > GBTM_MAX_RISK || C < 0 || C > GBTM_MAX_TCOV || (R && !cov->risk) || (C && !cov->tcov)) {
+      free(rows);
+      for (size_t i = 0; i < n_ids; i++) free(ids[i]);
+      free(ids);
+      return gbtm_fail(err, GBTM_ERR_USAGE, "%s: malformed covariates", source);
+    }
+    if (!(values = malloc(n * (size_t)nc * sizeof *values))) {
+      free(rows);
+      for (size_t i = 0; i < n_ids; i++) free(ids[i]);
+      free(ids);
+      return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory reading %s", source);
+    }
+    for (size_t j = 0; j < n; j++) {
+      for (int c = 0; c < R; c++) values[j * (size_t)nc + (size_t)c] = cov->risk[j * (size_t)R + (size_t)c];
+      for (int c = 0; c < C; c++) values[j * (size_t)nc + (size_t)(R + c)] = cov->tcov[j * (size_t)C + (size_t)c];
+    }
+    in.n_risk = R;
+    in.n_tcov = C;
+    for (int c = 0; c < R; c++) in.risk_name[c] = cov->risk_name[c];
+    for (int c = 0; c < C; c++) in.tcov_name[c] = cov->tcov_name[c];
+    for (int c = 0; c < nc; c++) in.column[c] = (size_t)(5 + c);
+    in.values = values;
+    in.drop_missing = cov->drop_missing;
+  }
+  st = panel_build_cov(rows, n, ids, n_ids, source, 2, values ? &in : NULL, out, err);
+  free(values);
   free(rows);
   return st;
 }
@@ -625,7 +686,17 @@ gbtm_status gbtm_panel_subset(const gbtm_panel *p, const size_t *persons, size_t
     free(rows);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for a panel subset");
   }
-  gbtm_status st = panel_build(rows, n_rows, ids, n, "subset", 2, out, err); /* takes ids */
+  panel_cov_in cov;
+  double *values = NULL;
+  gbtm_status st = panel_cov_of_cells(p, persons, n, &cov, &values, err);
+  if (st != GBTM_OK) {
+    for (size_t j = 0; j < n; j++) free(ids[j]);
+    free(ids);
+    free(rows);
+    return st;
+  }
+  st = panel_build_cov(rows, n_rows, ids, n, "subset", 2, values ? &cov : NULL, out, err); /* takes ids */
+  free(values);
   free(rows);
   return st;
 }

@@ -27,6 +27,9 @@ extern "C" {
 #define GBTM_MAX_GROUPS 16 /* K at most */
 #define GBTM_MAX_ORDER 5   /* polynomial order d at most */
 #define GBTM_MAX_COEF (GBTM_MAX_ORDER + 1)
+#define GBTM_MAX_RISK 8      /* time-stable risk factors at most */
+#define GBTM_MAX_TCOV 4      /* time-varying covariates at most */
+#define GBTM_NAME_MAX 48     /* a covariate's name: at most 47 bytes */
 
 /* ---- status and errors ------------------------------------------------ */
 
@@ -55,12 +58,43 @@ typedef struct gbtm_error {
 /* A person x age panel of counts, held sparsely (DESIGN §1). */
 typedef struct gbtm_panel gbtm_panel;
 
-/* Column names of a long CSV file. exposure may be NULL (all exposures 1). */
+/* Which columns (or, in an HDF5 panel, datasets) hold the data.
+ *
+ * Long layout (the default): one row per person and age, with the columns
+ * id, age, count and optionally exposure. Wide layout (PROC TRAJ's, wide =
+ * true): one row per person, the id column, and waves matching lists of
+ * count, age and (optionally) exposure columns; an empty or "." cell is a
+ * missing observation (a count and its age must both be missing or both be
+ * present).
+ *
+ * Covariates (DESIGN eq. M, and the time-varying terms of log lambda):
+ * - risk[0..n_risk-1]: time-stable risk factors, one value per person (in
+ *   the long layout repeated on each of the person's rows, and then equal on
+ *   all of them);
+ * - tcov[0..n_tcov-1]: time-varying covariates, one value per observed cell.
+ *   In the long layout each is a column; in the wide layout tcov[j] is its
+ *   name and tcov_cols[j] its waves columns.
+ * A covariate cell that is empty, "." or "NA" is missing: an error naming
+ * it, or with drop_missing the rows (cells) with a missing time-varying
+ * covariate and the persons with a missing risk factor are dropped, and
+ * the panel counts what was dropped. */
 typedef struct gbtm_csv_columns {
   const char *id;       /* default "id" */
   const char *age;      /* default "age" */
   const char *count;    /* default "count" */
   const char *exposure; /* default NULL: no exposure column */
+  int n_risk;
+  const char *risk[GBTM_MAX_RISK];
+  int n_tcov;
+  const char *tcov[GBTM_MAX_TCOV];
+  bool drop_missing;
+  /* wide layout */
+  bool wide;
+  size_t waves;
+  const char *const *count_cols;    /* [waves] */
+  const char *const *age_cols;      /* [waves] */
+  const char *const *exposure_cols; /* [waves] or NULL */
+  const char *const *tcov_cols[GBTM_MAX_TCOV]; /* [waves] each */
 } gbtm_csv_columns;
 
 gbtm_csv_columns gbtm_csv_columns_default(void);
@@ -72,6 +106,19 @@ gbtm_csv_columns gbtm_csv_columns_default(void);
  * The caller owns *out and frees it with gbtm_panel_free(). */
 gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
                                 gbtm_panel **out, gbtm_error *err);
+
+/* Reads a panel from path, whatever its format: an HDF5 panel (recognised
+ * by the HDF5 signature; layout in README "HDF5 panels": datasets
+ * /panel/id, /panel/age, /panel/count, optional /panel/exposure, and the
+ * covariates under /panel/risk/NAME and /panel/tcov/NAME, one entry per
+ * observation), or else a CSV file in the long or wide layout of columns.
+ * Messages name the file and line:column, or the dataset. */
+gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
+                            gbtm_error *err);
+
+/* Writes the panel (with its covariates) as an HDF5 panel, crash-safely
+ * (a temporary name, then rename). */
+gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_error *err);
 
 /* Builds a panel from n rows held in arrays (the rows may come in any
  * order). exposure may be NULL. source names the data in error messages
@@ -93,6 +140,38 @@ const char *gbtm_panel_id(const gbtm_panel *panel, size_t i);
 bool gbtm_panel_has_exposure(const gbtm_panel *panel); /* any exposure != 1 */
 double gbtm_panel_total_count(const gbtm_panel *panel);
 
+/* Covariates of a panel: names, and the values of risk factor j of person
+ * i at risk[i * n_risk + j]; of time-varying covariate j of the c-th
+ * observed cell of person i (ascending in age) through panel_person_cells
+ * order. What gbtm_csv_columns.drop_missing dropped: rows and persons. */
+int gbtm_panel_n_risk(const gbtm_panel *panel);
+const char *gbtm_panel_risk_name(const gbtm_panel *panel, int j);
+const double *gbtm_panel_risk(const gbtm_panel *panel);
+int gbtm_panel_n_tcov(const gbtm_panel *panel);
+const char *gbtm_panel_tcov_name(const gbtm_panel *panel, int j);
+/* Mean of time-varying covariate j over the observed cells. */
+double gbtm_panel_tcov_mean(const gbtm_panel *panel, int j);
+size_t gbtm_panel_dropped_rows(const gbtm_panel *panel);
+size_t gbtm_panel_dropped_persons(const gbtm_panel *panel);
+
+/* Covariates given with gbtm_panel_from_rows_cov(), per row (NaN =
+ * missing): risk[r * n_risk + j] (equal on all rows of a person) and
+ * tcov[r * n_tcov + j]. */
+typedef struct gbtm_panel_covariates {
+  int n_risk;
+  const char *risk_name[GBTM_MAX_RISK];
+  const double *risk;
+  int n_tcov;
+  const char *tcov_name[GBTM_MAX_TCOV];
+  const double *tcov;
+  bool drop_missing;
+} gbtm_panel_covariates;
+
+gbtm_status gbtm_panel_from_rows_cov(size_t n, const char *const *id, const double *age,
+                                     const int64_t *count, const double *exposure,
+                                     const gbtm_panel_covariates *cov, const char *source,
+                                     gbtm_panel **out, gbtm_error *err);
+
 /* Writes the panel as long CSV (id,age,count[,exposure]), persons in panel
  * order, ages ascending; numbers with %.17g. */
 gbtm_status gbtm_panel_write_csv(const gbtm_panel *panel, const char *path, gbtm_error *err);
@@ -110,8 +189,12 @@ const char *gbtm_family_name(gbtm_family_id family);
 
 /* A fitted (or given) model: a plain value, safe to copy.
  * Basis (DESIGN §2): x_t = (1, s, ..., s^d), s = (age - centre) / scale.
- * theta[k] is the log-odds of group k against the reference group, whose
- * theta is 0 (eq. M without risk factors: share_k = softmax(theta)_k).
+ * Membership (eq. M): pi_k(z) = softmax_k(theta_k + z'gamma_k) for a
+ * person's risk factors z; the reference group refgroup has theta = 0 and
+ * gamma = 0, so theta_k and gamma_kj are log-odds (ratios) of group k
+ * against it. Without risk factors share_k = softmax(theta)_k.
+ * Rates: log lambda_kt = x_t'beta_k + w_t'delta_k for time-varying
+ * covariates w; trajectories are drawn and reported at w = tcov_fixed.
  * iorder[k] = -1 means no zero inflation in group k (alpha unused). */
 typedef struct gbtm_model {
   gbtm_family_id family;
@@ -123,13 +206,26 @@ typedef struct gbtm_model {
   double theta[GBTM_MAX_GROUPS];                /* membership log-odds */
   double beta[GBTM_MAX_GROUPS][GBTM_MAX_COEF];  /* log-rate coefficients */
   double alpha[GBTM_MAX_GROUPS][GBTM_MAX_COEF]; /* logit zero-inflation coefficients */
+  int refgroup;                                 /* 0-based reference group of theta */
+  int n_risk;                                   /* risk factors R */
+  char risk_name[GBTM_MAX_RISK][GBTM_NAME_MAX];
+  double gamma[GBTM_MAX_GROUPS][GBTM_MAX_RISK]; /* risk log-odds ratios (0 in refgroup) */
+  int n_tcov;                                   /* time-varying covariates C */
+  char tcov_name[GBTM_MAX_TCOV][GBTM_NAME_MAX];
+  double delta[GBTM_MAX_GROUPS][GBTM_MAX_TCOV]; /* their log-rate coefficients */
+  double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
 } gbtm_model;
 
-/* Number of free parameters p = (K-1) + sum(d_k+1) + sum(q_k+1) (DESIGN §5). */
+/* Number of free parameters p = (K-1)(1+R) + sum(d_k+1+C) + sum(q_k+1)
+ * (DESIGN §5). */
 int gbtm_model_n_params(const gbtm_model *model);
-/* Group shares pi_k = softmax(theta) into share[0..K-1]. */
+/* Group shares pi_k = softmax(theta) into share[0..K-1] (with risk
+ * factors: those of a person whose factors are all 0). */
 void gbtm_model_shares(const gbtm_model *model, double *share);
-/* Expected count per unit exposure mu = (1-omega) lambda of group k at age. */
+/* pi_k(z) of eq. M for risk factors z[0..n_risk-1] (NULL: all 0). */
+void gbtm_model_shares_at(const gbtm_model *model, const double *z, double *share);
+/* Expected count per unit exposure mu = (1-omega) lambda of group k at age,
+ * time-varying covariates at tcov_fixed. */
 double gbtm_model_expected(const gbtm_model *model, int k, double age);
 /* Zero-inflation probability omega of group k at age (0 without inflation). */
 double gbtm_model_omega(const gbtm_model *model, int k, double age);
@@ -196,6 +292,12 @@ typedef struct gbtm_fit_options {
    * both covariances (default true). */
   bool inference;
   gbtm_se_kind se;             /* which covariance the report uses (model) */
+  /* Covariates: the model has the panel's risk factors and time-varying
+   * covariates (gbtm_csv_columns). refgroup: 0-based reference group of
+   * eq. M (default 0); tcov_fixed: w at which trajectories are reported
+   * (NaN = the covariate's mean over the observed cells). */
+  int refgroup;
+  double tcov_fixed[GBTM_MAX_TCOV];
 } gbtm_fit_options;
 
 /* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */

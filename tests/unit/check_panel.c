@@ -427,7 +427,7 @@ END_TEST
 START_TEST(test_build_direct) {
   /* panel_build takes the ids also when it fails (checked by the leak
    * sanitiser), and names a person without rows as an internal error. */
-  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2}, {0, 1.0, 3, 1.0, 3}};
+  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2, 0}, {0, 1.0, 3, 1.0, 3, 0}};
   char **ids = malloc(2 * sizeof *ids);
   ids[0] = strdup("x");
   ids[1] = strdup("y");

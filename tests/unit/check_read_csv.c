@@ -176,7 +176,7 @@ START_TEST(test_line_numbers_after_quoted_break) {
 END_TEST
 
 START_TEST(test_columns_named_and_reordered) {
-  gbtm_csv_columns cols = {"person", "yr", "n", "risk"};
+  gbtm_csv_columns cols = {.id = "person", .age = "yr", .count = "n", .exposure = "risk"};
   gbtm_panel *p = read_text("note,n,yr,risk,person,extra\n"
                             "x,1,20,0.5,p1,\n"
                             "y,0,21,1,p1,zz\n"
