@@ -1,7 +1,7 @@
 /* classify.c: posterior group probabilities of any persons under a given
  * model (eq. M, eq. L), the E-step of DESIGN §3 done once and directly, for
  * persons who may not be those the model was fitted to (a saved model placed
- * against new records). Also which persons lie outside the fitted age range,
+ * against new records), with their risk factors and time-varying covariates. Also which persons lie outside the fitted age range,
  * since a polynomial in age is an extrapolation there.
  *
  * The per-person constant sum_t (y log E - log y!) is the same in every
@@ -13,7 +13,7 @@
 #include "basis.h"
 #include "error.h"
 #include "family.h"
-#include "panel.h"
+#include "model_cov.h"
 
 static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
   if (m->family != GBTM_POISSON && m->family != GBTM_ZIP)
@@ -38,7 +38,9 @@ static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
 gbtm_status gbtm_model_classify(const gbtm_model *m, const gbtm_panel *p, double *tau,
                                 gbtm_error *err) {
   gbtm_status st = check_model(m, err);
+  if (st == GBTM_OK) st = model_panel_match(m, p, err);
   if (st != GBTM_OK) return st;
+  const size_t R = (size_t)m->n_risk, C = (size_t)m->n_tcov;
   const gbtm_family *fam = family_get(m->family);
   const int K = m->groups;
   const size_t T = p->T;
@@ -63,16 +65,17 @@ gbtm_status gbtm_model_classify(const gbtm_model *m, const gbtm_panel *p, double
       zeta[(size_t)k * T + a] = z;
     }
   }
-  double share[GBTM_MAX_GROUPS];
-  gbtm_model_shares(m, share);
   for (size_t i = 0; i < p->n; i++) {
     size_t nc = panel_person_cells(p, i, t, y, e);
     double l[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
+    model_log_shares(m, R ? p->risk + i * R : NULL, l);
     for (int k = 0; k < K; k++) {
       const double *ek = eta + (size_t)k * T, *zk = zeta + (size_t)k * T;
-      double v = log(share[k]);
-      for (size_t c = 0; c < nc; c++)
-        v += fam->cell_loglik(ek[t[c]], inflated[k] ? &zk[t[c]] : NULL, (double)y[c], e[c]);
+      double v = l[k];
+      for (size_t c = 0; c < nc; c++) {
+        double shift = C ? model_tcov_shift(m, k, p->tcov + (p->obs_start[i] + c) * C) : 0.0;
+        v += fam->cell_loglik(ek[t[c]] + shift, inflated[k] ? &zk[t[c]] : NULL, (double)y[c], e[c]);
+      }
       l[k] = v;
       if (v > mx || isnan(v)) mx = v;
     }

@@ -186,6 +186,44 @@ static void sort_runs(int *idx, int n, em_run *runs) {
     }
 }
 
+/* The reference group of eq. M: theta and gamma relative to group r. */
+static void set_refgroup(gbtm_model *m, int r) {
+  double t = m->theta[r], g[GBTM_MAX_RISK];
+  memcpy(g, m->gamma[r], sizeof g);
+  for (int k = 0; k < m->groups; k++) {
+    m->theta[k] -= t;
+    for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] -= g[j];
+  }
+  m->refgroup = r;
+}
+
+/* Covariates (eq. M with risk factors; w'delta_k in log lambda): the fit
+ * without them, found from the random starts by EM, is the start; their
+ * coefficients begin at 0, and a damped Newton ascent on eq. L with the
+ * observed information (engine/polish.c) takes every parameter to the
+ * maximum: EM's M-step would need a weighted GLM over all cells per
+ * iteration, while Newton converges in a few passes from a start this
+ * close. *converged: the ascent ended at a positive definite information
+ * with a decrement below POLISH_DECREMENT_TOL. */
+#define COVARIATE_STEPS 500
+static gbtm_status add_covariates(gbtm_model *m, const gbtm_panel *p, const gbtm_fit_options *o,
+                                  double *ll, bool *converged, gbtm_error *err) {
+  m->n_risk = p->n_risk;
+  m->n_tcov = p->n_tcov;
+  memcpy(m->risk_name, p->risk_name, sizeof m->risk_name);
+  memcpy(m->tcov_name, p->tcov_name, sizeof m->tcov_name);
+  for (int j = 0; j < p->n_tcov; j++)
+    m->tcov_fixed[j] = isnan(o->tcov_fixed[j]) ? gbtm_panel_tcov_mean(p, j) : o->tcov_fixed[j];
+  polish_result pr;
+  gbtm_status st = polish_ascend(m, p, o->threads, NULL, NULL, true, COVARIATE_STEPS, &pr, err);
+  if (st != GBTM_OK) return st;
+  if (!isfinite(pr.loglik))
+    return gbtm_fail(err, GBTM_ERR_FIT, "the fit with covariates reached no finite log-likelihood");
+  *ll = pr.loglik;
+  *converged = pr.pd && pr.decrement < POLISH_DECREMENT_TOL;
+  return GBTM_OK;
+}
+
 /* Estimates, names and both covariances at the reported model; the
  * convergence verdict becomes the Newton decrement's (DESIGN §3). */
 static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *panel,
@@ -439,8 +477,19 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   }
   for (size_t i = 0; i < N; i++)
     for (int j = 0; j < K; j++) res->posterior[i * K + j] = tau[i * K + perm[j]];
+  set_refgroup(&res->model, o->refgroup);
+  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0, cov_converged = true;
+  if (covariates && ((st = add_covariates(&res->model, panel, o, &ll, &cov_converged, err)) != GBTM_OK ||
+                     (st = gbtm_model_classify(&res->model, panel, res->posterior, err)) != GBTM_OK))
+    goto cleanup;
   double share[GBTM_MAX_GROUPS];
   gbtm_model_shares(&res->model, share);
+  if (res->model.n_risk > 0) /* the mean of pi_k(z_i), which is the mean posterior at the maximum */
+    for (int k = 0; k < K; k++) {
+      share[k] = 0.0;
+      for (size_t i = 0; i < N; i++) share[k] += res->posterior[i * K + k];
+      share[k] /= (double)N;
+    }
 
   gbtm_fit_summary *sm = &res->summary;
   sm->loglik = ll;
@@ -449,7 +498,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   sm->n_obs = panel->n_obs;
   criteria_information(sm);
   sm->entropy = criteria_classification(res->posterior, N, K, share, res->group);
-  sm->converged = b->converged;
+  sm->converged = covariates ? cov_converged : b->converged;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
   sm->starts = S;

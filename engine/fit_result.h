@@ -4,6 +4,7 @@
 #define GBTM_FIT_RESULT_H
 
 #include "gbtm.h"
+#include "inference.h"
 
 struct gbtm_fit_result {
   gbtm_model model;
@@ -15,7 +16,7 @@ struct gbtm_fit_result {
   char *failures;    /* "start 3: ...\n" lines, or NULL */
   /* inference: estimates psi, names, covariances (NULL when unavailable) */
   double *psi;            /* P */
-  char (*names)[32];      /* P */
+  char (*names)[INFERENCE_NAME_MAX]; /* P */
   double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
   /* a result read from a model file: its root attributes, one allocation

@@ -1,8 +1,6 @@
 /* inference.h: the gradient and observed information of eq. L (DESIGN §4)
  * at a model, the score outer products for the robust covariance, and the
- * parameter vector they are about:
- *   psi = (theta_2..theta_K, then per group beta_k, then alpha_k),
- * group 1 being the reference (theta_1 = 0). */
+ * parameter vector psi they are about (psi_layout). */
 #ifndef GBTM_INFERENCE_H
 #define GBTM_INFERENCE_H
 
@@ -18,13 +16,23 @@ typedef struct inference {
 
 /* Length of psi for a model (its number of free parameters). */
 size_t inference_n_params(const gbtm_model *m);
-/* Offsets in psi of each group's beta (ob[k]) and alpha (oa[k]). */
-void inference_offsets(const gbtm_model *m, size_t *ob, size_t *oa);
-/* psi <-> model. */
+
+/* Where each block of psi starts: for each group k but the reference,
+ * theta_k then its risk log-odds ratios gamma_k (ot[k]); then per group
+ * beta_k (ob[k]), delta_k (od[k]) and alpha_k (oa[k]). */
+typedef struct psi_layout {
+  size_t P;
+  size_t ot[GBTM_MAX_GROUPS], ob[GBTM_MAX_GROUPS], od[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
+} psi_layout;
+
+void inference_layout(const gbtm_model *m, psi_layout *l);
+/* psi <-> model (theta and gamma relative to the reference group). */
 void inference_pack(const gbtm_model *m, double *psi);
 void inference_unpack(gbtm_model *m, const double *psi);
-/* Name of parameter j: "theta[2]", "beta[1][0]", "alpha[3][1]" (1-based
- * groups, 0-based powers), into buf. */
+#define INFERENCE_NAME_MAX 80
+/* Name of parameter j: "theta[2]", "theta[2][unstable]", "beta[1][0]",
+ * "delta[1][employed]", "alpha[3][1]" (1-based groups, 0-based powers,
+ * covariates by name), into buf. */
 void inference_param_name(const gbtm_model *m, size_t j, char *buf, size_t len);
 
 /* Computes log L, the gradient, the information and the meat at m, in

@@ -36,14 +36,21 @@ gbtm_status gbtm_fit_result_share_interval(const gbtm_fit_result *r, int k, gbtm
   *se = *lower = *upper = NAN;
   if (k < 0 || k >= m->groups || !(level > 0.0 && level < 1.0))
     return gbtm_fail(NULL, GBTM_ERR_USAGE, "bad group or level");
-  if (!V) return GBTM_ERR_DATA;
+  /* With risk factors a share depends on the person's factors: no single
+   * interval (the report gives odds ratios instead). */
+  if (!V || m->n_risk > 0) return GBTM_ERR_DATA;
   double pi[GBTM_MAX_GROUPS], J[GBTM_MAX_GROUPS];
+  size_t at[GBTM_MAX_GROUPS];
+  psi_layout l;
+  inference_layout(m, &l);
   gbtm_model_shares(m, pi);
-  int K = m->groups, P = r->summary.n_params;
-  for (int j = 1; j < K; j++) J[j - 1] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
+  int K = m->groups, P = r->summary.n_params, n = 0;
+  /* d pi_k / d theta_j = pi_k ([k = j] - pi_j), j != the reference */
+  for (int j = 0; j < K; j++)
+    if (j != m->refgroup) at[n] = l.ot[j], J[n++] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
   double var = 0.0;
-  for (int a = 0; a < K - 1; a++)
-    for (int b = 0; b < K - 1; b++) var += J[a] * J[b] * V[a * P + b];
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) var += J[a] * J[b] * V[at[a] * (size_t)P + at[b]];
   *se = sqrt(fmax(var, 0.0));
   if (K == 1) {
     *lower = *upper = 1.0;
@@ -65,16 +72,19 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
     return gbtm_fail(NULL, GBTM_ERR_USAGE, "bad group or level");
   *mean = gbtm_model_expected(m, k, age);
   if (!V) return GBTM_ERR_DATA;
-  size_t ob[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS], P = (size_t)r->summary.n_params;
-  inference_offsets(m, ob, oa);
+  psi_layout l;
+  size_t P = (size_t)r->summary.n_params;
+  inference_layout(m, &l);
   double x[GBTM_MAX_COEF], omega = gbtm_model_omega(m, k, age);
   basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
-  size_t idx[2 * GBTM_MAX_COEF];
-  double g[2 * GBTM_MAX_COEF];
+  size_t idx[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
+  double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
   int n = 0;
-  for (int j = 0; j <= m->order[k]; j++) idx[n] = ob[k] + (size_t)j, g[n++] = x[j];
+  /* log mu = x'beta + w'delta + log(1 - omega), w = tcov_fixed */
+  for (int j = 0; j <= m->order[k]; j++) idx[n] = l.ob[k] + (size_t)j, g[n++] = x[j];
+  for (int j = 0; j < m->n_tcov; j++) idx[n] = l.od[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
   if (m->family == GBTM_ZIP && m->iorder[k] >= 0)
-    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = oa[k] + (size_t)j, g[n++] = -omega * x[j];
+    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.oa[k] + (size_t)j, g[n++] = -omega * x[j];
   double var = 0.0;
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += g[a] * g[b] * V[idx[a] * P + idx[b]];

@@ -30,6 +30,8 @@ gbtm_fit_options gbtm_fit_options_default(void) {
   o.keep_posterior = true;
   o.inference = true;
   o.se = GBTM_SE_MODEL;
+  o.refgroup = 0;
+  for (int j = 0; j < GBTM_MAX_TCOV; j++) o.tcov_fixed[j] = NAN;
   return o;
 }
 
@@ -77,6 +79,21 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
     return gbtm_fail(err, GBTM_ERR_USAGE, "basis centre must be finite");
   if (!isnan(o->scale) && !(isfinite(o->scale) && o->scale > 0.0))
     return gbtm_fail(err, GBTM_ERR_USAGE, "basis scale must be a finite number > 0 (got %g)", o->scale);
+  if (o->refgroup < 0 || o->refgroup >= o->groups)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "reference group must be between 1 and %d (got %d)", o->groups,
+                     o->refgroup + 1);
+  for (int j = 0; j < GBTM_MAX_TCOV; j++)
+    if (!isnan(o->tcov_fixed[j]) && !isfinite(o->tcov_fixed[j]))
+      return gbtm_fail(err, GBTM_ERR_USAGE, "--tcov-fixed values must be finite");
+  if (p && (p->n_risk > 0 || p->n_tcov > 0)) {
+    /* theta and gamma: (K-1)(1+R); per group d+1+C (+ q+1): at most one per person */
+    gbtm_model m = {0};
+    m.family = o->family, m.groups = o->groups, m.n_risk = p->n_risk, m.n_tcov = p->n_tcov;
+    for (int k = 0; k < o->groups; k++) m.order[k] = o->order[k], m.iorder[k] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
+    if ((size_t)gbtm_model_n_params(&m) > p->n_obs)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the model has %d parameters but the data only %zu observations",
+                       gbtm_model_n_params(&m), p->n_obs);
+  }
   if (o->kernel != GBTM_KERNEL_AUTO && o->kernel != GBTM_KERNEL_DENSE && o->kernel != GBTM_KERNEL_SPARSE)
     return gbtm_fail(err, GBTM_ERR_USAGE, "unknown kernel %d", (int)o->kernel);
   return GBTM_OK;

@@ -64,8 +64,26 @@ static double direct_loglik(void *ctx, const gbtm_model *m) {
   return gbtm_model_loglik(m, ctx, &ll, NULL) == GBTM_OK ? ll : NAN;
 }
 
+/* A positive definite I + mu I for the smallest mu = 1e-6 max|I_jj| x 10^n
+ * (Levenberg-Marquardt), factored into chol; false when none is found. */
+static bool factor_damped(const double *info, size_t P, double *chol, double *work) {
+  double top = 0.0;
+  for (size_t j = 0; j < P; j++) top = fmax(top, fabs(info[j * P + j]));
+  for (double mu = 1e-6 * (top > 0.0 ? top : 1.0); mu < 1e12 * (top > 0.0 ? top : 1.0); mu *= 10.0) {
+    memcpy(work, info, P * P * sizeof *work);
+    for (size_t j = 0; j < P; j++) work[j * P + j] += mu;
+    if (factor(work, P, chol)) return true;
+  }
+  return false;
+}
+
 gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
                           void *ctx, polish_result *out, gbtm_error *err) {
+  return polish_ascend(m, p, threads, loglik, ctx, false, 100, out, err);
+}
+
+gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
+                          void *ctx, bool damped, int max_steps, polish_result *out, gbtm_error *err) {
   if (!loglik) {
     loglik = direct_loglik;
     ctx = (void *)p;
@@ -74,19 +92,22 @@ gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polis
   memset(out, 0, sizeof *out);
   out->decrement = NAN;
   double *chol = malloc(P * P * sizeof *chol), *step = malloc(P * sizeof *step), *psi = malloc(P * sizeof *psi),
-         *trial = malloc(P * sizeof *trial);
-  if (!chol || !step || !psi || !trial) {
-    free(chol), free(step), free(psi), free(trial);
+         *trial = malloc(P * sizeof *trial), *work = damped ? malloc(P * P * sizeof *work) : NULL;
+  if (!chol || !step || !psi || !trial || (damped && !work)) {
+    free(chol), free(step), free(psi), free(trial), free(work);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the Newton polish");
   }
   gbtm_status st = GBTM_OK;
   double ll = loglik(ctx, m);
-  for (int it = 0; it < 100; it++) {
+  for (int it = 0; it < max_steps; it++) {
     inference inf;
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
     out->pd = factor(inf.info, P, chol);
+    /* Damped: where I is not positive definite, a Levenberg-Marquardt step
+     * (I + mu 1)^-1 g, an ascent direction for any mu that makes it so. */
+    bool direction = out->pd || (damped && factor_damped(inf.info, P, chol, work));
     double dec = NAN;
-    if (out->pd) {
+    if (direction) {
       int n = (int)P, one = 1, ok = 0;
       memcpy(step, inf.grad, P * sizeof *step);
       dpotrs_("L", &n, &one, chol, &n, step, &n, &ok);
@@ -94,8 +115,8 @@ gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polis
       for (size_t j = 0; j < P; j++) dec += inf.grad[j] * step[j];
     }
     inference_free(&inf);
-    out->decrement = dec;
-    if (!out->pd || !(dec >= POLISH_DECREMENT_TOL)) break; /* converged, or no Newton direction */
+    out->decrement = out->pd ? dec : NAN;
+    if (!direction || (out->pd && !(dec >= POLISH_DECREMENT_TOL))) break; /* converged, or no direction */
     inference_pack(m, psi);
     bool moved = false;
     for (double s = 1.0; s > 1e-6; s *= 0.5) {
@@ -114,7 +135,7 @@ gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polis
     out->iterations++;
   }
   out->loglik = ll;
-  free(chol), free(step), free(psi), free(trial);
+  free(chol), free(step), free(psi), free(trial), free(work);
   return st;
 }
 

@@ -23,6 +23,12 @@ typedef struct polish_result {
  * I is not positive definite, or no step raises log L. */
 gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
                           void *ctx, polish_result *out, gbtm_error *err);
+/* polish_newton() with at most max_steps steps and, when damped, a
+ * Levenberg-Marquardt step where I is not positive definite instead of a
+ * stop: the maximiser of eq. L for models with covariates, started from the
+ * fit without them (engine/fit.c). */
+gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
+                          void *ctx, bool damped, int max_steps, polish_result *out, gbtm_error *err);
 
 /* At m: the model-based covariance I^-1 and the robust I^-1 M I^-1 (P x P,
  * row-major; both set to NULL-free NaN-free values only when I is positive

@@ -27,6 +27,7 @@
 #include "error.h"
 #include "family.h"
 #include "panel.h"
+#include "simulate_cov.h"
 
 /* Largest rate (expected count per unit exposure) a simulation accepts: far
  * beyond any offence count, and small enough that a count fits the panel's
@@ -148,6 +149,7 @@ gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design
   gbtm_status st = check_design(design, err);
   if (st == GBTM_OK) st = check_model(model, err);
   if (st != GBTM_OK) return st;
+  if (model->n_risk > 0 || model->n_tcov > 0) return simulate_covariates(model, design, out, group, err);
 
   const size_t n = design->n;
   const size_t A = (size_t)(design->age_hi - design->age_lo) + 1; /* ages per person at most */
@@ -309,6 +311,11 @@ bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
                  gbtm_sim_design *design) {
   if (name && strcmp(name, "rapporteur-2024") == 0) {
     preset_rapporteur_2024(n, seed, model, design);
+    return true;
+  }
+  if (name && strcmp(name, "rapporteur-2024-covariates") == 0) {
+    preset_rapporteur_2024(n, seed, model, design);
+    preset_rapporteur_2024_covariates(model, design);
     return true;
   }
   return false;

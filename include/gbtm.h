@@ -453,14 +453,23 @@ typedef struct gbtm_sim_design {
   double gap_prob;
   double custody_prob;
   uint64_t seed;
+  /* With a model that has covariates: each risk factor j of a person is 1
+   * with probability risk_prob[j], else 0; each time-varying covariate j of
+   * a cell is 1 with probability tcov_prob[j], else 0 (independently).
+   * Groups are then drawn from pi(z) (eq. M) and counts at
+   * log lambda + w'delta. */
+  double risk_prob[GBTM_MAX_RISK];
+  double tcov_prob[GBTM_MAX_TCOV];
 } gbtm_sim_design;
 
 gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design,
                           gbtm_panel **out, int *group, gbtm_error *err);
 
-/* The built-in synthetic cohort calibrated to the Rapporteur's 2024 study
- * (four groups, shares 36/28/21/15): its true model and its design for n
- * persons. Returns false for an unknown preset name. */
+/* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
+ * Rapporteur's 2024 study (four groups, shares 36/28/21/15), and
+ * "rapporteur-2024-covariates", the same with two risk factors and one
+ * time-varying covariate (engine/simulate_cov.c): the true model and the
+ * design for n persons. Returns false for an unknown preset name. */
 bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
                  gbtm_sim_design *design);
 

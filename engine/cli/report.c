@@ -29,9 +29,9 @@ static double param_se(const gbtm_fit_result *res, size_t j) {
 
 /* The standard errors of group k's beta (or alpha) into se[]. */
 static void group_se(const gbtm_fit_result *res, int k, bool alpha, double *se, size_t n) {
-  size_t ob[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
-  inference_offsets(gbtm_fit_result_model(res), ob, oa);
-  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? oa[k] : ob[k]) + j);
+  psi_layout l;
+  inference_layout(gbtm_fit_result_model(res), &l);
+  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? l.oa[k] : l.ob[k]) + j);
 }
 
 /* The ages at which trajectories are tabulated: the fitted range in

@@ -8,6 +8,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,70 @@ static double loglik_at(gbtm_model m, const gbtm_panel *p, const double *psi) {
   return ll;
 }
 
-static void check_derivatives(gbtm_family_id fam) {
+/* p's cells again, with R random risk factors per person and C random
+ * time-varying covariates per cell (standard normal). */
+static gbtm_panel *with_covariates(gbtm_panel *p, int R, int C, unsigned long seed) {
+  size_t n = gbtm_panel_n_persons(p), rows = gbtm_panel_n_obs(p), T = gbtm_panel_n_ages(p), r = 0;
+  const char **id = malloc(rows * sizeof *id);
+  double *age = malloc(rows * sizeof *age), *e = malloc(rows * sizeof *e), *ce = malloc(T * sizeof *ce);
+  double *risk = malloc(rows * (size_t)R * sizeof *risk), *tcov = malloc(rows * (size_t)C * sizeof *tcov);
+  int64_t *y = malloc(rows * sizeof *y);
+  uint32_t *ct = malloc(T * sizeof *ct);
+  int32_t *cy = malloc(T * sizeof *cy);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  for (size_t i = 0; i < n; i++) {
+    double z[GBTM_MAX_RISK];
+    for (int j = 0; j < R; j++) z[j] = gsl_ran_gaussian(rng, 1.0);
+    size_t nc = panel_person_cells(p, i, ct, cy, ce);
+    for (size_t c = 0; c < nc; c++, r++) {
+      id[r] = gbtm_panel_id(p, i);
+      age[r] = gbtm_panel_ages(p)[ct[c]];
+      y[r] = cy[c];
+      e[r] = ce[c];
+      for (int j = 0; j < R; j++) risk[r * (size_t)R + (size_t)j] = z[j];
+      for (int j = 0; j < C; j++) tcov[r * (size_t)C + (size_t)j] = gsl_ran_gaussian(rng, 1.0);
+    }
+  }
+  gbtm_panel_covariates cov = {0};
+  cov.n_risk = R, cov.n_tcov = C, cov.risk = risk, cov.tcov = tcov;
+  const char *names[] = {"z1", "z2", "z3", "w1", "w2"};
+  for (int j = 0; j < R; j++) cov.risk_name[j] = names[j];
+  for (int j = 0; j < C; j++) cov.tcov_name[j] = names[3 + j];
+  gbtm_panel *out = NULL;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_panel_from_rows_cov(rows, id, age, y, e, &cov, "rows", &out, &err), GBTM_OK);
+  free(id), free(age), free(e), free(ce), free(risk), free(tcov), free(y), free(ct), free(cy);
+  gsl_rng_free(rng);
+  gbtm_panel_free(p);
+  return out;
+}
+
+/* Random gamma (risk factors), delta (time-varying covariates) and a
+ * reference group other than the first. */
+static void add_covariates(gbtm_model *m, gbtm_panel *p, unsigned long seed) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  m->n_risk = gbtm_panel_n_risk(p);
+  m->n_tcov = gbtm_panel_n_tcov(p);
+  for (int j = 0; j < m->n_risk; j++) snprintf(m->risk_name[j], GBTM_NAME_MAX, "%s", gbtm_panel_risk_name(p, j));
+  for (int j = 0; j < m->n_tcov; j++) snprintf(m->tcov_name[j], GBTM_NAME_MAX, "%s", gbtm_panel_tcov_name(p, j));
+  m->refgroup = 1;
+  for (int k = 0; k < m->groups; k++) {
+    for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] = k == 1 ? 0.0 : 0.5 * gsl_ran_gaussian(rng, 1.0);
+    for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = 0.3 * gsl_ran_gaussian(rng, 1.0);
+  }
+  m->theta[1] = 0.0;
+  gsl_rng_free(rng);
+}
+
+static void check_derivatives_of(gbtm_family_id fam, bool covariates) {
   gbtm_panel *p = test_random_panel(400, 14, 0.1, 0.2, 3, false);
   gbtm_model m = random_model(fam, 3, 17);
+  if (covariates) {
+    p = with_covariates(p, 2, 1, 5);
+    add_covariates(&m, p, 6);
+  }
   inference inf, inf2;
   gbtm_error err;
   ck_assert_int_eq(inference_compute(&m, p, 1, &inf, &err), GBTM_OK);
@@ -94,6 +156,15 @@ static void check_derivatives(gbtm_family_id fam) {
   free(psi);
   gbtm_panel_free(p);
 }
+
+static void check_derivatives(gbtm_family_id fam) { check_derivatives_of(fam, false); }
+
+START_TEST(covariate_derivatives) {
+  /* theta with risk factors, delta of time-varying covariates, refgroup 2 */
+  check_derivatives_of(GBTM_POISSON, true);
+  check_derivatives_of(GBTM_ZIP, true);
+}
+END_TEST
 
 START_TEST(poisson_derivatives) { check_derivatives(GBTM_POISSON); }
 END_TEST
@@ -158,6 +229,7 @@ int main(void) {
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, poisson_derivatives);
   tcase_add_test(tc, zip_derivatives);
+  tcase_add_test(tc, covariate_derivatives);
   tcase_add_test(tc, at_the_optimum);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
