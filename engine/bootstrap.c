@@ -20,7 +20,7 @@
 #include "error.h"
 #include "family.h"
 #include "fit_result.h"
-#include "panel.h"
+#include "model_cov.h"
 #include "seeds.h"
 
 #define BOOTSTRAP_SALT 0x5851F42D4C957F2DULL /* its streams differ from the fit's starts */
@@ -64,7 +64,7 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
   double *e = malloc(p->T * sizeof *e), share[GBTM_MAX_GROUPS];
   gbtm_status st = GBTM_OK;
   if (!rows || !ids || !t || !y || !e) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the bootstrap");
-  gbtm_model_shares(m, share);
+  const size_t R = (size_t)m->n_risk, C = (size_t)m->n_tcov;
   size_t r = 0;
   for (size_t i = 0; st == GBTM_OK && i < p->n; i++) {
     size_t len = strlen(p->id[i]) + 1;
@@ -73,6 +73,9 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       break;
     }
     memcpy(ids[i], p->id[i], len);
+    /* the group from pi(z_i) (eq. M), counts at x'beta_k + w'delta_k */
+    model_log_shares(m, R ? p->risk + i * R : NULL, share);
+    for (int j = 0; j < m->groups; j++) share[j] = exp(share[j]);
     double u = gsl_rng_uniform(rng), acc = 0.0;
     int k = m->groups - 1;
     for (int j = 0; j < m->groups; j++)
@@ -85,6 +88,7 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       double x[GBTM_MAX_COEF], eta = 0.0, zeta = 0.0, age = p->age[t[c]];
       basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
       for (int j = 0; j <= m->order[k]; j++) eta += x[j] * m->beta[k][j];
+      if (C) eta += model_tcov_shift(m, k, p->tcov + (p->obs_start[i] + c) * C);
       bool infl = m->family == GBTM_ZIP && m->iorder[k] >= 0;
       for (int j = 0; infl && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
       rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, e[c]), e[c], r + 1, 0};
@@ -96,7 +100,20 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
     free(ids), free(rows);
     return st;
   }
-  st = panel_build(rows, r, ids, p->n, "bootstrap", 2, out, err);
+  /* the persons' own covariates, in the order of their cells */
+  panel_cov_in cov;
+  double *values = NULL;
+  size_t *all = malloc((p->n ? p->n : 1) * sizeof *all);
+  for (size_t i = 0; all && i < p->n; i++) all[i] = i;
+  st = all ? panel_cov_of_cells(p, all, p->n, &cov, &values, err) : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the bootstrap");
+  free(all);
+  if (st != GBTM_OK) {
+    for (size_t i = 0; i < p->n; i++) free(ids[i]);
+    free(ids), free(rows);
+    return st;
+  }
+  st = panel_build_cov(rows, r, ids, p->n, "bootstrap", 2, values && (R || C) ? &cov : NULL, out, err);
+  free(values);
   free(rows);
   return st;
 }
@@ -143,9 +160,11 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     o.threads = 1;
     o.inference = false;
     o.keep_posterior = false;
+    o.refgroup = m->refgroup;
+    for (int j = 0; j < m->n_tcov; j++) o.tcov_fixed[j] = m->tcov_fixed[j];
     if (rng && draw_like(m, panel, rng, &p, NULL) == GBTM_OK && gbtm_fit(p, &o, &r, NULL) == GBTM_OK) {
       double *d = draws + (size_t)b * (size_t)K * (T + 1);
-      gbtm_model_shares(&r->model, d);
+      for (int k = 0; k < K; k++) d[k] = r->group[k].share; /* pi_k, or with risk factors the mean pi_k(z_i) */
       for (int k = 0; k < K; k++)
         for (size_t t = 0; t < T; t++) d[K + (size_t)k * T + t] = gbtm_model_expected(&r->model, k, panel->age[t]);
       ok[b] = true;

@@ -13,7 +13,7 @@
  * (1 = the lowest mean expected count).
  *
  *   / (root attributes)
- *     format_version   int32 []    1; a reader refuses newer versions
+ *     format_version   int32 []    1 or 2 (below); a reader refuses newer versions
  *     gbtm_version     string      the version of gbtm that wrote the file
  *     created          string      ISO 8601 UTC, "2024-05-01T12:00:00Z"
  *     command_line     string      the full command that made the fit, or ""
@@ -38,10 +38,24 @@
  *     alpha            float64 [K x 6] logit zero-inflation coefficients, the
  *                                     same way (unused where iorder[k] = -1)
  *     alpha_names      string [6]     as beta_names
+ *   (format version 2 only: models with covariates or a reference group
+ *   other than 1; a model without them is written as version 1)
+ *   /model/refgroup    int32 []       the reference group of theta, 0-based
+ *                                     (absent: 0); theta and gamma are 0 there
+ *   /params/gamma      float64 [K x R] risk factors' log-odds ratios (R > 0)
+ *   /params/gamma_names string [R]     the risk factors' names (data columns)
+ *   /params/delta      float64 [K x C] time-varying covariates' log-rate
+ *                                     coefficients (C > 0)
+ *   /params/delta_names string [C]     their names (data columns)
+ *   /params/tcov_fixed float64 [C]     covariate values of the trajectories
  *   /cov             (only when the fit computed standard errors)
- *     estimates        float64 [P]     psi = (theta_2..theta_K, then per group
- *                                     beta_k (order+1), then alpha_k (iorder+1))
- *     names            string [P]     "theta[2]", "beta[1][0]", "alpha[3][1]"
+ *     estimates        float64 [P]     psi: for each group k but the reference,
+ *                                     theta_k then gamma_k; then per group
+ *                                     beta_k (order+1), delta_k (C), alpha_k
+ *                                     (iorder+1)
+ *     names            string [P]     "theta[2]", "theta[2][unstable]",
+ *                                     "beta[1][0]", "delta[1][employed]",
+ *                                     "alpha[3][1]"
  *     model            float64 [P x P] inverse observed information (absent
  *                                     when the information is not positive
  *                                     definite)
@@ -277,8 +291,8 @@ static void w_attr_str(h5io *io, hid_t loc, const char *name, const char *s) {
   w_strings(io, NULL, name, 0, &s, loc);
 }
 
-static void write_root(h5io *io, hid_t file, const gbtm_save_info *info) {
-  int version = GBTM_MODEL_FORMAT_VERSION;
+static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_model *m) {
+  int version = m->n_risk > 0 || m->n_tcov > 0 || m->refgroup != 0 ? 2 : 1;
   char created[32] = "";
   time_t now = time(NULL);
   struct tm utc;
@@ -305,7 +319,30 @@ static void write_model(h5io *io, const node *root, const gbtm_model *m) {
   w_f64(io, &g, "scale", m->scale);
   w_f64(io, &g, "age_min", m->age_min);
   w_f64(io, &g, "age_max", m->age_max);
+  if (m->refgroup != 0) w_i32(io, &g, "refgroup", m->refgroup);
   close_group(io, &g);
+}
+
+/* /params/gamma and /params/delta with their names, and tcov_fixed. */
+static void write_covariates(h5io *io, const node *g, const gbtm_model *m) {
+  hsize_t K = (hsize_t)m->groups;
+  double buf[GBTM_MAX_GROUPS * GBTM_MAX_RISK];
+  const char *names[GBTM_MAX_RISK];
+  if (m->n_risk > 0) {
+    for (int k = 0; k < m->groups; k++)
+      for (int j = 0; j < m->n_risk; j++) buf[k * m->n_risk + j] = m->gamma[k][j];
+    for (int j = 0; j < m->n_risk; j++) names[j] = m->risk_name[j];
+    w_f64s(io, g, "gamma", K, (hsize_t)m->n_risk, buf);
+    w_strs(io, g, "gamma_names", (hsize_t)m->n_risk, names);
+  }
+  if (m->n_tcov > 0) {
+    for (int k = 0; k < m->groups; k++)
+      for (int j = 0; j < m->n_tcov; j++) buf[k * m->n_tcov + j] = m->delta[k][j];
+    for (int j = 0; j < m->n_tcov; j++) names[j] = m->tcov_name[j];
+    w_f64s(io, g, "delta", K, (hsize_t)m->n_tcov, buf);
+    w_strs(io, g, "delta_names", (hsize_t)m->n_tcov, names);
+    w_f64s(io, g, "tcov_fixed", (hsize_t)m->n_tcov, 0, m->tcov_fixed);
+  }
 }
 
 static void write_params(h5io *io, const node *root, const gbtm_model *m) {
@@ -328,6 +365,7 @@ static void write_params(h5io *io, const node *root, const gbtm_model *m) {
   w_strs(io, &g, "beta_names", NCOEF, cp);
   w_f64s(io, &g, "alpha", K, NCOEF, &m->alpha[0][0]);
   w_strs(io, &g, "alpha_names", NCOEF, cp);
+  write_covariates(io, &g, m);
   close_group(io, &g);
 }
 
@@ -527,7 +565,7 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
     fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
   node root = {file, ""};
-  write_root(&io, file, info);
+  write_root(&io, file, info, &r->model);
   write_model(&io, &root, m);
   write_params(&io, &root, m);
   write_cov(&io, &root, r);
@@ -866,6 +904,7 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   r_f64(io, &g, "scale", &m->scale);
   r_f64(io, &g, "age_min", &m->age_min);
   r_f64(io, &g, "age_max", &m->age_max);
+  m->refgroup = r_exists(io, &g, "refgroup") ? r_int(io, &g, "refgroup", 0, m->groups - 1) : 0;
   if (io->st == GBTM_OK && !(isfinite(m->centre) && isfinite(m->scale) && m->scale > 0.0))
     fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",
          m->centre, m->scale);
@@ -873,6 +912,55 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
     fail(io, GBTM_ERR_PARSE, "/model has the age range %g to %g, expected finite ages in order", m->age_min,
          m->age_max);
   close_group(io, &g);
+}
+
+/* The names of one kind of covariate (n of them) into out. */
+static void r_names(h5io *io, const node *g, const char *name, int n, char (*out)[GBTM_NAME_MAX]) {
+  char *s[GBTM_MAX_RISK] = {NULL};
+  r_strs(io, g, name, (hsize_t)n, s);
+  for (int j = 0; j < n; j++) {
+    if (io->st == GBTM_OK && (!s[j] || !s[j][0] || strlen(s[j]) >= GBTM_NAME_MAX))
+      fail(io, GBTM_ERR_PARSE, "/params/%s[%d] is empty or longer than %d bytes", name, j, GBTM_NAME_MAX - 1);
+    if (io->st == GBTM_OK) snprintf(out[j], GBTM_NAME_MAX, "%s", s[j]);
+    free(s[j]);
+  }
+}
+
+/* The number of columns of a K x n dataset /params/name (0 when absent). */
+static int r_columns(h5io *io, const node *g, const char *name, int max) {
+  if (io->st != GBTM_OK || !r_exists(io, g, name)) return 0;
+  hid_t ds = H5Dopen2(g->id, name, H5P_DEFAULT);
+  hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+  hsize_t d[2] = {0, 0};
+  int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+  if (rank == 2) H5Sget_simple_extent_dims(sp, d, NULL);
+  if (sp >= 0) H5Sclose(sp);
+  if (ds >= 0) H5Dclose(ds);
+  if (rank != 2 || d[1] < 1 || d[1] > (hsize_t)max) {
+    fail(io, GBTM_ERR_PARSE, "/params/%s must be a K x n matrix with 1 <= n <= %d", name, max);
+    return 0;
+  }
+  return (int)d[1];
+}
+
+static void read_covariates(h5io *io, const node *g, gbtm_model *m) {
+  hsize_t K = (hsize_t)m->groups;
+  double buf[GBTM_MAX_GROUPS * GBTM_MAX_RISK];
+  m->n_risk = r_columns(io, g, "gamma", GBTM_MAX_RISK);
+  if (m->n_risk > 0) {
+    r_f64s(io, g, "gamma", K, (hsize_t)m->n_risk, buf);
+    for (int k = 0; io->st == GBTM_OK && k < m->groups; k++)
+      for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] = buf[k * m->n_risk + j];
+    r_names(io, g, "gamma_names", m->n_risk, m->risk_name);
+  }
+  m->n_tcov = r_columns(io, g, "delta", GBTM_MAX_TCOV);
+  if (m->n_tcov > 0) {
+    r_f64s(io, g, "delta", K, (hsize_t)m->n_tcov, buf);
+    for (int k = 0; io->st == GBTM_OK && k < m->groups; k++)
+      for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = buf[k * m->n_tcov + j];
+    r_names(io, g, "delta_names", m->n_tcov, m->tcov_name);
+    r_f64s(io, g, "tcov_fixed", (hsize_t)m->n_tcov, 0, m->tcov_fixed);
+  }
 }
 
 static void read_params(h5io *io, const node *root, gbtm_model *m) {
@@ -885,6 +973,7 @@ static void read_params(h5io *io, const node *root, gbtm_model *m) {
   r_check(io, &g, "theta_names", H5T_STRING, 1, &K);
   r_check(io, &g, "beta_names", H5T_STRING, 1, &six);
   r_check(io, &g, "alpha_names", H5T_STRING, 1, &six);
+  read_covariates(io, &g, m);
   close_group(io, &g);
 }
 

@@ -85,6 +85,10 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
   for (int j = 0; j < GBTM_MAX_TCOV; j++)
     if (!isnan(o->tcov_fixed[j]) && !isfinite(o->tcov_fixed[j]))
       return gbtm_fail(err, GBTM_ERR_USAGE, "--tcov-fixed values must be finite");
+  for (int j = p ? p->n_tcov : GBTM_MAX_TCOV; j < GBTM_MAX_TCOV; j++)
+    if (!isnan(o->tcov_fixed[j]))
+      return gbtm_fail(err, GBTM_ERR_USAGE, "--tcov-fixed gives a value for time-varying covariate %d, but the data has %d",
+                       j + 1, p ? p->n_tcov : 0);
   if (p && (p->n_risk > 0 || p->n_tcov > 0)) {
     /* theta and gamma: (K-1)(1+R); per group d+1+C (+ q+1): at most one per person */
     gbtm_model m = {0};

@@ -330,6 +330,7 @@ static gbtm_fit_options model_options(const gbtm_select_options *o, int K, int d
   fo.centre = centre;
   fo.scale = scale;
   fo.start_from = NULL;
+  if (fo.refgroup >= K) fo.refgroup = 0; /* models with fewer groups than the reference: group 1 */
   return fo;
 }
 

@@ -637,8 +637,10 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * library, which is not thread-safe: save and load from one thread at a
  * time. */
 
-/* The layout version this gbtm writes; it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 1
+/* The newest layout version this gbtm writes (2 for models with covariates
+ * or a reference group other than the first, else 1); it reads this
+ * version and older. */
+#define GBTM_MODEL_FORMAT_VERSION 2
 
 /* SHA-256 of n bytes, as 64 lowercase hex digits and a NUL. */
 void gbtm_sha256_hex(const void *data, size_t n, char hex[65]);

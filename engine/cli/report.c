@@ -8,6 +8,7 @@
  * Undefined figures (NaN, such as the OCC of a group with AvePP = 1) print as
  * "-" in text and null in JSON, never as a number. */
 #include "report.h"
+#include "report_covariates.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -152,7 +153,9 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
   fprintf(out, "  (AvePP: mean posterior of the persons assigned to the group, rule of thumb"
                " >= 0.7;\n   OCC: odds of correct classification, rule of thumb >= 5)\n");
 
-  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL;
+  /* With risk factors a share depends on the factors: no interval here;
+   * the membership table gives odds ratios instead. */
+  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL && m->n_risk == 0;
   if (have_se) {
     fprintf(out, "\n%-*s%10s %10s   %s\n", LABEL_WIDTH + 2, "Group shares", "share", "se",
             "95% interval (delta method, logit scale)");
@@ -282,6 +285,7 @@ void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res) {
   text_data(out, data_name, res);
   text_model(out, m);
   text_groups(out, m, res);
+  report_text_covariates(out, res);
   text_trajectories(out, res);
   text_fit(out, res);
 }
@@ -402,6 +406,7 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_kv_double_array(w, "age_range", range, 2);
   json_data(w, data_name, res);
   json_groups(w, m, res);
+  report_json_covariates(w, res);
 }
 
 void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res) {
