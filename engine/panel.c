@@ -579,13 +579,24 @@ static void put_id(FILE *f, const char *id) {
   putc('"', f);
 }
 
-/* Writes the panel to f; false on a write error (errno set by stdio). */
+/* Writes the panel to f, with its covariates as columns named by their
+ * names (risk factors, then time-varying covariates); false on a write
+ * error (errno set by stdio). */
 static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *t, int32_t *y,
                         double *e) {
+  size_t R = (size_t)p->n_risk, C = (size_t)p->n_tcov;
   for (size_t u = 0; u < p->T; u++) snprintf(age_text + 32 * u, 32, "%.17g", p->age[u]);
-  fputs(p->has_exposure ? "id,age,count,exposure\n" : "id,age,count\n", f);
+  fputs(p->has_exposure ? "id,age,count,exposure" : "id,age,count", f);
+  for (size_t j = 0; j < R + C; j++) {
+    putc(',', f);
+    put_id(f, j < R ? p->risk_name[j] : p->tcov_name[j - R]);
+  }
+  putc('\n', f);
   for (size_t i = 0; i < p->n; i++) {
     size_t nc = panel_person_cells(p, i, t, y, e);
+    char risk_text[GBTM_MAX_RISK * 32 + 1] = ""; /* ",v1,v2": the same on each row */
+    for (size_t j = 0, used = 0; j < R; j++)
+      used += (size_t)snprintf(risk_text + used, sizeof risk_text - used, ",%.17g", p->risk[i * R + j]);
     for (size_t c = 0; c < nc; c++) {
       put_id(f, p->id[i]);
       putc(',', f);
@@ -600,6 +611,8 @@ static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *
         if (e[c] == 1.0) fputs(",1", f);
         else fprintf(f, ",%.17g", e[c]);
       }
+      if (R) fputs(risk_text, f);
+      for (size_t j = 0; j < C; j++) fprintf(f, ",%.17g", p->tcov[(p->obs_start[i] + c) * C + j]);
       putc('\n', f);
     }
     if (ferror(f)) return false;

@@ -116,6 +116,13 @@ gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *column
 gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
                             gbtm_error *err);
 
+/* Writes the panel (with its covariates) as wide CSV, PROC TRAJ's layout:
+ * id, the risk factors, then per wave w = 1..W: age<w>, count<w>,
+ * exposure<w> (when any exposure differs from 1) and <covariate><w>; W (the
+ * most observations of a person) into *waves (may be NULL). Crash-safe. */
+gbtm_status gbtm_panel_write_wide_csv(const gbtm_panel *panel, const char *path, size_t *waves,
+                                      gbtm_error *err);
+
 /* Writes the panel (with its covariates) as an HDF5 panel, crash-safely
  * (a temporary name, then rename). */
 gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_error *err);

@@ -234,16 +234,6 @@ void cli_progress_finish(cli_progress *p) {
   p->have_last = false;
 }
 
-bool cli_column_option(int opt, const char *arg, gbtm_csv_columns *columns) {
-  switch (opt) {
-  case CLI_OPT_ID: columns->id = arg; return true;
-  case CLI_OPT_AGE: columns->age = arg; return true;
-  case CLI_OPT_COUNT: columns->count = arg; return true;
-  case CLI_OPT_EXPOSURE: columns->exposure = arg; return true;
-  }
-  return false;
-}
-
 /* "--groups" for a long option's value, "-o" for a short one. */
 static const char *option_name(const struct option *table, int val, char *buf, size_t size) {
   for (const struct option *o = table; o->name; o++)

@@ -76,19 +76,102 @@ void cli_progress_finish(cli_progress *p);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
-/* ---- the data-column options of every command that reads a long CSV ---- */
+/* ---- the data-column options of every command that reads a panel ------ */
 
-/* getopt_long values of --id, --age, --count and --exposure; a command's own
- * long-only options start at CLI_OPT_COLUMNS_END. */
-enum { CLI_OPT_ID = 256, CLI_OPT_AGE, CLI_OPT_COUNT, CLI_OPT_EXPOSURE, CLI_OPT_COLUMNS_END };
+/* getopt_long values of the data-column options; a command's own long-only
+ * options start at CLI_OPT_COLUMNS_END. */
+enum {
+  CLI_OPT_ID = 256,
+  CLI_OPT_AGE,
+  CLI_OPT_COUNT,
+  CLI_OPT_EXPOSURE,
+  CLI_OPT_RISK,
+  CLI_OPT_TCOV,
+  CLI_OPT_DROP_MISSING,
+  CLI_OPT_WIDE,
+  CLI_OPT_COUNT_COLS,
+  CLI_OPT_AGE_COLS,
+  CLI_OPT_EXPOSURE_COLS,
+  CLI_OPT_COLUMNS_END
+};
 
 #define CLI_COLUMN_OPTIONS                                                                        \
   {"id", required_argument, NULL, CLI_OPT_ID}, {"age", required_argument, NULL, CLI_OPT_AGE},    \
       {"count", required_argument, NULL, CLI_OPT_COUNT},                                          \
-      {"exposure", required_argument, NULL, CLI_OPT_EXPOSURE}
+      {"exposure", required_argument, NULL, CLI_OPT_EXPOSURE},                                    \
+      {"risk", required_argument, NULL, CLI_OPT_RISK},                                            \
+      {"tcov", required_argument, NULL, CLI_OPT_TCOV},                                            \
+      {"drop-missing", no_argument, NULL, CLI_OPT_DROP_MISSING},                                  \
+      {"wide", no_argument, NULL, CLI_OPT_WIDE},                                                  \
+      {"count-cols", required_argument, NULL, CLI_OPT_COUNT_COLS},                                \
+      {"age-cols", required_argument, NULL, CLI_OPT_AGE_COLS},                                    \
+      {"exposure-cols", required_argument, NULL, CLI_OPT_EXPOSURE_COLS}
 
-/* Sets the column named by a column option; false when opt is not one. */
-bool cli_column_option(int opt, const char *arg, gbtm_csv_columns *columns);
+/* The --help lines of the covariate and wide-layout options (after a
+ * command's --id ... --exposure lines). */
+#define CLI_COLUMN_HELP                                                                           \
+  "  --risk COLS        risk factors: time-stable columns (one value per person)\n"               \
+  "                     that predict group membership (default: none)\n"                          \
+  "  --tcov COLS        time-varying covariates: columns that shift the log rate;\n"              \
+  "                     with --wide, NAME=COLS entries separated by ';' or given\n"               \
+  "                     as repeated --tcov, e.g. 'employed=e1-e20' (default: none)\n"            \
+  "  --drop-missing     drop the rows with a missing time-varying covariate and\n"               \
+  "                     the persons with a missing risk factor (a missing value is\n"            \
+  "                     empty, '.' or NA) (default: a missing value is an error)\n"              \
+  "  --wide             the wide layout of PROC TRAJ: one row per person, with the\n"            \
+  "                     waves in columns (default: the long layout)\n"                           \
+  "  --count-cols COLS  --wide: the count column of each wave, e.g. y1-y20\n"                    \
+  "  --age-cols COLS    --wide: the age column of each wave, e.g. t1-t20\n"                      \
+  "  --exposure-cols COLS\n"                                                                      \
+  "                     --wide: the exposure column of each wave (default: none)\n"              \
+  "                     COLS are names separated by commas, with ranges: y1-y20 is\n"            \
+  "                     y1,y2,...,y20. DATA may also be an HDF5 panel (see gbtm\n"               \
+  "                     convert)\n"
+
+/* The data-column options as given, and the storage of the column lists
+ * they expand to: cli_columns_init() ties it to the command's
+ * gbtm_csv_columns, cli_column_option() records each option, and
+ * cli_columns_finish() checks them all and fills the gbtm_csv_columns, whose
+ * strings live until cli_columns_free(). */
+enum { CLI_LIST_ARGS = 16 }; /* repeated --risk or --tcov options at most */
+
+typedef struct cli_columns {
+  gbtm_csv_columns *columns; /* the command's */
+  const char *risk[CLI_LIST_ARGS], *tcov[CLI_LIST_ARGS]; /* the options' values */
+  int n_risk, n_tcov;
+  const char *count_cols, *age_cols, *exposure_cols;
+  bool wide, long_columns; /* --wide; --age, --count or --exposure given */
+  char problem[256];       /* the first option that could not be recorded */
+  char **owned;            /* the strings of the expanded lists */
+  size_t n_owned, cap_owned;
+  const char **lists[3 + GBTM_MAX_TCOV]; /* count, age, exposure, tcov columns */
+} cli_columns;
+
+/* Sets *columns to gbtm_csv_columns_default() and c to no options, tied to
+ * columns. */
+void cli_columns_init(cli_columns *c, gbtm_csv_columns *columns);
+/* Records a data-column option; false when opt is not one. */
+bool cli_column_option(int opt, const char *arg, cli_columns *c);
+/* Checks the options together and fills the command's gbtm_csv_columns:
+ * lists expanded, at most GBTM_MAX_RISK risk factors and GBTM_MAX_TCOV
+ * time-varying covariates, and with --wide the count, age and exposure
+ * lists (and each covariate's) of one length ("--count-cols lists 20
+ * columns, --age-cols 19"). False with a message in why[why_size]. */
+bool cli_columns_finish(cli_columns *c, char *why, size_t why_size);
+void cli_columns_free(cli_columns *c);
+
+/* Expands a list of column names: names separated by commas, where
+ * PREFIXm-PREFIXn (m <= n, both decimal; e.g. y1-y20) stands for PREFIXm,
+ * PREFIXm+1, ..., PREFIXn (numbers zero-padded to m's width when m is
+ * written with a leading zero: y01-y12). Appends the names (malloc'd each)
+ * to *names (a growing malloc'd array of *n, capacity *cap). False with a
+ * message naming option in why[why_size]. */
+bool cli_expand_columns(const char *option, const char *text, char ***names, size_t *n, size_t *cap,
+                        char *why, size_t why_size);
+
+/* After reading a panel: "gbtm CMD: dropped 12 rows and 3 persons with
+ * missing covariates" on stderr when --drop-missing dropped any. */
+void cli_report_dropped(const char *cmd, const gbtm_panel *panel);
 
 struct option;
 

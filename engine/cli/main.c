@@ -20,12 +20,13 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"fit", cmd_fit, "fit a group-based trajectory model to a long CSV panel"},
+    {"fit", cmd_fit, "fit a group-based trajectory model to a panel (CSV or HDF5)"},
     {"simulate", cmd_simulate, "draw a panel from a model or the built-in cohort"},
     {"select", cmd_select, "fit a range of group numbers and orders, compare their criteria"},
     {"plot", cmd_plot, "draw trajectories or selection criteria as an SVG figure"},
     {"show", cmd_show, "print the report of a model saved by gbtm fit -o"},
     {"classify", cmd_classify, "place persons against the groups of a saved model"},
+    {"convert", cmd_convert, "rewrite a panel as an HDF5 panel (fast to read) or as long CSV"},
     {"test", cmd_test, "Wald tests of linear hypotheses on a saved model's parameters"},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };

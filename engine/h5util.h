@@ -1,0 +1,37 @@
+/* h5util.h: what the HDF5 panel reader and writer (panel_h5.c,
+ * panel_h5_write.c) share: one place for the first failure of a call, with
+ * messages "FILE: what", and HDF5's own error printing turned off while
+ * gbtm calls HDF5 (the library reports through gbtm_error instead). */
+#ifndef GBTM_H5UTIL_H
+#define GBTM_H5UTIL_H
+
+#include <hdf5.h>
+#include <stdbool.h>
+
+#include "error.h"
+#include "gbtm.h"
+
+/* The format version of HDF5 panels that this gbtm writes and reads. */
+#define GBTM_PANEL_FORMAT_VERSION 1
+
+/* One read or write: the file's name for messages and the first failure. */
+typedef struct h5io {
+  const char *file;
+  gbtm_error *err;
+  gbtm_status st; /* the first failure; GBTM_OK so far */
+} h5io;
+
+/* Records the first failure as "FILE: message"; returns false. */
+bool h5_fail(h5io *io, gbtm_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* HDF5's automatic error printing, saved and turned off, then restored. */
+typedef struct h5quiet {
+  H5E_auto2_t func;
+  void *data;
+  bool saved;
+} h5quiet;
+
+void h5_quiet_begin(h5quiet *q);
+void h5_quiet_end(const h5quiet *q);
+
+#endif

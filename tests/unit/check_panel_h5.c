@@ -1,0 +1,626 @@
+/* check_panel_h5.c: HDF5 panels (engine/panel_h5.c, panel_h5_write.c,
+ * panel_sorted.c) and gbtm_panel_read(). A panel written and read back is
+ * the same panel, with exposures and covariates, string and integer ids;
+ * files written by other programs (entries in any order, ids of any
+ * integer or string type, counts of any integer type) read into the panel
+ * that panel_build() makes of the same rows, so that the direct builder for
+ * sorted entries and the general one agree to the bit; and every damaged or
+ * foreign file fails with a message naming the file and the dataset. */
+#include <check.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gbtm.h"
+#include "panel.h"
+#include "panel_equal.h"
+#include "panel_read.h"
+#include "testutil.h"
+
+/* ---- writing test files with the HDF5 API ------------------------------- */
+
+/* A fresh file path (the file itself removed). */
+static void fresh_path(char *path) {
+  test_write_file(path, "");
+  unlink(path);
+}
+
+/* A new file with the group /panel and, when version >= 0, its attribute
+ * format_version. */
+static hid_t h5_new(const char *path, int version) {
+  hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(file, 0);
+  hid_t g = H5Gcreate2(file, "panel", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(g, 0);
+  if (version >= 0) {
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(g, "format_version", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(H5Awrite(a, H5T_NATIVE_INT, &version), 0);
+    H5Aclose(a);
+    H5Sclose(space);
+  }
+  H5Gclose(g);
+  return file;
+}
+
+/* A dataset at path (groups created on the way) of rank 1 (n entries) or
+ * rank 2 (n x 2 when two is true). */
+static void h5_put(hid_t file, const char *path, hid_t ftype, hid_t mtype, size_t n, bool two, const void *buf) {
+  hsize_t dims[2] = {n, 2};
+  hid_t space = H5Screate_simple(two ? 2 : 1, dims, NULL);
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  hid_t ds = H5Dcreate2(file, path, ftype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  ck_assert_int_ge(ds, 0);
+  ck_assert_int_ge(H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+  H5Dclose(ds);
+  H5Pclose(lcpl);
+  H5Sclose(space);
+}
+
+/* Fixed-length strings of width w from ids. */
+static void h5_put_strings(hid_t file, const char *path, const char *const *ids, size_t n, size_t w, bool spacepad) {
+  char *buf = calloc(n, w);
+  for (size_t a = 0; a < n; a++) {
+    memset(buf + a * w, spacepad ? ' ' : '\0', w);
+    memcpy(buf + a * w, ids[a], strlen(ids[a]));
+  }
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, w);
+  H5Tset_strpad(t, spacepad ? H5T_STR_SPACEPAD : H5T_STR_NULLPAD);
+  h5_put(file, path, t, t, n, false, buf);
+  H5Tclose(t);
+  free(buf);
+}
+
+static void h5_put_vlen_strings(hid_t file, const char *path, const char *const *ids, size_t n) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  h5_put(file, path, t, t, n, false, ids);
+  H5Tclose(t);
+}
+
+/* ---- the rows of a small panel ------------------------------------------- */
+
+/* Rows with covariates: sex (risk) and emp (time-varying). */
+typedef struct rows {
+  size_t n;
+  const char *id[16];
+  double age[16];
+  int64_t count[16];
+  int32_t count32[16];
+  double exposure[16];
+  double sex[16], emp[16];
+} rows;
+
+/* Three persons in an order no writer would choose: ids interleaved, ages
+ * descending; person "10" is observed at two fractional ages. */
+static rows shuffled_rows(void) {
+  rows r = {.n = 9,
+            .id = {"b", "a", "b", "10", "a", "a", "10", "b", "b"},
+            .age = {15, 13, 12, 12.5, 12, 14, 11.25, 14, 13},
+            .count = {0, 2, 1, 0, 0, 5, 1, 300, 0},
+            .exposure = {1, 0.5, 1, 1, 1, 1, 0.25, 1, 1},
+            .sex = {1, 0, 1, 0, 0, 0, 0, 1, 1},
+            .emp = {0.5, -1, 2, 3, 4, 5, 6, 7, 8}};
+  for (size_t a = 0; a < r.n; a++) r.count32[a] = (int32_t)r.count[a];
+  return r;
+}
+
+/* The panel gbtm_panel_from_rows_cov() builds of r (panel_build). */
+static gbtm_panel *panel_of(const rows *r, bool exposure, bool cov) {
+  gbtm_panel_covariates c = {0};
+  double risk[16], tcov[16];
+  if (cov) {
+    c.n_risk = 1;
+    c.risk_name[0] = "sex";
+    c.n_tcov = 1;
+    c.tcov_name[0] = "emp";
+    memcpy(risk, r->sex, sizeof risk);
+    memcpy(tcov, r->emp, sizeof tcov);
+    c.risk = risk;
+    c.tcov = tcov;
+  }
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  gbtm_status st = gbtm_panel_from_rows_cov(r->n, r->id, r->age, r->count, exposure ? r->exposure : NULL,
+                                            cov ? &c : NULL, "rows", &p, &err);
+  ck_assert_msg(st == GBTM_OK, "%s", err.message);
+  return p;
+}
+
+/* Writes r as an HDF5 panel with ids as fixed strings. */
+static void write_rows(const char *path, const rows *r, bool exposure, bool cov) {
+  hid_t f = h5_new(path, 1);
+  h5_put_strings(f, "/panel/id", r->id, r->n, 4, false);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->age);
+  h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, r->n, false, r->count32);
+  if (exposure) h5_put(f, "/panel/exposure", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->exposure);
+  if (cov) {
+    h5_put(f, "/panel/risk/sex", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->sex);
+    h5_put(f, "/panel/tcov/emp", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->emp);
+  }
+  H5Fclose(f);
+}
+
+static gbtm_csv_columns cov_columns(bool drop) {
+  gbtm_csv_columns c = gbtm_csv_columns_default();
+  c.risk[c.n_risk++] = "sex";
+  c.tcov[c.n_tcov++] = "emp";
+  c.drop_missing = drop;
+  return c;
+}
+
+static gbtm_panel *read_ok(const char *path, const gbtm_csv_columns *cols) {
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  gbtm_status st = gbtm_panel_read(path, cols, &p, &err);
+  ck_assert_msg(st == GBTM_OK, "%s", err.message);
+  return p;
+}
+
+/* Expects status and the message with "%s" standing for path. */
+static void expect_error(const char *path, const gbtm_csv_columns *cols, gbtm_status status, const char *format) {
+  char want[1024];
+  gbtm_panel *p = (gbtm_panel *)&want; /* must be reset to NULL */
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read(path, cols, &p, &err), status);
+  ck_assert_ptr_null(p);
+  snprintf(want, sizeof want, format, path);
+  ck_assert_str_eq(err.message, want);
+}
+
+/* The type class of a dataset of the file at path. */
+static H5T_class_t class_of(const char *path, const char *dataset) {
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t ds = H5Dopen2(f, dataset, H5P_DEFAULT);
+  hid_t t = H5Dget_type(ds);
+  H5T_class_t c = H5Tget_class(t);
+  H5Tclose(t);
+  H5Dclose(ds);
+  H5Fclose(f);
+  return c;
+}
+
+/* ---- round trips ---------------------------------------------------------- */
+
+static void roundtrip(const gbtm_panel *p, const gbtm_csv_columns *cols) {
+  char path[64];
+  fresh_path(path);
+  gbtm_error err = {0};
+  ck_assert_msg(gbtm_panel_write_h5(p, path, &err) == GBTM_OK, "%s", err.message);
+  gbtm_panel *q = read_ok(path, cols);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  unlink(path);
+}
+
+START_TEST(test_roundtrip_random) {
+  for (int k = 0; k < 4; k++) {
+    gbtm_panel *p = test_random_panel(300, 20, 0.2, k & 1 ? 0.3 : 0.0, 5 + (unsigned long)k, k & 2);
+    roundtrip(p, NULL);
+    gbtm_panel_free(p);
+  }
+}
+END_TEST
+
+START_TEST(test_roundtrip_covariates) {
+  rows r = shuffled_rows();
+  gbtm_panel *p = panel_of(&r, true, true);
+  gbtm_csv_columns c = cov_columns(false);
+  roundtrip(p, &c);
+  /* covariates not asked for are not read */
+  char path[64];
+  fresh_path(path);
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_write_h5(p, path, &err), GBTM_OK);
+  ck_assert_int_eq(class_of(path, "/panel/id"), H5T_STRING);
+  gbtm_panel *q = read_ok(path, NULL);
+  ck_assert_int_eq(q->n_risk, 0);
+  ck_assert_int_eq(q->n_tcov, 0);
+  ck_assert_uint_eq(q->n_obs, p->n_obs);
+  ck_assert(q->has_exposure);
+  gbtm_panel_free(q);
+  c.n_tcov = 0;
+  c.risk[0] = "iq";
+  expect_error(path, &c, GBTM_ERR_PARSE, "%s: /panel/risk/iq is missing");
+  c.risk[0] = "sex";
+  c.exposure = "e"; /* asking for exposure: the dataset must be there; it is */
+  q = read_ok(path, &c);
+  gbtm_panel_free(q);
+  unlink(path);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+START_TEST(test_integer_ids) {
+  const char *ids[] = {"17", "-3", "0", "123456789012", "17", "9223372036854775807"};
+  double age[] = {1, 2, 3, 4, 5, 6};
+  int64_t y[] = {1, 0, 2, 0, 1, 3};
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_from_rows(6, ids, age, y, NULL, "rows", &p, &err), GBTM_OK);
+  char path[64];
+  fresh_path(path);
+  ck_assert_int_eq(gbtm_panel_write_h5(p, path, &err), GBTM_OK);
+  ck_assert_int_eq(class_of(path, "/panel/id"), H5T_INTEGER);
+  gbtm_panel *q = read_ok(path, NULL);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  gbtm_panel_free(p);
+  /* not canonical: strings */
+  const char *odd[][2] = {{"007", "1"}, {"+5", "1"}, {"-0", "1"}, {"1e3", "2"}, {"9223372036854775808", "1"}};
+  for (size_t k = 0; k < sizeof odd / sizeof *odd; k++) {
+    ck_assert_int_eq(gbtm_panel_from_rows(2, odd[k], age, y, NULL, "rows", &p, &err), GBTM_OK);
+    ck_assert_int_eq(gbtm_panel_write_h5(p, path, &err), GBTM_OK);
+    ck_assert_int_eq(class_of(path, "/panel/id"), H5T_STRING);
+    q = read_ok(path, NULL);
+    ck_assert_panels_equal(p, q);
+    gbtm_panel_free(q);
+    gbtm_panel_free(p);
+  }
+  unlink(path);
+}
+END_TEST
+
+/* ---- files from other writers ---------------------------------------------- */
+
+/* Entries in any order read into the panel of the same rows. */
+START_TEST(test_any_order) {
+  rows r = shuffled_rows();
+  char path[64];
+  fresh_path(path);
+  gbtm_csv_columns c = cov_columns(false);
+  for (int k = 0; k < 4; k++) {
+    bool exposure = k & 1, cov = k & 2;
+    write_rows(path, &r, exposure, cov);
+    gbtm_panel *want = panel_of(&r, exposure, cov), *got = read_ok(path, cov ? &c : NULL);
+    ck_assert_panels_equal(want, got);
+    gbtm_panel_free(want);
+    gbtm_panel_free(got);
+  }
+  unlink(path);
+}
+END_TEST
+
+/* Grouped entries: ascending ids (no hashing), grouped ids that do not
+ * ascend (a hash table), and descending ages (rows and panel_build): all
+ * give the panel of the same rows. */
+START_TEST(test_grouped_orders) {
+  rows r = {.n = 7,
+            .id = {"c", "c", "a", "a", "a", "b", "b"},
+            .age = {12, 13, 12, 14, 15, 13, 12},
+            .count = {0, 1, 2, 0, 1, 3, 0},
+            .exposure = {1, 1, 0.5, 1, 1, 1, 0.75},
+            .sex = {1, 1, 0, 0, 0, 1, 1},
+            .emp = {1, 2, 3, 4, 5, 6, 7}};
+  for (size_t a = 0; a < r.n; a++) r.count32[a] = (int32_t)r.count[a];
+  char path[64];
+  fresh_path(path);
+  gbtm_csv_columns c = cov_columns(false);
+  for (int k = 0; k < 3; k++) {
+    if (k == 1) r.id[0] = r.id[1] = "d"; /* d, a, b: ascending from a: no */
+    if (k == 2) r.age[5] = 11;           /* b ascends now, a fast path all through */
+    write_rows(path, &r, true, true);
+    gbtm_panel *want = panel_of(&r, true, true), *got = read_ok(path, &c);
+    ck_assert_panels_equal(want, got);
+    gbtm_panel_free(want);
+    gbtm_panel_free(got);
+  }
+  unlink(path);
+}
+END_TEST
+
+/* Ids and counts of other types, ages as integers, exposures as float32. */
+START_TEST(test_other_types) {
+  rows r = shuffled_rows();
+  const char *int_ids[] = {"2", "1", "2", "10", "1", "1", "10", "2", "2"};
+  int32_t i32[9];
+  uint16_t u16[9];
+  uint8_t y8[9] = {0, 2, 1, 0, 0, 5, 1, 255, 0};
+  int32_t age32[9];
+  float e32[9];
+  for (int a = 0; a < 9; a++) {
+    i32[a] = atoi(int_ids[a]);
+    u16[a] = (uint16_t)i32[a];
+    age32[a] = (int32_t)floor(r.age[a]);
+    e32[a] = (float)r.exposure[a];
+  }
+  rows w = r;
+  for (int a = 0; a < 9; a++) {
+    w.id[a] = int_ids[a];
+    w.age[a] = age32[a];
+    w.count[a] = y8[a];
+    w.exposure[a] = (double)e32[a];
+  }
+  char path[64];
+  fresh_path(path);
+  for (int k = 0; k < 2; k++) {
+    hid_t f = h5_new(path, 1);
+    if (k == 0) h5_put(f, "/panel/id", H5T_STD_I32BE, H5T_NATIVE_INT32, 9, false, i32);
+    else h5_put(f, "/panel/id", H5T_STD_U16LE, H5T_NATIVE_UINT16, 9, false, u16);
+    h5_put(f, "/panel/age", H5T_STD_I32LE, H5T_NATIVE_INT32, 9, false, age32);
+    h5_put(f, "/panel/count", H5T_STD_U8LE, H5T_NATIVE_UINT8, 9, false, y8);
+    h5_put(f, "/panel/exposure", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 9, false, e32);
+    H5Fclose(f);
+    gbtm_panel *want = panel_of(&w, true, false), *got = read_ok(path, NULL);
+    ck_assert_panels_equal(want, got);
+    gbtm_panel_free(want);
+    gbtm_panel_free(got);
+  }
+  /* variable-length and space-padded strings */
+  for (int k = 0; k < 2; k++) {
+    hid_t f = h5_new(path, 1);
+    if (k == 0) h5_put_vlen_strings(f, "/panel/id", r.id, r.n);
+    else h5_put_strings(f, "/panel/id", r.id, r.n, 6, true);
+    h5_put(f, "/panel/age", H5T_IEEE_F64BE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+    h5_put(f, "/panel/count", H5T_STD_I64LE, H5T_NATIVE_INT64, r.n, false, r.count);
+    H5Fclose(f);
+    gbtm_panel *want = panel_of(&r, false, false), *got = read_ok(path, NULL);
+    ck_assert_panels_equal(want, got);
+    gbtm_panel_free(want);
+    gbtm_panel_free(got);
+  }
+  unlink(path);
+}
+END_TEST
+
+START_TEST(test_drop_missing) {
+  rows r = shuffled_rows();
+  r.sex[1] = r.sex[4] = r.sex[5] = NAN; /* person a */
+  r.emp[0] = NAN;                       /* one row of b */
+  char path[64];
+  fresh_path(path);
+  write_rows(path, &r, true, true);
+  gbtm_csv_columns c = cov_columns(false);
+  expect_error(path, &c, GBTM_ERR_DATA,
+               "%s: /panel/risk/sex[1]: missing value of risk factor \"sex\" (or drop such persons with "
+               "--drop-missing)");
+  c = cov_columns(true);
+  gbtm_panel *got = read_ok(path, &c);
+  ck_assert_uint_eq(got->n, 2);
+  ck_assert_uint_eq(got->dropped_rows, 4);
+  ck_assert_uint_eq(got->dropped_persons, 1);
+  ck_assert_uint_eq(got->n_obs, 5);
+  gbtm_panel_free(got);
+  r.sex[1] = r.sex[4] = r.sex[5] = 0;
+  r.emp[0] = 1;
+  r.emp[2] = NAN;
+  write_rows(path, &r, true, true);
+  c = cov_columns(false);
+  expect_error(path, &c, GBTM_ERR_DATA,
+               "%s: /panel/tcov/emp[2]: missing value of time-varying covariate \"emp\" (or drop such rows "
+               "with --drop-missing)");
+  r.emp[2] = INFINITY;
+  write_rows(path, &r, true, true);
+  expect_error(path, &c, GBTM_ERR_PARSE,
+               "%s: /panel/tcov/emp[2] = inf is not a finite number (NaN marks a missing value)");
+  unlink(path);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------------ */
+
+START_TEST(test_errors) {
+  rows r = shuffled_rows();
+  char path[64];
+  fresh_path(path);
+  gbtm_csv_columns none = gbtm_csv_columns_default();
+
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: no group /panel: not an HDF5 panel (see README \"HDF5 panels\")");
+
+  f = h5_new(path, -1);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has no attribute format_version (this gbtm reads version 1)");
+
+  f = h5_new(path, 2);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has format_version 2, newer than this gbtm reads (1)");
+
+  f = h5_new(path, 1);
+  h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/count is missing");
+
+  f = h5_new(path, 1);
+  h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
+  h5_put_strings(f, "/panel/age", r.id, r.n, 4, false);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/age is a string, expected a number");
+
+  f = h5_new(path, 1);
+  h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+  h5_put(f, "/panel/count", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/count is a floating-point number, expected an integer");
+
+  f = h5_new(path, 1);
+  h5_put(f, "/panel/id", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/id is a floating-point number, expected an integer or a string");
+
+  double two[8] = {12, 13, 14, 15, 16, 17, 18, 19};
+  f = h5_new(path, 1);
+  h5_put_strings(f, "/panel/id", r.id, 4, 4, false);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 4, true, two);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE,
+               "%s: /panel/age has rank 2 (shape 4x2), expected rank 1: one entry per observation");
+
+  f = h5_new(path, 1);
+  h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+  h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, r.n - 1, false, r.count32);
+  H5Fclose(f);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/count has 8 entries, /panel/id 9");
+
+  r.count32[2] = -1;
+  write_rows(path, &r, false, false);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/count[2] = -1 is not a count (0 to 2147483647)");
+  r.count32[2] = 1;
+  r.age[3] = NAN;
+  write_rows(path, &r, false, false);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/age[3] = nan is not a finite number");
+  r.age[3] = 12.5;
+  r.exposure[4] = 0;
+  write_rows(path, &r, true, false);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/exposure[4] = 0 is not a finite number > 0");
+  r.exposure[4] = 1;
+  write_rows(path, &r, false, false);
+  gbtm_csv_columns want_exposure = gbtm_csv_columns_default();
+  want_exposure.exposure = "exposure";
+  expect_error(path, &want_exposure, GBTM_ERR_PARSE, "%s: /panel/exposure is missing");
+  r.id[1] = "";
+  write_rows(path, &r, false, false);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel/id[1] is empty");
+  r.id[1] = "a";
+
+  /* found while building: entries numbered from 1 as lines */
+  r.age[5] = 12; /* a twice at 12 */
+  write_rows(path, &r, false, false);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s:6:2: duplicate (id, age) = (a, 12); first seen on line 5");
+  r.age[5] = 14;
+  r.sex[5] = 1;
+  write_rows(path, &r, false, true);
+  gbtm_csv_columns c = cov_columns(false);
+  expect_error(path, &c, GBTM_ERR_DATA,
+               "%s:6: risk factor \"sex\" of person a varies within the person (1 here, 0 on line 5); a "
+               "risk factor is time-stable");
+  /* the same, entries sorted: the direct builder */
+  rows s = {.n = 3, .id = {"a", "a", "b"}, .age = {1, 2, 1}, .count32 = {0, 1, 2}, .sex = {0, 1, 0}, .emp = {0, 0, 0}};
+  write_rows(path, &s, false, true);
+  expect_error(path, &c, GBTM_ERR_DATA,
+               "%s:2: risk factor \"sex\" of person a varies within the person (1 here, 0 on line 1); a "
+               "risk factor is time-stable");
+
+  gbtm_csv_columns wide = gbtm_csv_columns_default();
+  wide.wide = true;
+  expect_error(path, &wide, GBTM_ERR_USAGE,
+               "%s: an HDF5 panel has one entry per observation: the wide layout applies to CSV files only");
+  unlink(path);
+}
+END_TEST
+
+/* A truncated file, and a file that is not HDF5 at all. */
+START_TEST(test_damaged) {
+  rows r = shuffled_rows();
+  char path[64];
+  fresh_path(path);
+  write_rows(path, &r, true, true);
+  FILE *fp = fopen(path, "rb");
+  fseek(fp, 0, SEEK_END);
+  long size = ftell(fp);
+  fclose(fp);
+  ck_assert_int_eq(truncate(path, size / 2), 0);
+  gbtm_csv_columns none = gbtm_csv_columns_default();
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: the HDF5 file is damaged or truncated");
+  ck_assert_int_eq(truncate(path, 600), 0);
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: the HDF5 file is damaged or truncated");
+  unlink(path);
+  /* not HDF5: gbtm_panel_read reads CSV; the HDF5 reader refuses it */
+  test_write_file(path, "id,age,count\na,1,1\n");
+  ck_assert(!panel_is_h5(path));
+  gbtm_panel *p = read_ok(path, NULL);
+  gbtm_panel_free(p);
+  gbtm_error err = {0};
+  ck_assert_int_eq(panel_read_h5(path, NULL, &p, &err), GBTM_ERR_PARSE);
+  char want[128];
+  snprintf(want, sizeof want, "%s: not an HDF5 file", path);
+  ck_assert_str_eq(err.message, want);
+  unlink(path);
+  ck_assert(!panel_is_h5("/nonexistent/file.h5"));
+}
+END_TEST
+
+/* The signature after a user block, whatever the file's name. */
+START_TEST(test_user_block) {
+  char path[64];
+  fresh_path(path);
+  strcat(path, ".csv");
+  rows r = shuffled_rows();
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_userblock(fcpl, 1024);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  H5Pclose(fcpl);
+  H5Fclose(f);
+  f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t g = H5Gcreate2(f, "panel", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t space = H5Screate(H5S_SCALAR);
+  int one = 1;
+  hid_t a = H5Acreate2(g, "format_version", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, H5T_NATIVE_INT, &one);
+  H5Aclose(a);
+  H5Sclose(space);
+  H5Gclose(g);
+  h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r.n, false, r.age);
+  h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, r.n, false, r.count32);
+  H5Fclose(f);
+  ck_assert(panel_is_h5(path));
+  gbtm_panel *want = panel_of(&r, false, false), *got = read_ok(path, NULL);
+  ck_assert_panels_equal(want, got);
+  gbtm_panel_free(want);
+  gbtm_panel_free(got);
+  unlink(path);
+}
+END_TEST
+
+/* A write that fails leaves no file behind. */
+START_TEST(test_write_failures) {
+  rows r = shuffled_rows();
+  gbtm_panel *p = panel_of(&r, false, false);
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_write_h5(p, "/nonexistent/dir/panel.h5", &err), GBTM_ERR_IO);
+  ck_assert_msg(strncmp(err.message, "/nonexistent/dir/panel.h5: ", 27) == 0, "%s", err.message);
+  gbtm_panel_free(p);
+  /* a covariate named with '/' cannot be a dataset: nothing is written */
+  gbtm_panel_covariates c = {.n_risk = 1, .risk_name = {"a/b"}};
+  double risk[16] = {0};
+  c.risk = risk;
+  ck_assert_int_eq(gbtm_panel_from_rows_cov(r.n, r.id, r.age, r.count, NULL, &c, "rows", &p, &err), GBTM_OK);
+  char dir[] = "/tmp/gbtm_h5_XXXXXX", path[128];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/panel.h5", dir);
+  ck_assert_int_eq(gbtm_panel_write_h5(p, path, &err), GBTM_ERR_USAGE);
+  char want[256];
+  snprintf(want, sizeof want, "%s: the covariate \"a/b\" cannot name a dataset (a '/' or a lone '.')", path);
+  ck_assert_str_eq(err.message, want);
+  ck_assert_int_eq(rmdir(dir), 0); /* empty: no file, no temporary */
+  gbtm_panel_free(p);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("panel_h5");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, test_roundtrip_random);
+  tcase_add_test(tc, test_roundtrip_covariates);
+  tcase_add_test(tc, test_integer_ids);
+  tcase_add_test(tc, test_any_order);
+  tcase_add_test(tc, test_grouped_orders);
+  tcase_add_test(tc, test_other_types);
+  tcase_add_test(tc, test_drop_missing);
+  tcase_add_test(tc, test_errors);
+  tcase_add_test(tc, test_damaged);
+  tcase_add_test(tc, test_user_block);
+  tcase_add_test(tc, test_write_failures);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* the test's own HDF5 calls are checked */
+  SRunner *sr = srunner_create(suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
