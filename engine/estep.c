@@ -12,17 +12,42 @@
  * tau_ik = softmax_k(l_ik) by log-sum-exp, and the statistics the M-step
  * needs come from the tau-weighted totals TO = tau'O, TP = tau'P, TY = tau'Y
  * (dgemm, or difference arrays over windows in the sparse kernel) plus the
- * exception cells.
+ * exception cells. c_i is the same in every group: it cancels from tau, and
+ * its sum over each block of persons is added to log L once.
  *
  * Persons are cut into fixed blocks whose size depends only on N; each block
  * writes its own partial sums, and partials are added in block order, so the
- * result does not depend on the number of threads.
+ * result does not depend on the number of threads. A block runs in three
+ * passes, so that the costly functions run on arrays:
+ *   1. l_ik of every person of the block;
+ *   2. the softmax: K exponentials per person and one logarithm per four
+ *      persons, four lanes at a time (engine/vmath.h);
+ *   3. the tau-weighted totals.
  *
- * The sparse kernel works on two groups at a time with SSE2 vectors (the
- * x86-64 baseline, so no build flag): the tables and the sparse scratch have
- * a row stride Kp = K rounded up to even, with a zero padding column when K
- * is odd. Every lane does the operations of the scalar formula in the same
- * order, so the vectors change no result.
+ * The sparse kernel reads a compact copy of the panel made once per context
+ * (the "stream"): per person, in 16-bit words (32-bit when the age grid has
+ * over 4096 ages), the header lo, hi, ncell, nbig, then ncell codes, then
+ * the "big" cells (t, y) with y >= YB (y in two 16-bit words, or one 32-bit
+ * word). A code is T YB + t for a skip cell at t, and t YB + y for a regular
+ * nonzero cell with count y < YB; YB is chosen from the data so that nearly
+ * all counts are below it. A code indexes a table whose rows are
+ * pos_t + y lin_t and -base_t (the same terms as the formula, cell by cell),
+ * so a cell costs one vector add in pass 1; in pass 3 it adds tau to a
+ * per-block bucket of its code, and the buckets give TP_t = sum_y
+ * bucket(t, y), TY_t = sum_y y bucket(t, y) and the skip cells' share of TO
+ * at the end of the block. Within a block the stream holds the persons in
+ * increasing order of ncell (and the context their indices), so that the
+ * loops over cells run the same number of times from one person to the
+ * next and their branches are predicted; the sums over a block then run in
+ * that order, the same for any number of threads.
+ *
+ * Groups are processed four at a time (GCC vectors of four doubles); the
+ * tables and scratch have a row stride Kp = K rounded up to a multiple of 4,
+ * with padding lanes that hold 0 in the tables and -inf in l (so that their
+ * tau is 0). The block function is compiled twice, for the x86-64 baseline
+ * (SSE2) and for AVX2, and the processor picks one when the program starts;
+ * both do the same IEEE operations in each lane (no fused multiply-add), so
+ * they give the same bits.
  */
 #include "estep.h"
 
@@ -32,6 +57,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "vmath.h"
 
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
             const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
@@ -46,27 +72,68 @@ void openblas_set_num_threads(int n);
 #define DENSE_MIN_DENSITY 0.5
 #define DENSE_MAX_BYTES ((size_t)512 << 20)
 
+/* Persons per block: at least BLOCK_MIN, at most BLOCKS_MAX blocks. */
+#define BLOCK_MIN 256
+#define BLOCKS_MAX 256
+
+/* The stream: 16-bit words up to this many ages; counts below YB_MAX go
+ * into codes, chosen so that at most 1/BIG_SHARE of the nonzero cells are
+ * big; the code table stays under YTAB_MAX_BYTES. */
+#define NARROW_MAX_AGES 4096
+#define YB_MAX 64
+#define BIG_SHARE 64
+#define YTAB_MAX_BYTES ((size_t)4 << 20)
+#define HEADER_WORDS 4
+
+#define GROUPS_V (GBTM_MAX_GROUPS / 4) /* vectors of four groups at most */
+_Static_assert(GBTM_MAX_GROUPS % 4 == 0, "the padded K fits in GROUPS_V vectors");
+
 struct estep_ctx {
   const gbtm_panel *p;
   const gbtm_family *fam;
   const gbtm_reducer *reducer;
   int K, ns, threads;
   size_t T;
-  size_t Kp;        /* K rounded up to even: row stride of coef, pbase, diff, acc */
+  size_t Kp;        /* K rounded up to a multiple of 4: row stride of the tables and scratch */
   gbtm_kernel kernel;
   size_t block, nblocks;
   size_t psize;     /* doubles per block partial: ll, sum_tau K, K x 3T totals, K x ns x T */
   double *partial;  /* nblocks x psize */
+  double *cblock;   /* nblocks: sum of c_i over the block's persons */
   double *dense;    /* N x 3T: [O | P | Y] rows (dense kernel) */
   double *coef;     /* 3T x Kp row-major: [base; pos; lin], group index fastest */
   double *pbase;    /* (T+1) x Kp prefix sums over t of base */
-  double *pl;       /* T x 2Kp: row t = [pos_t | lin_t], what a nonzero cell reads */
-  double *scratch;  /* per thread: see scratch_size() */
+  double *pl;       /* T x 2Kp: row t = [pos_t | lin_t], what a big cell reads */
+  double *ytab;     /* (T YB + T) x Kp: the rows the codes index (see the top) */
+  void *stream;     /* the sparse kernel's compact panel (see the top) */
+  bool wide;        /* 32-bit stream words */
+  size_t yb;        /* YB */
+  size_t ncodes;    /* T YB + T: rows of ytab and of the buckets */
+  size_t *bstart;   /* nblocks: first word of each block in the stream */
+  uint32_t *order;  /* N: the person at each place of the stream */
+  double *scratch;  /* per thread: see scratch_doubles() */
   size_t scratch_size;
 };
 
 gbtm_kernel estep_kernel(const estep_ctx *ctx) { return ctx->kernel; }
 int estep_threads(const estep_ctx *ctx) { return ctx->threads; }
+
+static size_t round4(size_t n) { return (n + 3) & ~(size_t)3; }
+
+/* 32-byte aligned doubles (the vectors of vmath.h), zeroed. */
+static double *alloc_doubles(size_t n) {
+  size_t bytes = round4(n ? n : 1) * sizeof(double);
+  double *p = aligned_alloc(32, bytes);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
+
+/* Per thread: l and tau of a block (block rounded up to 4 rows of Kp
+ * each), the window difference array ((T+1) x Kp), the totals (3T x Kp)
+ * and the code buckets (ncodes x Kp). Each part a multiple of four doubles. */
+static size_t scratch_doubles(size_t block, size_t Kp, size_t T, size_t ncodes) {
+  return 2 * round4(block) * Kp + Kp * (T + 1) + 3 * Kp * T + ncodes * Kp;
+}
 
 static gbtm_status build_dense(estep_ctx *c) {
   const gbtm_panel *p = c->p;
@@ -85,6 +152,92 @@ static gbtm_status build_dense(estep_ctx *c) {
   return GBTM_OK;
 }
 
+/* YB: the smallest bound in [2, YB_MAX] with at most 1/BIG_SHARE of the
+ * nonzero counts at or above it (and none when the largest count allows),
+ * within the word size and the table budget. */
+static size_t choose_yb(const gbtm_panel *p, size_t Kp, bool wide) {
+  size_t hist[YB_MAX + 1] = {0}, nnz = p->nz_start[p->n]; /* regular nonzero cells */
+  for (size_t j = 0; j < nnz; j++) hist[p->nz_y[j] < YB_MAX ? p->nz_y[j] : YB_MAX]++;
+  size_t yb = 2, above = nnz - hist[0] - hist[1]; /* counts >= yb */
+  while (yb < YB_MAX && above > 0 && above * BIG_SHARE > nnz) above -= hist[yb++];
+  size_t words = wide ? UINT32_MAX : UINT16_MAX;
+  while (yb > 2 && (p->T * (yb + 1) - 1 > words || p->T * (yb + 1) * Kp * sizeof(double) > YTAB_MAX_BYTES)) yb--;
+  return yb;
+}
+
+/* Cells of person i in the stream's codes: skip cells and regular nonzero
+ * cells with a count below YB. */
+static size_t person_cells(const gbtm_panel *p, size_t i, size_t yb) {
+  size_t m = p->skip_start[i + 1] - p->skip_start[i];
+  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) m += (size_t)p->nz_y[j] < yb;
+  return m;
+}
+
+/* Writes the stream (or, with out NULL, only counts its words); sets the
+ * block starts and the order of persons. Returns the number of words. */
+static size_t write_stream(estep_ctx *c, void *out, size_t *tally) {
+  const gbtm_panel *p = c->p;
+  const size_t yb = c->yb, T = c->T;
+  size_t w = 0;
+#define PUT(v)                                                                                     \
+  do {                                                                                             \
+    if (out) {                                                                                     \
+      if (c->wide) ((uint32_t *)out)[w] = (uint32_t)(v);                                           \
+      else ((uint16_t *)out)[w] = (uint16_t)(v);                                                   \
+    }                                                                                              \
+    w++;                                                                                           \
+  } while (0)
+  for (size_t b = 0; b < c->nblocks; b++) {
+    size_t i0 = b * c->block, i1 = i0 + c->block < p->n ? i0 + c->block : p->n;
+    c->bstart[b] = w;
+    /* a stable counting sort of the block's persons by their cells */
+    memset(tally, 0, (T + 2) * sizeof *tally);
+    for (size_t i = i0; i < i1; i++) tally[person_cells(p, i, yb) + 1]++;
+    for (size_t m = 1; m <= T + 1; m++) tally[m] += tally[m - 1];
+    for (size_t i = i0; i < i1; i++) c->order[i0 + tally[person_cells(p, i, yb)]++] = (uint32_t)i;
+    for (size_t r = i0; r < i1; r++) {
+      size_t i = c->order[r], m = person_cells(p, i, yb);
+      size_t nbig = p->nz_start[i + 1] - p->nz_start[i] - (m - (p->skip_start[i + 1] - p->skip_start[i]));
+      PUT(p->lo[i]);
+      PUT(p->hi[i]);
+      PUT(m);
+      PUT(nbig);
+      for (size_t j = p->skip_start[i]; j < p->skip_start[i + 1]; j++) PUT(T * yb + p->skip_t[j]);
+      for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++)
+        if ((size_t)p->nz_y[j] < yb) PUT((size_t)p->nz_t[j] * yb + (size_t)p->nz_y[j]);
+      for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
+        if ((size_t)p->nz_y[j] < yb) continue;
+        PUT(p->nz_t[j]);
+        PUT((uint32_t)p->nz_y[j] & 0xFFFF);
+        if (!c->wide) PUT((uint32_t)p->nz_y[j] >> 16);
+      }
+    }
+  }
+#undef PUT
+  return w;
+}
+
+static gbtm_status build_stream(estep_ctx *c) {
+  c->wide = c->T > NARROW_MAX_AGES;
+  c->yb = choose_yb(c->p, c->Kp, c->wide);
+  c->ncodes = c->T * c->yb + c->T;
+  c->bstart = malloc(c->nblocks * sizeof *c->bstart);
+  c->order = malloc(c->p->n * sizeof *c->order);
+  size_t *tally = malloc((c->T + 2) * sizeof *tally);
+  if (!c->bstart || !c->order || !tally) {
+    free(tally);
+    return GBTM_ERR_NOMEM;
+  }
+  size_t words = write_stream(c, NULL, tally);
+  c->stream = malloc((words ? words : 1) * (c->wide ? sizeof(uint32_t) : sizeof(uint16_t)));
+  if (c->stream) write_stream(c, c->stream, tally);
+  free(tally);
+  return c->stream ? GBTM_OK : GBTM_ERR_NOMEM;
+}
+
+/* The kernel and its tables; the sparse kernel's stream (see the top) is
+ * made here, once: O(N + cells) time, about 2 bytes per cell and 12 per
+ * person. Counts are int32, so a big cell's count always fits its words. */
 gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, int K,
                             gbtm_kernel kernel, int threads, const gbtm_reducer *reducer,
                             estep_ctx **out, gbtm_error *err) {
@@ -104,30 +257,41 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
     kernel = (density >= DENSE_MIN_DENSITY && dense_bytes <= DENSE_MAX_BYTES) ? GBTM_KERNEL_DENSE
                                                                                : GBTM_KERNEL_SPARSE;
   c->kernel = kernel;
-  /* Block size depends on N only: at least 256 persons, at most 1024 blocks. */
-  c->block = panel->n / 1024 + 1 > 256 ? panel->n / 1024 + 1 : 256;
+  /* Block size depends on N only. */
+  c->block = panel->n / BLOCKS_MAX + 1 > BLOCK_MIN ? panel->n / BLOCKS_MAX + 1 : BLOCK_MIN;
   c->nblocks = (panel->n + c->block - 1) / c->block;
-  size_t T = c->T, KT = (size_t)K * T, Kp = (size_t)K + (size_t)(K & 1);
+  size_t T = c->T, KT = (size_t)K * T, Kp = round4((size_t)K);
   c->Kp = Kp;
+  c->yb = 2;
   c->psize = 1 + (size_t)K + 3 * KT + (size_t)c->ns * KT;
   c->partial = malloc(c->nblocks * c->psize * sizeof *c->partial);
-  /* calloc: the padding column (odd K) is never written and stays 0 */
-  c->pbase = calloc(Kp * (T + 1), sizeof(double));
-  c->coef = calloc(3 * Kp * T, sizeof(double));
-  c->pl = calloc(2 * Kp * T, sizeof(double));
-  /* scratch per thread: l and tau for a block (2 x block x K, dense kernel),
-   * the window difference array (T+1) x Kp and the totals 3T x Kp of the
-   * sparse kernel (see sparse_totals). An even size keeps every part 16-byte
-   * aligned for the vectors. */
-  c->scratch_size = 2 * c->block * (size_t)K + Kp * (T + 1) + 3 * Kp * T;
-  c->scratch = malloc((size_t)c->threads * c->scratch_size * sizeof(double));
-  if (!c->partial || !c->pbase || !c->coef || !c->pl || !c->scratch ||
-      (kernel == GBTM_KERNEL_DENSE && build_dense(c) != GBTM_OK)) {
+  c->cblock = calloc(c->nblocks, sizeof *c->cblock);
+  /* zeroed: the padding columns are never written and stay 0 */
+  c->pbase = alloc_doubles(Kp * (T + 1));
+  c->coef = alloc_doubles(3 * Kp * T);
+  c->pl = alloc_doubles(2 * Kp * T);
+  gbtm_status st = GBTM_OK;
+  if (c->partial && c->cblock && c->pbase && c->coef && c->pl) {
+    if (kernel == GBTM_KERNEL_DENSE) st = build_dense(c);
+    else st = build_stream(c);
+  } else {
+    st = GBTM_ERR_NOMEM;
+  }
+  if (st == GBTM_OK && kernel == GBTM_KERNEL_SPARSE && !(c->ytab = alloc_doubles(c->ncodes * Kp))) st = GBTM_ERR_NOMEM;
+  if (st == GBTM_OK) {
+    c->scratch_size = scratch_doubles(c->block, Kp, T, c->ncodes);
+    if (!(c->scratch = alloc_doubles((size_t)c->threads * c->scratch_size))) st = GBTM_ERR_NOMEM;
+  }
+  if (st != GBTM_OK) {
     estep_ctx_free(c);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)",
                      panel->n);
   }
-  /* Dense blocks call dgemm from several threads at once: one BLAS thread each. */
+  for (size_t i = 0; i < panel->n; i++) c->cblock[i / c->block] += panel->logc[i];
+  /* Dense blocks call dgemm from several threads at once, one BLAS thread
+   * each: OpenBLAS's own threads would only compete with ours (a 1M x 34 x 4
+   * product ran slower on two OpenBLAS threads than on one). The setting is
+   * the process's. */
   if (kernel == GBTM_KERNEL_DENSE) openblas_set_num_threads(1);
   *out = c;
   return GBTM_OK;
@@ -136,16 +300,21 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
 void estep_ctx_free(estep_ctx *c) {
   if (!c) return;
   free(c->partial);
+  free(c->cblock);
   free(c->dense);
   free(c->pbase);
   free(c->coef);
   free(c->pl);
+  free(c->ytab);
+  free(c->stream);
+  free(c->bstart);
+  free(c->order);
   free(c->scratch);
   free(c);
 }
 
 static void prepare_tables(estep_ctx *c, const estep_params *par) {
-  size_t T = c->T, K = (size_t)c->K, Kp = c->Kp;
+  size_t T = c->T, K = (size_t)c->K, Kp = c->Kp, yb = c->yb;
   double base[GBTM_MAX_AGES_TABLE], pos[GBTM_MAX_AGES_TABLE], lin[GBTM_MAX_AGES_TABLE];
   for (size_t k = 0; k < K; k++) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
@@ -158,6 +327,10 @@ static void prepare_tables(estep_ctx *c, const estep_params *par) {
         c->coef[(2 * T + t0 + t) * Kp + k] = lin[t];
         c->pl[(t0 + t) * 2 * Kp + k] = pos[t];
         c->pl[(t0 + t) * 2 * Kp + Kp + k] = lin[t];
+        if (c->ytab) {
+          for (size_t y = 1; y < yb; y++) c->ytab[((t0 + t) * yb + y) * Kp + k] = pos[t] + (double)y * lin[t];
+          c->ytab[(T * yb + t0 + t) * Kp + k] = -base[t];
+        }
       }
     }
     c->pbase[k] = 0.0;
@@ -192,188 +365,290 @@ static void exception_stats(const estep_ctx *c, const estep_params *par, size_t 
   }
 }
 
-/* Two groups at a time: SSE2 vectors are part of every x86-64 processor. */
-typedef double v2d __attribute__((vector_size(16), may_alias));
-
-/* The K values of one person, as pairs for the kernels and as doubles for
- * the rest; lanes from K to Kp are padding. */
+/* The Kp values of one person, as vectors for the kernels and as doubles
+ * for the rest; lanes from K to Kp are padding. */
 typedef union gvec {
-  v2d v[GBTM_MAX_GROUPS / 2];
+  v4d v[GROUPS_V];
   double d[GBTM_MAX_GROUPS];
 } gvec;
-_Static_assert(GBTM_MAX_GROUPS % 2 == 0, "the padded K fits in a gvec");
 
 #define INLINE static inline __attribute__((always_inline))
 
-/* Pairs of groups in the tables and the sparse scratch. Those arrays come
- * from malloc (16-byte aligned) and have even row strides and offsets, so
- * every pair is aligned. */
-#define PAIRS(ptr) ((v2d *)__builtin_assume_aligned((ptr), 16))
-#define CPAIRS(ptr) ((const v2d *)__builtin_assume_aligned((ptr), 16))
+/* Rows of the tables and scratch: 32-byte aligned (alloc_doubles, row
+ * strides and offsets multiples of four doubles). */
+#define VROW(ptr) ((v4d *)__builtin_assume_aligned((ptr), 32))
+#define CVROW(ptr) ((const v4d *)__builtin_assume_aligned((ptr), 32))
 
-/* Sparse kernel, group log-likelihoods of person i without log pi and c_i
- * (eq. L): l_k = sum_{t in window} base_kt - sum_{skip t} base_kt
- * + sum_{nonzero t} (pos_kt + y_it lin_kt), for the np pairs of groups. The
- * sums stay in registers; each nonzero cell reads one row of pos and of lin,
- * contiguous over the groups. */
-INLINE void sparse_loglik(const estep_ctx *c, size_t i, gvec *l, const size_t np) {
-  const gbtm_panel *p = c->p;
-  const size_t Kp = 2 * np;
-  const v2d *hi = CPAIRS(c->pbase + (p->hi[i] + 1) * Kp), *lo = CPAIRS(c->pbase + p->lo[i] * Kp);
-  v2d a[GBTM_MAX_GROUPS / 2];
-  for (size_t j = 0; j < np; j++) a[j] = hi[j] - lo[j];
-  for (size_t s = p->skip_start[i], end = p->skip_start[i + 1]; s < end; s++) {
-    const v2d *b = CPAIRS(c->coef + p->skip_t[s] * Kp);
-    for (size_t j = 0; j < np; j++) a[j] -= b[j];
-  }
-  for (size_t s = p->nz_start[i], end = p->nz_start[i + 1]; s < end; s++) {
-    const double y = p->nz_y[s];
-    const v2d yv = {y, y};
-    const v2d *ps = CPAIRS(c->pl + (size_t)p->nz_t[s] * 2 * Kp), *ln = ps + np; /* [pos_t | lin_t] */
-    for (size_t j = 0; j < np; j++) a[j] += ps[j] + yv * ln[j];
-  }
-  for (size_t j = 0; j < np; j++) l->v[j] = a[j];
+INLINE size_t rd(const void *s, size_t j, const bool wide) {
+  return wide ? ((const uint32_t *)s)[j] : ((const uint16_t *)s)[j];
 }
 
-/* Sparse kernel, tau-weighted totals of person i (TO, TP, TY of DESIGN §3)
- * into the window difference array diff ((T+1) x Kp: +tau at lo, -tau after
- * hi) and acc (3T x Kp): first T rows of Kp, the skip cells taken out of TO;
- * then T rows of 2Kp, [TP_t | TY_t], to which each nonzero cell adds tau
- * and tau y. */
-INLINE void sparse_totals(const estep_ctx *c, size_t i, const gvec *tau, double *restrict acc,
-                          double *restrict diff, const size_t np) {
-  const gbtm_panel *p = c->p;
-  const size_t Kp = 2 * np;
-  v2d tv[GBTM_MAX_GROUPS / 2];
-  for (size_t j = 0; j < np; j++) tv[j] = tau->v[j];
-  v2d *dlo = PAIRS(diff + p->lo[i] * Kp), *dhi = PAIRS(diff + (p->hi[i] + 1) * Kp);
-  for (size_t j = 0; j < np; j++) {
-    dlo[j] += tv[j];
-    dhi[j] -= tv[j];
-  }
-  for (size_t s = p->skip_start[i], end = p->skip_start[i + 1]; s < end; s++) {
-    v2d *o = PAIRS(acc + p->skip_t[s] * Kp);
-    for (size_t j = 0; j < np; j++) o[j] -= tv[j];
-  }
-  double *py = acc + c->T * Kp;
-  for (size_t s = p->nz_start[i], end = p->nz_start[i + 1]; s < end; s++) {
-    const double y = p->nz_y[s];
-    const v2d yv = {y, y};
-    v2d *pp = PAIRS(py + (size_t)p->nz_t[s] * 2 * Kp), *yy = pp + np; /* [TP_t | TY_t] */
-    for (size_t j = 0; j < np; j++) {
-      pp[j] += tv[j];
-      yy[j] += tv[j] * yv;
-    }
-  }
+/* A big cell at word j: its age index and count; returns its words. */
+INLINE size_t rd_big(const void *s, size_t j, size_t *t, double *y, const bool wide) {
+  *t = rd(s, j, wide);
+  *y = wide ? (double)rd(s, j + 1, wide) : (double)(rd(s, j + 1, wide) | rd(s, j + 2, wide) << 16);
+  return wide ? 2 : 3;
 }
 
-/* tau = softmax(l) by log-sum-exp (DESIGN §3); returns log sum_k exp(l_k).
- * The padding lanes of tau are set to 0. */
-INLINE double softmax(const size_t K, const size_t Kp, const gvec *l, gvec *tau) {
-  double mx = l->d[0], s = 0.0;
-  for (size_t k = 1; k < K; k++) mx = l->d[k] > mx ? l->d[k] : mx;
-  for (size_t k = 0; k < K; k++) s += tau->d[k] = exp(l->d[k] - mx);
-  double inv = 1.0 / s;
-  for (size_t k = 0; k < K; k++) tau->d[k] *= inv;
-  for (size_t k = K; k < Kp; k++) tau->d[k] = 0.0;
-  return mx + log(s);
+/* Pass 1 of the sparse kernel, the person at word j of the stream: the
+ * group log-likelihoods without log pi and c_i (eq. L),
+ *   l_k = sum_{t in window} base_kt - sum_{skip t} base_kt
+ *       + sum_{nonzero t} (pos_kt + y_it lin_kt),
+ * for the nv vectors of groups. Returns the next person's word. */
+INLINE size_t sparse_loglik(const estep_ctx *c, size_t j, gvec *l, const size_t nv, const bool wide) {
+  const void *s = c->stream;
+  const double *ytab = c->ytab;
+  const size_t Kp = 4 * nv;
+  size_t lo = rd(s, j, wide), hi = rd(s, j + 1, wide), ncell = rd(s, j + 2, wide), nbig = rd(s, j + 3, wide);
+  j += HEADER_WORDS;
+  const v4d *ph = CVROW(c->pbase + (hi + 1) * Kp), *pw = CVROW(c->pbase + lo * Kp);
+  v4d a[GROUPS_V];
+  for (size_t v = 0; v < nv; v++) a[v] = ph[v] - pw[v];
+  for (size_t e = j + ncell; j < e; j++) {
+    const v4d *q = CVROW(ytab + rd(s, j, wide) * Kp); /* -base_t or pos_t + y lin_t */
+    for (size_t v = 0; v < nv; v++) a[v] += q[v];
+  }
+  for (; nbig > 0; nbig--) {
+    size_t t;
+    double y;
+    j += rd_big(s, j, &t, &y, wide);
+    const v4d *ps = CVROW(c->pl + t * 2 * Kp), *ln = ps + nv; /* [pos_t | lin_t] */
+    for (size_t v = 0; v < nv; v++) a[v] += ps[v] + y * ln[v];
+  }
+  for (size_t v = 0; v < nv; v++) l->v[v] = a[v];
+  return j;
 }
 
-/* The per-person work of a block: l_ik (eq. L), tau_ik, log L and the
- * totals. K is a constant where the caller makes it one, so the loops over
- * groups unroll and the per-person values stay in registers. ll and sum_tau
- * are written, not added to. */
-INLINE void block_persons(estep_ctx *c, const estep_params *par, const double *tau_in,
-                          double *tau_out, size_t i0, size_t nb, double *L, double *tau,
-                          double *acc, double *diff, double *ll, double *sum_tau, double *ex,
-                          const size_t K) {
-  const gbtm_panel *p = c->p;
-  const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, exceptions = p->has_exposure;
-  const size_t np = (K + 1) / 2, Kp = 2 * np;
-  gvec logpi, st, l, tr;
-  for (size_t k = 0; k < Kp; k++) {
-    logpi.d[k] = k < K ? par->logpi[k] : 0.0;
-    st.d[k] = l.d[k] = 0.0;
+/* Pass 3 of the sparse kernel, the person at word j: its tau into the
+ * window difference array diff ((T+1) x Kp: +tau at lo, -tau after hi),
+ * into the bucket of each cell's code, and each big cell's tau and tau y
+ * into acc's rows T.. ([TP_t | TY_t], 2Kp each). Returns the next person's
+ * word. */
+INLINE size_t sparse_totals(const estep_ctx *c, size_t j, const v4d *tau, double *restrict acc,
+                            double *restrict diff, double *restrict bucket, const size_t nv,
+                            const bool wide) {
+  const void *s = c->stream;
+  const size_t Kp = 4 * nv;
+  size_t lo = rd(s, j, wide), hi = rd(s, j + 1, wide), ncell = rd(s, j + 2, wide), nbig = rd(s, j + 3, wide);
+  j += HEADER_WORDS;
+  v4d tv[GROUPS_V];
+  for (size_t v = 0; v < nv; v++) tv[v] = tau[v];
+  v4d *dlo = VROW(diff + lo * Kp), *dhi = VROW(diff + (hi + 1) * Kp);
+  for (size_t v = 0; v < nv; v++) {
+    dlo[v] += tv[v];
+    dhi[v] -= tv[v];
   }
-  double lsum = 0.0;
-  for (size_t r = 0; r < nb; r++) {
-    size_t i = i0 + r;
-    if (tau_in) {
-      memcpy(tr.d, tau_in + i * K, K * sizeof(double));
-      for (size_t k = K; k < Kp; k++) tr.d[k] = 0.0;
-    } else {
-      if (sparse)
-        sparse_loglik(c, i, &l, np);
-      else
-        memcpy(l.d, L + r * K, K * sizeof(double));
-      if (exceptions) exception_loglik(c, par, i, l.d);
-      /* l_ik += log pi_k + c_i */
-      const v2d ci = {p->logc[i], p->logc[i]};
-      for (size_t j = 0; j < np; j++) l.v[j] += logpi.v[j] + ci;
-      lsum += softmax(K, Kp, &l, &tr);
-    }
-    for (size_t j = 0; j < np; j++) st.v[j] += tr.v[j];
-    if (tau_out) memcpy(tau_out + i * K, tr.d, K * sizeof(double));
-    if (exceptions) exception_stats(c, par, i, tr.d, ex);
-    if (sparse)
-      sparse_totals(c, i, &tr, acc, diff, np);
-    else
-      memcpy(tau + r * K, tr.d, K * sizeof(double));
+  for (size_t e = j + ncell; j < e; j++) {
+    v4d *b = VROW(bucket + rd(s, j, wide) * Kp);
+    for (size_t v = 0; v < nv; v++) b[v] += tv[v];
   }
-  *ll = lsum;
-  memcpy(sum_tau, st.d, K * sizeof(double));
-}
-
-static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out,
-                      size_t b, double *scratch) {
-  const gbtm_panel *p = c->p;
-  int K = c->K;
-  size_t T = c->T, w = 3 * T, Kp = c->Kp;
-  size_t i0 = b * c->block, i1 = i0 + c->block < p->n ? i0 + c->block : p->n, nb = i1 - i0;
-  double *part = c->partial + b * c->psize;
-  double *ll = part, *sum_tau = part + 1, *tot = part + 1 + K, *ex = tot + (size_t)K * w;
-  /* ll, sum_tau and tot are written below; the exception statistics are
-   * only kept (and cleared) when the panel has exceptions (see estep_run). */
-  if (p->has_exposure) memset(ex, 0, (size_t)c->ns * K * T * sizeof *ex);
-  double *L = scratch, *tau = scratch + c->block * K, *diff = tau + c->block * K;
-  double *acc = diff + (T + 1) * Kp;
-  if (c->kernel == GBTM_KERNEL_SPARSE) memset(diff, 0, ((T + 1) + 3 * T) * Kp * sizeof *diff);
-
-  if (!tau_in && c->kernel == GBTM_KERNEL_DENSE) {
-    int m = K, n = (int)nb, kk = (int)w, lda = (int)Kp, ldc = K;
-    double one = 1.0, zero = 0.0;
-    dgemm_("N", "N", &m, &n, &kk, &one, c->coef, &lda, c->dense + i0 * w, &kk, &zero, L, &ldc);
-  }
-#define PERSONS(KC) block_persons(c, par, tau_in, tau_out, i0, nb, L, tau, acc, diff, ll, sum_tau, ex, KC)
-  switch (K) {
-  case 1: PERSONS(1); break;
-  case 2: PERSONS(2); break;
-  case 3: PERSONS(3); break;
-  case 4: PERSONS(4); break;
-  case 5: PERSONS(5); break;
-  case 6: PERSONS(6); break;
-  default: PERSONS((size_t)K); break;
-  }
-#undef PERSONS
-  if (c->kernel == GBTM_KERNEL_DENSE) {
-    /* tot (K x 3T row-major = 3T x K column-major) = [O|P|Y]' tau */
-    int m = (int)w, n = K, kk = (int)nb, ldb = K;
-    double one = 1.0, zero = 0.0;
-    dgemm_("N", "T", &m, &n, &kk, &one, c->dense + i0 * w, &m, tau, &ldb, &zero, tot, &m);
-  } else {
-    /* tot (K x 3T) from acc (see sparse_totals); the regular totals add
-     * the windows. */
-    const double *py = acc + T * Kp;
-    for (int k = 0; k < K; k++) {
-      double run = 0.0;
-      for (size_t t = 0; t < T; t++) {
-        run += diff[t * Kp + k];
-        tot[k * w + t] = run + acc[t * Kp + k];
-        tot[k * w + T + t] = py[t * 2 * Kp + k];
-        tot[k * w + 2 * T + t] = py[t * 2 * Kp + Kp + k];
+  if (nbig > 0) {
+    double *py = acc + c->T * Kp;
+    for (; nbig > 0; nbig--) {
+      size_t t;
+      double y;
+      j += rd_big(s, j, &t, &y, wide);
+      v4d *pp = VROW(py + t * 2 * Kp), *yy = pp + nv;
+      for (size_t v = 0; v < nv; v++) {
+        pp[v] += tv[v];
+        yy[v] += tv[v] * y;
       }
     }
   }
+  return j;
+}
+
+/* Lane shuffles of two vectors (indices 0-3: a's lanes, 4-7: b's). */
+#if defined(__clang__)
+#define SHUF(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SHUF(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4i){i, j, k, l})
+#endif
+
+/* The 4 x 4 transpose: row q of the input becomes lane q of each output. */
+INLINE void transpose4(const v4d *in0, const v4d *in1, const v4d *in2, const v4d *in3, v4d *out) {
+  v4d t0 = SHUF(*in0, *in1, 0, 4, 2, 6), t1 = SHUF(*in0, *in1, 1, 5, 3, 7);
+  v4d t2 = SHUF(*in2, *in3, 0, 4, 2, 6), t3 = SHUF(*in2, *in3, 1, 5, 3, 7);
+  out[0] = SHUF(t0, t2, 0, 1, 4, 5);
+  out[1] = SHUF(t1, t3, 0, 1, 4, 5);
+  out[2] = SHUF(t0, t2, 2, 3, 6, 7);
+  out[3] = SHUF(t1, t3, 2, 3, 6, 7);
+}
+
+/* Pass 2: tau = softmax(l) by log-sum-exp for the nb persons of a block
+ * (DESIGN §3), l and tau rows of Kp (with rows up to nb rounded up to 4);
+ * returns the sum over the persons of log sum_k exp(l_k). Four persons at a
+ * time, one per lane (the rows transposed to one vector per group), each
+ * lane in the order of the formula: m = max_k l_k, e_k = exp(l_k - m),
+ * s = e_1 + ... + e_Kp (the padding adds 0), tau_k = e_k (1/s), and
+ * m + log s added to the sum person by person. */
+INLINE double softmax_block(double *L, double *TAU, size_t nb, const size_t nv) {
+  const size_t Kp = 4 * nv;
+  for (size_t r = nb; r < round4(nb); r++) /* the last rows' spare lanes: anything finite */
+    for (size_t k = 0; k < Kp; k++) L[r * Kp + k] = 0.0;
+  double lsum = 0.0;
+  for (size_t r = 0; r < nb; r += 4) {
+    const v4d *row[4];
+    for (size_t q = 0; q < 4; q++) row[q] = CVROW(L + (r + q) * Kp);
+    v4d g[GBTM_MAX_GROUPS]; /* g[k]: group k of the four persons */
+    for (size_t v = 0; v < nv; v++) transpose4(row[0] + v, row[1] + v, row[2] + v, row[3] + v, g + 4 * v);
+    v4d m = g[0];
+    for (size_t k = 1; k < Kp; k++) m = v4d_select(g[k] > m, g[k], m);
+    for (size_t k = 0; k < Kp; k++) g[k] = v4d_exp_nonpos(g[k] - m);
+    v4d sum = g[0];
+    for (size_t k = 1; k < Kp; k++) sum += g[k];
+    v4d inv = 1.0 / sum;
+    for (size_t k = 0; k < Kp; k++) g[k] *= inv;
+    for (size_t v = 0; v < nv; v++) {
+      v4d t[4];
+      transpose4(g + 4 * v, g + 4 * v + 1, g + 4 * v + 2, g + 4 * v + 3, t);
+      for (size_t q = 0; q < 4; q++) *VROW(TAU + (r + q) * Kp + 4 * v) = t[q];
+    }
+    v4d lse = m + v4d_log_pos(sum);
+    for (size_t q = 0; q < 4 && r + q < nb; q++) lsum += lse[q];
+  }
+  return lsum;
+}
+
+/* The code buckets of a block into TO, TP and TY (acc rows 0..T-1 for the
+ * skip cells' share of TO, rows T.. [TP_t | TY_t]): TO_t -= bucket(skip t),
+ * TP_t += sum_y bucket(t, y), TY_t += sum_y y bucket(t, y). */
+INLINE void fold_buckets(const estep_ctx *c, const double *bucket, double *acc, const size_t nv) {
+  const size_t Kp = 4 * nv, yb = c->yb, T = c->T;
+  double *py = acc + T * Kp;
+  for (size_t t = 0; t < T; t++) {
+    v4d *o = VROW(acc + t * Kp);
+    const v4d *sk = CVROW(bucket + (T * yb + t) * Kp);
+    for (size_t v = 0; v < nv; v++) o[v] -= sk[v];
+    v4d *pp = VROW(py + t * 2 * Kp), *yy = pp + nv;
+    for (size_t y = 1; y < yb; y++) {
+      const v4d *b = CVROW(bucket + (t * yb + y) * Kp);
+      for (size_t v = 0; v < nv; v++) {
+        pp[v] += b[v];
+        yy[v] += b[v] * (double)y;
+      }
+    }
+  }
+}
+
+/* One block: the three passes, then the block's partial sums (see
+ * estep_run). nv (vectors of groups) and wide are constants where the
+ * caller makes them so. */
+INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out,
+                      size_t b, double *scratch, const size_t nv, const bool wide) {
+  const gbtm_panel *p = c->p;
+  const size_t K = (size_t)c->K, Kp = 4 * nv, T = c->T, w = 3 * T;
+  const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, exceptions = p->has_exposure;
+  size_t i0 = b * c->block, i1 = i0 + c->block < p->n ? i0 + c->block : p->n, nb = i1 - i0;
+  double *part = c->partial + b * c->psize;
+  double *ll = part, *sum_tau = part + 1, *tot = part + 1 + K, *ex = tot + K * w;
+  double *L = scratch, *TAU = L + round4(c->block) * Kp, *diff = TAU + round4(c->block) * Kp;
+  double *acc = diff + (T + 1) * Kp, *bucket = acc + 3 * T * Kp;
+  /* ll, sum_tau and tot are written below; the exception statistics are
+   * only kept (and cleared) when the panel has exceptions (see estep_run). */
+  if (exceptions) memset(ex, 0, (size_t)c->ns * K * T * sizeof *ex);
+
+  gvec logpi;
+  for (size_t k = 0; k < Kp; k++) logpi.d[k] = k < K ? par->logpi[k] : -INFINITY;
+
+  /* Pass 1: l (or tau given). */
+  const uint32_t *order = sparse ? c->order + i0 : NULL; /* person at each place */
+#define PERSON(r) (order ? (size_t)order[r] : i0 + (r))
+  if (tau_in) {
+    for (size_t r = 0; r < nb; r++) {
+      double *row = TAU + r * Kp;
+      memcpy(row, tau_in + PERSON(r) * K, K * sizeof(double));
+      for (size_t k = K; k < Kp; k++) row[k] = 0.0;
+    }
+  } else {
+    if (!sparse) {
+      /* L (K x nb column-major, = nb rows of K) = coef' . dense rows */
+      int m = (int)K, n = (int)nb, kk = (int)w, lda = (int)Kp, ldc = (int)K;
+      double one = 1.0, zero = 0.0;
+      dgemm_("N", "N", &m, &n, &kk, &one, c->coef, &lda, c->dense + i0 * w, &kk, &zero, TAU, &ldc);
+    }
+    size_t j = sparse ? c->bstart[b] : 0;
+    for (size_t r = 0; r < nb; r++) {
+      gvec l;
+      if (sparse) {
+        j = sparse_loglik(c, j, &l, nv, wide);
+      } else {
+        for (size_t k = 0; k < Kp; k++) l.d[k] = k < K ? TAU[r * K + k] : 0.0;
+      }
+      if (exceptions) exception_loglik(c, par, PERSON(r), l.d);
+      v4d *row = VROW(L + r * Kp);
+      for (size_t v = 0; v < nv; v++) row[v] = l.v[v] + logpi.v[v]; /* padding: -inf */
+    }
+    /* Pass 2 */
+    *ll = c->cblock[b] + softmax_block(L, TAU, nb, nv);
+  }
+  if (tau_in) *ll = 0.0;
+
+  /* Pass 3: the totals. */
+  gvec st;
+  for (size_t v = 0; v < nv; v++) st.v[v] = v4d_splat(0.0);
+  if (sparse) memset(diff, 0, ((T + 1) * Kp + 3 * T * Kp + c->ncodes * Kp) * sizeof *diff);
+  size_t j = sparse ? c->bstart[b] : 0;
+  for (size_t r = 0; r < nb; r++) {
+    const v4d *tau = CVROW(TAU + r * Kp);
+    for (size_t v = 0; v < nv; v++) st.v[v] += tau[v];
+    if (tau_out) memcpy(tau_out + PERSON(r) * K, tau, K * sizeof(double));
+    if (exceptions) exception_stats(c, par, PERSON(r), (const double *)tau, ex);
+    if (sparse) j = sparse_totals(c, j, tau, acc, diff, bucket, nv, wide);
+  }
+#undef PERSON
+  memcpy(sum_tau, st.d, K * sizeof(double));
+  if (!sparse) {
+    /* tot (K x 3T row-major = 3T x K column-major) = [O|P|Y]' tau */
+    int m = (int)w, n = (int)K, kk = (int)nb, ldb = (int)Kp;
+    double one = 1.0, zero = 0.0;
+    dgemm_("N", "T", &m, &n, &kk, &one, c->dense + i0 * w, &m, TAU, &ldb, &zero, tot, &m);
+    return;
+  }
+  /* tot (K x 3T) from diff, acc and the buckets; the regular totals add
+   * the windows. */
+  fold_buckets(c, bucket, acc, nv);
+  const double *py = acc + T * Kp;
+  for (size_t k = 0; k < K; k++) {
+    double run = 0.0;
+    for (size_t t = 0; t < T; t++) {
+      run += diff[t * Kp + k];
+      tot[k * w + t] = run + acc[t * Kp + k];
+      tot[k * w + T + t] = py[t * 2 * Kp + k];
+      tot[k * w + 2 * T + t] = py[t * 2 * Kp + Kp + k];
+    }
+  }
+}
+
+/* The block function for the context's shape, compiled for the baseline
+ * and for AVX2 (GCC picks one at load time; the same bits either way). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(GBTM_NO_CLONES)
+#define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KERNEL_CLONES
+#endif
+
+KERNEL_CLONES
+static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out, size_t b,
+                      double *scratch) {
+  const size_t nv = c->Kp / 4;
+#define RUN(NV, WIDE) block_run(c, par, tau_in, tau_out, b, scratch, NV, WIDE)
+  if (c->wide) {
+    switch (nv) {
+    case 1: RUN(1, true); break;
+    case 2: RUN(2, true); break;
+    case 3: RUN(3, true); break;
+    default: RUN(4, true); break;
+    }
+  } else {
+    switch (nv) {
+    case 1: RUN(1, false); break;
+    case 2: RUN(2, false); break;
+    case 3: RUN(3, false); break;
+    default: RUN(4, false); break;
+    }
+  }
+#undef RUN
 }
 
 gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_in,

@@ -15,8 +15,9 @@
  * A person whose cells all went missing keeps one of them, drawn uniformly,
  * so that every person is observed at least once.
  *
- * Rows are generated person by person in ascending age, so the sort inside
- * panel_build() meets rows already in order. */
+ * The panel is built directly (build_panel), so that a million persons
+ * need little more memory than their panel: rows as panel_build() takes
+ * them would hold 48 bytes per cell. */
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@
 #define SIM_MAX_RATE 1e6
 /* Largest number of ages per person (age_hi - age_lo + 1). */
 #define SIM_MAX_AGES 10000
+/* Counts below this take log y! from a table. */
+#define SIM_LGAMMA_TABLE 64
 
 static bool is_integer(double x) { return isfinite(x) && x == floor(x) && fabs(x) <= 1e6; }
 
@@ -123,15 +126,19 @@ static char **make_ids(size_t n) {
   char **ids = calloc(n, sizeof *ids);
   if (!ids) return NULL;
   for (size_t i = 0; i < n; i++) {
-    char buf[32];
-    int len = snprintf(buf, sizeof buf, "P%06zu", i + 1);
-    ids[i] = malloc((size_t)len + 1);
+    char buf[32], *q = buf + sizeof buf; /* "P%06zu" of i + 1, written backwards */
+    size_t v = i + 1, digits = 0;
+    *--q = '\0';
+    do *--q = (char)('0' + v % 10), digits++; while ((v /= 10) > 0 || digits < 6);
+    *--q = 'P';
+    size_t len = (size_t)(buf + sizeof buf - q) - 1;
+    ids[i] = malloc(len + 1);
     if (!ids[i]) {
       for (size_t j = 0; j < i; j++) free(ids[j]);
       free(ids);
       return NULL;
     }
-    memcpy(ids[i], buf, (size_t)len + 1);
+    memcpy(ids[i], q, len + 1);
   }
   return ids;
 }
@@ -143,6 +150,233 @@ static int draw_group(gsl_rng *rng, const double *cum, int K) {
   return K - 1;
 }
 
+/* What the draws of one simulation without covariates need. */
+typedef struct sim_state {
+  const gbtm_sim_design *d;
+  const gbtm_family *fam;
+  const gbtm_model *model;
+  const double *eta, *zeta; /* K x A: x_a'beta_k, x_a'alpha_k */
+  double cum[GBTM_MAX_GROUPS]; /* cumulative shares */
+  size_t A, first_end;         /* ages per person at most; index of end_lo */
+  unsigned long n_end;         /* possible end ages */
+  gsl_rng *rng;
+} sim_state;
+
+/* One observed cell of a person: age index a (age_lo + a), count, exposure. */
+typedef struct sim_cell {
+  size_t a;
+  int32_t y;
+  double e;
+} sim_cell;
+
+/* Draws the next person from the stream, in the order of the top comment:
+ * its group into *k and its cells, ascending in age, into cells (room for
+ * A); returns how many. */
+static size_t draw_person(sim_state *s, int *k, sim_cell *cells) {
+  const gbtm_sim_design *d = s->d;
+  gsl_rng *rng = s->rng;
+  *k = draw_group(rng, s->cum, s->model->groups);
+  size_t last = s->first_end + (size_t)gsl_rng_uniform_int(rng, s->n_end); /* end age index */
+  size_t m = 0;
+  for (size_t a = 0; a <= last; a++) {
+    if (d->gap_prob > 0.0 && gsl_rng_uniform(rng) < d->gap_prob) continue;
+    cells[m++].a = a;
+  }
+  if (m == 0) /* every cell missing: keep one */
+    cells[m++].a = (size_t)gsl_rng_uniform_int(rng, last + 1);
+  const double *eta_k = s->eta + (size_t)*k * s->A, *zeta_k = s->zeta + (size_t)*k * s->A;
+  bool inflated = has_inflation(s->model, *k);
+  for (size_t r = 0; r < m; r++) {
+    size_t a = cells[r].a;
+    double E = 1.0;
+    if (d->custody_prob > 0.0 && gsl_rng_uniform(rng) < d->custody_prob)
+      E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng); /* (0.1, 0.9) */
+    cells[r].e = E;
+    cells[r].y = (int32_t)s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, E);
+  }
+  return m;
+}
+
+/* The drawn cells of every person, compactly, between the two passes of
+ * build_panel: age index and count per cell (6 bytes; the count stored as
+ * -(y + 1) in a cell whose exposure differs from 1), and the exposures of
+ * those cells only, in order. */
+typedef struct cell_store {
+  uint16_t *a;
+  int32_t *y;
+  double *e;
+  size_t n, cap, ne, ecap;
+} cell_store;
+
+/* Capacity for need cells: doubled, or need. */
+static size_t grown(size_t cap, size_t need) { return cap * 2 > need ? cap * 2 : need; }
+
+static bool store_add(cell_store *cs, const sim_cell *cells, size_t m) {
+  if (cs->n + m > cs->cap) {
+    size_t cap = grown(cs->cap, cs->n + m);
+    uint16_t *a = realloc(cs->a, cap * sizeof *a);
+    if (a) cs->a = a;
+    int32_t *y = realloc(cs->y, cap * sizeof *y);
+    if (y) cs->y = y;
+    if (!a || !y) return false;
+    cs->cap = cap;
+  }
+  for (size_t r = 0; r < m; r++) {
+    cs->a[cs->n + r] = (uint16_t)cells[r].a;
+    cs->y[cs->n + r] = cells[r].e != 1.0 ? -cells[r].y - 1 : cells[r].y; /* < 0: an exception cell */
+    if (cells[r].e == 1.0) continue;
+    if (cs->ne == cs->ecap) {
+      size_t cap = grown(cs->ecap, cs->ne + 1);
+      double *e = realloc(cs->e, cap * sizeof *e);
+      if (!e) return false;
+      cs->e = e, cs->ecap = cap;
+    }
+    cs->e[cs->ne++] = cells[r].e;
+  }
+  cs->n += m;
+  return true;
+}
+
+/* The panel of the draws, built directly in the layout of panel.h (what
+ * panel_build() makes of the same rows, with the same numbers, without
+ * rows of 48 bytes per cell): a first pass draws every person, keeps its
+ * cells compactly, counts them and marks the ages observed, which fixes
+ * the age grid and every array's size; a second pass fills the arrays. */
+static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_error *err) {
+  const size_t n = s->d->n, A = s->A;
+  gbtm_panel *p = calloc(1, sizeof *p);
+  sim_cell *cells = malloc(A * sizeof *cells);
+  size_t *rank = calloc(A + 1, sizeof *rank); /* grid index of age index a; seen while counting */
+  cell_store cs = {0};
+  _Static_assert(SIM_MAX_AGES <= UINT16_MAX, "an age index fits the cell store");
+  double mean_cells = (double)s->first_end + 1.0 + 0.5 * (double)(s->n_end - 1);
+  cs.cap = (size_t)((double)n * mean_cells * (1.0 - s->d->gap_prob) * 1.02) + 2 * A;
+  cs.a = malloc(cs.cap * sizeof *cs.a);
+  cs.y = malloc(cs.cap * sizeof *cs.y);
+  gbtm_status st = GBTM_OK;
+  if (!p || !cells || !rank || !cs.a || !cs.y) goto nomem;
+  p->n = n;
+  p->id = make_ids(n);
+  p->lo = malloc(n * sizeof *p->lo);
+  p->hi = malloc(n * sizeof *p->hi);
+  p->logc = malloc(n * sizeof *p->logc);
+  p->skip_start = calloc(n + 1, sizeof *p->skip_start);
+  p->nz_start = calloc(n + 1, sizeof *p->nz_start);
+  p->ex_start = calloc(n + 1, sizeof *p->ex_start);
+  if (!p->id || !p->lo || !p->hi || !p->logc || !p->skip_start || !p->nz_start || !p->ex_start) goto nomem;
+
+  /* 1. Draw: per person its cells (counted in skip_start[i + 1] for now),
+   * regular nonzero cells and exception cells; the first and last age
+   * index. */
+  gsl_rng_set(s->rng, (unsigned long)s->d->seed);
+  size_t n_nonzero = 0;
+  double total = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    int k;
+    size_t m = draw_person(s, &k, cells), nz = 0, ex = 0;
+    if (group) group[i] = k;
+    if (!store_add(&cs, cells, m)) goto nomem;
+    for (size_t r = 0; r < m; r++) {
+      rank[cells[r].a] = 1;
+      n_nonzero += cells[r].y > 0;
+      total += cells[r].y;
+      if (cells[r].e != 1.0) ex++;
+      else nz += cells[r].y > 0;
+    }
+    p->lo[i] = (uint32_t)cells[0].a;
+    p->hi[i] = (uint32_t)cells[m - 1].a;
+    p->skip_start[i + 1] = m;
+    p->nz_start[i + 1] = nz;
+    p->ex_start[i + 1] = ex;
+  }
+
+  /* 2. The grid: the ages observed at least once. */
+  size_t T = 0;
+  for (size_t a = 0; a < A; a++) T += rank[a] != 0;
+  p->T = T;
+  p->age = malloc(T * sizeof *p->age);
+  if (!p->age) goto nomem;
+  for (size_t a = 0, t = 0; a < A; a++)
+    if (rank[a]) {
+      p->age[t] = s->d->age_lo + (double)a;
+      rank[a] = t++;
+    }
+  /* windows on the grid, and the offsets: a person's skip cells are the
+   * grid ages of its window it was not observed at, and its exception cells */
+  size_t n_skip = 0, n_nz = 0, n_ex = 0;
+  for (size_t i = 0; i < n; i++) {
+    p->lo[i] = (uint32_t)rank[p->lo[i]];
+    p->hi[i] = (uint32_t)rank[p->hi[i]];
+    size_t m = p->skip_start[i + 1], nz = p->nz_start[i + 1], ex = p->ex_start[i + 1];
+    p->skip_start[i] = n_skip;
+    p->nz_start[i] = n_nz;
+    p->ex_start[i] = n_ex;
+    n_skip += (size_t)(p->hi[i] - p->lo[i]) + 1 - m + ex;
+    n_nz += nz;
+    n_ex += ex;
+  }
+  p->skip_start[n] = n_skip;
+  p->nz_start[n] = n_nz;
+  p->ex_start[n] = n_ex;
+  p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
+  p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
+  p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
+  p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
+  p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
+  p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
+  if (!p->skip_t || !p->nz_t || !p->nz_y || !p->ex_t || !p->ex_y || !p->ex_e) goto nomem;
+
+  /* 3. Fill, as panel_build() does: ascending in t within each person, and
+   * the constant c_i = sum (y log E - log y!) of eq. L in the same order of
+   * operations. */
+  double lgam[SIM_LGAMMA_TABLE]; /* log y! for small y, as lgamma gives it */
+  for (int y = 0; y < SIM_LGAMMA_TABLE; y++) lgam[y] = lgamma(y + 1.0);
+  size_t sk = 0, z = 0, x = 0, cell = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t window = (size_t)(p->hi[i] - p->lo[i]) + 1;
+    size_t m = window - (p->skip_start[i + 1] - p->skip_start[i]) + (p->ex_start[i + 1] - p->ex_start[i]);
+    uint32_t next = p->lo[i];
+    double c = 0.0;
+    for (size_t r = 0; r < m; r++, cell++) {
+      uint32_t t = (uint32_t)rank[cs.a[cell]];
+      for (uint32_t u = next; u < t; u++) p->skip_t[sk++] = u; /* gaps */
+      next = t + 1;
+      bool exception = cs.y[cell] < 0;
+      int32_t y = exception ? -(cs.y[cell] + 1) : cs.y[cell];
+      if (y > 0) c -= y < SIM_LGAMMA_TABLE ? lgam[y] : lgamma(y + 1.0);
+      if (exception) { /* eq. L constant: y log E */
+        double e = cs.e[x];
+        c += y * log(e);
+        p->skip_t[sk++] = t;
+        p->ex_t[x] = t;
+        p->ex_y[x] = y;
+        p->ex_e[x++] = e;
+      } else if (y > 0) {
+        p->nz_t[z] = t;
+        p->nz_y[z++] = y;
+      }
+    }
+    p->logc[i] = c;
+  }
+  p->n_obs = cs.n;
+  p->n_nonzero = n_nonzero;
+  p->total = total;
+  p->has_exposure = n_ex > 0;
+  free(cells);
+  free(rank);
+  free(cs.a), free(cs.y), free(cs.e);
+  *out = p;
+  return GBTM_OK;
+
+nomem:
+  st = gbtm_fail(err, GBTM_ERR_NOMEM, "simulation: out of memory for %zu persons", n);
+  free(cells);
+  free(rank);
+  free(cs.a), free(cs.y), free(cs.e);
+  gbtm_panel_free(p);
+  return st;
+}
+
 gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design,
                           gbtm_panel **out, int *group, gbtm_error *err) {
   *out = NULL;
@@ -151,87 +385,26 @@ gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design
   if (st != GBTM_OK) return st;
   if (model->n_risk > 0 || model->n_tcov > 0) return simulate_covariates(model, design, out, group, err);
 
-  const size_t n = design->n;
-  const size_t A = (size_t)(design->age_hi - design->age_lo) + 1; /* ages per person at most */
-  const unsigned long n_end = (unsigned long)(design->age_hi - design->end_lo) + 1;
-  const size_t first_end = (size_t)(design->end_lo - design->age_lo); /* index of end_lo */
+  sim_state s = {.d = design, .fam = family_get(model->family), .model = model};
+  s.A = (size_t)(design->age_hi - design->age_lo) + 1; /* ages per person at most */
+  s.n_end = (unsigned long)(design->age_hi - design->end_lo) + 1;
+  s.first_end = (size_t)(design->end_lo - design->age_lo);
   const int K = model->groups;
-  const gbtm_family *fam = family_get(model->family);
-
-  if (n > SIZE_MAX / sizeof(panel_row) / A)
-    return gbtm_fail(err, GBTM_ERR_NOMEM, "simulation: %zu persons x %zu ages is too large", n,
-                     A);
-  double *eta = malloc((size_t)K * A * sizeof *eta);
-  double *zeta = malloc((size_t)K * A * sizeof *zeta);
-  /* Capacity for the observed cells: the expected number plus a margin,
-   * grown by doubling if the draws exceed it. */
-  double mean_cells = (double)first_end + 1.0 + 0.5 * (double)(n_end - 1);
-  size_t cap = (size_t)((double)n * mean_cells * (1.0 - design->gap_prob) * 1.02) + 2 * A;
-  if (cap > n * A) cap = n * A;
-  panel_row *rows = malloc(cap * sizeof *rows);
-  char **ids = make_ids(n);
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!eta || !zeta || !rows || !ids || !rng) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "simulation: out of memory for %zu persons", n);
-    goto fail;
+  double *eta = malloc((size_t)K * s.A * sizeof *eta);
+  double *zeta = malloc((size_t)K * s.A * sizeof *zeta);
+  s.rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!eta || !zeta || !s.rng) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "simulation: out of memory for %zu persons", design->n);
+  } else if ((st = trajectory_tables(model, design->age_lo, s.A, eta, zeta, err)) == GBTM_OK) {
+    s.eta = eta, s.zeta = zeta;
+    double share[GBTM_MAX_GROUPS], acc = 0.0;
+    gbtm_model_shares(model, share);
+    for (int k = 0; k < K; k++) s.cum[k] = acc += share[k];
+    st = build_panel(&s, group, out, err);
   }
-  st = trajectory_tables(model, design->age_lo, A, eta, zeta, err);
-  if (st != GBTM_OK) goto fail;
-
-  double share[GBTM_MAX_GROUPS], cum[GBTM_MAX_GROUPS], acc = 0.0;
-  gbtm_model_shares(model, share);
-  for (int k = 0; k < K; k++) cum[k] = acc += share[k];
-
-  gsl_rng_set(rng, (unsigned long)design->seed);
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    int k = draw_group(rng, cum, K);
-    if (group) group[i] = k;
-    size_t last = first_end + (size_t)gsl_rng_uniform_int(rng, n_end); /* end age index */
-    if (m + last + 1 > cap) {
-      size_t grown = cap * 2 > m + last + 1 ? cap * 2 : m + last + 1;
-      panel_row *r = realloc(rows, grown * sizeof *rows);
-      if (!r) {
-        st = gbtm_fail(err, GBTM_ERR_NOMEM, "simulation: out of memory for %zu persons", n);
-        goto fail;
-      }
-      rows = r, cap = grown;
-    }
-    const double *eta_k = eta + (size_t)k * A, *zeta_k = zeta + (size_t)k * A;
-    bool inflated = has_inflation(model, k);
-    size_t m0 = m;
-    for (size_t a = 0; a <= last; a++) {
-      if (design->gap_prob > 0.0 && gsl_rng_uniform(rng) < design->gap_prob) continue;
-      rows[m++] = (panel_row){.person = (uint32_t)i, .age = design->age_lo + (double)a};
-    }
-    if (m == m0) /* every cell missing: keep one */
-      rows[m++] = (panel_row){.person = (uint32_t)i,
-                              .age = design->age_lo + (double)gsl_rng_uniform_int(rng, last + 1)};
-    for (size_t r = m0; r < m; r++) {
-      size_t a = (size_t)(rows[r].age - design->age_lo);
-      double E = 1.0;
-      if (design->custody_prob > 0.0 && gsl_rng_uniform(rng) < design->custody_prob)
-        E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng); /* (0.1, 0.9) */
-      rows[r].exposure = E;
-      rows[r].count = fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, E);
-      rows[r].line = (uint64_t)r + 1;
-    }
-  }
-  gsl_rng_free(rng);
+  gsl_rng_free(s.rng);
   free(eta);
   free(zeta);
-  st = panel_build(rows, m, ids, n, "simulation", 2, out, err); /* takes ids */
-  free(rows);
-  return st;
-
-fail:
-  if (ids)
-    for (size_t i = 0; i < n; i++) free(ids[i]);
-  free(ids);
-  free(rows);
-  free(eta);
-  free(zeta);
-  gsl_rng_free(rng);
   return st;
 }
 
