@@ -650,6 +650,16 @@ static bool r_exists(h5io *io, const node *g, const char *name) {
   return io->st == GBTM_OK && g->id >= 0 && H5Lexists(g->id, name, H5P_DEFAULT) > 0;
 }
 
+/* Element sizes a model file can hold: numbers of at most 8 bytes (a
+ * damaged file can claim any size, and reading it converted would allocate
+ * that much per element) and fixed-length strings of at most 64 KiB. */
+#define MAX_STRING_BYTES 65536
+static bool type_size_ok(H5T_class_t cls, size_t size) {
+  if (cls == H5T_INTEGER || cls == H5T_FLOAT) return size >= 1 && size <= 8;
+  if (cls == H5T_STRING) return size <= MAX_STRING_BYTES;
+  return true;
+}
+
 /* Opens dataset name of g and checks its type class and its shape (rank
  * dims, SHAPE_ANY matching any size; the actual dims into got when not
  * NULL). Returns -1 (reported) on any mismatch. */
@@ -667,9 +677,16 @@ static hid_t r_open(h5io *io, const node *g, const char *name, H5T_class_t cls, 
   }
   hid_t type = H5Dget_type(ds);
   H5T_class_t c = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  size_t size = type >= 0 ? H5Tget_size(type) : 0;
   if (type >= 0) H5Tclose(type);
   if (c != cls) {
     fail(io, GBTM_ERR_PARSE, "%s/%s is %s, expected %s", g->path, name, class_name(c), class_name(cls));
+    H5Dclose(ds);
+    return -1;
+  }
+  if (!type_size_ok(c, size)) {
+    fail(io, GBTM_ERR_PARSE, "%s/%s has elements of %zu bytes, more than any gbtm model file holds (the file is damaged)",
+         g->path, name, size);
     H5Dclose(ds);
     return -1;
   }
@@ -759,13 +776,15 @@ static void r_strings_of(h5io *io, hid_t obj, bool attr, size_t n, char **out, c
       if (buf[j]) H5free_memory(buf[j]);
     }
     free(buf);
-  } else if (ok) {
+  } else if (ok && fsize <= MAX_STRING_BYTES) {
     char *buf = calloc(count, fsize + 1);
     ok = buf && H5Tset_size(mtype, fsize + 1) >= 0 && H5Tset_strpad(mtype, H5T_STR_NULLTERM) >= 0 &&
          (attr ? H5Aread(obj, mtype, buf) : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) >= 0;
     for (size_t j = 0; ok && j < count; j++)
       if (!(out[j] = copy_string(buf + j * (fsize + 1)))) ok = false;
     free(buf);
+  } else {
+    ok = false;
   }
   if (mtype >= 0) H5Tclose(mtype);
   if (!ok) fail(io, GBTM_ERR_PARSE, "cannot read the strings of %s", what);
@@ -805,6 +824,7 @@ static hid_t r_attr(h5io *io, hid_t file, const char *name, H5T_class_t cls) {
   }
   hid_t type = H5Aget_type(a), space = H5Aget_space(a);
   H5T_class_t c = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+  size_t size = type >= 0 ? H5Tget_size(type) : 0;
   hssize_t npoints = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
   if (type >= 0) H5Tclose(type);
   if (space >= 0) H5Sclose(space);
@@ -812,6 +832,8 @@ static hid_t r_attr(h5io *io, hid_t file, const char *name, H5T_class_t cls) {
     fail(io, GBTM_ERR_PARSE, "the root attribute %s is %s, expected %s", name, class_name(c), class_name(cls));
   } else if (npoints != 1) {
     fail(io, GBTM_ERR_PARSE, "the root attribute %s holds %lld values, expected one", name, (long long)npoints);
+  } else if (!type_size_ok(c, size)) {
+    fail(io, GBTM_ERR_PARSE, "the root attribute %s has a value of %zu bytes (the file is damaged)", name, size);
   } else {
     return a;
   }

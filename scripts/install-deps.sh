@@ -31,6 +31,17 @@ TEST_PACKAGES=(
   chromium
 )
 
+# The fuzzing and memory checks of scripts/test.sh: clang with libFuzzer
+# (scripts/fuzz.sh; Debian 12 ships libFuzzer's runtime, libclang_rt.fuzzer,
+# in libclang-rt-14-dev, and clang's OpenMP runtime in libomp-dev) and
+# valgrind (the command tests run under it).
+CHECK_PACKAGES=(
+  clang
+  libclang-rt-14-dev
+  libomp-dev
+  valgrind
+)
+
 # ---- MPI -------------------------------------------------------------------
 # The MPI reduction (DESIGN.md §3) needs an MPI implementation. Add its
 # packages here (e.g. libopenmpi-dev openmpi-bin) when it is built; the list
@@ -63,7 +74,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+packages=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CHECK_PACKAGES[@]}")
 if ((${#MPI_PACKAGES[@]} > 0)); then packages+=("${MPI_PACKAGES[@]}"); fi
 if ((bench)); then packages+=("${BENCH_PACKAGES[@]}"); fi
 

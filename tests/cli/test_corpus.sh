@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_corpus.sh: `gbtm fit` on the corpus of malformed and awkward CSV
-# files in tests/corpus/csv, against tests/corpus/expected.txt (its header
-# says the format). A rejected file must end with the expected exit status
+# files in tests/corpus/csv, and of HDF5 panels that tests/corpus/make_h5.py
+# writes at test time, against tests/corpus/expected.txt (its header says
+# the format). A rejected file must end with the expected exit status
 # and message (FILE:LINE:COLUMN and what was expected) and leave no output
 # file behind; an accepted one (byte order mark, CRLF, quotes, ...) must be
 # read correctly: the JSON report's observation count, total count and
@@ -14,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 corpus=$here/../corpus
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
 
 passed=0
 failed=0
@@ -59,6 +61,12 @@ check_report() {
   python3 -c "$check_script" "$2" <"$dir/stdout" 2>"$dir/pyerr"
 }
 
+# The HDF5 cases are made here (h5py), not kept as binary files.
+mkdir -p "$dir/h5"
+if ! /usr/bin/python3 "$corpus/make_h5.py" "$dir/h5" 2>"$dir/stderr"; then
+  fail "make_h5.py" "cannot write the HDF5 cases (bash scripts/install-deps.sh installs python3-h5py)"
+fi
+
 cases=0
 while IFS= read -r line; do
   case $line in '' | '#'*) continue ;; esac
@@ -70,6 +78,7 @@ while IFS= read -r line; do
   [ "$opts" = "-" ] && opts=
   cases=$((cases + 1))
   path=$corpus/csv/$file
+  [ -e "$path" ] || path=$dir/h5/$file
   out=$dir/out
   rm -rf "$out"
   mkdir "$out"
@@ -104,7 +113,7 @@ while IFS= read -r line; do
 done <"$corpus/expected.txt"
 
 # Every file in the corpus has a case.
-for path in "$corpus"/csv/*.csv; do
+for path in "$corpus"/csv/*.csv "$dir"/h5/*.h5; do
   name=$(basename "$path")
   if ! grep -q "^$name |" "$corpus/expected.txt"; then
     fail "$name" "no line in expected.txt"

@@ -11,6 +11,7 @@ set -u
 gbtm=${1:?usage: test_extremes.sh path/to/gbtm}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
 
 passed=0
 failed=0

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 refdata=${GBTM_REFDATA:-$here/../../datasets/refdata}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
 
 passed=0
 failed=0

@@ -15,6 +15,7 @@ gbtm=${1:?usage: test_model_files.sh path/to/gbtm}
 py=/usr/bin/python3
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
 cd "$dir" || exit 1
 
 passed=0

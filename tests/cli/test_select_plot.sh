@@ -18,6 +18,7 @@ gbtm=${1:?usage: test_select_plot.sh path/to/gbtm}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
 python=/usr/bin/python3
 
 passed=0

@@ -13,8 +13,8 @@
  *   groups that disagree in size) gives the exact status and a message
  *   naming the file, and leaves no HDF5 handle open.
  * - A save stopped between writing the temporary file and the rename, or a
- *   writer killed with SIGKILL at arbitrary moments, leaves the earlier file
- *   whole and loadable. */
+ *   writer killed with SIGKILL at 30 random moments of its saves, leaves
+ *   the earlier file whole and loadable. */
 #include <check.h>
 #include <dirent.h>
 #include <hdf5.h>
@@ -562,6 +562,29 @@ START_TEST(bad_files) {
   replace_dataset(path, "/fit/n_params", H5T_STD_I32LE, H5T_NATIVE_INT, 0, NULL, &p12);
   load_fails(path, GBTM_ERR_PARSE, "/fit/n_params is 12, but the model in /model has 11 parameters");
 
+  /* Damaged element sizes (found by fuzz_model): a number or a string
+   * type claiming kilobytes per element is refused before any read. */
+  copy_file(good, in_dir(path, sizeof path, "wide_int.h5"));
+  hid_t wide_int = H5Tcopy(H5T_STD_I32LE);
+  ck_assert(H5Tset_size(wide_int, 4096) >= 0);
+  static unsigned char big[70000];
+  big[0] = 3;
+  replace_dataset(path, "/model/groups", wide_int, wide_int, 0, NULL, big);
+  H5Tclose(wide_int);
+  load_fails(path, GBTM_ERR_PARSE,
+             "/model/groups has elements of 4096 bytes, more than any gbtm model file holds (the file is damaged)");
+
+  copy_file(good, in_dir(path, sizeof path, "wide_string.h5"));
+  hid_t wide_str = H5Tcopy(H5T_C_S1);
+  ck_assert(H5Tset_size(wide_str, sizeof big) >= 0);
+  memcpy(big, "poisson", 8);
+  replace_dataset(path, "/model/family", wide_str, wide_str, 0, NULL, big);
+  H5Tclose(wide_str);
+  snprintf(msg, sizeof msg,
+           "/model/family has elements of %zu bytes, more than any gbtm model file holds (the file is damaged)",
+           sizeof big);
+  load_fails(path, GBTM_ERR_PARSE, msg);
+
   /* The good file is still good. */
   gbtm_fit_result *l = load(good);
   same_result(r, l);
@@ -629,9 +652,17 @@ START_TEST(interrupted_save_staged) {
 }
 END_TEST
 
-/* A writer saving two models in turn over one file, killed with SIGKILL at
- * moments spread over its saves: each time the file loads and is one of
- * the two models, bit for bit. */
+/* splitmix64: the fixed-seed random moments of interrupted_save_killed. */
+static uint64_t next_random(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* A writer saving two models in turn over one file, killed with SIGKILL 30
+ * times at random moments (a fixed seed) within its first four saves:
+ * each time the file loads and is one of the two models, bit for bit. */
 START_TEST(interrupted_save_killed) {
   make_dir();
   gbtm_panel *p = cohort(300, 7);
@@ -643,15 +674,16 @@ START_TEST(interrupted_save_killed) {
   save(r[1], NULL, path);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   long save_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
-  for (int trial = 0; trial < 12; trial++) {
+  uint64_t state = 20240601;
+  for (int trial = 0; trial < 30; trial++) {
     fflush(NULL);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
       for (int j = 0;; j++) gbtm_model_save(r[j % 2], NULL, path, NULL);
     }
-    /* From mid-first-save to a few saves in. */
-    long us = save_us / 2 + trial * save_us / 3;
+    /* Anywhere from the start of the first save to the end of the fourth. */
+    long us = (long)(next_random(&state) % (uint64_t)(4 * save_us + 1));
     struct timespec wait = {us / 1000000L, (us % 1000000L) * 1000L};
     nanosleep(&wait, NULL);
     ck_assert_int_eq(kill(pid, SIGKILL), 0);
