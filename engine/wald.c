@@ -84,6 +84,32 @@ static gbtm_status parse_side(parser *ps, double sign, double *row, double *rhs)
   }
 }
 
+/* True when the m rows of R (m x P) are linearly independent: modified
+ * Gram-Schmidt, a row counting as dependent when what is left of it after
+ * removing the earlier rows' directions is below 1e-9 of its length. Checked
+ * on R itself, since a Cholesky of R V R' can pass on rounding error. */
+static bool rows_independent(const double *R, int m, size_t P) {
+  double *Q = malloc((size_t)m * P * sizeof *Q);
+  if (!Q) return false;
+  bool ok = true;
+  for (int a = 0; a < m && ok; a++) {
+    double *q = Q + (size_t)a * P, len = 0.0, left = 0.0;
+    memcpy(q, R + (size_t)a * P, P * sizeof *q);
+    for (size_t j = 0; j < P; j++) len += q[j] * q[j];
+    for (int b = 0; b < a; b++) {
+      const double *u = Q + (size_t)b * P;
+      double dot = 0.0;
+      for (size_t j = 0; j < P; j++) dot += q[j] * u[j];
+      for (size_t j = 0; j < P; j++) q[j] -= dot * u[j];
+    }
+    for (size_t j = 0; j < P; j++) left += q[j] * q[j];
+    ok = len > 0.0 && left > 1e-18 * len;
+    for (size_t j = 0; ok && j < P; j++) q[j] /= sqrt(left);
+  }
+  free(Q);
+  return ok;
+}
+
 gbtm_status gbtm_wald_test(const gbtm_fit_result *res, gbtm_se_kind kind, const char *expr,
                            double *chi2, int *df, double *p_value, gbtm_error *err) {
   *chi2 = *p_value = NAN;
@@ -124,6 +150,8 @@ gbtm_status gbtm_wald_test(const gbtm_fit_result *res, gbtm_se_kind kind, const 
   }
   if (st == GBTM_OK && m == 0) st = gbtm_fail(err, GBTM_ERR_USAGE, "test \"%s\": no equation", expr);
   double *RV = NULL, *M = NULL, d[MAX_EQUATIONS], x[MAX_EQUATIONS];
+  if (st == GBTM_OK && !rows_independent(R, m, P))
+    st = gbtm_fail(err, GBTM_ERR_USAGE, "test \"%s\": the equations are not independent (or test nothing)", expr);
   if (st == GBTM_OK) {
     RV = calloc((size_t)m * P, sizeof *RV);
     M = calloc((size_t)m * (size_t)m, sizeof *M);
