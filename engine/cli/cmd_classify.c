@@ -36,6 +36,7 @@ static const struct option long_options[] = {CLI_COLUMN_OPTIONS,
 typedef struct classify_args {
   const char *model, *data, *output;
   gbtm_csv_columns columns;
+  cli_columns column_args; /* the data-column options, owning their lists */
   bool json;
 } classify_args;
 
@@ -56,6 +57,7 @@ static void print_help(FILE *out) {
           "  --count NAME       column of counts (default: %s)\n"
           "  --exposure NAME    column of exposures, the time at risk, > 0\n"
           "                     (default: %s)\n"
+          "%s"
           "\n"
           "Output:\n"
           "  -o, --output FILE  write the CSV id,group,p1,...,pK to FILE (group: the modal\n"
@@ -66,18 +68,18 @@ static void print_help(FILE *out) {
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input (a file that is missing or malformed).\n",
-          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1");
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
 }
 
 /* Returns -1 to go on, or the exit status to end with (already reported). */
 static int parse_args(int argc, char **argv, classify_args *a) {
   memset(a, 0, sizeof *a);
-  a->columns = gbtm_csv_columns_default();
+  cli_columns_init(&a->column_args, &a->columns);
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
   while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
-    if (cli_column_option(opt, optarg, &a->columns)) continue;
+    if (cli_column_option(opt, optarg, &a->column_args)) continue;
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
@@ -86,6 +88,11 @@ static int parse_args(int argc, char **argv, classify_args *a) {
       cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
     }
+  }
+  char why[512];
+  if (!cli_columns_finish(&a->column_args, why, sizeof why)) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
   }
   if (argc - optind < 2) {
     cli_error(CMD, "missing %s argument (usage: gbtm classify MODEL.h5 DATA.csv [-o OUT.csv])",
@@ -165,19 +172,38 @@ static void print_summary(const classify_args *a, const gbtm_panel *panel, const
   printf("\nwrote %s\n", a->output);
 }
 
+/* Without --risk and --tcov, the model's covariates are read from the
+ * columns (long layout) or datasets (HDF5) of the same names. */
+static void covariates_of_model(gbtm_csv_columns *c, const gbtm_model *m) {
+  if (c->n_risk > 0 || c->n_tcov > 0 || (c->wide && m->n_tcov > 0)) return;
+  c->n_risk = m->n_risk;
+  for (int j = 0; j < m->n_risk; j++) c->risk[j] = m->risk_name[j];
+  c->n_tcov = m->n_tcov;
+  for (int j = 0; j < m->n_tcov; j++) c->tcov[j] = m->tcov_name[j];
+}
+
 int cmd_classify(int argc, char **argv) {
   classify_args a;
   int rc = parse_args(argc, argv, &a);
-  if (rc >= 0) return rc;
+  if (rc >= 0) {
+    cli_columns_free(&a.column_args);
+    return rc;
+  }
 
   outfile out = {0};
-  if (a.output && !outfile_open(&out, CMD, a.output)) return CLI_EXIT_USAGE;
+  if (a.output && !outfile_open(&out, CMD, a.output)) {
+    cli_columns_free(&a.column_args);
+    return CLI_EXIT_USAGE;
+  }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_fit_result *res = NULL;
   gbtm_panel *panel = NULL;
   double *tau = NULL;
   gbtm_status st = gbtm_model_load(a.model, &res, &err);
-  if (st == GBTM_OK) st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
+  if (st == GBTM_OK) covariates_of_model(&a.columns, gbtm_fit_result_model(res));
+  if (st == GBTM_OK) st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
+  cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
+  if (st == GBTM_OK) cli_report_dropped(CMD, panel);
   if (st == GBTM_OK) {
     const gbtm_model *m = gbtm_fit_result_model(res);
     warn_extrapolation(m, panel);

@@ -20,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_covariates.h"
 #include "cli_util.h"
 #include "cmdline.h"
+#include "memory_limit.h"
 #include "model_io.h"
 #include "outfile.h"
 #include "commands.h"
@@ -49,11 +51,13 @@ enum {
   OPT_SE,
   OPT_BOOTSTRAP,
   OPT_JSON,
-  OPT_POSTERIOR
+  OPT_POSTERIOR,
+  OPT_MAX_MEMORY
 };
 
 static const struct option long_options[] = {
     CLI_COLUMN_OPTIONS,
+    CLI_COVARIATE_OPTIONS,
     {"model", required_argument, NULL, OPT_MODEL},
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
@@ -72,6 +76,7 @@ static const struct option long_options[] = {
     {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
     {"json", no_argument, NULL, OPT_JSON},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -81,6 +86,7 @@ static const struct option long_options[] = {
 typedef struct fit_args {
   const char *data;           /* DATA.csv */
   gbtm_csv_columns columns;   /* column names */
+  cli_columns column_args;    /* the data-column options, owning their lists */
   gbtm_fit_options options;   /* the fit, orders expanded once K is known */
   const char *order_text;     /* --order as given, or NULL */
   const char *iorder_text;    /* --iorder as given, or NULL */
@@ -88,6 +94,7 @@ typedef struct fit_args {
   const char *output;         /* -o FILE: the model file, or NULL */
   bool json, quiet;
   int bootstrap; /* --bootstrap B refits, 0 = none */
+  const char *max_memory; /* --max-memory SIZE as given, or NULL */
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -100,15 +107,16 @@ static void print_help(FILE *out) {
           "zero-inflated Poisson regressions of counts on a polynomial in age, by EM\n"
           "from random starts, and prints the groups, their coefficients and the fit\n"
           "criteria. DATA.csv is a long file with a header row and one row per person\n"
-          "and age (in any order).\n"
+          "and age (in any order), a wide file (--wide) or an HDF5 panel.\n"
           "\n"
           "Data:\n"
           "  --id NAME          column of person ids (default: %s)\n"
           "  --age NAME         column of ages (default: %s)\n"
           "  --count NAME       column of counts (default: %s)\n"
           "  --exposure NAME    column of exposures, the time at risk, > 0\n"
-          "                     (default: %s)\n",
-          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1");
+          "                     (default: %s)\n"
+          "%s",
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
   fprintf(out,
           "\n"
           "Model:\n"
@@ -120,7 +128,8 @@ static void print_help(FILE *out) {
           "                     to %d: one value or Q1,...,QK (default: %d)\n"
           "  --centre X         basis centre, s = (age - X) / H (default: the middle of\n"
           "                     the data's age range)\n"
-          "  --scale H          basis scale, > 0 (default: half the data's age range)\n",
+          "  --scale H          basis scale, > 0 (default: half the data's age range)\n"
+          CLI_COVARIATE_HELP,
           gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups, GBTM_MAX_ORDER, d.order[0],
           GBTM_MAX_ORDER, d.iorder[0]);
   fprintf(out,
@@ -146,6 +155,7 @@ static void print_help(FILE *out) {
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
           d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
           gbtm_kernel_name(d.kernel));
+  fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
           "\n"
           "Output:\n"
@@ -167,7 +177,10 @@ static void print_help(FILE *out) {
 /* Reads one option's value into a; returns false (with why) if malformed. */
 static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_t why_size) {
   gbtm_fit_options *o = &a->options;
-  if (cli_column_option(opt, arg, &a->columns)) return true;
+  if (cli_column_option(opt, arg, &a->column_args)) return true;
+  bool handled;
+  bool ok = cli_covariate_option(opt, arg, o, &handled, why, why_size);
+  if (handled) return ok;
   switch (opt) {
   case OPT_MODEL:
     if (!gbtm_family_parse(arg, &o->family)) {
@@ -220,6 +233,9 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     return true;
   case OPT_JSON: a->json = true; return true;
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
+  case OPT_MAX_MEMORY:
+    a->max_memory = arg;
+    return cli_memory_limit_parse(arg, why, why_size);
   case 'o': a->output = arg; return true;
   case 'q': a->quiet = true; return true;
   }
@@ -231,7 +247,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
  * to end with (0 after --help, 2 after a usage error, already reported). */
 static int parse_args(int argc, char **argv, fit_args *a) {
   memset(a, 0, sizeof *a);
-  a->columns = gbtm_csv_columns_default();
+  cli_columns_init(&a->column_args, &a->columns);
   a->options = gbtm_fit_options_default();
   char why[512];
   opterr = 0; /* our own messages */
@@ -246,6 +262,10 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       cli_error(CMD, "%s", why);
       return CLI_EXIT_USAGE;
     }
+  }
+  if (!cli_columns_finish(&a->column_args, why, sizeof why)) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
   }
   if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
 
@@ -317,6 +337,16 @@ int cmd_fit(int argc, char **argv) {
   fit_args a;
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) {
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return rc;
+  }
+  /* Before anything is read or created: will the data and the fit fit? */
+  memory_work work = {a.options.groups, a.options.starts, a.options.threads,
+                      a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
+                      a.options.keep_posterior, 0, a.bootstrap};
+  if ((rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
+    cli_columns_free(&a.column_args);
     free(command_line);
     return rc;
   }
@@ -325,6 +355,7 @@ int cmd_fit(int argc, char **argv) {
   outfile posterior = {0};
   atomic_file model_file = {0};
   if (a.posterior_path && !outfile_open(&posterior, CMD, a.posterior_path)) {
+    cli_columns_free(&a.column_args);
     free(command_line);
     return CLI_EXIT_USAGE;
   }
@@ -332,6 +363,7 @@ int cmd_fit(int argc, char **argv) {
   if (reserved != GBTM_OK) {
     cli_error_status(CMD, reserved, &err);
     outfile_discard(&posterior);
+    cli_columns_free(&a.column_args);
     free(command_line);
     return CLI_EXIT_USAGE;
   }
@@ -341,7 +373,8 @@ int cmd_fit(int argc, char **argv) {
   cli_progress progress;
   rc = CLI_EXIT_OK;
 
-  gbtm_status st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
+  gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
+  if (st == GBTM_OK) cli_report_dropped(CMD, panel);
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
   if (st == GBTM_OK) {
     if (!a.quiet) {
@@ -390,6 +423,7 @@ int cmd_fit(int argc, char **argv) {
 done:
   outfile_discard(&posterior);
   atomic_file_discard(&model_file);
+  cli_columns_free(&a.column_args);
   free(command_line);
   gbtm_fit_result_free(res);
   gbtm_panel_free(panel);

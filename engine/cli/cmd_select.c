@@ -23,11 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_covariates.h"
 #include "cli_util.h"
 #include "cmdline.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "json.h"
+#include "memory_limit.h"
 #include "outfile.h"
 #include "report.h"
 
@@ -43,11 +45,13 @@ enum {
   OPT_THREADS,
   OPT_CV,
   OPT_JSON,
-  OPT_REFINE
+  OPT_REFINE,
+  OPT_MAX_MEMORY
 };
 
 static const struct option long_options[] = {
     CLI_COLUMN_OPTIONS,
+    CLI_COVARIATE_OPTIONS,
     {"model", required_argument, NULL, OPT_MODEL},
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
@@ -59,6 +63,7 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, 'o'},
     {"refine", no_argument, NULL, OPT_REFINE},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -66,9 +71,11 @@ static const struct option long_options[] = {
 typedef struct select_args {
   const char *data;
   gbtm_csv_columns columns;
+  cli_columns column_args; /* the data-column options, owning their lists */
   gbtm_select_options options;
   const char *dir; /* -o DIR or NULL */
   bool json, quiet, refine, iorder_given;
+  const char *max_memory; /* --max-memory SIZE as given, or NULL */
 } select_args;
 
 static void print_help(FILE *out) {
@@ -86,12 +93,13 @@ static void print_help(FILE *out) {
           "best model by BIC (N persons) is marked with '*'. Each K > 1 starts, besides\n"
           "its random starts, from the K-1 solution with its largest group split.\n"
           "\n"
-          "Data (a long CSV file, as for gbtm fit):\n"
+          "Data (a long or wide CSV file or an HDF5 panel, as for gbtm fit):\n"
           "  --id NAME          column of person ids (default: %s)\n"
           "  --age NAME         column of ages (default: %s)\n"
           "  --count NAME       column of counts (default: %s)\n"
-          "  --exposure NAME    column of exposures, > 0 (default: none, all 1)\n",
-          c.id, c.age, c.count);
+          "  --exposure NAME    column of exposures, > 0 (default: none, all 1)\n"
+          "%s",
+          c.id, c.age, c.count, CLI_COLUMN_HELP);
   fprintf(out,
           "\n"
           "Models:\n"
@@ -103,9 +111,11 @@ static void print_help(FILE *out) {
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
-          "  --threads N        threads, 0 = all cores (default: %d)\n",
+          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
           d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, d.fit.threads);
+  fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
           "\n"
           "Cross-validation and refinement:\n"
@@ -175,7 +185,10 @@ static bool parse_range(const char *option, const char *text, int min, int max, 
 
 static bool apply_option(select_args *a, int opt, const char *arg, char *why, size_t why_size) {
   gbtm_select_options *o = &a->options;
-  if (cli_column_option(opt, arg, &a->columns)) return true;
+  if (cli_column_option(opt, arg, &a->column_args)) return true;
+  bool handled;
+  bool ok = cli_covariate_option(opt, arg, &o->fit, &handled, why, why_size);
+  if (handled) return ok;
   switch (opt) {
   case OPT_MODEL:
     if (!gbtm_family_parse(arg, &o->fit.family)) {
@@ -199,6 +212,9 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_JSON: a->json = true; return true;
   case 'o': a->dir = arg; return true;
   case OPT_REFINE: a->refine = true; return true;
+  case OPT_MAX_MEMORY:
+    a->max_memory = arg;
+    return cli_memory_limit_parse(arg, why, why_size);
   case 'q': a->quiet = true; return true;
   }
   snprintf(why, why_size, "option %d is not handled", opt);
@@ -208,7 +224,7 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
 /* Returns -1 to go on, or the exit status to end with. */
 static int parse_args(int argc, char **argv, select_args *a) {
   memset(a, 0, sizeof *a);
-  a->columns = gbtm_csv_columns_default();
+  cli_columns_init(&a->column_args, &a->columns);
   a->options = gbtm_select_options_default();
   a->options.fit.keep_posterior = false;
   char why[512];
@@ -224,6 +240,10 @@ static int parse_args(int argc, char **argv, select_args *a) {
       cli_error(CMD, "%s", why);
       return CLI_EXIT_USAGE;
     }
+  }
+  if (!cli_columns_finish(&a->column_args, why, sizeof why)) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
   }
   if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
   if (a->iorder_given && a->options.fit.family != GBTM_ZIP) {
@@ -602,6 +622,16 @@ int cmd_select(int argc, char **argv) {
   select_args a;
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) {
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return rc;
+  }
+  /* Before anything is read or created: will the data and the largest fit fit? */
+  memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
+                      a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
+                      false, a.options.cv_folds, 0};
+  if ((rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
+    cli_columns_free(&a.column_args);
     free(command_line);
     return rc;
   }
@@ -614,7 +644,9 @@ int cmd_select(int argc, char **argv) {
   refine_log log = {0};
   rc = CLI_EXIT_OK;
 
-  gbtm_status st = gbtm_panel_read_csv(a.data, &a.columns, &panel, &err);
+  gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
+  cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
+  if (st == GBTM_OK) cli_report_dropped(CMD, panel);
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     free(command_line);

@@ -31,6 +31,7 @@
 
 #define CMD "simulate"
 #define DEFAULT_PRESET "rapporteur-2024"
+#define PRESETS "rapporteur-2024, rapporteur-2024-covariates"
 #define DEFAULT_SEED 1
 
 enum {
@@ -91,10 +92,18 @@ static void print_help(FILE *out) {
           "                     domestic sexual exploitation: Poisson, four groups\n"
           "                     (incidental 36%%, early peak 28%%, late peak 21%%,\n"
           "                     continuous 15%%), ages %g..%g, end ages %g..%g\n"
+          "  rapporteur-2024-covariates\n"
+          "                     the same with risk factors unstable_family (40%% of\n"
+          "                     persons) and no_qualification (50%%) that raise the odds\n"
+          "                     of the early-peak, late-peak and continuous groups, and\n"
+          "                     the time-varying covariate employed (50%% of years) that\n"
+          "                     lowers offending (engine/simulate_cov.c)\n"
           "\n"
           "Options:\n"
           "  --preset NAME      the cohort to draw: %s\n"
-          "  --model MODEL.h5   draw from a saved model instead of a preset\n"
+          "  --model MODEL.h5   draw from a saved model instead of a preset (its risk\n"
+          "                     factors and time-varying covariates are drawn as 0 or 1\n"
+          "                     with probability 1/2 each)\n"
           "  -o, --output FILE  the CSV file to write (required)\n"
           "  --n N              persons, at least 1 (default: the preset's, %zu, or the\n"
           "                     number the model was fitted to)\n"
@@ -177,7 +186,7 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     return CLI_EXIT_USAGE;
   }
   if (!a->preset && !a->model) {
-    cli_error(CMD, "missing --preset NAME (the one preset: %s) or --model MODEL.h5", DEFAULT_PRESET);
+    cli_error(CMD, "missing --preset NAME (%s) or --model MODEL.h5", PRESETS);
     return CLI_EXIT_USAGE;
   }
   if (a->preset && a->model) {
@@ -275,6 +284,10 @@ static int model_design(const sim_args *a, gbtm_model *model, gbtm_sim_design *d
   design->gap_prob = 0.0;
   design->custody_prob = 0.0;
   design->seed = a->seed;
+  /* A model file does not say how its covariates were distributed: draw
+   * each as a fair coin, 0 or 1. */
+  for (int j = 0; j < GBTM_MAX_RISK; j++) design->risk_prob[j] = 0.5;
+  for (int j = 0; j < GBTM_MAX_TCOV; j++) design->tcov_prob[j] = 0.5;
   return -1;
 }
 
@@ -288,7 +301,7 @@ int cmd_simulate(int argc, char **argv) {
   if (a.model) {
     if ((rc = model_design(&a, &model, &design)) >= 0) return rc;
   } else if (!gbtm_preset(a.preset, (size_t)a.n, a.seed, &model, &design)) {
-    cli_error(CMD, "unknown preset \"%s\" (the one preset: %s)", a.preset, DEFAULT_PRESET);
+    cli_error(CMD, "unknown preset \"%s\" (presets: %s)", a.preset, PRESETS);
     return CLI_EXIT_USAGE;
   }
   if (a.gaps >= 0.0) design.gap_prob = a.gaps;
