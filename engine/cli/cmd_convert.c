@@ -1,7 +1,7 @@
 /* cmd_convert.c: `gbtm convert DATA -o OUT [column options]`, rewriting a
  * panel in another layout: any input gbtm reads (long CSV, wide CSV, HDF5
  * panel), with its covariates, to an HDF5 panel (README "HDF5 panels"), or
- * to long CSV when OUT ends in .csv. A large panel converted once to HDF5
+ * to long CSV when OUT ends in .csv (wide CSV with --to-wide). A large panel converted once to HDF5
  * loads in a fraction of the time its CSV takes, at every later fit.
  *
  * The story: parse, read the panel (the reader's message and exit status 2
@@ -23,6 +23,7 @@
 
 static const struct option long_options[] = {CLI_COLUMN_OPTIONS,
                                              {"output", required_argument, NULL, 'o'},
+                                             {"to-wide", no_argument, NULL, 'W'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
@@ -30,14 +31,15 @@ typedef struct convert_args {
   const char *data, *output;
   gbtm_csv_columns columns;
   cli_columns column_args;
-  bool csv; /* write long CSV (OUT ends in .csv) */
+  bool csv;  /* write CSV (OUT ends in .csv) */
+  bool wide; /* --to-wide: the wide layout */
 } convert_args;
 
 static void print_help(FILE *out) {
   gbtm_csv_columns c = gbtm_csv_columns_default();
   fprintf(out,
           "usage: gbtm convert DATA -o OUT.h5 [options]\n"
-          "       gbtm convert DATA -o OUT.csv [options]\n"
+          "       gbtm convert DATA -o OUT.csv [--to-wide] [options]\n"
           "\n"
           "Reads a panel (a long or wide CSV file, or an HDF5 panel) with the\n"
           "covariates the options name, and writes it as an HDF5 panel, which gbtm\n"
@@ -58,6 +60,10 @@ static void print_help(FILE *out) {
           "Output:\n"
           "  -o, --output FILE  the file to write: an HDF5 panel (.h5, .hdf5) or long\n"
           "                     CSV (.csv) (required)\n"
+          "  --to-wide          with -o OUT.csv, write the wide layout of PROC TRAJ: one\n"
+          "                     row per person, id, the risk factors, then per wave w\n"
+          "                     age<w>, count<w>[, exposure<w>], <covariate><w>; the\n"
+          "                     options that read it back are printed\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input (no output file is left behind).\n",
@@ -81,6 +87,7 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
+    case 'W': a->wide = true; break;
     default:
       cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
@@ -114,7 +121,24 @@ static int parse_args(int argc, char **argv, convert_args *a) {
               a->output);
     return CLI_EXIT_USAGE;
   }
+  if (a->wide && !a->csv) {
+    cli_error(CMD, "--to-wide writes CSV: -o must name a .csv file");
+    return CLI_EXIT_USAGE;
+  }
   return -1;
+}
+
+/* The options that read a wide file of W waves back (write_wide.c). */
+static void print_wide_options(const gbtm_panel *p, size_t W) {
+  printf("read it with: --wide --count-cols count1-count%zu --age-cols age1-age%zu", W, W);
+  if (gbtm_panel_has_exposure(p)) printf(" --exposure-cols exposure1-exposure%zu", W);
+  for (int j = 0; j < gbtm_panel_n_risk(p); j++)
+    printf("%s%s", j ? "," : " --risk ", gbtm_panel_risk_name(p, j));
+  for (int j = 0; j < gbtm_panel_n_tcov(p); j++) {
+    const char *name = gbtm_panel_tcov_name(p, j);
+    printf(" --tcov '%s=%s1-%s%zu'", name, name, name, W);
+  }
+  putchar('\n');
 }
 
 int cmd_convert(int argc, char **argv) {
@@ -126,10 +150,13 @@ int cmd_convert(int argc, char **argv) {
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
+  size_t waves = 0;
   gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
   if (st == GBTM_OK) {
     cli_report_dropped(CMD, panel);
-    st = a.csv ? gbtm_panel_write_csv(panel, a.output, &err) : gbtm_panel_write_h5(panel, a.output, &err);
+    st = a.wide  ? gbtm_panel_write_wide_csv(panel, a.output, &waves, &err)
+         : a.csv ? gbtm_panel_write_csv(panel, a.output, &err)
+                 : gbtm_panel_write_h5(panel, a.output, &err);
   }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
@@ -140,6 +167,7 @@ int cmd_convert(int argc, char **argv) {
            a.output, n, n == 1 ? "" : "s", obs, obs == 1 ? "" : "s", gbtm_panel_n_risk(panel),
            gbtm_panel_n_risk(panel) == 1 ? "" : "s", gbtm_panel_n_tcov(panel),
            gbtm_panel_n_tcov(panel) == 1 ? "" : "s");
+    if (a.wide) print_wide_options(panel, waves);
     rc = CLI_EXIT_OK;
   }
   gbtm_panel_free(panel);

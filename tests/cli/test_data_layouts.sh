@@ -172,6 +172,28 @@ else
   fail "the CSV written names the covariates" "header: $(head -n 1 "$dir/back.csv")"
 fi
 
+# convert --to-wide writes the wide layout and the options that read it
+# back; those options give the same fit.
+run "convert to wide CSV" "$dir/towide.out" -- convert "$dir/long.csv" "${cov_long[@]}" -o "$dir/towide.csv" --to-wide
+read_back=$(sed -n 's/^read it with: //p' "$dir/towide.out")
+if [[ "$(head -n 1 "$dir/towide.csv")" == "id,sex,age1,count1,exposure1,emp1,age2,count2,exposure2,emp2,"* ]] &&
+  [ -n "$read_back" ]; then
+  pass "--to-wide writes the wide layout and the options that read it"
+else
+  fail "--to-wide writes the wide layout and the options that read it" "header $(head -c 70 "$dir/towide.csv"), stdout $(cat "$dir/towide.out")"
+fi
+eval "towide_opts=($read_back)"
+run "fit the wide CSV from convert" "$dir/towide.json" -- fit "$dir/towide.csv" "${towide_opts[@]}" "${fit_opts[@]}" &&
+  same_fit "wide CSV written by convert --to-wide gives the same fit" "$dir/long_cov.json" "$dir/towide.json"
+"$gbtm" convert "$dir/long.csv" -o "$dir/towide.h5" --to-wide >/dev/null 2>"$dir/stderr"
+status=$?
+if [ "$status" -eq 2 ] && grep -qx "gbtm convert: error: --to-wide writes CSV: -o must name a .csv file" "$dir/stderr" &&
+  [ ! -e "$dir/towide.h5" ]; then
+  pass "--to-wide refuses an HDF5 name"
+else
+  fail "--to-wide refuses an HDF5 name" "exit status $status"
+fi
+
 # The HDF5 panel as h5py sees it.
 "$py" - "$dir/panel.h5" <<'PY' 2>"$dir/pyerr" && pass "h5py reads the documented layout" || fail "h5py reads the documented layout" "$(tail -n 1 "$dir/pyerr")"
 import sys, h5py, numpy as np
