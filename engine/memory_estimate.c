@@ -51,7 +51,9 @@
 
 /* Constants of the fit's layout (fit.c, estep.c, starts.c), as bounds. */
 #define FIT_STATS_MAX 4               /* sufficient statistics per (k, t): ZIP's S, R, U, V */
-#define FIT_BLOCKS_MAX 1024           /* E-step blocks of persons at most */
+#define FIT_BLOCKS_MAX 256            /* E-step blocks of persons at most */
+#define FIT_YB_MAX 64                 /* the sparse kernel's small-count codes per age */
+#define FIT_NARROW_MAX_AGES 4096      /* 16-bit stream words up to this many ages */
 #define FIT_BLOCK_MIN 256             /* persons per block at least */
 #define FIT_PROFILE_BINS 6            /* start profiles: bins per person */
 #define FIT_PARALLEL_STARTS 4000000.0 /* N x T below which starts run in parallel */
@@ -452,20 +454,31 @@ static uint64_t panel_bytes(const memory_scan *s, const memory_work *w, uint64_t
 }
 
 /* One worker of the fit: its posteriors and its E-step context
- * (estep_ctx_alloc) for threads threads. */
-static uint64_t worker_bytes(uint64_t N, uint64_t T, uint64_t K, uint64_t threads, bool dense) {
+ * (estep_ctx_alloc) for threads threads: the block partials, the
+ * coefficient tables (Kp = K rounded up to 4 columns), the per-thread
+ * scratch, and either the dense N x 3T matrices or the sparse kernel's
+ * stream (a 16-bit word per cell, 32-bit beyond 4096 ages, at most four
+ * per large count, four header words and a 4-byte order entry per person)
+ * with its table of T (YB + 1) code rows. */
+static uint64_t worker_bytes(uint64_t N, uint64_t R, uint64_t nonzero, uint64_t T, uint64_t K,
+                             uint64_t threads, bool dense) {
   uint64_t block = N / FIT_BLOCKS_MAX + 1 > FIT_BLOCK_MIN ? N / FIT_BLOCKS_MAX + 1 : FIT_BLOCK_MIN;
+  uint64_t block4 = (block + 3) & ~(uint64_t)3;
   uint64_t nblocks = (N + block - 1) / block;
-  uint64_t Kp = K + (K & 1), KT = K * T;
+  uint64_t Kp = (K + 3) & ~(uint64_t)3, KT = K * T;
+  uint64_t codes = T * (FIT_YB_MAX + 1);
   uint64_t partial = nblocks * (1 + K + 3 * KT + FIT_STATS_MAX * KT);
-  uint64_t scratch = threads * (2 * block * K + Kp * (T + 1) + 3 * Kp * T);
+  uint64_t scratch = threads * (2 * block4 * Kp + Kp * (T + 1) + 3 * Kp * T + codes * Kp);
   uint64_t coef = Kp * (T + 1) + 5 * Kp * T;
-  uint64_t dense_bytes = 0;
+  uint64_t kernel_bytes;
   if (dense) {
-    dense_bytes = N * 3 * T * 8;
-    if (dense_bytes > FIT_DENSE_MAX) dense_bytes = FIT_DENSE_MAX;
+    kernel_bytes = N * 3 * T * 8;
+    if (kernel_bytes > FIT_DENSE_MAX) kernel_bytes = FIT_DENSE_MAX;
+  } else {
+    uint64_t word = T > FIT_NARROW_MAX_AGES ? 4 : 2;
+    kernel_bytes = word * (R + 3 * nonzero + 4 * N) + 4 * N + 8 * codes * Kp;
   }
-  return 8 * (N * K + partial + scratch + coef) + dense_bytes;
+  return 8 * (N * K + partial + scratch + coef) + kernel_bytes;
 }
 
 memory_need memory_estimate_compute(const memory_scan *s, const memory_work *w) {
@@ -495,11 +508,11 @@ memory_need memory_estimate_compute(const memory_scan *s, const memory_work *w) 
   uint64_t threads = nth > 0 ? (uint64_t)nth : 1;
   uint64_t S = w->starts > 0 ? (uint64_t)w->starts : 1;
   bool dense = 2 * s->nonzero >= R; /* density >= 0.5 is possible only then */
-  uint64_t one = worker_bytes(P, T, K, threads, dense);
+  uint64_t one = worker_bytes(P, R, s->nonzero, T, K, threads, dense);
   uint64_t many = 0;
   if (threads > 1 && S > 1 && (double)P * (double)T <= FIT_PARALLEL_STARTS) {
     uint64_t nw = threads < S ? threads : S;
-    many = nw * worker_bytes(P, T, K, 1, dense);
+    many = nw * worker_bytes(P, R, s->nonzero, T, K, 1, dense);
   }
   uint64_t work = one > many ? one : many;
   work += P * FIT_PROFILE_BINS * 8;      /* start profiles */
@@ -507,7 +520,7 @@ memory_need memory_estimate_compute(const memory_scan *s, const memory_work *w) 
   if (w->cv_folds > 0) work += (uint64_t)w->cv_folds * panel; /* training and test panels */
   if (w->bootstrap > 0) {
     uint64_t refits = (uint64_t)w->bootstrap < threads ? (uint64_t)w->bootstrap : threads;
-    work += refits * (panel + worker_bytes(P, T, K, 1, dense));
+    work += refits * (panel + worker_bytes(P, R, s->nonzero, T, K, 1, dense));
   }
   need.read += PROGRAM_BYTES;
   need.fit = PROGRAM_BYTES + panel + work;
