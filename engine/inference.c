@@ -151,6 +151,35 @@ static cell_terms cell(double eta, const double *zeta, double y, double E) {
   return c;
 }
 
+/* The cell terms at unit exposure without time-varying covariates depend on
+ * (k, t, y) only: a zero's are tabulated per (k, t), and a positive count's
+ * differ from lambda's and omega's only by y and log y!, so most cells cost
+ * no exponential or logarithm (the same numbers as cell()). */
+#define LGAMMA_TABLE 256 /* log y! for y below this */
+
+typedef struct cell_table {
+  cell_terms *zero;                  /* K x T: cell(eta, zeta, 0, 1) */
+  double *eta, *lambda, *omega, *l1p; /* K x T: eta, exp(eta), logistic(zeta), log(1 + e^zeta) */
+  double lfact[LGAMMA_TABLE];         /* log y! */
+} cell_table;
+
+/* cell(eta_kt, zeta_kt, y, 1) from the table. */
+static inline cell_terms table_cell(const cell_table *tb, size_t kt, int32_t y, bool zip) {
+  if (y == 0) return tb->zero[kt];
+  cell_terms c = {0};
+  double lambda = tb->lambda[kt], lf = y < LGAMMA_TABLE ? tb->lfact[y] : lgamma((double)y + 1.0);
+  c.lf = (double)y * tb->eta[kt] - lf - lambda;
+  c.a_eta = (double)y - lambda;
+  c.h_ee = -lambda;
+  if (zip) {
+    double omega = tb->omega[kt];
+    c.lf -= tb->l1p[kt];
+    c.a_zeta = -omega;
+    c.h_zz = -omega * (1.0 - omega);
+  }
+  return c;
+}
+
 typedef struct shared {
   const gbtm_model *m;
   const gbtm_panel *p;
@@ -159,6 +188,8 @@ typedef struct shared {
   bool cov; /* the model has covariates: per-person theta Hessians, delta blocks */
   psi_layout l;
   double *X, *eta, *zeta; /* T x MAX_COEF, K x T, K x T */
+  cell_table tb;          /* used when C = 0, for cells of exposure 1 */
+  double *prefix;         /* C = 0: K x (T+1) x VW prefix sums (the windowed path) */
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
   /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
    * covariates H P x P (the sum over persons of tau-weighted Hessian terms
@@ -196,6 +227,164 @@ static void theta_hessian(const shared *sh, const double *pi, const double *z, d
   }
 }
 
+/* Row gr of G (row-major, P per row) = sqrt(tau) g, and S's row += tau g:
+ * the score g of one person and group in psi's layout. */
+static void add_score(const double *g, size_t P, double tau, double *G_row, double *S_row) {
+  double st = sqrt(tau);
+  for (size_t j = 0; j < P; j++) {
+    G_row[j] = st * g[j];
+    S_row[j] += tau * g[j];
+  }
+}
+
+/* A = sum tau g g' = G'G and meat = sum s s' = S'S (lower triangles), with
+ * G and S row-major: as column-major P x rows matrices, dsyrk's "N" form. */
+static void outer_products(const double *G, const double *S, int rowsG, int rowsS, size_t P, double *A,
+                           double *meat) {
+  int n = (int)P;
+  double one = 1.0, zero = 0.0;
+  dsyrk_("L", "N", &n, &rowsG, &one, G, &n, &zero, A, &n);
+  dsyrk_("L", "N", &n, &rowsS, &one, S, &n, &zero, meat, &n);
+}
+
+/* ---- the windowed path: no time-varying covariates -------------------------
+ * A person's regular cells are the window [lo, hi] less the skip cells, and
+ * zero unless among the nonzeros (panel.h). So per group k the sums over a
+ * person's cells of v(k, t, y) = (log f, x_t d/deta, x_t d/dzeta) are
+ *   V[k][hi+1] - V[k][lo] - sum_skip v0(k, t) + sum_nonzero (v(k, t, y) - v0(k, t))
+ *   + sum_exceptions v(k, t, y, E),
+ * V the prefix sums over t of v0(k, t) = v(k, t, 0), and the tau-weighted
+ * second derivatives W[k][t] = sum_i tau_ik h(k, t, y_it) are h0(k, t) times
+ * the tau-weighted number of zero cells (a difference array over the
+ * windows, less skip and nonzero cells) plus the nonzero and exception
+ * cells' own terms. The cost per person is O(K (skip + nonzero + 2)), not
+ * O(K cells); the sums are those of the general path in another order. */
+#define VW (1 + 2 * GBTM_MAX_COEF) /* v: log f, beta part, alpha part */
+
+/* v(k, t, .) of a cell's terms into out[VW]. */
+static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, double *out) {
+  const double *x = sh->X + t * GBTM_MAX_COEF;
+  int nbk = sh->m->order[k] + 1, nak = inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0;
+  out[0] = c->lf;
+  for (int j = 0; j < nbk; j++) out[1 + j] = x[j] * c->a_eta;
+  for (int j = 0; j < nak; j++) out[1 + GBTM_MAX_COEF + j] = x[j] * c->a_zeta;
+}
+
+/* V[k][t][VW], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x VW). */
+static void build_prefix(const shared *sh, double *V) {
+  const size_t T = sh->T;
+  for (int k = 0; k < sh->K; k++) {
+    double *Vk = V + (size_t)k * (T + 1) * VW, v[VW] = {0};
+    memset(Vk, 0, VW * sizeof *Vk);
+    for (size_t t = 0; t < T; t++) {
+      cell_v(sh, k, t, &sh->tb.zero[(size_t)k * T + t], v);
+      for (int j = 0; j < VW; j++) Vk[(t + 1) * VW + j] = Vk[t * VW + j] + v[j];
+    }
+  }
+}
+
+/* Block b of persons by the windowed sums; scratch: G, S, one row of psi,
+ * the difference array D (K x (T+1)) and the nonzero-cell weights Wx
+ * (K x T x 3). */
+static void person_block_windowed(const shared *sh, size_t b, double *G, double *S, double *row, double *D,
+                                  double *Wx) {
+  const gbtm_panel *p = sh->p;
+  const gbtm_model *m = sh->m;
+  const int K = sh->K, R = sh->R;
+  const size_t P = sh->P, T = sh->T;
+  size_t i0 = b * sh->block, i1 = i0 + sh->block < p->n ? i0 + sh->block : p->n, nb = i1 - i0;
+  double *part = sh->partial + b * sh->psize;
+  memset(part, 0, sh->psize * sizeof *part);
+  double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
+  double *H = W + (size_t)K * T * 3;
+  int rowsG = (int)(nb * (size_t)K), rowsS = (int)nb;
+  memset(S, 0, (size_t)rowsS * P * sizeof *S);
+  memset(D, 0, (size_t)K * (T + 1) * sizeof *D);
+  memset(Wx, 0, (size_t)K * T * 3 * sizeof *Wx);
+  for (size_t r = 0; r < nb; r++) {
+    size_t i = i0 + r, lo = p->lo[i], hi = p->hi[i];
+    const double *z = R ? p->risk + i * (size_t)R : NULL;
+    double lf[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS], tau[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
+    double v[GBTM_MAX_GROUPS][VW];
+    if (R) {
+      model_log_shares(m, z, lf);
+      for (int k = 0; k < K; k++) pi[k] = exp(lf[k]);
+    } else {
+      for (int k = 0; k < K; k++) lf[k] = sh->logpi[k], pi[k] = sh->pi[k];
+    }
+    for (int k = 0; k < K; k++) {
+      const double *Vk = sh->prefix + (size_t)k * (T + 1) * VW;
+      double *vk = v[k], d[VW] = {0};
+      for (int j = 0; j < VW; j++) vk[j] = Vk[(hi + 1) * VW + j] - Vk[lo * VW + j];
+      for (size_t q = p->skip_start[i]; q < p->skip_start[i + 1]; q++) {
+        size_t t = p->skip_t[q];
+        for (int j = 0; j < VW; j++) vk[j] -= Vk[(t + 1) * VW + j] - Vk[t * VW + j];
+      }
+      for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
+        size_t t = p->nz_t[q], kt = (size_t)k * T + t;
+        cell_terms c = table_cell(&sh->tb, kt, p->nz_y[q], inflated(m, k));
+        cell_v(sh, k, t, &c, d);
+        for (int j = 0; j < VW; j++) vk[j] += d[j] - (Vk[(t + 1) * VW + j] - Vk[t * VW + j]);
+      }
+      for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
+        size_t t = p->ex_t[q], kt = (size_t)k * T + t;
+        cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+        cell_v(sh, k, t, &c, d);
+        for (int j = 0; j < VW; j++) vk[j] += d[j];
+      }
+      lf[k] += vk[0];
+      mx = fmax(mx, lf[k]);
+    }
+    for (int k = 0; k < K; k++) sum += tau[k] = exp(lf[k] - mx);
+    for (int k = 0; k < K; k++) tau[k] /= sum;
+    *ll += mx + log(sum);
+    if (R) theta_hessian(sh, pi, z, H);
+    for (int k = 0; k < K; k++) {
+      /* the tau-weighted second derivatives of this person's cells */
+      double tk = tau[k], *Dk = D + (size_t)k * (T + 1), *Wk = Wx + (size_t)k * T * 3;
+      Dk[lo] += tk;
+      Dk[hi + 1] -= tk;
+      for (size_t q = p->skip_start[i]; q < p->skip_start[i + 1]; q++) {
+        Dk[p->skip_t[q]] -= tk;
+        Dk[p->skip_t[q] + 1] += tk;
+      }
+      for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
+        size_t t = p->nz_t[q];
+        cell_terms c = table_cell(&sh->tb, (size_t)k * T + t, p->nz_y[q], inflated(m, k));
+        Dk[t] -= tk;
+        Dk[t + 1] += tk;
+        Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
+      }
+      for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
+        size_t t = p->ex_t[q], kt = (size_t)k * T + t;
+        cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+        Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
+      }
+      /* the score of group k in psi's layout */
+      int nbk = m->order[k] + 1, nak = inflated(m, k) ? m->iorder[k] + 1 : 0;
+      memset(row, 0, P * sizeof *row);
+      theta_scores(sh, k, pi, z, row);
+      for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = v[k][1 + j];
+      for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = v[k][1 + GBTM_MAX_COEF + j];
+      add_score(row, P, tk, G + (r * (size_t)K + (size_t)k) * P, S + r * P);
+    }
+    for (size_t j = 0; j < P; j++) grad[j] += S[r * P + j];
+  }
+  /* W = h0 x (the zero cells' tau weight) + the other cells' terms */
+  for (int k = 0; k < K; k++) {
+    double run = 0.0, *Dk = D + (size_t)k * (T + 1);
+    for (size_t t = 0; t < T; t++) {
+      run += Dk[t];
+      size_t kt = (size_t)k * T + t;
+      const cell_terms *h0 = &sh->tb.zero[kt];
+      W[kt * 3] += run * h0->h_ee + Wx[kt * 3];
+      W[kt * 3 + 1] += run * h0->h_ez + Wx[kt * 3 + 1];
+      W[kt * 3 + 2] += run * h0->h_zz + Wx[kt * 3 + 2];
+    }
+  }
+  outer_products(G, S, rowsG, rowsS, P, A, meat);
+}
+
 /* Scratch per thread: cells (t, y, e), per-group cell terms, G and S blocks,
  * and one row of psi. */
 static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, double *ce,
@@ -210,7 +399,6 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
   double *H = W + (size_t)K * T * 3;
   int rowsG = (int)(nb * (size_t)K), rowsS = (int)nb;
-  memset(G, 0, (size_t)rowsG * P * sizeof *G);
   memset(S, 0, (size_t)rowsS * P * sizeof *S);
   for (size_t r = 0; r < nb; r++) {
     size_t i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
@@ -226,10 +414,14 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
     for (int k = 0; k < K; k++) {
       for (size_t c = 0; c < nc; c++) {
         size_t t = ct[c];
-        const double *zt = inflated(m, k) ? sh->zeta + k * T + t : NULL;
-        double eta = sh->eta[k * T + t] + (C ? model_tcov_shift(m, k, w0 + c * (size_t)C) : 0.0);
         cell_terms *ck = terms + (size_t)k * T + c;
-        *ck = cell(eta, zt, cy[c], ce[c]);
+        if (!C && ce[c] == 1.0) {
+          *ck = table_cell(&sh->tb, (size_t)k * T + t, cy[c], inflated(m, k));
+        } else {
+          const double *zt = inflated(m, k) ? sh->zeta + k * T + t : NULL;
+          double eta = sh->eta[k * T + t] + (C ? model_tcov_shift(m, k, w0 + c * (size_t)C) : 0.0);
+          *ck = cell(eta, zt, cy[c], ce[c]);
+        }
         lf[k] += ck->lf;
       }
       mx = fmax(mx, lf[k]);
@@ -268,20 +460,12 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = gk[j];
       for (int j = 0; j < C; j++) row[sh->l.od[k] + (size_t)j] = gd[j];
       for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
-      double st = sqrt(tau[k]);
       size_t gr = r * (size_t)K + (size_t)k;
-      for (size_t j = 0; j < P; j++)
-        if (row[j] != 0.0) {
-          G[j * (size_t)rowsG + gr] = st * row[j];
-          S[j * (size_t)rowsS + r] += tau[k] * row[j];
-        }
+      add_score(row, P, tau[k], G + gr * P, S + r * P);
     }
-    for (size_t j = 0; j < P; j++) grad[j] += S[j * rowsS + r];
+    for (size_t j = 0; j < P; j++) grad[j] += S[r * P + j];
   }
-  int n = (int)P;
-  double one = 1.0, zero = 0.0;
-  dsyrk_("L", "T", &n, &rowsG, &one, G, &rowsG, &zero, A, &n);     /* sum tau g g' */
-  dsyrk_("L", "T", &n, &rowsS, &one, S, &rowsS, &zero, meat, &n);  /* sum s s' */
+  outer_products(G, S, rowsG, rowsS, P, A, meat);
 }
 
 gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int threads, inference *out,
@@ -310,12 +494,21 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.zeta = calloc(K * T, sizeof *sh.zeta);
   sh.partial = malloc(sh.nblocks * sh.psize * sizeof *sh.partial);
   double *work = malloc((size_t)nth * scratch * sizeof *work);
+  cell_table *tb = &sh.tb;
+  tb->zero = malloc(K * T * sizeof *tb->zero);
+  tb->eta = sh.eta;
+  tb->lambda = malloc(K * T * sizeof *tb->lambda);
+  tb->omega = calloc(K * T, sizeof *tb->omega);
+  tb->l1p = calloc(K * T, sizeof *tb->l1p);
+  if (!sh.C) sh.prefix = malloc(K * (T + 1) * VW * sizeof *sh.prefix);
   out->P = P;
   out->grad = calloc(P, sizeof *out->grad);
   out->info = calloc(P * P, sizeof *out->info);
   out->meat = calloc(P * P, sizeof *out->meat);
-  if (!sh.X || !sh.eta || !sh.zeta || !sh.partial || !work || !out->grad || !out->info || !out->meat) {
-    free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
+  if (!sh.X || !sh.eta || !sh.zeta || !sh.partial || !work || !out->grad || !out->info || !out->meat ||
+      !tb->zero || !tb->lambda || !tb->omega || !tb->l1p || (!sh.C && !sh.prefix)) {
+    free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work), free(sh.prefix);
+    free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p);
     inference_free(out);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory computing the information matrix");
   }
@@ -326,6 +519,19 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     basis_predict(sh.X, T, m->order[k] + 1, m->beta[k], sh.eta + k * T);
     if (inflated(m, (int)k)) basis_predict(sh.X, T, m->iorder[k] + 1, m->alpha[k], sh.zeta + k * T);
   }
+  for (int y = 0; y < LGAMMA_TABLE; y++) tb->lfact[y] = lgamma(y + 1.0);
+  for (size_t k = 0; k < K; k++)
+    for (size_t t = 0; t < T; t++) {
+      size_t kt = k * T + t;
+      const double *zt = inflated(m, (int)k) ? sh.zeta + kt : NULL;
+      tb->zero[kt] = cell(sh.eta[kt], zt, 0.0, 1.0);
+      tb->lambda[kt] = exp(sh.eta[kt]);
+      if (zt) {
+        tb->omega[kt] = 1.0 / (1.0 + exp(-*zt));
+        tb->l1p[kt] = log1pexp(*zt);
+      }
+    }
+  if (sh.prefix) build_prefix(&sh, sh.prefix);
   long nblocks = (long)sh.nblocks;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nblocks > 1)
   for (long b = 0; b < nblocks; b++) {
@@ -336,7 +542,12 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     cell_terms *terms = (cell_terms *)(w + 3 * T);
     double *G = w + 3 * T + K * T * sizeof(cell_terms) / sizeof(double);
     double *S = G + sh.block * K * P;
-    person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.block * P);
+    if (sh.prefix) { /* G, S, a row, D and Wx in the same scratch */
+      double *Gw = w, *Sw = Gw + sh.block * K * P, *row = Sw + sh.block * P, *D = row + P;
+      person_block_windowed(&sh, (size_t)b, Gw, Sw, row, D, D + K * (T + 1));
+    } else {
+      person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.block * P);
+    }
   }
   double *acc = sh.partial;
   for (size_t b = 1; b < sh.nblocks; b++)
@@ -381,5 +592,6 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       out->meat[a * P + c] = out->meat[c * P + a];
     }
   free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
+  free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p), free(sh.prefix);
   return GBTM_OK;
 }
