@@ -274,6 +274,16 @@ static void workers_free(worker *w, int n) {
   free(w);
 }
 
+/* Where starts run in parallel, one thread each, their E-steps report
+ * nothing; each run is reported once it ends, one report at a time. */
+static void report_run(const gbtm_fit_options *o, gbtm_progress *info, const em_run *run) {
+  if (!o->progress || run->failure) return;
+  info->iteration = run->iterations;
+  info->loglik = run->loglik;
+#pragma omp critical(gbtm_fit_progress)
+  o->progress(info, o->progress_user);
+}
+
 /* A start: posteriors from the start's own generator, an M-step, a short EM. */
 static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_options *o, int s,
                       double tol_abs, em_run *run, gbtm_progress *info) {
@@ -343,6 +353,7 @@ static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *ru
                  progress, o->progress_user, &info);
     if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, run))
       em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
+    if (by_start) report_run(o, &info, run);
   }
 }
 
@@ -406,6 +417,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   for (int s = 0; s < S; s++) {
     gbtm_progress info = {"short", s, S, 0, 0.0};
     run_start(&wk[omp_get_thread_num()], &prof, o, s, tol_abs, &runs[s], by_start ? NULL : &info);
+    if (by_start) report_run(o, &info, &runs[s]);
   }
   int n_ok = 0;
   for (int s = 0; s < S; s++) {

@@ -181,6 +181,8 @@ void cli_progress_init(cli_progress *p, const char *cmd) {
   p->t0 = cli_now();
 }
 
+#define PROGRESS_EVERY 10.0 /* seconds between lines of one long start (line mode) */
+
 /* Line mode: one line for the start held in p. */
 static void print_start_line(const cli_progress *p, double elapsed) {
   fprintf(stderr, "gbtm %s: %s phase, start %d of %d: %d iterations, log L %.4f (%.1f s)\n",
@@ -207,7 +209,10 @@ void cli_progress_report(const gbtm_progress *progress, void *user) {
   double elapsed = now - p->t0;
   bool new_start = p->have_last && (progress->start != p->start || strncmp(phase, p->phase,
                                                                            sizeof p->phase) != 0);
-  if (!p->tty && new_start && elapsed >= 2.0) print_start_line(p, elapsed);
+  if (!p->tty && new_start && elapsed >= 2.0) {
+    print_start_line(p, elapsed);
+    p->last_line = now;
+  }
 
   snprintf(p->phase, sizeof p->phase, "%s", phase);
   p->start = progress->start;
@@ -215,6 +220,11 @@ void cli_progress_report(const gbtm_progress *progress, void *user) {
   p->iteration = progress->iteration;
   p->loglik = progress->loglik;
   p->have_last = true;
+  /* a start that runs long gets a line every PROGRESS_EVERY seconds */
+  if (!p->tty && !new_start && elapsed >= 2.0 && now - (p->last_line > 0.0 ? p->last_line : p->t0) >= PROGRESS_EVERY) {
+    print_start_line(p, elapsed);
+    p->last_line = now;
+  }
 
   if (p->tty && elapsed >= 0.5 && (!p->drawn || new_start || now - p->last_draw >= 0.1)) {
     draw_bar(p, elapsed);

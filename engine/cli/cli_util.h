@@ -50,13 +50,15 @@ bool cli_parse_int_list(const char *option, const char *text, int k, int lo, int
 
 /* Progress printer for gbtm_fit_options.progress. On a terminal it redraws
  * one line (a bar over the starts of the current phase) at most ten times a
- * second; otherwise it prints nothing during the first two seconds, then at
- * most one line per start. Pass the state as progress_user. */
+ * second; otherwise it prints nothing during the first two seconds, then
+ * one line per start, and one every 10 seconds within a start that runs
+ * longer. Pass the state as progress_user. */
 typedef struct cli_progress {
   const char *cmd;   /* the subcommand, for the line prefix */
   bool tty;          /* stderr is a terminal */
   double t0;         /* when the work began (monotonic seconds) */
   double last_draw;  /* when the terminal line was last redrawn */
+  double last_line;  /* when a line was last printed (line mode; 0: none yet) */
   bool drawn;        /* a terminal line is showing */
   bool have_last;    /* the fields below hold a report not yet printed */
   char phase[16];    /* the latest report: its phase (copied), */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <math.h>
 
@@ -104,7 +105,8 @@ static void print_help(FILE *out) {
           "  --model MODEL.h5   draw from a saved model instead of a preset (its risk\n"
           "                     factors and time-varying covariates are drawn as 0 or 1\n"
           "                     with probability 1/2 each)\n"
-          "  -o, --output FILE  the CSV file to write (required)\n"
+          "  -o, --output FILE  the file to write (required): long CSV, or an HDF5\n"
+          "                     panel when the name ends in .h5 or .hdf5\n"
           "  --n N              persons, at least 1 (default: the preset's, %zu, or the\n"
           "                     number the model was fitted to)\n"
           "  --seed N           seed of the random numbers (default: %d)\n"
@@ -291,6 +293,12 @@ static int model_design(const sim_args *a, gbtm_model *model, gbtm_sim_design *d
   return -1;
 }
 
+/* An HDF5 panel is written when the name says so. */
+static bool is_h5_name(const char *name) {
+  size_t n = strlen(name);
+  return (n > 3 && strcasecmp(name + n - 3, ".h5") == 0) || (n > 5 && strcasecmp(name + n - 5, ".hdf5") == 0);
+}
+
 int cmd_simulate(int argc, char **argv) {
   sim_args a;
   int rc = parse_args(argc, argv, &a);
@@ -318,7 +326,8 @@ int cmd_simulate(int argc, char **argv) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
   gbtm_status st = gbtm_simulate(&model, &design, &panel, group, &err);
-  if (st == GBTM_OK) st = gbtm_panel_write_csv(panel, a.output, &err);
+  if (st == GBTM_OK)
+    st = is_h5_name(a.output) ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     outfile_discard(&truth);

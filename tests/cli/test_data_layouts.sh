@@ -194,6 +194,12 @@ else
   fail "--to-wide refuses an HDF5 name" "exit status $status"
 fi
 
+# simulate -o NAME.h5 writes an HDF5 panel: the same fit as its CSV twin.
+run "simulate to HDF5" /dev/null -- simulate --preset rapporteur-2024 --n 300 --seed 7 --custody 0.1 -o "$dir/sim.h5" &&
+  run "fit the simulated CSV" "$dir/sim_csv.json" -- fit "$dir/sim.csv" --exposure exposure "${fit_opts[@]}" &&
+  run "fit the simulated HDF5" "$dir/sim_h5.json" -- fit "$dir/sim.h5" "${fit_opts[@]}" &&
+  same_fit "simulate -o .h5 writes the panel its CSV holds" "$dir/sim_csv.json" "$dir/sim_h5.json"
+
 # The HDF5 panel as h5py sees it.
 "$py" - "$dir/panel.h5" <<'PY' 2>"$dir/pyerr" && pass "h5py reads the documented layout" || fail "h5py reads the documented layout" "$(tail -n 1 "$dir/pyerr")"
 import sys, h5py, numpy as np

@@ -5,8 +5,8 @@
 #   gbtm fit: short phase, start 3 of 40: 30 iterations, log L -1234.5678 (2.4 s)
 # quick fits write none, and --quiet silences it. The long fit here is a
 # 100,000-person cohort run for many short starts on one thread (one thread:
-# with several, small panels run whole starts in parallel, and those report
-# no progress); if it ends in under 2.5 seconds (a fast machine), the starts
+# with several, small panels run whole starts in parallel, and each start
+# reports only when it ends, in the order they end); if it ends in under 2.5 seconds (a fast machine), the starts
 # are doubled, up to three times.
 #   bash tests/cli/test_progress.sh path/to/gbtm
 set -uo pipefail
