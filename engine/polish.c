@@ -39,11 +39,13 @@ static bool finite_at_ages(const gbtm_model *m, const gbtm_panel *p) {
   return true;
 }
 
-/* Names the parameters loading on I's eigenvalues <= 1e-10 x the largest. */
-static void explain_indefinite(const gbtm_model *m, const double *info, size_t P, char *note, size_t len) {
+/* Names the parameters loading on I's eigenvalues <= 1e-10 x the largest;
+ * what: "not positive definite" or "nearly singular". */
+static void explain_indefinite(const gbtm_model *m, const double *info, size_t P, const char *what, char *note,
+                               size_t len) {
   int n = (int)P, lwork = 8 * n + 64, ok = 0;
   double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w), *work = malloc((size_t)lwork * sizeof *work);
-  int used = snprintf(note, len, "the information matrix is not positive definite");
+  int used = snprintf(note, len, "the information matrix is %s", what);
   if (a && w && work) {
     memcpy(a, info, P * P * sizeof *a);
     dsyev_("V", "L", &n, a, &n, w, work, &lwork, &ok);
@@ -63,6 +65,25 @@ static void explain_indefinite(const gbtm_model *m, const double *info, size_t P
     }
   }
   free(a), free(w), free(work);
+}
+
+/* The smallest eigenvalue of I over its largest (NaN when LAPACK fails). A
+ * positive definite I whose ratio is below NEAR_SINGULAR has an inverse
+ * with no correct digits along its weakest direction: a parameter at a
+ * boundary (a zero inflation run to 0, a rate to 0 at ages with no counts)
+ * whose "standard error" would be any huge number rounding makes it. */
+#define NEAR_SINGULAR 1e-12
+static double eigen_ratio(const double *info, size_t P) {
+  int n = (int)P, lwork = 8 * n + 64, ok = 0;
+  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w), *work = malloc((size_t)lwork * sizeof *work);
+  double ratio = NAN;
+  if (a && w && work) {
+    memcpy(a, info, P * P * sizeof *a);
+    dsyev_("N", "L", &n, a, &n, w, work, &lwork, &ok);
+    if (ok == 0 && w[P - 1] > 0.0) ratio = w[0] / w[P - 1];
+  }
+  free(a), free(w), free(work);
+  return ratio;
 }
 
 /* chol holds I's Cholesky factor on success (lower, column-major). */
@@ -89,11 +110,6 @@ static bool factor_damped(const double *info, size_t P, double *chol, double *wo
     if (factor(work, P, chol)) return true;
   }
   return false;
-}
-
-gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
-                          void *ctx, polish_result *out, gbtm_error *err) {
-  return polish_ascend(m, p, threads, loglik, ctx, false, 100, out, err);
 }
 
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
@@ -191,12 +207,16 @@ gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int thr
     inference_free(&inf);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
   }
-  if (factor(inf.info, P, chol)) {
-    int n = (int)P, one = 1, ok = 0;
+  bool pd = factor(inf.info, P, chol);
+  bool near_singular = pd && !(eigen_ratio(inf.info, P) > NEAR_SINGULAR);
+  int n = (int)P, one = 1, ok = 0;
+  if (pd) {
     memcpy(g, inf.grad, P * sizeof *g);
     dpotrs_("L", &n, &one, chol, &n, g, &n, &ok);
     out->decrement = 0.0;
     for (size_t j = 0; j < P; j++) out->decrement += inf.grad[j] * g[j];
+  }
+  if (pd && !near_singular) {
     dpotri_("L", &n, chol, &n, &ok);
     for (size_t a = 0; a < P; a++) /* full symmetric V from the lower triangle */
       for (size_t c = 0; c <= a; c++) cov_model[a * P + c] = cov_model[c * P + a] = chol[c * P + a];
@@ -215,11 +235,13 @@ gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int thr
       }
     out->ok = true;
     for (size_t j = 0; j < P; j++)
-      if (!(cov_model[j * P + j] > 0.0) || !isfinite(cov_model[j * P + j]) || !isfinite(cov_robust[j * P + j]))
+      if (!(cov_model[j * P + j] > 0.0) || !isfinite(cov_model[j * P + j]) || !(cov_robust[j * P + j] >= 0.0) ||
+          !isfinite(cov_robust[j * P + j]))
         out->ok = false;
     if (!out->ok) snprintf(out->note, sizeof out->note, "the inverse information has a non-positive variance");
   } else {
-    explain_indefinite(m, inf.info, P, out->note, sizeof out->note);
+    explain_indefinite(m, inf.info, P, near_singular ? "nearly singular" : "not positive definite", out->note,
+                       sizeof out->note);
   }
   free(chol), free(tmp), free(g);
   inference_free(&inf);

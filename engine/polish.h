@@ -18,15 +18,13 @@ typedef struct polish_result {
   int iterations;    /* Newton steps taken */
 } polish_result;
 
-/* Full Newton steps on eq. L from m (in place), halving a step that would
- * lower log L, until the Newton decrement g'I^-1g < POLISH_DECREMENT_TOL,
- * I is not positive definite, or no step raises log L. */
-gbtm_status polish_newton(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
-                          void *ctx, polish_result *out, gbtm_error *err);
-/* polish_newton() with at most max_steps steps and, when damped, a
- * Levenberg-Marquardt step where I is not positive definite instead of a
- * stop: the maximiser of eq. L for models with covariates, started from the
- * fit without them (engine/fit.c). */
+/* Newton steps on eq. L from m (in place), halving a step that would lower
+ * log L (and extending one along a flat direction), until the Newton
+ * decrement g'I^-1g < POLISH_DECREMENT_TOL, no step raises log L, or
+ * max_steps. Where I is not positive definite: when damped, a
+ * Levenberg-Marquardt step (I + mu 1)^-1 g instead; otherwise a stop. Used
+ * after EM (engine/fit.c) and from the fit without covariates to the one
+ * with them. */
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
                           void *ctx, bool damped, int max_steps, polish_result *out, gbtm_error *err);
 

@@ -257,7 +257,8 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   label(out, "gradient norm (max)");
   fprintf(out, "%.3g\n", s->gradient_norm);
   label(out, "Newton decrement g'I^-1g");
-  fprintf(out, "%.3g\n", s->newton_decrement);
+  if (isnan(s->newton_decrement)) fprintf(out, "- (the information matrix is not positive definite)\n");
+  else fprintf(out, "%.3g\n", s->newton_decrement);
   label(out, "converged");
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "standard errors");
