@@ -227,24 +227,55 @@ static void theta_hessian(const shared *sh, const double *pi, const double *z, d
   }
 }
 
-/* Row gr of G (row-major, P per row) = sqrt(tau) g, and S's row += tau g:
- * the score g of one person and group in psi's layout. */
-static void add_score(const double *g, size_t P, double tau, double *G_row, double *S_row) {
-  double st = sqrt(tau);
-  for (size_t j = 0; j < P; j++) {
-    G_row[j] = st * g[j];
-    S_row[j] += tau * g[j];
-  }
+/* The score g_ik of person i and group k is zero outside the membership
+ * block [0, n_theta) and group k's own block [ob[k], ob[k] + own_k) (beta,
+ * delta, alpha), so sum_i tau_ik g_ik g_ik' is accumulated per group on
+ * those m_k = n_theta + own_k entries (G_k, row-major, m_k per row) and
+ * scattered into A: for K = 4 cubic ZIP, 4 x 8^2 products per person
+ * instead of 4 x 23^2. */
+static size_t n_theta(const shared *sh) { return sh->l.ob[0]; }
+static size_t own(const shared *sh, int k) {
+  return (k + 1 < sh->K ? sh->l.ob[k + 1] : sh->P) - sh->l.ob[k];
 }
 
-/* A = sum tau g g' = G'G and meat = sum s s' = S'S (lower triangles), with
- * G and S row-major: as column-major P x rows matrices, dsyrk's "N" form. */
-static void outer_products(const double *G, const double *S, int rowsG, int rowsS, size_t P, double *A,
+/* Row r of G_k = sqrt(tau) (the two blocks of g), and S's row += tau g. */
+static void add_score(const shared *sh, int k, const double *g, double tau, double *Gk_row, double *S_row) {
+  size_t nt = n_theta(sh), ob = sh->l.ob[k], m = own(sh, k);
+  double st = sqrt(tau);
+  for (size_t j = 0; j < nt; j++) Gk_row[j] = st * g[j];
+  for (size_t j = 0; j < m; j++) Gk_row[nt + j] = st * g[ob + j];
+  for (size_t j = 0; j < sh->P; j++) S_row[j] += tau * g[j];
+}
+
+/* Where G_k starts in G (nb rows of m_k each, group after group). */
+static double *group_rows(const shared *sh, double *G, size_t nb, int k) {
+  size_t off = 0;
+  for (int j = 0; j < k; j++) off += nb * (n_theta(sh) + own(sh, j));
+  return G + off;
+}
+
+/* A = sum_k scatter(G_k'G_k) and meat = S'S (lower triangles, column-major
+ * P x P), with G_k and S row-major: as column-major m x rows matrices,
+ * dsyrk's "N" form. Ak: scratch of the largest m_k^2. */
+static void outer_products(const shared *sh, double *G, const double *S, size_t nb, double *Ak, double *A,
                            double *meat) {
-  int n = (int)P;
+  const size_t P = sh->P, nt = n_theta(sh);
+  int rows = (int)nb, n = (int)P;
   double one = 1.0, zero = 0.0;
-  dsyrk_("L", "N", &n, &rowsG, &one, G, &n, &zero, A, &n);
-  dsyrk_("L", "N", &n, &rowsS, &one, S, &n, &zero, meat, &n);
+  memset(A, 0, P * P * sizeof *A);
+  for (int k = 0; k < sh->K; k++) {
+    size_t mk = nt + own(sh, k), ob = sh->l.ob[k];
+    int m = (int)mk;
+    dsyrk_("L", "N", &m, &rows, &one, group_rows(sh, G, nb, k), &m, &zero, Ak, &m);
+    for (size_t c = 0; c < mk; c++) {
+      size_t gc = c < nt ? c : ob + c - nt;
+      for (size_t a = c; a < mk; a++) {
+        size_t ga = a < nt ? a : ob + a - nt;
+        A[gc * P + ga] += Ak[c * mk + a]; /* ga >= gc: the lower triangle */
+      }
+    }
+  }
+  dsyrk_("L", "N", &n, &rows, &one, S, &n, &zero, meat, &n);
 }
 
 /* ---- the windowed path: no time-varying covariates -------------------------
@@ -258,8 +289,15 @@ static void outer_products(const double *G, const double *S, int rowsG, int rows
  * the tau-weighted number of zero cells (a difference array over the
  * windows, less skip and nonzero cells) plus the nonzero and exception
  * cells' own terms. The cost per person is O(K (skip + nonzero + 2)), not
- * O(K cells); the sums are those of the general path in another order. */
-#define VW (1 + 2 * GBTM_MAX_COEF) /* v: log f, beta part, alpha part */
+ * O(K cells); the sums are those of the general path in another order.
+ * v is packed per group: log f, then the beta entries, then the alpha
+ * entries, v_width() in all (stride VW). */
+#define VW (1 + 2 * GBTM_MAX_COEF) /* v: log f, beta part, alpha part (at most) */
+
+/* The entries of group k's v: 1 + its beta and alpha coefficients. */
+static int v_width(const shared *sh, int k) {
+  return 1 + sh->m->order[k] + 1 + (inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0);
+}
 
 /* v(k, t, .) of a cell's terms into out[VW]. */
 static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, double *out) {
@@ -267,7 +305,7 @@ static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, doubl
   int nbk = sh->m->order[k] + 1, nak = inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0;
   out[0] = c->lf;
   for (int j = 0; j < nbk; j++) out[1 + j] = x[j] * c->a_eta;
-  for (int j = 0; j < nak; j++) out[1 + GBTM_MAX_COEF + j] = x[j] * c->a_zeta;
+  for (int j = 0; j < nak; j++) out[1 + nbk + j] = x[j] * c->a_zeta;
 }
 
 /* V[k][t][VW], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x VW). */
@@ -278,16 +316,16 @@ static void build_prefix(const shared *sh, double *V) {
     memset(Vk, 0, VW * sizeof *Vk);
     for (size_t t = 0; t < T; t++) {
       cell_v(sh, k, t, &sh->tb.zero[(size_t)k * T + t], v);
-      for (int j = 0; j < VW; j++) Vk[(t + 1) * VW + j] = Vk[t * VW + j] + v[j];
+      for (int j = 0; j < v_width(sh, k); j++) Vk[(t + 1) * VW + j] = Vk[t * VW + j] + v[j];
     }
   }
 }
 
-/* Block b of persons by the windowed sums; scratch: G, S, one row of psi,
- * the difference array D (K x (T+1)) and the nonzero-cell weights Wx
- * (K x T x 3). */
+/* Block b of persons by the windowed sums; scratch: G (the G_k), S, one
+ * row of psi, the difference array D (K x (T+1)), the nonzero-cell weights
+ * Wx (K x T x 3) and Ak (P x P). */
 static void person_block_windowed(const shared *sh, size_t b, double *G, double *S, double *row, double *D,
-                                  double *Wx) {
+                                  double *Wx, double *Ak) {
   const gbtm_panel *p = sh->p;
   const gbtm_model *m = sh->m;
   const int K = sh->K, R = sh->R;
@@ -297,8 +335,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
   double *H = W + (size_t)K * T * 3;
-  int rowsG = (int)(nb * (size_t)K), rowsS = (int)nb;
-  memset(S, 0, (size_t)rowsS * P * sizeof *S);
+  memset(S, 0, nb * P * sizeof *S);
   memset(D, 0, (size_t)K * (T + 1) * sizeof *D);
   memset(Wx, 0, (size_t)K * T * 3 * sizeof *Wx);
   for (size_t r = 0; r < nb; r++) {
@@ -315,22 +352,23 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     for (int k = 0; k < K; k++) {
       const double *Vk = sh->prefix + (size_t)k * (T + 1) * VW;
       double *vk = v[k], d[VW] = {0};
-      for (int j = 0; j < VW; j++) vk[j] = Vk[(hi + 1) * VW + j] - Vk[lo * VW + j];
+      const int w = v_width(sh, k);
+      for (int j = 0; j < w; j++) vk[j] = Vk[(hi + 1) * VW + j] - Vk[lo * VW + j];
       for (size_t q = p->skip_start[i]; q < p->skip_start[i + 1]; q++) {
         size_t t = p->skip_t[q];
-        for (int j = 0; j < VW; j++) vk[j] -= Vk[(t + 1) * VW + j] - Vk[t * VW + j];
+        for (int j = 0; j < w; j++) vk[j] -= Vk[(t + 1) * VW + j] - Vk[t * VW + j];
       }
       for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
         size_t t = p->nz_t[q], kt = (size_t)k * T + t;
         cell_terms c = table_cell(&sh->tb, kt, p->nz_y[q], inflated(m, k));
         cell_v(sh, k, t, &c, d);
-        for (int j = 0; j < VW; j++) vk[j] += d[j] - (Vk[(t + 1) * VW + j] - Vk[t * VW + j]);
+        for (int j = 0; j < w; j++) vk[j] += d[j] - (Vk[(t + 1) * VW + j] - Vk[t * VW + j]);
       }
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
         cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
         cell_v(sh, k, t, &c, d);
-        for (int j = 0; j < VW; j++) vk[j] += d[j];
+        for (int j = 0; j < w; j++) vk[j] += d[j];
       }
       lf[k] += vk[0];
       mx = fmax(mx, lf[k]);
@@ -365,8 +403,8 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       memset(row, 0, P * sizeof *row);
       theta_scores(sh, k, pi, z, row);
       for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = v[k][1 + j];
-      for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = v[k][1 + GBTM_MAX_COEF + j];
-      add_score(row, P, tk, G + (r * (size_t)K + (size_t)k) * P, S + r * P);
+      for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = v[k][1 + nbk + j];
+      add_score(sh, k, row, tk, group_rows(sh, G, nb, k) + r * (n_theta(sh) + own(sh, k)), S + r * P);
     }
     for (size_t j = 0; j < P; j++) grad[j] += S[r * P + j];
   }
@@ -382,13 +420,13 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       W[kt * 3 + 2] += run * h0->h_zz + Wx[kt * 3 + 2];
     }
   }
-  outer_products(G, S, rowsG, rowsS, P, A, meat);
+  outer_products(sh, G, S, nb, Ak, A, meat);
 }
 
-/* Scratch per thread: cells (t, y, e), per-group cell terms, G and S blocks,
- * and one row of psi. */
+/* Scratch per thread: cells (t, y, e), per-group cell terms, G (the G_k)
+ * and S blocks, one row of psi and Ak (P x P). */
 static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, double *ce,
-                         cell_terms *terms, double *G, double *S, double *row) {
+                         cell_terms *terms, double *G, double *S, double *row, double *Ak) {
   const gbtm_panel *p = sh->p;
   const gbtm_model *m = sh->m;
   const int K = sh->K, R = sh->R, C = sh->C;
@@ -398,8 +436,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
   double *H = W + (size_t)K * T * 3;
-  int rowsG = (int)(nb * (size_t)K), rowsS = (int)nb;
-  memset(S, 0, (size_t)rowsS * P * sizeof *S);
+  memset(S, 0, nb * P * sizeof *S);
   for (size_t r = 0; r < nb; r++) {
     size_t i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
@@ -460,12 +497,11 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = gk[j];
       for (int j = 0; j < C; j++) row[sh->l.od[k] + (size_t)j] = gd[j];
       for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
-      size_t gr = r * (size_t)K + (size_t)k;
-      add_score(row, P, tau[k], G + gr * P, S + r * P);
+      add_score(sh, k, row, tau[k], group_rows(sh, G, nb, k) + r * (n_theta(sh) + own(sh, k)), S + r * P);
     }
     for (size_t j = 0; j < P; j++) grad[j] += S[r * P + j];
   }
-  outer_products(G, S, rowsG, rowsS, P, A, meat);
+  outer_products(sh, G, S, nb, Ak, A, meat);
 }
 
 gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int threads, inference *out,
@@ -488,7 +524,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
   sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.cov ? P * P : 0);
   int nth = threads > 0 ? threads : omp_get_max_threads();
-  size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.block * K * P + sh.block * P + P;
+  size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.block * K * P + sh.block * P + P + P * P;
   sh.X = malloc(T * GBTM_MAX_COEF * sizeof *sh.X);
   sh.eta = calloc(K * T, sizeof *sh.eta);
   sh.zeta = calloc(K * T, sizeof *sh.zeta);
@@ -542,11 +578,11 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     cell_terms *terms = (cell_terms *)(w + 3 * T);
     double *G = w + 3 * T + K * T * sizeof(cell_terms) / sizeof(double);
     double *S = G + sh.block * K * P;
-    if (sh.prefix) { /* G, S, a row, D and Wx in the same scratch */
+    if (sh.prefix) { /* G, S, a row, D, Wx and Ak in the same scratch */
       double *Gw = w, *Sw = Gw + sh.block * K * P, *row = Sw + sh.block * P, *D = row + P;
-      person_block_windowed(&sh, (size_t)b, Gw, Sw, row, D, D + K * (T + 1));
+      person_block_windowed(&sh, (size_t)b, Gw, Sw, row, D, D + K * (T + 1), D + K * (T + 1) + 3 * K * T);
     } else {
-      person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.block * P);
+      person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.block * P, S + sh.block * P + P);
     }
   }
   double *acc = sh.partial;
