@@ -51,13 +51,16 @@ usage: bash bench/run.sh [options]
   --build DIR           the CMake build to use, made (Release) if missing
                         (default: build)
   --out DIR             where results go (default: bench/out)
+  --no-install          do not run scripts/install-deps.sh first (it installs
+                        the build dependencies, and R and flexmix when
+                        flexmix runs; as root)
   --help                show this help
 EOF
 }
 
 die() { echo "run.sh: error: $*" >&2; exit 2; }
 
-sizes="630 10000 100000 1000000" flexmix_sizes="630" large=0 threads="" build="" out=""
+sizes="630 10000 100000 1000000" flexmix_sizes="630" large=0 threads="" build="" out="" install=1
 while (($# > 0)); do
   case "$1" in
     --large) large=1 ;;
@@ -67,6 +70,7 @@ while (($# > 0)); do
     --threads) threads=${2:?--threads needs a value}; shift ;;
     --build) build=${2:?--build needs a value}; shift ;;
     --out) out=${2:?--out needs a value}; shift ;;
+    --no-install) install=0 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option \"$1\"" ;;
   esac
@@ -84,7 +88,11 @@ out=${out:-$root/bench/out}
 mkdir -p "$out/data" "$out/logs"
 echo '*' >"$out/.gitignore" # results are not sources
 
-# ---- build ---------------------------------------------------------------------
+# ---- dependencies and build -----------------------------------------------------
+if ((install)); then
+  if [[ -n "$flexmix_sizes" ]]; then bash "$root/scripts/install-deps.sh" --bench || die "could not install the dependencies"
+  else bash "$root/scripts/install-deps.sh" || die "could not install the dependencies"; fi
+fi
 if [[ ! -x "$build/gbtm" || ! -x "$build/bench/floor" ]]; then
   echo "run.sh: building $build (Release)" >&2
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
