@@ -24,7 +24,8 @@
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
 #define REPLICATION_TOL 1e-6
 #define POLISH_MAX_STEPS 100 /* Newton or Levenberg-Marquardt steps of a polish */
-#define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over */ /* absolute, on log L (DESIGN §3) */
+#define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over (DESIGN §3), */
+#define HANDOFF_PER_PERSON 1e-6 /* or this much per person when that is more */
 
 void gbtm_fit_result_free(gbtm_fit_result *r) {
   if (!r) return;
@@ -342,6 +343,16 @@ static bool all_failed(const em_run *runs, const int *idx, int n) {
   return true;
 }
 
+/* The gain per EM cycle at which Newton's method takes over: 1e-3, or
+ * 1e-6 per person on large panels. log L and its gains grow with N while
+ * Newton's region of fast convergence does not shrink, so a fixed 1e-3
+ * made the long runs of a 1M-person fit spend hundreds of EM cycles (36 ms
+ * each) for what two or three Newton steps do. */
+static double handoff_gain(const gbtm_panel *p) {
+  double per_person = HANDOFF_PER_PERSON * (double)p->n;
+  return per_person > HANDOFF_GAIN ? per_person : HANDOFF_GAIN;
+}
+
 /* The long runs idx[from..to-1]: EM to convergence, handing over to
  * Newton's method (DESIGN §3) once a cycle gains less than HANDOFF_GAIN when
  * inference is on; where the information is not positive definite there,
@@ -356,7 +367,7 @@ static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *ru
     gbtm_progress info = {"long", j, total, 0, 0.0};
     gbtm_progress_fn progress = by_start ? NULL : o->progress;
     if (!run->converged && !run->stalled)
-      em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? HANDOFF_GAIN : 0.0, o->accelerate,
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? handoff_gain(w->ws.panel) : 0.0, o->accelerate,
                  progress, o->progress_user, &info);
     if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, run))
       em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
