@@ -188,7 +188,7 @@ typedef struct shared {
   bool cov; /* the model has covariates: per-person theta Hessians, delta blocks */
   psi_layout l;
   double *X, *eta, *zeta; /* T x MAX_COEF, K x T, K x T */
-  cell_table tb;          /* used when C = 0, for cells of exposure 1 */
+  cell_table tb;          /* C = 0: the windowed path's cells of exposure 1 */
   double *prefix;         /* C = 0: K x (T+1) x VW prefix sums (the windowed path) */
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
   /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
@@ -423,8 +423,10 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
   outer_products(sh, G, S, nb, Ak, A, meat);
 }
 
-/* Scratch per thread: cells (t, y, e), per-group cell terms, G (the G_k)
- * and S blocks, one row of psi and Ak (P x P). */
+/* Block b of persons cell by cell: the path of models with time-varying
+ * covariates (C > 0), whose cells differ person by person. Scratch per
+ * thread: cells (t, y, e), per-group cell terms, G (the G_k) and S blocks,
+ * one row of psi and Ak (P x P). */
 static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, double *ce,
                          cell_terms *terms, double *G, double *S, double *row, double *Ak) {
   const gbtm_panel *p = sh->p;
@@ -452,13 +454,9 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (size_t c = 0; c < nc; c++) {
         size_t t = ct[c];
         cell_terms *ck = terms + (size_t)k * T + c;
-        if (!C && ce[c] == 1.0) {
-          *ck = table_cell(&sh->tb, (size_t)k * T + t, cy[c], inflated(m, k));
-        } else {
-          const double *zt = inflated(m, k) ? sh->zeta + k * T + t : NULL;
-          double eta = sh->eta[k * T + t] + (C ? model_tcov_shift(m, k, w0 + c * (size_t)C) : 0.0);
-          *ck = cell(eta, zt, cy[c], ce[c]);
-        }
+        const double *zt = inflated(m, k) ? sh->zeta + k * T + t : NULL;
+        double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
+        *ck = cell(eta, zt, cy[c], ce[c]);
         lf[k] += ck->lf;
       }
       mx = fmax(mx, lf[k]);
