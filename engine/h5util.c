@@ -1,5 +1,5 @@
-/* h5util.c: failures and quiet HDF5 calls for the HDF5 panel reader and
- * writer (h5util.h). */
+/* h5util.c: failures, quiet HDF5 calls and type names for the HDF5
+ * readers and writers (h5util.h). */
 #include "h5util.h"
 
 #include <stdarg.h>
@@ -24,4 +24,14 @@ void h5_quiet_begin(h5quiet *q) {
 
 void h5_quiet_end(const h5quiet *q) {
   if (q->saved) H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
+
+const char *h5_class_name(H5T_class_t c) {
+  switch (c) {
+  case H5T_INTEGER: return "an integer";
+  case H5T_FLOAT: return "a floating-point number";
+  case H5T_STRING: return "a string";
+  case H5T_COMPOUND: return "a compound type";
+  default: return "of another type";
+  }
 }

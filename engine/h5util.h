@@ -1,5 +1,5 @@
-/* h5util.h: what the HDF5 panel reader and writer (panel_h5.c,
- * panel_h5_write.c) share: one place for the first failure of a call, with
+/* h5util.h: what the HDF5 readers and writers (model files: model_io.c;
+ * panels: panel_h5.c, panel_h5_write.c) share: one place for the first failure of a call, with
  * messages "FILE: what", and HDF5's own error printing turned off while
  * gbtm calls HDF5 (the library reports through gbtm_error instead). */
 #ifndef GBTM_H5UTIL_H
@@ -33,5 +33,8 @@ typedef struct h5quiet {
 
 void h5_quiet_begin(h5quiet *q);
 void h5_quiet_end(const h5quiet *q);
+
+/* A type class in words, for messages: "an integer", "a string", ... */
+const char *h5_class_name(H5T_class_t c);
 
 #endif

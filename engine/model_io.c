@@ -117,7 +117,6 @@
 #include <hdf5.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +127,7 @@
 #include "basis.h"
 #include "error.h"
 #include "fit_result.h"
+#include "h5util.h"
 #include "panel.h"
 
 #define NCOEF GBTM_MAX_COEF
@@ -135,57 +135,17 @@
 #define BAND_LEVEL 0.95
 #define GRID_MAX_STEPS 1000 /* 1-year trajectory steps at most; more: even steps */
 
-/* One save or load: the file's name for messages and where the first
- * failure goes. */
-typedef struct h5io {
-  const char *file;
-  gbtm_error *err;
-  gbtm_status st; /* the first failure; GBTM_OK so far */
-} h5io;
-
 /* An HDF5 group and its path for messages ("" for the root, "/fit"). */
 typedef struct node {
   hid_t id;
   char path[16];
 } node;
 
-static bool fail(h5io *io, gbtm_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Records the first failure as "FILE: message"; returns false. */
-static bool fail(h5io *io, gbtm_status st, const char *fmt, ...) {
-  if (io->st == GBTM_OK) {
-    char msg[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    io->st = gbtm_fail(io->err, st, "%s: %s", io->file, msg);
-  }
-  return false;
-}
-
 static char *copy_string(const char *s) {
   size_t len = strlen(s) + 1;
   char *c = malloc(len);
   if (c) memcpy(c, s, len);
   return c;
-}
-
-/* HDF5 prints its error stack on stderr by default; the library reports
- * through gbtm_error instead, so printing is off during our calls. */
-typedef struct h5quiet {
-  H5E_auto2_t func;
-  void *data;
-  bool saved;
-} h5quiet;
-
-static void quiet_begin(h5quiet *q) {
-  q->saved = H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data) >= 0;
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void quiet_end(const h5quiet *q) {
-  if (q->saved) H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
 }
 
 /* ==== writing ============================================================ */
@@ -195,11 +155,11 @@ static void w_group(h5io *io, const node *parent, const char *name, node *g) {
   snprintf(g->path, sizeof g->path, "/%s", name);
   if (io->st != GBTM_OK) return;
   g->id = H5Gcreate2(parent->id, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (g->id < 0) fail(io, GBTM_ERR_IO, "cannot create the group %s", g->path);
+  if (g->id < 0) h5_fail(io, GBTM_ERR_IO, "cannot create the group %s", g->path);
 }
 
 static void close_group(h5io *io, node *g) {
-  if (g->id >= 0 && H5Gclose(g->id) < 0) fail(io, GBTM_ERR_IO, "cannot close the group %s", g->path);
+  if (g->id >= 0 && H5Gclose(g->id) < 0) h5_fail(io, GBTM_ERR_IO, "cannot close the group %s", g->path);
   g->id = -1;
 }
 
@@ -215,7 +175,7 @@ static void w_data(h5io *io, const node *g, const char *name, hid_t ftype, hid_t
   if (ok) ok = H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
   if (ds >= 0 && H5Dclose(ds) < 0) ok = false;
   if (space >= 0 && H5Sclose(space) < 0) ok = false;
-  if (!ok) fail(io, GBTM_ERR_IO, "cannot write %s/%s", g->path, name);
+  if (!ok) h5_fail(io, GBTM_ERR_IO, "cannot write %s/%s", g->path, name);
 }
 
 static void w_f64(h5io *io, const node *g, const char *name, double x) {
@@ -246,7 +206,7 @@ static void w_attr(h5io *io, hid_t loc, const char *name, hid_t ftype, hid_t mty
   if (ok) ok = H5Awrite(attr, mtype, buf) >= 0;
   if (attr >= 0 && H5Aclose(attr) < 0) ok = false;
   if (space >= 0 && H5Sclose(space) < 0) ok = false;
-  if (!ok) fail(io, GBTM_ERR_IO, "cannot write the root attribute %s", name);
+  if (!ok) h5_fail(io, GBTM_ERR_IO, "cannot write the root attribute %s", name);
 }
 
 /* n strings (n = 0: a scalar) as fixed-length UTF-8, as long as the
@@ -265,7 +225,7 @@ static void w_strings(h5io *io, const node *g, const char *name, hsize_t n, cons
   hid_t type = buf ? H5Tcopy(H5T_C_S1) : -1;
   if (type < 0 || H5Tset_size(type, width) < 0 || H5Tset_strpad(type, H5T_STR_NULLPAD) < 0 ||
       H5Tset_cset(type, H5T_CSET_UTF8) < 0) {
-    fail(io, buf ? GBTM_ERR_IO : GBTM_ERR_NOMEM, "cannot write %s%s%s", attr_loc >= 0 ? "the root attribute " : g->path,
+    h5_fail(io, buf ? GBTM_ERR_IO : GBTM_ERR_NOMEM, "cannot write %s%s%s", attr_loc >= 0 ? "the root attribute " : g->path,
          attr_loc >= 0 ? "" : "/", name);
   } else {
     for (size_t j = 0; j < count; j++)
@@ -374,7 +334,7 @@ static void write_cov(h5io *io, const node *root, const gbtm_fit_result *r) {
   hsize_t P = (hsize_t)r->summary.n_params;
   const char **names = malloc((P ? P : 1) * sizeof *names);
   if (!names) {
-    fail(io, GBTM_ERR_NOMEM, "out of memory writing the parameter names");
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory writing the parameter names");
     return;
   }
   for (hsize_t j = 0; j < P; j++) names[j] = r->names ? r->names[j] : "";
@@ -462,7 +422,7 @@ static size_t grid_ages(h5io *io, const gbtm_model *m, double **out) {
   size_t T = steps + 1 + (!even && m->age_min + (double)steps < m->age_max);
   double *a = malloc(T * sizeof *a);
   if (!a) {
-    fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectory ages");
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectory ages");
     return 0;
   }
   for (size_t t = 0; t <= steps; t++)
@@ -482,11 +442,11 @@ static void observed_rates(h5io *io, const gbtm_model *m, const gbtm_panel *p, d
   int32_t *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   if (!tau || !den || !t || !y || !e) {
-    fail(io, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
   } else {
     gbtm_error cerr;
     if (gbtm_model_classify(m, p, tau, &cerr) != GBTM_OK) {
-      fail(io, cerr.status, "%s", cerr.message);
+      h5_fail(io, cerr.status, "%s", cerr.message);
     } else {
       for (size_t i = 0; i < K * T; i++) obs[i] = 0.0;
       for (size_t i = 0; i < p->n; i++) {
@@ -515,7 +475,7 @@ static void write_trajectory(h5io *io, const node *root, const gbtm_fit_result *
   double *mean = malloc(K * T * sizeof *mean), *lo = malloc(K * T * sizeof *lo);
   double *hi = malloc(K * T * sizeof *hi), *obs = panel ? malloc(K * T * sizeof *obs) : NULL;
   if (T == 0 || !mean || !lo || !hi || (panel && !obs)) {
-    fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectories");
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectories");
   } else {
     for (size_t k = 0; k < K; k++)
       for (size_t t = 0; t < T; t++) {
@@ -558,12 +518,12 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
     return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the data has %zu persons, the fit %zu", f->path, panel->n,
                      r->data.persons);
   h5quiet q;
-  quiet_begin(&q);
+  h5_quiet_begin(&q);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
   if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0)
-    fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
+    h5_fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
   else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
-    fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
+    h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
   node root = {file, ""};
   write_root(&io, file, info, &r->model);
   write_model(&io, &root, m);
@@ -574,9 +534,9 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   write_groups(&io, &root, r);
   write_trajectory(&io, &root, r, panel);
   write_posterior(&io, &root, r);
-  if (file >= 0 && H5Fclose(file) < 0) fail(&io, GBTM_ERR_IO, "cannot close the HDF5 file %s", f->tmp);
+  if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_IO, "cannot close the HDF5 file %s", f->tmp);
   if (fapl >= 0) H5Pclose(fapl);
-  quiet_end(&q);
+  h5_quiet_end(&q);
   return io.st;
 }
 
@@ -593,15 +553,6 @@ gbtm_status gbtm_model_save(const gbtm_fit_result *r, const gbtm_save_info *info
 }
 
 /* ==== reading ============================================================ */
-
-static const char *class_name(H5T_class_t c) {
-  switch (c) {
-  case H5T_INTEGER: return "an integer";
-  case H5T_FLOAT: return "a floating-point number";
-  case H5T_STRING: return "a string";
-  default: return "of another type";
-  }
-}
 
 /* "4", "3x6" ("T" for a dimension not fixed). */
 static const char *dims_text(int rank, const hsize_t *d, char *buf, size_t size) {
@@ -625,11 +576,11 @@ static void shape_mismatch(h5io *io, const node *g, const char *name, int rank, 
   dims_text(rank, d, a, sizeof a);
   dims_text(want_rank, want, b, sizeof b);
   if (want_rank == 0)
-    fail(io, GBTM_ERR_PARSE, "%s/%s has shape %s, expected a scalar", g->path, name, a);
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s has shape %s, expected a scalar", g->path, name, a);
   else if (rank == 0)
-    fail(io, GBTM_ERR_PARSE, "%s/%s is a scalar, expected shape %s", g->path, name, b);
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s is a scalar, expected shape %s", g->path, name, b);
   else
-    fail(io, GBTM_ERR_PARSE, "%s/%s has shape %s, expected %s", g->path, name, a, b);
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s has shape %s, expected %s", g->path, name, a, b);
 }
 
 /* Opens group name of the root; -1 (reported) when missing. */
@@ -639,11 +590,11 @@ static void r_group(h5io *io, const node *root, const char *name, bool optional,
   if (io->st != GBTM_OK) return;
   htri_t ex = H5Lexists(root->id, name, H5P_DEFAULT);
   if (ex <= 0) {
-    if (!optional) fail(io, GBTM_ERR_PARSE, "the group %s is missing", g->path);
+    if (!optional) h5_fail(io, GBTM_ERR_PARSE, "the group %s is missing", g->path);
     return;
   }
   if ((g->id = H5Gopen2(root->id, name, H5P_DEFAULT)) < 0)
-    fail(io, GBTM_ERR_PARSE, "%s is not a readable group", g->path);
+    h5_fail(io, GBTM_ERR_PARSE, "%s is not a readable group", g->path);
 }
 
 static bool r_exists(h5io *io, const node *g, const char *name) {
@@ -667,12 +618,12 @@ static hid_t r_open(h5io *io, const node *g, const char *name, H5T_class_t cls, 
                     const hsize_t *want, hsize_t *got) {
   if (io->st != GBTM_OK) return -1;
   if (H5Lexists(g->id, name, H5P_DEFAULT) <= 0) {
-    fail(io, GBTM_ERR_PARSE, "%s/%s is missing", g->path, name);
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s is missing", g->path, name);
     return -1;
   }
   hid_t ds = H5Dopen2(g->id, name, H5P_DEFAULT);
   if (ds < 0) {
-    fail(io, GBTM_ERR_PARSE, "%s/%s is not a readable dataset", g->path, name);
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s is not a readable dataset", g->path, name);
     return -1;
   }
   hid_t type = H5Dget_type(ds);
@@ -680,12 +631,12 @@ static hid_t r_open(h5io *io, const node *g, const char *name, H5T_class_t cls, 
   size_t size = type >= 0 ? H5Tget_size(type) : 0;
   if (type >= 0) H5Tclose(type);
   if (c != cls) {
-    fail(io, GBTM_ERR_PARSE, "%s/%s is %s, expected %s", g->path, name, class_name(c), class_name(cls));
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s is %s, expected %s", g->path, name, h5_class_name(c), h5_class_name(cls));
     H5Dclose(ds);
     return -1;
   }
   if (!type_size_ok(c, size)) {
-    fail(io, GBTM_ERR_PARSE, "%s/%s has elements of %zu bytes, more than any gbtm model file holds (the file is damaged)",
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s has elements of %zu bytes, more than any gbtm model file holds (the file is damaged)",
          g->path, name, size);
     H5Dclose(ds);
     return -1;
@@ -700,7 +651,7 @@ static hid_t r_open(h5io *io, const node *g, const char *name, H5T_class_t cls, 
   for (int j = 0; match && j < rank; j++) match = want[j] == SHAPE_ANY || d[j] == want[j];
   if (!match) {
     if (sc == H5S_NULL || r < 0)
-      fail(io, GBTM_ERR_PARSE, "%s/%s holds no data", g->path, name);
+      h5_fail(io, GBTM_ERR_PARSE, "%s/%s holds no data", g->path, name);
     else
       shape_mismatch(io, g, name, r, d, rank, want);
     H5Dclose(ds);
@@ -714,7 +665,7 @@ static hid_t r_open(h5io *io, const node *g, const char *name, H5T_class_t cls, 
 static void r_read(h5io *io, hid_t ds, hid_t mtype, void *buf, const node *g, const char *name) {
   if (ds < 0) return;
   if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    fail(io, GBTM_ERR_PARSE, "cannot read %s/%s (the file is damaged)", g->path, name);
+    h5_fail(io, GBTM_ERR_PARSE, "cannot read %s/%s (the file is damaged)", g->path, name);
   H5Dclose(ds);
 }
 
@@ -740,7 +691,7 @@ static void r_ints(h5io *io, const node *g, const char *name, hsize_t n, long lo
                    long long *x) {
   r_read(io, r_open(io, g, name, H5T_INTEGER, n ? 1 : 0, &n, NULL), H5T_NATIVE_LLONG, x, g, name);
   for (hsize_t j = 0; io->st == GBTM_OK && j < (n ? n : 1); j++)
-    if (x[j] < lo || x[j] > hi) fail(io, GBTM_ERR_PARSE, "%s/%s holds %lld, expected %lld to %lld", g->path, name, x[j], lo, hi);
+    if (x[j] < lo || x[j] > hi) h5_fail(io, GBTM_ERR_PARSE, "%s/%s holds %lld, expected %lld to %lld", g->path, name, x[j], lo, hi);
 }
 
 static int r_int(h5io *io, const node *g, const char *name, long long lo, long long hi) {
@@ -787,7 +738,7 @@ static void r_strings_of(h5io *io, hid_t obj, bool attr, size_t n, char **out, c
     ok = false;
   }
   if (mtype >= 0) H5Tclose(mtype);
-  if (!ok) fail(io, GBTM_ERR_PARSE, "cannot read the strings of %s", what);
+  if (!ok) h5_fail(io, GBTM_ERR_PARSE, "cannot read the strings of %s", what);
 }
 
 static void r_strs(h5io *io, const node *g, const char *name, hsize_t n, char **out) {
@@ -814,12 +765,12 @@ static char *r_str(h5io *io, const node *g, const char *name) {
 static hid_t r_attr(h5io *io, hid_t file, const char *name, H5T_class_t cls) {
   if (io->st != GBTM_OK) return -1;
   if (H5Aexists(file, name) <= 0) {
-    fail(io, GBTM_ERR_PARSE, "the root attribute %s is missing", name);
+    h5_fail(io, GBTM_ERR_PARSE, "the root attribute %s is missing", name);
     return -1;
   }
   hid_t a = H5Aopen(file, name, H5P_DEFAULT);
   if (a < 0) {
-    fail(io, GBTM_ERR_PARSE, "the root attribute %s cannot be read", name);
+    h5_fail(io, GBTM_ERR_PARSE, "the root attribute %s cannot be read", name);
     return -1;
   }
   hid_t type = H5Aget_type(a), space = H5Aget_space(a);
@@ -829,11 +780,11 @@ static hid_t r_attr(h5io *io, hid_t file, const char *name, H5T_class_t cls) {
   if (type >= 0) H5Tclose(type);
   if (space >= 0) H5Sclose(space);
   if (c != cls) {
-    fail(io, GBTM_ERR_PARSE, "the root attribute %s is %s, expected %s", name, class_name(c), class_name(cls));
+    h5_fail(io, GBTM_ERR_PARSE, "the root attribute %s is %s, expected %s", name, h5_class_name(c), h5_class_name(cls));
   } else if (npoints != 1) {
-    fail(io, GBTM_ERR_PARSE, "the root attribute %s holds %lld values, expected one", name, (long long)npoints);
+    h5_fail(io, GBTM_ERR_PARSE, "the root attribute %s holds %lld values, expected one", name, (long long)npoints);
   } else if (!type_size_ok(c, size)) {
-    fail(io, GBTM_ERR_PARSE, "the root attribute %s has a value of %zu bytes (the file is damaged)", name, size);
+    h5_fail(io, GBTM_ERR_PARSE, "the root attribute %s has a value of %zu bytes (the file is damaged)", name, size);
   } else {
     return a;
   }
@@ -858,7 +809,7 @@ static char *r_attr_str(h5io *io, hid_t file, const char *name) {
 static void r_attr_num(h5io *io, hid_t file, const char *name, hid_t mtype, void *x) {
   hid_t a = r_attr(io, file, name, H5T_INTEGER);
   if (a < 0) return;
-  if (H5Aread(a, mtype, x) < 0) fail(io, GBTM_ERR_PARSE, "cannot read the root attribute %s", name);
+  if (H5Aread(a, mtype, x) < 0) h5_fail(io, GBTM_ERR_PARSE, "cannot read the root attribute %s", name);
   H5Aclose(a);
 }
 
@@ -868,13 +819,13 @@ static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
   r_attr_num(io, file, "format_version", H5T_NATIVE_INT, &version);
   if (io->st != GBTM_OK) return;
   if (version > GBTM_MODEL_FORMAT_VERSION) {
-    fail(io, GBTM_ERR_PARSE,
+    h5_fail(io, GBTM_ERR_PARSE,
          "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm",
          version, GBTM_MODEL_FORMAT_VERSION);
     return;
   }
   if (version < 1) {
-    fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
+    h5_fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
     return;
   }
   unsigned long long seed = 0;
@@ -889,7 +840,7 @@ static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
   if (io->st == GBTM_OK) {
     gbtm_model_file_info *info = malloc(len);
     if (!info) {
-      fail(io, GBTM_ERR_NOMEM, "out of memory");
+      h5_fail(io, GBTM_ERR_NOMEM, "out of memory");
     } else {
       char *p = (char *)(info + 1);
       const char **dst[5] = {&info->gbtm_version, &info->created, &info->command_line, &info->data_name,
@@ -913,7 +864,7 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   r_group(io, root, "model", false, &g);
   char *family = r_str(io, &g, "family");
   if (family && !gbtm_family_parse(family, &m->family))
-    fail(io, GBTM_ERR_PARSE, "/model/family is \"%s\", expected \"poisson\" or \"zip\"", family);
+    h5_fail(io, GBTM_ERR_PARSE, "/model/family is \"%s\", expected \"poisson\" or \"zip\"", family);
   free(family);
   m->groups = r_int(io, &g, "groups", 1, GBTM_MAX_GROUPS);
   long long v[GBTM_MAX_GROUPS];
@@ -928,10 +879,10 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   r_f64(io, &g, "age_max", &m->age_max);
   m->refgroup = r_exists(io, &g, "refgroup") ? r_int(io, &g, "refgroup", 0, m->groups - 1) : 0;
   if (io->st == GBTM_OK && !(isfinite(m->centre) && isfinite(m->scale) && m->scale > 0.0))
-    fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",
+    h5_fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",
          m->centre, m->scale);
   if (io->st == GBTM_OK && !(isfinite(m->age_min) && isfinite(m->age_max) && m->age_min <= m->age_max))
-    fail(io, GBTM_ERR_PARSE, "/model has the age range %g to %g, expected finite ages in order", m->age_min,
+    h5_fail(io, GBTM_ERR_PARSE, "/model has the age range %g to %g, expected finite ages in order", m->age_min,
          m->age_max);
   close_group(io, &g);
 }
@@ -942,7 +893,7 @@ static void r_names(h5io *io, const node *g, const char *name, int n, char (*out
   r_strs(io, g, name, (hsize_t)n, s);
   for (int j = 0; j < n; j++) {
     if (io->st == GBTM_OK && (!s[j] || !s[j][0] || strlen(s[j]) >= GBTM_NAME_MAX))
-      fail(io, GBTM_ERR_PARSE, "/params/%s[%d] is empty or longer than %d bytes", name, j, GBTM_NAME_MAX - 1);
+      h5_fail(io, GBTM_ERR_PARSE, "/params/%s[%d] is empty or longer than %d bytes", name, j, GBTM_NAME_MAX - 1);
     if (io->st == GBTM_OK) snprintf(out[j], GBTM_NAME_MAX, "%s", s[j]);
     free(s[j]);
   }
@@ -959,7 +910,7 @@ static int r_columns(h5io *io, const node *g, const char *name, int max) {
   if (sp >= 0) H5Sclose(sp);
   if (ds >= 0) H5Dclose(ds);
   if (rank != 2 || d[1] < 1 || d[1] > (hsize_t)max) {
-    fail(io, GBTM_ERR_PARSE, "/params/%s must be a K x n matrix with 1 <= n <= %d", name, max);
+    h5_fail(io, GBTM_ERR_PARSE, "/params/%s must be a K x n matrix with 1 <= n <= %d", name, max);
     return 0;
   }
   return (int)d[1];
@@ -1006,7 +957,7 @@ static void read_fit(h5io *io, const node *root, gbtm_fit_result *r) {
   r_f64(io, &g, "loglik", &s->loglik);
   s->n_params = r_int(io, &g, "n_params", 1, INT_MAX);
   if (io->st == GBTM_OK && s->n_params != gbtm_model_n_params(&r->model))
-    fail(io, GBTM_ERR_PARSE, "/fit/n_params is %d, but the model in /model has %d parameters", s->n_params,
+    h5_fail(io, GBTM_ERR_PARSE, "/fit/n_params is %d, but the model in /model has %d parameters", s->n_params,
          gbtm_model_n_params(&r->model));
   s->n_persons = r_count(io, &g, "n_persons", 1);
   s->n_obs = r_count(io, &g, "n_obs", 1);
@@ -1026,7 +977,7 @@ static void read_fit(h5io *io, const node *root, gbtm_fit_result *r) {
   else if (se && strcmp(se, "robust") == 0)
     s->se = GBTM_SE_ROBUST;
   else if (se)
-    fail(io, GBTM_ERR_PARSE, "/fit/se is \"%s\", expected \"model\" or \"robust\"", se);
+    h5_fail(io, GBTM_ERR_PARSE, "/fit/se is \"%s\", expected \"model\" or \"robust\"", se);
   free(se);
   s->starts = r_int(io, &g, "starts", 0, INT_MAX);
   s->starts_long = r_int(io, &g, "starts_long", 0, INT_MAX);
@@ -1035,7 +986,7 @@ static void read_fit(h5io *io, const node *root, gbtm_fit_result *r) {
   s->best_replicated = r_int(io, &g, "best_replicated", 0, INT_MAX);
   char *kernel = r_str(io, &g, "kernel");
   if (kernel && !gbtm_kernel_parse(kernel, &s->kernel))
-    fail(io, GBTM_ERR_PARSE, "/fit/kernel is \"%s\", expected \"auto\", \"dense\" or \"sparse\"", kernel);
+    h5_fail(io, GBTM_ERR_PARSE, "/fit/kernel is \"%s\", expected \"auto\", \"dense\" or \"sparse\"", kernel);
   free(kernel);
   s->threads = r_int(io, &g, "threads", 0, INT_MAX);
   r_f64(io, &g, "fit_seconds", &s->seconds);
@@ -1060,10 +1011,10 @@ static void read_data(h5io *io, const node *root, gbtm_fit_result *r) {
   r_f64(io, &g, "total_count", &d->total_count);
   d->exposure = r_int(io, &g, "exposure", 0, 1) == 1;
   if (io->st == GBTM_OK && d->persons != r->summary.n_persons)
-    fail(io, GBTM_ERR_PARSE, "/data/persons is %zu, but /fit/n_persons is %zu", d->persons,
+    h5_fail(io, GBTM_ERR_PARSE, "/data/persons is %zu, but /fit/n_persons is %zu", d->persons,
          r->summary.n_persons);
   if (io->st == GBTM_OK && d->observations != r->summary.n_obs)
-    fail(io, GBTM_ERR_PARSE, "/data/observations is %zu, but /fit/n_obs is %zu", d->observations,
+    h5_fail(io, GBTM_ERR_PARSE, "/data/observations is %zu, but /fit/n_obs is %zu", d->observations,
          r->summary.n_obs);
   close_group(io, &g);
 }
@@ -1095,7 +1046,7 @@ static void read_cov(h5io *io, const node *root, gbtm_fit_result *r) {
   r->psi = malloc(P * sizeof *r->psi);
   r->names = calloc(P, sizeof *r->names);
   char **names = calloc(P, sizeof *names);
-  if (!r->psi || !r->names || !names) fail(io, GBTM_ERR_NOMEM, "out of memory for %llu parameters", (unsigned long long)P);
+  if (!r->psi || !r->names || !names) h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %llu parameters", (unsigned long long)P);
   r_f64s(io, &g, "estimates", P, 0, r->psi);
   r_strs(io, &g, "names", P, names);
   for (hsize_t j = 0; io->st == GBTM_OK && j < P; j++) snprintf(r->names[j], sizeof r->names[j], "%s", names[j]);
@@ -1105,7 +1056,7 @@ static void read_cov(h5io *io, const node *root, gbtm_fit_result *r) {
   for (int c = 0; c < 2; c++) {
     if (!r_exists(io, &g, kinds[c])) continue;
     if (!(r->cov[c] = malloc(P * P * sizeof(double))))
-      fail(io, GBTM_ERR_NOMEM, "out of memory for the covariances");
+      h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the covariances");
     r_f64s(io, &g, kinds[c], P, P, r->cov[c]);
   }
   char *note = r_str(io, &g, "note");
@@ -1122,7 +1073,7 @@ static void read_trajectory(h5io *io, const node *root, const gbtm_model *m) {
   hsize_t any = SHAPE_ANY, T = 0;
   hid_t ds = r_open(io, &g, "age", H5T_FLOAT, 1, &any, &T);
   if (ds >= 0) H5Dclose(ds);
-  if (io->st == GBTM_OK && T == 0) fail(io, GBTM_ERR_PARSE, "/trajectory/age holds no ages");
+  if (io->st == GBTM_OK && T == 0) h5_fail(io, GBTM_ERR_PARSE, "/trajectory/age holds no ages");
   hsize_t dims[2] = {(hsize_t)m->groups, T};
   r_check(io, &g, "expected", H5T_FLOAT, 2, dims);
   r_check(io, &g, "lower", H5T_FLOAT, 2, dims);
@@ -1138,7 +1089,7 @@ static void read_posterior(h5io *io, const node *root, gbtm_fit_result *r) {
   size_t N = r->data.persons, K = (size_t)r->model.groups;
   r->ids = calloc(N, sizeof *r->ids);
   r->posterior = malloc(N * K * sizeof *r->posterior);
-  if (!r->ids || !r->posterior) fail(io, GBTM_ERR_NOMEM, "out of memory for %zu persons", N);
+  if (!r->ids || !r->posterior) h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu persons", N);
   r_strs(io, &g, "ids", N, r->ids);
   r_f64s(io, &g, "tau", N, K, r->posterior);
   close_group(io, &g);
@@ -1152,14 +1103,14 @@ static hid_t open_model_file(h5io *io, hid_t *fapl) {
   *fapl = -1;
   int fd = open(path, O_RDONLY);
   if (fd < 0) {
-    fail(io, GBTM_ERR_IO, "cannot open the file: %s", strerror(errno));
+    h5_fail(io, GBTM_ERR_IO, "cannot open the file: %s", strerror(errno));
     return -1;
   }
   struct stat sb;
   bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
   close(fd);
   if (!regular) {
-    fail(io, GBTM_ERR_IO, "not a regular file");
+    h5_fail(io, GBTM_ERR_IO, "not a regular file");
     return -1;
   }
   hid_t file = -1;
@@ -1169,13 +1120,13 @@ static hid_t open_model_file(h5io *io, hid_t *fapl) {
   htri_t is = H5Fis_hdf5(path);
 #endif
   if (is == 0)
-    fail(io, GBTM_ERR_PARSE, "not an HDF5 file");
+    h5_fail(io, GBTM_ERR_PARSE, "not an HDF5 file");
   else if (is < 0)
-    fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+    h5_fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
   else if ((*fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(*fapl, H5F_CLOSE_SEMI) < 0)
-    fail(io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
+    h5_fail(io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
   else if ((file = H5Fopen(path, H5F_ACC_RDONLY, *fapl)) < 0)
-    fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+    h5_fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
   return file;
 }
 
@@ -1185,7 +1136,7 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
   gbtm_fit_result *r = calloc(1, sizeof *r);
   if (!r) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
   h5quiet q;
-  quiet_begin(&q);
+  h5_quiet_begin(&q);
   hid_t fapl, file = open_model_file(&io, &fapl);
   if (io.st == GBTM_OK) {
     node root = {file, ""};
@@ -1199,9 +1150,9 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
     read_trajectory(&io, &root, &r->model);
     read_posterior(&io, &root, r);
   }
-  if (file >= 0 && H5Fclose(file) < 0) fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
+  if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
   if (fapl >= 0) H5Pclose(fapl);
-  quiet_end(&q);
+  h5_quiet_end(&q);
   if (io.st != GBTM_OK) {
     gbtm_fit_result_free(r);
     return io.st;
@@ -1221,18 +1172,18 @@ gbtm_status gbtm_trajectory_table_read(const char *path, gbtm_trajectory_table *
   gbtm_trajectory_table *t = calloc(1, sizeof *t);
   if (!t) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
   h5quiet q;
-  quiet_begin(&q);
+  h5_quiet_begin(&q);
   hid_t fapl, file = open_model_file(&io, &fapl);
   node root = {file, ""}, g = {-1, ""};
   r_group(&io, &root, "trajectory", false, &g);
   hsize_t any = SHAPE_ANY, T = 0, dims[2] = {SHAPE_ANY, 0}, got[2] = {0, 0};
   hid_t ds = r_open(&io, &g, "age", H5T_FLOAT, 1, &any, &T);
   if (ds >= 0) H5Dclose(ds);
-  if (io.st == GBTM_OK && T == 0) fail(&io, GBTM_ERR_PARSE, "/trajectory/age holds no ages");
+  if (io.st == GBTM_OK && T == 0) h5_fail(&io, GBTM_ERR_PARSE, "/trajectory/age holds no ages");
   dims[1] = T;
   if ((ds = r_open(&io, &g, "expected", H5T_FLOAT, 2, dims, got)) >= 0) H5Dclose(ds);
   if (io.st == GBTM_OK && (got[0] < 1 || got[0] > GBTM_MAX_GROUPS))
-    fail(&io, GBTM_ERR_PARSE, "/trajectory/expected has %llu rows, expected 1 to %d groups",
+    h5_fail(&io, GBTM_ERR_PARSE, "/trajectory/expected has %llu rows, expected 1 to %d groups",
          (unsigned long long)got[0], GBTM_MAX_GROUPS);
   size_t K = (size_t)got[0];
   bool observed = r_exists(&io, &g, "observed");
@@ -1245,7 +1196,7 @@ gbtm_status gbtm_trajectory_table_read(const char *path, gbtm_trajectory_table *
     t->upper = malloc(K * T * sizeof *t->upper);
     t->observed = observed ? malloc(K * T * sizeof *t->observed) : NULL;
     if (!t->age || !t->expected || !t->lower || !t->upper || (observed && !t->observed))
-      fail(&io, GBTM_ERR_NOMEM, "out of memory for the trajectory table");
+      h5_fail(&io, GBTM_ERR_NOMEM, "out of memory for the trajectory table");
   }
   r_f64s(&io, &g, "age", T, 0, t->age);
   r_f64s(&io, &g, "expected", K, T, t->expected);
@@ -1253,9 +1204,9 @@ gbtm_status gbtm_trajectory_table_read(const char *path, gbtm_trajectory_table *
   r_f64s(&io, &g, "upper", K, T, t->upper);
   if (observed) r_f64s(&io, &g, "observed", K, T, t->observed);
   close_group(&io, &g);
-  if (file >= 0 && H5Fclose(file) < 0) fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
+  if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
   if (fapl >= 0) H5Pclose(fapl);
-  quiet_end(&q);
+  h5_quiet_end(&q);
   if (io.st != GBTM_OK) {
     gbtm_trajectory_table_free(t);
     return io.st;

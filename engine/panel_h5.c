@@ -57,16 +57,6 @@
 
 /* ---- datasets ------------------------------------------------------------ */
 
-static const char *class_name(H5T_class_t c) {
-  switch (c) {
-  case H5T_INTEGER: return "an integer";
-  case H5T_FLOAT: return "a floating-point number";
-  case H5T_STRING: return "a string";
-  case H5T_COMPOUND: return "a compound type";
-  default: return "of another type";
-  }
-}
-
 /* Opens the dataset at path ("/panel/age") and checks that it exists, that
  * its type class is cls (or, with allow_integer, an integer) and that it
  * has rank 1; its length into *n. -1 (reported) otherwise. */
@@ -96,7 +86,7 @@ static hid_t r_open(h5io *io, hid_t file, const char *path, H5T_class_t cls, boo
   size_t size = type >= 0 ? H5Tget_size(type) : 0;
   if (type >= 0) H5Tclose(type);
   if (c != cls && !(allow_integer && c == H5T_INTEGER)) {
-    h5_fail(io, GBTM_ERR_PARSE, "%s is %s, expected %s", path, class_name(c),
+    h5_fail(io, GBTM_ERR_PARSE, "%s is %s, expected %s", path, h5_class_name(c),
          cls == H5T_FLOAT ? "a number" : cls == H5T_INTEGER ? "an integer" : "an integer or a string");
     H5Dclose(ds);
     return -1;
