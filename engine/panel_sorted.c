@@ -26,104 +26,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "age_set.h"
+
 #define LGAMMA_TABLE 256
 
 /* ---- the age grid -------------------------------------------------------- */
 
-typedef struct grid_set {
-  uint64_t *key; /* age bits, -0 folded onto +0 */
-  unsigned char *used;
-  size_t mask;
-  double *ages;
-  size_t count, cap;
-} grid_set;
-
-static uint64_t bits_of(double a) {
-  uint64_t b;
-  if (a == 0.0) a = 0.0;
-  memcpy(&b, &a, sizeof b);
-  return b;
-}
-
-static size_t slot_of(const grid_set *s, uint64_t b) {
-  uint64_t h = b;
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  size_t i = (size_t)h & s->mask;
-  while (s->used[i] && s->key[i] != b) i = (i + 1) & s->mask;
-  return i;
-}
-
-static bool grid_grow(grid_set *s) {
-  size_t n = 2 * (s->mask + 1);
-  grid_set g = {malloc(n * sizeof *g.key), calloc(n, 1), n - 1, NULL, 0, 0};
-  if (!g.key || !g.used) {
-    free(g.key);
-    free(g.used);
-    return false;
-  }
-  for (size_t i = 0; i <= s->mask; i++)
-    if (s->used[i]) {
-      size_t j = slot_of(&g, s->key[i]);
-      g.key[j] = s->key[i];
-      g.used[j] = 1;
-    }
-  free(s->key);
-  free(s->used);
-  s->key = g.key;
-  s->used = g.used;
-  s->mask = g.mask;
-  return true;
-}
-
-static bool grid_add(grid_set *s, double a) {
-  uint64_t b = bits_of(a);
-  size_t i = slot_of(s, b);
-  if (s->used[i]) return true;
-  if (s->count >= UINT32_MAX - 1) return false;
-  if (s->count == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 64;
-    double *ages = realloc(s->ages, cap * sizeof *ages);
-    if (!ages) return false;
-    s->ages = ages;
-    s->cap = cap;
-  }
-  s->ages[s->count++] = a == 0.0 ? 0.0 : a;
-  s->key[i] = b;
-  s->used[i] = 1;
-  return 2 * s->count <= s->mask + 1 || grid_grow(s);
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* The sorted distinct ages of the n cells into *grid (malloc'd), *T. */
 static bool age_grid(const double *age, size_t n, double **grid, size_t *T) {
-  grid_set s = {malloc(64 * sizeof *s.key), calloc(64, 1), 63, NULL, 0, 0};
-  bool ok = s.key && s.used;
+  age_set s;
+  bool ok = age_set_init(&s);
   uint64_t last = 0;
   for (size_t a = 0; ok && a < n; a++) {
     uint64_t b;
     memcpy(&b, &age[a], sizeof b);
-    if (a > 0 && b == last) continue;
+    if (a > 0 && b == last) continue; /* a person's repeated age: no lookup */
     last = b;
-    ok = grid_add(&s, age[a]);
+    ok = age_set_add(&s, age[a]);
   }
-  free(s.key);
-  free(s.used);
-  if (!ok) {
-    free(s.ages);
-    return false;
+  if (ok) {
+    age_set_sort(&s);
+    *grid = s.ages;
+    *T = s.count;
+    s.ages = NULL; /* the caller's now */
   }
-  qsort(s.ages, s.count, sizeof *s.ages, cmp_double);
-  *grid = s.ages;
-  *T = s.count;
-  return true;
+  age_set_free(&s);
+  return ok;
 }
 
 /* The index of a in grid[0..T), which holds it. */
