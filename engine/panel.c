@@ -123,7 +123,6 @@ static panel_row *sort_rows(const panel_row *rows, size_t n_rows, const size_t *
   return out;
 }
 
-#define LGAMMA_TABLE 256
 
 /* The index of age a in the grid: next when it matches (rows of a person
  * usually step through consecutive ages), else by hash. */
@@ -273,53 +272,24 @@ gbtm_status panel_build_cov(panel_row *rows, size_t n_rows, char **ids, size_t n
   p->skip_start[n_persons] = n_skip;
   p->nz_start[n_persons] = n_nz;
   p->ex_start[n_persons] = n_ex;
-  p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
-  p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
-  p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
-  p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
-  p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
-  p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
-  if (!p->skip_t || !p->nz_t || !p->nz_y || !p->ex_t || !p->ex_y || !p->ex_e) goto nomem;
+  if (!panel_alloc_cells(p)) goto nomem;
 
   /* 4. Fill, ascending in t within each person (rows are sorted now). */
-  double lgam[LGAMMA_TABLE]; /* log y! for small y */
-  for (int y = 0; y < LGAMMA_TABLE; y++) lgam[y] = lgamma(y + 1.0);
-  size_t s = 0, z = 0, x = 0, n_nonzero = 0, a = 0;
-  double total = 0.0;
-  bool has_exposure = false;
+  panel_filler f;
+  panel_filler_init(&f);
+  size_t a = 0;
   for (size_t i = 0; i < n_persons; i++) {
-    double c = 0.0;
-    uint32_t next = p->lo[i];
+    panel_fill_person(p, &f, i);
     for (; a < n_rows && rows[a].person == i; a++) {
       const panel_row *r = &rows[a];
-      uint32_t t = age_index(p, &ages, r->age, next);
-      for (uint32_t u = next; u < t; u++) p->skip_t[s++] = u; /* gaps */
-      next = t + 1;
-      int32_t y = (int32_t)r->count;
-      double e = r->exposure;
-      if (y > 0) {
-        c -= y < LGAMMA_TABLE ? lgam[y] : lgamma(y + 1.0);
-        n_nonzero++;
-        total += y;
-      }
-      if (e != 1.0) { /* eq. L constant: y log E */
-        c += y * log(e);
-        has_exposure = true;
-        p->skip_t[s++] = t;
-        p->ex_t[x] = t;
-        p->ex_y[x] = y;
-        p->ex_e[x++] = e;
-      } else if (y > 0) {
-        p->nz_t[z] = t;
-        p->nz_y[z++] = y;
-      }
+      panel_fill_cell(p, &f, age_index(p, &ages, r->age, f.next), (int32_t)r->count, r->exposure);
     }
-    p->logc[i] = c;
+    panel_fill_end(p, &f, i);
   }
   p->n_obs = n_rows;
-  p->n_nonzero = n_nonzero;
-  p->total = total;
-  p->has_exposure = has_exposure;
+  p->n_nonzero = f.n_nonzero;
+  p->total = f.total;
+  p->has_exposure = f.has_exposure;
   if (cov && (st = panel_cov_fill(p, rows, cov, source, err)) != GBTM_OK) goto fail;
   age_set_free(&ages);
   free(amin);
@@ -430,6 +400,22 @@ gbtm_status gbtm_panel_from_rows_cov(size_t n, const char *const *id, const doub
 /* Observed cells of person i: the window less the skip cells, merged with
  * the exception cells (which are among the skip cells). Any of t, y, e may
  * be NULL when not wanted. */
+bool panel_alloc_cells(gbtm_panel *p) {
+  size_t n_skip = p->skip_start[p->n], n_nz = p->nz_start[p->n], n_ex = p->ex_start[p->n];
+  p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
+  p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
+  p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
+  p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
+  p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
+  p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
+  return p->skip_t && p->nz_t && p->nz_y && p->ex_t && p->ex_y && p->ex_e;
+}
+
+void panel_filler_init(panel_filler *f) {
+  memset(f, 0, sizeof *f);
+  for (int y = 0; y < PANEL_LGAMMA_TABLE; y++) f->lgam[y] = lgamma(y + 1.0);
+}
+
 size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, int32_t *y, double *e) {
   size_t c = 0, s = p->skip_start[i], s_end = p->skip_start[i + 1];
   size_t z = p->nz_start[i], z_end = p->nz_start[i + 1];

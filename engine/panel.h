@@ -16,6 +16,8 @@
 #ifndef GBTM_PANEL_H
 #define GBTM_PANEL_H
 
+#include <math.h>
+
 #include "error.h"
 #include "gbtm.h"
 
@@ -98,6 +100,60 @@ gbtm_status panel_build_cov(panel_row *rows, size_t n_rows, char **ids, size_t n
  * GBTM_OK when p has no covariates. */
 gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_t n,
                                panel_cov_in *cov, double **values, gbtm_error *err);
+
+/* ---- what the panel builders share (panel.c, panel_sorted.c, simulate.c) */
+
+/* Allocates skip_t, nz_t/nz_y and ex_t/ex_y/ex_e for the totals in
+ * skip_start[n], nz_start[n] and ex_start[n]; false when out of memory. */
+bool panel_alloc_cells(gbtm_panel *p);
+
+/* Fills the cells person by person, each person's ascending in age, with
+ * one set of expressions for every builder, so that their panels are
+ * identical to the bit: panel_fill_person() at a person's start,
+ * panel_fill_cell() per observed cell, panel_fill_end() at its end. */
+#define PANEL_LGAMMA_TABLE 256
+typedef struct panel_filler {
+  size_t s, z, x;          /* next skip, nonzero and exception cell */
+  size_t n_nonzero;        /* cells with y > 0 so far */
+  double total;            /* their counts */
+  bool has_exposure;       /* an exposure != 1 so far */
+  double c;                /* this person's c_i so far */
+  uint32_t next;           /* the next age index of this person's window */
+  double lgam[PANEL_LGAMMA_TABLE]; /* log y! for small y */
+} panel_filler;
+
+void panel_filler_init(panel_filler *f);
+
+static inline void panel_fill_person(const gbtm_panel *p, panel_filler *f, size_t i) {
+  f->c = 0.0;
+  f->next = p->lo[i];
+}
+
+/* Cell (t, y, e): the gaps before it are skip cells; an exposure != 1 makes
+ * it an exception (and a skip cell), else a count > 0 a nonzero cell; c_i
+ * gathers -log y! and y log E (the constant of eq. L). */
+static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, int32_t y, double e) {
+  for (uint32_t u = f->next; u < t; u++) p->skip_t[f->s++] = u; /* gaps */
+  f->next = t + 1;
+  if (y > 0) {
+    f->c -= y < PANEL_LGAMMA_TABLE ? f->lgam[y] : lgamma(y + 1.0);
+    f->n_nonzero++;
+    f->total += y;
+  }
+  if (e != 1.0) { /* eq. L constant: y log E */
+    f->c += y * log(e);
+    f->has_exposure = true;
+    p->skip_t[f->s++] = t;
+    p->ex_t[f->x] = t;
+    p->ex_y[f->x] = y;
+    p->ex_e[f->x++] = e;
+  } else if (y > 0) {
+    p->nz_t[f->z] = t;
+    p->nz_y[f->z++] = y;
+  }
+}
+
+static inline void panel_fill_end(gbtm_panel *p, const panel_filler *f, size_t i) { p->logc[i] = f->c; }
 
 /* Writes the observed cells of person i, ascending in age, into t[], y[]
  * and e[] (each with room for panel->T entries); returns how many. */

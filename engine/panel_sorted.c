@@ -28,8 +28,6 @@
 
 #include "age_set.h"
 
-#define LGAMMA_TABLE 256
-
 /* ---- the age grid -------------------------------------------------------- */
 
 /* The sorted distinct ages of the n cells into *grid (malloc'd), *T. */
@@ -104,16 +102,6 @@ static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const pan
 }
 
 /* Allocates the CSR arrays of p for the counted cells. */
-static bool alloc_cells(gbtm_panel *p, size_t n_skip, size_t n_nz, size_t n_ex) {
-  p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
-  p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
-  p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
-  p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
-  p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
-  p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
-  return p->skip_t && p->nz_t && p->nz_y && p->ex_t && p->ex_y && p->ex_e;
-}
-
 gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids, const double *age,
                                const int32_t *count, const double *exposure, const panel_cov_in *cov,
                                const char *source, gbtm_panel **out, bool *sorted, gbtm_error *err) {
@@ -177,43 +165,17 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
   p->skip_start[n_persons] = n_skip;
   p->nz_start[n_persons] = n_nz;
   p->ex_start[n_persons] = n_ex;
-  if (!alloc_cells(p, n_skip, n_nz, n_ex)) goto nomem;
-  double lgam[LGAMMA_TABLE]; /* log y! for small y */
-  for (int y = 0; y < LGAMMA_TABLE; y++) lgam[y] = lgamma(y + 1.0);
-  size_t s = 0, z = 0, x = 0, n_nonzero = 0;
-  double total = 0.0;
-  bool has_exposure = false;
+  if (!panel_alloc_cells(p)) goto nomem;
+  panel_filler f;
+  panel_filler_init(&f);
   for (size_t i = 0; i < n_persons; i++) {
-    double c = 0.0;
-    uint32_t next = p->lo[i];
-    for (size_t a = start[i]; a < start[i + 1]; a++) {
-      uint32_t u = t[a];
-      for (uint32_t g = next; g < u; g++) p->skip_t[s++] = g; /* gaps */
-      next = u + 1;
-      int32_t y = count[a];
-      double e = exposure ? exposure[a] : 1.0;
-      if (y > 0) {
-        c -= y < LGAMMA_TABLE ? lgam[y] : lgamma(y + 1.0);
-        n_nonzero++;
-        total += y;
-      }
-      if (e != 1.0) { /* eq. L constant: y log E */
-        c += y * log(e);
-        has_exposure = true;
-        p->skip_t[s++] = u;
-        p->ex_t[x] = u;
-        p->ex_y[x] = y;
-        p->ex_e[x++] = e;
-      } else if (y > 0) {
-        p->nz_t[z] = u;
-        p->nz_y[z++] = y;
-      }
-    }
-    p->logc[i] = c;
+    panel_fill_person(p, &f, i);
+    for (size_t a = start[i]; a < start[i + 1]; a++) panel_fill_cell(p, &f, t[a], count[a], exposure ? exposure[a] : 1.0);
+    panel_fill_end(p, &f, i);
   }
-  p->n_nonzero = n_nonzero;
-  p->total = total;
-  p->has_exposure = has_exposure;
+  p->n_nonzero = f.n_nonzero;
+  p->total = f.total;
+  p->has_exposure = f.has_exposure;
   free(t);
   t = NULL;
   p->id = ids; /* from here on the panel's */

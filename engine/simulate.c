@@ -318,13 +318,7 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
   p->skip_start[n] = n_skip;
   p->nz_start[n] = n_nz;
   p->ex_start[n] = n_ex;
-  p->skip_t = malloc((n_skip ? n_skip : 1) * sizeof *p->skip_t);
-  p->nz_t = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_t);
-  p->nz_y = malloc((n_nz ? n_nz : 1) * sizeof *p->nz_y);
-  p->ex_t = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_t);
-  p->ex_y = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_y);
-  p->ex_e = malloc((n_ex ? n_ex : 1) * sizeof *p->ex_e);
-  if (!p->skip_t || !p->nz_t || !p->nz_y || !p->ex_t || !p->ex_y || !p->ex_e) goto nomem;
+  if (!panel_alloc_cells(p)) goto nomem;
 
   /* 3. Fill, as panel_build() does: ascending in t within each person, and
    * the constant c_i = sum (y log E - log y!) of eq. L in the same order of
