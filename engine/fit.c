@@ -217,7 +217,7 @@ static gbtm_status add_covariates(gbtm_model *m, const gbtm_panel *p, const gbtm
   for (int j = 0; j < p->n_tcov; j++)
     m->tcov_fixed[j] = isnan(o->tcov_fixed[j]) ? gbtm_panel_tcov_mean(p, j) : o->tcov_fixed[j];
   polish_result pr;
-  gbtm_status st = polish_ascend(m, p, o->threads, NULL, NULL, true, COVARIATE_STEPS, &pr, err);
+  gbtm_status st = polish_ascend(m, p, o->threads, NULL, NULL, true, COVARIATE_STEPS, NULL, &pr, err);
   if (st != GBTM_OK) return st;
   if (!isfinite(pr.loglik))
     return gbtm_fail(err, GBTM_ERR_FIT, "the fit with covariates reached no finite log-likelihood");
@@ -317,8 +317,21 @@ static double worker_loglik(void *ctx, const gbtm_model *m) {
 
 /* Newton polish of a run (DESIGN §3, §4): true when it ended at a positive
  * definite information, with run's parameters, log L and verdict updated. */
+/* A Newton step of a long run as progress (phase "newton"). */
+typedef struct newton_report {
+  const gbtm_fit_options *o;
+  gbtm_progress info;
+} newton_report;
+
+static void report_newton_step(void *user, int step, double loglik) {
+  newton_report *r = user;
+  r->info.iteration = step;
+  r->info.loglik = loglik;
+  r->o->progress(&r->info, r->o->progress_user);
+}
+
 static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
-                       em_run *run) {
+                       const gbtm_progress *info, em_run *run) {
   gbtm_model m;
   int ident[GBTM_MAX_GROUPS];
   for (int k = 0; k < w->ws.K; k++) ident[k] = k;
@@ -328,7 +341,11 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
    * definite on the way (near a boundary, e.g. a zero inflation running to
    * 0): at 1M persons these reached in 12 steps a log L that EM had not
    * reached after 5000 iterations. */
-  if (polish_ascend(&m, w->ws.panel, threads, worker_loglik, w, true, POLISH_MAX_STEPS, &pr, NULL) != GBTM_OK ||
+  newton_report report = {o, {"newton", 0, 0, 0, 0.0}};
+  if (info) report.info.start = info->start, report.info.starts = info->starts;
+  polish_progress progress = {report_newton_step, &report};
+  if (polish_ascend(&m, w->ws.panel, threads, worker_loglik, w, true, POLISH_MAX_STEPS,
+                    info && o->progress ? &progress : NULL, &pr, NULL) != GBTM_OK ||
       !pr.pd)
     return false;
   psi_from_model(&w->ws, &m, run->psi);
@@ -369,7 +386,7 @@ static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *ru
     if (!run->converged && !run->stalled)
       em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? handoff_gain(w->ws.panel) : 0.0, o->accelerate,
                  progress, o->progress_user, &info);
-    if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, run))
+    if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, by_start ? NULL : &info, run))
       em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
     if (by_start) report_run(o, &info, run);
   }

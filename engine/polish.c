@@ -113,7 +113,8 @@ static bool factor_damped(const double *info, size_t P, double *chol, double *wo
 }
 
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
-                          void *ctx, bool damped, int max_steps, polish_result *out, gbtm_error *err) {
+                          void *ctx, bool damped, int max_steps, const polish_progress *progress,
+                          polish_result *out, gbtm_error *err) {
   if (!loglik) {
     loglik = direct_loglik;
     ctx = (void *)p;
@@ -183,6 +184,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     }
     if (!moved) break;
     out->iterations++;
+    if (progress && progress->step) progress->step(progress->user, out->iterations, ll);
   }
   out->loglik = ll;
   free(chol), free(step), free(psi), free(trial), free(work);

@@ -25,8 +25,16 @@ typedef struct polish_result {
  * Levenberg-Marquardt step (I + mu 1)^-1 g instead; otherwise a stop. Used
  * after EM (engine/fit.c) and from the fit without covariates to the one
  * with them. */
+/* Called after each step that moved (may be NULL): its number from 1 and
+ * the log-likelihood reached. */
+typedef struct polish_progress {
+  void (*step)(void *user, int step, double loglik);
+  void *user;
+} polish_progress;
+
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
-                          void *ctx, bool damped, int max_steps, polish_result *out, gbtm_error *err);
+                          void *ctx, bool damped, int max_steps, const polish_progress *progress,
+                          polish_result *out, gbtm_error *err);
 
 /* At m: the model-based covariance I^-1 and the robust I^-1 M I^-1 (P x P,
  * row-major; both set to NULL-free NaN-free values only when I is positive

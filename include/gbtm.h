@@ -256,7 +256,7 @@ bool gbtm_kernel_parse(const char *name, gbtm_kernel *out);
 
 /* Progress of a fit, reported through gbtm_fit_options.progress. */
 typedef struct gbtm_progress {
-  const char *phase; /* "short", "long" */
+  const char *phase; /* "short", "long" (EM), "newton" (the polish of a long run) */
   int start;         /* start index, 0-based */
   int starts;        /* starts in this phase */
   int iteration;     /* E-steps so far in this start */

@@ -21,7 +21,7 @@ fail() {
 }
 pass() { echo "ok   $1"; }
 
-line_re='^gbtm fit: (short|long) phase, start [0-9]+ of [0-9]+: [0-9]+ iterations, log L -?[0-9]+\.[0-9]{4} \([0-9]+\.[0-9] s\)$'
+line_re='^gbtm fit: (short|long|newton) phase, start [0-9]+ of [0-9]+: [0-9]+ iterations, log L -?[0-9]+\.[0-9]{4} \([0-9]+\.[0-9] s\)$'
 
 for n in 630 100000; do
   if ! "$gbtm" simulate --preset rapporteur-2024 --n "$n" --seed 5 -o "$dir/c$n.csv" >/dev/null 2>"$dir/err"; then
