@@ -315,8 +315,6 @@ static double worker_loglik(void *ctx, const gbtm_model *m) {
   return em_estep(&w->ws, w->psi_scratch, NULL, NULL);
 }
 
-/* Newton polish of a run (DESIGN §3, §4): true when it ended at a positive
- * definite information, with run's parameters, log L and verdict updated. */
 /* A Newton step of a long run as progress (phase "newton"). */
 typedef struct newton_report {
   const gbtm_fit_options *o;
@@ -330,6 +328,9 @@ static void report_newton_step(void *user, int step, double loglik) {
   r->o->progress(&r->info, r->o->progress_user);
 }
 
+/* Newton polish of a run (DESIGN §3, §4): true when it ended at a positive
+ * definite information, with run's parameters, log L and verdict updated;
+ * its steps reported as progress when info is not NULL. */
 static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
                        const gbtm_progress *info, em_run *run) {
   gbtm_model m;
@@ -371,7 +372,7 @@ static double handoff_gain(const gbtm_panel *p) {
 }
 
 /* The long runs idx[from..to-1]: EM to convergence, handing over to
- * Newton's method (DESIGN §3) once a cycle gains less than HANDOFF_GAIN when
+ * Newton's method (DESIGN §3) once a cycle gains less than handoff_gain() when
  * inference is on; where the information is not positive definite there,
  * EM goes on to its own criterion. */
 static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *runs, const int *idx, int from,
