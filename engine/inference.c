@@ -184,6 +184,7 @@ typedef struct shared {
   const gbtm_model *m;
   const gbtm_panel *p;
   size_t P, T, block, nblocks, psize;
+  size_t chunk; /* persons whose scores are held at once (SCORE_CHUNK, or the block) */
   int K, R, C;
   bool cov; /* the model has covariates: per-person theta Hessians, delta blocks */
   psi_layout l;
@@ -247,6 +248,10 @@ static void add_score(const shared *sh, int k, const double *g, double tau, doub
   for (size_t j = 0; j < sh->P; j++) S_row[j] += tau * g[j];
 }
 
+/* The scores of a block are gathered SCORE_CHUNK persons at a time, so
+ * that G and S stay in cache whatever the block size (N / 1024 persons). */
+#define SCORE_CHUNK 256
+
 /* Where G_k starts in G (nb rows of m_k each, group after group). */
 static double *group_rows(const shared *sh, double *G, size_t nb, int k) {
   size_t off = 0;
@@ -254,19 +259,19 @@ static double *group_rows(const shared *sh, double *G, size_t nb, int k) {
   return G + off;
 }
 
-/* A = sum_k scatter(G_k'G_k) and meat = S'S (lower triangles, column-major
- * P x P), with G_k and S row-major: as column-major m x rows matrices,
- * dsyrk's "N" form. Ak: scratch of the largest m_k^2. */
-static void outer_products(const shared *sh, double *G, const double *S, size_t nb, double *Ak, double *A,
+/* A += sum_k scatter(G_k'G_k) and meat += S'S (lower triangles,
+ * column-major P x P) over the first rows of a chunk, with G_k and S
+ * row-major: as column-major m x rows matrices, dsyrk's "N" form. Ak:
+ * scratch of the largest m_k^2. */
+static void outer_products(const shared *sh, double *G, const double *S, size_t rows_used, double *Ak, double *A,
                            double *meat) {
   const size_t P = sh->P, nt = n_theta(sh);
-  int rows = (int)nb, n = (int)P;
+  int rows = (int)rows_used, n = (int)P;
   double one = 1.0, zero = 0.0;
-  memset(A, 0, P * P * sizeof *A);
   for (int k = 0; k < sh->K; k++) {
     size_t mk = nt + own(sh, k), ob = sh->l.ob[k];
     int m = (int)mk;
-    dsyrk_("L", "N", &m, &rows, &one, group_rows(sh, G, nb, k), &m, &zero, Ak, &m);
+    dsyrk_("L", "N", &m, &rows, &one, group_rows(sh, G, sh->chunk, k), &m, &zero, Ak, &m);
     for (size_t c = 0; c < mk; c++) {
       size_t gc = c < nt ? c : ob + c - nt;
       for (size_t a = c; a < mk; a++) {
@@ -275,7 +280,22 @@ static void outer_products(const shared *sh, double *G, const double *S, size_t 
       }
     }
   }
-  dsyrk_("L", "N", &n, &rows, &one, S, &n, &zero, meat, &n);
+  dsyrk_("L", "N", &n, &rows, &one, S, &n, &one, meat, &n);
+}
+
+/* Starts row r of a block's score chunk (clearing S at a chunk's start);
+ * the row within the chunk. */
+static size_t chunk_row(const shared *sh, size_t r, double *S) {
+  size_t q = r % sh->chunk;
+  if (q == 0) memset(S, 0, sh->chunk * sh->P * sizeof *S);
+  return q;
+}
+
+/* Ends row r: the chunk's outer products once it is full or the block ends. */
+static void chunk_end(const shared *sh, size_t r, size_t nb, double *G, const double *S, double *Ak, double *A,
+                      double *meat) {
+  size_t q = r % sh->chunk;
+  if (q + 1 == sh->chunk || r + 1 == nb) outer_products(sh, G, S, q + 1, Ak, A, meat);
 }
 
 /* ---- the windowed path: no time-varying covariates -------------------------
@@ -335,11 +355,10 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
   double *H = W + (size_t)K * T * 3;
-  memset(S, 0, nb * P * sizeof *S);
   memset(D, 0, (size_t)K * (T + 1) * sizeof *D);
   memset(Wx, 0, (size_t)K * T * 3 * sizeof *Wx);
   for (size_t r = 0; r < nb; r++) {
-    size_t i = i0 + r, lo = p->lo[i], hi = p->hi[i];
+    size_t i = i0 + r, lo = p->lo[i], hi = p->hi[i], q = chunk_row(sh, r, S);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
     double lf[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS], tau[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
     double v[GBTM_MAX_GROUPS][VW];
@@ -404,9 +423,10 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       theta_scores(sh, k, pi, z, row);
       for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = v[k][1 + j];
       for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = v[k][1 + nbk + j];
-      add_score(sh, k, row, tk, group_rows(sh, G, nb, k) + r * (n_theta(sh) + own(sh, k)), S + r * P);
+      add_score(sh, k, row, tk, group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
-    for (size_t j = 0; j < P; j++) grad[j] += S[r * P + j];
+    for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
+    chunk_end(sh, r, nb, G, S, Ak, A, meat);
   }
   /* W = h0 x (the zero cells' tau weight) + the other cells' terms */
   for (int k = 0; k < K; k++) {
@@ -420,7 +440,6 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       W[kt * 3 + 2] += run * h0->h_zz + Wx[kt * 3 + 2];
     }
   }
-  outer_products(sh, G, S, nb, Ak, A, meat);
 }
 
 /* Block b of persons cell by cell: the path of models with time-varying
@@ -438,9 +457,8 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
   double *H = W + (size_t)K * T * 3;
-  memset(S, 0, nb * P * sizeof *S);
   for (size_t r = 0; r < nb; r++) {
-    size_t i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
+    size_t q = chunk_row(sh, r, S), i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
     const double *w0 = C ? p->tcov + p->obs_start[i] * (size_t)C : NULL;
     double lf[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS], tau[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
@@ -495,11 +513,11 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = gk[j];
       for (int j = 0; j < C; j++) row[sh->l.od[k] + (size_t)j] = gd[j];
       for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
-      add_score(sh, k, row, tau[k], group_rows(sh, G, nb, k) + r * (n_theta(sh) + own(sh, k)), S + r * P);
+      add_score(sh, k, row, tau[k], group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
-    for (size_t j = 0; j < P; j++) grad[j] += S[r * P + j];
+    for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
+    chunk_end(sh, r, nb, G, S, Ak, A, meat);
   }
-  outer_products(sh, G, S, nb, Ak, A, meat);
 }
 
 gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int threads, inference *out,
@@ -522,7 +540,8 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
   sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.cov ? P * P : 0);
   int nth = threads > 0 ? threads : omp_get_max_threads();
-  size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.block * K * P + sh.block * P + P + P * P;
+  sh.chunk = sh.block < SCORE_CHUNK ? sh.block : SCORE_CHUNK;
+  size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.chunk * K * P + sh.chunk * P + P + P * P;
   sh.X = malloc(T * GBTM_MAX_COEF * sizeof *sh.X);
   sh.eta = calloc(K * T, sizeof *sh.eta);
   sh.zeta = calloc(K * T, sizeof *sh.zeta);
@@ -575,12 +594,12 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     double *ce = w + 2 * T;
     cell_terms *terms = (cell_terms *)(w + 3 * T);
     double *G = w + 3 * T + K * T * sizeof(cell_terms) / sizeof(double);
-    double *S = G + sh.block * K * P;
+    double *S = G + sh.chunk * K * P;
     if (sh.prefix) { /* G, S, a row, D, Wx and Ak in the same scratch */
-      double *Gw = w, *Sw = Gw + sh.block * K * P, *row = Sw + sh.block * P, *D = row + P;
+      double *Gw = w, *Sw = Gw + sh.chunk * K * P, *row = Sw + sh.chunk * P, *D = row + P;
       person_block_windowed(&sh, (size_t)b, Gw, Sw, row, D, D + K * (T + 1), D + K * (T + 1) + 3 * K * T);
     } else {
-      person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.block * P, S + sh.block * P + P);
+      person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.chunk * P, S + sh.chunk * P + P);
     }
   }
   double *acc = sh.partial;
