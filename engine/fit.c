@@ -206,7 +206,7 @@ static void set_refgroup(gbtm_model *m, int r) {
  * maximum: EM's M-step would need a weighted GLM over all cells per
  * iteration, while Newton converges in a few passes from a start this
  * close. *converged: the ascent ended at a positive definite information
- * with a decrement below POLISH_DECREMENT_TOL. */
+ * with a decrement below polish_tolerance(). */
 #define COVARIATE_STEPS 500
 static gbtm_status add_covariates(gbtm_model *m, const gbtm_panel *p, const gbtm_fit_options *o,
                                   double *ll, bool *converged, gbtm_error *err) {
@@ -222,7 +222,7 @@ static gbtm_status add_covariates(gbtm_model *m, const gbtm_panel *p, const gbtm
   if (!isfinite(pr.loglik))
     return gbtm_fail(err, GBTM_ERR_FIT, "the fit with covariates reached no finite log-likelihood");
   *ll = pr.loglik;
-  *converged = pr.pd && pr.decrement < POLISH_DECREMENT_TOL;
+  *converged = pr.pd && pr.decrement < polish_tolerance(pr.loglik);
   return GBTM_OK;
 }
 
@@ -246,7 +246,7 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   sm->gradient_norm = pc.grad_norm;
   sm->newton_decrement = pc.decrement;
   if (pc.ok) {
-    sm->converged = pc.decrement < POLISH_DECREMENT_TOL;
+    sm->converged = pc.decrement < polish_tolerance(pc.loglik);
   } else {
     free(res->cov[0]);
     free(res->cov[1]);
@@ -351,7 +351,7 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
     return false;
   psi_from_model(&w->ws, &m, run->psi);
   run->loglik = pr.loglik;
-  run->converged = pr.decrement < POLISH_DECREMENT_TOL;
+  run->converged = pr.decrement < polish_tolerance(pr.loglik);
   return true;
 }
 

@@ -130,6 +130,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
   }
   gbtm_status st = GBTM_OK;
   double ll = loglik(ctx, m);
+  int idle = 0; /* steps in a row that gained nothing */
   for (int it = 0; it < max_steps; it++) {
     inference inf;
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
@@ -147,7 +148,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     }
     inference_free(&inf);
     out->decrement = out->pd ? dec : NAN;
-    if (!direction || (out->pd && !(dec >= POLISH_DECREMENT_TOL))) break; /* converged, or no direction */
+    if (!direction || (out->pd && !(dec >= polish_tolerance(ll)))) break; /* converged, or no direction */
     inference_pack(m, psi);
     bool moved = false;
     double s = 1.0, ll_before = ll;
@@ -183,6 +184,10 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
       ll = llc;
     }
     if (!moved) break;
+    /* Steps that gain nothing the arithmetic resolves, three in a row: the
+     * maximum as far as eq. L can tell (the verdict stays the decrement's). */
+    idle = ll - ll_before <= 1e-15 * fabs(ll) ? idle + 1 : 0;
+    if (idle >= 3) break;
     out->iterations++;
     if (progress && progress->step) progress->step(progress->user, out->iterations, ll);
   }

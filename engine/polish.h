@@ -5,7 +5,20 @@
 
 #include "inference.h"
 
+#include <math.h>
+
 #define POLISH_DECREMENT_TOL 1e-8
+#define POLISH_DECREMENT_REL 1e-14
+
+/* The Newton decrement below which a fit has converged: 1e-8, or 1e-14 of
+ * |log L| when that is more. log L is a sum over all cells and carries
+ * rounding of about that relative size, which the gradient carries too: at
+ * 10M persons (|log L| = 1.6e8) a decrement of 1e-8 is below what the
+ * arithmetic resolves, and the polish would step on without gain. */
+static inline double polish_tolerance(double loglik) {
+  double rel = POLISH_DECREMENT_REL * fabs(loglik);
+  return rel > POLISH_DECREMENT_TOL ? rel : POLISH_DECREMENT_TOL;
+}
 
 /* Evaluates eq. L at a model (for the line search); NULL means
  * gbtm_model_loglik. */
@@ -20,7 +33,7 @@ typedef struct polish_result {
 
 /* Newton steps on eq. L from m (in place), halving a step that would lower
  * log L (and extending one along a flat direction), until the Newton
- * decrement g'I^-1g < POLISH_DECREMENT_TOL, no step raises log L, or
+ * decrement g'I^-1g < polish_tolerance(log L), no step raises log L, or
  * max_steps. Where I is not positive definite: when damped, a
  * Levenberg-Marquardt step (I + mu 1)^-1 g instead; otherwise a stop. Used
  * after EM (engine/fit.c) and from the fit without covariates to the one
