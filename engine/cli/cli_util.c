@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,6 +168,13 @@ bool cli_parse_int_list(const char *option, const char *text, int k, int lo, int
 }
 
 /* ---- progress ---------------------------------------------------------- */
+
+bool cli_ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+bool cli_is_h5_name(const char *name) { return cli_ends_with(name, ".h5") || cli_ends_with(name, ".hdf5"); }
 
 double cli_now(void) {
   struct timespec ts;

@@ -75,6 +75,11 @@ void cli_progress_report(const gbtm_progress *progress, void *user);
  * line, or in line mode prints the last start if lines were due. */
 void cli_progress_finish(cli_progress *p);
 
+/* Whether s ends in suffix, ignoring case. */
+bool cli_ends_with(const char *s, const char *suffix);
+/* Whether a file name asks for HDF5 (.h5 or .hdf5). */
+bool cli_is_h5_name(const char *name);
+
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 

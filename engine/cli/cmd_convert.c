@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -70,11 +69,6 @@ static void print_help(FILE *out) {
           c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-  size_t n = strlen(s), m = strlen(suffix);
-  return n > m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 /* Returns -1 to go on, or the exit status to end with (already reported). */
 static int parse_args(int argc, char **argv, convert_args *a) {
   memset(a, 0, sizeof *a);
@@ -115,8 +109,8 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     cli_error(CMD, "-o names the input file \"%s\"", a->output);
     return CLI_EXIT_USAGE;
   }
-  a->csv = ends_with(a->output, ".csv");
-  if (!a->csv && !ends_with(a->output, ".h5") && !ends_with(a->output, ".hdf5")) {
+  a->csv = cli_ends_with(a->output, ".csv");
+  if (!a->csv && !cli_is_h5_name(a->output)) {
     cli_error(CMD, "-o %s: the name must end in .h5 or .hdf5 (an HDF5 panel) or .csv (long CSV)",
               a->output);
     return CLI_EXIT_USAGE;

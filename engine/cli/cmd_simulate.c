@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <math.h>
 
@@ -293,12 +292,6 @@ static int model_design(const sim_args *a, gbtm_model *model, gbtm_sim_design *d
   return -1;
 }
 
-/* An HDF5 panel is written when the name says so. */
-static bool is_h5_name(const char *name) {
-  size_t n = strlen(name);
-  return (n > 3 && strcasecmp(name + n - 3, ".h5") == 0) || (n > 5 && strcasecmp(name + n - 5, ".hdf5") == 0);
-}
-
 int cmd_simulate(int argc, char **argv) {
   sim_args a;
   int rc = parse_args(argc, argv, &a);
@@ -327,7 +320,7 @@ int cmd_simulate(int argc, char **argv) {
   gbtm_panel *panel = NULL;
   gbtm_status st = gbtm_simulate(&model, &design, &panel, group, &err);
   if (st == GBTM_OK)
-    st = is_h5_name(a.output) ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
+    st = cli_is_h5_name(a.output) ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     outfile_discard(&truth);
