@@ -10,6 +10,8 @@
  * NaN here and printed as null / "-", never as a number. */
 #include "criteria.h"
 
+#include "reduce.h"
+
 #include <math.h>
 
 void criteria_information(gbtm_fit_summary *s) {
@@ -21,11 +23,13 @@ void criteria_information(gbtm_fit_summary *s) {
   s->aic = -2.0 * ll + 2.0 * p;
 }
 
-double criteria_classification(const double *tau, size_t N, int K, const double *share,
-                               gbtm_group_summary *g) {
-  double sum_pp[GBTM_MAX_GROUPS] = {0}, ent = 0.0;
-  size_t assigned[GBTM_MAX_GROUPS] = {0};
-  for (size_t i = 0; i < N; i++) {
+double criteria_classification(const double *tau, size_t n, int K, const double *share,
+                               const gbtm_reducer *procs, gbtm_group_summary *g) {
+  /* sums over persons, then over processes: Σ pp and the assigned count
+   * per group, the entropy sum, N */
+  double s[2 * GBTM_MAX_GROUPS + 2] = {0}, *sum_pp = s, *assigned = s + GBTM_MAX_GROUPS;
+  double ent = 0.0;
+  for (size_t i = 0; i < n; i++) {
     const double *ti = tau + i * (size_t)K;
     int best = 0;
     for (int k = 0; k < K; k++) {
@@ -35,12 +39,17 @@ double criteria_classification(const double *tau, size_t N, int K, const double 
     assigned[best]++;
     sum_pp[best] += ti[best];
   }
+  s[2 * GBTM_MAX_GROUPS] = ent;
+  s[2 * GBTM_MAX_GROUPS + 1] = (double)n;
+  reduce_sum(procs, s, 2 * GBTM_MAX_GROUPS + 2);
+  ent = s[2 * GBTM_MAX_GROUPS];
+  double N = s[2 * GBTM_MAX_GROUPS + 1];
   for (int k = 0; k < K; k++) {
     g[k].share = share[k];
-    g[k].assigned_share = (double)assigned[k] / (double)N;
-    g[k].avepp = assigned[k] ? sum_pp[k] / (double)assigned[k] : NAN;
+    g[k].assigned_share = assigned[k] / N;
+    g[k].avepp = assigned[k] > 0.0 ? sum_pp[k] / assigned[k] : NAN;
     double odds_pp = g[k].avepp / (1.0 - g[k].avepp), odds_pi = share[k] / (1.0 - share[k]);
     g[k].occ = (K > 1 && isfinite(odds_pp) && odds_pi > 0.0 && isfinite(odds_pi)) ? odds_pp / odds_pi : NAN;
   }
-  return K > 1 ? 1.0 + ent / ((double)N * log((double)K)) : 1.0;
+  return K > 1 ? 1.0 + ent / (N * log((double)K)) : 1.0;
 }

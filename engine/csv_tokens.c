@@ -65,7 +65,7 @@ static gbtm_status read_file(csv_reader *r, gbtm_error *err) {
 }
 
 gbtm_status csv_open(csv_reader *r, const char *path, gbtm_error *err) {
-  *r = (csv_reader){path, NULL, 0, 0, 1};
+  *r = (csv_reader){path, NULL, 0, 0, 1, 0};
   gbtm_status st = read_file(r, err);
   if (st != GBTM_OK) return st;
   if (r->size >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
@@ -189,6 +189,7 @@ gbtm_status csv_read_header(csv_reader *r, size_t n, const char *const *names, s
   } while (term == CSV_FIELD_COMMA);
   free(len);
   *fields = f;
+  if (r->data_line) r->line = r->data_line;
   for (size_t k = 0; k < n; k++)
     if (names[k] && where[k] == SIZE_MAX) {
       const char *more = flen + 6 >= sizeof found ? ",..." : "";

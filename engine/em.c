@@ -58,7 +58,7 @@ gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_option
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
   }
   basis_matrix(panel->age, ws->T, centre, scale, ws->X);
-  gbtm_status st = estep_ctx_alloc(panel, ws->fam, ws->K, o->kernel, o->threads, NULL, &ws->ctx, err);
+  gbtm_status st = estep_ctx_alloc(panel, ws->fam, ws->K, o->kernel, o->threads, panel->procs, &ws->ctx, err);
   if (st != GBTM_OK) em_ws_free(ws);
   return st;
 }
@@ -95,7 +95,7 @@ double em_estep(em_ws *ws, const double *psi, const double *tau_in, double *tau_
 
 static const char *check_shares(const em_ws *ws, int *group) {
   for (int k = 0; k < ws->K; k++)
-    if (!(ws->sum_tau[k] / (double)ws->panel->n >= MIN_SHARE)) {
+    if (!(ws->sum_tau[k] / (double)panel_n_all(ws->panel) >= MIN_SHARE)) {
       *group = k + 1;
       return "group emptied (share below 1e-6)";
     }
@@ -124,7 +124,7 @@ const char *em_mstep(em_ws *ws, const double *psi_in, double *psi_out, int *grou
 }
 
 double em_gradient(em_ws *ws, const double *psi) {
-  double gmax = 0.0, N = (double)ws->panel->n;
+  double gmax = 0.0, N = (double)panel_n_all(ws->panel);
   size_t stride = (size_t)ws->ns * ws->T;
   ws->grad[0] = 0.0;
   for (int k = 1; k < ws->K; k++) ws->grad[k] = ws->sum_tau[k] - N * exp(ws->logpi[k]);
@@ -141,8 +141,8 @@ double em_gradient(em_ws *ws, const double *psi) {
 
 const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
                               int *group) {
-  const gbtm_panel *p = ws->panel;
-  double rate = (p->total > 0.5 ? p->total : 0.5) / (double)p->n_obs;
+  panel_sizes all = panel_sizes_all(ws->panel);
+  double rate = (all.total > 0.5 ? all.total : 0.5) / (double)all.n_obs;
   memset(psi, 0, ws->P * sizeof *psi);
   for (int k = 0; k < ws->K; k++) {
     psi[ws->off_beta[k]] = log(rate);

@@ -39,6 +39,7 @@ void gbtm_fit_result_free(gbtm_fit_result *r) {
   free(r->cov[0]);
   free(r->cov[1]);
   free(r->inference_note);
+  free(r->observed);
   free(r->file_info);
   free(r);
 }
@@ -47,14 +48,72 @@ const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *r) { return
 const char *const *gbtm_fit_result_ids(const gbtm_fit_result *r) { return (const char *const *)r->ids; }
 
 void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
-  d->persons = p->n;
-  d->observations = p->n_obs;
+  panel_sizes all = panel_sizes_all(p);
+  d->persons = all.n;
+  d->observations = all.n_obs;
   d->ages = p->T;
   d->age_min = p->age[0];
   d->age_max = p->age[p->T - 1];
-  d->zero_share = 1.0 - (double)p->n_nonzero / (double)p->n_obs;
-  d->total_count = p->total;
-  d->exposure = p->has_exposure;
+  d->zero_share = 1.0 - (double)all.n_nonzero / (double)all.n_obs;
+  d->total_count = all.total;
+  d->exposure = all.has_exposure;
+}
+
+void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, double *obs) {
+  size_t K = (size_t)groups, T = p->T;
+  double *den = obs + K * T; /* the caller's 2 K T doubles: numerators, then denominators */
+  uint32_t *t = malloc(T * sizeof *t);
+  int32_t *y = malloc(T * sizeof *y);
+  double *e = malloc(T * sizeof *e);
+  for (size_t i = 0; i < 2 * K * T; i++) obs[i] = 0.0;
+  for (size_t i = 0; t && y && e && i < p->n; i++) {
+    size_t nc = panel_person_cells(p, i, t, y, e);
+    for (size_t k = 0; k < K; k++)
+      for (size_t c = 0; c < nc; c++) {
+        obs[k * T + t[c]] += tau[i * K + k] * (double)y[c];
+        den[k * T + t[c]] += tau[i * K + k] * e[c];
+      }
+  }
+  reduce_sum(p->procs, obs, 2 * K * T);
+  for (size_t i = 0; i < K * T; i++) obs[i] = den[i] > 0.0 && t && y && e ? obs[i] / den[i] : NAN;
+  free(t), free(y), free(e);
+}
+
+/* Rank 0 receives every process's posteriors and ids, in person order; the
+ * others keep none (only rank 0 writes files). */
+static gbtm_status gather_persons(const gbtm_panel *p, int K, gbtm_fit_result *res, gbtm_error *err) {
+  const gbtm_reducer *r = p->procs;
+  size_t len = 0;
+  for (size_t i = 0; i < p->n; i++) len += strlen(p->id[i]) + 1;
+  char *mine = malloc(len ? len : 1), *at = mine;
+  for (size_t i = 0; mine && i < p->n; i++) {
+    size_t l = strlen(p->id[i]) + 1;
+    memcpy(at, p->id[i], l);
+    at += l;
+  }
+  gbtm_status st = reduce_agree(r, mine ? GBTM_OK : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the ids"), err);
+  if (st != GBTM_OK) {
+    free(mine);
+    return st;
+  }
+  void *tau = NULL, *ids = NULL;
+  bool ok = r->gather(r, res->posterior, p->n * (size_t)K * sizeof(double), &tau);
+  ok = r->gather(r, mine, len, &ids) && ok;
+  free(mine);
+  free(res->posterior);
+  res->posterior = NULL;
+  size_t N = p->all.n;
+  if (r->rank == 0 && ok && (res->ids = calloc(N, sizeof *res->ids))) {
+    const char *s = ids;
+    for (size_t i = 0; i < N && ok; i++, s += strlen(s) + 1)
+      if (!(res->ids[i] = malloc(strlen(s) + 1))) ok = false;
+      else memcpy(res->ids[i], s, strlen(s) + 1);
+    res->posterior = tau;
+    tau = NULL;
+  }
+  st = r->rank == 0 && (!ok || !res->ids) ? gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors") : GBTM_OK;
+  free(tau), free(ids);
+  return reduce_agree(r, st, err);
 }
 
 /* Copies the person ids (the result outlives the panel). */
@@ -367,7 +426,7 @@ static bool all_failed(const em_run *runs, const int *idx, int n) {
  * made the long runs of a 1M-person fit spend hundreds of EM cycles (36 ms
  * each) for what two or three Newton steps do. */
 static double handoff_gain(const gbtm_panel *p) {
-  double per_person = HANDOFF_PER_PERSON * (double)p->n;
+  double per_person = HANDOFF_PER_PERSON * (double)panel_n_all(p);
   return per_person > HANDOFF_GAIN ? per_person : HANDOFF_GAIN;
 }
 
@@ -412,7 +471,8 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   int S = o->starts, K = o->groups;
   size_t N = panel->n;
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-  bool by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS;
+  /* (not between processes: a start's E-steps sum across them in turn) */
+  bool by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
   int nw = by_start ? (threads < S ? threads : S) : 1;
   gbtm_fit_options wo = *o;
   if (by_start) wo.threads = 1;
@@ -447,7 +507,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   }
   if ((st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
 
-  double tol_abs = o->tol_gradient * (double)N;
+  double tol_abs = o->tol_gradient * (double)panel_n_all(panel);
   for (int s = 0; s <= S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int s = 0; s < S; s++) {
@@ -536,16 +596,19 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     for (int k = 0; k < K; k++) {
       share[k] = 0.0;
       for (size_t i = 0; i < N; i++) share[k] += res->posterior[i * K + k];
-      share[k] /= (double)N;
     }
+  if (res->model.n_risk > 0) {
+    reduce_sum(panel->procs, share, (size_t)K);
+    for (int k = 0; k < K; k++) share[k] /= (double)panel_n_all(panel);
+  }
 
   gbtm_fit_summary *sm = &res->summary;
   sm->loglik = ll;
   sm->n_params = gbtm_model_n_params(&res->model);
-  sm->n_persons = N;
-  sm->n_obs = panel->n_obs;
+  sm->n_persons = panel_n_all(panel);
+  sm->n_obs = panel_sizes_all(panel).n_obs;
   criteria_information(sm);
-  sm->entropy = criteria_classification(res->posterior, N, K, share, res->group);
+  sm->entropy = criteria_classification(res->posterior, N, K, share, panel->procs, res->group);
   sm->converged = covariates ? cov_converged : b->converged;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
@@ -556,16 +619,24 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   sm->best_replicated = replicated;
   sm->kernel = estep_kernel(ws0->ctx);
   sm->threads = by_start ? nw : estep_threads(ws0->ctx);
+  sm->processes = reduce_size(panel->procs);
   sm->se = o->se;
   sm->newton_decrement = NAN;
   if (o->inference && (st = attach_inference(res, panel, o, err)) != GBTM_OK) goto cleanup;
   sm->seconds = omp_get_wtime() - wall0;
+  /* the observed trajectories of a model file (from all processes' persons) */
+  if (!(res->observed = malloc(2 * (size_t)K * panel->T * sizeof *res->observed))) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
+    goto cleanup;
+  }
+  fit_observed_rates(panel, K, res->posterior, res->observed);
   if (!o->keep_posterior) {
     free(res->posterior);
     res->posterior = NULL;
   }
   fit_result_describe(panel, &res->data);
-  if (o->keep_posterior && !(res->ids = copy_ids(panel))) {
+  if (o->keep_posterior && panel->procs && (st = gather_persons(panel, K, res, err)) != GBTM_OK) goto cleanup;
+  if (o->keep_posterior && !panel->procs && !(res->ids = copy_ids(panel))) {
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
     goto cleanup;
   }

@@ -19,12 +19,20 @@ struct gbtm_fit_result {
   char (*names)[INFERENCE_NAME_MAX]; /* P */
   double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
+  double *observed;       /* K x T observed rates of the panel's ages (then
+                             K x T scratch), or NULL: fit_observed_rates() */
   /* a result read from a model file: its root attributes, one allocation
    * (the strings follow the struct), or NULL */
   gbtm_model_file_info *file_info;
 };
 
-/* Fills the data summary of a panel. */
+/* Fills the data summary of a panel (of all processes' persons). */
 void fit_result_describe(const gbtm_panel *panel, gbtm_data_summary *data);
+
+/* The observed trajectories of the model file: at each age t of the panel,
+ * sum_i tau_ik y_it / sum_i tau_ik E_it over all persons (NaN where no one
+ * is observed), from tau (this process's persons x groups) into obs[0..KT)
+ * (obs has room for 2 K T). Collective. */
+void fit_observed_rates(const gbtm_panel *panel, int groups, const double *tau, double *obs);
 
 #endif

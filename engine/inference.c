@@ -605,6 +605,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   double *acc = sh.partial;
   for (size_t b = 1; b < sh.nblocks; b++)
     for (size_t j = 0; j < sh.psize; j++) acc[j] += sh.partial[b * sh.psize + j];
+  reduce_sum(p->procs, acc, sh.psize); /* Σ over all processes' persons (eq. L, I, Σ s s') */
   double *A = acc + 1 + P, *meat = A + P * P, *W = meat + P * P, *H = W + K * T * 3;
   out->loglik = acc[0];
   memcpy(out->grad, acc + 1, P * sizeof *out->grad);
@@ -617,7 +618,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       out->info[c * P + a] = v;
       out->meat[c * P + a] = meat[c * P + a];
     }
-  double N = (double)p->n;
+  double N = (double)panel_n_all(p);
   if (!sh.R)
     for (int j = 0; j < sh.K; j++)
       for (int l = 0; l <= j; l++)

@@ -126,6 +126,7 @@ gbtm_status gbtm_model_loglik(const gbtm_model *m, const gbtm_panel *p, double *
     total += mx + log(s);
   }
   free(t), free(y), free(e);
+  reduce_sum(p->procs, &total, 1); /* the other processes' persons */
   *loglik = total;
   return GBTM_OK;
 }

@@ -433,34 +433,26 @@ static size_t grid_ages(h5io *io, const gbtm_model *m, double **out) {
   return T;
 }
 
-/* sum_i tau_ik y_it / sum_i tau_ik E_it at each age t of the panel, from the
- * posteriors of the panel's persons under the model. */
-static void observed_rates(h5io *io, const gbtm_model *m, const gbtm_panel *p, double *obs) {
+/* The observed trajectories (fit_observed_rates): kept by the fit, or from
+ * the posteriors of the panel's persons under the model. */
+static void observed_rates(h5io *io, const gbtm_fit_result *r, const gbtm_panel *p, double *obs) {
+  const gbtm_model *m = &r->model;
   size_t K = (size_t)m->groups, T = p->T;
-  double *tau = malloc(p->n * K * sizeof *tau), *den = calloc(K * T, sizeof *den);
-  uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
-  double *e = malloc(T * sizeof *e);
-  if (!tau || !den || !t || !y || !e) {
-    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
-  } else {
-    gbtm_error cerr;
-    if (gbtm_model_classify(m, p, tau, &cerr) != GBTM_OK) {
-      h5_fail(io, cerr.status, "%s", cerr.message);
-    } else {
-      for (size_t i = 0; i < K * T; i++) obs[i] = 0.0;
-      for (size_t i = 0; i < p->n; i++) {
-        size_t nc = panel_person_cells(p, i, t, y, e);
-        for (size_t k = 0; k < K; k++)
-          for (size_t c = 0; c < nc; c++) {
-            obs[k * T + t[c]] += tau[i * K + k] * (double)y[c];
-            den[k * T + t[c]] += tau[i * K + k] * e[c];
-          }
-      }
-      for (size_t i = 0; i < K * T; i++) obs[i] = den[i] > 0.0 ? obs[i] / den[i] : NAN;
-    }
+  if (r->observed) {
+    memcpy(obs, r->observed, K * T * sizeof *obs);
+    return;
   }
-  free(tau), free(den), free(t), free(y), free(e);
+  double *tau = malloc(p->n * K * sizeof *tau), *both = malloc(2 * K * T * sizeof *both);
+  gbtm_error cerr;
+  if (!tau || !both)
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
+  else if (gbtm_model_classify(m, p, tau, &cerr) != GBTM_OK)
+    h5_fail(io, cerr.status, "%s", cerr.message);
+  else {
+    fit_observed_rates(p, m->groups, tau, both);
+    memcpy(obs, both, K * T * sizeof *obs);
+  }
+  free(tau), free(both);
 }
 
 static void write_trajectory(h5io *io, const node *root, const gbtm_fit_result *r,
@@ -484,7 +476,7 @@ static void write_trajectory(h5io *io, const node *root, const gbtm_fit_result *
                                             &lo[k * T + t], &hi[k * T + t]);
         mean[k * T + t] = gbtm_model_expected(m, (int)k, age[t]);
       }
-    if (panel) observed_rates(io, m, panel, obs);
+    if (panel) observed_rates(io, r, panel, obs);
     node g;
     w_group(io, root, "trajectory", &g);
     w_f64s(io, &g, "age", T, 0, age);
@@ -514,8 +506,8 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
     return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the model has %d groups (1 to %d)", f->path, m->groups,
                      GBTM_MAX_GROUPS);
   const gbtm_panel *panel = info ? info->panel : NULL;
-  if (panel && r->posterior && panel->n != r->data.persons)
-    return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the data has %zu persons, the fit %zu", f->path, panel->n,
+  if (panel && r->posterior && panel_n_all(panel) != r->data.persons)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the data has %zu persons, the fit %zu", f->path, panel_n_all(panel),
                      r->data.persons);
   h5quiet q;
   h5_quiet_begin(&q);
@@ -989,6 +981,7 @@ static void read_fit(h5io *io, const node *root, gbtm_fit_result *r) {
     h5_fail(io, GBTM_ERR_PARSE, "/fit/kernel is \"%s\", expected \"auto\", \"dense\" or \"sparse\"", kernel);
   free(kernel);
   s->threads = r_int(io, &g, "threads", 0, INT_MAX);
+  s->processes = 1; /* (not stored: the answer does not depend on it) */
   r_f64(io, &g, "fit_seconds", &s->seconds);
   char *failures = r_str(io, &g, "failures");
   if (failures && *failures)

@@ -44,9 +44,9 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
   if (o->groups < 1 || o->groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "groups must be between 1 and %d (got %d)",
                      GBTM_MAX_GROUPS, o->groups);
-  if (p && (size_t)o->groups > p->n)
+  if (p && (size_t)o->groups > panel_n_all(p))
     return gbtm_fail(err, GBTM_ERR_USAGE,
-                     "groups (%d) exceed the number of persons in the data (%zu)", o->groups, p->n);
+                     "groups (%d) exceed the number of persons in the data (%zu)", o->groups, panel_n_all(p));
   for (int k = 0; k < o->groups; k++) {
     if (o->order[k] < 0 || o->order[k] > GBTM_MAX_ORDER)
       return gbtm_fail(err, GBTM_ERR_USAGE, "order of group %d must be between 0 and %d (got %d)",

@@ -62,9 +62,10 @@ void gbtm_panel_free(gbtm_panel *p) {
   free(p);
 }
 
-size_t gbtm_panel_n_persons(const gbtm_panel *p) { return p ? p->n : 0; }
-size_t gbtm_panel_n_obs(const gbtm_panel *p) { return p ? p->n_obs : 0; }
-size_t gbtm_panel_n_nonzero(const gbtm_panel *p) { return p ? p->n_nonzero : 0; }
+/* Sizes of the whole panel (of all processes' blocks when distributed). */
+size_t gbtm_panel_n_persons(const gbtm_panel *p) { return p ? panel_sizes_all(p).n : 0; }
+size_t gbtm_panel_n_obs(const gbtm_panel *p) { return p ? panel_sizes_all(p).n_obs : 0; }
+size_t gbtm_panel_n_nonzero(const gbtm_panel *p) { return p ? panel_sizes_all(p).n_nonzero : 0; }
 size_t gbtm_panel_n_ages(const gbtm_panel *p) { return p ? p->T : 0; }
 const double *gbtm_panel_ages(const gbtm_panel *p) { return p ? p->age : NULL; }
 bool gbtm_panel_has_exposure(const gbtm_panel *p) { return p && p->has_exposure; }

@@ -20,6 +20,15 @@
 
 #include "error.h"
 #include "gbtm.h"
+#include "reduce.h"
+
+/* Sizes of a panel, or of all the blocks of a distributed one. */
+typedef struct panel_sizes {
+  size_t n, n_obs, n_nonzero;
+  double total;
+  bool has_exposure;
+  size_t dropped_rows, dropped_persons;
+} panel_sizes;
 
 struct gbtm_panel {
   size_t n;         /* persons */
@@ -51,7 +60,31 @@ struct gbtm_panel {
   size_t *obs_start; /* n + 1, or NULL without time-varying covariates */
   double *tcov;      /* n_obs x n_tcov, or NULL */
   size_t dropped_rows, dropped_persons; /* by drop_missing */
+  /* A block of persons of a distributed panel (gbtm_panel_read_part,
+   * engine/panel_part.c): the processes, the index of this block's first
+   * person among all, and the sizes of the whole. One process: NULL, 0 and
+   * unused. */
+  const gbtm_reducer *procs;
+  size_t first;
+  panel_sizes all;
 };
+
+/* The whole panel's sizes, whichever process asks. */
+static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {
+  if (p->procs) return p->all;
+  return (panel_sizes){p->n, p->n_obs, p->n_nonzero, p->total, p->has_exposure, p->dropped_rows,
+                       p->dropped_persons};
+}
+
+/* Persons in the whole panel. */
+static inline size_t panel_n_all(const gbtm_panel *p) { return p->procs ? p->all.n : p->n; }
+
+/* Makes the blocks of procs one panel (collective): the sizes of the
+ * whole, this block's first person, one age grid for all (the union of
+ * the blocks' ages; this block is rebuilt on it when it lacks some), and a
+ * check that no person is in two blocks. source names the data in
+ * messages. */
+gbtm_status panel_distribute(gbtm_panel *p, const gbtm_reducer *procs, const char *source, gbtm_error *err);
 
 /* One observed row on its way into a panel. */
 typedef struct panel_row {

@@ -164,8 +164,8 @@ gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_
 int gbtm_panel_n_risk(const gbtm_panel *p) { return p ? p->n_risk : 0; }
 int gbtm_panel_n_tcov(const gbtm_panel *p) { return p ? p->n_tcov : 0; }
 const double *gbtm_panel_risk(const gbtm_panel *p) { return p ? p->risk : NULL; }
-size_t gbtm_panel_dropped_rows(const gbtm_panel *p) { return p ? p->dropped_rows : 0; }
-size_t gbtm_panel_dropped_persons(const gbtm_panel *p) { return p ? p->dropped_persons : 0; }
+size_t gbtm_panel_dropped_rows(const gbtm_panel *p) { return p ? panel_sizes_all(p).dropped_rows : 0; }
+size_t gbtm_panel_dropped_persons(const gbtm_panel *p) { return p ? panel_sizes_all(p).dropped_persons : 0; }
 
 const char *gbtm_panel_risk_name(const gbtm_panel *p, int j) {
   return p && j >= 0 && j < p->n_risk ? p->risk_name[j] : NULL;
@@ -176,8 +176,9 @@ const char *gbtm_panel_tcov_name(const gbtm_panel *p, int j) {
 }
 
 double gbtm_panel_tcov_mean(const gbtm_panel *p, int j) {
-  if (!p || j < 0 || j >= p->n_tcov || p->n_obs == 0) return NAN;
+  if (!p || j < 0 || j >= p->n_tcov || panel_sizes_all(p).n_obs == 0) return NAN;
   double s = 0.0;
   for (size_t a = 0; a < p->n_obs; a++) s += p->tcov[a * (size_t)p->n_tcov + (size_t)j];
-  return s / (double)p->n_obs;
+  reduce_sum(p->procs, &s, 1);
+  return s / (double)panel_sizes_all(p).n_obs;
 }

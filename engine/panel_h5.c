@@ -134,23 +134,64 @@ static bool same_length(h5io *io, const char *path, hsize_t got, hsize_t n) {
               (unsigned long long)n);
 }
 
-/* A whole dataset as mtype into buf, and closes ds. */
-static void r_read(h5io *io, hid_t ds, const char *path, hid_t mtype, void *buf) {
+/* The cells of the file as columns. */
+typedef struct h5cells {
+  size_t n;          /* entries read: the block's */
+  size_t from;       /* the block's first entry in the file */
+  hsize_t total;     /* entries in the file */
+  size_t n_persons;
+  char **ids;        /* [n_persons] owned until handed to a builder */
+  bool grouped;      /* each person's entries form one run */
+  size_t *start;     /* [n_persons + 1] when grouped */
+  uint32_t *person;  /* [n] when not grouped */
+  double *age;       /* [n] */
+  int32_t *count;    /* [n] */
+  double *exposure;  /* [n] or NULL */
+  double *values;    /* [n x covariates] or NULL */
+  bool missing;      /* a covariate value is NaN */
+} h5cells;
+
+static void cells_free(h5cells *c) {
+  if (c->ids)
+    for (size_t i = 0; i < c->n_persons; i++) free(c->ids[i]);
+  free(c->ids);
+  free(c->start);
+  free(c->person);
+  free(c->age);
+  free(c->count);
+  free(c->exposure);
+  free(c->values);
+}
+
+/* Entries [from, from + n) of a dataset of total entries as mtype into
+ * buf: the whole dataset, or a hyperslab of it (one process's block). */
+static bool read_rows(hid_t ds, hid_t mtype, hsize_t from, hsize_t n, hsize_t total, void *buf) {
+  if (from == 0 && n == total) return H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+  hid_t fspace = H5Dget_space(ds), mspace = H5Screate_simple(1, &n, NULL);
+  bool ok = fspace >= 0 && mspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &from, NULL, &n, NULL) >= 0 &&
+            H5Dread(ds, mtype, mspace, fspace, H5P_DEFAULT, buf) >= 0;
+  if (fspace >= 0) H5Sclose(fspace);
+  if (mspace >= 0) H5Sclose(mspace);
+  return ok;
+}
+
+/* The block of c of a dataset as mtype into buf, and closes ds. */
+static void r_read(h5io *io, hid_t ds, const char *path, hid_t mtype, const h5cells *c, void *buf) {
   if (ds < 0) return;
-  if (io->st == GBTM_OK && H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+  if (io->st == GBTM_OK && !read_rows(ds, mtype, c->from, c->n, c->total, buf))
     h5_fail(io, GBTM_ERR_PARSE, "cannot read %s (the file is damaged)", path);
   H5Dclose(ds);
 }
 
-/* A numeric dataset of n entries as doubles, into x (room for n). */
-static void r_doubles(h5io *io, hid_t file, const char *path, hsize_t n, double *x) {
+/* The block of c of a numeric dataset as doubles, into x (room for c->n). */
+static void r_doubles(h5io *io, hid_t file, const char *path, const h5cells *c, double *x) {
   hsize_t got = 0;
   hid_t ds = r_open(io, file, path, H5T_FLOAT, true, &got);
-  if (ds >= 0 && !same_length(io, path, got, n)) {
+  if (ds >= 0 && !same_length(io, path, got, c->total)) {
     H5Dclose(ds);
     return;
   }
-  r_read(io, ds, path, H5T_NATIVE_DOUBLE, x);
+  r_read(io, ds, path, H5T_NATIVE_DOUBLE, c, x);
 }
 
 /* The attribute format_version of /panel: an integer, at most ours. */
@@ -260,33 +301,6 @@ static void id_after(const id_column *c, size_t a, size_t b, bool *lex, bool *sh
   *shortlex = *shortlex && (la < lb || (la == lb && d < 0));
 }
 
-/* The cells of the file as columns. */
-typedef struct h5cells {
-  size_t n;          /* entries */
-  size_t n_persons;
-  char **ids;        /* [n_persons] owned until handed to a builder */
-  bool grouped;      /* each person's entries form one run */
-  size_t *start;     /* [n_persons + 1] when grouped */
-  uint32_t *person;  /* [n] when not grouped */
-  double *age;       /* [n] */
-  int32_t *count;    /* [n] */
-  double *exposure;  /* [n] or NULL */
-  double *values;    /* [n x covariates] or NULL */
-  bool missing;      /* a covariate value is NaN */
-} h5cells;
-
-static void cells_free(h5cells *c) {
-  if (c->ids)
-    for (size_t i = 0; i < c->n_persons; i++) free(c->ids[i]);
-  free(c->ids);
-  free(c->start);
-  free(c->person);
-  free(c->age);
-  free(c->count);
-  free(c->exposure);
-  free(c->values);
-}
-
 /* Checks the id text of entry a, the start of a run. */
 static bool check_id(h5io *io, size_t a, const char *text, size_t len) {
   if (len == 0) return h5_fail(io, GBTM_ERR_PARSE, "/panel/id[%zu] is empty", a);
@@ -311,7 +325,7 @@ static void persons_of_ascending_runs(h5io *io, const id_column *c, size_t runs,
     char tmp[24];
     const char *text;
     size_t len = id_text(c, a, tmp, &text);
-    if (!check_id(io, a, text, len)) break;
+    if (!check_id(io, out->from + a, text, len)) break;
     if (!(out->ids[i] = malloc(len + 1))) {
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory storing person ids");
       break;
@@ -344,7 +358,7 @@ static void persons_by_table(h5io *io, const id_column *c, size_t runs, h5cells 
     const char *text;
     size_t len = id_text(c, a, tmp, &text);
     bool added;
-    if (!check_id(io, a, text, len)) break;
+    if (!check_id(io, out->from + a, text, len)) break;
     if (!idtable_intern(table, text, len, &person, &added)) {
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory storing person ids");
       break;
@@ -387,58 +401,116 @@ static void assign_persons(h5io *io, const id_column *c, h5cells *out) {
     persons_by_table(io, c, runs, out);
 }
 
-/* /panel/id: its length into out->n and the persons into out. */
-static void read_ids(h5io *io, hid_t file, h5cells *out) {
-  hsize_t n = 0;
-  hid_t ds = r_open(io, file, "/panel/id", H5T_STRING, true, &n);
-  if (ds < 0) return;
-  hid_t ftype = H5Dget_type(ds), mtype = -1;
-  H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
-  id_column c = {0};
-  void *buf = NULL;
-  bool variable = cls == H5T_STRING && H5Tis_variable_str(ftype) > 0;
-  out->n = (size_t)n;
-  if (n == 0) {
-    h5_fail(io, GBTM_ERR_PARSE, "/panel/id has no entries (no data rows)");
-  } else if (n > UINT32_MAX) {
-    h5_fail(io, GBTM_ERR_DATA, "/panel/id has %llu entries, more than %u", (unsigned long long)n, UINT32_MAX);
-  } else if (cls == H5T_INTEGER) {
-    c.kind = H5Tget_sign(ftype) == H5T_SGN_NONE ? ID_UNSIGNED : ID_SIGNED;
-    mtype = H5Tcopy(c.kind == ID_SIGNED ? H5T_NATIVE_INT64 : H5T_NATIVE_UINT64);
-    c.v = buf = csv_alloc_large((size_t)n * sizeof *c.v);
-  } else if (variable) {
-    c.kind = ID_VARIABLE;
-    mtype = H5Tcopy(H5T_C_S1);
-    if (mtype >= 0 && (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0)) {
-      H5Tclose(mtype);
-      mtype = -1;
-    }
-    c.var = buf = calloc((size_t)n, sizeof(char *));
-  } else {
-    c.kind = ID_FIXED;
-    c.width = H5Tget_size(ftype);
-    c.spacepad = H5Tget_strpad(ftype) == H5T_STR_SPACEPAD;
-    mtype = H5Tcopy(ftype);
-    c.fixed = buf = c.width > 0 && n <= SIZE_MAX / c.width ? csv_alloc_large((size_t)n * c.width) : NULL;
-  }
-  if (io->st == GBTM_OK && !buf) h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/id");
-  if (io->st == GBTM_OK && mtype < 0) h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id");
-  bool read = io->st == GBTM_OK && H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-  if (io->st == GBTM_OK && !read) h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id (the file is damaged)");
-  if (read) assign_persons(io, &c, out);
-  if (read && variable) {
-    hid_t space = H5Dget_space(ds);
+/* Entries [from, from + n) of /panel/id (ds, of type ftype) as an
+ * id_column: *buf holds them until ids_free(). */
+typedef struct id_load {
+  id_column c;
+  void *buf;
+  hid_t mtype;
+  hsize_t n;
+  bool variable;
+} id_load;
+
+static void ids_free(id_load *l) {
+  if (l->buf && l->variable && l->mtype >= 0) {
+    hid_t space = H5Screate_simple(1, &l->n, NULL);
     if (space >= 0) {
 #if H5_VERSION_GE(1, 12, 0)
-      H5Treclaim(mtype, space, H5P_DEFAULT, buf);
+      H5Treclaim(l->mtype, space, H5P_DEFAULT, l->buf);
 #else
-      H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, buf);
+      H5Dvlen_reclaim(l->mtype, space, H5P_DEFAULT, l->buf);
 #endif
       H5Sclose(space);
     }
   }
-  free(buf);
-  if (mtype >= 0) H5Tclose(mtype);
+  free(l->buf);
+  if (l->mtype >= 0) H5Tclose(l->mtype);
+  *l = (id_load){.mtype = -1};
+}
+
+static bool ids_load(h5io *io, hid_t ds, hid_t ftype, hsize_t from, hsize_t n, hsize_t total, id_load *l) {
+  *l = (id_load){.mtype = -1, .n = n};
+  H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
+  l->variable = cls == H5T_STRING && H5Tis_variable_str(ftype) > 0;
+  id_column *c = &l->c;
+  if (cls == H5T_INTEGER) {
+    c->kind = H5Tget_sign(ftype) == H5T_SGN_NONE ? ID_UNSIGNED : ID_SIGNED;
+    l->mtype = H5Tcopy(c->kind == ID_SIGNED ? H5T_NATIVE_INT64 : H5T_NATIVE_UINT64);
+    c->v = l->buf = csv_alloc_large((size_t)n * sizeof *c->v);
+  } else if (l->variable) {
+    c->kind = ID_VARIABLE;
+    l->mtype = H5Tcopy(H5T_C_S1);
+    if (l->mtype >= 0 && (H5Tset_size(l->mtype, H5T_VARIABLE) < 0 || H5Tset_cset(l->mtype, H5Tget_cset(ftype)) < 0)) {
+      H5Tclose(l->mtype);
+      l->mtype = -1;
+    }
+    c->var = l->buf = calloc((size_t)n, sizeof(char *));
+  } else {
+    c->kind = ID_FIXED;
+    c->width = H5Tget_size(ftype);
+    c->spacepad = H5Tget_strpad(ftype) == H5T_STR_SPACEPAD;
+    l->mtype = H5Tcopy(ftype);
+    c->fixed = l->buf = c->width > 0 && n <= SIZE_MAX / c->width ? csv_alloc_large((size_t)n * c->width) : NULL;
+  }
+  if (io->st == GBTM_OK && !l->buf) h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/id");
+  if (io->st == GBTM_OK && l->mtype < 0) h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id");
+  bool read = io->st == GBTM_OK && read_rows(ds, l->mtype, from, n, total, l->buf);
+  if (io->st == GBTM_OK && !read) h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id (the file is damaged)");
+  if (!read) { /* unread variable strings: nothing to reclaim but the buffer */
+    if (l->variable) free(l->buf), l->buf = NULL;
+    ids_free(l);
+  }
+  return read;
+}
+
+/* The cut near entry x of the block boundaries: moved past the entries
+ * with the id of the entry before, so that a person (whose entries are
+ * consecutive) is not cut. */
+#define CUT_WINDOW 4096
+static hsize_t cut_entries(h5io *io, hid_t ds, hid_t ftype, hsize_t total, hsize_t x) {
+  while (x > 0 && x < total && io->st == GBTM_OK) {
+    hsize_t n = total - (x - 1) < CUT_WINDOW ? total - (x - 1) : CUT_WINDOW;
+    id_load l;
+    if (!ids_load(io, ds, ftype, x - 1, n, total, &l)) return x;
+    size_t i = 1;
+    while (i < n && id_same(&l.c, i, i - 1)) i++;
+    ids_free(&l);
+    x += i - 1;
+    if (i < n) break; /* the run ended inside the window */
+  }
+  return x;
+}
+
+/* /panel/id: the block's entries (all of them, or the block of process
+ * rank of size) and their persons into out. */
+static void read_ids(h5io *io, hid_t file, int rank, int size, h5cells *out) {
+  hsize_t n = 0;
+  hid_t ds = r_open(io, file, "/panel/id", H5T_STRING, true, &n);
+  if (ds < 0) return;
+  hid_t ftype = H5Dget_type(ds);
+  out->total = n;
+  hsize_t from = 0, to = n;
+  if (n == 0) {
+    h5_fail(io, GBTM_ERR_PARSE, "/panel/id has no entries (no data rows)");
+  } else if (n > UINT32_MAX && size == 1) {
+    h5_fail(io, GBTM_ERR_DATA, "/panel/id has %llu entries, more than %u", (unsigned long long)n, UINT32_MAX);
+  } else if (size > 1) {
+    from = cut_entries(io, ds, ftype, n, (hsize_t)((double)n * rank / size));
+    to = cut_entries(io, ds, ftype, n, (hsize_t)((double)n * (rank + 1) / size));
+    if (io->st == GBTM_OK && from == to)
+      h5_fail(io, GBTM_ERR_USAGE, "process %d of %d has no persons (a person's entries are not cut): run fewer processes",
+              rank, size);
+    else if (to - from > UINT32_MAX)
+      h5_fail(io, GBTM_ERR_DATA, "a block of /panel/id has %llu entries, more than %u: run more processes",
+              (unsigned long long)(to - from), UINT32_MAX);
+  }
+  out->from = (size_t)from;
+  out->n = (size_t)(to - from);
+  id_load l;
+  if (io->st == GBTM_OK && ids_load(io, ds, ftype, from, to - from, n, &l)) {
+    assign_persons(io, &l.c, out);
+    ids_free(&l);
+  }
   if (ftype >= 0) H5Tclose(ftype);
   H5Dclose(ds);
 }
@@ -453,13 +525,13 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
     h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu entries", n);
     return;
   }
-  r_doubles(io, file, "/panel/age", n, c->age);
+  r_doubles(io, file, "/panel/age", c, c->age);
   for (size_t a = 0; a < n && io->st == GBTM_OK; a++)
-    if (!isfinite(c->age[a])) h5_fail(io, GBTM_ERR_PARSE, "/panel/age[%zu] = %g is not a finite number", a, c->age[a]);
+    if (!isfinite(c->age[a])) h5_fail(io, GBTM_ERR_PARSE, "/panel/age[%zu] = %g is not a finite number", c->from + a, c->age[a]);
 
   hsize_t got = 0;
   hid_t ds = r_open(io, file, "/panel/count", H5T_INTEGER, false, &got);
-  if (ds >= 0 && !same_length(io, "/panel/count", got, n)) {
+  if (ds >= 0 && !same_length(io, "/panel/count", got, c->total)) {
     H5Dclose(ds);
     ds = -1;
   }
@@ -469,12 +541,12 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
     if (ftype >= 0) H5Tclose(ftype);
     int64_t *wide = narrow ? NULL : malloc(n * sizeof *wide);
     if (!narrow && !wide) h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/count");
-    r_read(io, ds, "/panel/count", narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64,
+    r_read(io, ds, "/panel/count", narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, c,
            narrow ? (void *)c->count : (void *)wide);
     for (size_t a = 0; a < n && io->st == GBTM_OK; a++) {
       int64_t y = narrow ? c->count[a] : wide[a];
       if (y < 0 || y > INT32_MAX)
-        h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %" PRId64 " is not a count (0 to 2147483647)", a, y);
+        h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %" PRId64 " is not a count (0 to 2147483647)", c->from + a, y);
       c->count[a] = (int32_t)y;
     }
     free(wide);
@@ -487,10 +559,10 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
     h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/exposure");
     return;
   }
-  r_doubles(io, file, "/panel/exposure", n, c->exposure);
+  r_doubles(io, file, "/panel/exposure", c, c->exposure);
   for (size_t a = 0; a < n && io->st == GBTM_OK; a++)
     if (!(isfinite(c->exposure[a]) && c->exposure[a] > 0.0))
-      h5_fail(io, GBTM_ERR_PARSE, "/panel/exposure[%zu] = %g is not a finite number > 0", a, c->exposure[a]);
+      h5_fail(io, GBTM_ERR_PARSE, "/panel/exposure[%zu] = %g is not a finite number > 0", c->from + a, c->exposure[a]);
 }
 
 /* The covariates that columns names, as panel_cov_in values. */
@@ -513,14 +585,14 @@ static void read_covariates(h5io *io, hid_t file, const gbtm_csv_columns *cols, 
       h5_fail(io, GBTM_ERR_USAGE, "the covariate \"%s\" cannot name a dataset (a '/')", name);
       break;
     }
-    r_doubles(io, file, path, n, x);
+    r_doubles(io, file, path, c, x);
     for (size_t a = 0; a < n && io->st == GBTM_OK; a++) {
       if (isinf(x[a]))
-        h5_fail(io, GBTM_ERR_PARSE, "%s[%zu] = %g is not a finite number (NaN marks a missing value)", path, a,
+        h5_fail(io, GBTM_ERR_PARSE, "%s[%zu] = %g is not a finite number (NaN marks a missing value)", path, c->from + a,
              x[a]);
       else if (isnan(x[a]) && !cols->drop_missing)
         h5_fail(io, GBTM_ERR_DATA, "%s[%zu]: missing value of %s \"%s\" (or drop such %s with --drop-missing)",
-             path, a, risk ? "risk factor" : "time-varying covariate", name, risk ? "persons" : "rows");
+             path, c->from + a, risk ? "risk factor" : "time-varying covariate", name, risk ? "persons" : "rows");
       c->missing = c->missing || isnan(x[a]);
       c->values[a * nc + j] = x[a];
     }
@@ -587,7 +659,7 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
     rows[a].age = c->age[a];
     rows[a].count = c->count[a];
     rows[a].exposure = c->exposure ? c->exposure[a] : 1.0;
-    rows[a].line = (uint64_t)a + 1;
+    rows[a].line = (uint64_t)(c->from + a) + 1;
   }
   char **ids = c->ids;
   size_t n_persons = c->n_persons;
@@ -597,8 +669,8 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
   return st;
 }
 
-gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
-                          gbtm_error *err) {
+gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                          gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   gbtm_csv_columns cols = columns ? *columns : gbtm_csv_columns_default();
   if (cols.wide)
@@ -621,7 +693,7 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, gbt
   }
   check_version(&io, g);
   h5cells cells = {0};
-  read_ids(&io, file, &cells);
+  read_ids(&io, file, reduce_rank(procs), reduce_size(procs), &cells);
   read_cells(&io, file, cols.exposure != NULL, &cells);
   read_covariates(&io, file, &cols, &cells);
   if (g >= 0) H5Gclose(g);

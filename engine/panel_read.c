@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "panel.h"
+#include "reduce.h"
 
 #define H5_SIGNATURE "\x89HDF\r\n\x1a\n"
 
@@ -57,6 +59,22 @@ gbtm_status panel_columns_check(const char *path, const gbtm_csv_columns *c, gbt
 gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
                             gbtm_error *err) {
   *out = NULL;
-  if (panel_is_h5(path)) return panel_read_h5(path, columns, out, err);
+  if (panel_is_h5(path)) return panel_read_h5(path, columns, NULL, out, err);
   return gbtm_panel_read_csv(path, columns, out, err);
+}
+
+gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                                 gbtm_panel **out, gbtm_error *err) {
+  *out = NULL;
+  if (reduce_size(procs) == 1) return gbtm_panel_read(path, columns, out, err);
+  /* Every process reads (the CSV reader agrees on its cuts on the way),
+   * then all agree on the outcome before the blocks become one panel. */
+  gbtm_status st = panel_is_h5(path) ? panel_read_h5(path, columns, procs, out, err)
+                                     : panel_read_csv(path, columns, procs, out, err);
+  if ((st = reduce_agree(procs, st, err)) == GBTM_OK) st = panel_distribute(*out, procs, path, err);
+  if (st != GBTM_OK) {
+    gbtm_panel_free(*out);
+    *out = NULL;
+  }
+  return st;
 }

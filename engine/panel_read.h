@@ -8,13 +8,20 @@
 
 #include "gbtm.h"
 
+/* Each reader reads the whole file when procs is NULL, else this process's
+ * block of persons (gbtm_panel_read_part; collective). */
+
+/* A CSV file, long or wide: engine/read_csv.c. */
+gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                           gbtm_panel **out, gbtm_error *err);
+
 /* The wide CSV layout (PROC TRAJ's): engine/read_wide.c. */
-gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
-                            gbtm_error *err);
+gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                            gbtm_panel **out, gbtm_error *err);
 
 /* An HDF5 panel (README "HDF5 panels"): engine/panel_h5.c. */
-gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
-                          gbtm_error *err);
+gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                          gbtm_panel **out, gbtm_error *err);
 
 /* Whether the file at path starts with the HDF5 signature (at offset 0, or
  * after a user block of 512, 1024, 2048, ... bytes). False when it cannot

@@ -157,8 +157,13 @@ static gbtm_status read_header(csv_reader *r, const gbtm_csv_columns *cols, csv_
 
 gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
                                 gbtm_panel **out, gbtm_error *err) {
+  return panel_read_csv(path, columns, NULL, out, err);
+}
+
+gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                           gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
-  if (columns && columns->wide) return panel_read_wide(path, columns, out, err);
+  if (columns && columns->wide) return panel_read_wide(path, columns, procs, out, err);
   gbtm_csv_columns cols = gbtm_csv_columns_default();
   if (columns) {
     if (columns->id) cols.id = columns->id;
@@ -174,7 +179,8 @@ gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *column
   gbtm_status st = panel_columns_check(path, &cols, err);
   if (st != GBTM_OK) return st;
   csv_reader r;
-  if ((st = csv_open(&r, path, err)) != GBTM_OK) return st;
+  if ((st = procs ? csv_open_part(&r, path, procs, cols.id, err) : csv_open(&r, path, err)) != GBTM_OK)
+    return st;
   csv_header h;
   uint64_t header_line = r.line;
   st = read_header(&r, &cols, &h, err);

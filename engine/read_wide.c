@@ -282,8 +282,8 @@ static gbtm_status check_columns(const char *path, const gbtm_csv_columns *c, gb
   return panel_columns_check(path, c, err);
 }
 
-gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
-                            gbtm_error *err) {
+gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                            gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   gbtm_csv_columns cols = *columns;
   if (!cols.id) cols.id = "id";
@@ -292,7 +292,8 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, g
   wide_reader w = {0};
   w.cols = &cols;
   w.n_cov = cols.n_risk + cols.n_tcov;
-  if ((st = csv_open(&w.r, path, err)) != GBTM_OK) return st;
+  if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, err)) != GBTM_OK)
+    return st;
   uint64_t header_line = w.r.line;
   if ((st = read_header(&w, err)) == GBTM_OK && !(w.table = idtable_alloc(0)))
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the file", path);

@@ -84,7 +84,8 @@ static void cv_split_free(cv_split *s) {
 static gbtm_status cv_split_build(const gbtm_panel *p, int V, uint64_t seed, cv_split *s,
                                   gbtm_error *err) {
   memset(s, 0, sizeof *s);
-  int *fold = malloc(p->n * sizeof *fold);
+  size_t N = panel_n_all(p); /* the folds of all persons; this process takes its own */
+  int *fold = malloc((N ? N : 1) * sizeof *fold);
   size_t *in = malloc(p->n * sizeof *in), *out = malloc(p->n * sizeof *out);
   s->train = calloc((size_t)(V > 0 ? V : 1), sizeof *s->train);
   s->test = calloc((size_t)(V > 0 ? V : 1), sizeof *s->test);
@@ -94,15 +95,20 @@ static gbtm_status cv_split_build(const gbtm_panel *p, int V, uint64_t seed, cv_
     goto done;
   }
   s->V = V;
-  if ((st = gbtm_cv_folds(p->n, V, seed, fold, err)) != GBTM_OK) goto done;
+  if ((st = gbtm_cv_folds(N, V, seed, fold, err)) != GBTM_OK) goto done;
   for (int v = 0; v < V && st == GBTM_OK; v++) {
     size_t n_in = 0, n_out = 0;
     for (size_t i = 0; i < p->n; i++) {
-      if (fold[i] == v) out[n_out++] = i;
+      if (fold[p->first + i] == v) out[n_out++] = i;
       else in[n_in++] = i;
     }
     st = gbtm_panel_subset(p, in, n_in, &s->train[v], err);
     if (st == GBTM_OK) st = gbtm_panel_subset(p, out, n_out, &s->test[v], err);
+    if (p->procs) { /* each fold's blocks become one panel */
+      st = reduce_agree(p->procs, st, err);
+      if (st == GBTM_OK) st = panel_distribute(s->train[v], p->procs, "the training set", err);
+      if (st == GBTM_OK) st = panel_distribute(s->test[v], p->procs, "the test set", err);
+    }
   }
 done:
   if (st != GBTM_OK) cv_split_free(s);
@@ -175,9 +181,11 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
     n_cells += nc;
   }
   free(eta), free(omega), free(mu), free(t), free(y), free(e);
-  *abs_sum = sum;
-  *cells = n_cells;
-  *loglik = ll;
+  double s3[3] = {sum, (double)n_cells, ll};
+  reduce_sum(test->procs, s3, 3);
+  *abs_sum = s3[0];
+  *cells = (size_t)s3[1];
+  *loglik = s3[2];
   return GBTM_OK;
 }
 
@@ -356,10 +364,10 @@ gbtm_status gbtm_select(const gbtm_panel *panel, const gbtm_select_options *o,
   if (o->order_min < 0 || o->order_max > GBTM_MAX_ORDER || o->order_min > o->order_max)
     return gbtm_fail(err, GBTM_ERR_USAGE, "orders must be a range within 0..%d (got %d..%d)",
                      GBTM_MAX_ORDER, o->order_min, o->order_max);
-  if (o->cv_folds != 0 && (o->cv_folds < 2 || (size_t)o->cv_folds > panel->n))
+  if (o->cv_folds != 0 && (o->cv_folds < 2 || (size_t)o->cv_folds > panel_n_all(panel)))
     return gbtm_fail(err, GBTM_ERR_USAGE,
                      "cross-validation needs between 2 and %zu folds (the persons); got %d",
-                     panel->n, o->cv_folds);
+                     panel_n_all(panel), o->cv_folds);
   double centre, scale;
   fit_basis(panel, &o->fit, &centre, &scale);
   /* Every model's options are checked before any work. */

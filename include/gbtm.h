@@ -53,6 +53,20 @@ typedef struct gbtm_error {
   char message[1024];
 } gbtm_error;
 
+/* ---- processes (MPI) ---------------------------------------------------- */
+
+/* The processes of a distributed run (reduce.h). NULL everywhere below
+ * means one process. */
+typedef struct gbtm_reducer gbtm_reducer;
+
+/* Joins the processes of the run when mpirun started this one (built with
+ * GBTM_MPI), else leaves *out NULL and does nothing. Call once, first. */
+gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **out, gbtm_error *err);
+/* Stops every process of the run at once, exit status code (for a failure
+ * that the other processes cannot know of); does nothing with one process. */
+void gbtm_processes_abort(int code);
+void gbtm_processes_finalize(void);
+
 /* ---- panels ------------------------------------------------------------ */
 
 /* A person x age panel of counts, held sparsely (DESIGN §1). */
@@ -133,6 +147,18 @@ gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_
 gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
                                  const int64_t *count, const double *exposure,
                                  const char *source, gbtm_panel **out, gbtm_error *err);
+
+/* gbtm_panel_read() by all processes of procs together, each reading only
+ * its own block of persons: an HDF5 panel by hyperslabs of rows, a CSV
+ * file by byte ranges; a block ends at a person boundary, so the rows of
+ * each person must be consecutive in the file (a person found in two
+ * blocks is an error). The panel holds this process's persons and knows
+ * the whole: gbtm_fit() and gbtm_select() on it are collective and give
+ * every process the answer for all persons. Any process's failure is
+ * returned by every process, with that process's message. procs NULL: the
+ * same as gbtm_panel_read(). */
+gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                                 gbtm_panel **out, gbtm_error *err);
 
 void gbtm_panel_free(gbtm_panel *panel);
 
@@ -346,7 +372,8 @@ typedef struct gbtm_fit_summary {
   int starts_failed;    /* starts that ended degenerate */
   int best_replicated;  /* long runs that ended within 1e-6 of the best log L */
   gbtm_kernel kernel;   /* the kernel used */
-  int threads;          /* threads used */
+  int threads;          /* threads used (per process) */
+  int processes;        /* processes (MPI ranks) the persons were spread over; 1 alone */
   double seconds;       /* wall time of gbtm_fit */
   double newton_decrement; /* g'I^-1g at the estimate; NaN when I is not positive definite */
   gbtm_se_kind se;      /* the covariance the intervals use */

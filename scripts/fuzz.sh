@@ -39,7 +39,7 @@ if ! command -v clang >/dev/null 2>&1; then
 fi
 
 echo "fuzz: configuring $build/ (clang, GBTM_FUZZ=ON)"
-if ! CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DGBTM_FUZZ=ON >/dev/null; then
+if ! CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DGBTM_FUZZ=ON -DGBTM_MPI=OFF >/dev/null; then
   echo "fuzz.sh: error: configuring $build/ failed" >&2
   exit 1
 fi

@@ -46,7 +46,7 @@ CHECK_PACKAGES=(
 # The MPI reduction (DESIGN.md §3) needs an MPI implementation. Add its
 # packages here (e.g. libopenmpi-dev openmpi-bin) when it is built; the list
 # is installed with the others.
-MPI_PACKAGES=()
+MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
 # -----------------------------------------------------------------------------
 
 # The side-by-side comparison with R's flexmix (bench/flexmix_compare.sh).

@@ -8,6 +8,8 @@
  * start for long ones. */
 #include "cli_util.h"
 
+#include "reduce.h"
+
 #include <getopt.h>
 
 #include <ctype.h>
@@ -310,3 +312,11 @@ bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data)
   *data = argv[optind];
   return true;
 }
+
+/* ---- processes ---------------------------------------------------------- */
+
+const gbtm_reducer *cli_procs = NULL;
+
+bool cli_root(void) { return reduce_rank(cli_procs) == 0; }
+
+int cli_agree(int rc) { return (int)reduce_max(cli_procs, (double)rc); }

@@ -180,6 +180,17 @@ bool cli_expand_columns(const char *option, const char *text, char ***names, siz
  * missing covariates" on stderr when --drop-missing dropped any. */
 void cli_report_dropped(const char *cmd, const gbtm_panel *panel);
 
+/* ---- processes (mpirun) ---- */
+
+/* The processes of this run (set by main.c), NULL for one process. Only
+ * rank 0 prints and writes files: the others' standard output and error
+ * go to /dev/null. */
+extern const gbtm_reducer *cli_procs;
+bool cli_root(void);
+
+/* One exit code for all processes: the largest of their rc (collective). */
+int cli_agree(int rc);
+
 struct option;
 
 /* When getopt_long returned ':' (a value is missing) or '?' (an unknown

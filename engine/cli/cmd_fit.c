@@ -341,11 +341,18 @@ int cmd_fit(int argc, char **argv) {
     free(command_line);
     return rc;
   }
-  /* Before anything is read or created: will the data and the fit fit? */
+  if (cli_procs && a.bootstrap > 0) {
+    cli_error(CMD, "--bootstrap runs in one process: run it without mpirun");
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
+  /* Before anything is read or created: will the data and the fit fit?
+   * (One process: a process of many holds only its block.) */
   memory_work work = {a.options.groups, a.options.starts, a.options.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       a.options.keep_posterior, 0, a.bootstrap};
-  if ((rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
+  if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
     cli_columns_free(&a.column_args);
     free(command_line);
     return rc;
@@ -354,14 +361,18 @@ int cmd_fit(int argc, char **argv) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   outfile posterior = {0};
   atomic_file model_file = {0};
-  if (a.posterior_path && !outfile_open(&posterior, CMD, a.posterior_path)) {
+  /* only rank 0 writes; every process learns whether it could */
+  bool opened = !cli_root() || !a.posterior_path || outfile_open(&posterior, CMD, a.posterior_path);
+  if (cli_agree(opened ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
+    outfile_discard(&posterior);
     cli_columns_free(&a.column_args);
     free(command_line);
     return CLI_EXIT_USAGE;
   }
-  gbtm_status reserved = a.output ? atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
-  if (reserved != GBTM_OK) {
-    cli_error_status(CMD, reserved, &err);
+  gbtm_status reserved = a.output && cli_root() ? atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
+  if (reserved != GBTM_OK) cli_error_status(CMD, reserved, &err);
+  if (cli_agree(reserved != GBTM_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK) != CLI_EXIT_OK) {
+    atomic_file_discard(&model_file);
     outfile_discard(&posterior);
     cli_columns_free(&a.column_args);
     free(command_line);
@@ -373,7 +384,7 @@ int cmd_fit(int argc, char **argv) {
   cli_progress progress;
   rc = CLI_EXIT_OK;
 
-  gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
+  gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
   if (st == GBTM_OK) {
@@ -408,14 +419,15 @@ int cmd_fit(int argc, char **argv) {
   gbtm_bootstrap_free(boot);
   warn_about(&a, res);
 
+  if (!cli_root()) goto done; /* rank 0 writes the files */
   if (a.posterior_path) {
     if (!gbtm_fit_result_posterior(res)) {
       cli_error(CMD, "the fit kept no posterior probabilities");
       rc = CLI_EXIT_FIT;
       goto done;
     }
-    posterior_csv_write(posterior.fp, panel, gbtm_fit_result_posterior(res),
-                        gbtm_fit_result_model(res)->groups);
+    posterior_csv_write_ids(posterior.fp, gbtm_fit_result_ids(res), gbtm_fit_result_data(res)->persons,
+                            gbtm_fit_result_posterior(res), gbtm_fit_result_model(res)->groups);
     if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
   if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;

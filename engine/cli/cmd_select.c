@@ -630,7 +630,7 @@ int cmd_select(int argc, char **argv) {
   memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       false, a.options.cv_folds, 0};
-  if ((rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
+  if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
     cli_columns_free(&a.column_args);
     free(command_line);
     return rc;
@@ -644,7 +644,7 @@ int cmd_select(int argc, char **argv) {
   refine_log log = {0};
   rc = CLI_EXIT_OK;
 
-  gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
+  gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);
   if (st != GBTM_OK) {
@@ -652,19 +652,17 @@ int cmd_select(int argc, char **argv) {
     free(command_line);
     return cli_exit_code(st);
   }
-  if (a.dir) {
+  if (a.dir && cli_root()) { /* rank 0 writes the files */
     char path[4096];
     if (mkdir(a.dir, 0777) != 0 && errno != EEXIST) {
       cli_error(CMD, "%s: cannot create the folder: %s", a.dir, strerror(errno));
       rc = CLI_EXIT_USAGE;
-      goto done;
-    }
-    if (!dir_path(path, sizeof path, a.dir, "select.csv") || !outfile_open(&csv, CMD, path) ||
+    } else if (!dir_path(path, sizeof path, a.dir, "select.csv") || !outfile_open(&csv, CMD, path) ||
         !dir_path(path, sizeof path, a.dir, "select.json") || !outfile_open(&json, CMD, path)) {
       rc = CLI_EXIT_USAGE;
-      goto done;
     }
   }
+  if ((rc = cli_agree(rc)) != CLI_EXIT_OK) goto done;
 
   select_progress progress = {isatty(fileno(stderr)) == 1, false, cli_now(), 0.0};
   if (!a.quiet) {
@@ -715,7 +713,7 @@ int cmd_select(int argc, char **argv) {
     if (refined) print_refine(stdout, &log, chosen->fit, refined);
   }
   warn_about(res);
-  if (a.dir) {
+  if (a.dir && cli_root()) {
     print_csv(csv.fp, res);
     print_json(json.fp, &a, res, &log, refined);
     if (!outfile_commit(&csv, CMD) || !outfile_commit(&json, CMD) ||

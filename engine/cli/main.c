@@ -59,10 +59,39 @@ static int unknown_command(const char *name) {
   return CLI_EXIT_USAGE;
 }
 
+/* Under mpirun: the commands that run distributed. */
+static bool distributed(const char *name) { return strcmp(name, "fit") == 0 || strcmp(name, "select") == 0; }
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv) {
   setlocale(LC_NUMERIC, "C");
   gsl_set_error_handler_off(); /* GSL's default handler aborts; we check statuses instead */
+  gbtm_error err = {GBTM_OK, ""};
+  if (gbtm_processes_init(&argc, &argv, &cli_procs, &err) != GBTM_OK) {
+    cli_error(NULL, "%s", err.message);
+    gbtm_processes_finalize();
+    return CLI_EXIT_USAGE;
+  }
+  if (!cli_root()) { /* rank 0 speaks for all */
+    if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
+      gbtm_processes_abort(CLI_EXIT_USAGE);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  int status;
+  if (cli_procs && (argc < 2 || !distributed(argv[1]))) {
+    cli_error(NULL, "under mpirun only gbtm fit and gbtm select run (on many processes); run gbtm %s alone",
+              argc < 2 ? "" : argv[1]);
+    status = CLI_EXIT_USAGE;
+  } else {
+    status = run(argc, argv);
+  }
+  gbtm_processes_finalize();
+  return status;
+}
 
+static int run(int argc, char **argv) {
   if (argc < 2) {
     cli_error(NULL, "missing command");
     fputc('\n', stderr);

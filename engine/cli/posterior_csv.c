@@ -27,16 +27,26 @@ static void write_field(FILE *fp, const char *s) {
   fputc('"', fp);
 }
 
-void posterior_csv_write(FILE *fp, const gbtm_panel *panel, const double *tau, int K) {
+static void write_header(FILE *fp, int K) {
   fputs("id,group", fp);
   for (int k = 0; k < K; k++) fprintf(fp, ",p%d", k + 1);
   fputc('\n', fp);
+}
+
+static void write_row(FILE *fp, const char *id, const double *t, int K) {
+  write_field(fp, id);
+  fprintf(fp, ",%d", posterior_modal(t, K) + 1);
+  for (int k = 0; k < K; k++) fprintf(fp, ",%.17g", t[k]);
+  fputc('\n', fp);
+}
+
+void posterior_csv_write(FILE *fp, const gbtm_panel *panel, const double *tau, int K) {
+  write_header(fp, K);
   size_t N = gbtm_panel_n_persons(panel);
-  for (size_t i = 0; i < N; i++) {
-    const double *t = tau + i * (size_t)K;
-    write_field(fp, gbtm_panel_id(panel, i));
-    fprintf(fp, ",%d", posterior_modal(t, K) + 1);
-    for (int k = 0; k < K; k++) fprintf(fp, ",%.17g", t[k]);
-    fputc('\n', fp);
-  }
+  for (size_t i = 0; i < N; i++) write_row(fp, gbtm_panel_id(panel, i), tau + i * (size_t)K, K);
+}
+
+void posterior_csv_write_ids(FILE *fp, const char *const *ids, size_t N, const double *tau, int K) {
+  write_header(fp, K);
+  for (size_t i = 0; i < N; i++) write_row(fp, ids[i], tau + i * (size_t)K, K);
 }

@@ -16,4 +16,7 @@ int posterior_modal(const double *p, int K);
  * space), the modal group numbered from 1, and tau[i*K..i*K+K-1] with %.17g. */
 void posterior_csv_write(FILE *fp, const gbtm_panel *panel, const double *tau, int K);
 
+/* The same for N persons named by ids (a fit's, gbtm_fit_result_ids). */
+void posterior_csv_write_ids(FILE *fp, const char *const *ids, size_t N, const double *tau, int K);
+
 #endif

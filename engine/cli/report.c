@@ -277,8 +277,9 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   }
   if (*why) fprintf(out, "  %*s...\n", LABEL_WIDTH, "");
   label(out, "kernel");
-  fprintf(out, "%s, %d thread%s\n", gbtm_kernel_name(s->kernel), s->threads,
-          s->threads == 1 ? "" : "s");
+  fprintf(out, "%s, %d thread%s", gbtm_kernel_name(s->kernel), s->threads, s->threads == 1 ? "" : "s");
+  if (s->processes > 1) fprintf(out, " in each of %d processes", s->processes);
+  fputc('\n', out);
 }
 
 void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res) {
@@ -398,6 +399,7 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_failures(w, gbtm_fit_result_failures(res));
   json_kv_string(w, "kernel", gbtm_kernel_name(s->kernel));
   json_kv_int(w, "threads", s->threads);
+  json_kv_int(w, "processes", s->processes > 1 ? s->processes : 1);
   json_key(w, "basis");
   json_object_begin(w);
   json_kv_double(w, "centre", m->centre);

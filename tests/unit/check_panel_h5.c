@@ -531,7 +531,7 @@ START_TEST(test_damaged) {
   gbtm_panel *p = read_ok(path, NULL);
   gbtm_panel_free(p);
   gbtm_error err = {0};
-  ck_assert_int_eq(panel_read_h5(path, NULL, &p, &err), GBTM_ERR_PARSE);
+  ck_assert_int_eq(panel_read_h5(path, NULL, NULL, &p, &err), GBTM_ERR_PARSE);
   char want[128];
   snprintf(want, sizeof want, "%s: not an HDF5 file", path);
   ck_assert_str_eq(err.message, want);

@@ -1,0 +1,58 @@
+/* reduce.c: agreement, offsets and maxima across processes, built on the
+ * reducer's sum (reduce.h), so that they hold for any implementation. */
+#include "reduce.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+
+gbtm_status reduce_agree(const gbtm_reducer *r, gbtm_status st, gbtm_error *err) {
+  if (reduce_size(r) == 1) return st;
+  /* Who failed: buf[rank] = status. Then the lowest failed rank's message,
+   * one character per double (a few kilobytes, once per checkpoint). */
+  enum { M = sizeof err->message };
+  size_t R = (size_t)r->size;
+  double buf[GBTM_MAX_PROCESSES + M];
+  memset(buf, 0, sizeof buf);
+  buf[r->rank] = (double)st;
+  r->sum(r, buf, R);
+  int first = -1;
+  for (size_t q = 0; q < R && first < 0; q++)
+    if (buf[q] != 0.0) first = (int)q;
+  gbtm_status out = first < 0 ? GBTM_OK : (gbtm_status)buf[first];
+  if (first >= 0) {
+    memset(buf + R, 0, M * sizeof *buf);
+    if (first == r->rank && err)
+      for (size_t c = 0; c < M && err->message[c]; c++) buf[R + c] = (unsigned char)err->message[c];
+    r->sum(r, buf + R, M);
+    if (err) {
+      for (size_t c = 0; c < M; c++) err->message[c] = (char)(unsigned char)buf[R + c];
+      err->message[M - 1] = '\0';
+      err->status = out;
+    }
+  }
+  return out;
+}
+
+void reduce_offsets(const gbtm_reducer *r, size_t value, size_t *before, size_t *total) {
+  *before = 0, *total = value;
+  if (reduce_size(r) == 1) return;
+  double v[GBTM_MAX_PROCESSES] = {0};
+  v[r->rank] = (double)value;
+  r->sum(r, v, (size_t)r->size);
+  *total = 0;
+  for (int q = 0; q < r->size; q++) {
+    if (q < r->rank) *before += (size_t)v[q];
+    *total += (size_t)v[q];
+  }
+}
+
+double reduce_max(const gbtm_reducer *r, double x) {
+  if (reduce_size(r) == 1) return x;
+  double v[GBTM_MAX_PROCESSES] = {0}, m = -INFINITY;
+  v[r->rank] = x;
+  r->sum(r, v, (size_t)r->size);
+  for (int q = 0; q < r->size; q++) m = fmax(m, v[q]);
+  return m;
+}

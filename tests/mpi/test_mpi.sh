@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# test_mpi.sh: gbtm fit and gbtm select under mpirun give one process's
+# answer. For Poisson and ZIP, with and without exposure, from CSV and from
+# HDF5, on 2 processes and on 3 (uneven blocks): log L, every parameter,
+# standard error, criterion and trajectory of the JSON report agree with
+# the single-process run to 1e-9 relative (the iteration counts and the
+# size of the final gradient, which measure the path, are not compared).
+# Also: the posterior and model files written by rank 0 only; a malformed
+# line in one process's block stops every process with the file's own
+# line number; a person whose rows are not consecutive is refused; the
+# commands that run alone refuse mpirun.
+# Usage: bash test_mpi.sh path/to/gbtm
+set -u
+
+gbtm=${1:?usage: test_mpi.sh path/to/gbtm}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+# The tests run as root in CI: Open MPI asks for both variables then.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 # more processes than cores
+mpi() { timeout 300 mpirun --oversubscribe -np "$@"; }
+
+passed=0
+failed=0
+pass() {
+  echo "ok   $1"
+  passed=$((passed + 1))
+}
+fail() {
+  echo "FAIL $1: $2"
+  [ -s "$dir/stderr" ] && sed 's/^/       stderr: /' "$dir/stderr" | head -n 5
+  failed=$((failed + 1))
+}
+
+# JSON reports equal to rtol, but for the fields that describe the path
+# or the machine.
+cat >"$dir/same.py" <<'PY'
+import json, math, sys
+rtol = 1e-9
+skip = {"fit_seconds", "seconds", "threads", "processes", "kernel", "iterations",
+        "gradient_norm", "newton_decrement", "data"}
+bad = []
+def cmp(a, b, path):
+    if isinstance(a, dict):
+        for k in a:
+            if k in skip: continue
+            if k not in b: bad.append(path + "/" + k + " missing"); continue
+            cmp(a[k], b[k], path + "/" + k)
+    elif isinstance(a, list):
+        if len(a) != len(b): bad.append(path + ": lengths"); return
+        for i, (x, y) in enumerate(zip(a, b)): cmp(x, y, "%s[%d]" % (path, i))
+    elif isinstance(a, (int, float)) and not isinstance(a, bool) and isinstance(b, (int, float)):
+        if not (abs(a - b) <= rtol * max(abs(a), abs(b)) or (math.isnan(a) and math.isnan(b))):
+            bad.append("%s: %r vs %r" % (path, a, b))
+    elif a != b:
+        bad.append("%s: %r vs %r" % (path, a, b))
+cmp(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), "")
+print("; ".join(bad[:4]))
+sys.exit(1 if bad else 0)
+PY
+
+"$gbtm" simulate --preset rapporteur-2024 --seed 3 -o "$dir/p.csv" >/dev/null &&
+  "$gbtm" simulate --preset rapporteur-2024 --seed 5 --n 2000 --custody 0.3 -o "$dir/e.csv" >/dev/null &&
+  "$gbtm" convert "$dir/e.csv" --exposure exposure -o "$dir/e.h5" >/dev/null 2>&1 ||
+  { echo "FAIL data: cannot draw the cohorts"; exit 1; }
+
+# ---- the same answer ------------------------------------------------------
+for data in p.csv e.csv e.h5; do
+  opts=(--groups 3 --order 2 --json --quiet)
+  [ "$data" != p.csv ] && opts+=(--exposure exposure)
+  for model in poisson zip; do
+    "$gbtm" fit "$dir/$data" --model "$model" "${opts[@]}" >"$dir/one.json" 2>"$dir/stderr" ||
+      { fail "$data $model alone" "exit $?"; continue; }
+    for np in 2 3; do
+      name="fit $data $model on $np processes"
+      if ! mpi "$np" "$gbtm" fit "$dir/$data" --model "$model" "${opts[@]}" >"$dir/many.json" 2>"$dir/stderr"; then
+        fail "$name" "exit status"
+      elif ! grep -q "\"processes\": $np" "$dir/many.json"; then
+        fail "$name" "the report does not say $np processes"
+      elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
+        pass "$name"
+      else
+        fail "$name" "$diff"
+      fi
+    done
+  done
+done
+
+# ---- files from rank 0 ------------------------------------------------------
+name="posterior and model files on 3 processes"
+"$gbtm" fit "$dir/e.h5" --model zip --groups 3 --order 2 --exposure exposure --quiet \
+  --posterior "$dir/post1.csv" -o "$dir/m1.h5" >/dev/null 2>"$dir/stderr"
+mkdir "$dir/many"
+if ! (cd "$dir/many" && mpi 3 "$gbtm" fit "$dir/e.h5" --model zip --groups 3 --order 2 --exposure exposure \
+  --quiet --posterior post.csv -o m.h5 >/dev/null 2>"$dir/stderr"); then
+  fail "$name" "exit status"
+elif [ "$(ls "$dir/many" | tr '\n' ' ')" != "m.h5 post.csv " ]; then
+  fail "$name" "the folder holds: $(ls "$dir/many" | tr '\n' ' ')"
+elif ! python3 - "$dir/post1.csv" "$dir/many/post.csv" <<'PY'; then
+import sys
+a = [l.rstrip("\n").split(",") for l in open(sys.argv[1])]
+b = [l.rstrip("\n").split(",") for l in open(sys.argv[2])]
+assert len(a) == len(b) == 2001, (len(a), len(b))
+for x, y in zip(a[1:], b[1:]):
+    assert x[:2] == y[:2], (x, y)
+    for u, v in zip(x[2:], y[2:]):
+        assert abs(float(u) - float(v)) <= 1e-9 * max(abs(float(u)), 1e-300) + 1e-15, (x, y)
+PY
+  fail "$name" "the posteriors differ"
+elif ! "$gbtm" show "$dir/many/m.h5" --json >"$dir/show_many.json" 2>"$dir/stderr" ||
+  ! "$gbtm" show "$dir/m1.h5" --json >"$dir/show_one.json" 2>>"$dir/stderr" ||
+  ! diff=$(python3 "$dir/same.py" "$dir/show_one.json" "$dir/show_many.json"); then
+  fail "$name" "the model files differ: ${diff:-}"
+else
+  pass "$name"
+fi
+
+# ---- select with cross-validation -------------------------------------------
+name="select --groups 1:3 --cv 5 on 2 processes"
+"$gbtm" select "$dir/p.csv" --groups 1:3 --order 2 --cv 5 --json --quiet >"$dir/one.json" 2>"$dir/stderr"
+if ! mpi 2 "$gbtm" select "$dir/p.csv" --groups 1:3 --order 2 --cv 5 --json --quiet >"$dir/many.json" 2>"$dir/stderr"; then
+  fail "$name" "exit status"
+elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
+  pass "$name"
+else
+  fail "$name" "$diff"
+fi
+
+# ---- a bad block stops everyone --------------------------------------------
+# Line 12000 of 14520 (process 2's block) gets a count that is not a number.
+name="a malformed line in the second block"
+awk -F, -v OFS=, 'NR == 12000 { $3 = "x" } { print }' "$dir/p.csv" >"$dir/bad.csv"
+start=$(date +%s)
+mpi 2 "$gbtm" fit "$dir/bad.csv" --groups 2 --quiet >/dev/null 2>"$dir/stderr"
+rc=$?
+if [ "$rc" != 2 ]; then
+  fail "$name" "exit status $rc, expected 2"
+elif ! grep -q "bad.csv:12000:3: " "$dir/stderr"; then
+  fail "$name" "no message naming bad.csv:12000:3"
+elif [ $(($(date +%s) - start)) -gt 60 ]; then
+  fail "$name" "took more than 60 s"
+else
+  pass "$name"
+fi
+
+name="a person whose rows are not consecutive"
+{ head -n 1 "$dir/p.csv"; tail -n +2 "$dir/p.csv" | sort -t, -k2,2n -k1,1; } >"$dir/shuffled.csv"
+mpi 2 "$gbtm" fit "$dir/shuffled.csv" --groups 2 --quiet >/dev/null 2>"$dir/stderr"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "not consecutive" "$dir/stderr"; then
+  pass "$name"
+else
+  fail "$name" "exit status $rc"
+fi
+
+name="a command that runs alone"
+mpi 2 "$gbtm" classify "$dir/many/m.h5" "$dir/e.csv" >/dev/null 2>"$dir/stderr"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "only gbtm fit and gbtm select" "$dir/stderr"; then
+  pass "$name"
+else
+  fail "$name" "exit status $rc"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
