@@ -61,12 +61,6 @@ static size_t cut(const char *map, size_t from, size_t size, size_t x, size_t id
   return (size_t)(p - map);
 }
 
-static size_t count_lf(const char *p, size_t n) {
-  size_t c = 0;
-  for (const char *q = p, *end = p + n; (q = memchr(q, '\n', (size_t)(end - q))); q++) c++;
-  return c;
-}
-
 gbtm_status csv_open_part(csv_reader *r, const char *path, const gbtm_reducer *procs, const char *id_name,
                           gbtm_error *err) {
   *r = (csv_reader){path, NULL, 0, 0, 1, 0};
@@ -101,7 +95,7 @@ gbtm_status csv_open_part(csv_reader *r, const char *path, const gbtm_reducer *p
       h.buf[he] = '\n';
       memset(h.buf + he + 1, 0, CSV_PAD - 1);
       h.pos = hs;
-      h.line = 1 + count_lf(map, hs);
+      h.line = 1 + csv_count_lines(map, hs);
       const char *names[1] = {id_name};
       st = csv_read_header(&h, 1, names, &where, &fields, err);
       data_line = h.line;
@@ -117,7 +111,7 @@ gbtm_status csv_open_part(csv_reader *r, const char *path, const gbtm_reducer *p
                        path, procs->rank, procs->size);
     }
   }
-  size_t lines = st == GBTM_OK ? count_lf(map + b0, b1 - b0) : 0, before, total;
+  size_t lines = st == GBTM_OK ? csv_count_lines(map + b0, b1 - b0) : 0, before, total;
   if ((st = reduce_agree(procs, st, err)) == GBTM_OK) reduce_offsets(procs, lines, &before, &total);
   if (st == GBTM_OK) { /* the header, then the block */
     r->buf = csv_alloc_large(he + (b1 - b0) + CSV_PAD);

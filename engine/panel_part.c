@@ -8,15 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "age_set.h"
 #include "panel.h"
 #include "panel_read.h"
 
 /* ---- one age grid ---------------------------------------------------------- */
 
-/* Rebuilds p's cells on the grid G[0..TG-1], which holds p's ages: the
- * windows and gaps change, the observed cells do not. */
-static gbtm_status regrid(gbtm_panel *p, const double *G, size_t TG, const char *source, gbtm_error *err) {
-  size_t n = p->n;
+/* Rebuilds p's cells on the grid g (sorted, holding p's ages): the windows
+ * and gaps change, the observed cells do not. */
+static gbtm_status regrid(gbtm_panel *p, const age_set *g, const char *source, gbtm_error *err) {
+  size_t n = p->n, TG = g->count;
   uint32_t *map = malloc(p->T * sizeof *map), *t = malloc(p->T * sizeof *t);
   int32_t *y = malloc(p->T * sizeof *y);
   double *e = malloc(p->T * sizeof *e), *age = malloc(TG * sizeof *age);
@@ -26,10 +27,7 @@ static gbtm_status regrid(gbtm_panel *p, const double *G, size_t TG, const char 
   q.skip_start = malloc((n + 1) * sizeof *q.skip_start);
   q.skip_t = q.nz_t = q.ex_t = NULL, q.nz_y = q.ex_y = NULL, q.ex_e = NULL;
   bool ok = map && t && y && e && age && q.lo && q.hi && q.skip_start;
-  for (size_t a = 0, j = 0; ok && a < p->T; a++) {
-    while (j < TG && G[j] < p->age[a]) j++;
-    map[a] = (uint32_t)j;
-  }
+  for (size_t a = 0; ok && a < p->T; a++) map[a] = age_set_rank(g, p->age[a]);
   size_t n_skip = 0;
   for (size_t i = 0; ok && i < n; i++) {
     size_t m = panel_person_cells(p, i, NULL, NULL, NULL), ex = p->ex_start[i + 1] - p->ex_start[i];
@@ -40,7 +38,7 @@ static gbtm_status regrid(gbtm_panel *p, const double *G, size_t TG, const char 
   if (ok) q.skip_start[n] = n_skip;
   ok = ok && panel_alloc_cells(&q);
   if (ok) {
-    memcpy(age, G, TG * sizeof *age);
+    memcpy(age, g->ages, TG * sizeof *age);
     q.age = age;
     panel_filler f;
     panel_filler_init(&f);
@@ -62,30 +60,30 @@ static gbtm_status regrid(gbtm_panel *p, const double *G, size_t TG, const char 
   return ok ? GBTM_OK : gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory for this block's panel", source);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* The union of the blocks' age grids, and p rebuilt on it. */
+/* The union of the blocks' age grids (an age_set, as the builders make a
+ * grid), and p rebuilt on it. */
 static gbtm_status one_grid(gbtm_panel *p, const gbtm_reducer *procs, const char *source, gbtm_error *err) {
   size_t before, total;
   reduce_offsets(procs, p->T, &before, &total);
   double *all = calloc(total, sizeof *all);
-  gbtm_status st = all ? GBTM_OK : gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory for the age grid", source);
-  if ((st = reduce_agree(procs, st, err)) != GBTM_OK) {
-    free(all);
-    return st;
+  age_set g;
+  bool ok = age_set_init(&g);
+  gbtm_status st = all && ok ? GBTM_OK : gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory for the age grid", source);
+  if ((st = reduce_agree(procs, st, err)) == GBTM_OK) {
+    memcpy(all + before, p->age, p->T * sizeof *all);
+    reduce_sum(procs, all, total); /* each block fills its own place: a gather */
+    for (size_t a = 0; ok && a < total; a++) ok = age_set_add(&g, all[a]);
+    if (!ok) {
+      st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory for the age grid", source);
+    } else {
+      age_set_sort(&g);
+      if (g.count != p->T) st = regrid(p, &g, source, err);
+    }
+    st = reduce_agree(procs, st, err);
   }
-  memcpy(all + before, p->age, p->T * sizeof *all);
-  reduce_sum(procs, all, total); /* each block fills its own place: a gather */
-  qsort(all, total, sizeof *all, cmp_double);
-  size_t TG = 0;
-  for (size_t a = 0; a < total; a++)
-    if (TG == 0 || all[a] != all[TG - 1]) all[TG++] = all[a];
-  if (TG != p->T) st = regrid(p, all, TG, source, err);
+  age_set_free(&g);
   free(all);
-  return reduce_agree(procs, st, err);
+  return st;
 }
 
 /* ---- each person in one block ------------------------------------------------ */

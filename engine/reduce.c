@@ -7,6 +7,13 @@
 
 #include "error.h"
 
+void reduce_each(const gbtm_reducer *r, double x, double *v) {
+  int R = reduce_size(r);
+  for (int q = 0; q < R; q++) v[q] = 0.0;
+  v[reduce_rank(r)] = x;
+  reduce_sum(r, v, (size_t)R); /* each fills its own place: a gather to all */
+}
+
 gbtm_status reduce_agree(const gbtm_reducer *r, gbtm_status st, gbtm_error *err) {
   if (reduce_size(r) == 1) return st;
   /* Who failed: buf[rank] = status. Then the lowest failed rank's message,
@@ -14,9 +21,7 @@ gbtm_status reduce_agree(const gbtm_reducer *r, gbtm_status st, gbtm_error *err)
   enum { M = sizeof err->message };
   size_t R = (size_t)r->size;
   double buf[GBTM_MAX_PROCESSES + M];
-  memset(buf, 0, sizeof buf);
-  buf[r->rank] = (double)st;
-  r->sum(r, buf, R);
+  reduce_each(r, (double)st, buf);
   int first = -1;
   for (size_t q = 0; q < R && first < 0; q++)
     if (buf[q] != 0.0) first = (int)q;
@@ -36,23 +41,19 @@ gbtm_status reduce_agree(const gbtm_reducer *r, gbtm_status st, gbtm_error *err)
 }
 
 void reduce_offsets(const gbtm_reducer *r, size_t value, size_t *before, size_t *total) {
-  *before = 0, *total = value;
-  if (reduce_size(r) == 1) return;
-  double v[GBTM_MAX_PROCESSES] = {0};
-  v[r->rank] = (double)value;
-  r->sum(r, v, (size_t)r->size);
-  *total = 0;
-  for (int q = 0; q < r->size; q++) {
-    if (q < r->rank) *before += (size_t)v[q];
+  double v[GBTM_MAX_PROCESSES];
+  reduce_each(r, (double)value, v);
+  *before = *total = 0;
+  for (int q = 0; q < reduce_size(r); q++) {
+    if (q < reduce_rank(r)) *before += (size_t)v[q];
     *total += (size_t)v[q];
   }
 }
 
 double reduce_max(const gbtm_reducer *r, double x) {
   if (reduce_size(r) == 1) return x;
-  double v[GBTM_MAX_PROCESSES] = {0}, m = -INFINITY;
-  v[r->rank] = x;
-  r->sum(r, v, (size_t)r->size);
-  for (int q = 0; q < r->size; q++) m = fmax(m, v[q]);
+  double v[GBTM_MAX_PROCESSES], m = -INFINITY;
+  reduce_each(r, x, v);
+  for (int q = 0; q < reduce_size(r); q++) m = fmax(m, v[q]);
   return m;
 }

@@ -39,6 +39,10 @@ static inline void reduce_sum(const gbtm_reducer *r, double *buf, size_t n) {
 static inline int reduce_rank(const gbtm_reducer *r) { return r ? r->rank : 0; }
 static inline int reduce_size(const gbtm_reducer *r) { return r ? r->size : 1; }
 
+/* Every process's x, into v[0..size) on every process (v has room for
+ * reduce_size(r) values). */
+void reduce_each(const gbtm_reducer *r, double x, double *v);
+
 /* One status for all processes: OK when st is OK everywhere, else the status
  * and message of the lowest-ranked process that failed, on every process
  * (err, which may be NULL locally, receives it). */

@@ -75,9 +75,8 @@ static void profile_of(const start_profiles *sp, size_t g, double *v) {
  * processes' totals place u in one of them. */
 static size_t d2_pick(const start_profiles *sp, const double *d, double local_total, double u) {
   int R = reduce_size(sp->procs), me = reduce_rank(sp->procs);
-  double tot[GBTM_MAX_PROCESSES] = {0};
-  tot[me] = local_total;
-  reduce_sum(sp->procs, tot, (size_t)R);
+  double tot[GBTM_MAX_PROCESSES];
+  reduce_each(sp->procs, local_total, tot);
   int q = R - 1;
   double run = 0.0;
   for (int r = 0; r < R; r++) {

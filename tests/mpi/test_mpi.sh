@@ -86,6 +86,38 @@ for data in p.csv e.csv e.h5; do
   done
 done
 
+# Blocks with different ages: the first persons are seen at 12-20, the
+# last at 30-45 and at 25.5, so each process's block lacks ages of the
+# other's and is rebuilt on the union of the age grids.
+python3 - "$dir/ages.csv" <<'PY' || { echo "FAIL data: ages.csv"; exit 1; }
+import math, random, sys
+rng = random.Random(11)
+with open(sys.argv[1], "w") as f:
+    f.write("id,age,count\n")
+    for i in range(600):
+        ages = list(range(12, 21)) if i < 300 else [25.5] + list(range(30, 46))
+        hi = i % 2
+        for a in ages:
+            mu = math.exp((0.8 if hi else -0.7) - 0.002 * (a - 28) ** 2)
+            l, k, p = math.exp(-mu), 0, 1.0
+            while True:
+                p *= rng.random()
+                if p <= l: break
+                k += 1
+            f.write("P%04d,%s,%d\n" % (i, a, k))
+PY
+for np in 2 3; do
+  name="fit ages.csv (blocks with different ages) on $np processes"
+  "$gbtm" fit "$dir/ages.csv" --groups 2 --order 2 --json --quiet >"$dir/one.json" 2>"$dir/stderr"
+  if ! mpi "$np" "$gbtm" fit "$dir/ages.csv" --groups 2 --order 2 --json --quiet >"$dir/many.json" 2>"$dir/stderr"; then
+    fail "$name" "exit status"
+  elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
+    pass "$name"
+  else
+    fail "$name" "$diff"
+  fi
+done
+
 # ---- files from rank 0 ------------------------------------------------------
 name="posterior and model files on 3 processes"
 "$gbtm" fit "$dir/e.h5" --model zip --groups 3 --order 2 --exposure exposure --quiet \
