@@ -409,10 +409,11 @@ typedef struct id_load {
   hid_t mtype;
   hsize_t n;
   bool variable;
+  bool filled; /* read from the file: variable strings to reclaim */
 } id_load;
 
 static void ids_free(id_load *l) {
-  if (l->buf && l->variable && l->mtype >= 0) {
+  if (l->filled && l->variable) {
     hid_t space = H5Screate_simple(1, &l->n, NULL);
     if (space >= 0) {
 #if H5_VERSION_GE(1, 12, 0)
@@ -456,10 +457,8 @@ static bool ids_load(h5io *io, hid_t ds, hid_t ftype, hsize_t from, hsize_t n, h
   if (io->st == GBTM_OK && l->mtype < 0) h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id");
   bool read = io->st == GBTM_OK && read_rows(ds, l->mtype, from, n, total, l->buf);
   if (io->st == GBTM_OK && !read) h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id (the file is damaged)");
-  if (!read) { /* unread variable strings: nothing to reclaim but the buffer */
-    if (l->variable) free(l->buf), l->buf = NULL;
-    ids_free(l);
-  }
+  l->filled = read;
+  if (!read) ids_free(l);
   return read;
 }
 
