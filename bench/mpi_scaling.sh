@@ -11,9 +11,10 @@
 # (ranks, wall seconds of the command, fit seconds, log L, speed-up over
 # one process) and checks that every log L equals the one-process log L to
 # 1e-9 relative. Then it measures one reduction across 2 processes
-# (bench/reduce_latency) and bench/floor's E-step time per iteration at N
-# on one thread, and prints the weak-scaling projection to 100M persons on
-# 64 processes: per process 100M / 64 persons, an E-step's compute time
+# (bench/reduce_latency) and bench/floor's E-step time per iteration on the
+# same cohort (floor --n N --seed 1, at the preset's parameters) on one
+# thread, and prints the weak-scaling projection to 100M persons on 64
+# processes: per process 100M / 64 persons, an E-step's compute time
 # scaled linearly from the measured one, plus one reduction per E-step.
 # This is a projection from two measurements on one machine, not a
 # measurement: across machines a reduction also pays the network.
@@ -53,7 +54,7 @@ for r in $ranks; do
     "$(echo "$base_wall / $wall" | bc -l)" "$same"
 done
 lat=$(mpirun --oversubscribe -np 2 build/bench/reduce_latency | awk 'NR == 1 {print $6}')
-estep_ms=$( (build/bench/floor --data "$data" --threads 1 2>/dev/null || true) | awk '/^E-step/ {for (i = 1; i <= NF; i++) if ($i == "median") {print $(i + 1); exit}}' | tr -d ,)
+estep_ms=$(build/bench/floor --n "$n" --seed 1 --threads 1 | awk -F'estep_ms_1=' '/^floor n=/ {split($2, a, " "); print a[1]}')
 echo "reduction across 2 processes (E-step statistics): ${lat} us; E-step at n=$n on 1 thread: ${estep_ms} ms"
 python3 - "$n" "$estep_ms" "$lat" <<'PY'
 import sys
@@ -65,5 +66,5 @@ for N, R in [(1_000_000, 1), (1_000_000, 2), (10_000_000, 8), (100_000_000, 64)]
     per = N / R
     c = estep_ms * per / n
     r = 0.0 if R == 1 else lat_us / 1000.0
-    print("%12d %10d %16d %16.2f %12.3f %9.1f%%" % (N, R, per, c, r, 100.0 * c / (c + r)))
+    print("%12d %10d %16d %16.2f %12.3f %9.2f%%" % (N, R, per, c, r, 100.0 * c / (c + r)))
 PY
