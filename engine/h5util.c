@@ -35,3 +35,11 @@ const char *h5_class_name(H5T_class_t c) {
   default: return "of another type";
   }
 }
+
+bool h5_data_short(hid_t ds, hsize_t need, hsize_t *held) {
+  hid_t dcpl = H5Dget_create_plist(ds);
+  H5D_layout_t layout = dcpl >= 0 ? H5Pget_layout(dcpl) : H5D_LAYOUT_ERROR;
+  if (dcpl >= 0) H5Pclose(dcpl);
+  *held = H5Dget_storage_size(ds);
+  return layout != H5D_CHUNKED && *held < need;
+}

@@ -34,6 +34,13 @@ typedef struct h5quiet {
 void h5_quiet_begin(h5quiet *q);
 void h5_quiet_end(const h5quiet *q);
 
+/* Whether a dataset stored in one piece (compact or contiguous) holds fewer
+ * bytes than its need bytes of elements; *held gets what it holds. A
+ * damaged layout message (a compact dataset of 0 bytes) makes Debian's
+ * HDF5 1.10 copy from a null pointer in H5Dread instead of failing, so the
+ * readers check this first. Chunked data may be compressed: not checked. */
+bool h5_data_short(hid_t ds, hsize_t need, hsize_t *held);
+
 /* A type class in words, for messages: "an integer", "a string", ... */
 const char *h5_class_name(H5T_class_t c);
 

@@ -649,6 +649,14 @@ static hid_t r_open(h5io *io, const node *g, const char *name, H5T_class_t cls, 
     H5Dclose(ds);
     return -1;
   }
+  hsize_t need = size, held;
+  for (int j = 0; j < rank; j++) need *= d[j];
+  if (h5_data_short(ds, need, &held)) {
+    h5_fail(io, GBTM_ERR_PARSE, "%s/%s holds %llu bytes of data for %llu expected (the file is damaged)", g->path,
+            name, (unsigned long long)held, (unsigned long long)need);
+    H5Dclose(ds);
+    return -1;
+  }
   for (int j = 0; got && j < rank; j++) got[j] = d[j];
   return ds;
 }

@@ -123,6 +123,13 @@ static hid_t r_open(h5io *io, hid_t file, const char *path, H5T_class_t cls, boo
     H5Dclose(ds);
     return -1;
   }
+  hsize_t held;
+  if (h5_data_short(ds, d[0] * size, &held)) {
+    h5_fail(io, GBTM_ERR_PARSE, "%s holds %llu bytes of data for %llu expected (the file is damaged)", path,
+            (unsigned long long)held, (unsigned long long)(d[0] * size));
+    H5Dclose(ds);
+    return -1;
+  }
   *n = d[0];
   return ds;
 }
