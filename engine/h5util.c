@@ -43,3 +43,13 @@ bool h5_data_short(hid_t ds, hsize_t need, hsize_t *held) {
   *held = H5Dget_storage_size(ds);
   return layout != H5D_CHUNKED && *held < need;
 }
+
+hid_t h5_write_access(void) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl >= 0 && (H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0 ||
+                    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)) {
+    H5Pclose(fapl);
+    fapl = -1;
+  }
+  return fapl;
+}

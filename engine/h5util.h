@@ -34,6 +34,12 @@ typedef struct h5quiet {
 void h5_quiet_begin(h5quiet *q);
 void h5_quiet_end(const h5quiet *q);
 
+/* The file access of the files gbtm writes (model files, panels): closing
+ * waits for no open object, and the format is that of HDF5 1.8 and later,
+ * whose superblock and object headers carry checksums, so that a file
+ * damaged on disk is refused by HDF5 rather than decoded. -1 on failure. */
+hid_t h5_write_access(void);
+
 /* Whether a dataset stored in one piece (compact or contiguous) holds fewer
  * bytes than its need bytes of elements; *held gets what it holds. A
  * damaged layout message (a compact dataset of 0 bytes) makes Debian's

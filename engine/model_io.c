@@ -511,8 +511,8 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
                      r->data.persons);
   h5quiet q;
   h5_quiet_begin(&q);
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
-  if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0)
+  hid_t fapl = h5_write_access(), file = -1;
+  if (fapl < 0)
     h5_fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
   else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
     h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);

@@ -189,8 +189,8 @@ gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_
   h5io io = {path, err, GBTM_OK};
   h5quiet q;
   h5_quiet_begin(&q);
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
-  if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0)
+  hid_t fapl = h5_write_access(), file = -1;
+  if (fapl < 0)
     h5_fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
   else if ((file = H5Fcreate(f.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
     h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f.tmp);
