@@ -33,6 +33,7 @@ typedef struct em_run {
   int iterations;    /* E-steps so far */
   bool converged;
   bool stalled;      /* log L stopped moving before the gradient test passed */
+  bool replica;      /* its polish stopped at a better run's maximum (engine/fit.c) */
   const char *failure; /* static reason, NULL while alive */
   int failed_group;    /* 1-based group the failure names, 0 if none */
 } em_run;

@@ -276,7 +276,7 @@ static gbtm_status add_covariates(gbtm_model *m, const gbtm_panel *p, const gbtm
   for (int j = 0; j < p->n_tcov; j++)
     m->tcov_fixed[j] = isnan(o->tcov_fixed[j]) ? gbtm_panel_tcov_mean(p, j) : o->tcov_fixed[j];
   polish_result pr;
-  gbtm_status st = polish_ascend(m, p, o->threads, NULL, NULL, true, COVARIATE_STEPS, NULL, &pr, err);
+  gbtm_status st = polish_ascend(m, p, o->threads, NULL, NULL, true, COVARIATE_STEPS, NULL, NULL, &pr, err);
   if (st != GBTM_OK) return st;
   if (!isfinite(pr.loglik))
     return gbtm_fail(err, GBTM_ERR_FIT, "the fit with covariates reached no finite log-likelihood");
@@ -389,9 +389,10 @@ static void report_newton_step(void *user, int step, double loglik) {
 
 /* Newton polish of a run (DESIGN §3, §4): true when it ended at a positive
  * definite information, with run's parameters, log L and verdict updated;
- * its steps reported as progress when info is not NULL. */
+ * its steps reported as progress when info is not NULL. rival: the best
+ * run polished before it, or NULL (polish_rival). */
 static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
-                       const gbtm_progress *info, em_run *run) {
+                       const gbtm_progress *info, const polish_rival *rival, em_run *run) {
   gbtm_model m;
   int ident[GBTM_MAX_GROUPS];
   for (int k = 0; k < w->ws.K; k++) ident[k] = k;
@@ -405,12 +406,14 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   if (info) report.info.start = info->start, report.info.starts = info->starts;
   polish_progress progress = {report_newton_step, &report};
   if (polish_ascend(&m, w->ws.panel, threads, worker_loglik, w, true, POLISH_MAX_STEPS,
-                    info && o->progress ? &progress : NULL, &pr, NULL) != GBTM_OK ||
+                    info && o->progress ? &progress : NULL, rival, &pr, NULL) != GBTM_OK ||
       !pr.pd)
     return false;
   psi_from_model(&w->ws, &m, run->psi);
   run->loglik = pr.loglik;
-  run->converged = pr.decrement < polish_tolerance(pr.loglik);
+  /* a replica is at the rival's maximum as far as log L tells (REPLICATION_TOL) */
+  run->replica = pr.same;
+  run->converged = pr.same || pr.decrement < polish_tolerance(pr.loglik);
   return true;
 }
 
@@ -433,21 +436,37 @@ static double handoff_gain(const gbtm_panel *p) {
 /* The long runs idx[from..to-1]: EM to convergence, handing over to
  * Newton's method (DESIGN §3) once a cycle gains less than handoff_gain() when
  * inference is on; where the information is not positive definite there,
- * EM goes on to its own criterion. */
+ * EM goes on to its own criterion. The EM runs side by side where by_start;
+ * the polishes run one after the other, from the highest log L down, each
+ * against the best run polished before it (polish_rival): only the best is
+ * polished to the end, and the order does not depend on the threads. */
 static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *runs, const int *idx, int from,
-                       int to, int total, double tol_abs, double centre, double scale, bool by_start,
-                       int polish_threads) {
+                       int to, int total, double tol_abs, double centre, double scale, bool by_start) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int j = from; j < to; j++) {
     em_run *run = &runs[idx[j]];
     worker *w = &wk[omp_get_thread_num()];
     gbtm_progress info = {"long", j, total, 0, 0.0};
-    gbtm_progress_fn progress = by_start ? NULL : o->progress;
     if (!run->converged && !run->stalled)
       em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? handoff_gain(w->ws.panel) : 0.0, o->accelerate,
-                 progress, o->progress_user, &info);
-    if (o->inference && !run->failure && !polish_run(w, o, centre, scale, polish_threads, by_start ? NULL : &info, run))
-      em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, progress, o->progress_user, &info);
+                 by_start ? NULL : o->progress, o->progress_user, &info);
+    if (by_start && !o->inference) report_run(o, &info, run);
+  }
+  if (!o->inference) return;
+  int order[to - from > 0 ? to - from : 1], n = 0;
+  for (int j = from; j < to; j++) order[n++] = idx[j];
+  sort_runs(order, n, runs);
+  polish_rival rival = {-INFINITY, REPLICATION_TOL};
+  for (int j = 0; j < n; j++) {
+    em_run *run = &runs[order[j]];
+    if (run->failure) continue;
+    int pos = from;
+    while (idx[pos] != order[j]) pos++;
+    gbtm_progress info = {"long", pos, total, 0, 0.0};
+    worker *w = &wk[0];
+    if (!polish_run(w, o, centre, scale, o->threads, &info, isfinite(rival.loglik) ? &rival : NULL, run))
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, o->progress, o->progress_user, &info);
+    if (!run->failure && !run->replica && run->loglik > rival.loglik) rival.loglik = run->loglik;
     if (by_start) report_run(o, &info, run);
   }
 }
@@ -543,11 +562,10 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     n_ok++;
     keep++;
   }
-  int polish_threads = by_start ? 1 : o->threads;
-  long_phase(wk, nw, o, runs, idx, 0, keep, keep, tol_abs, centre, scale, by_start, polish_threads);
+  long_phase(wk, nw, o, runs, idx, 0, keep, keep, tol_abs, centre, scale, by_start);
   /* Should every long run fail, the next-best short runs take their turn. */
   while (keep < n_ok && all_failed(runs, idx, keep)) {
-    long_phase(wk, nw, o, runs, idx, keep, keep + 1, keep + 1, tol_abs, centre, scale, by_start, polish_threads);
+    long_phase(wk, nw, o, runs, idx, keep, keep + 1, keep + 1, tol_abs, centre, scale, by_start);
     keep++;
   }
   for (int j = 0; j < keep; j++)
@@ -559,7 +577,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     const em_run *run = &runs[idx[j]];
     if (run->failure) continue;
     converged += run->converged;
-    if (best < 0 || run->loglik > runs[best].loglik) best = idx[j];
+    if (!run->replica && (best < 0 || run->loglik > runs[best].loglik)) best = idx[j];
   }
   if (best < 0) {
     st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");

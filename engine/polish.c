@@ -95,6 +95,54 @@ static bool factor(const double *info, size_t P, double *chol) {
   return ok == 0;
 }
 
+/* Zero inflations running to 0. Along an intercept alpha_k running to
+ * -inf, eq. L rises towards its supremum by about c e^alpha, whose
+ * gradient and information are both c e^alpha: Newton moves alpha by about
+ * 1 per step and the decrement falls by only e^-1 per step (at 100,000
+ * persons two such intercepts took 12 Newton steps, an information matrix
+ * each, from -8 to -30), and the information turns singular on the way.
+ * So after each step every intercept below BOUNDARY_ALPHA is tried at
+ * ALPHA_FLOOR, one at a time, and left there when log L does not fall
+ * (beyond rounding): an E-step per try. At the floor omega = 4e-18, and
+ * c e^alpha is below what eq. L resolves at any size (c <= 1e9 cells at
+ * |log L| >= 1e4), so an intercept at the floor is held there, out of the
+ * Newton system (boundary_hold). An interior maximum below BOUNDARY_ALPHA
+ * loses c e^alpha at the floor, which eq. L resolves, and is not moved.
+ * The estimate is a point of the supremum; its standard errors are
+ * withheld as at any boundary (polish_covariances). */
+#define BOUNDARY_ALPHA -6.0
+#define ALPHA_FLOOR -40.0
+
+static void run_to_boundary(gbtm_model *m, const gbtm_panel *p, polish_loglik_fn loglik, void *ctx, double *ll) {
+  for (int k = 0; k < m->groups; k++) {
+    if (!(m->family == GBTM_ZIP && m->iorder[k] >= 0 && m->alpha[k][0] < BOUNDARY_ALPHA &&
+          m->alpha[k][0] > ALPHA_FLOOR))
+      continue;
+    gbtm_model cand = *m;
+    cand.alpha[k][0] = ALPHA_FLOOR;
+    double llc = finite_at_ages(&cand, p) ? loglik(ctx, &cand) : NAN;
+    if (isfinite(llc) && llc >= *ll - 1e-14 * fabs(*ll)) { /* rises, or within rounding */
+      *m = cand;
+      *ll = llc;
+    }
+  }
+}
+
+/* Intercepts at ALPHA_FLOOR (or below) leave the Newton system: their rows
+ * and columns of I become those of the identity, their gradient 0, so
+ * their step is 0 and the decrement is that of the other parameters. */
+static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
+  psi_layout l;
+  inference_layout(m, &l);
+  for (int k = 0; k < m->groups; k++) {
+    if (!(m->family == GBTM_ZIP && m->iorder[k] >= 0 && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
+    size_t j = l.oa[k];
+    for (size_t a = 0; a < l.P; a++) info[a * l.P + j] = info[j * l.P + a] = 0.0;
+    info[j * l.P + j] = 1.0;
+    grad[j] = 0.0;
+  }
+}
+
 static double direct_loglik(void *ctx, const gbtm_model *m) {
   double ll;
   return gbtm_model_loglik(m, ctx, &ll, NULL) == GBTM_OK ? ll : NAN;
@@ -115,7 +163,7 @@ static bool factor_damped(const double *info, size_t P, double *chol, double *wo
 
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
                           void *ctx, bool damped, int max_steps, const polish_progress *progress,
-                          polish_result *out, gbtm_error *err) {
+                          const polish_rival *rival, polish_result *out, gbtm_error *err) {
   if (!loglik) {
     loglik = direct_loglik;
     ctx = (void *)p;
@@ -137,6 +185,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
   for (int it = 0; it < max_steps; it++) {
     inference inf;
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
+    boundary_hold(m, inf.info, inf.grad);
     out->pd = factor(inf.info, P, chol);
     /* Damped: where I is not positive definite, a Levenberg-Marquardt step
      * (I + mu 1)^-1 g, an ascent direction for any mu that makes it so. */
@@ -152,6 +201,11 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     inference_free(&inf);
     out->decrement = out->pd ? dec : NAN;
     if (!direction) break;
+    if (rival && out->pd) { /* told apart from the rival (polish_rival) */
+      out->same = fabs(ll - rival->loglik) <= rival->tol && dec <= rival->tol;
+      out->short_of = ll + 2.0 * dec < rival->loglik - rival->tol;
+      if (out->same || out->short_of) break;
+    }
     /* Converged: the steps at hand are taken still, whole or not at all,
      * while each shrinks the decrement a hundredfold (at most FINAL_STEPS):
      * they leave the estimates at the precision of the sums rather than of
@@ -199,6 +253,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
       *m = cand;
       ll = llc;
     }
+    if (moved) run_to_boundary(m, p, loglik, ctx, &ll);
     if (!moved) break;
     /* Steps that gain nothing the arithmetic resolves, three in a row: the
      * maximum as far as eq. L can tell (the verdict stays the decrement's). */

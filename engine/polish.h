@@ -26,6 +26,8 @@ typedef double (*polish_loglik_fn)(void *ctx, const gbtm_model *m);
 
 typedef struct polish_result {
   bool pd;           /* I was positive definite at the end */
+  bool same;         /* stopped at the rival's maximum (see polish_rival) */
+  bool short_of;     /* stopped: cannot reach the rival's log L */
   double decrement;  /* g'I^-1g at the end (NaN when not pd) */
   double loglik;     /* at the end, by the loglik function */
   int iterations;    /* Newton steps taken */
@@ -45,9 +47,21 @@ typedef struct polish_progress {
   void *user;
 } polish_progress;
 
+/* The log L of a run already polished to its maximum (a fit's best so
+ * far): a polish given one stops early, at a positive definite I, once its
+ * own run is at that maximum (|log L - loglik| <= tol and decrement <= tol)
+ * or cannot reach it (log L + 2 decrement < loglik - tol; twice the
+ * decrement, since along a direction running to a boundary the remaining
+ * gain is the decrement, not half of it). Only the best run of a fit needs
+ * the precision of polish_tolerance(); the others only need to be told
+ * apart from it. */
+typedef struct polish_rival {
+  double loglik, tol;
+} polish_rival;
+
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
                           void *ctx, bool damped, int max_steps, const polish_progress *progress,
-                          polish_result *out, gbtm_error *err);
+                          const polish_rival *rival, polish_result *out, gbtm_error *err);
 
 /* At m: the model-based covariance I^-1 and the robust I^-1 M I^-1 (P x P,
  * row-major; both set to NULL-free NaN-free values only when I is positive
