@@ -31,6 +31,27 @@ def panel(path, version=1, ids=None, age=None, count=None):
             g["count"] = count if count is not None else np.array(COUNTS, dtype="int64")
 
 
+def compact_empty(path):
+    """The good panel with /panel/count stored compact (in its object header),
+    then the size of that data in the layout message set to 0 bytes: a
+    damaged file on which HDF5 1.10's H5Dread copies from a null pointer."""
+    with h5py.File(path, "w") as f:
+        g = f.create_group("panel")
+        g.attrs.create("format_version", 1, dtype="int32")
+        g["id"] = np.array(IDS, dtype=h5py.string_dtype())
+        g["age"] = np.array(AGES, dtype="float64")
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.COMPACT)
+        ds = h5py.h5d.create(g.id, b"count", h5py.h5t.STD_I64LE, h5py.h5s.create_simple((len(COUNTS),)), dcpl=dcpl)
+        ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array(COUNTS, dtype="<i8"))
+    data = bytearray(open(path, "rb").read())
+    at = data.find(np.array(COUNTS, dtype="<i8").tobytes())
+    # layout message version 3: version, class 0 (compact), size (2 bytes), data
+    assert at >= 4 and data[at - 4:at - 2] == b"\x03\x00", "compact layout message not found"
+    data[at - 2:at] = b"\x00\x00"
+    open(path, "wb").write(data)
+
+
 def main(folder):
     os.makedirs(folder, exist_ok=True)
     at = lambda name: os.path.join(folder, name)
@@ -44,6 +65,7 @@ def main(folder):
     panel(at("h5_missing_count.h5"), count=False)
     with h5py.File(at("h5_no_panel.h5"), "w") as f:
         f["data/id"] = np.array(IDS, dtype="S1")
+    compact_empty(at("h5_compact_empty.h5"))
     panel(at("h5_truncated.h5"))
     size = os.path.getsize(at("h5_truncated.h5"))
     with open(at("h5_truncated.h5"), "r+b") as f:
