@@ -40,6 +40,7 @@ void gbtm_fit_result_free(gbtm_fit_result *r) {
   free(r->cov[1]);
   free(r->inference_note);
   free(r->observed);
+  free(r->maxima);
   free(r->file_info);
   free(r);
 }
@@ -230,7 +231,7 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
   }
 }
 
-static int by_loglik_desc(const void *a, const void *b, void *runs) {
+static int by_loglik_desc(const void *a, const void *b, const void *runs) {
   const em_run *r = runs;
   double la = r[*(const int *)a].loglik, lb = r[*(const int *)b].loglik;
   if (la != lb) return la < lb ? 1 : -1;
@@ -238,7 +239,7 @@ static int by_loglik_desc(const void *a, const void *b, void *runs) {
 }
 
 /* qsort_r is not C11: a small stable insertion sort of start indices. */
-static void sort_runs(int *idx, int n, em_run *runs) {
+static void sort_runs(int *idx, int n, const em_run *runs) {
   for (int a = 1; a < n; a++)
     for (int b = a; b > 0 && by_loglik_desc(&idx[b], &idx[b - 1], runs) < 0; b--) {
       int tmp = idx[b];
@@ -471,6 +472,81 @@ static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *ru
   }
 }
 
+/* The distinct maxima of the long runs idx[0..keep) into res, best first:
+ * the best, then the others whose log L is more than REPLICATION_TOL below
+ * every one kept before (replicas and failures left out). */
+static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, int best, size_t P,
+                                 gbtm_fit_result *res, gbtm_error *err) {
+  int order[keep > 0 ? keep : 1], n = 0;
+  for (int j = 0; j < keep; j++)
+    if (!runs[idx[j]].failure && !runs[idx[j]].replica && idx[j] != best) order[n++] = idx[j];
+  sort_runs(order, n, runs);
+  if (!(res->maxima = malloc(((size_t)n + 1) * P * sizeof *res->maxima)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the maxima of the long runs");
+  memcpy(res->maxima, runs[best].psi, P * sizeof *res->maxima);
+  res->n_maxima = 1;
+  double last = runs[best].loglik;
+  for (int j = 0; j < n; j++) {
+    if (runs[order[j]].loglik >= last - REPLICATION_TOL) continue;
+    last = runs[order[j]].loglik;
+    memcpy(res->maxima + (size_t)res->n_maxima++ * P, runs[order[j]].psi, P * sizeof *res->maxima);
+  }
+  return GBTM_OK;
+}
+
+/* ---- the pilot (DESIGN §3 Starts) ----------------------------------------
+ * On a large panel the starts run on a pilot subsample: every m-th person
+ * over all processes, m = N / the pilot's size, fitted as any panel (short
+ * runs, long runs, Newton polish). Its distinct maxima (record_maxima)
+ * are then the starts of the long runs on the whole panel, polished from
+ * the best down (long_phase). The starts only have to find the basins of
+ * the maxima, which a 100,000-person subsample finds as well as the whole
+ * panel, for a tenth of the cost at 1M persons; the estimate, its
+ * convergence and its standard errors are the whole panel's. */
+static size_t pilot_wanted(const gbtm_panel *p, const gbtm_fit_options *o) {
+  size_t N = panel_n_all(p);
+  if (o->start_from || p->n_risk > 0 || p->n_tcov > 0) return 0;
+  size_t n = o->pilot < 0 ? (N >= GBTM_PILOT_FROM ? GBTM_PILOT_PERSONS : 0) : (size_t)o->pilot;
+  return n > 0 && 2 * n <= N ? n : 0; /* a pilot of at most half the panel */
+}
+
+/* The pilot's progress, its phases named "pilot short" and so on. */
+static void pilot_progress(const gbtm_progress *pr, void *user) {
+  const gbtm_fit_options *o = user;
+  char phase[32];
+  snprintf(phase, sizeof phase, "pilot %s", pr->phase);
+  gbtm_progress q = *pr;
+  q.phase = phase;
+  o->progress(&q, o->progress_user);
+}
+
+static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, double centre, double scale,
+                             size_t want, gbtm_fit_result **out, gbtm_error *err) {
+  *out = NULL;
+  size_t m = panel_n_all(p) / want, n = 0;
+  size_t *persons = malloc((p->n ? p->n : 1) * sizeof *persons);
+  gbtm_panel *sub = NULL;
+  gbtm_status st = GBTM_OK;
+  if (!persons) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the pilot");
+  for (size_t i = 0; persons && i < p->n; i++)
+    if ((p->first + i) % m == 0) persons[n++] = i;
+  if (st == GBTM_OK) st = gbtm_panel_subset(p, persons, n, &sub, err);
+  free(persons);
+  if (p->procs) { /* the blocks of the pilot become one panel */
+    st = reduce_agree(p->procs, st, err);
+    if (st == GBTM_OK) st = panel_distribute(sub, p->procs, "the pilot", err);
+  }
+  gbtm_fit_options po = *o;
+  po.pilot = 0;
+  po.centre = centre, po.scale = scale;
+  po.keep_posterior = false;
+  po.progress = o->progress ? pilot_progress : NULL;
+  po.progress_user = (void *)o;
+  if (st == GBTM_OK) st = gbtm_fit(sub, &po, out, err);
+  gbtm_panel_free(sub);
+  return st;
+}
+
 /* Small panels run whole starts in parallel, one thread each; large ones
  * run starts in turn with every thread on the E-step. Either way each start
  * computes the same numbers. */
@@ -502,6 +578,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   int *idx = malloc(((size_t)S + 1) * sizeof *idx);
   gbtm_fit_result *res = calloc(1, sizeof *res);
   double *psis = NULL;
+  gbtm_fit_result *pilot = NULL;
   char *failures = NULL;
   size_t failures_len = 0;
   if (!wk || !runs || !idx || !res) {
@@ -524,35 +601,42 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
     goto cleanup;
   }
-  if ((st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
+  size_t pilot_n = pilot_wanted(panel, o);
+  if (pilot_n && (st = fit_pilot(panel, o, centre, scale, pilot_n, &pilot, err)) != GBTM_OK) goto cleanup;
+  const gbtm_model *from = o->start_from;
+  if (!pilot && (st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
 
   double tol_abs = o->tol_gradient * (double)panel_n_all(panel);
   for (int s = 0; s <= S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
-  for (int s = 0; s < S; s++) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1 && !pilot)
+  for (int s = 0; s < (pilot ? 0 : S); s++) {
     gbtm_progress info = {"short", s, S, 0, 0.0};
     run_start(&wk[omp_get_thread_num()], &prof, o, s, tol_abs, &runs[s], by_start ? NULL : &info);
     if (by_start) report_run(o, &info, &runs[s]);
   }
   int n_ok = 0;
-  for (int s = 0; s < S; s++) {
+  for (int s = 0; s < (pilot ? 0 : S); s++) {
     if (runs[s].failure) note_failure(&failures, &failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
-  if (n_ok == 0 && !o->start_from) {
+  for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
+    memcpy(runs[j].psi, pilot->maxima + (size_t)j * ws0->P, ws0->P * sizeof *runs[j].psi);
+    idx[n_ok++] = j;
+  }
+  if (n_ok == 0 && !from) {
     st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
     goto cleanup;
   }
   sort_runs(idx, n_ok, runs);
-  int keep = (int)ceil(o->keep_fraction * S);
+  int keep = pilot ? n_ok : (int)ceil(o->keep_fraction * S);
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
-  if (o->start_from) { /* the given start joins the long runs */
-    if (o->start_from->family != o->family || o->start_from->centre != centre || o->start_from->scale != scale) {
+  if (from) { /* the given start, or the pilot's estimate, joins the long runs */
+    if (from->family != o->family || from->centre != centre || from->scale != scale) {
       st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
       goto cleanup;
     }
-    const char *why = psi_from_model(ws0, o->start_from, runs[S].psi);
+    const char *why = psi_from_model(ws0, from, runs[S].psi);
     if (why) {
       st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
       goto cleanup;
@@ -572,7 +656,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
   for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
-  failed += o->start_from && runs[S].failure;
+  failed += from && runs[S].failure;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
     if (run->failure) continue;
@@ -588,6 +672,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     const em_run *run = &runs[idx[j]];
     if (!run->failure && fabs(run->loglik - runs[best].loglik) <= REPLICATION_TOL) replicated++;
   }
+  if ((st = record_maxima(runs, idx, keep, best, ws0->P, res, err)) != GBTM_OK) goto cleanup;
 
   /* Final E-step at the best estimate, for the posteriors. */
   const em_run *b = &runs[best];
@@ -635,6 +720,14 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   sm->starts_converged = converged;
   sm->starts_failed = failed;
   sm->best_replicated = replicated;
+  if (pilot) { /* the starts are the pilot's */
+    const gbtm_fit_summary *ps = &pilot->summary;
+    sm->starts_long = ps->starts_long;
+    sm->starts_converged = ps->starts_converged;
+    sm->starts_failed = ps->starts_failed + failed;
+    sm->best_replicated = ps->best_replicated;
+    sm->pilot_persons = ps->n_persons;
+  }
   sm->kernel = estep_kernel(ws0->ctx);
   sm->threads = by_start ? nw : estep_threads(ws0->ctx);
   sm->processes = reduce_size(panel->procs);
@@ -658,12 +751,17 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
     goto cleanup;
   }
+  if (pilot && pilot->failures && !failures) { /* the pilot's failed starts */
+    failures = pilot->failures;
+    pilot->failures = NULL;
+  }
   res->failures = failures;
   failures = NULL;
   *out = res;
   res = NULL;
 
 cleanup:
+  gbtm_fit_result_free(pilot);
   gbtm_fit_result_free(res);
   free(failures);
   free(idx);

@@ -19,6 +19,11 @@ struct gbtm_fit_result {
   char (*names)[INFERENCE_NAME_MAX]; /* P */
   double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
+  /* the distinct maxima of the long runs, best first (log L more than
+   * 1e-6 apart): n_maxima vectors psi of the fit's layout (em.h), or NULL;
+   * a pilot's hand them to the fit of the whole panel (engine/fit.c) */
+  double *maxima;
+  int n_maxima;
   double *observed;       /* K x T observed rates of the panel's ages (then
                              K x T scratch), or NULL: fit_observed_rates() */
   /* a result read from a model file: its root attributes, one allocation

@@ -66,7 +66,7 @@
  *     gradient_norm, newton_decrement, fit_seconds       float64 []
  *     n_params, iterations, starts, starts_long, starts_converged,
  *     starts_failed, best_replicated, threads            int32 []
- *     n_persons, n_obs                                   int64 []
+ *     n_persons, n_obs, pilot_persons                    int64 []
  *     converged        int32 []    1 or 0
  *     se               string      "model" or "robust": what the intervals use
  *     kernel           string      "auto", "dense" or "sparse"
@@ -373,6 +373,7 @@ static void write_fit(h5io *io, const node *root, const gbtm_fit_result *r) {
   w_i32(io, &g, "starts_converged", s->starts_converged);
   w_i32(io, &g, "starts_failed", s->starts_failed);
   w_i32(io, &g, "best_replicated", s->best_replicated);
+  w_i64(io, &g, "pilot_persons", s->pilot_persons);
   w_str(io, &g, "kernel", gbtm_kernel_name(s->kernel));
   w_i32(io, &g, "threads", s->threads);
   w_f64(io, &g, "fit_seconds", s->seconds);
@@ -984,6 +985,7 @@ static void read_fit(h5io *io, const node *root, gbtm_fit_result *r) {
   s->starts_converged = r_int(io, &g, "starts_converged", 0, INT_MAX);
   s->starts_failed = r_int(io, &g, "starts_failed", 0, INT_MAX);
   s->best_replicated = r_int(io, &g, "best_replicated", 0, INT_MAX);
+  s->pilot_persons = r_count(io, &g, "pilot_persons", 0);
   char *kernel = r_str(io, &g, "kernel");
   if (kernel && !gbtm_kernel_parse(kernel, &s->kernel))
     h5_fail(io, GBTM_ERR_PARSE, "/fit/kernel is \"%s\", expected \"auto\", \"dense\" or \"sparse\"", kernel);

@@ -20,6 +20,7 @@ gbtm_fit_options gbtm_fit_options_default(void) {
   o.scale = NAN;
   o.starts = 20;
   o.seed = 1;
+  o.pilot = -1;
   o.short_iterations = 30;
   o.keep_fraction = 0.25;
   o.max_iterations = 5000;
@@ -75,6 +76,7 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
   if (!(o->tol_gradient > 0.0) || !isfinite(o->tol_gradient))
     return gbtm_fail(err, GBTM_ERR_USAGE, "tolerance must be a finite number > 0 (got %g)", o->tol_gradient);
   if (o->threads < 0) return gbtm_fail(err, GBTM_ERR_USAGE, "threads must be >= 0 (got %d)", o->threads);
+  if (o->pilot < -1) return gbtm_fail(err, GBTM_ERR_USAGE, "pilot must be >= 0 persons, or -1 for automatic (got %ld)", o->pilot);
   if (!isnan(o->centre) && !isfinite(o->centre))
     return gbtm_fail(err, GBTM_ERR_USAGE, "basis centre must be finite");
   if (!isnan(o->scale) && !(isfinite(o->scale) && o->scale > 0.0))

@@ -297,6 +297,9 @@ typedef enum gbtm_se_kind {
   GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
 } gbtm_se_kind;
 
+#define GBTM_PILOT_PERSONS 100000 /* the automatic pilot's persons */
+#define GBTM_PILOT_FROM 400000    /* panels from this many persons get one */
+
 typedef struct gbtm_fit_options {
   gbtm_family_id family;
   int groups;                  /* K >= 1 */
@@ -311,6 +314,11 @@ typedef struct gbtm_fit_options {
   double tol_gradient;         /* converged when max|grad| <= tol * N (1e-9) */
   bool accelerate;             /* SQUAREM (default true) */
   int threads;                 /* OpenMP threads; 0 = the runtime's default */
+  /* Persons of the pilot subsample on which the starts run on a large panel
+   * (DESIGN §3 Starts): -1 = automatic (GBTM_PILOT_PERSONS from
+   * GBTM_PILOT_FROM persons on; default), 0 = none, n = about n persons.
+   * Not used with start_from or covariates. */
+  long pilot;
   gbtm_kernel kernel;
   bool keep_posterior;         /* keep the N x K posterior matrix (true) */
   gbtm_progress_fn progress;   /* may be NULL */
@@ -374,6 +382,8 @@ typedef struct gbtm_fit_summary {
   gbtm_kernel kernel;   /* the kernel used */
   int threads;          /* threads used (per process) */
   int processes;        /* processes (MPI ranks) the persons were spread over; 1 alone */
+  size_t pilot_persons; /* persons of the pilot the starts ran on (the start
+                           counts above are the pilot's); 0: no pilot */
   double seconds;       /* wall time of gbtm_fit */
   double newton_decrement; /* g'I^-1g at the estimate; NaN when I is not positive definite */
   gbtm_se_kind se;      /* the covariance the intervals use */

@@ -320,3 +320,16 @@ const gbtm_reducer *cli_procs = NULL;
 bool cli_root(void) { return reduce_rank(cli_procs) == 0; }
 
 int cli_agree(int rc) { return (int)reduce_max(cli_procs, (double)rc); }
+
+bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size) {
+  if (strcmp(text, "auto") == 0) return *out = -1, true;
+  if (strcmp(text, "none") == 0) return *out = 0, true;
+  int n;
+  if (!cli_parse_int("--pilot", text, 0, INT_MAX, &n, why, why_size)) {
+    if (strstr(why, "is not an integer"))
+      snprintf(why, why_size, "--pilot: \"%s\" is not auto, none or a number of persons", text);
+    return false;
+  }
+  *out = n;
+  return true;
+}

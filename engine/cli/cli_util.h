@@ -42,6 +42,14 @@ bool cli_parse_u64(const char *option, const char *text, uint64_t *out, char *wh
 bool cli_parse_double(const char *option, const char *text, double *out, char *why,
                       size_t why_size);
 
+/* --pilot: "auto" (-1), "none" (0) or a number of persons >= 1. */
+bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
+#define CLI_PILOT_HELP \
+  "  --pilot N          on a large panel the starts run on a pilot subsample of\n" \
+  "                     about N persons and its estimate on all persons: auto\n" \
+  "                     (100000 from 400000 persons on), none, or N (default:\n" \
+  "                     auto; not with covariates)\n"
+
 /* Per-group integers: "2" gives 2 to all k groups; "2,3,1" gives one value
  * per group and must have exactly k values. Each value must lie in lo..hi.
  * out has room for k entries. */

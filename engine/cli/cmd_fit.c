@@ -46,6 +46,7 @@ enum {
   OPT_CENTRE,
   OPT_SCALE,
   OPT_MAX_ITER,
+  OPT_PILOT,
   OPT_TOL,
   OPT_NO_ACCEL,
   OPT_SE,
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
     {"center", required_argument, NULL, OPT_CENTRE},
     {"scale", required_argument, NULL, OPT_SCALE},
     {"max-iter", required_argument, NULL, OPT_MAX_ITER},
+    {"pilot", required_argument, NULL, OPT_PILOT},
     {"tol", required_argument, NULL, OPT_TOL},
     {"no-accel", no_argument, NULL, OPT_NO_ACCEL},
     {"se", required_argument, NULL, OPT_SE},
@@ -143,6 +145,7 @@ static void print_help(FILE *out) {
           "                     at most X per person (default: %g)\n"
           "  --no-accel         plain EM, without SQUAREM acceleration\n"
           "                     (default: %s)\n"
+          CLI_PILOT_HELP
           "  --threads N        threads, 0 = all cores (default: %d)\n"
           "  --kernel KERNEL    auto, dense or sparse (default: %s)\n"
           "  --se KIND          standard errors and intervals: model (inverse observed\n"
@@ -219,6 +222,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     }
     return true;
   case OPT_NO_ACCEL: o->accelerate = false; return true;
+  case OPT_PILOT: return cli_parse_pilot(arg, &o->pilot, why, why_size);
   case OPT_BOOTSTRAP: return cli_parse_int("--bootstrap", arg, 2, 1000000, &a->bootstrap, why, why_size);
   case OPT_SE:
     if (strcmp(arg, "model") == 0 || strcmp(arg, "robust") == 0) {

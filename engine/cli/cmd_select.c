@@ -43,6 +43,7 @@ enum {
   OPT_STARTS,
   OPT_SEED,
   OPT_THREADS,
+  OPT_PILOT,
   OPT_CV,
   OPT_JSON,
   OPT_REFINE,
@@ -59,6 +60,7 @@ static const struct option long_options[] = {
     {"starts", required_argument, NULL, OPT_STARTS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"pilot", required_argument, NULL, OPT_PILOT},
     {"cv", required_argument, NULL, OPT_CV},
     {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, 'o'},
@@ -112,6 +114,7 @@ static void print_help(FILE *out) {
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
           "  --threads N        threads, 0 = all cores (default: %d)\n"
+          CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
           d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, d.fit.threads);
@@ -208,6 +211,7 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->fit.starts, why, why_size);
   case OPT_SEED: return cli_parse_u64("--seed", arg, &o->fit.seed, why, why_size);
   case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->fit.threads, why, why_size);
+  case OPT_PILOT: return cli_parse_pilot(arg, &o->fit.pilot, why, why_size);
   case OPT_CV: return cli_parse_int("--cv", arg, 2, INT_MAX, &o->cv_folds, why, why_size);
   case OPT_JSON: a->json = true; return true;
   case 'o': a->dir = arg; return true;

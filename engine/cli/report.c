@@ -267,6 +267,9 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   label(out, "starts");
   fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
           s->best_replicated, s->starts_long, s->starts, s->starts_converged);
+  if (s->pilot_persons)
+    fprintf(out, "  %*son a pilot of %zu persons; its estimate then run to convergence on all %zu\n", LABEL_WIDTH, "",
+            s->pilot_persons, s->n_persons);
   label(out, "failed starts");
   fprintf(out, "%d\n", s->starts_failed);
   const char *why = gbtm_fit_result_failures(res);
@@ -396,6 +399,7 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_kv_int(w, "starts_converged", s->starts_converged);
   json_kv_int(w, "starts_failed", s->starts_failed);
   json_kv_int(w, "best_replicated", s->best_replicated);
+  json_kv_uint(w, "pilot_persons", s->pilot_persons);
   json_failures(w, gbtm_fit_result_failures(res));
   json_kv_string(w, "kernel", gbtm_kernel_name(s->kernel));
   json_kv_int(w, "threads", s->threads);

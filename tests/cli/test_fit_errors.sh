@@ -121,7 +121,7 @@ import json, sys
 d = json.load(sys.stdin)
 keys = """model groups n_persons n_obs n_params loglik bic bic_obs bic_traj bic_traj_obs
 aic entropy converged iterations gradient_norm starts starts_converged starts_failed
-best_replicated kernel threads basis age_range data group""".split()
+best_replicated pilot_persons kernel threads basis age_range data group""".split()
 missing = [k for k in keys if k not in d]
 assert not missing, "missing keys: %s" % missing
 assert d["model"] == "poisson" and d["groups"] == 2, d["model"]

@@ -86,6 +86,22 @@ for data in p.csv e.csv e.h5; do
   done
 done
 
+# A pilot (every fourth of the 2000 persons, over all processes): the
+# same subsample, the same maxima, the same answer.
+opts=(--model zip --groups 3 --order 2 --exposure exposure --pilot 500 --json --quiet)
+name="fit e.h5 zip with a pilot of 500 on 2 processes"
+if ! "$gbtm" fit "$dir/e.h5" "${opts[@]}" >"$dir/one.json" 2>"$dir/stderr"; then
+  fail "$name" "exit status alone"
+elif ! mpi 2 "$gbtm" fit "$dir/e.h5" "${opts[@]}" >"$dir/many.json" 2>"$dir/stderr"; then
+  fail "$name" "exit status"
+elif ! grep -q '"pilot_persons": 500' "$dir/many.json"; then
+  fail "$name" "the report does not say a pilot of 500"
+elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
+  pass "$name"
+else
+  fail "$name" "$diff"
+fi
+
 # Blocks with different ages: the first persons are seen at 12-20, the
 # last at 30-45 and at 25.5, so each process's block lacks ages of the
 # other's and is rebuilt on the union of the age grids.

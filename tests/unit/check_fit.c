@@ -204,6 +204,46 @@ START_TEST(start_from_smaller_solution) {
 }
 END_TEST
 
+/* Starts on a pilot subsample (every m-th person), its maxima then run to
+ * convergence on all persons: the same maximum as the starts on all
+ * persons, whose log L is eq. L, on any number of threads. The built-in
+ * cohort of 20,000 persons, a pilot of 5,000 (every fourth), ZIP K = 4. */
+START_TEST(pilot_reaches_the_maximum) {
+  gbtm_model truth;
+  gbtm_sim_design design;
+  ck_assert(gbtm_preset("rapporteur-2024", 20000, 7, &truth, &design));
+  gbtm_panel *p = NULL;
+  gbtm_error err;
+  ck_assert_msg(gbtm_simulate(&truth, &design, &p, NULL, &err) == GBTM_OK, "%s", err.message);
+  double ll[3];
+  for (int v = 0; v < 3; v++) {
+    gbtm_fit_options o = gbtm_fit_options_default();
+    o.family = GBTM_ZIP;
+    o.groups = 4;
+    for (int k = 0; k < 4; k++) o.order[k] = 2, o.iorder[k] = 0;
+    o.starts = 8;
+    o.keep_posterior = false;
+    o.pilot = v == 0 ? 0 : 5000;
+    o.threads = v == 2 ? 2 : 1;
+    gbtm_fit_result *r = NULL;
+    ck_assert_msg(gbtm_fit(p, &o, &r, &err) == GBTM_OK, "%s", err.message);
+    const gbtm_fit_summary *s = gbtm_fit_result_summary(r);
+    ck_assert_int_eq(s->pilot_persons, v == 0 ? 0 : 5000);
+    ck_assert_int_eq(s->n_persons, 20000);
+    ck_assert_msg(s->converged, "pilot %d: not converged", v);
+    double direct;
+    ck_assert_int_eq(gbtm_model_loglik(gbtm_fit_result_model(r), p, &direct, &err), GBTM_OK);
+    ck_assert(fabs(direct - s->loglik) <= 1e-9 * fabs(direct));
+    ll[v] = s->loglik;
+    printf("rapporteur-2024 20000 ZIP K=4, %s: log L %.6f\n", v ? "pilot of 5000" : "no pilot", ll[v]);
+    gbtm_fit_result_free(r);
+  }
+  ck_assert_msg(fabs(ll[1] - ll[0]) <= 1e-6, "pilot %.8f, all %.8f", ll[1], ll[0]);
+  ck_assert(ll[1] == ll[2]); /* threads: identical */
+  gbtm_panel_free(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("fit");
   TCase *tc = tcase_create("reference");
@@ -216,6 +256,7 @@ int main(void) {
   tcase_add_test(tc, kernels_and_threads_agree);
   tcase_add_test(tc, zip_at_least_poisson);
   tcase_add_test(tc, start_from_smaller_solution);
+  tcase_add_test(tc, pilot_reaches_the_maximum);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
