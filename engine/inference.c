@@ -191,6 +191,7 @@ typedef struct shared {
   double *X, *eta, *zeta; /* T x MAX_COEF, K x T, K x T */
   cell_table tb;          /* C = 0: the windowed path's cells of exposure 1 */
   double *prefix;         /* C = 0: K x (T+1) x VW prefix sums (the windowed path) */
+  double *nzd, *nzy;      /* C = 0: K x T x VW, v(k, t, y) - v0(k, t) = nzd + y nzy - log y! */
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
   /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
    * covariates H P x P (the sum over persons of tau-weighted Hessian terms
@@ -328,24 +329,38 @@ static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, doubl
   for (int j = 0; j < nak; j++) out[1 + nbk + j] = x[j] * c->a_zeta;
 }
 
-/* V[k][t][VW], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x VW). */
+/* V[k][t][VW], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x VW);
+ * and a positive count's v less v0, linear in y but for log y!: at unit
+ * exposure v(k, t, y) = (y eta - log y! - lambda - log(1 + e^zeta),
+ * x (y - lambda), x (-omega)), so v - v0 = nzd + y nzy - (log y!, 0, ...)
+ * with nzy = (eta, x, 0) and nzd = v(k, t, 1) - nzy - v0 (sh->nzd, nzy). */
 static void build_prefix(const shared *sh, double *V) {
   const size_t T = sh->T;
   for (int k = 0; k < sh->K; k++) {
-    double *Vk = V + (size_t)k * (T + 1) * VW, v[VW] = {0};
+    double *Vk = V + (size_t)k * (T + 1) * VW, v[VW] = {0}, v1[VW] = {0};
+    const int w = v_width(sh, k), nbk = sh->m->order[k] + 1;
     memset(Vk, 0, VW * sizeof *Vk);
     for (size_t t = 0; t < T; t++) {
-      cell_v(sh, k, t, &sh->tb.zero[(size_t)k * T + t], v);
-      for (int j = 0; j < v_width(sh, k); j++) Vk[(t + 1) * VW + j] = Vk[t * VW + j] + v[j];
+      size_t kt = (size_t)k * T + t;
+      cell_v(sh, k, t, &sh->tb.zero[kt], v);
+      for (int j = 0; j < w; j++) Vk[(t + 1) * VW + j] = Vk[t * VW + j] + v[j];
+      cell_terms c1 = table_cell(&sh->tb, kt, 1, inflated(sh->m, k));
+      cell_v(sh, k, t, &c1, v1);
+      double *d = sh->nzd + kt * VW, *y = sh->nzy + kt * VW;
+      memset(y, 0, VW * sizeof *y);
+      y[0] = sh->eta[kt];
+      for (int j = 0; j < nbk; j++) y[1 + j] = sh->X[t * GBTM_MAX_COEF + j];
+      for (int j = 0; j < w; j++) d[j] = v1[j] - y[j] - v[j];
     }
   }
 }
 
 /* Block b of persons by the windowed sums; scratch: G (the G_k), S, one
- * row of psi, the difference array D (K x (T+1)), the nonzero-cell weights
- * Wx (K x T x 3) and Ak (P x P). */
+ * row of psi, the difference array D (K x (T+1)) of the window cells'
+ * weights, the exception cells' terms Wx (K x T x 3), the positive counts'
+ * weights Nz (K x T) and Ak (P x P). */
 static void person_block_windowed(const shared *sh, size_t b, double *G, double *S, double *row, double *D,
-                                  double *Wx, double *Ak) {
+                                  double *Wx, double *Nz, double *Ak) {
   const gbtm_panel *p = sh->p;
   const gbtm_model *m = sh->m;
   const int K = sh->K, R = sh->R;
@@ -357,6 +372,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
   double *H = W + (size_t)K * T * 3;
   memset(D, 0, (size_t)K * (T + 1) * sizeof *D);
   memset(Wx, 0, (size_t)K * T * 3 * sizeof *Wx);
+  memset(Nz, 0, (size_t)K * T * sizeof *Nz);
   for (size_t r = 0; r < nb; r++) {
     size_t i = i0 + r, lo = p->lo[i], hi = p->hi[i], q = chunk_row(sh, r, S);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
@@ -377,11 +393,13 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
         size_t t = p->skip_t[q];
         for (int j = 0; j < w; j++) vk[j] -= Vk[(t + 1) * VW + j] - Vk[t * VW + j];
       }
+      const double *nzd = sh->nzd + (size_t)k * T * VW, *nzy = sh->nzy + (size_t)k * T * VW;
       for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
-        size_t t = p->nz_t[q], kt = (size_t)k * T + t;
-        cell_terms c = table_cell(&sh->tb, kt, p->nz_y[q], inflated(m, k));
-        cell_v(sh, k, t, &c, d);
-        for (int j = 0; j < w; j++) vk[j] += d[j] - (Vk[(t + 1) * VW + j] - Vk[t * VW + j]);
+        size_t t = p->nz_t[q];
+        int32_t y = p->nz_y[q];
+        const double *a = nzd + t * VW, *b = nzy + t * VW;
+        for (int j = 0; j < w; j++) vk[j] += a[j] + (double)y * b[j];
+        vk[0] -= y < LGAMMA_TABLE ? sh->tb.lfact[y] : lgamma((double)y + 1.0);
       }
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
@@ -405,13 +423,8 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
         Dk[p->skip_t[q]] -= tk;
         Dk[p->skip_t[q] + 1] += tk;
       }
-      for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
-        size_t t = p->nz_t[q];
-        cell_terms c = table_cell(&sh->tb, (size_t)k * T + t, p->nz_y[q], inflated(m, k));
-        Dk[t] -= tk;
-        Dk[t + 1] += tk;
-        Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
-      }
+      double *Nk = Nz + (size_t)k * T; /* a positive count's second derivatives do not depend on y */
+      for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) Nk[p->nz_t[q]] += tk;
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
         cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
@@ -428,16 +441,19 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
     chunk_end(sh, r, nb, G, S, Ak, A, meat);
   }
-  /* W = h0 x (the zero cells' tau weight) + the other cells' terms */
+  /* W = h0 x (the zero cells' tau weight) + h+ x (the positive counts'
+   * weight) + the exception cells' terms; h+ = (-lambda, 0, -omega(1 - omega)). */
   for (int k = 0; k < K; k++) {
     double run = 0.0, *Dk = D + (size_t)k * (T + 1);
+    const bool zip = inflated(m, k);
     for (size_t t = 0; t < T; t++) {
       run += Dk[t];
       size_t kt = (size_t)k * T + t;
       const cell_terms *h0 = &sh->tb.zero[kt];
-      W[kt * 3] += run * h0->h_ee + Wx[kt * 3];
-      W[kt * 3 + 1] += run * h0->h_ez + Wx[kt * 3 + 1];
-      W[kt * 3 + 2] += run * h0->h_zz + Wx[kt * 3 + 2];
+      double pos = Nz[kt], zero = run - pos, omega = sh->tb.omega[kt];
+      W[kt * 3] += zero * h0->h_ee - pos * sh->tb.lambda[kt] + Wx[kt * 3];
+      W[kt * 3 + 1] += zero * h0->h_ez + Wx[kt * 3 + 1];
+      W[kt * 3 + 2] += zero * h0->h_zz - (zip ? pos * omega * (1.0 - omega) : 0.0) + Wx[kt * 3 + 2];
     }
   }
 }
@@ -553,14 +569,18 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   tb->lambda = malloc(K * T * sizeof *tb->lambda);
   tb->omega = calloc(K * T, sizeof *tb->omega);
   tb->l1p = calloc(K * T, sizeof *tb->l1p);
-  if (!sh.C) sh.prefix = malloc(K * (T + 1) * VW * sizeof *sh.prefix);
+  if (!sh.C) {
+    sh.prefix = malloc(K * (T + 1) * VW * sizeof *sh.prefix);
+    sh.nzd = malloc(K * T * VW * sizeof *sh.nzd);
+    sh.nzy = malloc(K * T * VW * sizeof *sh.nzy);
+  }
   out->P = P;
   out->grad = calloc(P, sizeof *out->grad);
   out->info = calloc(P * P, sizeof *out->info);
   out->meat = calloc(P * P, sizeof *out->meat);
   if (!sh.X || !sh.eta || !sh.zeta || !sh.partial || !work || !out->grad || !out->info || !out->meat ||
-      !tb->zero || !tb->lambda || !tb->omega || !tb->l1p || (!sh.C && !sh.prefix)) {
-    free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work), free(sh.prefix);
+      !tb->zero || !tb->lambda || !tb->omega || !tb->l1p || (!sh.C && (!sh.prefix || !sh.nzd || !sh.nzy))) {
+    free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work), free(sh.prefix), free(sh.nzd), free(sh.nzy);
     free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p);
     inference_free(out);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory computing the information matrix");
@@ -597,7 +617,8 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     double *S = G + sh.chunk * K * P;
     if (sh.prefix) { /* G, S, a row, D, Wx and Ak in the same scratch */
       double *Gw = w, *Sw = Gw + sh.chunk * K * P, *row = Sw + sh.chunk * P, *D = row + P;
-      person_block_windowed(&sh, (size_t)b, Gw, Sw, row, D, D + K * (T + 1), D + K * (T + 1) + 3 * K * T);
+      double *Wx = D + K * (T + 1), *Nz = Wx + 3 * K * T;
+      person_block_windowed(&sh, (size_t)b, Gw, Sw, row, D, Wx, Nz, Nz + K * T);
     } else {
       person_block(&sh, (size_t)b, ct, cy, ce, terms, G, S, S + sh.chunk * P, S + sh.chunk * P + P);
     }
@@ -646,6 +667,6 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       out->meat[a * P + c] = out->meat[c * P + a];
     }
   free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
-  free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p), free(sh.prefix);
+  free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p), free(sh.prefix), free(sh.nzd), free(sh.nzy);
   return GBTM_OK;
 }
