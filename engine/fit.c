@@ -23,7 +23,7 @@
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
 #define REPLICATION_TOL 1e-6
-#define POLISH_MAX_STEPS 100 /* Newton or Levenberg-Marquardt steps of a polish */
+#define POLISH_MAX_STEPS 100 /* Newton or saddle-free steps of a polish */
 #define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over (DESIGN §3), */
 #define HANDOFF_PER_PERSON 1e-6 /* or this much per person when that is more */
 
@@ -399,10 +399,10 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   for (int k = 0; k < w->ws.K; k++) ident[k] = k;
   fill_model(&w->ws, o, run->psi, ident, centre, scale, &m);
   polish_result pr;
-  /* Newton steps, and Levenberg-Marquardt steps where I is not positive
-   * definite on the way (near a boundary, e.g. a zero inflation running to
-   * 0): at 1M persons these reached in 12 steps a log L that EM had not
-   * reached after 5000 iterations. */
+  /* Newton steps, and saddle-free steps where I is not positive definite
+   * on the way (near a boundary, e.g. a zero inflation running to 0): at 1M
+   * persons such steps reached in 12 steps a log L that EM had not reached
+   * after 5000 iterations. */
   newton_report report = {o, {"newton", 0, 0, 0, 0.0}};
   if (info) report.info.start = info->start, report.info.starts = info->starts;
   polish_progress progress = {report_newton_step, &report};
@@ -500,9 +500,11 @@ static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, i
  * runs, long runs, Newton polish). Its distinct maxima (record_maxima)
  * are then the starts of the long runs on the whole panel, polished from
  * the best down (long_phase). The starts only have to find the basins of
- * the maxima, which a 100,000-person subsample finds as well as the whole
- * panel, for a tenth of the cost at 1M persons; the estimate, its
- * convergence and its standard errors are the whole panel's. */
+ * the maxima, which a 50,000-person subsample finds as well as the whole
+ * panel, for a twentieth of the cost at 1M persons; the estimate, its
+ * convergence and its standard errors are the whole panel's. Zero
+ * inflations the pilot ran to 0 start again on the whole panel
+ * (polish_release_boundary). */
 static size_t pilot_wanted(const gbtm_panel *p, const gbtm_fit_options *o) {
   size_t N = panel_n_all(p);
   if (o->start_from || p->n_risk > 0 || p->n_tcov > 0) return 0;
@@ -620,7 +622,12 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     else idx[n_ok++] = s;
   }
   for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
-    memcpy(runs[j].psi, pilot->maxima + (size_t)j * ws0->P, ws0->P * sizeof *runs[j].psi);
+    gbtm_model m;
+    int ident[GBTM_MAX_GROUPS];
+    for (int k = 0; k < K; k++) ident[k] = k;
+    fill_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, ident, centre, scale, &m);
+    polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
+    psi_from_model(ws0, &m, runs[j].psi);
     idx[n_ok++] = j;
   }
   if (n_ok == 0 && !from) {
@@ -636,7 +643,9 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
       st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
       goto cleanup;
     }
-    const char *why = psi_from_model(ws0, from, runs[S].psi);
+    gbtm_model start = *from;
+    polish_release_boundary(&start);
+    const char *why = psi_from_model(ws0, &start, runs[S].psi);
     if (why) {
       st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
       goto cleanup;

@@ -297,8 +297,8 @@ typedef enum gbtm_se_kind {
   GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
 } gbtm_se_kind;
 
-#define GBTM_PILOT_PERSONS 100000 /* the automatic pilot's persons */
-#define GBTM_PILOT_FROM 400000    /* panels from this many persons get one */
+#define GBTM_PILOT_PERSONS 50000 /* the automatic pilot's persons */
+#define GBTM_PILOT_FROM 200000    /* panels from this many persons get one */
 
 typedef struct gbtm_fit_options {
   gbtm_family_id family;

@@ -47,7 +47,7 @@ bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
 #define CLI_PILOT_HELP \
   "  --pilot N          on a large panel the starts run on a pilot subsample of\n" \
   "                     about N persons and its estimate on all persons: auto\n" \
-  "                     (100000 from 400000 persons on), none, or N (default:\n" \
+  "                     (50000 from 200000 persons on), none, or N (default:\n" \
   "                     auto; not with covariates)\n"
 
 /* Per-group integers: "2" gives 2 to all k groups; "2,3,1" gives one value
