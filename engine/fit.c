@@ -23,7 +23,7 @@
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
 #define REPLICATION_TOL 1e-6
-#define POLISH_MAX_STEPS 100 /* Newton or saddle-free steps of a polish */
+#define POLISH_MAX_STEPS 100 /* Newton or Levenberg-Marquardt steps of a polish */
 #define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over (DESIGN §3), */
 #define HANDOFF_PER_PERSON 1e-6 /* or this much per person when that is more */
 
@@ -399,10 +399,10 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   for (int k = 0; k < w->ws.K; k++) ident[k] = k;
   fill_model(&w->ws, o, run->psi, ident, centre, scale, &m);
   polish_result pr;
-  /* Newton steps, and saddle-free steps where I is not positive definite
-   * on the way (near a boundary, e.g. a zero inflation running to 0): at 1M
-   * persons such steps reached in 12 steps a log L that EM had not reached
-   * after 5000 iterations. */
+  /* Newton steps, and Levenberg-Marquardt steps where I is not positive
+   * definite on the way (near a boundary, e.g. a zero inflation running to
+   * 0): at 1M persons these reached in 12 steps a log L that EM had not
+   * reached after 5000 iterations. */
   newton_report report = {o, {"newton", 0, 0, 0, 0.0}};
   if (info) report.info.start = info->start, report.info.starts = info->starts;
   polish_progress progress = {report_newton_step, &report};

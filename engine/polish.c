@@ -155,36 +155,17 @@ static double direct_loglik(void *ctx, const gbtm_model *m) {
   return gbtm_model_loglik(m, ctx, &ll, NULL) == GBTM_OK ? ll : NAN;
 }
 
-/* Where I is not positive definite: the step sum_i (v_i'g / max(|l_i|, d)) v_i
- * over I's eigenpairs (l_i, v_i), d = 1e-6 max|l| (a "saddle-free" Newton
- * step): Newton's step along the directions of positive curvature, and
- * uphill along those of negative curvature a step scaled by the size of
- * the curvature. The Levenberg-Marquardt step (I + mu 1)^-1 g it replaces,
- * mu above the most negative eigenvalue, shrinks every direction of
- * smaller curvature than mu: at 1M persons a zero inflation released from
- * the floor crept 0.04 per step for 20 steps. An ascent direction whatever
- * the signs; false when LAPACK fails. a: P x P scratch. */
-static bool saddle_free_step(const double *info, const double *grad, size_t P, double *step, double *a) {
-  int n = (int)P, lwork = 8 * n + 64, ok = 0;
-  double *l = malloc(P * sizeof *l), *work = malloc((size_t)lwork * sizeof *work);
-  if (l && work) {
-    memcpy(a, info, P * P * sizeof *a);
-    dsyev_("V", "L", &n, a, &n, l, work, &lwork, &ok);
+/* A positive definite I + mu I for the smallest mu = 1e-6 max|I_jj| x 10^n
+ * (Levenberg-Marquardt), factored into chol; false when none is found. */
+static bool factor_damped(const double *info, size_t P, double *chol, double *work) {
+  double top = 0.0;
+  for (size_t j = 0; j < P; j++) top = fmax(top, fabs(info[j * P + j]));
+  for (double mu = 1e-6 * (top > 0.0 ? top : 1.0); mu < 1e12 * (top > 0.0 ? top : 1.0); mu *= 10.0) {
+    memcpy(work, info, P * P * sizeof *work);
+    for (size_t j = 0; j < P; j++) work[j * P + j] += mu;
+    if (factor(work, P, chol)) return true;
   }
-  bool done = l && work && ok == 0 && isfinite(l[0]) && isfinite(l[P - 1]);
-  if (done) {
-    double top = fmax(fabs(l[0]), fabs(l[P - 1])), d = 1e-6 * (top > 0.0 ? top : 1.0);
-    memset(step, 0, P * sizeof *step);
-    for (size_t e = 0; e < P; e++) { /* eigenvector e: column e of a (column-major) */
-      const double *v = a + e * P;
-      double c = 0.0;
-      for (size_t j = 0; j < P; j++) c += v[j] * grad[j];
-      c /= fmax(fabs(l[e]), d);
-      for (size_t j = 0; j < P; j++) step[j] += c * v[j];
-    }
-  }
-  free(l), free(work);
-  return done;
+  return false;
 }
 
 gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polish_loglik_fn loglik,
@@ -213,15 +194,14 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
     boundary_hold(m, inf.info, inf.grad);
     out->pd = factor(inf.info, P, chol);
-    /* Damped: where I is not positive definite, a saddle-free step. */
-    bool direction = out->pd || (damped && saddle_free_step(inf.info, inf.grad, P, step, work));
+    /* Damped: where I is not positive definite, a Levenberg-Marquardt step
+     * (I + mu 1)^-1 g, an ascent direction for any mu that makes it so. */
+    bool direction = out->pd || (damped && factor_damped(inf.info, P, chol, work));
     double dec = NAN;
     if (direction) {
       int n = (int)P, one = 1, ok = 0;
-      if (out->pd) {
-        memcpy(step, inf.grad, P * sizeof *step);
-        dpotrs_("L", &n, &one, chol, &n, step, &n, &ok);
-      }
+      memcpy(step, inf.grad, P * sizeof *step);
+      dpotrs_("L", &n, &one, chol, &n, step, &n, &ok);
       dec = 0.0;
       for (size_t j = 0; j < P; j++) dec += inf.grad[j] * step[j];
     }

@@ -37,7 +37,7 @@ typedef struct polish_result {
  * log L (and extending one along a flat direction), until the Newton
  * decrement g'I^-1g < polish_tolerance(log L), no step raises log L, or
  * max_steps. Where I is not positive definite: when damped, a
- * saddle-free step along I's eigenvectors instead; otherwise a stop. Used
+ * Levenberg-Marquardt step (I + mu 1)^-1 g instead; otherwise a stop. Used
  * after EM (engine/fit.c) and from the fit without covariates to the one
  * with them. */
 /* Called after each step that moved (may be NULL): its number from 1 and
@@ -81,7 +81,9 @@ typedef struct polish_cov {
  * intercepts there that the whole panel puts at -5.4 and -6.9, 2.5 log L
  * higher); from -4, where eq. L is concave in it, Newton's steps take it to
  * the new maximum, or down to the floor again if the new data want none.
- * (From -8 the information was indefinite and the steps crept 0.1 a step.) */
+ * (From -8 the information was indefinite there and the steps, whether
+ * Levenberg-Marquardt's or along I's eigenvectors scaled by |eigenvalue|,
+ * crept 0.1 a step for 20 steps.) */
 void polish_release_boundary(gbtm_model *m);
 
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
