@@ -605,7 +605,6 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   }
   size_t pilot_n = pilot_wanted(panel, o);
   if (pilot_n && (st = fit_pilot(panel, o, centre, scale, pilot_n, &pilot, err)) != GBTM_OK) goto cleanup;
-  const gbtm_model *from = o->start_from;
   if (!pilot && (st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
 
   double tol_abs = o->tol_gradient * (double)panel_n_all(panel);
@@ -630,7 +629,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     psi_from_model(ws0, &m, runs[j].psi);
     idx[n_ok++] = j;
   }
-  if (n_ok == 0 && !from) {
+  if (n_ok == 0 && !o->start_from) {
     st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
     goto cleanup;
   }
@@ -638,12 +637,12 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   int keep = pilot ? n_ok : (int)ceil(o->keep_fraction * S);
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
-  if (from) { /* the given start, or the pilot's estimate, joins the long runs */
-    if (from->family != o->family || from->centre != centre || from->scale != scale) {
+  if (o->start_from) { /* the given start joins the long runs */
+    if (o->start_from->family != o->family || o->start_from->centre != centre || o->start_from->scale != scale) {
       st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
       goto cleanup;
     }
-    gbtm_model start = *from;
+    gbtm_model start = *o->start_from; /* its boundaries decided anew (polish_release_boundary) */
     polish_release_boundary(&start);
     const char *why = psi_from_model(ws0, &start, runs[S].psi);
     if (why) {
@@ -665,7 +664,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
   for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
-  failed += from && runs[S].failure;
+  failed += o->start_from && runs[S].failure;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
     if (run->failure) continue;

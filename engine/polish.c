@@ -113,9 +113,11 @@ static bool factor(const double *info, size_t P, double *chol) {
 #define BOUNDARY_ALPHA -6.0
 #define ALPHA_FLOOR -40.0
 
+static bool inflated(const gbtm_model *m, int k) { return m->family == GBTM_ZIP && m->iorder[k] >= 0; }
+
 static void run_to_boundary(gbtm_model *m, const gbtm_panel *p, polish_loglik_fn loglik, void *ctx, double *ll) {
   for (int k = 0; k < m->groups; k++) {
-    if (!(m->family == GBTM_ZIP && m->iorder[k] >= 0 && m->alpha[k][0] < BOUNDARY_ALPHA &&
+    if (!(inflated(m, k) && m->alpha[k][0] < BOUNDARY_ALPHA &&
           m->alpha[k][0] > ALPHA_FLOOR))
       continue;
     gbtm_model cand = *m;
@@ -132,7 +134,7 @@ static void run_to_boundary(gbtm_model *m, const gbtm_panel *p, polish_loglik_fn
 
 void polish_release_boundary(gbtm_model *m) {
   for (int k = 0; k < m->groups; k++)
-    if (m->family == GBTM_ZIP && m->iorder[k] >= 0 && m->alpha[k][0] <= ALPHA_FLOOR) m->alpha[k][0] = ALPHA_RELEASED;
+    if (inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR) m->alpha[k][0] = ALPHA_RELEASED;
 }
 
 /* At convergence, the held intercepts whose gradient at the floor is
@@ -152,7 +154,7 @@ static bool release_up(gbtm_model *m, const gbtm_panel *p, const double *grad, p
   inference_layout(m, &l);
   bool any = false;
   for (int k = 0; k < m->groups; k++) {
-    if (!(m->family == GBTM_ZIP && m->iorder[k] >= 0 && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.oa[k]] > 0.0 &&
+    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.oa[k]] > 0.0 &&
           released[k] < RELEASES))
       continue;
     released[k]++;
@@ -176,7 +178,7 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
   psi_layout l;
   inference_layout(m, &l);
   for (int k = 0; k < m->groups; k++) {
-    if (!(m->family == GBTM_ZIP && m->iorder[k] >= 0 && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
+    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
     size_t j = l.oa[k];
     for (size_t a = 0; a < l.P; a++) info[a * l.P + j] = info[j * l.P + a] = 0.0;
     info[j * l.P + j] = 1.0;
