@@ -231,6 +231,14 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
   }
 }
 
+/* The model of a run's psi, its groups in the run's order. */
+static void run_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, double centre, double scale,
+                      gbtm_model *m) {
+  int ident[GBTM_MAX_GROUPS];
+  for (int k = 0; k < ws->K; k++) ident[k] = k;
+  fill_model(ws, o, psi, ident, centre, scale, m);
+}
+
 static int by_loglik_desc(const void *a, const void *b, const void *runs) {
   const em_run *r = runs;
   double la = r[*(const int *)a].loglik, lb = r[*(const int *)b].loglik;
@@ -395,9 +403,7 @@ static void report_newton_step(void *user, int step, double loglik) {
 static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
                        const gbtm_progress *info, const polish_rival *rival, em_run *run) {
   gbtm_model m;
-  int ident[GBTM_MAX_GROUPS];
-  for (int k = 0; k < w->ws.K; k++) ident[k] = k;
-  fill_model(&w->ws, o, run->psi, ident, centre, scale, &m);
+  run_model(&w->ws, o, run->psi, centre, scale, &m);
   polish_result pr;
   /* Newton steps, and Levenberg-Marquardt steps where I is not positive
    * definite on the way (near a boundary, e.g. a zero inflation running to
@@ -622,9 +628,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   }
   for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
     gbtm_model m;
-    int ident[GBTM_MAX_GROUPS];
-    for (int k = 0; k < K; k++) ident[k] = k;
-    fill_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, ident, centre, scale, &m);
+    run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, centre, scale, &m);
     polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
     psi_from_model(ws0, &m, runs[j].psi);
     idx[n_ok++] = j;

@@ -226,7 +226,6 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
   int idle = 0; /* steps in a row that gained nothing */
   int finals = 0; /* steps taken after convergence */
   int released[GBTM_MAX_GROUPS] = {0}; /* releases of held intercepts (release_up) */
-  double dec_final = INFINITY;
   for (int it = 0; it < max_steps; it++) {
     inference inf;
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
@@ -260,8 +259,8 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
      * and many processes give the same answer to 1e-9. */
     bool last = out->pd && !(dec >= polish_tolerance(ll));
     if (last && finals == 0 && release_up(m, p, gheld, loglik, ctx, &ll, released)) continue;
-    if (last && (finals >= FINAL_STEPS || !(dec < 1e-2 * dec_final))) break;
-    if (last) finals++, dec_final = dec;
+    if (last && finals >= FINAL_STEPS) break;
+    if (last) finals++;
     inference_pack(m, psi);
     bool moved = false;
     double s = 1.0, ll_before = ll;
