@@ -64,6 +64,22 @@ PY
   "$gbtm" convert "$dir/e.csv" --exposure exposure -o "$dir/e.h5" >/dev/null 2>&1 ||
   { echo "FAIL data: cannot draw the cohorts"; exit 1; }
 
+# same_on NAME NP FRAGMENT ARGS...: gbtm ARGS on NP processes succeeds, its
+# report holds FRAGMENT (none when "") and equals $dir/one.json (same.py).
+same_on() {
+  local name=$1 np=$2 fragment=$3
+  shift 3
+  if ! mpi "$np" "$gbtm" "$@" >"$dir/many.json" 2>"$dir/stderr"; then
+    fail "$name" "exit status"
+  elif [ -n "$fragment" ] && ! grep -q "$fragment" "$dir/many.json"; then
+    fail "$name" "the report does not hold $fragment"
+  elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
+    pass "$name"
+  else
+    fail "$name" "$diff"
+  fi
+}
+
 # ---- the same answer ------------------------------------------------------
 for data in p.csv e.csv e.h5; do
   opts=(--groups 3 --order 2 --json --quiet)
@@ -72,16 +88,8 @@ for data in p.csv e.csv e.h5; do
     "$gbtm" fit "$dir/$data" --model "$model" "${opts[@]}" >"$dir/one.json" 2>"$dir/stderr" ||
       { fail "$data $model alone" "exit $?"; continue; }
     for np in 2 3; do
-      name="fit $data $model on $np processes"
-      if ! mpi "$np" "$gbtm" fit "$dir/$data" --model "$model" "${opts[@]}" >"$dir/many.json" 2>"$dir/stderr"; then
-        fail "$name" "exit status"
-      elif ! grep -q "\"processes\": $np" "$dir/many.json"; then
-        fail "$name" "the report does not say $np processes"
-      elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
-        pass "$name"
-      else
-        fail "$name" "$diff"
-      fi
+      same_on "fit $data $model on $np processes" "$np" "\"processes\": $np" fit "$dir/$data" --model "$model" \
+        "${opts[@]}"
     done
   done
 done
@@ -92,14 +100,8 @@ opts=(--model zip --groups 3 --order 2 --exposure exposure --pilot 500 --json --
 name="fit e.h5 zip with a pilot of 500 on 2 processes"
 if ! "$gbtm" fit "$dir/e.h5" "${opts[@]}" >"$dir/one.json" 2>"$dir/stderr"; then
   fail "$name" "exit status alone"
-elif ! mpi 2 "$gbtm" fit "$dir/e.h5" "${opts[@]}" >"$dir/many.json" 2>"$dir/stderr"; then
-  fail "$name" "exit status"
-elif ! grep -q '"pilot_persons": 500' "$dir/many.json"; then
-  fail "$name" "the report does not say a pilot of 500"
-elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
-  pass "$name"
 else
-  fail "$name" "$diff"
+  same_on "$name" 2 '"pilot_persons": 500' fit "$dir/e.h5" "${opts[@]}"
 fi
 
 # Blocks with different ages: the first persons are seen at 12-20, the
@@ -123,15 +125,9 @@ with open(sys.argv[1], "w") as f:
             f.write("P%04d,%s,%d\n" % (i, a, k))
 PY
 for np in 2 3; do
-  name="fit ages.csv (blocks with different ages) on $np processes"
   "$gbtm" fit "$dir/ages.csv" --groups 2 --order 2 --json --quiet >"$dir/one.json" 2>"$dir/stderr"
-  if ! mpi "$np" "$gbtm" fit "$dir/ages.csv" --groups 2 --order 2 --json --quiet >"$dir/many.json" 2>"$dir/stderr"; then
-    fail "$name" "exit status"
-  elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
-    pass "$name"
-  else
-    fail "$name" "$diff"
-  fi
+  same_on "fit ages.csv (blocks with different ages) on $np processes" "$np" "" fit "$dir/ages.csv" --groups 2 \
+    --order 2 --json --quiet
 done
 
 # ---- files from rank 0 ------------------------------------------------------
@@ -164,15 +160,9 @@ else
 fi
 
 # ---- select with cross-validation -------------------------------------------
-name="select --groups 1:3 --cv 5 on 2 processes"
 "$gbtm" select "$dir/p.csv" --groups 1:3 --order 2 --cv 5 --json --quiet >"$dir/one.json" 2>"$dir/stderr"
-if ! mpi 2 "$gbtm" select "$dir/p.csv" --groups 1:3 --order 2 --cv 5 --json --quiet >"$dir/many.json" 2>"$dir/stderr"; then
-  fail "$name" "exit status"
-elif diff=$(python3 "$dir/same.py" "$dir/one.json" "$dir/many.json"); then
-  pass "$name"
-else
-  fail "$name" "$diff"
-fi
+same_on "select --groups 1:3 --cv 5 on 2 processes" 2 "" select "$dir/p.csv" --groups 1:3 --order 2 --cv 5 --json \
+  --quiet
 
 # ---- a bad block stops everyone --------------------------------------------
 # Line 12000 of 14520 (process 2's block) gets a count that is not a number.
