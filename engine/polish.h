@@ -37,7 +37,8 @@ typedef struct polish_result {
  * log L (and extending one along a flat direction), until the Newton
  * decrement g'I^-1g < polish_tolerance(log L), no step raises log L, or
  * max_steps. Where I is not positive definite: when damped, a
- * Levenberg-Marquardt step (I + mu 1)^-1 g instead; otherwise a stop. Used
+ * Levenberg-Marquardt step (I + mu 1)^-1 g instead, then a search along
+ * I's direction of most negative curvature; otherwise a stop. Used
  * after EM (engine/fit.c) and from the fit without covariates to the one
  * with them. */
 /* Called after each step that moved (may be NULL): its number from 1 and
