@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernel_clones.h"
 #include "vmath.h"
 
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
@@ -621,12 +622,7 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
 }
 
 /* The block function for the context's shape, compiled for the baseline
- * and for AVX2 (GCC picks one at load time; the same bits either way). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(GBTM_NO_CLONES)
-#define KERNEL_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define KERNEL_CLONES
-#endif
+ * and for AVX2 (kernel_clones.h). */
 
 KERNEL_CLONES
 static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out, size_t b,

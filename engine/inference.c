@@ -26,6 +26,7 @@
 #include "basis.h"
 #include "error.h"
 #include "glm.h"
+#include "kernel_clones.h"
 #include "model_cov.h"
 
 void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha,
@@ -190,8 +191,9 @@ typedef struct shared {
   psi_layout l;
   double *X, *eta, *zeta; /* T x MAX_COEF, K x T, K x T */
   cell_table tb;          /* C = 0: the windowed path's cells of exposure 1 */
-  double *prefix;         /* C = 0: K x (T+1) x VW prefix sums (the windowed path) */
-  double *nzd, *nzy;      /* C = 0: K x T x VW, v(k, t, y) - v0(k, t) = nzd + y nzy - log y! */
+  double *prefix;         /* C = 0: K x (T+1) x span prefix sums (the windowed path) */
+  double *nzd, *nzy;      /* C = 0: K x T x span, v(k, t, y) - v0(k, t) = nzd + y nzy - log y! */
+  int span;               /* C = 0: the entries of v summed (v_span) */
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
   /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
    * covariates H P x P (the sum over persons of tau-weighted Hessian terms
@@ -246,7 +248,8 @@ static void add_score(const shared *sh, int k, const double *g, double tau, doub
   double st = sqrt(tau);
   for (size_t j = 0; j < nt; j++) Gk_row[j] = st * g[j];
   for (size_t j = 0; j < m; j++) Gk_row[nt + j] = st * g[ob + j];
-  for (size_t j = 0; j < sh->P; j++) S_row[j] += tau * g[j];
+  for (size_t j = 0; j < nt; j++) S_row[j] += tau * g[j]; /* g is zero elsewhere */
+  for (size_t j = 0; j < m; j++) S_row[ob + j] += tau * g[ob + j];
 }
 
 /* The scores of a block are gathered SCORE_CHUNK persons at a time, so
@@ -312,8 +315,10 @@ static void chunk_end(const shared *sh, size_t r, size_t nb, double *G, const do
  * cells' own terms. The cost per person is O(K (skip + nonzero + 2)), not
  * O(K cells); the sums are those of the general path in another order.
  * v is packed per group: log f, then the beta entries, then the alpha
- * entries, v_width() in all (stride VW). */
-#define VW (1 + 2 * GBTM_MAX_COEF) /* v: log f, beta part, alpha part (at most) */
+ * entries, v_width() in all; the tables hold span = v_span() entries per
+ * cell, zero beyond the group's width. */
+#define VW 16 /* v: log f, beta part, alpha part: 1 + 2 GBTM_MAX_COEF = 13 at most, padded */
+_Static_assert(1 + 2 * GBTM_MAX_COEF <= VW, "VW holds v");
 
 /* The entries of group k's v: 1 + its beta and alpha coefficients. */
 static int v_width(const shared *sh, int k) {
@@ -329,28 +334,28 @@ static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, doubl
   for (int j = 0; j < nak; j++) out[1 + nbk + j] = x[j] * c->a_zeta;
 }
 
-/* V[k][t][VW], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x VW);
+/* V[k][t][span], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x span);
  * and a positive count's v less v0, linear in y but for log y!: at unit
  * exposure v(k, t, y) = (y eta - log y! - lambda - log(1 + e^zeta),
  * x (y - lambda), x (-omega)), so v - v0 = nzd + y nzy - (log y!, 0, ...)
  * with nzy = (eta, x, 0) and nzd = v(k, t, 1) - nzy - v0 (sh->nzd, nzy). */
 static void build_prefix(const shared *sh, double *V) {
-  const size_t T = sh->T;
+  const size_t T = sh->T, S = (size_t)sh->span;
   for (int k = 0; k < sh->K; k++) {
-    double *Vk = V + (size_t)k * (T + 1) * VW, v[VW] = {0}, v1[VW] = {0};
+    double *Vk = V + (size_t)k * (T + 1) * S, v[VW] = {0}, v1[VW] = {0};
     const int w = v_width(sh, k), nbk = sh->m->order[k] + 1;
-    memset(Vk, 0, VW * sizeof *Vk);
+    memset(Vk, 0, S * sizeof *Vk);
     for (size_t t = 0; t < T; t++) {
       size_t kt = (size_t)k * T + t;
       cell_v(sh, k, t, &sh->tb.zero[kt], v);
-      for (int j = 0; j < w; j++) Vk[(t + 1) * VW + j] = Vk[t * VW + j] + v[j];
+      for (size_t j = 0; j < S; j++) Vk[(t + 1) * S + j] = Vk[t * S + j] + v[j]; /* 0 beyond w */
       cell_terms c1 = table_cell(&sh->tb, kt, 1, inflated(sh->m, k));
       cell_v(sh, k, t, &c1, v1);
-      double *d = sh->nzd + kt * VW, *y = sh->nzy + kt * VW;
-      memset(y, 0, VW * sizeof *y);
+      double *d = sh->nzd + kt * S, *y = sh->nzy + kt * S;
+      memset(y, 0, S * sizeof *y);
       y[0] = sh->eta[kt];
       for (int j = 0; j < nbk; j++) y[1 + j] = sh->X[t * GBTM_MAX_COEF + j];
-      for (int j = 0; j < w; j++) d[j] = v1[j] - y[j] - v[j];
+      for (size_t j = 0; j < S; j++) d[j] = (int)j < w ? v1[j] - y[j] - v[j] : 0.0;
     }
   }
 }
@@ -359,6 +364,50 @@ static void build_prefix(const shared *sh, double *V) {
  * row of psi, the difference array D (K x (T+1)) of the window cells'
  * weights, the exception cells' terms Wx (K x T x 3), the positive counts'
  * weights Nz (K x T) and Ak (P x P). */
+/* Person i's v(k, ., .) summed over their cells, per group, into v[k]: the
+ * window's prefix difference less the skip cells, the positive counts'
+ * nzd + y nzy less lfact (their log y!, summed once for all groups), and
+ * the exception cells. span: the entries summed, a multiple of 4 at least
+ * every group's v_width (the tables hold 0 beyond it); a constant where
+ * this is inlined, so that the sums stay in registers (summed in memory,
+ * over VW = 13 entries then, the counts' loop was 29% of the pass). */
+static inline __attribute__((always_inline)) void person_v(const shared *sh, size_t i, double lfact, int span,
+                                                           double v[][VW]) {
+  const gbtm_panel *p = sh->p;
+  const size_t T = sh->T;
+  for (int k = 0; k < sh->K; k++) {
+    const size_t S = (size_t)span;
+    const double *Vk = sh->prefix + (size_t)k * (T + 1) * S;
+    const double *nzd = sh->nzd + (size_t)k * T * S, *nzy = sh->nzy + (size_t)k * T * S;
+    double acc[VW], d[VW] = {0};
+    for (int j = 0; j < span; j++) acc[j] = Vk[(p->hi[i] + 1) * S + j] - Vk[p->lo[i] * S + j];
+    for (size_t q = p->skip_start[i]; q < p->skip_start[i + 1]; q++) {
+      size_t t = p->skip_t[q];
+      for (int j = 0; j < span; j++) acc[j] -= Vk[(t + 1) * S + j] - Vk[t * S + j];
+    }
+    for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
+      const double *a = nzd + p->nz_t[q] * S, *b = nzy + p->nz_t[q] * S, y = (double)p->nz_y[q];
+      for (int j = 0; j < span; j++) acc[j] += a[j] + y * b[j];
+    }
+    acc[0] -= lfact;
+    for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
+      size_t t = p->ex_t[q], kt = (size_t)k * T + t;
+      cell_terms c = cell(sh->eta[kt], inflated(sh->m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+      cell_v(sh, k, t, &c, d);
+      for (int j = 0; j < span; j++) acc[j] += d[j];
+    }
+    for (int j = 0; j < span; j++) v[k][j] = acc[j];
+  }
+}
+
+/* The entries of v that person_v sums: the widest group's, rounded up to 4. */
+static int v_span(const shared *sh) {
+  int w = 0;
+  for (int k = 0; k < sh->K; k++) w = v_width(sh, k) > w ? v_width(sh, k) : w;
+  return (w + 3) / 4 * 4;
+}
+
+KERNEL_CLONES
 static void person_block_windowed(const shared *sh, size_t b, double *G, double *S, double *row, double *D,
                                   double *Wx, double *Nz, double *Ak) {
   const gbtm_panel *p = sh->p;
@@ -377,37 +426,26 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     size_t i = i0 + r, lo = p->lo[i], hi = p->hi[i], q = chunk_row(sh, r, S);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
     double lf[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS], tau[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
-    double v[GBTM_MAX_GROUPS][VW];
+    double v[GBTM_MAX_GROUPS][VW]; /* person_v sets the entries read */
     if (R) {
       model_log_shares(m, z, lf);
       for (int k = 0; k < K; k++) pi[k] = exp(lf[k]);
     } else {
       for (int k = 0; k < K; k++) lf[k] = sh->logpi[k], pi[k] = sh->pi[k];
     }
+    double lfact = 0.0; /* sum of log y! over the positive counts, the same in every group */
+    for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
+      int32_t y = p->nz_y[q];
+      lfact += y < LGAMMA_TABLE ? sh->tb.lfact[y] : lgamma((double)y + 1.0);
+    }
+    switch (sh->span) {
+    case 4: person_v(sh, i, lfact, 4, v); break;
+    case 8: person_v(sh, i, lfact, 8, v); break;
+    case 12: person_v(sh, i, lfact, 12, v); break;
+    default: person_v(sh, i, lfact, VW, v); break;
+    }
     for (int k = 0; k < K; k++) {
-      const double *Vk = sh->prefix + (size_t)k * (T + 1) * VW;
-      double *vk = v[k], d[VW] = {0};
-      const int w = v_width(sh, k);
-      for (int j = 0; j < w; j++) vk[j] = Vk[(hi + 1) * VW + j] - Vk[lo * VW + j];
-      for (size_t q = p->skip_start[i]; q < p->skip_start[i + 1]; q++) {
-        size_t t = p->skip_t[q];
-        for (int j = 0; j < w; j++) vk[j] -= Vk[(t + 1) * VW + j] - Vk[t * VW + j];
-      }
-      const double *nzd = sh->nzd + (size_t)k * T * VW, *nzy = sh->nzy + (size_t)k * T * VW;
-      for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
-        size_t t = p->nz_t[q];
-        int32_t y = p->nz_y[q];
-        const double *a = nzd + t * VW, *b = nzy + t * VW;
-        for (int j = 0; j < w; j++) vk[j] += a[j] + (double)y * b[j];
-        vk[0] -= y < LGAMMA_TABLE ? sh->tb.lfact[y] : lgamma((double)y + 1.0);
-      }
-      for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
-        size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-        cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
-        cell_v(sh, k, t, &c, d);
-        for (int j = 0; j < w; j++) vk[j] += d[j];
-      }
-      lf[k] += vk[0];
+      lf[k] += v[k][0];
       mx = fmax(mx, lf[k]);
     }
     for (int k = 0; k < K; k++) sum += tau[k] = exp(lf[k] - mx);
@@ -604,7 +642,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
         tb->l1p[kt] = log1pexp(*zt);
       }
     }
-  if (sh.prefix) build_prefix(&sh, sh.prefix);
+  if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
   long nblocks = (long)sh.nblocks;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nblocks > 1)
   for (long b = 0; b < nblocks; b++) {

@@ -25,10 +25,10 @@ static inline double polish_tolerance(double loglik) {
 typedef double (*polish_loglik_fn)(void *ctx, const gbtm_model *m);
 
 typedef struct polish_result {
-  bool pd;           /* I was positive definite at the end */
+  bool pd;           /* the last I computed was positive definite */
   bool same;         /* stopped at the rival's maximum (see polish_rival) */
   bool short_of;     /* stopped: cannot reach the rival's log L */
-  double decrement;  /* g'I^-1g at the end (NaN when not pd) */
+  double decrement;  /* g'I^-1g at the last I computed, before any final step (NaN when not pd) */
   double loglik;     /* at the end, by the loglik function */
   int iterations;    /* Newton steps taken */
 } polish_result;
