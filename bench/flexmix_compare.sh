@@ -74,7 +74,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if ((install)); then bash scripts/install-deps.sh --bench; fi
 command -v Rscript >/dev/null 2>&1 ||
   die "Rscript not found; run 'bash scripts/install-deps.sh --bench' (as root)"
-[[ -x build/gbtm ]] || bash scripts/build.sh
+bash scripts/build.sh >/dev/null # always: quick when up to date, never a stale binary
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gbtm-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
