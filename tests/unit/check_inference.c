@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "inference.h"
+#include "polish.h"
 #include "testutil.h"
+
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 
 static gbtm_model random_model(gbtm_family_id fam, int K, unsigned long seed) {
   gbtm_model m;
@@ -223,6 +226,53 @@ START_TEST(at_the_optimum) {
 }
 END_TEST
 
+/* From the maximum of trajeR's ZIP data with one group's zero-inflation
+ * intercept moved 8 below it, where eq. L is convex along that intercept
+ * (about c e^alpha) and I is not positive definite: the polish, with its
+ * search along the direction of negative curvature, is back at the maximum
+ * (log L within 1e-6, the decrement below the tolerance, I positive
+ * definite) within 10 steps: it takes 7 and a final one; with
+ * Levenberg-Marquardt steps alone it took 10 and was not yet converged
+ * (measured with the search switched off). */
+START_TEST(negative_curvature) {
+  char path[1024];
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  gbtm_panel *p = NULL;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_panel_read_csv(test_refdata(path, sizeof path, "trajer_ZIP_data01.csv"), &cols, &p, &err),
+                   GBTM_OK);
+  gbtm_fit_options o = gbtm_fit_options_default();
+  o.family = GBTM_ZIP;
+  o.groups = 2;
+  for (int k = 0; k < 2; k++) o.order[k] = 2, o.iorder[k] = 0;
+  o.starts = 10;
+  gbtm_fit_result *r = NULL;
+  ck_assert_int_eq(gbtm_fit(p, &o, &r, &err), GBTM_OK);
+  gbtm_model best = *gbtm_fit_result_model(r), m = best;
+  double top;
+  ck_assert_int_eq(gbtm_model_loglik(&best, p, &top, NULL), GBTM_OK);
+  int k = best.alpha[0][0] > best.alpha[1][0] ? 0 : 1; /* the larger zero inflation */
+  ck_assert_msg(best.alpha[k][0] > -4.0, "zero-inflation intercept %g at the maximum", best.alpha[k][0]);
+  m.alpha[k][0] -= 8.0;
+  inference inf;
+  ck_assert_int_eq(inference_compute(&m, p, 1, &inf, &err), GBTM_OK);
+  size_t P = inf.P;
+  int n = (int)P, ok = 0;
+  dpotrf_("L", &n, inf.info, &n, &ok);
+  ck_assert_msg(ok != 0, "I is positive definite at the moved intercept: the test does not test the search");
+  inference_free(&inf);
+  polish_result pr;
+  ck_assert_int_eq(polish_ascend(&m, p, 1, NULL, NULL, true, 10, NULL, NULL, &pr, &err), GBTM_OK);
+  ck_assert(pr.pd);
+  ck_assert_msg(pr.decrement < polish_tolerance(pr.loglik), "decrement %g after %d steps", pr.decrement, pr.iterations);
+  ck_assert_msg(fabs(pr.loglik - top) < 1e-6, "log L %.10f, the maximum %.10f", pr.loglik, top);
+  ck_assert_msg(fabs(m.alpha[k][0] - best.alpha[k][0]) < 1e-4, "intercept %.8f, at the maximum %.8f", m.alpha[k][0],
+                best.alpha[k][0]);
+  gbtm_fit_result_free(r);
+  gbtm_panel_free(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("inference");
   TCase *tc = tcase_create("derivatives");
@@ -231,6 +281,7 @@ int main(void) {
   tcase_add_test(tc, zip_derivatives);
   tcase_add_test(tc, covariate_derivatives);
   tcase_add_test(tc, at_the_optimum);
+  tcase_add_test(tc, negative_curvature);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
