@@ -294,11 +294,9 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
    * with ours (a 1M x 34 x 4 product ran slower on two OpenBLAS threads than
    * on one); every other BLAS and LAPACK call of a fit (the information's
    * outer products, the polish's P x P factorisations) is too small to
-   * share (the median of twelve 630-person fits: 0.052 s before this
-   * call was made for every kernel, 0.037 s after; OpenBLAS's threads,
-   * started when it loads, still wait beside ours for a while: 0.027 s with
-   * OPENBLAS_NUM_THREADS=1, which keeps them from starting). The setting is
-   * the process's. */
+   * share. (The 630-person fit's time, 20 to 60 ms from run to run on this
+   * 2-core machine, was the same with OpenBLAS's serial build.) The setting
+   * is the process's. */
   openblas_set_num_threads(1);
   *out = c;
   return GBTM_OK;
