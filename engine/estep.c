@@ -76,6 +76,12 @@ void openblas_set_num_threads(int n);
 /* Persons per block: at least BLOCK_MIN, at most BLOCKS_MAX blocks. */
 #define BLOCK_MIN 256
 #define BLOCKS_MAX 256
+/* Blocks from which an E-step runs on several threads: below, waking the
+ * other threads costs more than the pass (a 630-person fit, three blocks,
+ * took a median 49 ms on two threads against 30 ms on one, 15 runs each,
+ * its threads' waits competing on this 2-core machine). The same blocks
+ * and order either way: the same sums. */
+#define PARALLEL_BLOCKS 8
 
 /* The stream: 16-bit words up to this many ages; counts below YB_MAX go
  * into codes, chosen so that at most 1/BIG_SHARE of the nonzero cells are
@@ -658,7 +664,7 @@ gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_i
   size_t T = c->T, w = 3 * T;
   prepare_tables(c, par);
   long nblocks = (long)c->nblocks;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) if (nblocks > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) if (nblocks >= PARALLEL_BLOCKS)
   for (long b = 0; b < nblocks; b++)
     run_block(c, par, tau_in, out->tau, (size_t)b, c->scratch + (size_t)omp_get_thread_num() * c->scratch_size);
 

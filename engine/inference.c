@@ -257,6 +257,10 @@ static void add_score(const shared *sh, int k, const double *g, double tau, doub
  * that G and S stay in cache whatever the block size (N / 1024 persons). */
 #define SCORE_CHUNK 256
 
+/* Blocks from which the pass runs on several threads (as the E-step's,
+ * engine/estep.c: below, waking threads costs more than the pass). */
+#define PARALLEL_BLOCKS 8
+
 /* Where G_k starts in G (nb rows of m_k each, group after group). */
 static double *group_rows(const shared *sh, double *G, size_t nb, int k) {
   size_t off = 0;
@@ -656,7 +660,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     }
   if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
   long nblocks = (long)sh.nblocks;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nblocks > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nblocks >= PARALLEL_BLOCKS)
   for (long b = 0; b < nblocks; b++) {
     double *w = work + (size_t)omp_get_thread_num() * scratch;
     uint32_t *ct = (uint32_t *)w;
