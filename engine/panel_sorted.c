@@ -34,13 +34,19 @@
 static bool age_grid(const double *age, size_t n, double **grid, size_t *T) {
   age_set s;
   bool ok = age_set_init(&s);
-  uint64_t last = 0;
+  /* Ages already added, by the low bits of their bits (a NaN's bits, which
+   * no age has, for none): the same few dozen ages recur person after
+   * person, so most cells skip the hash set's lookup. */
+  uint64_t seen[256];
+  for (size_t j = 0; j < 256; j++) seen[j] = 0x7ff8deadbeef0000ULL;
   for (size_t a = 0; ok && a < n; a++) {
     uint64_t b;
-    memcpy(&b, &age[a], sizeof b);
-    if (a > 0 && b == last) continue; /* a person's repeated age: no lookup */
-    last = b;
-    ok = age_set_add(&s, age[a]);
+    double v = age[a] == 0.0 ? 0.0 : age[a]; /* -0 is 0 */
+    memcpy(&b, &v, sizeof b);
+    uint64_t *slot = &seen[(b ^ (b >> 32) ^ (b >> 45)) & 255];
+    if (*slot == b) continue;
+    *slot = b;
+    ok = age_set_add(&s, v);
   }
   if (ok) {
     age_set_sort(&s);
