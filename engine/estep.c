@@ -77,10 +77,10 @@ void openblas_set_num_threads(int n);
 #define BLOCK_MIN 256
 #define BLOCKS_MAX 256
 /* Blocks from which an E-step runs on several threads: below, waking the
- * other threads costs more than the pass (a 630-person fit, three blocks,
- * took a median 49 ms on two threads against 30 ms on one, 15 runs each,
- * its threads' waits competing on this 2-core machine). The same blocks
- * and order either way: the same sums. */
+ * other threads costs more than the pass (the 630-person fit, three
+ * blocks: a median 58 ms with its passes on two threads, 38 ms with them
+ * on one, this and the information's, 20 interleaved runs each, on a
+ * 2-core machine). The same blocks and order either way: the same sums. */
 #define PARALLEL_BLOCKS 8
 
 /* The stream: 16-bit words up to this many ages; counts below YB_MAX go

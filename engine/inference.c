@@ -365,10 +365,13 @@ static void build_prefix(const shared *sh, double *V) {
   }
 }
 
-/* Block b of persons by the windowed sums; scratch: G (the G_k), S, one
- * row of psi, the difference array D (K x (T+1)) of the window cells'
- * weights, the exception cells' terms Wx (K x T x 3), the positive counts'
- * weights Nz (K x T) and Ak (P x P). */
+/* Four doubles from x, aligned or not. */
+static inline __attribute__((always_inline)) v4d load4(const double *x) {
+  v4d r;
+  memcpy(&r, x, sizeof r);
+  return r;
+}
+
 /* Person i's v(k, ., .) summed over their cells, per group, into v[k]: the
  * window's prefix difference less the skip cells, the positive counts'
  * nzd + y nzy less lfact (their log y!, summed once for all groups), and
@@ -378,13 +381,6 @@ static void build_prefix(const shared *sh, double *V) {
  * in registers (summed in memory over 13 entries, the counts' loop was
  * 29% of the pass). Each lane does the operations of the scalar sum in the
  * same order: the same bits. */
-/* Four doubles from x, aligned or not. */
-static inline __attribute__((always_inline)) v4d load4(const double *x) {
-  v4d r;
-  memcpy(&r, x, sizeof r);
-  return r;
-}
-
 static inline __attribute__((always_inline)) void person_v(const shared *sh, size_t i, double lfact, int span,
                                                            double v[][VW]) {
   const gbtm_panel *p = sh->p;
@@ -423,6 +419,10 @@ static int v_span(const shared *sh) {
   return (w + 3) / 4 * 4;
 }
 
+/* Block b of persons by the windowed sums; scratch: G (the G_k), S, one
+ * row of psi, the difference array D (K x (T+1)) of the window cells'
+ * weights, the exception cells' terms Wx (K x T x 3), the positive counts'
+ * weights Nz (K x T) and Ak (P x P). */
 KERNEL_CLONES
 static void person_block_windowed(const shared *sh, size_t b, double *G, double *S, double *row, double *D,
                                   double *Wx, double *Nz, double *Ak) {
