@@ -40,32 +40,40 @@ static bool finite_at_ages(const gbtm_model *m, const gbtm_panel *p) {
   return true;
 }
 
+/* I's eigenvalues, ascending, into w (P), and with vectors the eigenvector
+ * of w[e] into a[e P .. e P + P) (a: P x P, scratch without vectors), by
+ * LAPACK's dsyev; false when out of memory or LAPACK fails. */
+static bool eigen(const double *info, size_t P, bool vectors, double *w, double *a) {
+  int n = (int)P, lwork = 8 * n + 64, ok = 0;
+  double *work = malloc((size_t)lwork * sizeof *work);
+  if (!work) return false;
+  memcpy(a, info, P * P * sizeof *a);
+  dsyev_(vectors ? "V" : "N", "L", &n, a, &n, w, work, &lwork, &ok);
+  free(work);
+  return ok == 0;
+}
+
 /* Names the parameters loading on I's eigenvalues <= 1e-10 x the largest;
  * what: "not positive definite" or "nearly singular". */
 static void explain_indefinite(const gbtm_model *m, const double *info, size_t P, const char *what, char *note,
                                size_t len) {
-  int n = (int)P, lwork = 8 * n + 64, ok = 0;
-  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w), *work = malloc((size_t)lwork * sizeof *work);
+  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w);
   int used = snprintf(note, len, "the information matrix is %s", what);
-  if (a && w && work) {
-    memcpy(a, info, P * P * sizeof *a);
-    dsyev_("V", "L", &n, a, &n, w, work, &lwork, &ok);
-    if (ok == 0) {
-      double top = fabs(w[P - 1]);
-      used += snprintf(note + used, len - (size_t)used, " (smallest eigenvalue %.3g, largest %.3g); parameters involved:",
-                       w[0], w[P - 1]);
-      bool named[2 * GBTM_MAX_GROUPS * (1 + 2 * GBTM_MAX_COEF)] = {false};
-      for (size_t e = 0; e < P && w[e] <= 1e-10 * top && (size_t)used < len; e++)
-        for (size_t j = 0; j < P && (size_t)used < len; j++)
-          if (fabs(a[e * P + j]) > 0.3 && !named[j]) {
-            char name[32];
-            named[j] = true;
-            inference_param_name(m, j, name, sizeof name);
-            used += snprintf(note + used, len - (size_t)used, " %s", name);
-          }
-    }
+  if (a && w && eigen(info, P, true, w, a)) {
+    double top = fabs(w[P - 1]);
+    used += snprintf(note + used, len - (size_t)used, " (smallest eigenvalue %.3g, largest %.3g); parameters involved:",
+                     w[0], w[P - 1]);
+    bool named[2 * GBTM_MAX_GROUPS * (1 + 2 * GBTM_MAX_COEF)] = {false};
+    for (size_t e = 0; e < P && w[e] <= 1e-10 * top && (size_t)used < len; e++)
+      for (size_t j = 0; j < P && (size_t)used < len; j++)
+        if (fabs(a[e * P + j]) > 0.3 && !named[j]) {
+          char name[32];
+          named[j] = true;
+          inference_param_name(m, j, name, sizeof name);
+          used += snprintf(note + used, len - (size_t)used, " %s", name);
+        }
   }
-  free(a), free(w), free(work);
+  free(a), free(w);
 }
 
 /* The smallest eigenvalue of I over its largest (NaN when LAPACK fails). A
@@ -75,15 +83,10 @@ static void explain_indefinite(const gbtm_model *m, const double *info, size_t P
  * whose "standard error" would be any huge number rounding makes it. */
 #define NEAR_SINGULAR 1e-12
 static double eigen_ratio(const double *info, size_t P) {
-  int n = (int)P, lwork = 8 * n + 64, ok = 0;
-  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w), *work = malloc((size_t)lwork * sizeof *work);
+  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w);
   double ratio = NAN;
-  if (a && w && work) {
-    memcpy(a, info, P * P * sizeof *a);
-    dsyev_("N", "L", &n, a, &n, w, work, &lwork, &ok);
-    if (ok == 0 && w[P - 1] > 0.0) ratio = w[0] / w[P - 1];
-  }
-  free(a), free(w), free(work);
+  if (a && w && eigen(info, P, false, w, a) && w[P - 1] > 0.0) ratio = w[0] / w[P - 1];
+  free(a), free(w);
   return ratio;
 }
 
@@ -195,20 +198,14 @@ static double direct_loglik(void *ctx, const gbtm_model *m) {
  * eigenvalue, signed to ascend (g'v >= 0), into v; false when I has no
  * negative eigenvalue or LAPACK fails. */
 static bool negative_direction(const double *info, const double *grad, size_t P, double *v) {
-  int n = (int)P, lwork = 8 * n + 64, ok = 0;
-  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w), *work = malloc((size_t)lwork * sizeof *work);
-  bool found = false;
-  if (a && w && work) {
-    memcpy(a, info, P * P * sizeof *a);
-    dsyev_("V", "L", &n, a, &n, w, work, &lwork, &ok);
-    if (ok == 0 && w[0] < 0.0) {
-      double gv = 0.0;
-      for (size_t j = 0; j < P; j++) gv += grad[j] * a[j];
-      for (size_t j = 0; j < P; j++) v[j] = gv < 0.0 ? -a[j] : a[j];
-      found = true;
-    }
+  double *a = malloc(P * P * sizeof *a), *w = malloc(P * sizeof *w);
+  bool found = a && w && eigen(info, P, true, w, a) && w[0] < 0.0;
+  if (found) {
+    double gv = 0.0;
+    for (size_t j = 0; j < P; j++) gv += grad[j] * a[j];
+    for (size_t j = 0; j < P; j++) v[j] = gv < 0.0 ? -a[j] : a[j];
   }
-  free(a), free(w), free(work);
+  free(a), free(w);
   return found;
 }
 
