@@ -40,6 +40,12 @@ static bool finite_at_ages(const gbtm_model *m, const gbtm_panel *p) {
   return true;
 }
 
+/* eq. L at a candidate model, NaN where an expected count or zero
+ * probability is not finite at some age (finite_at_ages). */
+static double loglik_at(const gbtm_model *cand, const gbtm_panel *p, polish_loglik_fn loglik, void *ctx) {
+  return finite_at_ages(cand, p) ? loglik(ctx, cand) : NAN;
+}
+
 /* I's eigenvalues, ascending, into w (P), and with vectors the eigenvector
  * of w[e] into a[e P .. e P + P) (a: P x P, scratch without vectors), by
  * LAPACK's dsyev; false when out of memory or LAPACK fails. */
@@ -125,7 +131,7 @@ static void run_to_boundary(gbtm_model *m, const gbtm_panel *p, polish_loglik_fn
       continue;
     gbtm_model cand = *m;
     cand.alpha[k][0] = ALPHA_FLOOR;
-    double llc = finite_at_ages(&cand, p) ? loglik(ctx, &cand) : NAN;
+    double llc = loglik_at(&cand, p, loglik, ctx);
     if (isfinite(llc) && llc >= *ll - 1e-14 * fabs(*ll)) { /* rises, or within rounding */
       *m = cand;
       *ll = llc;
@@ -166,7 +172,7 @@ static bool release_up(gbtm_model *m, const gbtm_panel *p, const double *grad, p
     for (double a = -4.0; a >= -20.0; a -= 4.0) {
       gbtm_model cand = *m;
       cand.alpha[k][0] = a;
-      double llc = finite_at_ages(&cand, p) ? loglik(ctx, &cand) : NAN;
+      double llc = loglik_at(&cand, p, loglik, ctx);
       if (isfinite(llc) && llc > best_ll) best = cand, best_ll = llc;
     }
     if (best.alpha[k][0] != m->alpha[k][0]) *m = best, *ll = best_ll, any = true;
@@ -224,8 +230,7 @@ static bool curvature_search(gbtm_model *m, const gbtm_panel *p, const double *v
     gbtm_model cand = *m;
     for (size_t j = 0; j < P; j++) trial[j] = psi[j] + t * v[j];
     inference_unpack(&cand, trial);
-    if (!finite_at_ages(&cand, p)) break;
-    double llc = loglik(ctx, &cand);
+    double llc = loglik_at(&cand, p, loglik, ctx);
     if (!(isfinite(llc) && llc > *ll)) break;
     *m = cand;
     *ll = llc;
@@ -312,7 +317,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
       gbtm_model cand = *m;
       for (size_t j = 0; j < P; j++) trial[j] = psi[j] + s * step[j];
       inference_unpack(&cand, trial);
-      double llc = finite_at_ages(&cand, p) ? loglik(ctx, &cand) : NAN;
+      double llc = loglik_at(&cand, p, loglik, ctx);
       if (isfinite(llc) && llc >= ll - (last ? 1e-14 * fabs(ll) : 0.0)) { /* the last: within rounding */
         *m = cand;
         ll = llc;
@@ -340,8 +345,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
       gbtm_model cand = *m;
       for (size_t j = 0; j < P; j++) trial[j] = psi[j] + e * step[j];
       inference_unpack(&cand, trial);
-      if (!finite_at_ages(&cand, p)) break;
-      double llc = loglik(ctx, &cand);
+      double llc = loglik_at(&cand, p, loglik, ctx);
       if (!(isfinite(llc) && llc > ll)) break;
       *m = cand;
       ll = llc;

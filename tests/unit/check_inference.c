@@ -174,9 +174,6 @@ END_TEST
 START_TEST(zip_derivatives) { check_derivatives(GBTM_ZIP); }
 END_TEST
 
-/* At the maximum of a real panel (trajeR's ZIP data, with the published
- * model's orders): the gradient is zero to the polish's accuracy, and the
- * information still matches differences of the analytic gradient. */
 /* trajeR's ZIP data (into *p) fitted with 2 quadratic groups, zero
  * inflation of order iorder, 10 starts; raw: on the raw ages (centre 0,
  * scale 1, the published model's basis) rather than gbtm's default. */
@@ -197,6 +194,9 @@ static gbtm_fit_result *fit_trajer_zip(gbtm_panel **p, int iorder, bool raw) {
   return r;
 }
 
+/* At the maximum of a real panel (trajeR's ZIP data, with the published
+ * model's orders): the gradient is zero to the polish's accuracy, and the
+ * information still matches differences of the analytic gradient. */
 START_TEST(at_the_optimum) {
   gbtm_panel *p = NULL;
   gbtm_error err;
