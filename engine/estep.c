@@ -57,7 +57,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "kernel_clones.h"
+#include "kernels.h"
 #include "vmath.h"
 
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
@@ -76,12 +76,6 @@ void openblas_set_num_threads(int n);
 /* Persons per block: at least BLOCK_MIN, at most BLOCKS_MAX blocks. */
 #define BLOCK_MIN 256
 #define BLOCKS_MAX 256
-/* Blocks from which an E-step runs on several threads: below, waking the
- * other threads costs more than the pass (the 630-person fit, three
- * blocks: a median 58 ms with its passes on two threads, 38 ms with them
- * on one, this and the information's, 20 interleaved runs each, on a
- * 2-core machine). The same blocks and order either way: the same sums. */
-#define PARALLEL_BLOCKS 8
 
 /* The stream: 16-bit words up to this many ages; counts below YB_MAX go
  * into codes, chosen so that at most 1/BIG_SHARE of the nonzero cells are
@@ -632,7 +626,7 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
 }
 
 /* The block function for the context's shape, compiled for the baseline
- * and for AVX2 (kernel_clones.h). */
+ * and for AVX2 (kernels.h). */
 
 KERNEL_CLONES
 static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out, size_t b,

@@ -26,7 +26,7 @@
 #include "basis.h"
 #include "error.h"
 #include "glm.h"
-#include "kernel_clones.h"
+#include "kernels.h"
 #include "model_cov.h"
 #include "vmath.h"
 
@@ -256,10 +256,6 @@ static void add_score(const shared *sh, int k, const double *g, double tau, doub
 /* The scores of a block are gathered SCORE_CHUNK persons at a time, so
  * that G and S stay in cache whatever the block size (N / 1024 persons). */
 #define SCORE_CHUNK 256
-
-/* Blocks from which the pass runs on several threads (as the E-step's,
- * engine/estep.c: below, waking threads costs more than the pass). */
-#define PARALLEL_BLOCKS 8
 
 /* Where G_k starts in G (nb rows of m_k each, group after group). */
 static double *group_rows(const shared *sh, double *G, size_t nb, int k) {
