@@ -106,13 +106,18 @@ static bool factor(const double *info, size_t P, double *chol) {
 
 /* Zero inflations running to 0. Along an intercept alpha_k running to
  * -inf, eq. L rises towards its supremum by about c e^alpha, whose
- * gradient and information are both c e^alpha: Newton moves alpha by about
- * 1 per step and the decrement falls by only e^-1 per step (at 100,000
- * persons two such intercepts took 12 Newton steps, an information matrix
- * each, from -8 to -30), and the information turns singular on the way.
- * So after each step every intercept below BOUNDARY_ALPHA is tried at
- * ALPHA_FLOOR, one at a time, and left there when log L does not fall
- * (beyond rounding): an E-step per try. At the floor omega = 4e-18, and
+ * gradient and information are both c e^alpha: Newton in alpha moves it by
+ * about 1 per step and the decrement falls by only e^-1 per step (at
+ * 100,000 persons two such intercepts took 12 Newton steps, an information
+ * matrix each, from -8 to -30), and the information turns singular on the
+ * way. Where it can, the step moves omega instead (omega_system), which
+ * reaches the boundary in one step; the steps that move alpha (Levenberg-
+ * Marquardt's, and intercepts of iorder > 0) and the omega steps that stop
+ * short of it still need this. So after each step every intercept below
+ * BOUNDARY_ALPHA is tried at ALPHA_FLOOR, one at a time, and left there
+ * when log L does not fall (beyond rounding): an E-step per try (without
+ * the tries the 20,000-person test of check_inference took one more step
+ * with the omega step). At the floor omega = 4e-18, and
  * c e^alpha is below what eq. L resolves at any size (c <= 1e9 cells at
  * |log L| >= 1e4), so an intercept at the floor is held there, out of the
  * Newton system (boundary_hold). An interior maximum below BOUNDARY_ALPHA
@@ -195,6 +200,63 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
   }
 }
 
+/* Zero inflations in omega. Where a group's zero inflation is its
+ * intercept alone (iorder 0) and below 1/2, the Newton step moves omega =
+ * logistic(alpha) rather than alpha, while the gradient says it heads
+ * down: in omega the group's zero-inflation terms are concave (release_up)
+ * and the boundary omega = 0 lies at a finite distance, where in alpha it
+ * lies at -inf and Newton moves alpha by about 1 per step (at 10M persons
+ * the polish took 17 steps, 3 in omega; at 1M 7, 2 in omega). An intercept
+ * climbing from near 0 stays in alpha: in omega, where eq. L is nearly
+ * linear there, the steps crept up (check_inference's negative_curvature
+ * took 9 and more instead of 6). The system changes by the chain rule (eq. I in
+ * omega): with d = omega (1 - omega) = dalpha/domega^-1,
+ *   g_omega = g_alpha / d,
+ *   I_omega[j][c] = I[j][c] / d (c != j),
+ *   I_omega[j][j] = (I[j][j] + g_alpha (1 - 2 omega)) / d^2
+ * (the second term from d2alpha/domega2 = -(1 - 2 omega) / d^2), and a step
+ * to omega <= 0 puts the intercept at ALPHA_FLOOR. At a maximum g = 0 and
+ * I_omega = J I J: the same verdict, decrement and covariances. */
+typedef struct omega_map {
+  int n;
+  size_t j[GBTM_MAX_GROUPS]; /* psi index of the intercept */
+  double omega[GBTM_MAX_GROUPS];
+} omega_map;
+
+/* I and g (after boundary_hold) into the system in omega of the
+ * intercepts it lists in om, in place. */
+static void omega_system(const gbtm_model *m, double *info, double *grad, size_t P, omega_map *om) {
+  psi_layout l;
+  inference_layout(m, &l);
+  om->n = 0;
+  for (int k = 0; k < m->groups; k++) {
+    double a = m->alpha[k][0];
+    size_t j = l.oa[k];
+    if (!(inflated(m, k) && m->iorder[k] == 0 && a > ALPHA_FLOOR && a < 0.0 && grad[j] < 0.0)) continue;
+    double w = 1.0 / (1.0 + exp(-a)), d = w * (1.0 - w);
+    info[j * P + j] = (info[j * P + j] + grad[j] * (1.0 - 2.0 * w)) / (d * d);
+    for (size_t c = 0; c < P; c++)
+      if (c != j) info[j * P + c] /= d, info[c * P + j] /= d;
+    grad[j] /= d;
+    om->j[om->n] = j;
+    om->omega[om->n++] = w;
+  }
+}
+
+/* cand = the model at psi + t step, the intercepts of om at omega + t step
+ * (ALPHA_FLOOR at or below the floor's omega; NaN, which loglik_at
+ * rejects, at omega >= 1). */
+static void take_step(gbtm_model *cand, const double *psi, const double *step, double t, const omega_map *om,
+                      size_t P, double *trial) {
+  static const double floor_omega = 4.248354255291589e-18; /* logistic(ALPHA_FLOOR) */
+  for (size_t j = 0; j < P; j++) trial[j] = psi[j] + t * step[j];
+  for (int e = 0; om && e < om->n; e++) {
+    double w = om->omega[e] + t * step[om->j[e]];
+    trial[om->j[e]] = w >= 1.0 ? NAN : w <= floor_omega ? ALPHA_FLOOR : log(w / (1.0 - w));
+  }
+  inference_unpack(cand, trial);
+}
+
 static double direct_loglik(void *ctx, const gbtm_model *m) {
   double ll;
   return gbtm_model_loglik(m, ctx, &ll, NULL) == GBTM_OK ? ll : NAN;
@@ -264,10 +326,10 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
   out->decrement = NAN;
   double *chol = malloc(P * P * sizeof *chol), *step = malloc(P * sizeof *step), *psi = malloc(P * sizeof *psi),
          *trial = malloc(P * sizeof *trial), *gheld = malloc(P * sizeof *gheld),
-         *negv = malloc(P * sizeof *negv),
+         *negv = malloc(P * sizeof *negv), *oinfo = malloc(P * P * sizeof *oinfo), *ograd = malloc(P * sizeof *ograd),
          *work = damped ? malloc(P * P * sizeof *work) : NULL;
-  if (!chol || !step || !psi || !trial || !gheld || !negv || (damped && !work)) {
-    free(chol), free(step), free(psi), free(trial), free(gheld), free(negv), free(work);
+  if (!chol || !step || !psi || !trial || !gheld || !negv || !oinfo || !ograd || (damped && !work)) {
+    free(chol), free(step), free(psi), free(trial), free(gheld), free(negv), free(oinfo), free(ograd), free(work);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the Newton polish");
   }
   gbtm_status st = GBTM_OK;
@@ -280,7 +342,15 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     if ((st = inference_compute(m, p, threads, &inf, err)) != GBTM_OK) break;
     memcpy(gheld, inf.grad, P * sizeof *gheld); /* before boundary_hold zeroes the held entries */
     boundary_hold(m, inf.info, inf.grad);
-    out->pd = factor(inf.info, P, chol);
+    /* the step in omega where that system is positive definite (omega_system) */
+    omega_map om;
+    memcpy(oinfo, inf.info, P * P * sizeof *oinfo);
+    memcpy(ograd, inf.grad, P * sizeof *ograd);
+    omega_system(m, oinfo, ograd, P, &om);
+    bool in_omega = om.n > 0 && factor(oinfo, P, chol);
+    if (!in_omega) om.n = 0;
+    const double *g = in_omega ? ograd : inf.grad;
+    out->pd = in_omega || factor(inf.info, P, chol);
     /* Damped: where I is not positive definite, a Levenberg-Marquardt step
      * (I + mu 1)^-1 g, an ascent direction for any mu that makes it so. */
     bool direction = out->pd || (damped && factor_damped(inf.info, P, chol, work));
@@ -288,10 +358,10 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     double dec = NAN;
     if (direction) {
       int n = (int)P, one = 1, ok = 0;
-      memcpy(step, inf.grad, P * sizeof *step);
+      memcpy(step, g, P * sizeof *step);
       dpotrs_("L", &n, &one, chol, &n, step, &n, &ok);
       dec = 0.0;
-      for (size_t j = 0; j < P; j++) dec += inf.grad[j] * step[j];
+      for (size_t j = 0; j < P; j++) dec += g[j] * step[j];
     }
     inference_free(&inf);
     out->decrement = out->pd ? dec : NAN;
@@ -315,8 +385,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     double s = 1.0, ll_before = ll;
     for (; s > (last ? 0.75 : 1e-6); s *= 0.5) {
       gbtm_model cand = *m;
-      for (size_t j = 0; j < P; j++) trial[j] = psi[j] + s * step[j];
-      inference_unpack(&cand, trial);
+      take_step(&cand, psi, step, s, &om, P, trial);
       double llc = loglik_at(&cand, p, loglik, ctx);
       if (isfinite(llc) && llc >= ll - (last ? 1e-14 * fabs(ll) : 0.0)) { /* the last: within rounding */
         *m = cand;
@@ -343,8 +412,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     bool flat = moved && s == 1.0 && ll - ll_before > 0.5 * dec;
     for (double e = 2.0; flat && e <= EXTEND_MAX; e *= 2.0) {
       gbtm_model cand = *m;
-      for (size_t j = 0; j < P; j++) trial[j] = psi[j] + e * step[j];
-      inference_unpack(&cand, trial);
+      take_step(&cand, psi, step, e, &om, P, trial);
       double llc = loglik_at(&cand, p, loglik, ctx);
       if (!(isfinite(llc) && llc > ll)) break;
       *m = cand;
@@ -361,7 +429,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     if (progress && progress->step) progress->step(progress->user, out->iterations, ll);
   }
   out->loglik = ll;
-  free(chol), free(step), free(psi), free(trial), free(gheld), free(negv), free(work);
+  free(chol), free(step), free(psi), free(trial), free(gheld), free(negv), free(oinfo), free(ograd), free(work);
   return st;
 }
 
