@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_threads.h"
 #include "error.h"
 #include "kernels.h"
 #include "vmath.h"
@@ -63,7 +64,6 @@
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
             const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
             const double *beta, double *c, const int *ldc);
-void openblas_set_num_threads(int n);
 
 /* Ages per call of the family's table function (a stack buffer). */
 #define GBTM_MAX_AGES_TABLE 256
@@ -289,15 +289,7 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
                      panel->n);
   }
   for (size_t i = 0; i < panel->n; i++) c->cblock[i / c->block] += panel->logc[i];
-  /* One BLAS thread, whatever the kernel: dense blocks call dgemm from
-   * several threads at once, and OpenBLAS's own threads would only compete
-   * with ours (a 1M x 34 x 4 product ran slower on two OpenBLAS threads than
-   * on one); every other BLAS and LAPACK call of a fit (the information's
-   * outer products, the polish's P x P factorisations) is too small to
-   * share. (The 630-person fit's time, 20 to 60 ms from run to run on this
-   * 2-core machine, was the same with OpenBLAS's serial build.) The setting
-   * is the process's. */
-  openblas_set_num_threads(1);
+  blas_one_thread(); /* whatever the kernel (engine/blas_threads.c) */
   *out = c;
   return GBTM_OK;
 }
