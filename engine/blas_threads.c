@@ -11,10 +11,11 @@
  * threads when it loads, and each waits for work by spinning on
  * sched_yield() for some 2^28 cycles before it sleeps, which is the whole
  * of a small fit. On 2 cores that spinning thread took the core from an
- * OpenMP thread in about half the runs of the 630-person fit: fit times of
- * 17 ms or 27-39 ms (20 runs); with the threads ended, 17-27 ms, no slow
- * mode (OPENBLAS_NUM_THREADS=1 before loading does the same, but a program
- * cannot set it for itself). So the first call sets one thread and ends
+ * OpenMP thread in a third of the runs of the 630-person fit (25 runs
+ * interleaved with 25 of the code below: 16-18 ms, and 9 runs at 34-39 ms;
+ * with the threads ended 13-23 ms, a median of 19.6 ms).
+ * OPENBLAS_NUM_THREADS=1 before loading does the same, but a program
+ * cannot set it for itself. So the first call sets one thread and ends
  * them through blas_thread_shutdown_, OpenBLAS's own (it uses it before a
  * fork): a weak reference, NULL in builds that have no such threads (the
  * serial build), where there is nothing to end. Later calls do nothing:
