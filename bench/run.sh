@@ -33,6 +33,9 @@
 #                /usr/bin/time)
 #     loglik     the maximum log-likelihood found
 #     input      the data file read (csv or h5)
+#   read.tsv     reading speed (bench/read.c) of the CSV and the HDF5 panel
+#                at each size up to 1M: case (read-csv, read-h5), n, bytes,
+#                s (median of 3 reads, from memory), mb_per_s (10^6 bytes/s)
 #   floor.txt    bench/floor's report at the largest size (ratio E-step / floor)
 #   scaling.svg  wall seconds against N on log-log axes (bench/scaling_svg.awk)
 #   logs/        every command's output
@@ -99,9 +102,10 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   echo "run.sh: configuring $build (Release)" >&2
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null || die "cmake failed"
 fi
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target gbtm bench_floor >/dev/null || die "the build failed"
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target gbtm bench_floor bench_read >/dev/null || die "the build failed"
 gbtm=$build/gbtm
 floor=$build/bench/floor
+reader=$build/bench/read
 have_convert=0
 if "$gbtm" convert --help >/dev/null 2>&1; then have_convert=1; fi
 timer=()
@@ -127,6 +131,7 @@ now() { date +%s.%N; }
 
 results=$out/results.tsv
 printf 'case\tn\twall_s\tfit_s\titerations\ts_per_iter\tpeak_rss_mb\tloglik\tinput\n' >"$results"
+printf 'case\tn\tbytes\ts\tmb_per_s\n' >"$out/read.tsv"
 emit() { # case n wall fit iterations s_per_iter rss loglik input
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"
   echo "bench case=$1 n=$2 wall_s=$3 fit_s=$4 iterations=$5 s_per_iter=$6 peak_rss_mb=$7 loglik=$8 input=$9"
@@ -160,6 +165,19 @@ for n in $sizes; do
   s_per_iter=$(awk -v m="$estep_ms" 'BEGIN { printf "%.6f", m / 1000 }')
   emit gbtm-zip "$n" "$wall" "$(printf '%.3f' "$fit_s")" "$iterations" "$s_per_iter" "$rss" "$loglik" "${data##*.}"
   ((n > largest)) && largest=$n && cp "$log.floor" "$out/floor.txt"
+  # reading speed, up to 1M persons (at 10M one read of each file takes 10-30 s)
+  files=()
+  if ((n <= 1000000)); then
+    files=("$csv")
+    if ((have_convert)); then files+=("$h5"); fi
+  fi
+  for f in ${files[@]+"${files[@]}"}; do
+    "$reader" "$f" --repeat 3 >"$log.read.${f##*.}" 2>&1 || die "bench/read of $f failed (see $log.read.${f##*.})"
+    line=$(tail -n 1 "$log.read.${f##*.}")
+    get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+    printf 'read-%s\t%s\t%s\t%s\t%s\n' "${f##*.}" "$n" "$(get bytes)" "$(get s)" "$(get mb_per_s)" >>"$out/read.tsv"
+    echo "bench case=read-${f##*.} n=$n bytes=$(get bytes) s=$(get s) mb_per_s=$(get mb_per_s)"
+  done
 done
 
 # ---- flexmix (Poisson, the model of flexmix_compare.sh) ------------------------------

@@ -124,6 +124,16 @@ bool idtable_intern(idtable *t, const char *key, size_t len, uint32_t *index, bo
   return true;
 }
 
+bool idtable_find(const idtable *t, const char *key, size_t len) {
+  uint64_t h = hash_bytes(key, len);
+  for (size_t s = (size_t)h & t->mask;; s = (s + 1) & t->mask) {
+    uint64_t v = t->slots[s];
+    if (v == 0) return false;
+    size_t i = (size_t)(v & 0xffffffffu) - 1;
+    if ((v >> 32) == (h >> 32) && t->lens[i] == len && memcmp(t->ids[i], key, len) == 0) return true;
+  }
+}
+
 size_t idtable_count(const idtable *t) { return t->count; }
 
 const char *idtable_id(const idtable *t, uint32_t i) { return i < t->count ? t->ids[i] : NULL; }

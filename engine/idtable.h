@@ -25,6 +25,10 @@ void idtable_free(idtable *table);
  * memory or when the table already holds UINT32_MAX ids (table unchanged). */
 bool idtable_intern(idtable *table, const char *key, size_t len, uint32_t *index, bool *added);
 
+/* Whether the table holds the len bytes at key (a lookup only: tables
+ * that no thread changes can be searched from many). */
+bool idtable_find(const idtable *table, const char *key, size_t len);
+
 /* Number of distinct ids so far. */
 size_t idtable_count(const idtable *table);
 

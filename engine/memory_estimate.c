@@ -21,8 +21,9 @@
  * a non-zero count, which keeps every bound a bound.
  *
  * The bytes then follow the layouts of read_csv.c, panel.c, idtable.c,
- * fit.c and estep.c: the reader holds the file, one panel_row per row and
- * the id table; panel_build() holds the rows, their sorted copy (unless
+ * fit.c and estep.c: the reader holds the file, one panel_row per row (or,
+ * for sorted rows without covariates, 12 or 20 bytes of cells) and the id
+ * table; panel_build() holds the rows, their sorted copy (unless
  * they came sorted), the ids and the panel it builds; the fit holds the
  * panel and, per worker, the N x K posteriors and the E-step's block
  * partials and per-thread scratch (and the dense N x 3T matrices when the
@@ -497,9 +498,17 @@ memory_need memory_estimate_compute(const memory_scan *s, const memory_work *w) 
 
   /* read_csv.c: the file, the rows and the ids; then panel_build(): the
    * rows, their sorted copy unless they came sorted, the ids and the panel
-   * (and covariate values) */
+   * (and covariate values). Sorted and without covariates, cells instead of
+   * rows (read_as_cells): the file, the columns of cells, the persons'
+   * starts and the ids; then, the file freed, panel_build_sorted(): the
+   * columns, each cell's age index and the panel. */
   uint64_t tokenise = s->bytes + 17 + R * row + id_table + covariate_rows;
   uint64_t build = (s->sorted ? 1 : 2) * R * row + panel + 2 * covariate_rows;
+  if (s->sorted && w->covariates == 0) {
+    uint64_t cells = R * (8 + 4 + (w->exposure ? 8 : 0)) + P * 8;
+    tokenise = s->bytes + 17 + cells + id_table;
+    build = cells + R * 4 + panel;
+  }
   need.read = tokenise > build ? tokenise : build;
 
   /* the fit: workers run starts in parallel on small panels (one thread

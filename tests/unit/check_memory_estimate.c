@@ -277,7 +277,7 @@ START_TEST(compute_monotone) {
   memory_work w = {.groups = 4, .starts = 20, .threads = 2};
   memory_need base = memory_estimate_compute(&s, &w);
   ck_assert(base.peak >= base.read && base.peak >= base.fit);
-  ck_assert(base.read > s.bytes + s.rows * sizeof(panel_row));
+  ck_assert(base.read > s.bytes + s.rows * (8 + 4)); /* sorted: the file and a column of ages and of counts */
   memory_work more = w;
   more.groups = 16;
   ck_assert(memory_estimate_compute(&s, &more).fit > base.fit);
@@ -289,7 +289,11 @@ START_TEST(compute_monotone) {
   ck_assert(memory_estimate_compute(&s, &more).fit > base.fit);
   memory_scan unsorted = s;
   unsorted.sorted = false;
+  ck_assert(memory_estimate_compute(&unsorted, &w).read > s.bytes + s.rows * sizeof(panel_row));
   ck_assert(memory_estimate_compute(&unsorted, &w).read > base.read);
+  more = w;
+  more.covariates = 2; /* rows, not cells */
+  ck_assert(memory_estimate_compute(&s, &more).read > s.bytes + s.rows * sizeof(panel_row));
 }
 END_TEST
 

@@ -14,6 +14,7 @@
 
 #include "gbtm.h"
 #include "panel.h"
+#include "panel_equal.h"
 #include "testutil.h"
 
 static gbtm_panel *read_text(const char *text, const gbtm_csv_columns *cols) {
@@ -108,6 +109,53 @@ static void check_refdata(const char *name, bool exposure, size_t persons, size_
   ck_assert_double_eq_tol(logc, s.logc, 1e-10 * fabs(s.logc));
   gbtm_panel_free(p);
 }
+
+/* Rows grouped by person with ages ascending are read as columns of cells
+ * (read_as_cells), any other order as rows (panel_build_cov): the same
+ * panel either way, with and without exposures, gaps, a zero-only person,
+ * and a person whose rows come back after another's (rows from there). */
+START_TEST(test_grouped_and_shuffled_same_panel) {
+  static const char *grouped =
+      "id,age,count,exposure\n"
+      "b,12,0,1\nb,13,2,0.5\nb,15,1,1\nb,16,0,1\n"
+      "a,12.5,3,1\na,14,0,1\n"
+      "c,13,0,1\nc,14,0,1\n"
+      "d,12,7,0.25\nd,20,1,1\n";
+  static const char *shuffled =
+      "id,age,count,exposure\n"
+      "b,15,1,1\nd,20,1,1\nb,12,0,1\na,14,0,1\nc,13,0,1\n"
+      "b,13,2,0.5\nd,12,7,0.25\nb,16,0,1\na,12.5,3,1\nc,14,0,1\n";
+  static const char *split = /* b's rows in two runs, ages within a run descending */
+      "id,age,count,exposure\n"
+      "b,13,2,0.5\nb,12,0,1\n"
+      "a,12.5,3,1\na,14,0,1\nb,15,1,1\nb,16,0,1\n"
+      "c,13,0,1\nc,14,0,1\n"
+      "d,12,7,0.25\nd,20,1,1\n";
+  for (int e = 0; e < 2; e++) {
+    gbtm_csv_columns cols = gbtm_csv_columns_default();
+    if (e) cols.exposure = "exposure";
+    gbtm_panel *g = read_text(grouped, &cols), *s = read_text(shuffled, &cols), *t = read_text(split, &cols);
+    ck_assert_uint_eq(g->n, 4);
+    ck_assert_str_eq(g->id[0], "b"); /* persons in order of first appearance */
+    ck_assert_str_eq(s->id[0], "b");
+    ck_assert_str_eq(s->id[1], "d");
+    ck_assert_int_eq(g->has_exposure, e);
+    gbtm_panel *s_in_g_order = NULL;
+    size_t order[4]; /* s's persons in g's order: b d a c -> b a c d */
+    for (size_t i = 0; i < 4; i++)
+      for (size_t j = 0; j < 4; j++)
+        if (strcmp(g->id[i], s->id[j]) == 0) order[i] = j;
+    gbtm_error err;
+    ck_assert_int_eq(gbtm_panel_subset(s, order, 4, &s_in_g_order, &err), GBTM_OK);
+    ck_assert_panels_equal(g, s_in_g_order);
+    ck_assert_panels_equal(g, t);
+    gbtm_panel_free(s_in_g_order);
+    gbtm_panel_free(g);
+    gbtm_panel_free(s);
+    gbtm_panel_free(t);
+  }
+}
+END_TEST
 
 START_TEST(test_refdata_sizes) {
   check_refdata("crimcv_TO1.csv", true, 378, 31, 8, 38, 5682);
@@ -354,6 +402,7 @@ static Suite *read_csv_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_refdata_sizes);
+  tcase_add_test(tc, test_grouped_and_shuffled_same_panel);
   tcase_add_test(tc, test_refdata_exposure_cells);
   tcase_add_test(tc, test_bom_crlf_quotes_no_final_newline);
   tcase_add_test(tc, test_line_numbers_after_quoted_break);
