@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,71 @@ START_TEST(test_grouped_and_shuffled_same_panel) {
     gbtm_panel_free(s);
     gbtm_panel_free(t);
   }
+}
+END_TEST
+
+/* A file large enough to be parsed in chunks by several threads (more
+ * than 8 MB a thread; 4 threads asked for): persons whose runs straddle
+ * the cuts join up, the panel holds every row, an error in a later chunk
+ * is reported with its own line, and an id that comes back in a later
+ * chunk sends the file to the rows reader, which merges its rows. */
+#define BIG_PERSONS 150000
+#define BIG_AGES 12
+static void write_big(const char *path, long bad_line, long back_person) {
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "id,age,count\n");
+  long line = 1;
+  for (long i = 0; i < BIG_PERSONS; i++)
+    for (int a = 0; a < BIG_AGES; a++) {
+      line++;
+      long id = back_person >= 0 && i == BIG_PERSONS - 1 && a >= BIG_AGES / 2 ? back_person : i;
+      int age = id == i ? 12 + a : 40 + a; /* the returning person's later ages are new to it */
+      if (line == bad_line) fprintf(f, "person%06ld,%d,x\n", id, age);
+      else fprintf(f, "person%06ld,%d,%ld\n", id, age, (i * 7 + a) % 3);
+    }
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(test_chunks) {
+  omp_set_num_threads(4);
+  char path[64];
+  test_write_file(path, "");
+  write_big(path, -1, -1);
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_msg(gbtm_panel_read_csv(path, NULL, &p, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_uint_eq(p->n, BIG_PERSONS);
+  ck_assert_uint_eq(p->n_obs, (size_t)BIG_PERSONS * BIG_AGES);
+  double total = 0;
+  for (long i = 0; i < BIG_PERSONS; i++)
+    for (int a = 0; a < BIG_AGES; a++) total += (double)((i * 7 + a) % 3);
+  ck_assert(p->total == total);
+  for (size_t i = 0; i < p->n; i++) {
+    char want[32];
+    snprintf(want, sizeof want, "person%06zu", i);
+    ck_assert_str_eq(p->id[i], want);
+    ck_assert_uint_eq(p->lo[i], 0);
+    ck_assert_uint_eq(p->hi[i], BIG_AGES - 1);
+  }
+  gbtm_panel_free(p);
+
+  long bad = 2 + (long)BIG_PERSONS * BIG_AGES * 9 / 10; /* in the last chunk */
+  write_big(path, bad, -1);
+  ck_assert_int_eq(gbtm_panel_read_csv(path, NULL, &p, &err), GBTM_ERR_PARSE);
+  char want[256];
+  snprintf(want, sizeof want, "%s:%ld:3: count \"x\" is not a non-negative integer", path, bad);
+  ck_assert_str_eq(err.message, want);
+
+  write_big(path, -1, 3); /* person 3 comes back at the end */
+  ck_assert_msg(gbtm_panel_read_csv(path, NULL, &p, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_uint_eq(p->n, BIG_PERSONS);
+  ck_assert_uint_eq(p->n_obs, (size_t)BIG_PERSONS * BIG_AGES);
+  ck_assert_str_eq(p->id[3], "person000003");
+  ck_assert_uint_eq(p->hi[3] - p->lo[3] + 1, gbtm_panel_n_ages(p)); /* 12..23 and 46..51: the whole grid */
+  gbtm_panel_free(p);
+  unlink(path);
+  omp_set_num_threads(omp_get_num_procs());
 }
 END_TEST
 
@@ -403,6 +469,7 @@ static Suite *read_csv_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_refdata_sizes);
   tcase_add_test(tc, test_grouped_and_shuffled_same_panel);
+  tcase_add_test(tc, test_chunks);
   tcase_add_test(tc, test_refdata_exposure_cells);
   tcase_add_test(tc, test_bom_crlf_quotes_no_final_newline);
   tcase_add_test(tc, test_line_numbers_after_quoted_break);
