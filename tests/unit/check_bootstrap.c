@@ -8,14 +8,11 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "testutil.h"
 
 START_TEST(bootstrap_intervals) {
-  gbtm_model truth;
-  gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 630, 3, &truth, &design));
-  gbtm_panel *p = NULL;
+  gbtm_panel *p = test_cohort(630, 3);
   gbtm_error err;
-  ck_assert_int_eq(gbtm_simulate(&truth, &design, &p, NULL, &err), GBTM_OK);
   gbtm_fit_options o = gbtm_fit_options_default();
   o.groups = 4;
   o.starts = 6;

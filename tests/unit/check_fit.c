@@ -209,12 +209,8 @@ END_TEST
  * persons, whose log L is eq. L, on any number of threads. The built-in
  * cohort of 20,000 persons, a pilot of 5,000 (every fourth), ZIP K = 4. */
 START_TEST(pilot_reaches_the_maximum) {
-  gbtm_model truth;
-  gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 20000, 7, &truth, &design));
-  gbtm_panel *p = NULL;
+  gbtm_panel *p = test_cohort(20000, 7);
   gbtm_error err;
-  ck_assert_msg(gbtm_simulate(&truth, &design, &p, NULL, &err) == GBTM_OK, "%s", err.message);
   double ll[3];
   for (int v = 0; v < 3; v++) {
     gbtm_fit_options o = gbtm_fit_options_default();

@@ -282,12 +282,8 @@ END_TEST
  * omega step switched off). The built-in cohort of 20,000 persons, ZIP
  * K = 4, quadratic. */
 START_TEST(zero_inflation_to_the_floor) {
-  gbtm_model truth;
-  gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 20000, 7, &truth, &design));
-  gbtm_panel *p = NULL;
+  gbtm_panel *p = test_cohort(20000, 7);
   gbtm_error err;
-  ck_assert_msg(gbtm_simulate(&truth, &design, &p, NULL, &err) == GBTM_OK, "%s", err.message);
   gbtm_fit_options o = gbtm_fit_options_default();
   o.family = GBTM_ZIP;
   o.groups = 4;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "testutil.h"
 
 static char dir[64];
 
@@ -65,12 +66,8 @@ static void same_doubles(const double *a, const char *path, const char *name, si
 }
 
 START_TEST(with_data) {
-  gbtm_model truth;
-  gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 250, 9, &truth, &design));
-  gbtm_panel *p = NULL;
+  gbtm_panel *p = test_cohort(250, 9);
   gbtm_error err;
-  ck_assert_int_eq(gbtm_simulate(&truth, &design, &p, NULL, &err), GBTM_OK);
   gbtm_fit_result *r = fit_cohort(p, true);
   char path[256];
   save(r, p, in_dir(path, sizeof path, "with.h5"));
@@ -108,12 +105,8 @@ START_TEST(with_data) {
 END_TEST
 
 START_TEST(without_data) {
-  gbtm_model truth;
-  gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 150, 4, &truth, &design));
-  gbtm_panel *p = NULL;
+  gbtm_panel *p = test_cohort(150, 4);
   gbtm_error err;
-  ck_assert_int_eq(gbtm_simulate(&truth, &design, &p, NULL, &err), GBTM_OK);
   gbtm_fit_result *r = fit_cohort(p, false);
   char path[256];
   save(r, NULL, in_dir(path, sizeof path, "bare.h5"));
@@ -131,12 +124,8 @@ START_TEST(without_data) {
 END_TEST
 
 START_TEST(bad_files) {
-  gbtm_model truth;
-  gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 150, 4, &truth, &design));
-  gbtm_panel *p = NULL;
+  gbtm_panel *p = test_cohort(150, 4);
   gbtm_error err;
-  ck_assert_int_eq(gbtm_simulate(&truth, &design, &p, NULL, &err), GBTM_OK);
   gbtm_fit_result *r = fit_cohort(p, false);
   char path[256], cut[256], msg[600];
   save(r, p, in_dir(path, sizeof path, "good.h5"));

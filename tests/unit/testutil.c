@@ -25,6 +25,19 @@ const char *test_refdata(char *buf, size_t len, const char *name) {
   return buf;
 }
 
+gbtm_panel *test_cohort(size_t n, uint64_t seed) {
+  gbtm_model truth;
+  gbtm_sim_design design;
+  gbtm_panel *p = NULL;
+  gbtm_error err;
+  if (!gbtm_preset("rapporteur-2024", n, seed, &truth, &design) ||
+      gbtm_simulate(&truth, &design, &p, NULL, &err) != GBTM_OK) {
+    fprintf(stderr, "test_cohort: cannot draw the built-in cohort\n");
+    exit(1);
+  }
+  return p;
+}
+
 /* A random unbalanced panel: n persons on ages 10..10+T-1 (step 0.5 when
  * fractional), windows of random length, gaps with probability gap, and an
  * exposure below 1 in a share exp_share of cells. */

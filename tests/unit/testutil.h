@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gbtm.h"
 
@@ -13,6 +14,10 @@
 void test_write_file(char *path, const char *text);
 /* Path of a file in shared/refdata (GBTM_REFDATA), into buf. */
 const char *test_refdata(char *buf, size_t len, const char *name);
+
+/* The built-in cohort (gbtm_preset "rapporteur-2024") of n persons, drawn
+ * with seed. Exits on failure. */
+gbtm_panel *test_cohort(size_t n, uint64_t seed);
 
 /* A random unbalanced panel: n persons on T ages from 10 (step 0.5 when
  * fractional), windows of random length, gaps with probability gap, and an
