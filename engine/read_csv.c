@@ -216,16 +216,18 @@ typedef struct cells_chunk {
 #define CHUNKS_MAX 64
 
 /* The chunks' persons as one list, into c (whose columns are the chunks'
- * rows, moved together) and *ids: a chunk's first run continues the last
- * run before it when it has the same id (and its ages go on ascending);
- * every other run must be an id no earlier chunk holds. Sets c->grouped
- * false when not so; false when out of memory. */
+ * rows, moved together; c->start allocated here) and *ids: a chunk's
+ * first run continues the last run before it when it has the same id (and
+ * its ages go on ascending); every other run must be an id no earlier
+ * chunk holds. Sets c->grouped false when not so; false when out of
+ * memory. */
 static bool join_chunks(cells_chunk *ch, int nc, csv_cells *c, char ***ids) {
   size_t persons = 0, rows = 0;
   for (int j = 0; j < nc; j++) persons += ch[j].c.persons, rows += ch[j].n;
   bool *cont = calloc((size_t)nc, sizeof *cont), fresh = true;
   *ids = malloc((persons ? persons : 1) * sizeof **ids);
-  if (!cont || !*ids) {
+  c->start = malloc((persons + 1) * sizeof *c->start);
+  if (!cont || !*ids || !c->start) {
     free(cont);
     free(*ids);
     *ids = NULL;
@@ -330,8 +332,7 @@ static gbtm_status read_as_cells(csv_reader *r, const csv_header *h, const gbtm_
     c.age = csv_alloc_large(cap * sizeof *c.age);
     c.count = csv_alloc_large(cap * sizeof *c.count);
     c.exposure = with_exposure ? csv_alloc_large(cap * sizeof *c.exposure) : NULL;
-    c.start = csv_alloc_large((cap + 1) * sizeof *c.start);
-    if (!c.age || !c.count || (with_exposure && !c.exposure) || !c.start)
+    if (!c.age || !c.count || (with_exposure && !c.exposure))
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the file", r->path);
   }
   for (int j = 0; j < nc && st == GBTM_OK; j++) {
