@@ -18,10 +18,13 @@
  *    L), in the same order and with the same expressions as panel_build(),
  *    so that the two panels are identical to the bit;
  * 4. the covariates: risk factors per person (equal on all its cells),
- *    time-varying covariates per cell. */
+ *    time-varying covariates per cell.
+ * Steps 2 and 3 run on all threads from a million cells (threads_for),
+ * each thread a run of persons, with the same bits as on one. */
 #include "panel_sorted.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +74,11 @@ static uint32_t grid_index(const double *grid, size_t T, double a, uint32_t gues
 }
 
 /* ---- the panel ------------------------------------------------------------ */
+
+/* Threads for a panel of n cells: all from PARALLEL_CELLS cells, else one
+ * (waking threads costs more than a small panel's passes). */
+#define PARALLEL_CELLS ((size_t)1 << 20)
+static int threads_for(size_t n) { return n >= PARALLEL_CELLS ? omp_get_max_threads() : 1; }
 
 /* The covariates of cov into p (cells in entry order, which is p's cell
  * order), checking that risk factors are constant per person. */
@@ -127,21 +135,25 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
   p->n_obs = n;
 
   /* 2. grid indices, strictly ascending within each person */
+  int nt = threads_for(n);
+  bool unsorted = false;
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(|| : unsorted) if (nt > 1)
   for (size_t i = 0; i < n_persons; i++) {
     uint32_t guess = 0;
-    for (size_t a = start[i]; a < start[i + 1]; a++) {
+    for (size_t a = start[i]; a < start[i + 1] && !unsorted; a++) {
       uint32_t u = grid_index(grid, T, age[a], guess);
-      if (a > start[i] && u <= t[a - 1]) {
-        *sorted = false;
-        free(t);
-        p->age = NULL;
-        free(grid);
-        free(p);
-        return GBTM_OK;
-      }
+      if (a > start[i] && u <= t[a - 1]) unsorted = true;
       t[a] = u;
       guess = u + 1;
     }
+  }
+  if (unsorted) {
+    *sorted = false;
+    free(t);
+    p->age = NULL;
+    free(grid);
+    free(p);
+    return GBTM_OK;
   }
 
   /* 3. windows and CSR offsets, then the cells */
@@ -152,7 +164,8 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
   p->nz_start = malloc((n_persons + 1) * sizeof *p->nz_start);
   p->ex_start = malloc((n_persons + 1) * sizeof *p->ex_start);
   if (!p->lo || !p->hi || !p->logc || !p->skip_start || !p->nz_start || !p->ex_start) goto nomem;
-  size_t n_skip = 0, n_nz = 0, n_ex = 0;
+  /* each person's skip, nonzero and exception cells, then their offsets */
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (size_t i = 0; i < n_persons; i++) {
     size_t a0 = start[i], a1 = start[i + 1], ex = 0, nz = 0;
     p->lo[i] = t[a0];
@@ -161,10 +174,17 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
       if (exposure && exposure[a] != 1.0) ex++;
       else if (count[a] > 0) nz++;
     }
+    p->skip_start[i] = (size_t)(p->hi[i] - p->lo[i]) + 1 - (a1 - a0) + ex; /* gaps and exceptions */
+    p->nz_start[i] = nz;
+    p->ex_start[i] = ex;
+  }
+  size_t n_skip = 0, n_nz = 0, n_ex = 0;
+  for (size_t i = 0; i < n_persons; i++) {
+    size_t skip = p->skip_start[i], nz = p->nz_start[i], ex = p->ex_start[i];
     p->skip_start[i] = n_skip;
     p->nz_start[i] = n_nz;
     p->ex_start[i] = n_ex;
-    n_skip += (size_t)(p->hi[i] - p->lo[i]) + 1 - (a1 - a0) + ex; /* gaps and exceptions */
+    n_skip += skip;
     n_nz += nz;
     n_ex += ex;
   }
@@ -172,16 +192,32 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
   p->nz_start[n_persons] = n_nz;
   p->ex_start[n_persons] = n_ex;
   if (!panel_alloc_cells(p)) goto nomem;
-  panel_filler f;
-  panel_filler_init(&f);
-  for (size_t i = 0; i < n_persons; i++) {
-    panel_fill_person(p, &f, i);
-    for (size_t a = start[i]; a < start[i + 1]; a++) panel_fill_cell(p, &f, t[a], count[a], exposure ? exposure[a] : 1.0);
-    panel_fill_end(p, &f, i);
+  /* the cells, each thread a run of persons from their offsets; the
+   * totals are sums of integers (exact in doubles below 2^53), so the
+   * same bits whatever the runs */
+  size_t n_nonzero = 0;
+  double total = 0.0;
+  bool has_exposure = false;
+#pragma omp parallel num_threads(nt) if (nt > 1) reduction(+ : n_nonzero, total) reduction(|| : has_exposure)
+  {
+    int k = omp_get_thread_num(), m = omp_get_num_threads();
+    size_t i0 = n_persons * (size_t)k / (size_t)m, i1 = n_persons * (size_t)(k + 1) / (size_t)m;
+    panel_filler f;
+    panel_filler_init(&f);
+    if (i0 < i1) f.s = p->skip_start[i0], f.z = p->nz_start[i0], f.x = p->ex_start[i0];
+    for (size_t i = i0; i < i1; i++) {
+      panel_fill_person(p, &f, i);
+      for (size_t a = start[i]; a < start[i + 1]; a++)
+        panel_fill_cell(p, &f, t[a], count[a], exposure ? exposure[a] : 1.0);
+      panel_fill_end(p, &f, i);
+    }
+    n_nonzero += f.n_nonzero;
+    total += f.total;
+    has_exposure = has_exposure || f.has_exposure;
   }
-  p->n_nonzero = f.n_nonzero;
-  p->total = f.total;
-  p->has_exposure = f.has_exposure;
+  p->n_nonzero = n_nonzero;
+  p->total = total;
+  p->has_exposure = has_exposure;
   free(t);
   t = NULL;
   p->id = ids; /* from here on the panel's */

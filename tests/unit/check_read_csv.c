@@ -159,25 +159,28 @@ START_TEST(test_grouped_and_shuffled_same_panel) {
 END_TEST
 
 /* A file large enough to be parsed in chunks by several threads (more
- * than 8 MB a thread; 4 threads asked for): persons whose runs straddle
- * the cuts join up, the panel holds every row, an error in a later chunk
+ * than 8 MB a thread; 4 threads asked for) and built by several: persons
+ * whose runs straddle the cuts join up, the panel holds every row and is
+ * the one the rows reader builds from the same rows, an error in a later chunk
  * is reported with its own line, and an id that comes back in a later
  * chunk sends the file to the rows reader, which merges its rows. */
 #define BIG_PERSONS 150000
 #define BIG_AGES 12
-static void write_big(const char *path, long bad_line, long back_person) {
+static void write_big(const char *path, long bad_line, long back_person, bool first_row_last) {
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
   fprintf(f, "id,age,count\n");
   long line = 1;
   for (long i = 0; i < BIG_PERSONS; i++)
     for (int a = 0; a < BIG_AGES; a++) {
+      if (first_row_last && i == 0 && a == 1) continue; /* written last */
       line++;
       long id = back_person >= 0 && i == BIG_PERSONS - 1 && a >= BIG_AGES / 2 ? back_person : i;
       int age = id == i ? 12 + a : 40 + a; /* the returning person's later ages are new to it */
       if (line == bad_line) fprintf(f, "person%06ld,%d,x\n", id, age);
       else fprintf(f, "person%06ld,%d,%ld\n", id, age, (i * 7 + a) % 3);
     }
+  if (first_row_last) fprintf(f, "person%06d,%d,%d\n", 0, 13, 1);
   ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -185,10 +188,14 @@ START_TEST(test_chunks) {
   omp_set_num_threads(4);
   char path[64];
   test_write_file(path, "");
-  write_big(path, -1, -1);
-  gbtm_panel *p = NULL;
+  write_big(path, -1, -1, false);
+  gbtm_panel *p = NULL, *rows = NULL;
   gbtm_error err = {0};
   ck_assert_msg(gbtm_panel_read_csv(path, NULL, &p, &err) == GBTM_OK, "%s", err.message);
+  write_big(path, -1, -1, true); /* a row of the first person last: read as rows, the same panel */
+  ck_assert_msg(gbtm_panel_read_csv(path, NULL, &rows, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_panels_equal(p, rows);
+  gbtm_panel_free(rows);
   ck_assert_uint_eq(p->n, BIG_PERSONS);
   ck_assert_uint_eq(p->n_obs, (size_t)BIG_PERSONS * BIG_AGES);
   double total = 0;
@@ -205,13 +212,13 @@ START_TEST(test_chunks) {
   gbtm_panel_free(p);
 
   long bad = 2 + (long)BIG_PERSONS * BIG_AGES * 9 / 10; /* in the last chunk */
-  write_big(path, bad, -1);
+  write_big(path, bad, -1, false);
   ck_assert_int_eq(gbtm_panel_read_csv(path, NULL, &p, &err), GBTM_ERR_PARSE);
   char want[256];
   snprintf(want, sizeof want, "%s:%ld:3: count \"x\" is not a non-negative integer", path, bad);
   ck_assert_str_eq(err.message, want);
 
-  write_big(path, -1, 3); /* person 3 comes back at the end */
+  write_big(path, -1, 3, false); /* person 3 comes back at the end */
   ck_assert_msg(gbtm_panel_read_csv(path, NULL, &p, &err) == GBTM_OK, "%s", err.message);
   ck_assert_uint_eq(p->n, BIG_PERSONS);
   ck_assert_uint_eq(p->n_obs, (size_t)BIG_PERSONS * BIG_AGES);
