@@ -209,7 +209,7 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
  * the polish took 17 steps, 3 in omega; at 1M 7, 2 in omega). An intercept
  * climbing from near 0 stays in alpha: in omega, where eq. L is nearly
  * linear there, the steps crept up (check_inference's negative_curvature
- * took 9 and more instead of 6). The system changes by the chain rule (eq. I in
+ * was unconverged after 10 steps instead of converged in 7). The system changes by the chain rule (eq. I in
  * omega): with d = omega (1 - omega) = dalpha/domega^-1,
  *   g_omega = g_alpha / d,
  *   I_omega[j][c] = I[j][c] / d (c != j),
@@ -243,16 +243,15 @@ static void omega_system(const gbtm_model *m, double *info, double *grad, size_t
   }
 }
 
-/* cand = the model at psi + t step, the intercepts of om at omega + t step
- * (ALPHA_FLOOR at or below the floor's omega; NaN, which loglik_at
- * rejects, at omega >= 1). */
+/* cand = the model at psi + t step, the intercepts of om (NULL: none) at
+ * omega + t step: at ALPHA_FLOOR where that is at or below the floor's
+ * omega, NaN (which loglik_at rejects) where it is 1 or more. */
 static void take_step(gbtm_model *cand, const double *psi, const double *step, double t, const omega_map *om,
                       size_t P, double *trial) {
-  static const double floor_omega = 4.248354255291589e-18; /* logistic(ALPHA_FLOOR) */
   for (size_t j = 0; j < P; j++) trial[j] = psi[j] + t * step[j];
   for (int e = 0; om && e < om->n; e++) {
     double w = om->omega[e] + t * step[om->j[e]];
-    trial[om->j[e]] = w >= 1.0 ? NAN : w <= floor_omega ? ALPHA_FLOOR : log(w / (1.0 - w));
+    trial[om->j[e]] = w >= 1.0 ? NAN : w > 0.0 ? fmax(log(w / (1.0 - w)), ALPHA_FLOOR) : ALPHA_FLOOR;
   }
   inference_unpack(cand, trial);
 }
@@ -290,8 +289,7 @@ static bool curvature_search(gbtm_model *m, const gbtm_panel *p, const double *v
   bool moved = false;
   for (double t = 0.01; t <= CURVATURE_MAX; t *= 2.0) {
     gbtm_model cand = *m;
-    for (size_t j = 0; j < P; j++) trial[j] = psi[j] + t * v[j];
-    inference_unpack(&cand, trial);
+    take_step(&cand, psi, v, t, NULL, P, trial);
     double llc = loglik_at(&cand, p, loglik, ctx);
     if (!(isfinite(llc) && llc > *ll)) break;
     *m = cand;

@@ -311,8 +311,8 @@ static gbtm_status read_as_cells(csv_reader *r, const csv_header *h, const gbtm_
   for (int j = 0; j < nc && st == GBTM_OK; j++) {
     size_t to = r->size;
     if (j + 1 < nc) {
-      const char *lf = memchr(r->buf + r->pos + data / (size_t)nc * (size_t)(j + 1), '\n',
-                              r->size - (r->pos + data / (size_t)nc * (size_t)(j + 1)));
+      size_t at = r->pos + data / (size_t)nc * (size_t)(j + 1);
+      const char *lf = memchr(r->buf + at, '\n', r->size - at);
       to = lf ? (size_t)(lf - r->buf) + 1 : r->size;
       if (to < from) to = from;
     }
@@ -370,8 +370,8 @@ static gbtm_status read_as_cells(csv_reader *r, const csv_header *h, const gbtm_
     *done = st != GBTM_OK || sorted;
     if (!(st == GBTM_OK && sorted)) { /* not the panel's */
       for (size_t i = 0; i < c.persons; i++) free(ids[i]);
+      free(ids);
     }
-    if (!(st == GBTM_OK && sorted)) free(ids);
   } else {
     free(ids); /* join_chunks left none in it */
   }
