@@ -38,9 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "em.h"
+#include "fit/em.h"
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 
 /* ---- options ------------------------------------------------------------- */
 

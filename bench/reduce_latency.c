@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "gbtm.h"
-#include "reduce.h"
+#include "base/reduce.h"
 
 static int by_value(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;

@@ -512,7 +512,7 @@ gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design
 /* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
  * Rapporteur's 2024 study (four groups, shares 36/28/21/15), and
  * "rapporteur-2024-covariates", the same with two risk factors and one
- * time-varying covariate (engine/simulate_cov.c): the true model and the
+ * time-varying covariate (engine/model/simulate_cov.c): the true model and the
  * design for n persons. Returns false for an unknown preset name. */
 bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
                  gbtm_sim_design *design);
@@ -704,7 +704,7 @@ typedef struct gbtm_save_info {
   const gbtm_panel *panel;
 } gbtm_save_info;
 
-/* Writes the fit to path as an HDF5 model file (layout: engine/model_io.c,
+/* Writes the fit to path as an HDF5 model file (layout: engine/modelfile/model_io.c,
  * README "The file's layout"). The file is written under a temporary name
  * in the same folder, flushed to disk and renamed over path, so an
  * interrupted or failed save leaves an earlier file at path as it was.

@@ -1,7 +1,7 @@
 /* fuzz_model.c: libFuzzer target for the model-file reader,
  * gbtm_model_load(), and for what gbtm show, gbtm plot, gbtm classify and
  * gbtm test do with a file it accepts: the text and JSON reports
- * (engine/cli/report.c, written to /dev/null), the trajectory table,
+ * (cli/report.c, written to /dev/null), the trajectory table,
  * classifying a small fixed panel, a Wald test, and the share and
  * trajectory intervals. The input is the file's bytes; the seeds are
  * small valid model files (scripts/fuzz.sh makes them). A crash, a

@@ -1,5 +1,5 @@
 /* parse_classify.c: the option parser of `gbtm classify` on its own, for
- * the fuzz target fuzz_options: engine/cli/cmd_classify.c compiled here
+ * the fuzz target fuzz_options: cli/cmd_classify.c compiled here
  * whole, with its command function renamed (see parse_fit.c). */
 #define cmd_classify fuzz_cmd_classify_whole
 #include "cmd_classify.c"

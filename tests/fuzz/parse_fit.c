@@ -1,5 +1,5 @@
 /* parse_fit.c: the option parser of `gbtm fit` on its own, for the fuzz
- * target fuzz_options. engine/cli/cmd_fit.c is compiled here whole, with
+ * target fuzz_options. cli/cmd_fit.c is compiled here whole, with
  * its command function renamed, so that its static parse_args() runs
  * exactly as the command runs it, without reading data or fitting; the
  * command itself is not changed. */

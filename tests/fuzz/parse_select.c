@@ -1,5 +1,5 @@
 /* parse_select.c: the option parser of `gbtm select` on its own, for the
- * fuzz target fuzz_options: engine/cli/cmd_select.c compiled here whole,
+ * fuzz target fuzz_options: cli/cmd_select.c compiled here whole,
  * with its command function renamed (see parse_fit.c). */
 #define cmd_select fuzz_cmd_select_whole
 #include "cmd_select.c"

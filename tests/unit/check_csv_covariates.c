@@ -1,5 +1,5 @@
 /* check_csv_covariates.c: covariate columns of the long CSV reader
- * (engine/read_csv.c) and of the long CSV writer (gbtm_panel_write_csv):
+ * (engine/formats/read_csv.c) and of the long CSV writer (gbtm_panel_write_csv):
  * risk factors land per person and time-varying covariates per cell in age
  * order; empty, "." and "NA" are missing, an error without drop_missing and
  * dropped (and counted) with it; text, inf and nan are errors naming
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 #include "panel_equal.h"
 #include "testutil.h"
 

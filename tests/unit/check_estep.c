@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "em.h"
+#include "fit/em.h"
 #include "gbtm.h"
 #include "testutil.h"
 

@@ -1,5 +1,5 @@
 /* check_inference.c: the analytic gradient and observed information of
- * eq. L (engine/inference.c) against central finite differences: the
+ * eq. L (engine/fit/inference.c) against central finite differences: the
  * gradient against differences of the direct evaluation of eq. L
  * (gbtm_model_loglik) to 1e-6 relative, the information against differences
  * of the analytic gradient to 1e-4 relative, for Poisson and ZIP with
@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inference.h"
-#include "polish.h"
+#include "fit/inference.h"
+#include "fit/polish.h"
 #include "testutil.h"
-
-void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+#include "base/lapack.h"
 
 static gbtm_model random_model(gbtm_family_id fam, int K, unsigned long seed) {
   gbtm_model m;

@@ -1,5 +1,5 @@
 /* check_memory_estimate.c: the memory estimate behind --max-memory
- * (engine/memory_estimate.c).
+ * (engine/fit/memory_estimate.c).
  * - Sizes parse ("512M", "1.5GiB", ...) and malformed ones are refused;
  *   sizes print as "2.3 GB".
  * - The scan of small files counts rows, distinct ids and ages, non-zero
@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "gbtm.h"
-#include "memory_estimate.h"
-#include "panel.h"
+#include "fit/memory_estimate.h"
+#include "panel/panel.h"
 #include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -1,5 +1,5 @@
-/* check_model_io.c: model files (engine/model_io.c) and classification
- * (engine/classify.c), and the SHA-256 behind the data fingerprint.
+/* check_model_io.c: model files (engine/modelfile/model_io.c) and classification
+ * (engine/model/classify.c), and the SHA-256 behind the data fingerprint.
  * - SHA-256 meets the FIPS 180-4 test vectors, in one piece and in chunks.
  * - fit -> save -> load -> save -> load gives bit-identical parameters,
  *   criteria, covariances and posteriors (memcmp of the doubles), for a
@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
+#include "base/atomic_file.h"
 #include "gbtm.h"
-#include "model_io.h"
+#include "modelfile/model_io.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 

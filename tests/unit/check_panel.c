@@ -1,4 +1,4 @@
-/* check_panel.c: the sparse panel of engine/panel.h. Small panels whose
+/* check_panel.c: the sparse panel of engine/panel/panel.h. Small panels whose
  * windows, skip, nonzero and exception cells and constants c_i are worked
  * out by hand; random panels in random row order held against a dense
  * reference; the long CSV round trip; and every error of
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 #include "testutil.h"
 
 /* Holds two panels equal in every field, bit for bit. */

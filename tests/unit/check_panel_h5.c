@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 #include "panel_equal.h"
-#include "panel_read.h"
+#include "formats/panel_read.h"
 #include "testutil.h"
 
 /* ---- writing test files with the HDF5 API ------------------------------- */

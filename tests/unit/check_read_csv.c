@@ -1,4 +1,4 @@
-/* check_read_csv.c: the long CSV reader (engine/read_csv.c). The reference
+/* check_read_csv.c: the long CSV reader (engine/formats/read_csv.c). The reference
  * files load with their documented sizes and totals (datasets/refdata/
  * README.md); the dialect (byte order mark, CRLF, quotes, empty lines, no
  * final newline, extra and reordered columns) reads as it should; numbers
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 #include "panel_equal.h"
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* check_read_wide.c: the wide CSV reader (engine/read_wide.c), the layout
+/* check_read_wide.c: the wide CSV reader (engine/formats/read_wide.c), the layout
  * of PROC TRAJ. The same random data written in the long and in the wide
  * layout read into identical panels (persons, cells, exposures, risk
  * factors, time-varying covariates), also with missing covariates dropped;
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 #include "panel_equal.h"
 #include "testutil.h"
 

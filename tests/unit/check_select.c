@@ -1,5 +1,5 @@
-/* check_select.c: model selection and cross-validation (engine/select.c)
- * and panel subsets (engine/panel.c):
+/* check_select.c: model selection and cross-validation (engine/analysis/select.c)
+ * and panel subsets (engine/panel/panel.c):
  * - a subset keeps its persons' cells, and eq. L of a panel is the sum over
  *   the subsets of a partition; bad index lists are refused;
  * - folds are a partition of the persons, balanced, and fixed by the seed;
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 
 static gbtm_panel *preset_panel(size_t n, uint64_t seed, gbtm_model *truth) {
   gbtm_model m;

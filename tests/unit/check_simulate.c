@@ -1,4 +1,4 @@
-/* check_simulate.c: simulation (engine/simulate.c) and the built-in
+/* check_simulate.c: simulation (engine/model/simulate.c) and the built-in
  * rapporteur-2024 cohort. A seed fixes the panel; the drawn groups, observed
  * cells, gaps, exposures and counts follow the design and the model within
  * binomial or Poisson tolerances; the preset's trajectories tell the
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gbtm.h"
-#include "panel.h"
+#include "panel/panel.h"
 
 #define PRESET "rapporteur-2024"
 

@@ -1,4 +1,4 @@
-/* check_trajectory_table.c: gbtm_trajectory_table_read() (engine/model_io.c),
+/* check_trajectory_table.c: gbtm_trajectory_table_read() (engine/modelfile/model_io.c),
  * the reader `gbtm plot model.h5` draws from.
  * - A file saved with its data: the table holds the same doubles as the
  *   file's /trajectory datasets (memcmp against a direct HDF5 read), at the

@@ -1,4 +1,4 @@
-/* check_vmath.c: the E-step's vector exp and log (engine/vmath.h) against
+/* check_vmath.c: the E-step's vector exp and log (engine/fit/vmath.h) against
  * glibc's exp and log: within 1e-15 relative over their domains (measured:
  * about 4e-16 and 6e-16, two to three units in the last place), exact at
  * the points the softmax relies on (exp(0) = 1, exp(-inf) = 0), and NaN
@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "vmath.h"
+#include "fit/vmath.h"
 
 static double rel(double a, double b) { return fabs(a - b) / fmax(fabs(b), 1e-300); }
 

@@ -1,5 +1,5 @@
 /* panel_equal.h: a Check assertion that two panels are the same panel,
- * field by field and bit for bit (engine/panel.h): the persons and their
+ * field by field and bit for bit (engine/panel/panel.h): the persons and their
  * ids in order, the age grid, windows, skip, nonzero and exception cells,
  * the constants c_i, and the covariates (not what drop_missing dropped,
  * which the tests check themselves). For the tests of the readers,
@@ -10,7 +10,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "panel.h"
+#include "panel/panel.h"
 
 static inline void panel_arrays_eq(const void *a, const void *b, size_t bytes, const char *what) {
   ck_assert_msg(bytes == 0 || memcmp(a, b, bytes) == 0, "panels differ in %s", what);

@@ -1,0 +1,447 @@
+/* cmd_fit.c: `gbtm fit DATA.csv [options]`, fitting a group-based
+ * trajectory model to a long CSV panel. The story: parse the options, read
+ * the panel, check the options against it, fit, print the report (text or
+ * JSON), write the posterior file and the model file, free.
+ *
+ * Usage errors are caught before the data is read where they can be (a list
+ * of orders of the wrong length, a malformed number); the checks that need
+ * the data (K against the persons, orders against the distinct ages) are the
+ * library's, so that every caller gets the same messages. The posterior file
+ * and the model file (-o, HDF5: engine/modelfile/model_io.c) are created under
+ * temporary names before the fit, so that an unwritable folder is reported
+ * before hours of work, and renamed into place at the end; a failed run
+ * leaves existing files as they were. The model file records the command
+ * line as it was typed and the SHA-256 of the data file, so that a result
+ * can be traced to its data. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_covariates.h"
+#include "cli_util.h"
+#include "cmdline.h"
+#include "memory_limit.h"
+#include "modelfile/model_io.h"
+#include "outfile.h"
+#include "commands.h"
+#include "gbtm.h"
+#include "posterior_csv.h"
+#include "report.h"
+#include "report_bootstrap.h"
+
+#define CMD "fit"
+
+enum {
+  OPT_MODEL = CLI_OPT_COLUMNS_END, /* long-only options: values outside the char range */
+  OPT_GROUPS,
+  OPT_ORDER,
+  OPT_IORDER,
+  OPT_STARTS,
+  OPT_SEED,
+  OPT_THREADS,
+  OPT_KERNEL,
+  OPT_CENTRE,
+  OPT_SCALE,
+  OPT_MAX_ITER,
+  OPT_PILOT,
+  OPT_TOL,
+  OPT_NO_ACCEL,
+  OPT_SE,
+  OPT_BOOTSTRAP,
+  OPT_JSON,
+  OPT_POSTERIOR,
+  OPT_MAX_MEMORY
+};
+
+static const struct option long_options[] = {
+    CLI_COLUMN_OPTIONS,
+    CLI_COVARIATE_OPTIONS,
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"iorder", required_argument, NULL, OPT_IORDER},
+    {"starts", required_argument, NULL, OPT_STARTS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"centre", required_argument, NULL, OPT_CENTRE},
+    {"center", required_argument, NULL, OPT_CENTRE},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"max-iter", required_argument, NULL, OPT_MAX_ITER},
+    {"pilot", required_argument, NULL, OPT_PILOT},
+    {"tol", required_argument, NULL, OPT_TOL},
+    {"no-accel", no_argument, NULL, OPT_NO_ACCEL},
+    {"se", required_argument, NULL, OPT_SE},
+    {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"posterior", required_argument, NULL, OPT_POSTERIOR},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* Everything the command line asks for. */
+typedef struct fit_args {
+  const char *data;           /* DATA.csv */
+  gbtm_csv_columns columns;   /* column names */
+  cli_columns column_args;    /* the data-column options, owning their lists */
+  gbtm_fit_options options;   /* the fit, orders expanded once K is known */
+  const char *order_text;     /* --order as given, or NULL */
+  const char *iorder_text;    /* --iorder as given, or NULL */
+  const char *posterior_path; /* --posterior FILE, or NULL */
+  const char *output;         /* -o FILE: the model file, or NULL */
+  bool json, quiet;
+  int bootstrap; /* --bootstrap B refits, 0 = none */
+  const char *max_memory; /* --max-memory SIZE as given, or NULL */
+} fit_args;
+
+static void print_help(FILE *out) {
+  gbtm_fit_options d = gbtm_fit_options_default();
+  gbtm_csv_columns c = gbtm_csv_columns_default();
+  fprintf(out,
+          "usage: gbtm fit DATA.csv [options]\n"
+          "\n"
+          "Fits a group-based trajectory model, a finite mixture of Poisson or\n"
+          "zero-inflated Poisson regressions of counts on a polynomial in age, by EM\n"
+          "from random starts, and prints the groups, their coefficients and the fit\n"
+          "criteria. DATA.csv is a long file with a header row and one row per person\n"
+          "and age (in any order), a wide file (--wide) or an HDF5 panel.\n"
+          "\n"
+          "Data:\n"
+          "  --id NAME          column of person ids (default: %s)\n"
+          "  --age NAME         column of ages (default: %s)\n"
+          "  --count NAME       column of counts (default: %s)\n"
+          "  --exposure NAME    column of exposures, the time at risk, > 0\n"
+          "                     (default: %s)\n"
+          "%s",
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
+  fprintf(out,
+          "\n"
+          "Model:\n"
+          "  --model FAMILY     poisson or zip (default: %s)\n"
+          "  --groups K         number of groups, 1 to %d (default: %d)\n"
+          "  --order D          polynomial order in age of the log rate, 0 to %d: one\n"
+          "                     value for all groups or D1,...,DK (default: %d)\n"
+          "  --iorder Q         zip only: order of the logit of zero inflation, -1 (none)\n"
+          "                     to %d: one value or Q1,...,QK (default: %d)\n"
+          "  --centre X         basis centre, s = (age - X) / H (default: the middle of\n"
+          "                     the data's age range)\n"
+          "  --scale H          basis scale, > 0 (default: half the data's age range)\n"
+          CLI_COVARIATE_HELP,
+          gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups, GBTM_MAX_ORDER, d.order[0],
+          GBTM_MAX_ORDER, d.iorder[0]);
+  fprintf(out,
+          "\n"
+          "Estimation:\n"
+          "  --starts S         random starts, each run for %d E-steps; the best %g%%\n"
+          "                     then run to convergence (default: %d)\n"
+          "  --seed N           seed from which all starts derive (default: %llu)\n"
+          "  --max-iter N       E-steps per start at most (default: %d)\n"
+          "  --tol X            converged when the max-norm of the gradient of log L is\n"
+          "                     at most X per person (default: %g)\n"
+          "  --no-accel         plain EM, without SQUAREM acceleration\n"
+          "                     (default: %s)\n"
+          CLI_PILOT_HELP
+          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --kernel KERNEL    auto, dense or sparse (default: %s)\n"
+          "  --se KIND          standard errors and intervals: model (inverse observed\n"
+          "                     information), robust (sandwich) or none; with model or\n"
+          "                     robust the EM estimate is polished by Newton's method\n"
+          "                     until the Newton decrement is below 1e-8 (default: model)\n"
+          "  --bootstrap B      also B parametric-bootstrap refits (cohorts drawn from\n"
+          "                     the fit on the data's design), for percentile intervals\n"
+          "                     of shares and trajectories (default: none)\n",
+          d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
+          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
+          gbtm_kernel_name(d.kernel));
+  fputs(CLI_MAX_MEMORY_HELP, out);
+  fprintf(out,
+          "\n"
+          "Output:\n"
+          "  --json             print the report as one JSON object (default: text)\n"
+          "  --posterior FILE   write the posterior group probabilities as CSV:\n"
+          "                     id,group,p1,...,pK with group the modal group\n"
+          "                     (default: not written)\n"
+          "  -o, --output FILE  save the model as an HDF5 model file, with the\n"
+          "                     posteriors, this command line and the data file's\n"
+          "                     SHA-256, for gbtm show, gbtm classify and gbtm simulate\n"
+          "                     --model (default: not saved)\n"
+          "  -q, --quiet        no progress on stderr (default: progress on)\n"
+          "  -h, --help         show this help\n"
+          "\n"
+          "Exit status: 0 ok (a fit that did not converge is reported with a warning),\n"
+          "1 no start of the fit succeeded, 2 bad usage or input.\n");
+}
+
+/* Reads one option's value into a; returns false (with why) if malformed. */
+static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_t why_size) {
+  gbtm_fit_options *o = &a->options;
+  if (cli_column_option(opt, arg, &a->column_args)) return true;
+  bool handled;
+  bool ok = cli_covariate_option(opt, arg, o, &handled, why, why_size);
+  if (handled) return ok;
+  switch (opt) {
+  case OPT_MODEL:
+    if (!gbtm_family_parse(arg, &o->family)) {
+      snprintf(why, why_size, "--model: \"%s\" is not a model (poisson or zip)", arg);
+      return false;
+    }
+    return true;
+  case OPT_GROUPS:
+    return cli_parse_int("--groups", arg, 1, GBTM_MAX_GROUPS, &o->groups, why, why_size);
+  case OPT_ORDER: a->order_text = arg; return true;
+  case OPT_IORDER: a->iorder_text = arg; return true;
+  case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->starts, why, why_size);
+  case OPT_SEED: return cli_parse_u64("--seed", arg, &o->seed, why, why_size);
+  case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->threads, why, why_size);
+  case OPT_KERNEL:
+    if (!gbtm_kernel_parse(arg, &o->kernel)) {
+      snprintf(why, why_size, "--kernel: \"%s\" is not a kernel (auto, dense or sparse)", arg);
+      return false;
+    }
+    return true;
+  case OPT_CENTRE: return cli_parse_double("--centre", arg, &o->centre, why, why_size);
+  case OPT_SCALE:
+    if (!cli_parse_double("--scale", arg, &o->scale, why, why_size)) return false;
+    if (!(o->scale > 0.0)) {
+      snprintf(why, why_size, "--scale: %s is not > 0", arg);
+      return false;
+    }
+    return true;
+  case OPT_MAX_ITER:
+    return cli_parse_int("--max-iter", arg, 1, INT_MAX, &o->max_iterations, why, why_size);
+  case OPT_TOL:
+    if (!cli_parse_double("--tol", arg, &o->tol_gradient, why, why_size)) return false;
+    if (!(o->tol_gradient > 0.0)) {
+      snprintf(why, why_size, "--tol: %s is not > 0", arg);
+      return false;
+    }
+    return true;
+  case OPT_NO_ACCEL: o->accelerate = false; return true;
+  case OPT_PILOT: return cli_parse_pilot(arg, &o->pilot, why, why_size);
+  case OPT_BOOTSTRAP: return cli_parse_int("--bootstrap", arg, 2, 1000000, &a->bootstrap, why, why_size);
+  case OPT_SE:
+    if (strcmp(arg, "model") == 0 || strcmp(arg, "robust") == 0) {
+      o->se = arg[0] == 'r' ? GBTM_SE_ROBUST : GBTM_SE_MODEL;
+      o->inference = true;
+    } else if (strcmp(arg, "none") == 0) {
+      o->inference = false;
+    } else {
+      snprintf(why, why_size, "--se: \"%s\" is not model, robust or none", arg);
+      return false;
+    }
+    return true;
+  case OPT_JSON: a->json = true; return true;
+  case OPT_POSTERIOR: a->posterior_path = arg; return true;
+  case OPT_MAX_MEMORY:
+    a->max_memory = arg;
+    return cli_memory_limit_parse(arg, why, why_size);
+  case 'o': a->output = arg; return true;
+  case 'q': a->quiet = true; return true;
+  }
+  snprintf(why, why_size, "option %d is not handled", opt);
+  return false;
+}
+
+/* Parses the command line into a. Returns -1 to go on, or the exit status
+ * to end with (0 after --help, 2 after a usage error, already reported). */
+static int parse_args(int argc, char **argv, fit_args *a) {
+  memset(a, 0, sizeof *a);
+  cli_columns_init(&a->column_args, &a->columns);
+  a->options = gbtm_fit_options_default();
+  char why[512];
+  opterr = 0; /* our own messages */
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
+    if (opt == 'h') {
+      print_help(stdout);
+      return CLI_EXIT_OK;
+    }
+    if (cli_option_problem(CMD, opt, argv, long_options)) return CLI_EXIT_USAGE;
+    if (!apply_option(a, opt, optarg, why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (!cli_columns_finish(&a->column_args, why, sizeof why)) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
+  }
+  if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
+
+  /* Per-group lists need K; the library checks their values against the data. */
+  gbtm_fit_options *o = &a->options;
+  if (a->order_text &&
+      !cli_parse_int_list("--order", a->order_text, o->groups, INT_MIN, INT_MAX, o->order, why,
+                          sizeof why)) {
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
+  }
+  if (a->iorder_text) {
+    if (o->family != GBTM_ZIP) {
+      cli_error(CMD, "--iorder applies only to --model zip");
+      return CLI_EXIT_USAGE;
+    }
+    if (!cli_parse_int_list("--iorder", a->iorder_text, o->groups, INT_MIN, INT_MAX, o->iorder,
+                            why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (a->output && (strcmp(a->output, a->data) == 0 ||
+                    (a->posterior_path && strcmp(a->output, a->posterior_path) == 0))) {
+    cli_error(CMD, "-o names the same file as %s: \"%s\"",
+              strcmp(a->output, a->data) == 0 ? "the data" : "--posterior", a->output);
+    return CLI_EXIT_USAGE;
+  }
+  o->keep_posterior = a->posterior_path != NULL || a->output != NULL;
+  return -1;
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  if (!s->converged)
+    cli_warning(CMD,
+                "the fit did not converge in %d iterations (gradient norm %.3g); "
+                "the estimates may not be a maximum: try a larger --max-iter",
+                s->iterations, s->gradient_norm);
+  if (s->best_replicated == 1 && a->options.starts > 1)
+    cli_warning(CMD, "the best log-likelihood was found by only one start; try more --starts");
+}
+
+/* Saves the fit into the model file reserved at the start; false (reported)
+ * on failure. */
+static bool save_model(const fit_args *a, const char *command_line, const gbtm_panel *panel,
+                       const gbtm_fit_result *res, atomic_file *model_file) {
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  char sha[65];
+  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
+  if (st == GBTM_OK) {
+    gbtm_save_info info = {command_line, a->data, sha, a->options.seed, panel};
+    st = model_io_write(res, &info, model_file, &err);
+  }
+  if (st == GBTM_OK) st = atomic_file_commit(model_file, &err);
+  if (st != GBTM_OK) cli_error_status(CMD, st, &err);
+  return st == GBTM_OK;
+}
+
+int cmd_fit(int argc, char **argv) {
+  /* As typed: getopt reorders argv while it parses. */
+  char *command_line = cmdline_text("gbtm", argc, argv);
+  if (!command_line) {
+    cli_error(CMD, "out of memory");
+    return CLI_EXIT_FIT;
+  }
+  fit_args a;
+  int rc = parse_args(argc, argv, &a);
+  if (rc >= 0) {
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return rc;
+  }
+  if (cli_procs && a.bootstrap > 0) {
+    cli_error(CMD, "--bootstrap runs in one process: run it without mpirun");
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
+  /* Before anything is read or created: will the data and the fit fit?
+   * (One process: a process of many holds only its block.) */
+  memory_work work = {a.options.groups, a.options.starts, a.options.threads,
+                      a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
+                      a.options.keep_posterior, 0, a.bootstrap};
+  if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return rc;
+  }
+
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  outfile posterior = {0};
+  atomic_file model_file = {0};
+  /* only rank 0 writes; every process learns whether it could */
+  bool opened = !cli_root() || !a.posterior_path || outfile_open(&posterior, CMD, a.posterior_path);
+  if (cli_agree(opened ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
+    outfile_discard(&posterior);
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
+  gbtm_status reserved = a.output && cli_root() ? atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
+  if (reserved != GBTM_OK) cli_error_status(CMD, reserved, &err);
+  if (cli_agree(reserved != GBTM_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK) != CLI_EXIT_OK) {
+    atomic_file_discard(&model_file);
+    outfile_discard(&posterior);
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
+
+  gbtm_panel *panel = NULL;
+  gbtm_fit_result *res = NULL;
+  cli_progress progress;
+  rc = CLI_EXIT_OK;
+
+  gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
+  if (st == GBTM_OK) cli_report_dropped(CMD, panel);
+  if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
+  if (st == GBTM_OK) {
+    if (!a.quiet) {
+      cli_progress_init(&progress, CMD);
+      a.options.progress = cli_progress_report;
+      a.options.progress_user = &progress;
+    }
+    st = gbtm_fit(panel, &a.options, &res, &err);
+    if (!a.quiet) cli_progress_finish(&progress);
+  }
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+    goto done;
+  }
+
+  gbtm_bootstrap *boot = NULL;
+  if (a.bootstrap > 0 && (st = gbtm_bootstrap_run(res, panel, a.bootstrap, a.options.seed, a.options.threads,
+                                                  0.95, &boot, &err)) != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+    goto done;
+  }
+  if (a.json && boot)
+    report_json_with_bootstrap(stdout, a.data, res, boot);
+  else if (a.json)
+    report_json(stdout, a.data, res);
+  else
+    report_text(stdout, a.data, res);
+  if (boot && !a.json) report_bootstrap_text(stdout, res, boot);
+  gbtm_bootstrap_free(boot);
+  warn_about(&a, res);
+
+  if (!cli_root()) goto done; /* rank 0 writes the files */
+  if (a.posterior_path) {
+    if (!gbtm_fit_result_posterior(res)) {
+      cli_error(CMD, "the fit kept no posterior probabilities");
+      rc = CLI_EXIT_FIT;
+      goto done;
+    }
+    posterior_csv_write_ids(posterior.fp, gbtm_fit_result_ids(res), gbtm_fit_result_data(res)->persons,
+                            gbtm_fit_result_posterior(res), gbtm_fit_result_model(res)->groups);
+    if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
+  }
+  if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;
+
+done:
+  outfile_discard(&posterior);
+  atomic_file_discard(&model_file);
+  cli_columns_free(&a.column_args);
+  free(command_line);
+  gbtm_fit_result_free(res);
+  gbtm_panel_free(panel);
+  return rc;
+}

@@ -1,0 +1,426 @@
+/* report.c: the text and JSON reports of a fitted model (report.h).
+ *
+ * The text report is read by people choosing a model: it names every
+ * criterion by its formula, because the same word "BIC" means
+ * -2 log L + p ln N in R and log L - p/2 ln N (higher is better) in PROC TRAJ
+ * and Stata traj, and N may be persons or observed cells. Numbers are
+ * rounded for reading there; the JSON report carries them with %.17g.
+ * Undefined figures (NaN, such as the OCC of a group with AvePP = 1) print as
+ * "-" in text and null in JSON, never as a number. */
+#include "report.h"
+#include "report_covariates.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "model/basis.h"
+#include "fit/inference.h"
+#include "json.h"
+
+#define LABEL_WIDTH 34
+#define LEVEL 0.95
+
+/* Standard error of psi[j] from the report's covariance, NaN when none. */
+static double param_se(const gbtm_fit_result *res, size_t j) {
+  const double *V = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se);
+  size_t P = (size_t)gbtm_fit_result_summary(res)->n_params;
+  return V ? sqrt(V[j * P + j]) : NAN;
+}
+
+/* The standard errors of group k's beta (or alpha) into se[]. */
+static void group_se(const gbtm_fit_result *res, int k, bool alpha, double *se, size_t n) {
+  psi_layout l;
+  inference_layout(gbtm_fit_result_model(res), &l);
+  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? l.oa[k] : l.ob[k]) + j);
+}
+
+/* The ages at which trajectories are tabulated: the fitted range in
+ * T - 1 equal steps (the data's grid when its ages are evenly spaced). */
+static size_t trajectory_ages(const gbtm_fit_result *res, double *age, size_t max) {
+  const gbtm_data_summary *d = gbtm_fit_result_data(res);
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  size_t T = d->ages < max ? d->ages : max;
+  if (T < 2) {
+    age[0] = m->age_min;
+    return 1;
+  }
+  for (size_t t = 0; t < T; t++) age[t] = m->age_min + (m->age_max - m->age_min) * (double)t / (double)(T - 1);
+  return T;
+}
+
+/* ---- formatting helpers ------------------------------------------------ */
+
+/* x with `decimals` decimals, or "-" when it is not finite. */
+static const char *fixed(char *buf, size_t size, double x, int decimals) {
+  if (isfinite(x))
+    snprintf(buf, size, "%.*f", decimals, x);
+  else
+    snprintf(buf, size, "-");
+  return buf;
+}
+
+/* A coefficient: six decimals, or exponent form when that would hide digits. */
+static const char *coef_text(char *buf, size_t size, double x) {
+  double a = fabs(x);
+  if (!isfinite(x))
+    snprintf(buf, size, "-");
+  else if (x == 0.0 || (a >= 1e-3 && a < 1e6))
+    snprintf(buf, size, "%.6f", x);
+  else
+    snprintf(buf, size, "%.6e", x);
+  return buf;
+}
+
+/* The list "2, 2, 3" of K orders, with -1 written as "none". */
+static void order_list(const int *order, int K, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < K && used < size; k++) {
+    int n = order[k] >= 0 ? snprintf(buf + used, size - used, "%s%d", k ? ", " : "", order[k])
+                          : snprintf(buf + used, size - used, "%snone", k ? ", " : "");
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+/* "s = (age - 28.5) / 16.5", with "+" for a negative centre. */
+static void basis_text(const gbtm_model *m, char *buf, size_t size) {
+  if (m->centre < 0)
+    snprintf(buf, size, "s = (age + %g) / %g", -m->centre, m->scale);
+  else
+    snprintf(buf, size, "s = (age - %g) / %g", m->centre, m->scale);
+}
+
+static void label(FILE *out, const char *text) { fprintf(out, "  %-*s", LABEL_WIDTH, text); }
+
+static bool model_inflated(const gbtm_model *m, int k) {
+  return m->family == GBTM_ZIP && m->iorder[k] >= 0;
+}
+
+/* ---- text report ------------------------------------------------------- */
+
+static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *res) {
+  const gbtm_data_summary *d = gbtm_fit_result_data(res);
+  char buf[64];
+  fprintf(out, "Data%s%s\n", data_name ? ": " : "", data_name ? data_name : "");
+  label(out, "persons");
+  fprintf(out, "%zu\n", d->persons);
+  label(out, "observations (person-ages)");
+  fprintf(out, "%zu\n", d->observations);
+  label(out, "distinct ages");
+  fprintf(out, "%zu, from %g to %g\n", d->ages, d->age_min, d->age_max);
+  label(out, "zero counts");
+  fprintf(out, "%s%%\n", fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
+  label(out, "total count");
+  fprintf(out, "%.0f\n", d->total_count);
+  label(out, "exposure");
+  fprintf(out, "%s\n", d->exposure ? "yes" : "no (all 1)");
+}
+
+static void text_model(FILE *out, const gbtm_model *m) {
+  char buf[256];
+  int K = m->groups;
+  fprintf(out, "\nModel: %s, %d group%s\n",
+          m->family == GBTM_ZIP ? "zero-inflated Poisson (zip)" : gbtm_family_name(m->family), K,
+          K == 1 ? "" : "s");
+  label(out, "orders (log rate)");
+  order_list(m->order, K, buf, sizeof buf);
+  fprintf(out, "%s\n", buf);
+  if (m->family == GBTM_ZIP) {
+    label(out, "orders (zero inflation)");
+    order_list(m->iorder, K, buf, sizeof buf);
+    fprintf(out, "%s\n", buf);
+  }
+  label(out, "basis");
+  basis_text(m, buf, sizeof buf);
+  fprintf(out, "%s\n", buf);
+}
+
+static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *res) {
+  char a[32], b[32], c[32], d[32];
+  fprintf(out, "\n%-*s%10s %10s %10s %10s\n", LABEL_WIDTH + 2, "Groups", "share", "assigned",
+          "AvePP", "OCC");
+  for (int k = 0; k < m->groups; k++) {
+    const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
+    char name[32];
+    snprintf(name, sizeof name, "%d", k + 1);
+    label(out, name);
+    fprintf(out, "%10s %10s %10s %10s\n", fixed(a, sizeof a, g->share, 4),
+            fixed(b, sizeof b, g->assigned_share, 4), fixed(c, sizeof c, g->avepp, 4),
+            fixed(d, sizeof d, g->occ, 2));
+  }
+  fprintf(out, "  (AvePP: mean posterior of the persons assigned to the group, rule of thumb"
+               " >= 0.7;\n   OCC: odds of correct classification, rule of thumb >= 5)\n");
+
+  /* With risk factors a share depends on the factors: no interval here;
+   * the membership table gives odds ratios instead. */
+  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL && m->n_risk == 0;
+  if (have_se) {
+    fprintf(out, "\n%-*s%10s %10s   %s\n", LABEL_WIDTH + 2, "Group shares", "share", "se",
+            "95% interval (delta method, logit scale)");
+    for (int k = 0; k < m->groups; k++) {
+      double se, lo, hi;
+      gbtm_fit_result_share_interval(res, k, gbtm_fit_result_summary(res)->se, LEVEL, &se, &lo, &hi);
+      char name[32];
+      snprintf(name, sizeof name, "%d", k + 1);
+      label(out, name);
+      fprintf(out, "%10s %10s   [%s, %s]\n", fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4),
+              fixed(b, sizeof b, se, 4), fixed(c, sizeof c, lo, 4), fixed(d, sizeof d, hi, 4));
+    }
+  }
+  for (int k = 0; k < m->groups; k++) {
+    char title[64];
+    snprintf(title, sizeof title, "Group %d coefficients", k + 1);
+    fprintf(out, "\n%-*s%14s %12s %9s %9s\n", LABEL_WIDTH + 2, title, "estimate", "se", "z", "p");
+    for (int part = 0; part < 2; part++) {
+      bool alpha = part == 1;
+      if (alpha && !model_inflated(m, k)) break;
+      size_t n = (size_t)(alpha ? m->iorder[k] : m->order[k]) + 1;
+      double se[GBTM_MAX_COEF];
+      group_se(res, k, alpha, se, n);
+      for (size_t j = 0; j < n; j++) {
+        char name[48], pw[16];
+        basis_coef_name((int)j, pw, sizeof pw);
+        snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : "log rate", pw);
+        label(out, name);
+        double est = alpha ? m->alpha[k][j] : m->beta[k][j], z = est / se[j];
+        double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */
+        if (pval < 1e-4)
+          snprintf(d, sizeof d, "<1e-4");
+        else
+          fixed(d, sizeof d, pval, 4);
+        fprintf(out, "%14s %12s %9s %9s\n", coef_text(a, sizeof a, est), coef_text(b, sizeof b, se[j]),
+                fixed(c, sizeof c, z, 2), d);
+      }
+    }
+  }
+}
+
+/* Each group's expected count by age with its 95% interval. */
+static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  gbtm_se_kind kind = gbtm_fit_result_summary(res)->se;
+  double age[512];
+  size_t T = trajectory_ages(res, age, 512);
+  bool have_se = gbtm_fit_result_cov(res, kind) != NULL;
+  fprintf(out, "\nExpected count by age%s\n  %8s", have_se ? " (95% interval, delta method on the log scale)" : "",
+          "age");
+  for (int k = 0; k < m->groups; k++) {
+    char h[32];
+    snprintf(h, sizeof h, "group %d", k + 1);
+    fprintf(out, have_se ? "  %-26s" : "  %10s", h);
+  }
+  fputc('\n', out);
+  for (size_t t = 0; t < T; t++) {
+    fprintf(out, "  %8.4g", age[t]);
+    for (int k = 0; k < m->groups; k++) {
+      double mean, lo, hi;
+      gbtm_fit_result_trajectory_interval(res, k, age[t], kind, LEVEL, &mean, &lo, &hi);
+      if (have_se)
+        fprintf(out, "  %8.4f [%7.4f, %7.4f]", mean, lo, hi);
+      else
+        fprintf(out, "  %10.4f", mean);
+    }
+    fputc('\n', out);
+  }
+}
+
+static void text_fit(FILE *out, const gbtm_fit_result *res) {
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  char buf[64];
+  fprintf(out, "\nFit\n");
+  label(out, "log L");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->loglik, 4));
+  label(out, "parameters p");
+  fprintf(out, "%d\n", s->n_params);
+  label(out, "N persons");
+  fprintf(out, "%zu\n", s->n_persons);
+  label(out, "N obs (person-ages)");
+  fprintf(out, "%zu\n", s->n_obs);
+  fprintf(out, "  smaller is better:\n");
+  label(out, "BIC = -2 log L + p ln N persons");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic, 4));
+  label(out, "BIC = -2 log L + p ln N obs");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_obs, 4));
+  label(out, "AIC = -2 log L + 2 p");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->aic, 4));
+  fprintf(out, "  PROC TRAJ / Stata traj form, higher is better:\n");
+  label(out, "BIC = log L - p/2 ln N persons");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_traj, 4));
+  label(out, "BIC = log L - p/2 ln N obs");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_traj_obs, 4));
+  label(out, "entropy");
+  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->entropy, 4));
+  label(out, "iterations");
+  fprintf(out, "%d\n", s->iterations);
+  label(out, "gradient norm (max)");
+  fprintf(out, "%.3g\n", s->gradient_norm);
+  label(out, "Newton decrement g'I^-1g");
+  if (isnan(s->newton_decrement)) fprintf(out, "- (the information matrix is not positive definite)\n");
+  else fprintf(out, "%.3g\n", s->newton_decrement);
+  label(out, "converged");
+  fprintf(out, "%s\n", s->converged ? "yes" : "NO");
+  label(out, "standard errors");
+  fprintf(out, "%s\n", gbtm_fit_result_cov(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
+  if (*gbtm_fit_result_inference_note(res)) fprintf(out, "  %*s%s\n", LABEL_WIDTH, "", gbtm_fit_result_inference_note(res));
+  label(out, "starts");
+  fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
+          s->best_replicated, s->starts_long, s->starts, s->starts_converged);
+  if (s->pilot_persons)
+    fprintf(out, "  %*son a pilot of %zu persons; its estimate then run to convergence on all %zu\n", LABEL_WIDTH, "",
+            s->pilot_persons, s->n_persons);
+  label(out, "failed starts");
+  fprintf(out, "%d\n", s->starts_failed);
+  const char *why = gbtm_fit_result_failures(res);
+  for (int shown = 0; *why && shown < 10; shown++) {
+    size_t len = strcspn(why, "\n");
+    fprintf(out, "  %*s%.*s\n", LABEL_WIDTH, "", (int)len, why);
+    why += len + (why[len] == '\n');
+  }
+  if (*why) fprintf(out, "  %*s...\n", LABEL_WIDTH, "");
+  label(out, "kernel");
+  fprintf(out, "%s, %d thread%s", gbtm_kernel_name(s->kernel), s->threads, s->threads == 1 ? "" : "s");
+  if (s->processes > 1) fprintf(out, " in each of %d processes", s->processes);
+  fputc('\n', out);
+}
+
+void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  text_data(out, data_name, res);
+  text_model(out, m);
+  text_groups(out, m, res);
+  report_text_covariates(out, res);
+  text_trajectories(out, res);
+  text_fit(out, res);
+}
+
+/* ---- JSON report ------------------------------------------------------- */
+
+static void json_failures(json_writer *w, const char *why) {
+  json_key(w, "failures");
+  json_array_begin(w);
+  while (*why) {
+    size_t len = strcspn(why, "\n");
+    char line[512];
+    snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), why);
+    if (len > 0) json_string(w, line);
+    why += len + (why[len] == '\n');
+  }
+  json_array_end(w);
+}
+
+static void json_data(json_writer *w, const char *data_name, const gbtm_fit_result *res) {
+  const gbtm_data_summary *d = gbtm_fit_result_data(res);
+  json_key(w, "data");
+  json_object_begin(w);
+  json_kv_string(w, "file", data_name);
+  json_kv_uint(w, "persons", d->persons);
+  json_kv_uint(w, "observations", d->observations);
+  json_kv_uint(w, "ages", d->ages);
+  json_kv_double(w, "zero_share", d->zero_share);
+  json_kv_double(w, "total_count", d->total_count);
+  json_kv_bool(w, "exposure", d->exposure);
+  json_object_end(w);
+}
+
+static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_result *res) {
+  json_key(w, "group");
+  json_array_begin(w);
+  for (int k = 0; k < m->groups; k++) {
+    const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
+    json_object_begin(w);
+    json_kv_int(w, "group", k + 1);
+    json_kv_double(w, "share", g->share);
+    json_kv_double(w, "assigned_share", g->assigned_share);
+    json_kv_double(w, "avepp", g->avepp);
+    json_kv_double(w, "occ", g->occ);
+    json_kv_int(w, "order", m->order[k]);
+    json_kv_double_array(w, "beta", m->beta[k], (size_t)m->order[k] + 1);
+    double se[GBTM_MAX_COEF];
+    group_se(res, k, false, se, (size_t)m->order[k] + 1);
+    json_kv_double_array(w, "beta_se", se, (size_t)m->order[k] + 1);
+    if (m->family == GBTM_ZIP) {
+      size_t na = m->iorder[k] >= 0 ? (size_t)m->iorder[k] + 1 : 0;
+      json_kv_int(w, "iorder", m->iorder[k]);
+      json_kv_double_array(w, "alpha", m->alpha[k], na);
+      group_se(res, k, true, se, na);
+      json_kv_double_array(w, "alpha_se", se, na);
+    }
+    gbtm_se_kind kind = gbtm_fit_result_summary(res)->se;
+    double sse, ci[2];
+    gbtm_fit_result_share_interval(res, k, kind, LEVEL, &sse, &ci[0], &ci[1]);
+    json_kv_double(w, "share_se", sse);
+    json_kv_double_array(w, "share_ci", ci, 2);
+    double age[512];
+    size_t T = trajectory_ages(res, age, 512);
+    json_key(w, "trajectory");
+    json_array_begin(w);
+    for (size_t t = 0; t < T; t++) {
+      double mean, lo, hi;
+      gbtm_fit_result_trajectory_interval(res, k, age[t], kind, LEVEL, &mean, &lo, &hi);
+      json_object_begin(w);
+      json_kv_double(w, "age", age[t]);
+      json_kv_double(w, "mean", mean);
+      json_kv_double(w, "lower", lo);
+      json_kv_double(w, "upper", hi);
+      json_object_end(w);
+    }
+    json_array_end(w);
+    json_object_end(w);
+  }
+  json_array_end(w);
+}
+
+void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  json_kv_string(w, "model", gbtm_family_name(m->family));
+  json_kv_int(w, "groups", m->groups);
+  json_kv_uint(w, "n_persons", s->n_persons);
+  json_kv_uint(w, "n_obs", s->n_obs);
+  json_kv_int(w, "n_params", s->n_params);
+  json_kv_double(w, "loglik", s->loglik);
+  json_kv_double(w, "bic", s->bic);
+  json_kv_double(w, "bic_obs", s->bic_obs);
+  json_kv_double(w, "bic_traj", s->bic_traj);
+  json_kv_double(w, "bic_traj_obs", s->bic_traj_obs);
+  json_kv_double(w, "aic", s->aic);
+  json_kv_double(w, "entropy", s->entropy);
+  json_kv_bool(w, "converged", s->converged);
+  json_kv_int(w, "iterations", s->iterations);
+  json_kv_double(w, "gradient_norm", s->gradient_norm);
+  json_kv_double(w, "newton_decrement", s->newton_decrement);
+  json_kv_string(w, "se", s->se == GBTM_SE_ROBUST ? "robust" : "model");
+  json_kv_string(w, "inference_note", gbtm_fit_result_inference_note(res));
+  json_kv_int(w, "starts", s->starts);
+  json_kv_double(w, "fit_seconds", s->seconds);
+  json_kv_int(w, "starts_long", s->starts_long);
+  json_kv_int(w, "starts_converged", s->starts_converged);
+  json_kv_int(w, "starts_failed", s->starts_failed);
+  json_kv_int(w, "best_replicated", s->best_replicated);
+  json_kv_uint(w, "pilot_persons", s->pilot_persons);
+  json_failures(w, gbtm_fit_result_failures(res));
+  json_kv_string(w, "kernel", gbtm_kernel_name(s->kernel));
+  json_kv_int(w, "threads", s->threads);
+  json_kv_int(w, "processes", s->processes > 1 ? s->processes : 1);
+  json_key(w, "basis");
+  json_object_begin(w);
+  json_kv_double(w, "centre", m->centre);
+  json_kv_double(w, "scale", m->scale);
+  json_object_end(w);
+  double range[2] = {m->age_min, m->age_max};
+  json_kv_double_array(w, "age_range", range, 2);
+  json_data(w, data_name, res);
+  json_groups(w, m, res);
+  report_json_covariates(w, res);
+}
+
+void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res) {
+  json_writer w;
+  json_init(&w, out);
+  json_object_begin(&w);
+  report_json_members(&w, data_name, res);
+  json_object_end(&w);
+  json_end(&w);
+}

@@ -1,0 +1,95 @@
+/* intervals.c: the inference accessors of a fit result and its delta-method
+ * intervals (DESIGN §4):
+ * - shares pi = softmax(theta): d pi_k / d theta_j = pi_k ([k = j] - pi_j);
+ *   the interval is built on the logit scale (se_logit = se / (pi (1 - pi)))
+ *   and mapped back, so it stays inside (0, 1);
+ * - expected counts mu_kt = (1 - omega_kt) lambda_kt on the log scale:
+ *   d log mu / d beta_k = x_t, d log mu / d alpha_k = -omega_kt x_t. */
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+
+#include "model/basis.h"
+#include "base/error.h"
+#include "fit/fit_result.h"
+#include "fit/inference.h"
+
+const double *gbtm_fit_result_estimates(const gbtm_fit_result *r) { return r->psi; }
+
+const char *gbtm_fit_result_param_name(const gbtm_fit_result *r, int j) {
+  return (r->names && j >= 0 && j < r->summary.n_params) ? r->names[j] : NULL;
+}
+
+const double *gbtm_fit_result_cov(const gbtm_fit_result *r, gbtm_se_kind kind) {
+  return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->cov[kind] : NULL;
+}
+
+const char *gbtm_fit_result_inference_note(const gbtm_fit_result *r) {
+  return r->inference_note ? r->inference_note : "";
+}
+
+static double z_of(double level) { return gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * level); }
+
+gbtm_status gbtm_fit_result_share_interval(const gbtm_fit_result *r, int k, gbtm_se_kind kind,
+                                           double level, double *se, double *lower, double *upper) {
+  const gbtm_model *m = &r->model;
+  const double *V = gbtm_fit_result_cov(r, kind);
+  *se = *lower = *upper = NAN;
+  if (k < 0 || k >= m->groups || !(level > 0.0 && level < 1.0))
+    return gbtm_fail(NULL, GBTM_ERR_USAGE, "bad group or level");
+  /* With risk factors a share depends on the person's factors: no single
+   * interval (the report gives odds ratios instead). */
+  if (!V || m->n_risk > 0) return GBTM_ERR_DATA;
+  double pi[GBTM_MAX_GROUPS], J[GBTM_MAX_GROUPS];
+  size_t at[GBTM_MAX_GROUPS];
+  psi_layout l;
+  inference_layout(m, &l);
+  gbtm_model_shares(m, pi);
+  int K = m->groups, P = r->summary.n_params, n = 0;
+  /* d pi_k / d theta_j = pi_k ([k = j] - pi_j), j != the reference */
+  for (int j = 0; j < K; j++)
+    if (j != m->refgroup) at[n] = l.ot[j], J[n++] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
+  double var = 0.0;
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) var += J[a] * J[b] * V[at[a] * (size_t)P + at[b]];
+  *se = sqrt(fmax(var, 0.0));
+  if (K == 1) {
+    *lower = *upper = 1.0;
+    return GBTM_OK;
+  }
+  double logit = log(pi[k] / (1.0 - pi[k])), sl = *se / (pi[k] * (1.0 - pi[k])), z = z_of(level);
+  *lower = 1.0 / (1.0 + exp(-(logit - z * sl)));
+  *upper = 1.0 / (1.0 + exp(-(logit + z * sl)));
+  return GBTM_OK;
+}
+
+gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k, double age,
+                                                gbtm_se_kind kind, double level, double *mean,
+                                                double *lower, double *upper) {
+  const gbtm_model *m = &r->model;
+  const double *V = gbtm_fit_result_cov(r, kind);
+  *lower = *upper = NAN;
+  if (k < 0 || k >= m->groups || !(level > 0.0 && level < 1.0))
+    return gbtm_fail(NULL, GBTM_ERR_USAGE, "bad group or level");
+  *mean = gbtm_model_expected(m, k, age);
+  if (!V) return GBTM_ERR_DATA;
+  psi_layout l;
+  size_t P = (size_t)r->summary.n_params;
+  inference_layout(m, &l);
+  double x[GBTM_MAX_COEF], omega = gbtm_model_omega(m, k, age);
+  basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
+  size_t idx[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
+  double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
+  int n = 0;
+  /* log mu = x'beta + w'delta + log(1 - omega), w = tcov_fixed */
+  for (int j = 0; j <= m->order[k]; j++) idx[n] = l.ob[k] + (size_t)j, g[n++] = x[j];
+  for (int j = 0; j < m->n_tcov; j++) idx[n] = l.od[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
+  if (m->family == GBTM_ZIP && m->iorder[k] >= 0)
+    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.oa[k] + (size_t)j, g[n++] = -omega * x[j];
+  double var = 0.0;
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) var += g[a] * g[b] * V[idx[a] * P + idx[b]];
+  double se = sqrt(fmax(var, 0.0)), z = z_of(level);
+  *lower = exp(log(*mean) - z * se);
+  *upper = exp(log(*mean) + z * se);
+  return GBTM_OK;
+}

@@ -1,0 +1,71 @@
+/* family.h: the table of functions behind which each count family lives
+ * (DESIGN §6), like GSL's algorithm tables. Adding a family means a new file
+ * in engine/families/ and one line in family_registry.c.
+ *
+ * A group k of a family has, at each age t of the grid, the log-rate
+ * eta_t = x_t'beta_k and, when zero-inflated, the logit zeta_t = x_t'alpha_k
+ * (zeta == NULL when the group has none). The kernels split log f into
+ *   log f(y | E) = v(y, E) + (y log E - log y!)
+ * where the bracket is the panel's constant c_i and v is the family's
+ * "variable part". For a regular cell (E = 1) v is
+ *   v(y) = base_t + [y > 0] pos_t + y lin_t,
+ * which is what lets the E-step be matrix products (DESIGN §3).
+ * The M-step works on n_stats sufficient statistics per (k, t), stored
+ * st[s * T + t].
+ */
+#ifndef GBTM_FAMILY_H
+#define GBTM_FAMILY_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+
+#include "gbtm.h"
+
+/* What one group's M-step or sampler needs about the design. */
+typedef struct family_group {
+  const double *X; /* T x GBTM_MAX_COEF basis, row-major; columns used: nb / na */
+  size_t T;
+  int nb; /* d_k + 1 */
+  int na; /* q_k + 1, 0 = no zero inflation */
+} family_group;
+
+typedef struct gbtm_family {
+  const char *name;
+  gbtm_family_id id;
+  int n_stats;
+  bool zero_inflated; /* has alpha blocks */
+
+  /* base, pos, lin (T each) of regular cells from eta, zeta. */
+  void (*tables)(const double *eta, const double *zeta, size_t T, double *base, double *pos,
+                 double *lin);
+  /* v(y, E) of one exception cell. */
+  double (*cell_loglik)(double eta, const double *zeta, double y, double E);
+  /* st_s(t) += w * (statistic s of one exception cell at age t). */
+  void (*cell_stats)(double eta, const double *zeta, double y, double E, double w,
+                     double *st, size_t t, size_t T);
+  /* st += the statistics of regular cells from their posterior-weighted
+   * totals: TO_t = sum tau (regular observed), TP_t = sum tau (regular y>0),
+   * TY_t = sum tau y (regular). */
+  void (*regular_stats)(const double *eta, const double *zeta, size_t T, const double *TO,
+                        const double *TP, const double *TY, double *st);
+  /* eq. MP / MZ: maximises the group's complete-data log-likelihood over
+   * beta (and alpha) given st, starting from their current values. Returns 0,
+   * or a static text naming why it failed. */
+  const char *(*mstep)(const family_group *g, const double *st, double *beta, double *alpha);
+  /* Gradient of eq. L with respect to beta (nb) and alpha (na), from the
+   * statistics computed at the same parameters (Fisher's identity). */
+  void (*gradient)(const family_group *g, const double *st, const double *eta,
+                   const double *zeta, double *grad_beta, double *grad_alpha);
+  /* Expected count per unit exposure, (1 - omega) lambda. */
+  double (*expected)(double eta, const double *zeta);
+  /* One draw of the count at exposure E. */
+  long (*sample)(gsl_rng *rng, double eta, const double *zeta, double E);
+} gbtm_family;
+
+extern const gbtm_family gbtm_family_poisson;
+extern const gbtm_family gbtm_family_zip;
+
+/* The table of a family id (never NULL for a valid id). */
+const gbtm_family *family_get(gbtm_family_id id);
+
+#endif

@@ -1,0 +1,28 @@
+/* family_registry.c: the one list of families; adding a family adds a line. */
+#include <string.h>
+
+#include "families/family.h"
+
+static const gbtm_family *const families[] = {
+    [GBTM_POISSON] = &gbtm_family_poisson,
+    [GBTM_ZIP] = &gbtm_family_zip,
+};
+
+const gbtm_family *family_get(gbtm_family_id id) {
+  if ((unsigned)id >= sizeof families / sizeof families[0]) return NULL;
+  return families[id];
+}
+
+bool gbtm_family_parse(const char *name, gbtm_family_id *out) {
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+    if (strcmp(name, families[i]->name) == 0) {
+      *out = families[i]->id;
+      return true;
+    }
+  return false;
+}
+
+const char *gbtm_family_name(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f ? f->name : "unknown";
+}

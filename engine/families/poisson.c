@@ -1,0 +1,83 @@
+/* poisson.c: the Poisson family (eq. P): lambda = E exp(x'beta),
+ * log f = y log lambda - lambda - log y!. Sufficient statistics per age
+ * (eq. MP): S_t = sum tau y, R_t = sum tau E. */
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+#include "families/family.h"
+#include "fit/glm.h"
+
+enum { ST_S, ST_R, N_STATS };
+
+static void tables(const double *eta, const double *zeta, size_t T, double *base, double *pos,
+                   double *lin) {
+  (void)zeta;
+  for (size_t t = 0; t < T; t++) {
+    base[t] = -exp(eta[t]); /* v(0) = -lambda */
+    pos[t] = 0.0;
+    lin[t] = eta[t]; /* v(y) = y eta - lambda */
+  }
+}
+
+static double cell_loglik(double eta, const double *zeta, double y, double E) {
+  (void)zeta;
+  return y * eta - E * exp(eta);
+}
+
+static void cell_stats(double eta, const double *zeta, double y, double E, double w, double *st,
+                       size_t t, size_t T) {
+  (void)eta, (void)zeta;
+  st[ST_S * T + t] += w * y;
+  st[ST_R * T + t] += w * E;
+}
+
+static void regular_stats(const double *eta, const double *zeta, size_t T, const double *TO,
+                          const double *TP, const double *TY, double *st) {
+  (void)eta, (void)zeta, (void)TP;
+  for (size_t t = 0; t < T; t++) {
+    st[ST_S * T + t] += TY[t];
+    st[ST_R * T + t] += TO[t];
+  }
+}
+
+/* eq. MP */
+static const char *mstep(const family_group *g, const double *st, double *beta, double *alpha) {
+  (void)alpha;
+  return glm_poisson_newton(g->X, g->T, g->nb, st + ST_S * g->T, st + ST_R * g->T, beta);
+}
+
+/* d log L / d beta = X'(S - R lambda) (Fisher's identity). */
+static void gradient(const family_group *g, const double *st, const double *eta,
+                     const double *zeta, double *grad_beta, double *grad_alpha) {
+  (void)zeta, (void)grad_alpha;
+  for (int j = 0; j < g->nb; j++) grad_beta[j] = 0.0;
+  for (size_t t = 0; t < g->T; t++) {
+    double r = st[ST_S * g->T + t] - st[ST_R * g->T + t] * exp(eta[t]);
+    for (int j = 0; j < g->nb; j++) grad_beta[j] += g->X[t * GBTM_MAX_COEF + j] * r;
+  }
+}
+
+static double expected(double eta, const double *zeta) {
+  (void)zeta;
+  return exp(eta);
+}
+
+static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
+  (void)zeta;
+  return (long)gsl_ran_poisson(rng, E * exp(eta));
+}
+
+const gbtm_family gbtm_family_poisson = {
+    .name = "poisson",
+    .id = GBTM_POISSON,
+    .n_stats = N_STATS,
+    .zero_inflated = false,
+    .tables = tables,
+    .cell_loglik = cell_loglik,
+    .cell_stats = cell_stats,
+    .regular_stats = regular_stats,
+    .mstep = mstep,
+    .gradient = gradient,
+    .expected = expected,
+    .sample = sample,
+};

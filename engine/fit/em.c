@@ -1,0 +1,251 @@
+/* em.c: one EM run (DESIGN §3).
+ *
+ * E-step: engine/fit/estep.c. M-step: pi_k = mean_i tau_ik (eq. M without risk
+ * factors, so theta_k = log pi_k - log pi_1), then each group's beta (eq. MP)
+ * and alpha (eq. MZ) by the family's Newton solve on K x T statistics.
+ * The gradient of eq. L comes from the same statistics (Fisher's identity):
+ *   d/d theta_k = sum_i tau_ik - N pi_k,  d/d beta_k, d/d alpha_k: engine/families/.
+ * Acceleration: SQUAREM (Varadhan & Roland 2008, scheme S3) with the
+ * step-length bound of their implementation: from psi0, two EM steps give
+ * r = psi1 - psi0 and v = psi2 - 2 psi1 + psi0, the step a = -|r|/|v| is
+ * kept in [-amax, -1], and psi0 - 2a r + a^2 v is accepted when its log L is
+ * no lower than that of psi1; otherwise the run goes on from psi2. Since
+ * a = -1 gives psi2 itself, the log-likelihood never decreases.
+ * Convergence: max |gradient| <= tol (DESIGN §3), not a change in log L.
+ * A run whose log L stops moving before that is marked stalled, not
+ * converged: the Newton polish (engine/fit/polish.c) then decides.
+ */
+#include "fit/em.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/basis.h"
+#include "base/error.h"
+
+#define MIN_SHARE 1e-6
+#define STALL_REL 1e-12 /* relative gain in log L per cycle that counts as none */
+#define STALL_CYCLES 3
+
+gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_options *o,
+                       double centre, double scale, gbtm_error *err) {
+  memset(ws, 0, sizeof *ws);
+  ws->panel = panel;
+  ws->fam = family_get(o->family);
+  ws->K = o->groups;
+  ws->ns = ws->fam->n_stats;
+  ws->T = panel->T;
+  size_t P = (size_t)ws->K;
+  for (int k = 0; k < ws->K; k++) {
+    ws->nb[k] = o->order[k] + 1;
+    ws->inflated[k] = ws->fam->zero_inflated && o->iorder[k] >= 0;
+    ws->na[k] = ws->inflated[k] ? o->iorder[k] + 1 : 0;
+    ws->off_beta[k] = P;
+    P += (size_t)ws->nb[k];
+    ws->off_alpha[k] = P;
+    P += (size_t)ws->na[k];
+  }
+  ws->P = P;
+  size_t KT = (size_t)ws->K * ws->T;
+  ws->X = malloc(ws->T * GBTM_MAX_COEF * sizeof *ws->X);
+  ws->eta = calloc(KT, sizeof *ws->eta);
+  ws->zeta = calloc(KT, sizeof *ws->zeta);
+  ws->stats = calloc(KT * (size_t)ws->ns, sizeof *ws->stats);
+  ws->grad = calloc(P, sizeof *ws->grad);
+  if (!ws->X || !ws->eta || !ws->zeta || !ws->stats || !ws->grad) {
+    em_ws_free(ws);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  }
+  basis_matrix(panel->age, ws->T, centre, scale, ws->X);
+  gbtm_status st = estep_ctx_alloc(panel, ws->fam, ws->K, o->kernel, o->threads, panel->procs, &ws->ctx, err);
+  if (st != GBTM_OK) em_ws_free(ws);
+  return st;
+}
+
+void em_ws_free(em_ws *ws) {
+  estep_ctx_free(ws->ctx);
+  free(ws->X);
+  free(ws->eta);
+  free(ws->zeta);
+  free(ws->stats);
+  free(ws->grad);
+  memset(ws, 0, sizeof *ws);
+}
+
+/* log pi = theta - log sum exp(theta) (eq. M). */
+static void log_shares(int K, const double *theta, double *logpi) {
+  double mx = theta[0], s = 0.0;
+  for (int k = 1; k < K; k++) mx = fmax(mx, theta[k]);
+  for (int k = 0; k < K; k++) s += exp(theta[k] - mx);
+  for (int k = 0; k < K; k++) logpi[k] = theta[k] - mx - log(s);
+}
+
+double em_estep(em_ws *ws, const double *psi, const double *tau_in, double *tau_out) {
+  log_shares(ws->K, psi, ws->logpi);
+  for (int k = 0; k < ws->K; k++) {
+    basis_predict(ws->X, ws->T, ws->nb[k], psi + ws->off_beta[k], ws->eta + k * ws->T);
+    if (ws->inflated[k]) basis_predict(ws->X, ws->T, ws->na[k], psi + ws->off_alpha[k], ws->zeta + k * ws->T);
+  }
+  estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi};
+  estep_out out = {0.0, ws->sum_tau, ws->stats, tau_out};
+  if (estep_run(ws->ctx, &par, tau_in, &out, NULL) != GBTM_OK) return NAN;
+  return out.loglik;
+}
+
+static const char *check_shares(const em_ws *ws, int *group) {
+  for (int k = 0; k < ws->K; k++)
+    if (!(ws->sum_tau[k] / (double)panel_n_all(ws->panel) >= MIN_SHARE)) {
+      *group = k + 1;
+      return "group emptied (share below 1e-6)";
+    }
+  return NULL;
+}
+
+const char *em_mstep(em_ws *ws, const double *psi_in, double *psi_out, int *group) {
+  *group = 0;
+  const char *why = check_shares(ws, group);
+  if (why) return why;
+  if (psi_out != psi_in) memcpy(psi_out, psi_in, ws->P * sizeof *psi_out);
+  for (int k = 0; k < ws->K; k++) psi_out[k] = log(ws->sum_tau[k]) - log(ws->sum_tau[0]);
+  size_t stride = (size_t)ws->ns * ws->T;
+  for (int k = 0; k < ws->K; k++) {
+    family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
+    why = ws->fam->mstep(&g, ws->stats + k * stride, psi_out + ws->off_beta[k],
+                         psi_out + ws->off_alpha[k]);
+    if (why) {
+      *group = k + 1;
+      return why;
+    }
+  }
+  for (size_t j = 0; j < ws->P; j++)
+    if (!isfinite(psi_out[j])) return "non-finite parameter after the M-step";
+  return NULL;
+}
+
+double em_gradient(em_ws *ws, const double *psi) {
+  double gmax = 0.0, N = (double)panel_n_all(ws->panel);
+  size_t stride = (size_t)ws->ns * ws->T;
+  ws->grad[0] = 0.0;
+  for (int k = 1; k < ws->K; k++) ws->grad[k] = ws->sum_tau[k] - N * exp(ws->logpi[k]);
+  for (int k = 0; k < ws->K; k++) {
+    family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
+    ws->fam->gradient(&g, ws->stats + k * stride, ws->eta + k * ws->T,
+                      ws->inflated[k] ? ws->zeta + k * ws->T : NULL, ws->grad + ws->off_beta[k],
+                      ws->grad + ws->off_alpha[k]);
+  }
+  (void)psi;
+  for (size_t j = 0; j < ws->P; j++) gmax = fmax(gmax, fabs(ws->grad[j]));
+  return isfinite(gmax) ? gmax : INFINITY;
+}
+
+const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
+                              int *group) {
+  panel_sizes all = panel_sizes_all(ws->panel);
+  double rate = (all.total > 0.5 ? all.total : 0.5) / (double)all.n_obs;
+  memset(psi, 0, ws->P * sizeof *psi);
+  for (int k = 0; k < ws->K; k++) {
+    psi[ws->off_beta[k]] = log(rate);
+    for (int j = 0; j < ws->na[k]; j++) psi[ws->off_alpha[k] + j] = alpha0[k * GBTM_MAX_COEF + j];
+  }
+  em_estep(ws, psi, tau, NULL);
+  return em_mstep(ws, psi, psi, group);
+}
+
+/* group is read through a pointer: in fail_if(run, em_mstep(..., &group),
+ * group) the order in which arguments are evaluated is unspecified, and a
+ * group passed by value could be read before em_mstep sets it. */
+static bool fail_if(em_run *run, const char *why, const int *group) {
+  if (!why) return false;
+  run->failure = why;
+  run->failed_group = group ? *group : 0;
+  return true;
+}
+
+void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
+                bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info) {
+  size_t P = ws->P;
+  double *psi1 = malloc(3 * P * sizeof *psi1), *psi2 = psi1 + P, *psix = psi2 + P;
+  double *psi0 = run->psi, amax = 1.0;
+  int group = 0;
+  if (!psi1) {
+    run->failure = "out of memory";
+    return;
+  }
+  double ll0 = em_estep(ws, psi0, NULL, NULL), g0;
+  run->iterations++;
+  if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) goto done;
+  g0 = em_gradient(ws, psi0);
+  double ll_prev = -INFINITY, g_prev = INFINITY;
+  int flat = 0;
+  for (;;) {
+    /* A cycle that gains at most handoff_gain hands over to Newton at once.
+     * Without a handoff, STALL_CYCLES cycles in a row whose gain is at
+     * rounding level and whose gradient shrinks by less than 10% mean EM is
+     * creeping towards a boundary (a zero inflation running to 0) or along
+     * a flat ridge, where its rate is sublinear: the run is marked stalled. */
+    bool no_gain = ll0 - ll_prev <= fmax(STALL_REL * fabs(ll0), handoff_gain);
+    flat = (no_gain && (handoff_gain > 0.0 || g0 > 0.9 * g_prev)) ? flat + 1 : 0;
+    ll_prev = ll0;
+    g_prev = g0;
+    run->loglik = ll0;
+    run->grad_norm = g0;
+    if (progress) {
+      info->iteration = run->iterations;
+      info->loglik = ll0;
+      progress(info, user);
+    }
+    if (g0 <= tol_abs) {
+      run->converged = true;
+      break;
+    }
+    if (run->iterations >= max_iterations) break;
+    if (flat >= (handoff_gain > 0.0 ? 1 : STALL_CYCLES)) {
+      run->stalled = true;
+      break;
+    }
+    if (fail_if(run, em_mstep(ws, psi0, psi1, &group), &group)) break;
+    double ll1 = em_estep(ws, psi1, NULL, NULL);
+    run->iterations++;
+    if (fail_if(run, isfinite(ll1) ? NULL : "non-finite log-likelihood", NULL)) break;
+    double g1 = em_gradient(ws, psi1);
+    if (!accelerate || g1 <= tol_abs || run->iterations >= max_iterations) {
+      memcpy(psi0, psi1, P * sizeof *psi0);
+      ll0 = ll1, g0 = g1;
+      continue;
+    }
+    if (fail_if(run, em_mstep(ws, psi1, psi2, &group), &group)) break;
+    double nr = 0.0, nv = 0.0;
+    for (size_t j = 0; j < P; j++) {
+      double rj = psi1[j] - psi0[j], vj = psi2[j] - 2.0 * psi1[j] + psi0[j];
+      nr += rj * rj, nv += vj * vj;
+    }
+    nr = sqrt(nr), nv = sqrt(nv);
+    double a = nv > 0.0 ? -nr / nv : -1.0;
+    if (a > -1.0) a = -1.0;
+    if (a < -amax) a = -amax;
+    for (size_t j = 0; j < P; j++) {
+      double rj = psi1[j] - psi0[j], vj = psi2[j] - 2.0 * psi1[j] + psi0[j];
+      psix[j] = psi0[j] - 2.0 * a * rj + a * a * vj;
+    }
+    double llx = em_estep(ws, psix, NULL, NULL);
+    run->iterations++;
+    int g_ignored = 0;
+    if (a == -1.0 || (isfinite(llx) && llx >= ll1 && !check_shares(ws, &g_ignored))) {
+      if (a == -amax) amax *= 4.0;
+      memcpy(psi0, psix, P * sizeof *psi0);
+      ll0 = llx;
+      if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
+      g0 = em_gradient(ws, psi0);
+    } else {
+      if (a == -amax) amax = fmax(1.0, amax / 4.0);
+      memcpy(psi0, psi2, P * sizeof *psi0);
+      ll0 = em_estep(ws, psi0, NULL, NULL);
+      run->iterations++;
+      if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
+      g0 = em_gradient(ws, psi0);
+    }
+  }
+done:
+  free(psi1);
+}

@@ -1,0 +1,67 @@
+/* em.h: one EM run from one start (DESIGN §3): parameters as a flat vector,
+ * E-step, M-step, the analytic gradient of eq. L, and the SQUAREM-accelerated
+ * loop with its convergence test. */
+#ifndef GBTM_EM_H
+#define GBTM_EM_H
+
+#include "fit/estep.h"
+
+/* The flat parameter vector psi: theta[0..K-1] (theta[0] = 0, the reference
+ * group), then per group beta_k (nb_k values) and alpha_k (na_k values). */
+typedef struct em_ws {
+  const gbtm_panel *panel;
+  const gbtm_family *fam;
+  estep_ctx *ctx;
+  int K, ns;
+  size_t T, P; /* ages, length of psi */
+  int nb[GBTM_MAX_GROUPS], na[GBTM_MAX_GROUPS];
+  size_t off_beta[GBTM_MAX_GROUPS], off_alpha[GBTM_MAX_GROUPS];
+  bool inflated[GBTM_MAX_GROUPS];
+  double *X;     /* T x GBTM_MAX_COEF */
+  double *eta, *zeta; /* K x T */
+  double logpi[GBTM_MAX_GROUPS];
+  double sum_tau[GBTM_MAX_GROUPS];
+  double *stats; /* K x ns x T, of the last E-step */
+  double *grad;  /* P */
+} em_ws;
+
+/* The state of a run: its parameters and what the last E-step found there. */
+typedef struct em_run {
+  double *psi;       /* P */
+  double loglik;
+  double grad_norm;  /* max |grad| at psi */
+  int iterations;    /* E-steps so far */
+  bool converged;
+  bool stalled;      /* log L stopped moving before the gradient test passed */
+  bool replica;      /* its polish stopped at a better run's maximum (engine/fit/fit.c) */
+  const char *failure; /* static reason, NULL while alive */
+  int failed_group;    /* 1-based group the failure names, 0 if none */
+} em_run;
+
+gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_options *o,
+                       double centre, double scale, gbtm_error *err);
+void em_ws_free(em_ws *ws);
+
+/* E-step at psi (tau_in given or NULL; tau_out NULL or N x K). Leaves stats,
+ * sum_tau in ws; returns log L (NaN on failure). */
+double em_estep(em_ws *ws, const double *psi, const double *tau_in, double *tau_out);
+/* M-step from the last E-step's statistics: psi_out from psi_in. Returns
+ * NULL or a static reason (and sets *group, 1-based). */
+const char *em_mstep(em_ws *ws, const double *psi_in, double *psi_out, int *group);
+/* max |grad| of eq. L at psi, from the last E-step (which must be at psi). */
+double em_gradient(em_ws *ws, const double *psi);
+
+/* Starting values from given posteriors tau (N x K) and, for zero-inflated
+ * groups, starting zero-inflation coefficients alpha0 (K x GBTM_MAX_COEF). */
+const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
+                              int *group);
+
+/* Runs EM (SQUAREM when accelerate) on run until run->iterations reaches
+ * max_iterations, convergence (max|grad| <= tol_abs), a failure, or a stall:
+ * a cycle that gains at most handoff_gain in log L (when > 0: the point to
+ * hand over to Newton's method), or three cycles that gain nothing beyond
+ * rounding (run->stalled). */
+void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
+                bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info);
+
+#endif

@@ -1,0 +1,785 @@
+/* fit.c: the EM driver (DESIGN §3): random starts from one seed, a short EM
+ * for every start, the best share of them run to convergence, the best log L
+ * and how often it was replicated, groups put in a stable order, and the
+ * fit criteria (DESIGN §5). Each start's numbers depend only on the seed and
+ * its index, and each E-step reduces over fixed person blocks in block
+ * order, so the answer does not depend on the number of threads. */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/basis.h"
+#include "fit/criteria.h"
+#include "fit/em.h"
+#include "base/error.h"
+#include "fit/fit_result.h"
+#include "fit/polish.h"
+#include "base/seeds.h"
+#include "fit/starts.h"
+
+#define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
+#define REPLICATION_TOL 1e-6
+#define POLISH_MAX_STEPS 100 /* Newton or Levenberg-Marquardt steps of a polish */
+#define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over (DESIGN §3), */
+#define HANDOFF_PER_PERSON 1e-6 /* or this much per person when that is more */
+
+void gbtm_fit_result_free(gbtm_fit_result *r) {
+  if (!r) return;
+  if (r->ids)
+    for (size_t i = 0; i < r->data.persons; i++) free(r->ids[i]);
+  free(r->ids);
+  free(r->posterior);
+  free(r->failures);
+  free(r->psi);
+  free(r->names);
+  free(r->cov[0]);
+  free(r->cov[1]);
+  free(r->inference_note);
+  free(r->observed);
+  free(r->maxima);
+  free(r->file_info);
+  free(r);
+}
+
+const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *r) { return &r->data; }
+const char *const *gbtm_fit_result_ids(const gbtm_fit_result *r) { return (const char *const *)r->ids; }
+
+void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
+  panel_sizes all = panel_sizes_all(p);
+  d->persons = all.n;
+  d->observations = all.n_obs;
+  d->ages = p->T;
+  d->age_min = p->age[0];
+  d->age_max = p->age[p->T - 1];
+  d->zero_share = 1.0 - (double)all.n_nonzero / (double)all.n_obs;
+  d->total_count = all.total;
+  d->exposure = all.has_exposure;
+}
+
+void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, double *obs) {
+  size_t K = (size_t)groups, T = p->T;
+  double *den = obs + K * T; /* the caller's 2 K T doubles: numerators, then denominators */
+  uint32_t *t = malloc(T * sizeof *t);
+  int32_t *y = malloc(T * sizeof *y);
+  double *e = malloc(T * sizeof *e);
+  for (size_t i = 0; i < 2 * K * T; i++) obs[i] = 0.0;
+  for (size_t i = 0; t && y && e && i < p->n; i++) {
+    size_t nc = panel_person_cells(p, i, t, y, e);
+    for (size_t k = 0; k < K; k++)
+      for (size_t c = 0; c < nc; c++) {
+        obs[k * T + t[c]] += tau[i * K + k] * (double)y[c];
+        den[k * T + t[c]] += tau[i * K + k] * e[c];
+      }
+  }
+  reduce_sum(p->procs, obs, 2 * K * T);
+  for (size_t i = 0; i < K * T; i++) obs[i] = den[i] > 0.0 && t && y && e ? obs[i] / den[i] : NAN;
+  free(t), free(y), free(e);
+}
+
+/* Rank 0 receives every process's posteriors and ids, in person order; the
+ * others keep none (only rank 0 writes files). */
+static gbtm_status gather_persons(const gbtm_panel *p, int K, gbtm_fit_result *res, gbtm_error *err) {
+  const gbtm_reducer *r = p->procs;
+  size_t len = 0;
+  for (size_t i = 0; i < p->n; i++) len += strlen(p->id[i]) + 1;
+  char *mine = malloc(len ? len : 1), *at = mine;
+  for (size_t i = 0; mine && i < p->n; i++) {
+    size_t l = strlen(p->id[i]) + 1;
+    memcpy(at, p->id[i], l);
+    at += l;
+  }
+  gbtm_status st = reduce_agree(r, mine ? GBTM_OK : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the ids"), err);
+  if (st != GBTM_OK) {
+    free(mine);
+    return st;
+  }
+  void *tau = NULL, *ids = NULL;
+  bool ok = r->gather(r, res->posterior, p->n * (size_t)K * sizeof(double), &tau);
+  ok = r->gather(r, mine, len, &ids) && ok;
+  free(mine);
+  free(res->posterior);
+  res->posterior = NULL;
+  size_t N = p->all.n;
+  if (r->rank == 0 && ok && (res->ids = calloc(N, sizeof *res->ids))) {
+    const char *s = ids;
+    for (size_t i = 0; i < N && ok; i++, s += strlen(s) + 1)
+      if (!(res->ids[i] = malloc(strlen(s) + 1))) ok = false;
+      else memcpy(res->ids[i], s, strlen(s) + 1);
+    res->posterior = tau;
+    tau = NULL;
+  }
+  st = r->rank == 0 && (!ok || !res->ids) ? gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors") : GBTM_OK;
+  free(tau), free(ids);
+  return reduce_agree(r, st, err);
+}
+
+/* Copies the person ids (the result outlives the panel). */
+static char **copy_ids(const gbtm_panel *p) {
+  char **ids = calloc(p->n, sizeof *ids);
+  for (size_t i = 0; ids && i < p->n; i++) {
+    size_t len = strlen(p->id[i]) + 1;
+    if (!(ids[i] = malloc(len))) {
+      for (size_t j = 0; j < i; j++) free(ids[j]);
+      free(ids);
+      return NULL;
+    }
+    memcpy(ids[i], p->id[i], len);
+  }
+  return ids;
+}
+
+/* psi from a given model (DESIGN §3 layout of em.h), for the extra start of
+ * options->start_from: the same K as it is, or K-1 groups with the largest
+ * split in two (its share halved, log rates moved apart by +-SPLIT_SHIFT). */
+#define SPLIT_SHIFT 0.25
+static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *psi) {
+  int K = ws->K;
+  if (m->groups != K && m->groups != K - 1) return "the start model has neither K nor K-1 groups";
+  double share[GBTM_MAX_GROUPS];
+  gbtm_model_shares(m, share);
+  int src[GBTM_MAX_GROUPS], split = 0;
+  for (int k = 0; k < m->groups; k++) {
+    src[k] = k;
+    if (share[k] > share[split]) split = k;
+  }
+  double sh[GBTM_MAX_GROUPS];
+  for (int k = 0; k < m->groups; k++) sh[k] = share[k];
+  if (m->groups == K - 1) {
+    src[K - 1] = split;
+    sh[split] *= 0.5;
+    sh[K - 1] = sh[split];
+  }
+  memset(psi, 0, ws->P * sizeof *psi);
+  for (int k = 0; k < K; k++) {
+    const int s = src[k];
+    psi[k] = log(sh[k]) - log(sh[0]);
+    for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) psi[ws->off_beta[k] + j] = m->beta[s][j];
+    for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) psi[ws->off_alpha[k] + j] = m->alpha[s][j];
+    if (ws->na[k] > 0 && m->iorder[s] < 0) psi[ws->off_alpha[k]] = -4.0; /* omega about 2% */
+  }
+  if (m->groups == K - 1) {
+    psi[ws->off_beta[split]] += SPLIT_SHIFT;
+    psi[ws->off_beta[K - 1]] -= SPLIT_SHIFT;
+  }
+  return NULL;
+}
+
+const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *r) { return &r->summary; }
+const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *r) { return &r->model; }
+const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *r, int k) {
+  return (k >= 0 && k < r->model.groups) ? &r->group[k] : NULL;
+}
+const double *gbtm_fit_result_posterior(const gbtm_fit_result *r) { return r->posterior; }
+const char *gbtm_fit_result_failures(const gbtm_fit_result *r) { return r->failures ? r->failures : ""; }
+
+static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
+  char line[256];
+  int n = run->failed_group
+              ? snprintf(line, sizeof line, "start %d: group %d: %s\n", s + 1, run->failed_group, run->failure)
+              : snprintf(line, sizeof line, "start %d: %s\n", s + 1, run->failure);
+  char *grown = realloc(*buf, *len + (size_t)n + 1);
+  if (!grown) return;
+  memcpy(grown + *len, line, (size_t)n + 1);
+  *buf = grown;
+  *len += (size_t)n;
+}
+
+/* Order of groups: increasing mean expected count over the age grid (DESIGN §3). */
+static void group_order(const em_ws *ws, const double *psi, int *perm) {
+  double mean[GBTM_MAX_GROUPS];
+  double eta[1], zeta[1];
+  for (int k = 0; k < ws->K; k++) {
+    double s = 0.0;
+    for (size_t t = 0; t < ws->T; t++) {
+      const double *x = ws->X + t * GBTM_MAX_COEF;
+      eta[0] = zeta[0] = 0.0;
+      for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * psi[ws->off_beta[k] + j];
+      for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * psi[ws->off_alpha[k] + j];
+      s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL);
+    }
+    mean[k] = s / (double)ws->T;
+    perm[k] = k;
+  }
+  for (int a = 1; a < ws->K; a++) /* insertion sort: stable, K is small */
+    for (int b = a; b > 0 && mean[perm[b]] < mean[perm[b - 1]]; b--) {
+      int tmp = perm[b];
+      perm[b] = perm[b - 1];
+      perm[b - 1] = tmp;
+    }
+}
+
+static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, const int *perm,
+                       double centre, double scale, gbtm_model *m) {
+  memset(m, 0, sizeof *m);
+  m->family = o->family;
+  m->groups = ws->K;
+  m->centre = centre;
+  m->scale = scale;
+  m->age_min = ws->panel->age[0];
+  m->age_max = ws->panel->age[ws->T - 1];
+  for (int j = 0; j < ws->K; j++) {
+    int k = perm[j];
+    m->theta[j] = psi[k] - psi[perm[0]];
+    m->order[j] = o->order[k];
+    m->iorder[j] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
+    for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = psi[ws->off_beta[k] + c];
+    for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = psi[ws->off_alpha[k] + c];
+  }
+}
+
+/* The model of a run's psi, its groups in the run's order. */
+static void run_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, double centre, double scale,
+                      gbtm_model *m) {
+  int ident[GBTM_MAX_GROUPS];
+  for (int k = 0; k < ws->K; k++) ident[k] = k;
+  fill_model(ws, o, psi, ident, centre, scale, m);
+}
+
+static int by_loglik_desc(const void *a, const void *b, const void *runs) {
+  const em_run *r = runs;
+  double la = r[*(const int *)a].loglik, lb = r[*(const int *)b].loglik;
+  if (la != lb) return la < lb ? 1 : -1;
+  return *(const int *)a - *(const int *)b;
+}
+
+/* qsort_r is not C11: a small stable insertion sort of start indices. */
+static void sort_runs(int *idx, int n, const em_run *runs) {
+  for (int a = 1; a < n; a++)
+    for (int b = a; b > 0 && by_loglik_desc(&idx[b], &idx[b - 1], runs) < 0; b--) {
+      int tmp = idx[b];
+      idx[b] = idx[b - 1];
+      idx[b - 1] = tmp;
+    }
+}
+
+/* The reference group of eq. M: theta and gamma relative to group r. */
+static void set_refgroup(gbtm_model *m, int r) {
+  double t = m->theta[r], g[GBTM_MAX_RISK];
+  memcpy(g, m->gamma[r], sizeof g);
+  for (int k = 0; k < m->groups; k++) {
+    m->theta[k] -= t;
+    for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] -= g[j];
+  }
+  m->refgroup = r;
+}
+
+/* Covariates (eq. M with risk factors; w'delta_k in log lambda): the fit
+ * without them, found from the random starts by EM, is the start; their
+ * coefficients begin at 0, and a damped Newton ascent on eq. L with the
+ * observed information (engine/fit/polish.c) takes every parameter to the
+ * maximum: EM's M-step would need a weighted GLM over all cells per
+ * iteration, while Newton converges in a few passes from a start this
+ * close. *converged: the ascent ended at a positive definite information
+ * with a decrement below polish_tolerance(). */
+#define COVARIATE_STEPS 500
+static gbtm_status add_covariates(gbtm_model *m, const gbtm_panel *p, const gbtm_fit_options *o,
+                                  double *ll, bool *converged, gbtm_error *err) {
+  m->n_risk = p->n_risk;
+  m->n_tcov = p->n_tcov;
+  memcpy(m->risk_name, p->risk_name, sizeof m->risk_name);
+  memcpy(m->tcov_name, p->tcov_name, sizeof m->tcov_name);
+  for (int j = 0; j < p->n_tcov; j++)
+    m->tcov_fixed[j] = isnan(o->tcov_fixed[j]) ? gbtm_panel_tcov_mean(p, j) : o->tcov_fixed[j];
+  polish_result pr;
+  gbtm_status st = polish_ascend(m, p, o->threads, NULL, NULL, true, COVARIATE_STEPS, NULL, NULL, &pr, err);
+  if (st != GBTM_OK) return st;
+  if (!isfinite(pr.loglik))
+    return gbtm_fail(err, GBTM_ERR_FIT, "the fit with covariates reached no finite log-likelihood");
+  *ll = pr.loglik;
+  *converged = pr.pd && pr.decrement < polish_tolerance(pr.loglik);
+  return GBTM_OK;
+}
+
+/* Estimates, names and both covariances at the reported model; the
+ * convergence verdict becomes the Newton decrement's (DESIGN §3). */
+static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *panel,
+                                    const gbtm_fit_options *o, gbtm_error *err) {
+  size_t P = (size_t)res->summary.n_params;
+  res->psi = malloc(P * sizeof *res->psi);
+  res->names = malloc(P * sizeof *res->names);
+  res->cov[0] = malloc(P * P * sizeof(double));
+  res->cov[1] = malloc(P * P * sizeof(double));
+  if (!res->psi || !res->names || !res->cov[0] || !res->cov[1])
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
+  inference_pack(&res->model, res->psi);
+  for (size_t j = 0; j < P; j++) inference_param_name(&res->model, j, res->names[j], sizeof res->names[j]);
+  polish_cov pc;
+  gbtm_status st = polish_covariances(&res->model, panel, o->threads, res->cov[0], res->cov[1], &pc, err);
+  if (st != GBTM_OK) return st;
+  gbtm_fit_summary *sm = &res->summary;
+  sm->gradient_norm = pc.grad_norm;
+  sm->newton_decrement = pc.decrement;
+  if (pc.ok) {
+    sm->converged = pc.decrement < polish_tolerance(pc.loglik);
+  } else {
+    free(res->cov[0]);
+    free(res->cov[1]);
+    res->cov[0] = res->cov[1] = NULL;
+    size_t len = strlen(pc.note) + 1;
+    if ((res->inference_note = malloc(len))) memcpy(res->inference_note, pc.note, len);
+  }
+  return GBTM_OK;
+}
+
+/* What one thread needs to run starts: its own E-step workspace, posterior
+ * buffer and generator. */
+typedef struct worker {
+  em_ws ws;
+  double *tau;
+  double *psi_scratch; /* P */
+  gsl_rng *rng;
+} worker;
+
+static void workers_free(worker *w, int n) {
+  for (int j = 0; w && j < n; j++) {
+    em_ws_free(&w[j].ws);
+    free(w[j].tau);
+    free(w[j].psi_scratch);
+    gsl_rng_free(w[j].rng);
+  }
+  free(w);
+}
+
+/* Where starts run in parallel, one thread each, their E-steps report
+ * nothing; each run is reported once it ends, one report at a time. */
+static void report_run(const gbtm_fit_options *o, gbtm_progress *info, const em_run *run) {
+  if (!o->progress || run->failure) return;
+  info->iteration = run->iterations;
+  info->loglik = run->loglik;
+#pragma omp critical(gbtm_fit_progress)
+  o->progress(info, o->progress_user);
+}
+
+/* A start: posteriors from the start's own generator, an M-step, a short EM. */
+static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_options *o, int s,
+                      double tol_abs, em_run *run, gbtm_progress *info) {
+  int K = o->groups;
+  gsl_rng_set(w->rng, seed_stream(o->seed, 0, s));
+  starts_tau(prof, K, s, w->rng, w->tau);
+  /* Zero inflation starts at 1% to 70% in the middle of the age range,
+   * with random age terms. */
+  double alpha0[GBTM_MAX_GROUPS * GBTM_MAX_COEF];
+  for (int k = 0; k < K; k++) {
+    double omega = 0.01 + 0.69 * gsl_rng_uniform(w->rng);
+    alpha0[k * GBTM_MAX_COEF] = log(omega / (1.0 - omega));
+    for (int j = 1; j < GBTM_MAX_COEF; j++)
+      alpha0[k * GBTM_MAX_COEF + j] = gsl_ran_gaussian(w->rng, ALPHA_SPREAD);
+  }
+  run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->psi, &run->failed_group);
+  if (!run->failure)
+    em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs, 0.0,
+               o->accelerate, info ? o->progress : NULL, o->progress_user, info);
+}
+
+/* eq. L at a model, by the E-step kernel of a worker (the line search of
+ * the Newton polish). */
+static double worker_loglik(void *ctx, const gbtm_model *m) {
+  worker *w = ctx;
+  psi_from_model(&w->ws, m, w->psi_scratch);
+  return em_estep(&w->ws, w->psi_scratch, NULL, NULL);
+}
+
+/* A Newton step of a long run as progress (phase "newton"). */
+typedef struct newton_report {
+  const gbtm_fit_options *o;
+  gbtm_progress info;
+} newton_report;
+
+static void report_newton_step(void *user, int step, double loglik) {
+  newton_report *r = user;
+  r->info.iteration = step;
+  r->info.loglik = loglik;
+  r->o->progress(&r->info, r->o->progress_user);
+}
+
+/* Newton polish of a run (DESIGN §3, §4): true when it ended at a positive
+ * definite information, with run's parameters, log L and verdict updated;
+ * its steps reported as progress when info is not NULL. rival: the best
+ * run polished before it, or NULL (polish_rival). */
+static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
+                       const gbtm_progress *info, const polish_rival *rival, em_run *run) {
+  gbtm_model m;
+  run_model(&w->ws, o, run->psi, centre, scale, &m);
+  polish_result pr;
+  /* Newton steps, and Levenberg-Marquardt steps where I is not positive
+   * definite on the way (near a boundary, e.g. a zero inflation running to
+   * 0): at 1M persons these reached in 12 steps a log L that EM had not
+   * reached after 5000 iterations. */
+  newton_report report = {o, {"newton", 0, 0, 0, 0.0}};
+  if (info) report.info.start = info->start, report.info.starts = info->starts;
+  polish_progress progress = {report_newton_step, &report};
+  if (polish_ascend(&m, w->ws.panel, threads, worker_loglik, w, true, POLISH_MAX_STEPS,
+                    info && o->progress ? &progress : NULL, rival, &pr, NULL) != GBTM_OK ||
+      !pr.pd)
+    return false;
+  psi_from_model(&w->ws, &m, run->psi);
+  run->loglik = pr.loglik;
+  /* a replica is at the rival's maximum as far as log L tells (REPLICATION_TOL) */
+  run->replica = pr.same;
+  run->converged = pr.same || pr.decrement < polish_tolerance(pr.loglik);
+  return true;
+}
+
+static bool all_failed(const em_run *runs, const int *idx, int n) {
+  for (int j = 0; j < n; j++)
+    if (!runs[idx[j]].failure) return false;
+  return true;
+}
+
+/* The gain per EM cycle at which Newton's method takes over: 1e-3, or
+ * 1e-6 per person on large panels. log L and its gains grow with N while
+ * Newton's region of fast convergence does not shrink, so a fixed 1e-3
+ * made the long runs of a 1M-person fit spend hundreds of EM cycles (36 ms
+ * each) for what two or three Newton steps do. */
+static double handoff_gain(const gbtm_panel *p) {
+  double per_person = HANDOFF_PER_PERSON * (double)panel_n_all(p);
+  return per_person > HANDOFF_GAIN ? per_person : HANDOFF_GAIN;
+}
+
+/* The long runs idx[from..to-1]: EM to convergence, handing over to
+ * Newton's method (DESIGN §3) once a cycle gains less than handoff_gain() when
+ * inference is on; where the information is not positive definite there,
+ * EM goes on to its own criterion. The EM runs side by side where by_start;
+ * the polishes run one after the other, from the highest log L down, each
+ * against the best run polished before it (polish_rival): only the best is
+ * polished to the end, and the order does not depend on the threads. */
+static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *runs, const int *idx, int from,
+                       int to, int total, double tol_abs, double centre, double scale, bool by_start) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
+  for (int j = from; j < to; j++) {
+    em_run *run = &runs[idx[j]];
+    worker *w = &wk[omp_get_thread_num()];
+    gbtm_progress info = {"long", j, total, 0, 0.0};
+    if (!run->converged && !run->stalled)
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, o->inference ? handoff_gain(w->ws.panel) : 0.0, o->accelerate,
+                 by_start ? NULL : o->progress, o->progress_user, &info);
+    if (by_start && !o->inference) report_run(o, &info, run);
+  }
+  if (!o->inference) return;
+  int order[to - from > 0 ? to - from : 1], n = 0;
+  for (int j = from; j < to; j++) order[n++] = idx[j];
+  sort_runs(order, n, runs);
+  polish_rival rival = {-INFINITY, REPLICATION_TOL};
+  for (int j = 0; j < n; j++) {
+    em_run *run = &runs[order[j]];
+    if (run->failure) continue;
+    int pos = from;
+    while (idx[pos] != order[j]) pos++;
+    gbtm_progress info = {"long", pos, total, 0, 0.0};
+    worker *w = &wk[0];
+    if (!polish_run(w, o, centre, scale, o->threads, &info, isfinite(rival.loglik) ? &rival : NULL, run))
+      em_iterate(&w->ws, run, o->max_iterations, tol_abs, 0.0, o->accelerate, o->progress, o->progress_user, &info);
+    if (!run->failure && !run->replica && run->loglik > rival.loglik) rival.loglik = run->loglik;
+    if (by_start) report_run(o, &info, run);
+  }
+}
+
+/* The distinct maxima of the long runs idx[0..keep) into res, best first:
+ * the best, then the others whose log L is more than REPLICATION_TOL below
+ * every one kept before (replicas and failures left out). */
+static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, int best, size_t P,
+                                 gbtm_fit_result *res, gbtm_error *err) {
+  int order[keep > 0 ? keep : 1], n = 0;
+  for (int j = 0; j < keep; j++)
+    if (!runs[idx[j]].failure && !runs[idx[j]].replica && idx[j] != best) order[n++] = idx[j];
+  sort_runs(order, n, runs);
+  if (!(res->maxima = malloc(((size_t)n + 1) * P * sizeof *res->maxima)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the maxima of the long runs");
+  memcpy(res->maxima, runs[best].psi, P * sizeof *res->maxima);
+  res->n_maxima = 1;
+  double last = runs[best].loglik;
+  for (int j = 0; j < n; j++) {
+    if (runs[order[j]].loglik >= last - REPLICATION_TOL) continue;
+    last = runs[order[j]].loglik;
+    memcpy(res->maxima + (size_t)res->n_maxima++ * P, runs[order[j]].psi, P * sizeof *res->maxima);
+  }
+  return GBTM_OK;
+}
+
+/* ---- the pilot (DESIGN §3 Starts) ----------------------------------------
+ * On a large panel the starts run on a pilot subsample: every m-th person
+ * over all processes, m = N / the pilot's size, fitted as any panel (short
+ * runs, long runs, Newton polish). Its distinct maxima (record_maxima)
+ * are then the starts of the long runs on the whole panel, polished from
+ * the best down (long_phase). The starts only have to find the basins of
+ * the maxima, which a 50,000-person subsample finds as well as the whole
+ * panel, for a twentieth of the cost at 1M persons; the estimate, its
+ * convergence and its standard errors are the whole panel's. Zero
+ * inflations the pilot ran to 0 start again on the whole panel
+ * (polish_release_boundary). */
+static size_t pilot_wanted(const gbtm_panel *p, const gbtm_fit_options *o) {
+  size_t N = panel_n_all(p);
+  if (o->start_from || p->n_risk > 0 || p->n_tcov > 0) return 0;
+  size_t n = o->pilot < 0 ? (N >= GBTM_PILOT_FROM ? GBTM_PILOT_PERSONS : 0) : (size_t)o->pilot;
+  return n > 0 && 2 * n <= N ? n : 0; /* a pilot of at most half the panel */
+}
+
+/* The pilot's progress, its phases named "pilot short" and so on. */
+static void pilot_progress(const gbtm_progress *pr, void *user) {
+  const gbtm_fit_options *o = user;
+  char phase[32];
+  snprintf(phase, sizeof phase, "pilot %s", pr->phase);
+  gbtm_progress q = *pr;
+  q.phase = phase;
+  o->progress(&q, o->progress_user);
+}
+
+static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, double centre, double scale,
+                             size_t want, gbtm_fit_result **out, gbtm_error *err) {
+  *out = NULL;
+  size_t m = panel_n_all(p) / want, n = 0;
+  size_t *persons = malloc((p->n ? p->n : 1) * sizeof *persons);
+  gbtm_panel *sub = NULL;
+  gbtm_status st = GBTM_OK;
+  if (!persons) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the pilot");
+  for (size_t i = 0; persons && i < p->n; i++)
+    if ((p->first + i) % m == 0) persons[n++] = i;
+  if (st == GBTM_OK) st = gbtm_panel_subset(p, persons, n, &sub, err);
+  free(persons);
+  if (p->procs) { /* the blocks of the pilot become one panel */
+    st = reduce_agree(p->procs, st, err);
+    if (st == GBTM_OK) st = panel_distribute(sub, p->procs, "the pilot", err);
+  }
+  gbtm_fit_options po = *o;
+  po.pilot = 0;
+  po.centre = centre, po.scale = scale;
+  po.keep_posterior = false;
+  po.progress = o->progress ? pilot_progress : NULL;
+  po.progress_user = (void *)o;
+  if (st == GBTM_OK) st = gbtm_fit(sub, &po, out, err);
+  gbtm_panel_free(sub);
+  return st;
+}
+
+/* Small panels run whole starts in parallel, one thread each; large ones
+ * run starts in turn with every thread on the E-step. Either way each start
+ * computes the same numbers. */
+#define PARALLEL_STARTS_MAX_CELLS 4000000.0
+
+gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
+                     gbtm_error *err) {
+  *out = NULL;
+  double wall0 = omp_get_wtime();
+  gbtm_status st = gbtm_fit_options_check(o, panel, err);
+  if (st != GBTM_OK) return st;
+  double centre, scale;
+  basis_default(panel->age[0], panel->age[panel->T - 1], &centre, &scale);
+  if (!isnan(o->centre)) centre = o->centre;
+  if (!isnan(o->scale)) scale = o->scale;
+
+  int S = o->starts, K = o->groups;
+  size_t N = panel->n;
+  int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+  /* (not between processes: a start's E-steps sum across them in turn) */
+  bool by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
+  int nw = by_start ? (threads < S ? threads : S) : 1;
+  gbtm_fit_options wo = *o;
+  if (by_start) wo.threads = 1;
+
+  worker *wk = calloc((size_t)nw, sizeof *wk);
+  start_profiles prof = {0};
+  em_run *runs = calloc((size_t)S + 1, sizeof *runs); /* + the start_from run */
+  int *idx = malloc(((size_t)S + 1) * sizeof *idx);
+  gbtm_fit_result *res = calloc(1, sizeof *res);
+  double *psis = NULL;
+  gbtm_fit_result *pilot = NULL;
+  char *failures = NULL;
+  size_t failures_len = 0;
+  if (!wk || !runs || !idx || !res) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+    goto cleanup;
+  }
+  for (int j = 0; j < nw; j++) {
+    if ((st = em_ws_init(&wk[j].ws, panel, &wo, centre, scale, err)) != GBTM_OK) goto cleanup;
+    wk[j].tau = malloc(N * (size_t)K * sizeof *wk[j].tau);
+    wk[j].rng = gsl_rng_alloc(gsl_rng_mt19937);
+    wk[j].psi_scratch = malloc(wk[j].ws.P * sizeof *wk[j].psi_scratch);
+    if (!wk[j].tau || !wk[j].rng || !wk[j].psi_scratch) {
+      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+      goto cleanup;
+    }
+  }
+  em_ws *ws0 = &wk[0].ws;
+  psis = calloc(((size_t)S + 1) * ws0->P, sizeof *psis);
+  if (!psis) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+    goto cleanup;
+  }
+  size_t pilot_n = pilot_wanted(panel, o);
+  if (pilot_n && (st = fit_pilot(panel, o, centre, scale, pilot_n, &pilot, err)) != GBTM_OK) goto cleanup;
+  if (!pilot && (st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
+
+  double tol_abs = o->tol_gradient * (double)panel_n_all(panel);
+  for (int s = 0; s <= S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1 && !pilot)
+  for (int s = 0; s < (pilot ? 0 : S); s++) {
+    gbtm_progress info = {"short", s, S, 0, 0.0};
+    run_start(&wk[omp_get_thread_num()], &prof, o, s, tol_abs, &runs[s], by_start ? NULL : &info);
+    if (by_start) report_run(o, &info, &runs[s]);
+  }
+  int n_ok = 0;
+  for (int s = 0; s < (pilot ? 0 : S); s++) {
+    if (runs[s].failure) note_failure(&failures, &failures_len, s, &runs[s]);
+    else idx[n_ok++] = s;
+  }
+  for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
+    gbtm_model m;
+    run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, centre, scale, &m);
+    polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
+    psi_from_model(ws0, &m, runs[j].psi);
+    idx[n_ok++] = j;
+  }
+  if (n_ok == 0 && !o->start_from) {
+    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
+    goto cleanup;
+  }
+  sort_runs(idx, n_ok, runs);
+  int keep = pilot ? n_ok : (int)ceil(o->keep_fraction * S);
+  if (keep < 1) keep = 1;
+  if (keep > n_ok) keep = n_ok;
+  if (o->start_from) { /* the given start joins the long runs */
+    if (o->start_from->family != o->family || o->start_from->centre != centre || o->start_from->scale != scale) {
+      st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
+      goto cleanup;
+    }
+    gbtm_model start = *o->start_from; /* its boundaries decided anew (polish_release_boundary) */
+    polish_release_boundary(&start);
+    const char *why = psi_from_model(ws0, &start, runs[S].psi);
+    if (why) {
+      st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
+      goto cleanup;
+    }
+    memmove(idx + 1, idx, (size_t)n_ok * sizeof *idx); /* it goes first, ahead of the ranked starts */
+    idx[0] = S;
+    n_ok++;
+    keep++;
+  }
+  long_phase(wk, nw, o, runs, idx, 0, keep, keep, tol_abs, centre, scale, by_start);
+  /* Should every long run fail, the next-best short runs take their turn. */
+  while (keep < n_ok && all_failed(runs, idx, keep)) {
+    long_phase(wk, nw, o, runs, idx, keep, keep + 1, keep + 1, tol_abs, centre, scale, by_start);
+    keep++;
+  }
+  for (int j = 0; j < keep; j++)
+    if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
+  int best = -1, converged = 0, failed = 0;
+  for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
+  failed += o->start_from && runs[S].failure;
+  for (int j = 0; j < keep; j++) {
+    const em_run *run = &runs[idx[j]];
+    if (run->failure) continue;
+    converged += run->converged;
+    if (!run->replica && (best < 0 || run->loglik > runs[best].loglik)) best = idx[j];
+  }
+  if (best < 0) {
+    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
+    goto cleanup;
+  }
+  int replicated = 0;
+  for (int j = 0; j < keep; j++) {
+    const em_run *run = &runs[idx[j]];
+    if (!run->failure && fabs(run->loglik - runs[best].loglik) <= REPLICATION_TOL) replicated++;
+  }
+  if ((st = record_maxima(runs, idx, keep, best, ws0->P, res, err)) != GBTM_OK) goto cleanup;
+
+  /* Final E-step at the best estimate, for the posteriors. */
+  const em_run *b = &runs[best];
+  double *tau = wk[0].tau;
+  double ll = em_estep(ws0, b->psi, NULL, tau);
+  int perm[GBTM_MAX_GROUPS];
+  group_order(ws0, b->psi, perm);
+  fill_model(ws0, o, b->psi, perm, centre, scale, &res->model);
+  res->posterior = malloc(N * (size_t)K * sizeof *res->posterior);
+  if (!res->posterior) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < N; i++)
+    for (int j = 0; j < K; j++) res->posterior[i * K + j] = tau[i * K + perm[j]];
+  set_refgroup(&res->model, o->refgroup);
+  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0, cov_converged = true;
+  if (covariates && ((st = add_covariates(&res->model, panel, o, &ll, &cov_converged, err)) != GBTM_OK ||
+                     (st = gbtm_model_classify(&res->model, panel, res->posterior, err)) != GBTM_OK))
+    goto cleanup;
+  double share[GBTM_MAX_GROUPS];
+  gbtm_model_shares(&res->model, share);
+  if (res->model.n_risk > 0) /* the mean of pi_k(z_i), which is the mean posterior at the maximum */
+    for (int k = 0; k < K; k++) {
+      share[k] = 0.0;
+      for (size_t i = 0; i < N; i++) share[k] += res->posterior[i * K + k];
+    }
+  if (res->model.n_risk > 0) {
+    reduce_sum(panel->procs, share, (size_t)K);
+    for (int k = 0; k < K; k++) share[k] /= (double)panel_n_all(panel);
+  }
+
+  gbtm_fit_summary *sm = &res->summary;
+  sm->loglik = ll;
+  sm->n_params = gbtm_model_n_params(&res->model);
+  sm->n_persons = panel_n_all(panel);
+  sm->n_obs = panel_sizes_all(panel).n_obs;
+  criteria_information(sm);
+  sm->entropy = criteria_classification(res->posterior, N, K, share, panel->procs, res->group);
+  sm->converged = covariates ? cov_converged : b->converged;
+  sm->iterations = b->iterations;
+  sm->gradient_norm = b->grad_norm;
+  sm->starts = S;
+  sm->starts_long = keep;
+  sm->starts_converged = converged;
+  sm->starts_failed = failed;
+  sm->best_replicated = replicated;
+  if (pilot) { /* the starts are the pilot's */
+    const gbtm_fit_summary *ps = &pilot->summary;
+    sm->starts_long = ps->starts_long;
+    sm->starts_converged = ps->starts_converged;
+    sm->starts_failed = ps->starts_failed + failed;
+    sm->best_replicated = ps->best_replicated;
+    sm->pilot_persons = ps->n_persons;
+  }
+  sm->kernel = estep_kernel(ws0->ctx);
+  sm->threads = by_start ? nw : estep_threads(ws0->ctx);
+  sm->processes = reduce_size(panel->procs);
+  sm->se = o->se;
+  sm->newton_decrement = NAN;
+  if (o->inference && (st = attach_inference(res, panel, o, err)) != GBTM_OK) goto cleanup;
+  sm->seconds = omp_get_wtime() - wall0;
+  /* the observed trajectories of a model file (from all processes' persons) */
+  if (!(res->observed = malloc(2 * (size_t)K * panel->T * sizeof *res->observed))) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
+    goto cleanup;
+  }
+  fit_observed_rates(panel, K, res->posterior, res->observed);
+  if (!o->keep_posterior) {
+    free(res->posterior);
+    res->posterior = NULL;
+  }
+  fit_result_describe(panel, &res->data);
+  if (o->keep_posterior && panel->procs && (st = gather_persons(panel, K, res, err)) != GBTM_OK) goto cleanup;
+  if (o->keep_posterior && !panel->procs && !(res->ids = copy_ids(panel))) {
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
+    goto cleanup;
+  }
+  if (pilot && pilot->failures && !failures) { /* the pilot's failed starts */
+    failures = pilot->failures;
+    pilot->failures = NULL;
+  }
+  res->failures = failures;
+  failures = NULL;
+  *out = res;
+  res = NULL;
+
+cleanup:
+  gbtm_fit_result_free(pilot);
+  gbtm_fit_result_free(res);
+  free(failures);
+  free(idx);
+  free(psis);
+  free(runs);
+  starts_profiles_free(&prof);
+  workers_free(wk, nw);
+  return st;
+}

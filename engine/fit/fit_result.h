@@ -1,0 +1,43 @@
+/* fit_result.h: the contents of a gbtm_fit_result, shared by the code that
+ * makes one: the EM driver (fit.c) and the model-file reader. */
+#ifndef GBTM_FIT_RESULT_H
+#define GBTM_FIT_RESULT_H
+
+#include "gbtm.h"
+#include "fit/inference.h"
+
+struct gbtm_fit_result {
+  gbtm_model model;
+  gbtm_fit_summary summary;
+  gbtm_group_summary group[GBTM_MAX_GROUPS];
+  gbtm_data_summary data;
+  double *posterior; /* N x K or NULL */
+  char **ids;        /* N person ids (owned) or NULL */
+  char *failures;    /* "start 3: ...\n" lines, or NULL */
+  /* inference: estimates psi, names, covariances (NULL when unavailable) */
+  double *psi;            /* P */
+  char (*names)[INFERENCE_NAME_MAX]; /* P */
+  double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
+  char *inference_note;   /* or NULL */
+  /* the distinct maxima of the long runs, best first (log L more than
+   * 1e-6 apart): n_maxima vectors psi of the fit's layout (em.h), or NULL;
+   * a pilot's hand them to the fit of the whole panel (engine/fit/fit.c) */
+  double *maxima;
+  int n_maxima;
+  double *observed;       /* K x T observed rates of the panel's ages (then
+                             K x T scratch), or NULL: fit_observed_rates() */
+  /* a result read from a model file: its root attributes, one allocation
+   * (the strings follow the struct), or NULL */
+  gbtm_model_file_info *file_info;
+};
+
+/* Fills the data summary of a panel (of all processes' persons). */
+void fit_result_describe(const gbtm_panel *panel, gbtm_data_summary *data);
+
+/* The observed trajectories of the model file: at each age t of the panel,
+ * sum_i tau_ik y_it / sum_i tau_ik E_it over all persons (NaN where no one
+ * is observed), from tau (this process's persons x groups) into obs[0..KT)
+ * (obs has room for 2 K T). Collective. */
+void fit_observed_rates(const gbtm_panel *panel, int groups, const double *tau, double *obs);
+
+#endif

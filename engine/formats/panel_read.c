@@ -1,0 +1,80 @@
+/* panel_read.c: gbtm_panel_read(), which reads a panel whatever its format.
+ * An HDF5 file is recognised by its 8-byte signature, which the HDF5 format
+ * places at offset 0 or, after a user block, at offset 512, 1024, 2048, ...;
+ * any other file is CSV, in the long or the wide layout that the columns
+ * describe (gbtm_panel_read_csv). Recognising the format by content rather
+ * than by the file's name lets a panel keep any name. Also the checks of
+ * the covariate names that every reader makes before reading. */
+#include "formats/panel_read.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/error.h"
+#include "panel/panel.h"
+#include "base/reduce.h"
+
+#define H5_SIGNATURE "\x89HDF\r\n\x1a\n"
+
+bool panel_is_h5(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return false;
+  struct stat st;
+  bool is = false;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+    for (long long at = 0; !is && at + 8 <= (long long)st.st_size; at = at ? 2 * at : 512) {
+      char sig[8];
+      if (fseeko(f, (off_t)at, SEEK_SET) != 0 || fread(sig, 1, sizeof sig, f) != sizeof sig) break;
+      is = memcmp(sig, H5_SIGNATURE, sizeof sig) == 0;
+    }
+  }
+  fclose(f);
+  return is;
+}
+
+static const char *cov_name(const gbtm_csv_columns *c, int j) {
+  return j < c->n_risk ? c->risk[j] : c->tcov[j - c->n_risk];
+}
+
+gbtm_status panel_columns_check(const char *path, const gbtm_csv_columns *c, gbtm_error *err) {
+  if (c->n_risk < 0 || c->n_risk > GBTM_MAX_RISK || c->n_tcov < 0 || c->n_tcov > GBTM_MAX_TCOV)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "%s: at most %d risk factors and %d time-varying covariates",
+                     path, GBTM_MAX_RISK, GBTM_MAX_TCOV);
+  int nc = c->n_risk + c->n_tcov;
+  for (int j = 0; j < nc; j++) {
+    const char *name = cov_name(c, j);
+    if (!name || !name[0])
+      return gbtm_fail(err, GBTM_ERR_USAGE, "%s: covariate %d has no name", path, j + 1);
+    if (strlen(name) >= GBTM_NAME_MAX)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "%s: covariate name \"%s\" is longer than %d bytes", path,
+                       name, GBTM_NAME_MAX - 1);
+    for (int l = 0; l < j; l++)
+      if (strcmp(name, cov_name(c, l)) == 0)
+        return gbtm_fail(err, GBTM_ERR_USAGE, "%s: covariate \"%s\" is named twice", path, name);
+  }
+  return GBTM_OK;
+}
+
+gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
+                            gbtm_error *err) {
+  *out = NULL;
+  if (panel_is_h5(path)) return panel_read_h5(path, columns, NULL, out, err);
+  return gbtm_panel_read_csv(path, columns, out, err);
+}
+
+gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                                 gbtm_panel **out, gbtm_error *err) {
+  *out = NULL;
+  if (reduce_size(procs) == 1) return gbtm_panel_read(path, columns, out, err);
+  /* Every process reads (the CSV reader agrees on its cuts on the way),
+   * then all agree on the outcome before the blocks become one panel. */
+  gbtm_status st = panel_is_h5(path) ? panel_read_h5(path, columns, procs, out, err)
+                                     : panel_read_csv(path, columns, procs, out, err);
+  if ((st = reduce_agree(procs, st, err)) == GBTM_OK) st = panel_distribute(*out, procs, path, err);
+  if (st != GBTM_OK) {
+    gbtm_panel_free(*out);
+    *out = NULL;
+  }
+  return st;
+}

@@ -1,0 +1,16 @@
+/* simulate_cov.h: simulation with covariates (engine/model/simulate_cov.c),
+ * called by gbtm_simulate() and gbtm_preset() (engine/model/simulate.c). */
+#ifndef GBTM_SIMULATE_COV_H
+#define GBTM_SIMULATE_COV_H
+
+#include "panel/panel.h"
+
+/* gbtm_simulate() for a model with risk factors or time-varying
+ * covariates; the design is already checked. */
+gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, gbtm_panel **out, int *group,
+                                gbtm_error *err);
+/* Adds the covariates of "rapporteur-2024-covariates" to the
+ * rapporteur-2024 model and design. */
+void preset_rapporteur_2024_covariates(gbtm_model *m, gbtm_sim_design *d);
+
+#endif

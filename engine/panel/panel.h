@@ -1,0 +1,196 @@
+/* panel.h defines the in-memory person x age panel (DESIGN §1, §3).
+ *
+ * Offence panels are mostly zeros, so a panel holds, per person i:
+ * - a window [lo_i, hi_i] of age indices: the first and last observed ages;
+ * - "skip" cells inside the window that are not regular: the unobserved ages
+ *   (gaps) and the observed cells whose exposure differs from 1;
+ * - the nonzero counts of regular cells (regular = observed with E = 1), CSR;
+ * - the exception cells (observed with E != 1: age index, count, exposure), CSR;
+ * - c_i = sum over observed cells of (y log E - log y!), the part of eq. L
+ *   that no parameter touches.
+ * So every regular cell is "in the window and not skipped", and its count is
+ * 0 unless listed among the nonzeros. Kernels add a per-(k,t) base value over
+ * the window by prefix sums, take the skip cells back out, and add the
+ * nonzero and exception cells (engine/fit/estep.c).
+ */
+#ifndef GBTM_PANEL_H
+#define GBTM_PANEL_H
+
+#include <math.h>
+
+#include "base/error.h"
+#include "gbtm.h"
+#include "base/reduce.h"
+
+/* Sizes of a panel, or of all the blocks of a distributed one. */
+typedef struct panel_sizes {
+  size_t n, n_obs, n_nonzero;
+  double total;
+  bool has_exposure;
+  size_t dropped_rows, dropped_persons;
+} panel_sizes;
+
+struct gbtm_panel {
+  size_t n;         /* persons */
+  size_t T;         /* distinct ages */
+  size_t n_obs;     /* observed cells */
+  size_t n_nonzero; /* observed cells with y > 0 */
+  double total;     /* sum of counts */
+  bool has_exposure;
+  double *age; /* T ascending */
+  char **id;   /* n person ids */
+  uint32_t *lo, *hi; /* n windows, lo <= hi */
+  size_t *skip_start; /* n + 1 */
+  uint32_t *skip_t;
+  size_t *nz_start; /* n + 1 */
+  uint32_t *nz_t;
+  int32_t *nz_y;
+  size_t *ex_start; /* n + 1 */
+  uint32_t *ex_t;
+  int32_t *ex_y;
+  double *ex_e;
+  double *logc; /* n */
+  /* covariates (gbtm_csv_columns): risk factors per person, time-varying
+   * covariates per observed cell (cells ascending in age within a person,
+   * person i's from obs_start[i]) */
+  int n_risk, n_tcov;
+  char risk_name[GBTM_MAX_RISK][GBTM_NAME_MAX];
+  char tcov_name[GBTM_MAX_TCOV][GBTM_NAME_MAX];
+  double *risk;      /* n x n_risk, or NULL */
+  size_t *obs_start; /* n + 1, or NULL without time-varying covariates */
+  double *tcov;      /* n_obs x n_tcov, or NULL */
+  size_t dropped_rows, dropped_persons; /* by drop_missing */
+  /* A block of persons of a distributed panel (gbtm_panel_read_part,
+   * engine/formats/panel_part.c): the processes, the index of this block's first
+   * person among all, and the sizes of the whole. One process: NULL, 0 and
+   * unused. */
+  const gbtm_reducer *procs;
+  size_t first;
+  panel_sizes all;
+};
+
+/* The whole panel's sizes, whichever process asks. */
+static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {
+  if (p->procs) return p->all;
+  return (panel_sizes){p->n, p->n_obs, p->n_nonzero, p->total, p->has_exposure, p->dropped_rows,
+                       p->dropped_persons};
+}
+
+/* Persons in the whole panel. */
+static inline size_t panel_n_all(const gbtm_panel *p) { return p->procs ? p->all.n : p->n; }
+
+/* Makes the blocks of procs one panel (collective): the sizes of the
+ * whole, this block's first person, one age grid for all (the union of
+ * the blocks' ages; this block is rebuilt on it when it lacks some), and a
+ * check that no person is in two blocks. source names the data in
+ * messages. */
+gbtm_status panel_distribute(gbtm_panel *p, const gbtm_reducer *procs, const char *source, gbtm_error *err);
+
+/* One observed row on its way into a panel. */
+typedef struct panel_row {
+  uint32_t person; /* index into the id list */
+  double age;
+  int64_t count;
+  double exposure;
+  uint64_t line; /* source line, for messages */
+  uint32_t index; /* position in the caller's rows (set by panel_build) */
+} panel_row;
+
+/* Covariate values of the rows given to panel_build_cov(), in the caller's
+ * row order: values[r * (n_risk + n_tcov) + j], the risk factors first;
+ * NaN is missing. column[j] is the source column of covariate j for
+ * messages (0: none). Names are copied into the panel (GBTM_NAME_MAX). */
+typedef struct panel_cov_in {
+  int n_risk, n_tcov;
+  const char *risk_name[GBTM_MAX_RISK];
+  const char *tcov_name[GBTM_MAX_TCOV];
+  const double *values;
+  size_t column[GBTM_MAX_RISK + GBTM_MAX_TCOV];
+  bool drop_missing;
+} panel_cov_in;
+
+/* Builds a panel from rows (reordered in place) and n_persons ids (the panel
+ * takes ownership of ids and of each string, also on failure). source and
+ * age_column name the origin in messages ("file.csv", column of the age
+ * field): duplicates are reported as source:line:column. */
+gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
+                        const char *source, size_t age_column, gbtm_panel **out,
+                        gbtm_error *err);
+
+/* panel_build() with covariates (cov may be NULL): missing values are an
+ * error naming source:line:column, or with cov->drop_missing the rows with
+ * a missing time-varying covariate and the persons with a missing risk
+ * factor are left out (and counted); a risk factor that differs between
+ * rows of one person is an error naming the person and both lines. At most
+ * 2^32 - 1 rows with covariates. */
+gbtm_status panel_build_cov(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
+                            const char *source, size_t age_column, const panel_cov_in *cov,
+                            gbtm_panel **out, gbtm_error *err);
+
+/* The panel_cov_in of the covariates of a panel's cells, for rebuilding a
+ * panel from its own cells in panel_person_cells order, persons in the
+ * order of persons[0..n-1]: *values is allocated (caller frees), NULL and
+ * GBTM_OK when p has no covariates. */
+gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_t n,
+                               panel_cov_in *cov, double **values, gbtm_error *err);
+
+/* ---- what the panel builders share (panel.c, panel_sorted.c, simulate.c) */
+
+/* Allocates skip_t, nz_t/nz_y and ex_t/ex_y/ex_e for the totals in
+ * skip_start[n], nz_start[n] and ex_start[n]; false when out of memory. */
+bool panel_alloc_cells(gbtm_panel *p);
+
+/* Fills the cells person by person, each person's ascending in age, with
+ * one set of expressions for every builder, so that their panels are
+ * identical to the bit: panel_fill_person() at a person's start,
+ * panel_fill_cell() per observed cell, panel_fill_end() at its end. */
+#define PANEL_LGAMMA_TABLE 256
+typedef struct panel_filler {
+  size_t s, z, x;          /* next skip, nonzero and exception cell */
+  size_t n_nonzero;        /* cells with y > 0 so far */
+  double total;            /* their counts */
+  bool has_exposure;       /* an exposure != 1 so far */
+  double c;                /* this person's c_i so far */
+  uint32_t next;           /* the next age index of this person's window */
+  double lgam[PANEL_LGAMMA_TABLE]; /* log y! for small y */
+} panel_filler;
+
+void panel_filler_init(panel_filler *f);
+
+static inline void panel_fill_person(const gbtm_panel *p, panel_filler *f, size_t i) {
+  f->c = 0.0;
+  f->next = p->lo[i];
+}
+
+/* Cell (t, y, e): the gaps before it are skip cells; an exposure != 1 makes
+ * it an exception (and a skip cell), else a count > 0 a nonzero cell; c_i
+ * gathers -log y! and y log E (the constant of eq. L). */
+static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, int32_t y, double e) {
+  for (uint32_t u = f->next; u < t; u++) p->skip_t[f->s++] = u; /* gaps */
+  f->next = t + 1;
+  if (y > 0) {
+    f->c -= y < PANEL_LGAMMA_TABLE ? f->lgam[y] : lgamma(y + 1.0);
+    f->n_nonzero++;
+    f->total += y;
+  }
+  if (e != 1.0) { /* eq. L constant: y log E */
+    f->c += y * log(e);
+    f->has_exposure = true;
+    p->skip_t[f->s++] = t;
+    p->ex_t[f->x] = t;
+    p->ex_y[f->x] = y;
+    p->ex_e[f->x++] = e;
+  } else if (y > 0) {
+    p->nz_t[f->z] = t;
+    p->nz_y[f->z++] = y;
+  }
+}
+
+static inline void panel_fill_end(gbtm_panel *p, const panel_filler *f, size_t i) { p->logc[i] = f->c; }
+
+/* Writes the observed cells of person i, ascending in age, into t[], y[]
+ * and e[] (each with room for panel->T entries); returns how many. */
+size_t panel_person_cells(const gbtm_panel *panel, size_t i, uint32_t *t, int32_t *y,
+                          double *e);
+
+#endif

@@ -1,0 +1,184 @@
+/* panel_covariates.c: the covariates of a panel (gbtm_csv_columns): the
+ * time-stable risk factors of eq. M, one value per person, and the
+ * time-varying covariates of log lambda, one value per observed cell.
+ *
+ * panel_build_cov() calls panel_cov_prepare() on the rows in the caller's
+ * order (missing values: an error, or rows and persons dropped) and
+ * panel_cov_fill() once the rows are sorted by person and age, which is the
+ * order of each person's observed cells (panel_person_cells). */
+#include "panel/panel_covariates.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *cov_name(const panel_cov_in *cov, int j) {
+  return j < cov->n_risk ? cov->risk_name[j] : cov->tcov_name[j - cov->n_risk];
+}
+
+static gbtm_status check_names(const panel_cov_in *cov, gbtm_error *err) {
+  if (cov->n_risk < 0 || cov->n_risk > GBTM_MAX_RISK || cov->n_tcov < 0 || cov->n_tcov > GBTM_MAX_TCOV)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "at most %d risk factors and %d time-varying covariates",
+                     GBTM_MAX_RISK, GBTM_MAX_TCOV);
+  int nc = cov->n_risk + cov->n_tcov;
+  for (int j = 0; j < nc; j++) {
+    const char *name = cov_name(cov, j);
+    if (!name || !name[0]) return gbtm_fail(err, GBTM_ERR_USAGE, "covariate %d has no name", j + 1);
+    if (strlen(name) >= GBTM_NAME_MAX)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "covariate name \"%s\" is longer than %d bytes", name,
+                       GBTM_NAME_MAX - 1);
+    for (int l = 0; l < j; l++)
+      if (strcmp(name, cov_name(cov, l)) == 0)
+        return gbtm_fail(err, GBTM_ERR_USAGE, "covariate \"%s\" is named twice", name);
+  }
+  return GBTM_OK;
+}
+
+gbtm_status panel_cov_prepare(panel_row *rows, size_t *n_rows, char **ids, size_t *n_persons,
+                              const panel_cov_in *cov, const char *source, size_t *dropped_rows,
+                              size_t *dropped_persons, gbtm_error *err) {
+  *dropped_rows = *dropped_persons = 0;
+  gbtm_status st = check_names(cov, err);
+  if (st != GBTM_OK) return st;
+  size_t n = *n_rows, np = *n_persons, nc = (size_t)(cov->n_risk + cov->n_tcov);
+  if (n > UINT32_MAX)
+    return gbtm_fail(err, GBTM_ERR_DATA, "%s: more than %u rows with covariates", source, UINT32_MAX);
+  for (size_t j = 0; j < n; j++) rows[j].index = (uint32_t)j;
+  if (!cov->drop_missing) {
+    for (size_t j = 0; j < n; j++)
+      for (size_t c = 0; c < nc; c++)
+        if (isnan(cov->values[j * nc + c])) {
+          char col[32] = "";
+          if (cov->column[c]) snprintf(col, sizeof col, ":%zu", cov->column[c]);
+          return gbtm_fail(err, GBTM_ERR_DATA,
+                           "%s:%llu%s: missing value of %s \"%s\" (or drop such %s with --drop-missing)",
+                           source, (unsigned long long)rows[j].line, col,
+                           (int)c < cov->n_risk ? "risk factor" : "time-varying covariate",
+                           cov_name(cov, (int)c), (int)c < cov->n_risk ? "persons" : "rows");
+        }
+    return GBTM_OK;
+  }
+  /* Persons with a missing risk factor on any row go whole; rows with a
+   * missing time-varying covariate go alone; persons left without rows go. */
+  unsigned char *gone = calloc(np ? np : 1, 1);
+  size_t *rows_left = calloc(np ? np : 1, sizeof *rows_left);
+  uint32_t *remap = malloc((np ? np : 1) * sizeof *remap);
+  if (!gone || !rows_left || !remap) {
+    free(gone), free(rows_left), free(remap);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory dropping missing covariates");
+  }
+  for (size_t j = 0; j < n; j++)
+    for (int c = 0; c < cov->n_risk; c++)
+      if (isnan(cov->values[j * nc + (size_t)c])) gone[rows[j].person] = 1;
+  size_t kept = 0;
+  for (size_t j = 0; j < n; j++) {
+    bool drop = gone[rows[j].person];
+    for (size_t c = (size_t)cov->n_risk; c < nc && !drop; c++) drop = isnan(cov->values[j * nc + c]);
+    if (drop) continue;
+    rows_left[rows[j].person]++;
+    rows[kept++] = rows[j];
+  }
+  size_t np_kept = 0;
+  for (size_t i = 0; i < np; i++) {
+    if (rows_left[i] == 0) {
+      free(ids[i]);
+      ids[i] = NULL;
+      continue;
+    }
+    remap[i] = (uint32_t)np_kept;
+    ids[np_kept++] = ids[i];
+  }
+  for (size_t j = 0; j < kept; j++) rows[j].person = remap[rows[j].person];
+  *dropped_rows = n - kept;
+  *dropped_persons = np - np_kept;
+  *n_rows = kept;
+  *n_persons = np_kept;
+  free(gone), free(rows_left), free(remap);
+  return GBTM_OK;
+}
+
+gbtm_status panel_cov_fill(gbtm_panel *p, const panel_row *rows, const panel_cov_in *cov,
+                           const char *source, gbtm_error *err) {
+  size_t nc = (size_t)(cov->n_risk + cov->n_tcov), R = (size_t)cov->n_risk, C = (size_t)cov->n_tcov;
+  p->n_risk = cov->n_risk;
+  p->n_tcov = cov->n_tcov;
+  for (size_t j = 0; j < R; j++) snprintf(p->risk_name[j], GBTM_NAME_MAX, "%s", cov->risk_name[j]);
+  for (size_t j = 0; j < C; j++) snprintf(p->tcov_name[j], GBTM_NAME_MAX, "%s", cov->tcov_name[j]);
+  if (R && !(p->risk = malloc(p->n * R * sizeof *p->risk)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the risk factors");
+  if (C && (!(p->tcov = malloc(p->n_obs * C * sizeof *p->tcov)) ||
+            !(p->obs_start = malloc((p->n + 1) * sizeof *p->obs_start))))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the time-varying covariates");
+  size_t a = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    size_t first = a;
+    if (C) p->obs_start[i] = a;
+    for (size_t c = 0; c < R; c++) p->risk[i * R + c] = cov->values[(size_t)rows[a].index * nc + c];
+    for (; a < p->n_obs && rows[a].person == i; a++) {
+      const double *v = cov->values + (size_t)rows[a].index * nc;
+      for (size_t c = 0; c < R; c++)
+        if (v[c] != p->risk[i * R + c]) {
+          char col[32] = "";
+          if (cov->column[c]) snprintf(col, sizeof col, ":%zu", cov->column[c]);
+          return gbtm_fail(err, GBTM_ERR_DATA,
+                           "%s:%llu%s: risk factor \"%s\" of person %s varies within the person "
+                           "(%.17g here, %.17g on line %llu); a risk factor is time-stable",
+                           source, (unsigned long long)rows[a].line, col, cov->risk_name[c], p->id[i],
+                           v[c], p->risk[i * R + c], (unsigned long long)rows[first].line);
+        }
+      for (size_t c = 0; c < C; c++) p->tcov[a * C + c] = v[R + c];
+    }
+  }
+  if (C) p->obs_start[p->n] = a;
+  return GBTM_OK;
+}
+
+gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_t n,
+                               panel_cov_in *cov, double **values, gbtm_error *err) {
+  memset(cov, 0, sizeof *cov);
+  *values = NULL;
+  size_t R = (size_t)p->n_risk, C = (size_t)p->n_tcov, nc = R + C;
+  if (nc == 0) return GBTM_OK;
+  size_t cells = 0;
+  for (size_t j = 0; j < n; j++) cells += panel_person_cells(p, persons[j], NULL, NULL, NULL);
+  double *v = malloc((cells ? cells : 1) * nc * sizeof *v);
+  if (!v) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory copying covariates");
+  size_t r = 0;
+  for (size_t j = 0; j < n; j++) {
+    size_t i = persons[j], m = panel_person_cells(p, i, NULL, NULL, NULL);
+    for (size_t c = 0; c < m; c++, r++) {
+      for (size_t l = 0; l < R; l++) v[r * nc + l] = p->risk[i * R + l];
+      for (size_t l = 0; l < C; l++) v[r * nc + R + l] = p->tcov[(p->obs_start[i] + c) * C + l];
+    }
+  }
+  cov->n_risk = p->n_risk;
+  cov->n_tcov = p->n_tcov;
+  for (size_t l = 0; l < R; l++) cov->risk_name[l] = p->risk_name[l];
+  for (size_t l = 0; l < C; l++) cov->tcov_name[l] = p->tcov_name[l];
+  cov->values = v;
+  *values = v;
+  return GBTM_OK;
+}
+
+int gbtm_panel_n_risk(const gbtm_panel *p) { return p ? p->n_risk : 0; }
+int gbtm_panel_n_tcov(const gbtm_panel *p) { return p ? p->n_tcov : 0; }
+const double *gbtm_panel_risk(const gbtm_panel *p) { return p ? p->risk : NULL; }
+size_t gbtm_panel_dropped_rows(const gbtm_panel *p) { return p ? panel_sizes_all(p).dropped_rows : 0; }
+size_t gbtm_panel_dropped_persons(const gbtm_panel *p) { return p ? panel_sizes_all(p).dropped_persons : 0; }
+
+const char *gbtm_panel_risk_name(const gbtm_panel *p, int j) {
+  return p && j >= 0 && j < p->n_risk ? p->risk_name[j] : NULL;
+}
+
+const char *gbtm_panel_tcov_name(const gbtm_panel *p, int j) {
+  return p && j >= 0 && j < p->n_tcov ? p->tcov_name[j] : NULL;
+}
+
+double gbtm_panel_tcov_mean(const gbtm_panel *p, int j) {
+  if (!p || j < 0 || j >= p->n_tcov || panel_sizes_all(p).n_obs == 0) return NAN;
+  double s = 0.0;
+  for (size_t a = 0; a < p->n_obs; a++) s += p->tcov[a * (size_t)p->n_tcov + (size_t)j];
+  reduce_sum(p->procs, &s, 1);
+  return s / (double)panel_sizes_all(p).n_obs;
+}
