@@ -34,7 +34,7 @@ build=${FUZZ_BUILD:-build-fuzz}
 targets=(${FUZZ_TARGETS:-fuzz_csv fuzz_model fuzz_options})
 
 if ! command -v clang >/dev/null 2>&1; then
-  echo "fuzz.sh: error: clang not found; run 'bash scripts/install-deps.sh' first" >&2
+  echo "fuzz.sh: error: clang not found; run 'bash scripts/install-deps.sh --test' first" >&2
   exit 1
 fi
 

@@ -1,54 +1,57 @@
 #!/usr/bin/env bash
-# install-deps.sh: installs what gbtm needs to build and test on Debian 12,
-# from Debian's own packages (no vendored code, no other registry).
+# install-deps.sh: installs what gbtm needs from Debian 12's own packages (no
+# vendored code, no other registry), in two parts:
 #
-#   bash scripts/install-deps.sh           build and test dependencies
+#   bash scripts/install-deps.sh           what building and running gbtm needs
+#   bash scripts/install-deps.sh --test    also what the tests need (scripts/test.sh)
 #   bash scripts/install-deps.sh --bench   also R and flexmix, for bench/
 #
-# Run it as root. It is idempotent: when every package is already installed
-# it does nothing (no network needed); otherwise it runs apt-get update and
-# apt-get install non-interactively. Its output is quiet; on failure it prints
-# apt's log and exits non-zero.
+# (--test and --bench may be given together.) Run it as root. It is
+# idempotent: when every package is already installed it does nothing (no
+# network needed); otherwise it runs apt-get update and apt-get install
+# non-interactively. Its output is quiet; on failure it prints apt's log and
+# exits non-zero.
 set -euo pipefail
 
-# Compiler, build system and the libraries the engine links.
-BUILD_PACKAGES=(
+# ---- running gbtm: build and run ---------------------------------------------
+# Compiler (with OpenMP), build system and the libraries the engine links.
+# Check is here too: the CMake configuration builds the unit tests beside
+# gbtm and requires it.
+RUN_PACKAGES=(
   build-essential
   cmake
   pkg-config
   libgsl-dev
   libopenblas-dev
   libhdf5-dev
+  check
+  # Open MPI: the build links it whenever it finds it (cmake -DGBTM_MPI=OFF
+  # builds without), for the MPI reduction of DESIGN §3; mpirun runs gbtm
+  # fit and select on many processes.
+  libopenmpi-dev
+  openmpi-bin
 )
 
-# Unit tests (Check), the tests that read model files from Python, and the
-# tests of `gbtm plot` (xmllint checks the SVG, headless Chromium renders it).
+# ---- testing gbtm ------------------------------------------------------------
 TEST_PACKAGES=(
-  check
+  # The tests that write HDF5 panels and read model files from Python.
   python3
   python3-h5py
+  # The tests of `gbtm plot`: xmllint checks the SVG, headless Chromium
+  # renders it.
   libxml2-utils
   chromium
-)
-
-# The fuzzing and memory checks of scripts/test.sh: clang with libFuzzer
-# (scripts/fuzz.sh; Debian 12 ships libFuzzer's runtime, libclang_rt.fuzzer,
-# in libclang-rt-14-dev, and clang's OpenMP runtime in libomp-dev) and
-# valgrind (the command tests run under it).
-CHECK_PACKAGES=(
+  # scripts/fuzz.sh: clang with libFuzzer (Debian 12 ships libFuzzer's
+  # runtime, libclang_rt.fuzzer, in libclang-rt-14-dev, and clang's OpenMP
+  # runtime in libomp-dev).
   clang
   libclang-rt-14-dev
   libomp-dev
+  # scripts/test.sh runs the command tests under valgrind's memcheck.
   valgrind
 )
 
-# ---- MPI -------------------------------------------------------------------
-# The MPI reduction (DESIGN.md §3) needs an MPI implementation. Add its
-# packages here (e.g. libopenmpi-dev openmpi-bin) when it is built; the list
-# is installed with the others.
-MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
-# -----------------------------------------------------------------------------
-
+# ---- benchmarks --------------------------------------------------------------
 # The side-by-side comparison with R's flexmix (bench/flexmix_compare.sh).
 BENCH_PACKAGES=(
   r-base-core
@@ -57,25 +60,28 @@ BENCH_PACKAGES=(
 
 usage() {
   cat <<'EOF'
-usage: bash scripts/install-deps.sh [--bench]
+usage: bash scripts/install-deps.sh [--test] [--bench]
 
-Installs gbtm's build and test dependencies from Debian 12 packages.
+Installs from Debian 12 packages what gbtm needs to build and run.
+  --test    also install what the tests need (scripts/test.sh)
   --bench   also install R and flexmix (for bench/flexmix_compare.sh)
   --help    show this help
 EOF
 }
 
+test=0
 bench=0
 for arg in "$@"; do
   case "$arg" in
+    --test) test=1 ;;
     --bench) bench=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install-deps.sh: error: unknown option \"$arg\"" >&2; usage >&2; exit 2 ;;
   esac
 done
 
-packages=("${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${CHECK_PACKAGES[@]}")
-if ((${#MPI_PACKAGES[@]} > 0)); then packages+=("${MPI_PACKAGES[@]}"); fi
+packages=("${RUN_PACKAGES[@]}")
+if ((test)); then packages+=("${TEST_PACKAGES[@]}"); fi
 if ((bench)); then packages+=("${BENCH_PACKAGES[@]}"); fi
 
 # The packages of the list that are not installed yet.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh: installs the dependencies, builds gbtm twice and runs every test
+# test.sh: installs what running and testing gbtm need
+# (scripts/install-deps.sh --test), builds gbtm twice and runs every test
 # on both builds:
 #   build/       Release, as users run it
 #   build-asan/  Debug with AddressSanitizer (leak checking on) and
@@ -19,8 +20,8 @@ start=$(date +%s)
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "installing dependencies"
-if ! bash scripts/install-deps.sh; then
+step "installing the run and test dependencies"
+if ! bash scripts/install-deps.sh --test; then
   echo "gbtm tests: FAILED (could not install the dependencies)"
   exit 1
 fi

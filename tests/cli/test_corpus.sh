@@ -64,7 +64,7 @@ check_report() {
 # The HDF5 cases are made here (h5py), not kept as binary files.
 mkdir -p "$dir/h5"
 if ! /usr/bin/python3 "$corpus/make_h5.py" "$dir/h5" 2>"$dir/stderr"; then
-  fail "make_h5.py" "cannot write the HDF5 cases (bash scripts/install-deps.sh installs python3-h5py)"
+  fail "make_h5.py" "cannot write the HDF5 cases (bash scripts/install-deps.sh --test installs python3-h5py)"
 fi
 
 cases=0

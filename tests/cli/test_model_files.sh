@@ -156,7 +156,7 @@ check "simulate --model: the same seed gives the same file" cmp sim.csv sim2.csv
 
 # ---- h5py --------------------------------------------------------------------
 if ! "$py" -c "import h5py" 2>/dev/null; then
-  fail "h5py reads the model file" "$py cannot import h5py (bash scripts/install-deps.sh installs python3-h5py)"
+  fail "h5py reads the model file" "$py cannot import h5py (bash scripts/install-deps.sh --test installs python3-h5py)"
 else
   check "h5py reads log L, shares and more, as --json reports them" env SHA="$sha" "$py" - <<'EOF'
 import json, os

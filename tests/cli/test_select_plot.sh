@@ -286,7 +286,7 @@ for c in colours:
 EOF
 }
 if ! command -v chromium >/dev/null 2>&1; then
-  fail "render in Chromium" "chromium is not installed (bash scripts/install-deps.sh installs it)"
+  fail "render in Chromium" "chromium is not installed (bash scripts/install-deps.sh --test installs it)"
 else
   if render "$dir/traj.svg" "$dir/traj.png" 860 540; then
     check "render trajectories: three palette lines" png_check "$dir/traj.png" 100 0072B2 D55E00 009E73
