@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_progress.sh: progress of long fits on stderr (README: "Progress goes
+# test_progress.sh: progress of long fits on stderr (docs/manual.md: "Progress goes
 # to stderr, results to stdout"). Off a terminal, a fit that has run 2
 # seconds or more writes one line per start,
 #   gbtm fit: short phase, start 3 of 40: 30 iterations, log L -1234.5678 (2.4 s)

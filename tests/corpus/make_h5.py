@@ -1,7 +1,7 @@
 """make_h5.py: writes the HDF5 cases of the corpus (tests/corpus/expected.txt)
 into the folder given as the only argument. They are made at test time with
 h5py rather than kept as binary files: each is a small panel in the layout of
-README "HDF5 panels", good or damaged in one way.
+docs/manual.md "HDF5 panels", good or damaged in one way.
 
 Usage: /usr/bin/python3 make_h5.py FOLDER
 """
