@@ -7,8 +7,9 @@
 #   DESIGN §n       DESIGN.md has a heading "## §n ..."
 #   DESIGN §n Word  that section has a "### ..." heading with the word Word
 # A citation of the old brief's path (shared/DESIGN.md) fails too. Every
-# failure is named with its file and line. The front README.md must also
-# stay at most 12288 bytes (its details live in docs/).
+# failure is named with its file and line. The relative links of README.md
+# and docs/*.md must lead to files, and the front README.md must stay at
+# most 12288 bytes (its details live in docs/).
 # $1 is the gbtm binary (unused); GBTM_SOURCE is the source root.
 set -u
 src=${GBTM_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -85,6 +86,22 @@ while IFS= read -r hit; do
   bad "${hit%:*}: cites shared/DESIGN.md, which is not part of the project; cite docs/DESIGN.md (\"DESIGN §n\")"
 done < <(cite 'shared/DESIGN(\.md)?')
 ((n_old == 0)) && ok "no citation of shared/DESIGN.md"
+
+# The links between README.md and docs/ lead to files that exist.
+n_link=0 bad_link=0
+for md in "$readme" "$src"/docs/*.md; do
+  while IFS= read -r hit; do
+    line=${hit%%:*} target=${hit#*](}
+    target=${target%)} target=${target%%#*}
+    case "$target" in "" | http://* | https://* | mailto:*) continue ;; esac
+    n_link=$((n_link + 1))
+    if [ ! -e "$(dirname "$md")/$target" ]; then
+      bad "${md#"$src"/}:$line: the link to $target leads nowhere"
+      bad_link=$((bad_link + 1))
+    fi
+  done < <(grep -noE '\]\([^) ]+\)' "$md")
+done
+((bad_link == 0)) && ok "$n_link links of README.md and docs/ lead to files"
 
 # The front page stays a front page.
 size=$(wc -c <"$readme")
