@@ -1,6 +1,6 @@
 /* gbtm.h is the public C API of gbtm, an engine for group-based trajectory
  * models: finite mixtures of Poisson and zero-inflated Poisson regressions of
- * counts on a polynomial in age, one trajectory per person (shared/DESIGN.md).
+ * counts on a polynomial in age, one trajectory per person (docs/DESIGN.md).
  *
  * Conventions (shared/STYLE.md):
  * - gbtm_panel, gbtm_fit_result are opaque handles; every _alloc/_read/_fit

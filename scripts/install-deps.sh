@@ -15,8 +15,6 @@ set -euo pipefail
 
 # ---- running gbtm: build and run ---------------------------------------------
 # Compiler (with OpenMP), build system and the libraries the engine links.
-# Check is here too: the CMake configuration builds the unit tests beside
-# gbtm and requires it.
 RUN_PACKAGES=(
   build-essential
   cmake
@@ -24,7 +22,6 @@ RUN_PACKAGES=(
   libgsl-dev
   libopenblas-dev
   libhdf5-dev
-  check
   # Open MPI: the build links it whenever it finds it (cmake -DGBTM_MPI=OFF
   # builds without), for the MPI reduction of DESIGN §3; mpirun runs gbtm
   # fit and select on many processes.
@@ -34,6 +31,8 @@ RUN_PACKAGES=(
 
 # ---- testing gbtm ------------------------------------------------------------
 TEST_PACKAGES=(
+  # Check: the unit tests (CMake builds them only where it finds Check).
+  check
   # The tests that write HDF5 panels and read model files from Python.
   python3
   python3-h5py
