@@ -40,6 +40,7 @@
 
 #include "fit/em.h"
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "panel/panel.h"
 
 /* ---- options ------------------------------------------------------------- */

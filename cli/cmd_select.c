@@ -631,7 +631,7 @@ int cmd_select(int argc, char **argv) {
     return rc;
   }
   /* Before anything is read or created: will the data and the largest fit fit? */
-  memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
+  gbtm_memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       false, a.options.cv_folds, 0};
   if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {

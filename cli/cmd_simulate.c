@@ -27,6 +27,7 @@
 #include "outfile.h"
 #include "commands.h"
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "json.h"
 
 #define CMD "simulate"

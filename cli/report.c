@@ -14,8 +14,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "model/basis.h"
-#include "fit/inference.h"
 #include "json.h"
 
 #define LABEL_WIDTH 34
@@ -30,9 +28,12 @@ static double param_se(const gbtm_fit_result *res, size_t j) {
 
 /* The standard errors of group k's beta (or alpha) into se[]. */
 static void group_se(const gbtm_fit_result *res, int k, bool alpha, double *se, size_t n) {
-  psi_layout l;
-  inference_layout(gbtm_fit_result_model(res), &l);
-  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? l.oa[k] : l.ob[k]) + j);
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  gbtm_param_kind kind = alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA;
+  for (size_t j = 0; j < n; j++) {
+    int i = gbtm_model_param_index(m, kind, k, (int)j);
+    se[j] = i < 0 ? NAN : param_se(res, (size_t)i);
+  }
 }
 
 /* The ages at which trajectories are tabulated: the fitted range in
@@ -181,7 +182,7 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
       group_se(res, k, alpha, se, n);
       for (size_t j = 0; j < n; j++) {
         char name[48], pw[16];
-        basis_coef_name((int)j, pw, sizeof pw);
+        gbtm_basis_coef_name((int)j, pw, sizeof pw);
         snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : "log rate", pw);
         label(out, name);
         double est = alpha ? m->alpha[k][j] : m->beta[k][j], z = est / se[j];

@@ -11,7 +11,6 @@
 
 #include <math.h>
 
-#include "fit/inference.h"
 
 #define Z95 1.959963984540054
 
@@ -19,11 +18,12 @@ typedef struct term {
   double est, se, z, p, ratio, lo, hi;
 } term;
 
-static term term_at(const gbtm_fit_result *res, size_t j, double est) {
+/* The term of psi[i] (i = gbtm_model_param_index, -1: none) at est. */
+static term term_at(const gbtm_fit_result *res, int i, double est) {
   const double *V = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se);
-  size_t P = (size_t)gbtm_fit_result_summary(res)->n_params;
+  size_t P = (size_t)gbtm_fit_result_summary(res)->n_params, j = (size_t)i;
   term t = {est, NAN, NAN, NAN, exp(est), NAN, NAN};
-  if (V) {
+  if (V && i >= 0) {
     t.se = sqrt(V[j * P + j]);
     t.z = est / t.se;
     t.p = erfc(fabs(t.z) / sqrt(2.0)); /* two-sided, normal */
@@ -54,8 +54,6 @@ static void text_row(FILE *out, const char *name, const term *t, bool ratio) {
 void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
   if (m->n_risk == 0 && m->n_tcov == 0) return;
-  psi_layout l;
-  inference_layout(m, &l);
   if (m->n_risk > 0) {
     fprintf(out, "\nMembership (multinomial logit against group %d)\n", m->refgroup + 1);
     fprintf(out, "  %-30s %10s %9s %8s %8s %9s  %s\n", "", "estimate", "se", "z", "p", "odds ratio",
@@ -64,11 +62,11 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
       if (k == m->refgroup) continue;
       char name[96];
       snprintf(name, sizeof name, "group %d: intercept", k + 1);
-      term t = term_at(res, l.ot[k], m->theta[k]);
+      term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_THETA, k, 0), m->theta[k]);
       text_row(out, name, &t, false);
       for (int j = 0; j < m->n_risk; j++) {
         snprintf(name, sizeof name, "group %d: %s", k + 1, m->risk_name[j]);
-        t = term_at(res, l.ot[k] + 1 + (size_t)j, m->gamma[k][j]);
+        t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_GAMMA, k, j), m->gamma[k][j]);
         text_row(out, name, &t, true);
       }
     }
@@ -81,7 +79,7 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
       for (int j = 0; j < m->n_tcov; j++) {
         char name[96];
         snprintf(name, sizeof name, "group %d: %s", k + 1, m->tcov_name[j]);
-        term t = term_at(res, l.od[k] + (size_t)j, m->delta[k][j]);
+        term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_DELTA, k, j), m->delta[k][j]);
         text_row(out, name, &t, true);
       }
     fprintf(out, "  (trajectories below are drawn at");
@@ -110,16 +108,14 @@ void report_json_covariates(json_writer *w, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
   json_kv_int(w, "refgroup", m->refgroup + 1);
   if (m->n_risk == 0 && m->n_tcov == 0) return;
-  psi_layout l;
-  inference_layout(m, &l);
   json_key(w, "membership");
   json_array_begin(w);
   for (int k = 0; k < m->groups && m->n_risk > 0; k++) {
     if (k == m->refgroup) continue;
-    term t = term_at(res, l.ot[k], m->theta[k]);
+    term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_THETA, k, 0), m->theta[k]);
     json_term(w, k + 1, "intercept", &t, NULL);
     for (int j = 0; j < m->n_risk; j++) {
-      t = term_at(res, l.ot[k] + 1 + (size_t)j, m->gamma[k][j]);
+      t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_GAMMA, k, j), m->gamma[k][j]);
       json_term(w, k + 1, m->risk_name[j], &t, "odds_ratio");
     }
   }
@@ -128,7 +124,7 @@ void report_json_covariates(json_writer *w, const gbtm_fit_result *res) {
   json_array_begin(w);
   for (int k = 0; k < m->groups; k++)
     for (int j = 0; j < m->n_tcov; j++) {
-      term t = term_at(res, l.od[k] + (size_t)j, m->delta[k][j]);
+      term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_DELTA, k, j), m->delta[k][j]);
       json_term(w, k + 1, m->tcov_name[j], &t, "rate_ratio");
     }
   json_array_end(w);

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +67,55 @@ gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **ou
  * that the other processes cannot know of); does nothing with one process. */
 void gbtm_processes_abort(int code);
 void gbtm_processes_finalize(void);
+/* This process's rank, 0 .. gbtm_processes_count(procs) - 1 (0 for NULL). */
+int gbtm_processes_rank(const gbtm_reducer *procs);
+/* The number of processes of the run (1 for NULL). */
+int gbtm_processes_count(const gbtm_reducer *procs);
+/* The largest of x over all processes, on every process (x for NULL).
+ * Collective: every process calls it, in the same order as its other
+ * collective calls. */
+double gbtm_processes_max(const gbtm_reducer *procs, double x);
+
+/* ---- BLAS threads -------------------------------------------------------- */
+
+/* Sets OpenBLAS to one thread and ends the threads it started when it
+ * loaded (engine/base/blas_threads.c says why: the fits parallelise with
+ * OpenMP, and OpenBLAS's idle threads spin on the cores). The library does
+ * this itself, once, at its first E-step, so a program need not call it;
+ * a program that wants the spinning threads gone from its start (as the
+ * gbtm command does) calls it first. Only the first call, from any thread,
+ * does anything (a pthread_once flag, the library's only global state). */
+void gbtm_blas_threads_init(void);
+
+/* ---- output files ------------------------------------------------------- */
+
+/* A file that appears whole or not at all: written under a temporary name
+ * PATH.XXXXXX in the same folder (so an unwritable folder is reported
+ * before any work), flushed and fsynced, then renamed over its final name;
+ * a write that fails removes the temporary file and leaves an earlier file
+ * at path as it was. A zeroed gbtm_atomic_file is a valid "never opened"
+ * one. The members are owned by the library; read fp and tmp only. */
+typedef struct gbtm_atomic_file {
+  char *path; /* the final name */
+  char *tmp;  /* the temporary name */
+  FILE *fp;   /* open for writing between open and commit (NULL after
+                 gbtm_atomic_file_reserve: the caller writes tmp by name) */
+} gbtm_atomic_file;
+
+/* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
+ * GBTM_ERR_IO "PATH: cannot create the file: <reason>" on failure (f is
+ * then zeroed). */
+gbtm_status gbtm_atomic_file_open(gbtm_atomic_file *f, const char *path, gbtm_error *err);
+/* The same, but closes the stream: for files written by name (a model
+ * file: gbtm_model_save_reserved) before the commit. */
+gbtm_status gbtm_atomic_file_reserve(gbtm_atomic_file *f, const char *path, gbtm_error *err);
+/* Flushes, fsyncs, closes and renames into place, and releases f; on
+ * failure removes the temporary file: GBTM_ERR_IO "PATH: cannot write the
+ * file: <reason>". */
+gbtm_status gbtm_atomic_file_commit(gbtm_atomic_file *f, gbtm_error *err);
+/* Removes the temporary file of a write that did not get to the end and
+ * releases f; a no-op on a committed or zeroed gbtm_atomic_file. */
+void gbtm_atomic_file_discard(gbtm_atomic_file *f);
 
 /* ---- panels ------------------------------------------------------------ */
 
@@ -297,8 +347,6 @@ typedef enum gbtm_se_kind {
   GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
 } gbtm_se_kind;
 
-#define GBTM_PILOT_PERSONS 50000 /* the automatic pilot's persons */
-#define GBTM_PILOT_FROM 200000    /* panels from this many persons get one */
 
 typedef struct gbtm_fit_options {
   gbtm_family_id family;
@@ -315,8 +363,10 @@ typedef struct gbtm_fit_options {
   bool accelerate;             /* SQUAREM (default true) */
   int threads;                 /* OpenMP threads; 0 = the runtime's default */
   /* Persons of the pilot subsample on which the starts run on a large panel
-   * (DESIGN §3 Starts): -1 = automatic (GBTM_PILOT_PERSONS from
-   * GBTM_PILOT_FROM persons on; default), 0 = none, n = about n persons.
+   * (DESIGN §3 Starts): -1 = automatic (a pilot of some tens of thousands
+   * of persons on panels of a few hundred thousand persons or more, the
+   * library's tuning: engine/fit/tuning.h; default), 0 = none, n = about n
+   * persons.
    * Not used with start_from or covariates. */
   long pilot;
   gbtm_kernel kernel;
@@ -424,6 +474,28 @@ const double *gbtm_fit_result_cov(const gbtm_fit_result *result, gbtm_se_kind ki
 /* "" or a note on the information matrix; valid while the result lives. */
 const char *gbtm_fit_result_inference_note(const gbtm_fit_result *result);
 
+/* The blocks of psi, each group's parameters of one kind. */
+typedef enum gbtm_param_kind {
+  GBTM_PARAM_THETA = 0, /* theta_k, the membership intercept (j = 0 only) */
+  GBTM_PARAM_GAMMA,     /* gamma_kj, risk factor j's log-odds ratio */
+  GBTM_PARAM_BETA,      /* beta_kj, power j of the basis */
+  GBTM_PARAM_DELTA,     /* delta_kj, time-varying covariate j */
+  GBTM_PARAM_ALPHA      /* alpha_kj, power j of the zero inflation */
+} gbtm_param_kind;
+
+/* The index in psi (gbtm_fit_result_estimates, the rows of
+ * gbtm_fit_result_cov) of parameter j of kind in group k (0-based) of
+ * model, or -1 when psi has no such parameter: theta and gamma of the
+ * reference group, j beyond the order or the covariates, alpha of a group
+ * without zero inflation or of a Poisson model. Psi holds, for each group
+ * but the reference, theta_k then gamma_k; then per group beta_k, delta_k
+ * and alpha_k. */
+int gbtm_model_param_index(const gbtm_model *model, gbtm_param_kind kind, int k, int j);
+
+/* The name of power j of the basis for reports ("intercept", "s", "s^2",
+ * ...), into buf[size]. */
+void gbtm_basis_coef_name(int j, char *buf, size_t size);
+
 /* Delta-method intervals (95%, or level in (0,1)) from the covariance kind:
  * - a group share: se of pi_k, interval on the logit scale mapped back;
  * - a group's expected count mu = (1 - omega) lambda at an age (E = 1):
@@ -509,13 +581,55 @@ typedef struct gbtm_sim_design {
 gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design,
                           gbtm_panel **out, int *group, gbtm_error *err);
 
-/* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
- * Rapporteur's 2024 study (four groups, shares 36/28/21/15), and
- * "rapporteur-2024-covariates", the same with two risk factors and one
- * time-varying covariate (engine/model/simulate_cov.c): the true model and the
- * design for n persons. Returns false for an unknown preset name. */
-bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
-                 gbtm_sim_design *design);
+/* ---- memory (an estimate before the data is read) ------------------------ */
+
+/* The work that will follow reading a panel. */
+typedef struct gbtm_memory_work {
+  int groups;       /* K; for a sweep over K, the largest */
+  int starts;       /* random starts S */
+  int threads;      /* 0: all cores, as gbtm_fit counts them */
+  int covariates;   /* covariate columns read (risk factors and time-varying) */
+  bool exposure;    /* an exposure column is read */
+  bool posterior;   /* the N x K posteriors are kept with the result */
+  int cv_folds;     /* V-fold cross-validation (its fold panels), 0: none */
+  int bootstrap;    /* bootstrap refits (run in parallel), 0: none */
+} gbtm_memory_work;
+
+/* What reading a long CSV file and doing the work on it will need. When
+ * known is false (the file is not a CSV file, e.g. an HDF5 panel, or not a
+ * regular file, e.g. a pipe, which a scan would use up) nothing is
+ * estimated. The figures are upper bounds of what the reader will find, and
+ * estimates of the peak resident memory meant to be right within a small
+ * factor, not exact. */
+typedef struct gbtm_memory_need {
+  bool known;
+  uint64_t file_bytes; /* the file's size */
+  uint64_t rows;       /* data rows at most */
+  uint64_t persons;    /* distinct ids at most */
+  uint64_t read;       /* bytes: the read's peak */
+  uint64_t fit;        /* bytes: the fit's peak (the panel and its working memory) */
+  uint64_t peak;       /* bytes: the larger of the two, the run's peak */
+} gbtm_memory_need;
+
+/* Estimates, by one streaming pass over the CSV file at path (columns NULL:
+ * the defaults) and the library's own layouts, the memory that reading it
+ * and work on it need (engine/fit/memory_estimate.h). A file that cannot be
+ * opened or read is GBTM_ERR_IO; a malformed file is not an error here (the
+ * reader reports it). */
+gbtm_status gbtm_memory_estimate(const char *path, const gbtm_csv_columns *columns,
+                                 const gbtm_memory_work *work, gbtm_memory_need *out,
+                                 gbtm_error *err);
+/* The memory the system can give without swapping: MemAvailable of
+ * /proc/meminfo in bytes, or 0 when it cannot be read. */
+uint64_t gbtm_memory_available(void);
+/* Parses a size: a decimal number (a fraction allowed) with an optional
+ * unit K, M, G or T (powers of 1024; a trailing "B" or "iB" is allowed, any
+ * case), e.g. "512M", "8G", "1.5GB", "1000000". False unless the whole text
+ * is one size of at least 1 byte and below 2^63. */
+bool gbtm_memory_size_parse(const char *text, uint64_t *bytes);
+/* Writes bytes for people into buf[size]: "812 bytes", "1.5 KB", "23.4 MB"
+ * (powers of 1024, one decimal). */
+void gbtm_memory_size_format(uint64_t bytes, char *buf, size_t size);
 
 /* ---- panel subsets ------------------------------------------------------ */
 
@@ -711,6 +825,14 @@ typedef struct gbtm_save_info {
  * info may be NULL. */
 gbtm_status gbtm_model_save(const gbtm_fit_result *result, const gbtm_save_info *info,
                             const char *path, gbtm_error *err);
+
+/* gbtm_model_save() into a file the caller reserved with
+ * gbtm_atomic_file_reserve() (a command that reports an unwritable folder
+ * before hours of fitting): writes f->tmp and closes it, messages naming
+ * f->path. The caller then publishes it with gbtm_atomic_file_commit() or
+ * drops it with gbtm_atomic_file_discard(), also after a failure here. */
+gbtm_status gbtm_model_save_reserved(const gbtm_fit_result *result, const gbtm_save_info *info,
+                                     const gbtm_atomic_file *f, gbtm_error *err);
 
 /* Reads a model file into a full fit result: the model, the summary, the
  * group and data summaries, the failures, the inference (estimates, names,

@@ -28,6 +28,7 @@
 #include "base/error.h"
 #include "families/family.h"
 #include "panel/panel.h"
+#include "gbtm_presets.h"
 #include "model/simulate_cov.h"
 
 /* Largest rate (expected count per unit exposure) a simulation accepts: far

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "gbtm_presets.h"
 
 #define N_PERSONS 3000
 

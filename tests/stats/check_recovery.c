@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "gbtm.h"
+#include "gbtm_presets.h"
 
 #define N_PERSONS 20000
 #define REPLICATES 10

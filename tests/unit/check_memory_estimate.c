@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "fit/memory_estimate.h"
 #include "panel/panel.h"
 #include "testutil.h"

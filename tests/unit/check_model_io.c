@@ -30,6 +30,7 @@
 
 #include "base/atomic_file.h"
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "modelfile/model_io.h"
 
 /* ---- helpers -------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "panel/panel.h"
 
 static gbtm_panel *preset_panel(size_t n, uint64_t seed, gbtm_model *truth) {

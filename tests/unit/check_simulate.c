@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "panel/panel.h"
 
 #define PRESET "rapporteur-2024"

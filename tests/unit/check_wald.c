@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "testutil.h"
 
 static gbtm_fit_result *fit_cohort(gbtm_panel **p) {
