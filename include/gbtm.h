@@ -222,6 +222,13 @@ const double *gbtm_panel_ages(const gbtm_panel *panel);
 const char *gbtm_panel_id(const gbtm_panel *panel, size_t i);
 bool gbtm_panel_has_exposure(const gbtm_panel *panel); /* any exposure != 1 */
 double gbtm_panel_total_count(const gbtm_panel *panel);
+/* The SHA-256 of the data file the panel was read from, as 64 lowercase hex
+ * digits (what sha256sum prints for the file), taken by the reader while it
+ * read: of the bytes of a CSV file, which it reads whole, or of the bytes of
+ * an HDF5 panel's file. "" when unknown: a panel from rows, a subset, or a
+ * distributed read (gbtm_panel_read_part with more than one process), where
+ * no process reads the whole file. Valid while the panel lives; never NULL. */
+const char *gbtm_panel_sha256(const gbtm_panel *panel);
 
 /* Covariates of a panel: names, and the values of risk factor j of person
  * i at risk[i * n_risk + j]; of time-varying covariate j of the c-th
@@ -800,16 +807,13 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * version and older. */
 #define GBTM_MODEL_FORMAT_VERSION 2
 
-/* SHA-256 of n bytes, as 64 lowercase hex digits and a NUL. */
-void gbtm_sha256_hex(const void *data, size_t n, char hex[65]);
-/* SHA-256 of a file's bytes, as above (what sha256sum prints). */
-gbtm_status gbtm_sha256_file(const char *path, char hex[65], gbtm_error *err);
-
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {
   const char *command_line; /* the full command that made the fit */
   const char *data_name;    /* how the data was named (e.g. its file name) */
-  const char *data_sha256;  /* the data file's SHA-256 (gbtm_sha256_file) */
+  /* The data file's SHA-256 (64 hex digits); NULL: the panel's
+   * (gbtm_panel_sha256), or "" without a panel. */
+  const char *data_sha256;
   uint64_t seed;            /* the fit's seed */
   /* The fitted data, when at hand (may be NULL): the trajectories are then
    * tabulated at its distinct ages, with each group's observed

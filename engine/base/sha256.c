@@ -108,7 +108,7 @@ void sha256_hex(const unsigned char digest[32], char hex[65]) {
   hex[64] = '\0';
 }
 
-void gbtm_sha256_hex(const void *data, size_t n, char hex[65]) {
+void sha256_hex_of(const void *data, size_t n, char hex[65]) {
   sha256_ctx c;
   unsigned char digest[32];
   sha256_init(&c);
@@ -117,7 +117,7 @@ void gbtm_sha256_hex(const void *data, size_t n, char hex[65]) {
   sha256_hex(digest, hex);
 }
 
-gbtm_status gbtm_sha256_file(const char *path, char hex[65], gbtm_error *err) {
+gbtm_status sha256_file(const char *path, char hex[65], gbtm_error *err) {
   hex[0] = '\0';
   FILE *f = fopen(path, "rb");
   if (!f) return gbtm_fail(err, GBTM_ERR_IO, "%s: cannot open the file: %s", path, strerror(errno));
