@@ -426,7 +426,7 @@ int cmd_fit(int argc, char **argv) {
       goto done;
     }
     posterior_csv_write_ids(posterior.fp, gbtm_fit_result_ids(res), gbtm_fit_result_data(res)->persons,
-                            gbtm_fit_result_posterior(res), gbtm_fit_result_model(res)->groups);
+                            gbtm_fit_result_posterior(res), gbtm_model_groups(gbtm_fit_result_model(res)));
     if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
   if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;

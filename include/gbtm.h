@@ -3,8 +3,14 @@
  * counts on a polynomial in age, one trajectory per person (shared/DESIGN.md).
  *
  * Conventions (shared/STYLE.md):
- * - gbtm_panel, gbtm_fit_result are opaque handles; every _alloc/_read/_fit
- *   has a _free, and _free(NULL) is a no-op.
+ * - gbtm_panel, gbtm_model, gbtm_fit_result (and the other results) are
+ *   opaque handles; every _new/_copy/_alloc/_read/_fit has a _free, and
+ *   _free(NULL) is a no-op. Names are gbtm_<noun>_<verb>.
+ * - The library keeps no mutable global state of its own but one-time
+ *   initialisation flags (gbtm_blas_threads_init); GSL's and HDF5's are
+ *   their own.
+ * - A program sees gbtm.h (and gbtm_presets.h, the built-in cohorts) only;
+ *   engine/ is the library's inside.
  * - Every fallible function returns a gbtm_status and, when given a non-NULL
  *   gbtm_error, leaves a detailed message there ("data.csv:17:3: ...").
  * - The library never calls exit() or abort() on user input. It uses GSL,
@@ -277,7 +283,11 @@ typedef enum gbtm_family_id {
 bool gbtm_family_parse(const char *name, gbtm_family_id *out);
 const char *gbtm_family_name(gbtm_family_id family);
 
-/* A fitted (or given) model: a plain value, safe to copy.
+/* A fitted (or given) model, an opaque handle: read through the getters
+ * below; a program that builds one (gbtm_model_new) sets it through the
+ * setters. The models of results (gbtm_fit_result_model) belong to them;
+ * those of gbtm_model_new, gbtm_model_copy and gbtm_preset (gbtm_presets.h)
+ * to the caller, who frees them with gbtm_model_free.
  * Basis (DESIGN §2): x_t = (1, s, ..., s^d), s = (age - centre) / scale.
  * Membership (eq. M): pi_k(z) = softmax_k(theta_k + z'gamma_k) for a
  * person's risk factors z; the reference group refgroup has theta = 0 and
@@ -285,26 +295,66 @@ const char *gbtm_family_name(gbtm_family_id family);
  * against it. Without risk factors share_k = softmax(theta)_k.
  * Rates: log lambda_kt = x_t'beta_k + w_t'delta_k for time-varying
  * covariates w; trajectories are drawn and reported at w = tcov_fixed.
- * iorder[k] = -1 means no zero inflation in group k (alpha unused). */
-typedef struct gbtm_model {
-  gbtm_family_id family;
-  int groups;                                   /* K */
-  int order[GBTM_MAX_GROUPS];                   /* d_k, 0..5 */
-  int iorder[GBTM_MAX_GROUPS];                  /* q_k, -1..5 (ZIP only) */
-  double centre, scale;                         /* basis */
-  double age_min, age_max;                      /* fitted age range */
-  double theta[GBTM_MAX_GROUPS];                /* membership log-odds */
-  double beta[GBTM_MAX_GROUPS][GBTM_MAX_COEF];  /* log-rate coefficients */
-  double alpha[GBTM_MAX_GROUPS][GBTM_MAX_COEF]; /* logit zero-inflation coefficients */
-  int refgroup;                                 /* 0-based reference group of theta */
-  int n_risk;                                   /* risk factors R */
-  char risk_name[GBTM_MAX_RISK][GBTM_NAME_MAX];
-  double gamma[GBTM_MAX_GROUPS][GBTM_MAX_RISK]; /* risk log-odds ratios (0 in refgroup) */
-  int n_tcov;                                   /* time-varying covariates C */
-  char tcov_name[GBTM_MAX_TCOV][GBTM_NAME_MAX];
-  double delta[GBTM_MAX_GROUPS][GBTM_MAX_TCOV]; /* their log-rate coefficients */
-  double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
-} gbtm_model;
+ * iorder(k) = -1 means no zero inflation in group k (alpha unused). */
+typedef struct gbtm_model gbtm_model;
+
+/* A new model of family with groups groups (1..GBTM_MAX_GROUPS): every
+ * order 0, every iorder -1 (no zero inflation), centre 0, scale 1, age
+ * range [0, 0], every coefficient 0, reference group 0, no covariates.
+ * GBTM_ERR_USAGE for a family or number of groups out of range (*out
+ * NULL), GBTM_ERR_NOMEM. The caller owns *out. */
+gbtm_status gbtm_model_new(gbtm_family_id family, int groups, gbtm_model **out, gbtm_error *err);
+/* A copy of model owned by the caller, or NULL when out of memory (or
+ * model is NULL). */
+gbtm_model *gbtm_model_copy(const gbtm_model *model);
+void gbtm_model_free(gbtm_model *model);
+
+/* Getters. Groups k are 0-based, 0 <= k < groups; powers j 0-based,
+ * 0 <= j <= order(k) (beta) or iorder(k) (alpha); covariates j 0-based,
+ * 0 <= j < n_risk (gamma, risk_name) or n_tcov (delta, tcov_name,
+ * tcov_fixed). An index out of its range gives NaN (-1 for the integer
+ * getters, NULL for the names); names are valid while the model lives. */
+gbtm_family_id gbtm_model_family(const gbtm_model *model);
+int gbtm_model_groups(const gbtm_model *model);          /* K */
+int gbtm_model_order(const gbtm_model *model, int k);    /* d_k, 0..GBTM_MAX_ORDER */
+int gbtm_model_iorder(const gbtm_model *model, int k);   /* q_k, -1..GBTM_MAX_ORDER (zip only) */
+double gbtm_model_centre(const gbtm_model *model);       /* basis */
+double gbtm_model_scale(const gbtm_model *model);
+double gbtm_model_age_min(const gbtm_model *model);      /* the fitted age range */
+double gbtm_model_age_max(const gbtm_model *model);
+double gbtm_model_theta(const gbtm_model *model, int k); /* membership log-odds */
+double gbtm_model_beta(const gbtm_model *model, int k, int j);  /* log-rate coefficients */
+double gbtm_model_alpha(const gbtm_model *model, int k, int j); /* logit zero-inflation coefficients */
+int gbtm_model_refgroup(const gbtm_model *model);        /* 0-based reference group of theta */
+int gbtm_model_n_risk(const gbtm_model *model);          /* risk factors R */
+const char *gbtm_model_risk_name(const gbtm_model *model, int j);
+double gbtm_model_gamma(const gbtm_model *model, int k, int j); /* risk log-odds ratios (0 in refgroup) */
+int gbtm_model_n_tcov(const gbtm_model *model);          /* time-varying covariates C */
+const char *gbtm_model_tcov_name(const gbtm_model *model, int j);
+double gbtm_model_delta(const gbtm_model *model, int k, int j); /* their log-rate coefficients */
+double gbtm_model_tcov_fixed(const gbtm_model *model, int j);   /* w at which trajectories are reported */
+
+/* Setters, for a program that builds a model (gbtm_model_new). Each checks
+ * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message
+ * in err naming the value): k and j as for the getters (j up to
+ * GBTM_MAX_ORDER for beta and alpha, whatever the current orders: set the
+ * order too), values finite. */
+/* centre finite, scale finite and > 0. */
+gbtm_status gbtm_model_set_basis(gbtm_model *model, double centre, double scale, gbtm_error *err);
+/* age_min <= age_max, both finite. */
+gbtm_status gbtm_model_set_age_range(gbtm_model *model, double age_min, double age_max,
+                                     gbtm_error *err);
+/* order 0..GBTM_MAX_ORDER. */
+gbtm_status gbtm_model_set_order(gbtm_model *model, int k, int order, gbtm_error *err);
+/* iorder -1..GBTM_MAX_ORDER (read by zip models only). */
+gbtm_status gbtm_model_set_iorder(gbtm_model *model, int k, int iorder, gbtm_error *err);
+/* theta_k; the reference group's is 0 by convention (pi = softmax(theta)
+ * whatever it is). */
+gbtm_status gbtm_model_set_theta(gbtm_model *model, int k, double theta, gbtm_error *err);
+gbtm_status gbtm_model_set_beta(gbtm_model *model, int k, int j, double beta, gbtm_error *err);
+gbtm_status gbtm_model_set_alpha(gbtm_model *model, int k, int j, double alpha, gbtm_error *err);
+/* 0 <= refgroup < groups. */
+gbtm_status gbtm_model_set_refgroup(gbtm_model *model, int refgroup, gbtm_error *err);
 
 /* Number of free parameters p = (K-1)(1+R) + sum(d_k+1+C) + sum(q_k+1)
  * (DESIGN §5). */
@@ -384,7 +434,7 @@ typedef struct gbtm_fit_options {
    * random starts (NULL = none). A model with K groups starts there; one
    * with K-1 groups (the solution one group smaller) has its largest group
    * split in two. It must have the same family and basis. */
-  const struct gbtm_model *start_from;
+  const gbtm_model *start_from;
   /* Inference (DESIGN §4): the observed information at the estimate, a
    * Newton polish of eq. L until the Newton decrement g'I^-1g < 1e-8, and
    * both covariances (default true). */

@@ -31,6 +31,7 @@
 #include "base/atomic_file.h"
 #include "base/sha256.h"
 #include "gbtm.h"
+#include "model/model.h"
 #include "gbtm_presets.h"
 #include "modelfile/model_io.h"
 
@@ -94,7 +95,7 @@ static long file_size(const char *path) {
 static gbtm_panel *cohort(size_t n, uint64_t seed) {
   gbtm_model truth;
   gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", n, seed, &truth, &design));
+  ck_assert(model_preset("rapporteur-2024", n, seed, &truth, &design));
   gbtm_panel *p = NULL;
   gbtm_error err;
   ck_assert_msg(gbtm_simulate(&truth, &design, &p, NULL, &err) == GBTM_OK, "%s", err.message);
@@ -456,7 +457,7 @@ START_TEST(trajectory_table) {
   make_dir();
   gbtm_model truth;
   gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 200, 5, &truth, &design));
+  ck_assert(model_preset("rapporteur-2024", 200, 5, &truth, &design));
   design.custody_prob = 0.2; /* exposures below 1 too */
   gbtm_panel *p = NULL;
   gbtm_error err;
