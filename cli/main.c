@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
   gbtm_error err = {GBTM_OK, ""};
   if (gbtm_processes_init(&argc, &argv, &cli_procs, &err) != GBTM_OK) {
     cli_error(NULL, "%s", err.message);
-    gbtm_processes_finalize();
+    gbtm_processes_finalize(cli_procs);
     return CLI_EXIT_USAGE;
   }
   if (!cli_root()) { /* rank 0 speaks for all */
@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
   } else {
     status = run(argc, argv);
   }
-  gbtm_processes_finalize();
+  gbtm_processes_finalize(cli_procs);
   return status;
 }
 

@@ -67,12 +67,17 @@ typedef struct gbtm_error {
 typedef struct gbtm_reducer gbtm_reducer;
 
 /* Joins the processes of the run when mpirun started this one (built with
- * GBTM_MPI), else leaves *out NULL and does nothing. Call once, first. */
+ * GBTM_MPI): *out is then the run's processes, owned by the caller until
+ * gbtm_processes_finalize(); else (one process, also a run of one under
+ * mpirun) it leaves *out NULL. Call once, first. */
 gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **out, gbtm_error *err);
 /* Stops every process of the run at once, exit status code (for a failure
  * that the other processes cannot know of); does nothing with one process. */
 void gbtm_processes_abort(int code);
-void gbtm_processes_finalize(void);
+/* Leaves the run (MPI_Finalize, when this process joined one; also after a
+ * failed gbtm_processes_init) and releases procs (may be NULL). Call once,
+ * last. */
+void gbtm_processes_finalize(const gbtm_reducer *procs);
 /* This process's rank, 0 .. gbtm_processes_count(procs) - 1 (0 for NULL). */
 int gbtm_processes_rank(const gbtm_reducer *procs);
 /* The number of processes of the run (1 for NULL). */
