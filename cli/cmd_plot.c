@@ -318,7 +318,7 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model **
   if (gbtm_model_new(family, (int)K, out, &err) != GBTM_OK ||
       gbtm_model_set_basis(*out, centre, scale, &err) != GBTM_OK ||
       gbtm_model_set_age_range(*out, lo, hi, &err) != GBTM_OK)
-    return bad(why, size, path, err.message);
+    return bad(why, size, path, err.status == GBTM_ERR_NOMEM ? "out of memory" : "not a model gbtm can draw");
   gbtm_model *m = *out;
   double share0 = NAN;
   for (int k = 0; k < (int)K; k++) {
