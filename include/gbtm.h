@@ -114,8 +114,8 @@ typedef struct gbtm_atomic_file {
 } gbtm_atomic_file;
 
 /* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
- * GBTM_ERR_IO "PATH: cannot create the file: <reason>" on failure (f is
- * then zeroed). */
+ * GBTM_ERR_IO "PATH: cannot create the file: <reason>" or GBTM_ERR_NOMEM
+ * on failure (f is then zeroed). */
 gbtm_status gbtm_atomic_file_open(gbtm_atomic_file *f, const char *path, gbtm_error *err);
 /* The same, but closes the stream: for files written by name (a model
  * file: gbtm_model_save_reserved) before the commit. */
@@ -409,7 +409,6 @@ typedef enum gbtm_se_kind {
   GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
 } gbtm_se_kind;
 
-
 typedef struct gbtm_fit_options {
   gbtm_family_id family;
   int groups;                  /* K >= 1 */
@@ -523,8 +522,9 @@ const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
 
 /* ---- inference (DESIGN §4) ---- */
 
-/* The free parameters, in the order psi = (theta_2..theta_K, then per group
- * beta_k and alpha_k), group 1 being the reference; their number is
+/* The free parameters psi: for each group but the reference, theta_k and
+ * gamma_k; then per group beta_k, delta_k and alpha_k
+ * (gbtm_model_param_index gives each one's place); their number is
  * gbtm_fit_summary.n_params. */
 const double *gbtm_fit_result_estimates(const gbtm_fit_result *result);
 /* "theta[2]", "beta[1][0]", "alpha[3][1]" (1-based groups, 0-based powers). */
