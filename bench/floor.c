@@ -40,6 +40,8 @@
 
 #include "fit/em.h"
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 #include "panel/panel.h"
 
 /* ---- options ------------------------------------------------------------- */
@@ -116,7 +118,7 @@ static gbtm_panel *load_panel(const floor_args *a) {
   }
   gbtm_model m;
   gbtm_sim_design d;
-  gbtm_preset("rapporteur-2024", a->n, a->seed, &m, &d);
+  model_preset("rapporteur-2024", a->n, a->seed, &m, &d);
   if (gbtm_simulate(&m, &d, &p, NULL, &err) != GBTM_OK) fprintf(stderr, "floor: %s\n", err.message);
   return p;
 }

@@ -38,6 +38,6 @@ int main(int argc, char **argv) {
     if (reduce_rank(r) == 0) printf("processes %d doubles %zu us_per_sum %.2f\n", reduce_size(r), sizes[s], round_us[3]);
   }
   free(buf);
-  gbtm_processes_finalize();
+  gbtm_processes_finalize(r);
   return 0;
 }

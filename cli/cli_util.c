@@ -8,7 +8,6 @@
  * start for long ones. */
 #include "cli_util.h"
 
-#include "base/reduce.h"
 
 #include <getopt.h>
 
@@ -317,9 +316,9 @@ bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data)
 
 const gbtm_reducer *cli_procs = NULL;
 
-bool cli_root(void) { return reduce_rank(cli_procs) == 0; }
+bool cli_root(void) { return gbtm_processes_rank(cli_procs) == 0; }
 
-int cli_agree(int rc) { return (int)reduce_max(cli_procs, (double)rc); }
+int cli_agree(int rc) { return (int)gbtm_processes_max(cli_procs, (double)rc); }
 
 bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size) {
   if (strcmp(text, "auto") == 0) return *out = -1, true;

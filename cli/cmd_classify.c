@@ -138,7 +138,7 @@ static void warn_extrapolation(const gbtm_model *m, const gbtm_panel *panel) {
   cli_warning(CMD,
               "%zu person%s observed at ages outside the model's range %g to %g, where the "
               "trajectories are extrapolated: %s%s",
-              n, n == 1 ? " is" : "s are", m->age_min, m->age_max, names, more);
+              n, n == 1 ? " is" : "s are", gbtm_model_age_min(m), gbtm_model_age_max(m), names, more);
   free(outside);
 }
 
@@ -175,11 +175,11 @@ static void print_summary(const classify_args *a, const gbtm_panel *panel, const
 /* Without --risk and --tcov, the model's covariates are read from the
  * columns (long layout) or datasets (HDF5) of the same names. */
 static void covariates_of_model(gbtm_csv_columns *c, const gbtm_model *m) {
-  if (c->n_risk > 0 || c->n_tcov > 0 || (c->wide && m->n_tcov > 0)) return;
-  c->n_risk = m->n_risk;
-  for (int j = 0; j < m->n_risk; j++) c->risk[j] = m->risk_name[j];
-  c->n_tcov = m->n_tcov;
-  for (int j = 0; j < m->n_tcov; j++) c->tcov[j] = m->tcov_name[j];
+  if (c->n_risk > 0 || c->n_tcov > 0 || (c->wide && gbtm_model_n_tcov(m) > 0)) return;
+  c->n_risk = gbtm_model_n_risk(m);
+  for (int j = 0; j < gbtm_model_n_risk(m); j++) c->risk[j] = gbtm_model_risk_name(m, j);
+  c->n_tcov = gbtm_model_n_tcov(m);
+  for (int j = 0; j < gbtm_model_n_tcov(m); j++) c->tcov[j] = gbtm_model_tcov_name(m, j);
 }
 
 int cmd_classify(int argc, char **argv) {
@@ -207,7 +207,7 @@ int cmd_classify(int argc, char **argv) {
   if (st == GBTM_OK) {
     const gbtm_model *m = gbtm_fit_result_model(res);
     warn_extrapolation(m, panel);
-    tau = malloc(gbtm_panel_n_persons(panel) * (size_t)m->groups * sizeof *tau);
+    tau = malloc(gbtm_panel_n_persons(panel) * (size_t)gbtm_model_groups(m) * sizeof *tau);
     if (!tau) {
       cli_error(CMD, "out of memory for %zu persons", gbtm_panel_n_persons(panel));
       rc = CLI_EXIT_FIT;
@@ -220,7 +220,7 @@ int cmd_classify(int argc, char **argv) {
     rc = cli_exit_code(st);
     goto done;
   }
-  int K = gbtm_fit_result_model(res)->groups;
+  int K = gbtm_model_groups(gbtm_fit_result_model(res));
   if (a.output) {
     posterior_csv_write(out.fp, panel, tau, K);
     if (!outfile_commit(&out, CMD)) {

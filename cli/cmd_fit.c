@@ -7,7 +7,7 @@
  * of orders of the wrong length, a malformed number); the checks that need
  * the data (K against the persons, orders against the distinct ages) are the
  * library's, so that every caller gets the same messages. The posterior file
- * and the model file (-o, HDF5: engine/modelfile/model_io.c) are created under
+ * and the model file (-o, HDF5: gbtm_model_save_reserved) are created under
  * temporary names before the fit, so that an unwritable folder is reported
  * before hours of work, and renamed into place at the end; a failed run
  * leaves existing files as they were. The model file records the command
@@ -24,7 +24,6 @@
 #include "cli_util.h"
 #include "cmdline.h"
 #include "memory_limit.h"
-#include "modelfile/model_io.h"
 #include "outfile.h"
 #include "commands.h"
 #include "gbtm.h"
@@ -318,15 +317,11 @@ static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
 /* Saves the fit into the model file reserved at the start; false (reported)
  * on failure. */
 static bool save_model(const fit_args *a, const char *command_line, const gbtm_panel *panel,
-                       const gbtm_fit_result *res, atomic_file *model_file) {
+                       const gbtm_fit_result *res, gbtm_atomic_file *model_file) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
-  char sha[65];
-  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
-  if (st == GBTM_OK) {
-    gbtm_save_info info = {command_line, a->data, sha, a->options.seed, panel};
-    st = model_io_write(res, &info, model_file, &err);
-  }
-  if (st == GBTM_OK) st = atomic_file_commit(model_file, &err);
+  gbtm_save_info info = {command_line, a->data, NULL, a->options.seed, panel}; /* the panel's SHA-256 */
+  gbtm_status st = gbtm_model_save_reserved(res, &info, model_file, &err);
+  if (st == GBTM_OK) st = gbtm_atomic_file_commit(model_file, &err);
   if (st != GBTM_OK) cli_error_status(CMD, st, &err);
   return st == GBTM_OK;
 }
@@ -353,7 +348,7 @@ int cmd_fit(int argc, char **argv) {
   }
   /* Before anything is read or created: will the data and the fit fit?
    * (One process: a process of many holds only its block.) */
-  memory_work work = {a.options.groups, a.options.starts, a.options.threads,
+  gbtm_memory_work work = {a.options.groups, a.options.starts, a.options.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       a.options.keep_posterior, 0, a.bootstrap};
   if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
@@ -364,7 +359,7 @@ int cmd_fit(int argc, char **argv) {
 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   outfile posterior = {0};
-  atomic_file model_file = {0};
+  gbtm_atomic_file model_file = {0};
   /* only rank 0 writes; every process learns whether it could */
   bool opened = !cli_root() || !a.posterior_path || outfile_open(&posterior, CMD, a.posterior_path);
   if (cli_agree(opened ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
@@ -373,10 +368,10 @@ int cmd_fit(int argc, char **argv) {
     free(command_line);
     return CLI_EXIT_USAGE;
   }
-  gbtm_status reserved = a.output && cli_root() ? atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
+  gbtm_status reserved = a.output && cli_root() ? gbtm_atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
   if (reserved != GBTM_OK) cli_error_status(CMD, reserved, &err);
   if (cli_agree(reserved != GBTM_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK) != CLI_EXIT_OK) {
-    atomic_file_discard(&model_file);
+    gbtm_atomic_file_discard(&model_file);
     outfile_discard(&posterior);
     cli_columns_free(&a.column_args);
     free(command_line);
@@ -431,14 +426,14 @@ int cmd_fit(int argc, char **argv) {
       goto done;
     }
     posterior_csv_write_ids(posterior.fp, gbtm_fit_result_ids(res), gbtm_fit_result_data(res)->persons,
-                            gbtm_fit_result_posterior(res), gbtm_fit_result_model(res)->groups);
+                            gbtm_fit_result_posterior(res), gbtm_model_groups(gbtm_fit_result_model(res)));
     if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
   if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;
 
 done:
   outfile_discard(&posterior);
-  atomic_file_discard(&model_file);
+  gbtm_atomic_file_discard(&model_file);
   cli_columns_free(&a.column_args);
   free(command_line);
   gbtm_fit_result_free(res);

@@ -169,7 +169,7 @@ static void frame_draw(svg *s, frame *f, double xlo, double xhi, double ylo, dou
  * the trajectory table of a model file), and its observed means where the
  * input has them (a model file saved with its data). */
 typedef struct traj_plot {
-  gbtm_model model;
+  gbtm_model *model; /* owned */
   size_t n_band[GBTM_MAX_GROUPS];
   double *band_age[GBTM_MAX_GROUPS], *band_lo[GBTM_MAX_GROUPS], *band_hi[GBTM_MAX_GROUPS];
   gbtm_trajectory_table *table; /* of a model file, or NULL */
@@ -183,17 +183,18 @@ static void traj_plot_free(traj_plot *tp) {
     free(tp->band_hi[k]);
   }
   gbtm_trajectory_table_free(tp->table);
+  gbtm_model_free(tp->model);
   memset(tp, 0, sizeof *tp);
 }
 
 static void draw_trajectories(FILE *out, const traj_plot *tp) {
-  const gbtm_model *m = &tp->model;
-  int K = m->groups;
+  const gbtm_model *m = tp->model;
+  int K = gbtm_model_groups(m);
   double share[GBTM_MAX_GROUPS];
   gbtm_model_shares(m, share);
   double age[CURVE_POINTS], mu[GBTM_MAX_GROUPS][CURVE_POINTS], ymax = 0.0;
   for (int i = 0; i < CURVE_POINTS; i++)
-    age[i] = m->age_min + (m->age_max - m->age_min) * i / (CURVE_POINTS - 1.0);
+    age[i] = gbtm_model_age_min(m) + (gbtm_model_age_max(m) - gbtm_model_age_min(m)) * i / (CURVE_POINTS - 1.0);
   bool bands = false;
   for (int k = 0; k < K; k++) {
     for (int i = 0; i < CURVE_POINTS; i++) {
@@ -218,7 +219,7 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
   svg_text(&s, 70, 30, "start", 18, true, 0, "title", tp->title);
   svg_text(&s, 70, 50, "start", 13, false, 0, "subtitle", tp->subtitle);
   frame f = {.left = 80, .top = 70, .width = 560, .height = 380};
-  frame_draw(&s, &f, m->age_min, m->age_max, 0.0, ymax > 0 ? ymax * 1.05 : 1.0, false, "Age",
+  frame_draw(&s, &f, gbtm_model_age_min(m), gbtm_model_age_max(m), 0.0, ymax > 0 ? ymax * 1.05 : 1.0, false, "Age",
              "Expected count per age");
   double px[CURVE_POINTS], py[CURVE_POINTS];
   for (int k = 0; k < K; k++) { /* bands first, under every line */
@@ -289,14 +290,17 @@ static bool bad(char *why, size_t size, const char *path, const char *what) {
   return false;
 }
 
-/* The model of a `gbtm fit --json` object (or one of select.json's models). */
-static bool model_from_json(const json_value *o, const char *path, gbtm_model *m, char *why,
+/* The model of a `gbtm fit --json` object (or one of select.json's models),
+ * into *out (owned by the caller, also when this fails: NULL or a partial
+ * model). */
+static bool model_from_json(const json_value *o, const char *path, gbtm_model **out, char *why,
                             size_t size) {
-  memset(m, 0, sizeof *m);
+  *out = NULL;
   const json_value *fam = json_value_get(o, "model"), *basis = json_value_get(o, "basis");
   const json_value *range = json_value_get(o, "age_range"), *groups = json_value_get(o, "group");
   double K, centre, scale, lo, hi;
-  if (!fam || fam->type != JSON_STRING || !gbtm_family_parse(fam->string, &m->family))
+  gbtm_family_id family;
+  if (!fam || fam->type != JSON_STRING || !gbtm_family_parse(fam->string, &family))
     return bad(why, size, path, "expected \"model\": \"poisson\" or \"zip\"");
   if (!json_value_number(json_value_get(o, "groups"), &K) || !(K >= 1 && K <= GBTM_MAX_GROUPS) ||
       K != floor(K))
@@ -310,13 +314,14 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model *m
     return bad(why, size, path, "expected \"age_range\": [lowest age, highest age]");
   if (!groups || groups->type != JSON_ARRAY || groups->count != (size_t)K)
     return bad(why, size, path, "expected \"group\": an array with one object per group");
-  m->groups = (int)K;
-  m->centre = centre;
-  m->scale = scale;
-  m->age_min = lo;
-  m->age_max = hi;
+  gbtm_error err = {GBTM_OK, ""};
+  if (gbtm_model_new(family, (int)K, out, &err) != GBTM_OK ||
+      gbtm_model_set_basis(*out, centre, scale, &err) != GBTM_OK ||
+      gbtm_model_set_age_range(*out, lo, hi, &err) != GBTM_OK)
+    return bad(why, size, path, err.status == GBTM_ERR_NOMEM ? "out of memory" : "not a model gbtm can draw");
+  gbtm_model *m = *out;
   double share0 = NAN;
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < (int)K; k++) {
     const json_value *g = json_value_at(groups, (size_t)k);
     const json_value *beta = json_value_get(g, "beta"), *alpha = json_value_get(g, "alpha");
     double share, order, iorder = -1;
@@ -326,24 +331,27 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model *m
         !json_value_number(json_value_get(g, "order"), &order) || !(order >= 0 && order <= GBTM_MAX_ORDER) ||
         order != floor(order) || !beta || beta->type != JSON_ARRAY || beta->count != (size_t)order + 1)
       return bad(why, size, path, what);
-    if (m->family == GBTM_ZIP &&
+    if (family == GBTM_ZIP &&
         (!json_value_number(json_value_get(g, "iorder"), &iorder) || !(iorder >= -1 && iorder <= GBTM_MAX_ORDER) ||
          iorder != floor(iorder) || !alpha || alpha->type != JSON_ARRAY ||
          alpha->count != (size_t)(iorder + 1))) {
       snprintf(what, sizeof what, "group %d: expected \"iorder\" and \"alpha\" (zip)", k + 1);
       return bad(why, size, path, what);
     }
-    m->order[k] = (int)order;
-    m->iorder[k] = (int)iorder;
-    for (int j = 0; j <= m->order[k]; j++)
-      if (!json_value_number(json_value_at(beta, (size_t)j), &m->beta[k][j]) || !isfinite(m->beta[k][j]))
+    if (gbtm_model_set_order(m, k, (int)order, &err) != GBTM_OK ||
+        gbtm_model_set_iorder(m, k, (int)iorder, &err) != GBTM_OK)
+      return bad(why, size, path, what);
+    double v;
+    for (int j = 0; j <= (int)order; j++)
+      if (!json_value_number(json_value_at(beta, (size_t)j), &v) ||
+          gbtm_model_set_beta(m, k, j, v, &err) != GBTM_OK)
         return bad(why, size, path, what);
-    for (int j = 0; j <= m->iorder[k]; j++)
-      if (!json_value_number(json_value_at(alpha, (size_t)j), &m->alpha[k][j]) ||
-          !isfinite(m->alpha[k][j]))
+    for (int j = 0; j <= (int)iorder; j++)
+      if (!json_value_number(json_value_at(alpha, (size_t)j), &v) ||
+          gbtm_model_set_alpha(m, k, j, v, &err) != GBTM_OK)
         return bad(why, size, path, what);
     if (k == 0) share0 = share;
-    m->theta[k] = log(share / share0);
+    if (gbtm_model_set_theta(m, k, log(share / share0), &err) != GBTM_OK) return bad(why, size, path, what);
   }
   return true;
 }
@@ -352,7 +360,7 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model *m
 static bool bands_from_json(const json_value *o, traj_plot *tp, const char *path, char *why,
                             size_t size) {
   const json_value *groups = json_value_get(o, "group");
-  for (int k = 0; k < tp->model.groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(tp->model); k++) {
     const json_value *t = json_value_get(json_value_at(groups, (size_t)k), "trajectory");
     if (!t || t->type != JSON_ARRAY || t->count == 0) continue;
     size_t n = t->count;
@@ -381,20 +389,20 @@ static bool bands_from_json(const json_value *o, traj_plot *tp, const char *path
  * family, the orders, log L and BIC. */
 static void traj_titles_set(traj_plot *tp, const plot_args *a, const char *name, double ll,
                             double bic) {
-  const gbtm_model *m = &tp->model;
+  const gbtm_model *m = tp->model;
   if (a->title) snprintf(tp->title, sizeof tp->title, "%s", a->title);
-  else snprintf(tp->title, sizeof tp->title, "Trajectories of %d group%s: %s", m->groups,
-                m->groups == 1 ? "" : "s", name);
+  else snprintf(tp->title, sizeof tp->title, "Trajectories of %d group%s: %s", gbtm_model_groups(m),
+                gbtm_model_groups(m) == 1 ? "" : "s", name);
   char orders[64] = "";
   size_t used = 0;
-  for (int k = 0; k < m->groups && used < sizeof orders; k++) {
-    int n = snprintf(orders + used, sizeof orders - used, "%s%d", k ? "," : "", m->order[k]);
+  for (int k = 0; k < gbtm_model_groups(m) && used < sizeof orders; k++) {
+    int n = snprintf(orders + used, sizeof orders - used, "%s%d", k ? "," : "", gbtm_model_order(m, k));
     if (n < 0) break;
     used += (size_t)n;
   }
   snprintf(tp->subtitle, sizeof tp->subtitle,
            "%s model, polynomial orders %s; log L %.2f, BIC %.2f (-2 log L + p ln N)",
-           m->family == GBTM_ZIP ? "Zero-inflated Poisson" : "Poisson", orders, ll, bic);
+           gbtm_model_family(m) == GBTM_ZIP ? "Zero-inflated Poisson" : "Poisson", orders, ll, bic);
 }
 
 /* Titles from the model's object o and the file's root (its data's name). */
@@ -423,12 +431,16 @@ static bool traj_from_model_file(traj_plot *tp, const plot_args *a) {
     gbtm_fit_result_free(r);
     return false;
   }
-  tp->model = *gbtm_fit_result_model(r);
   const gbtm_trajectory_table *t = tp->table;
-  bool ok = t->groups == tp->model.groups;
+  if (!(tp->model = gbtm_model_copy(gbtm_fit_result_model(r)))) {
+    cli_error(CMD, "out of memory");
+    gbtm_fit_result_free(r);
+    return false;
+  }
+  bool ok = t->groups == gbtm_model_groups(tp->model);
   if (!ok)
     cli_error(CMD, "%s: the trajectory table has %d groups, the model %d", a->input, t->groups,
-              tp->model.groups);
+              gbtm_model_groups(tp->model));
   for (int k = 0; ok && k < t->groups; k++) {
     size_t n = t->ages;
     tp->band_age[k] = malloc(n * sizeof(double));

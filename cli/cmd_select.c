@@ -445,6 +445,15 @@ static void on_step(const gbtm_refine_step *step, void *user) {
   log->steps[log->n++] = *step;
 }
 
+static void order_text(const int *order, int K, char *buf, size_t size);
+
+/* The orders of m as order_text() gives them. */
+static void model_order_text(const gbtm_model *m, char *buf, size_t size) {
+  int order[GBTM_MAX_GROUPS] = {0};
+  for (int k = 0; k < gbtm_model_groups(m); k++) order[k] = gbtm_model_order(m, k);
+  order_text(order, gbtm_model_groups(m), buf, size);
+}
+
 static void order_text(const int *order, int K, char *buf, size_t size) {
   size_t used = 0;
   buf[0] = '\0';
@@ -459,13 +468,13 @@ static void print_refine(FILE *out, const refine_log *log, const gbtm_fit_result
                          const gbtm_fit_result *final) {
   const gbtm_model *m0 = gbtm_fit_result_model(start), *m = gbtm_fit_result_model(final);
   char buf[128], red[128], b1[48], b2[48];
-  order_text(m0->order, m0->groups, buf, sizeof buf);
+  model_order_text(m0, buf, sizeof buf);
   fprintf(out,
           "\nRefinement of the best model by BIC, K = %d, orders %s: in each step every\n"
           "distinct order is lowered by one in one group (the fit decides which), and the\n"
           "best candidate is kept when 2 (log L - log L reduced) < 3.841 (chi-square,\n"
           "1 df, 5%%). Orders are listed by group, groups from the lowest trajectory.\n",
-          m0->groups, buf);
+          gbtm_model_groups(m0), buf);
   for (size_t i = 0; i < log->n; i++) {
     const gbtm_refine_step *s = &log->steps[i];
     order_text(s->order, s->groups, buf, sizeof buf);
@@ -479,7 +488,7 @@ static void print_refine(FILE *out, const refine_log *log, const gbtm_fit_result
             s->p_value, s->accepted ? ": dropped" : "");
   }
   const gbtm_fit_summary *s = gbtm_fit_result_summary(final);
-  order_text(m->order, m->groups, buf, sizeof buf);
+  model_order_text(m, buf, sizeof buf);
   fprintf(out, "Refined orders: %s; log L %s, p %d, BIC(N) %s\n", buf,
           num(b1, sizeof b1, s->loglik, 4), s->n_params, num(b2, sizeof b2, s->bic, 2));
 }
@@ -585,9 +594,9 @@ static bool dir_path(char *buf, size_t size, const char *dir, const char *name) 
 static bool save_models(const select_args *a, const char *command_line, const gbtm_panel *panel,
                         const gbtm_select_result *r, const gbtm_fit_result *refined) {
   gbtm_error err = {GBTM_OK, ""};
-  char sha[65], path[4096], name[64];
-  gbtm_status st = gbtm_sha256_file(a->data, sha, &err);
-  gbtm_save_info info = {command_line, a->data, sha, a->options.fit.seed, panel};
+  char path[4096], name[64];
+  gbtm_status st = GBTM_OK;
+  gbtm_save_info info = {command_line, a->data, NULL, a->options.fit.seed, panel}; /* the panel's SHA-256 */
   for (size_t i = 0; st == GBTM_OK && i <= gbtm_select_result_count(r); i++) {
     const gbtm_fit_result *fit = refined;
     snprintf(name, sizeof name, "model_refined.h5");
@@ -631,7 +640,7 @@ int cmd_select(int argc, char **argv) {
     return rc;
   }
   /* Before anything is read or created: will the data and the largest fit fit? */
-  memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
+  gbtm_memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       false, a.options.cv_folds, 0};
   if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
@@ -693,14 +702,16 @@ int cmd_select(int argc, char **argv) {
   if (a.refine) {
     gbtm_fit_options fo = a.options.fit;
     const gbtm_model *m = gbtm_fit_result_model(chosen->fit);
-    fo.groups = m->groups;
-    memcpy(fo.order, m->order, sizeof fo.order);
-    memcpy(fo.iorder, m->iorder, sizeof fo.iorder);
-    fo.centre = m->centre;
-    fo.scale = m->scale;
+    fo.groups = gbtm_model_groups(m);
+    for (int k = 0; k < gbtm_model_groups(m); k++) {
+      fo.order[k] = gbtm_model_order(m, k);
+      fo.iorder[k] = gbtm_model_iorder(m, k);
+    }
+    fo.centre = gbtm_model_centre(m);
+    fo.scale = gbtm_model_scale(m);
     fo.start_from = m;
     fo.progress = NULL;
-    if (!a.quiet) fprintf(stderr, "gbtm %s: refining the orders of K=%d\n", CMD, m->groups);
+    if (!a.quiet) fprintf(stderr, "gbtm %s: refining the orders of K=%d\n", CMD, gbtm_model_groups(m));
     st = gbtm_refine(panel, &fo, on_step, &log, &refined, &err);
     if (st == GBTM_OK && log.oom) st = GBTM_ERR_NOMEM;
     if (st != GBTM_OK) {

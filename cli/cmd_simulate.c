@@ -27,6 +27,7 @@
 #include "outfile.h"
 #include "commands.h"
 #include "gbtm.h"
+#include "gbtm_presets.h"
 #include "json.h"
 
 #define CMD "simulate"
@@ -71,9 +72,10 @@ typedef struct sim_args {
 } sim_args;
 
 static void print_help(FILE *out) {
-  gbtm_model m;
-  gbtm_sim_design d;
-  gbtm_preset(DEFAULT_PRESET, 0, DEFAULT_SEED, &m, &d);
+  gbtm_model *m = NULL;
+  gbtm_sim_design d = {0};
+  gbtm_preset(DEFAULT_PRESET, 0, DEFAULT_SEED, &m, &d, NULL); /* the defaults of the design */
+  gbtm_model_free(m);
   fprintf(out,
           "usage: gbtm simulate --preset NAME -o FILE.csv [options]\n"
           "       gbtm simulate --model MODEL.h5 -o FILE.csv [options]\n"
@@ -261,7 +263,7 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
 /* A saved model and the design of draws from it: the integer ages of its
  * fitted range, end ages from the middle of the range, no gaps or custody.
  * Returns -1 to go on, or the exit status to end with (reported). */
-static int model_design(const sim_args *a, gbtm_model *model, gbtm_sim_design *design) {
+static int model_design(const sim_args *a, gbtm_model **out, gbtm_sim_design *design) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_fit_result *res = NULL;
   gbtm_status st = gbtm_model_load(a->model, &res, &err);
@@ -269,13 +271,17 @@ static int model_design(const sim_args *a, gbtm_model *model, gbtm_sim_design *d
     cli_error_status(CMD, st, &err);
     return cli_exit_code(st);
   }
-  *model = *gbtm_fit_result_model(res);
+  gbtm_model *model = *out = gbtm_model_copy(gbtm_fit_result_model(res));
   size_t persons = gbtm_fit_result_data(res)->persons;
   gbtm_fit_result_free(res);
-  double lo = ceil(model->age_min), hi = floor(model->age_max);
+  if (!model) {
+    cli_error(CMD, "out of memory");
+    return CLI_EXIT_FIT;
+  }
+  double lo = ceil(gbtm_model_age_min(model)), hi = floor(gbtm_model_age_max(model));
   if (lo > hi) {
     cli_error(CMD, "%s: the model's age range %g to %g holds no whole age to draw at", a->model,
-              model->age_min, model->age_max);
+              gbtm_model_age_min(model), gbtm_model_age_max(model));
     return CLI_EXIT_USAGE;
   }
   design->n = a->n ? (size_t)a->n : persons;
@@ -297,28 +303,43 @@ int cmd_simulate(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) return rc;
 
-  gbtm_model model;
+  gbtm_model *model = NULL;
   gbtm_sim_design design;
   if (a.model) {
-    if ((rc = model_design(&a, &model, &design)) >= 0) return rc;
-  } else if (!gbtm_preset(a.preset, (size_t)a.n, a.seed, &model, &design)) {
-    cli_error(CMD, "unknown preset \"%s\" (presets: %s)", a.preset, PRESETS);
-    return CLI_EXIT_USAGE;
+    if ((rc = model_design(&a, &model, &design)) >= 0) {
+      gbtm_model_free(model);
+      return rc;
+    }
+  } else {
+    gbtm_error perr = {.status = GBTM_OK, .message = ""};
+    gbtm_status pst = gbtm_preset(a.preset, (size_t)a.n, a.seed, &model, &design, &perr);
+    if (pst == GBTM_ERR_USAGE) {
+      cli_error(CMD, "unknown preset \"%s\" (presets: %s)", a.preset, PRESETS);
+      return CLI_EXIT_USAGE;
+    }
+    if (pst != GBTM_OK) {
+      cli_error_status(CMD, pst, &perr);
+      return cli_exit_code(pst);
+    }
   }
   if (a.gaps >= 0.0) design.gap_prob = a.gaps;
   if (a.custody >= 0.0) design.custody_prob = a.custody;
 
   outfile truth = {0};
-  if (a.truth && !outfile_open(&truth, CMD, a.truth)) return CLI_EXIT_USAGE;
+  if (a.truth && !outfile_open(&truth, CMD, a.truth)) {
+    gbtm_model_free(model);
+    return CLI_EXIT_USAGE;
+  }
   int *group = malloc(design.n * sizeof *group);
   if (!group) {
     cli_error(CMD, "out of memory for %zu persons", design.n);
     outfile_discard(&truth);
+    gbtm_model_free(model);
     return CLI_EXIT_FIT;
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
-  gbtm_status st = gbtm_simulate(&model, &design, &panel, group, &err);
+  gbtm_status st = gbtm_simulate(model, &design, &panel, group, &err);
   if (st == GBTM_OK)
     st = cli_is_h5_name(a.output) ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
   if (st != GBTM_OK) {
@@ -330,11 +351,12 @@ int cmd_simulate(int argc, char **argv) {
     if (a.truth && !outfile_commit(&truth, CMD)) {
       rc = CLI_EXIT_USAGE;
     } else {
-      print_summary(&a, &design, panel, group, model.groups);
+      print_summary(&a, &design, panel, group, gbtm_model_groups(model));
       rc = CLI_EXIT_OK;
     }
   }
   gbtm_panel_free(panel);
+  gbtm_model_free(model);
   free(group);
   return rc;
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/blas_threads.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "gbtm.h"
@@ -68,11 +67,11 @@ static int run(int argc, char **argv);
 int main(int argc, char **argv) {
   setlocale(LC_NUMERIC, "C");
   gsl_set_error_handler_off(); /* GSL's default handler aborts; we check statuses instead */
-  blas_one_thread();           /* at once: OpenBLAS's idle threads spin from the start */
+  gbtm_blas_threads_init();           /* at once: OpenBLAS's idle threads spin from the start */
   gbtm_error err = {GBTM_OK, ""};
   if (gbtm_processes_init(&argc, &argv, &cli_procs, &err) != GBTM_OK) {
     cli_error(NULL, "%s", err.message);
-    gbtm_processes_finalize();
+    gbtm_processes_finalize(cli_procs);
     return CLI_EXIT_USAGE;
   }
   if (!cli_root()) { /* rank 0 speaks for all */
@@ -89,7 +88,7 @@ int main(int argc, char **argv) {
   } else {
     status = run(argc, argv);
   }
-  gbtm_processes_finalize();
+  gbtm_processes_finalize(cli_procs);
   return status;
 }
 

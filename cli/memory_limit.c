@@ -12,30 +12,29 @@
 
 bool cli_memory_limit_parse(const char *text, char *why, size_t why_size) {
   uint64_t bytes;
-  if (memory_estimate_parse_size(text, &bytes)) return true;
+  if (gbtm_memory_size_parse(text, &bytes)) return true;
   snprintf(why, why_size, "--max-memory: \"%s\" is not a size (e.g. 512M, 8G)", text);
   return false;
 }
 
 int cli_memory_limit_check(const char *cmd, const char *limit, const char *data,
-                           const gbtm_csv_columns *columns, const memory_work *work) {
+                           const gbtm_csv_columns *columns, const gbtm_memory_work *work) {
   uint64_t max = 0;
-  if (limit && !memory_estimate_parse_size(limit, &max)) {
+  if (limit && !gbtm_memory_size_parse(limit, &max)) {
     cli_error(cmd, "--max-memory: \"%s\" is not a size (e.g. 512M, 8G)", limit);
     return CLI_EXIT_USAGE;
   }
-  if (!limit && (max = memory_estimate_available()) == 0) return -1; /* no figure to go by */
+  if (!limit && (max = gbtm_memory_available()) == 0) return -1; /* no figure to go by */
 
   gbtm_error err = {GBTM_OK, ""};
-  memory_scan scan;
-  if (memory_estimate_scan_csv(data, columns, &scan, &err) != GBTM_OK || !scan.known) return -1;
-  memory_need need = memory_estimate_compute(&scan, work);
+  gbtm_memory_need need;
+  if (gbtm_memory_estimate(data, columns, work, &need, &err) != GBTM_OK || !need.known) return -1;
   if (need.peak <= max) return -1;
 
   char need_text[32], max_text[32], file_text[32];
-  memory_estimate_format_size(need.peak, need_text, sizeof need_text);
-  memory_estimate_format_size(max, max_text, sizeof max_text);
-  memory_estimate_format_size(scan.bytes, file_text, sizeof file_text);
+  gbtm_memory_size_format(need.peak, need_text, sizeof need_text);
+  gbtm_memory_size_format(max, max_text, sizeof max_text);
+  gbtm_memory_size_format(need.file_bytes, file_text, sizeof file_text);
   char limit_text[96];
   if (limit)
     snprintf(limit_text, sizeof limit_text, "more than --max-memory %s", max_text);
@@ -45,7 +44,7 @@ int cli_memory_limit_check(const char *cmd, const char *limit, const char *data,
             "the data and the fit would need about %s, %s (%s: %s, up to %llu rows and %llu "
             "persons, %d group%s); give a larger --max-memory if the machine has the memory, "
             "or fit a sample of the persons",
-            need_text, limit_text, data, file_text, (unsigned long long)scan.rows,
-            (unsigned long long)scan.persons, work->groups, work->groups == 1 ? "" : "s");
+            need_text, limit_text, data, file_text, (unsigned long long)need.rows,
+            (unsigned long long)need.persons, work->groups, work->groups == 1 ? "" : "s");
   return CLI_EXIT_USAGE;
 }

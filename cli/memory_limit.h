@@ -1,6 +1,6 @@
 /* memory_limit.h: the --max-memory SIZE option of the commands that read a
  * panel and fit it (fit, select): before the data is read, the memory the
- * read and the fit will need is estimated (engine/fit/memory_estimate.c) and
+ * read and the fit will need is estimated (gbtm_memory_estimate) and
  * the run is refused, with exit status 2 and a message giving both sizes,
  * when it is more than the limit. The default limit is the memory the
  * system has available (MemAvailable in /proc/meminfo). */
@@ -11,7 +11,6 @@
 #include <stddef.h>
 
 #include "gbtm.h"
-#include "fit/memory_estimate.h"
 
 /* The lines of --help for the option. */
 #define CLI_MAX_MEMORY_HELP                                                                      \
@@ -30,6 +29,6 @@ bool cli_memory_limit_parse(const char *text, char *why, size_t why_size);
  * malformed SIZE or an estimate above the limit. A data file that cannot
  * be scanned is left to the reader to report (-1). */
 int cli_memory_limit_check(const char *cmd, const char *limit, const char *data,
-                           const gbtm_csv_columns *columns, const memory_work *work);
+                           const gbtm_csv_columns *columns, const gbtm_memory_work *work);
 
 #endif

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "base/atomic_file.h"
+#include "gbtm.h"
 
-typedef atomic_file outfile;
+typedef gbtm_atomic_file outfile;
 
 /* Creates path.XXXXXX beside path, mode 0666 & ~umask. On failure reports
  * "gbtm <cmd>: error: PATH: cannot create the file: ..." and returns false. */

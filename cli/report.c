@@ -14,8 +14,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "model/basis.h"
-#include "fit/inference.h"
 #include "json.h"
 
 #define LABEL_WIDTH 34
@@ -30,9 +28,12 @@ static double param_se(const gbtm_fit_result *res, size_t j) {
 
 /* The standard errors of group k's beta (or alpha) into se[]. */
 static void group_se(const gbtm_fit_result *res, int k, bool alpha, double *se, size_t n) {
-  psi_layout l;
-  inference_layout(gbtm_fit_result_model(res), &l);
-  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? l.oa[k] : l.ob[k]) + j);
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  gbtm_param_kind kind = alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA;
+  for (size_t j = 0; j < n; j++) {
+    int i = gbtm_model_param_index(m, kind, k, (int)j);
+    se[j] = i < 0 ? NAN : param_se(res, (size_t)i);
+  }
 }
 
 /* The ages at which trajectories are tabulated: the fitted range in
@@ -42,10 +43,10 @@ static size_t trajectory_ages(const gbtm_fit_result *res, double *age, size_t ma
   const gbtm_model *m = gbtm_fit_result_model(res);
   size_t T = d->ages < max ? d->ages : max;
   if (T < 2) {
-    age[0] = m->age_min;
+    age[0] = gbtm_model_age_min(m);
     return 1;
   }
-  for (size_t t = 0; t < T; t++) age[t] = m->age_min + (m->age_max - m->age_min) * (double)t / (double)(T - 1);
+  for (size_t t = 0; t < T; t++) age[t] = gbtm_model_age_min(m) + (gbtm_model_age_max(m) - gbtm_model_age_min(m)) * (double)t / (double)(T - 1);
   return T;
 }
 
@@ -86,16 +87,16 @@ static void order_list(const int *order, int K, char *buf, size_t size) {
 
 /* "s = (age - 28.5) / 16.5", with "+" for a negative centre. */
 static void basis_text(const gbtm_model *m, char *buf, size_t size) {
-  if (m->centre < 0)
-    snprintf(buf, size, "s = (age + %g) / %g", -m->centre, m->scale);
+  if (gbtm_model_centre(m) < 0)
+    snprintf(buf, size, "s = (age + %g) / %g", -gbtm_model_centre(m), gbtm_model_scale(m));
   else
-    snprintf(buf, size, "s = (age - %g) / %g", m->centre, m->scale);
+    snprintf(buf, size, "s = (age - %g) / %g", gbtm_model_centre(m), gbtm_model_scale(m));
 }
 
 static void label(FILE *out, const char *text) { fprintf(out, "  %-*s", LABEL_WIDTH, text); }
 
 static bool model_inflated(const gbtm_model *m, int k) {
-  return m->family == GBTM_ZIP && m->iorder[k] >= 0;
+  return gbtm_model_family(m) == GBTM_ZIP && gbtm_model_iorder(m, k) >= 0;
 }
 
 /* ---- text report ------------------------------------------------------- */
@@ -120,16 +121,19 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
 
 static void text_model(FILE *out, const gbtm_model *m) {
   char buf[256];
-  int K = m->groups;
+  int K = gbtm_model_groups(m);
   fprintf(out, "\nModel: %s, %d group%s\n",
-          m->family == GBTM_ZIP ? "zero-inflated Poisson (zip)" : gbtm_family_name(m->family), K,
+          gbtm_model_family(m) == GBTM_ZIP ? "zero-inflated Poisson (zip)" : gbtm_family_name(gbtm_model_family(m)), K,
           K == 1 ? "" : "s");
   label(out, "orders (log rate)");
-  order_list(m->order, K, buf, sizeof buf);
+  int order[GBTM_MAX_GROUPS] = {0};
+  for (int k = 0; k < K; k++) order[k] = gbtm_model_order(m, k);
+  order_list(order, K, buf, sizeof buf);
   fprintf(out, "%s\n", buf);
-  if (m->family == GBTM_ZIP) {
+  if (gbtm_model_family(m) == GBTM_ZIP) {
     label(out, "orders (zero inflation)");
-    order_list(m->iorder, K, buf, sizeof buf);
+    for (int k = 0; k < K; k++) order[k] = gbtm_model_iorder(m, k);
+    order_list(order, K, buf, sizeof buf);
     fprintf(out, "%s\n", buf);
   }
   label(out, "basis");
@@ -141,7 +145,7 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
   char a[32], b[32], c[32], d[32];
   fprintf(out, "\n%-*s%10s %10s %10s %10s\n", LABEL_WIDTH + 2, "Groups", "share", "assigned",
           "AvePP", "OCC");
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(m); k++) {
     const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
     char name[32];
     snprintf(name, sizeof name, "%d", k + 1);
@@ -155,11 +159,11 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
 
   /* With risk factors a share depends on the factors: no interval here;
    * the membership table gives odds ratios instead. */
-  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL && m->n_risk == 0;
+  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL && gbtm_model_n_risk(m) == 0;
   if (have_se) {
     fprintf(out, "\n%-*s%10s %10s   %s\n", LABEL_WIDTH + 2, "Group shares", "share", "se",
             "95% interval (delta method, logit scale)");
-    for (int k = 0; k < m->groups; k++) {
+    for (int k = 0; k < gbtm_model_groups(m); k++) {
       double se, lo, hi;
       gbtm_fit_result_share_interval(res, k, gbtm_fit_result_summary(res)->se, LEVEL, &se, &lo, &hi);
       char name[32];
@@ -169,22 +173,22 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
               fixed(b, sizeof b, se, 4), fixed(c, sizeof c, lo, 4), fixed(d, sizeof d, hi, 4));
     }
   }
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(m); k++) {
     char title[64];
     snprintf(title, sizeof title, "Group %d coefficients", k + 1);
     fprintf(out, "\n%-*s%14s %12s %9s %9s\n", LABEL_WIDTH + 2, title, "estimate", "se", "z", "p");
     for (int part = 0; part < 2; part++) {
       bool alpha = part == 1;
       if (alpha && !model_inflated(m, k)) break;
-      size_t n = (size_t)(alpha ? m->iorder[k] : m->order[k]) + 1;
+      size_t n = (size_t)(alpha ? gbtm_model_iorder(m, k) : gbtm_model_order(m, k)) + 1;
       double se[GBTM_MAX_COEF];
       group_se(res, k, alpha, se, n);
       for (size_t j = 0; j < n; j++) {
         char name[48], pw[16];
-        basis_coef_name((int)j, pw, sizeof pw);
+        gbtm_basis_coef_name((int)j, pw, sizeof pw);
         snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : "log rate", pw);
         label(out, name);
-        double est = alpha ? m->alpha[k][j] : m->beta[k][j], z = est / se[j];
+        double est = alpha ? gbtm_model_alpha(m, k, j) : gbtm_model_beta(m, k, j), z = est / se[j];
         double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */
         if (pval < 1e-4)
           snprintf(d, sizeof d, "<1e-4");
@@ -206,7 +210,7 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   bool have_se = gbtm_fit_result_cov(res, kind) != NULL;
   fprintf(out, "\nExpected count by age%s\n  %8s", have_se ? " (95% interval, delta method on the log scale)" : "",
           "age");
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(m); k++) {
     char h[32];
     snprintf(h, sizeof h, "group %d", k + 1);
     fprintf(out, have_se ? "  %-26s" : "  %10s", h);
@@ -214,7 +218,7 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   fputc('\n', out);
   for (size_t t = 0; t < T; t++) {
     fprintf(out, "  %8.4g", age[t]);
-    for (int k = 0; k < m->groups; k++) {
+    for (int k = 0; k < gbtm_model_groups(m); k++) {
       double mean, lo, hi;
       gbtm_fit_result_trajectory_interval(res, k, age[t], kind, LEVEL, &mean, &lo, &hi);
       if (have_se)
@@ -327,7 +331,7 @@ static void json_data(json_writer *w, const char *data_name, const gbtm_fit_resu
 static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_result *res) {
   json_key(w, "group");
   json_array_begin(w);
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(m); k++) {
     const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
     json_object_begin(w);
     json_kv_int(w, "group", k + 1);
@@ -335,15 +339,17 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
     json_kv_double(w, "assigned_share", g->assigned_share);
     json_kv_double(w, "avepp", g->avepp);
     json_kv_double(w, "occ", g->occ);
-    json_kv_int(w, "order", m->order[k]);
-    json_kv_double_array(w, "beta", m->beta[k], (size_t)m->order[k] + 1);
-    double se[GBTM_MAX_COEF];
-    group_se(res, k, false, se, (size_t)m->order[k] + 1);
-    json_kv_double_array(w, "beta_se", se, (size_t)m->order[k] + 1);
-    if (m->family == GBTM_ZIP) {
-      size_t na = m->iorder[k] >= 0 ? (size_t)m->iorder[k] + 1 : 0;
-      json_kv_int(w, "iorder", m->iorder[k]);
-      json_kv_double_array(w, "alpha", m->alpha[k], na);
+    json_kv_int(w, "order", gbtm_model_order(m, k));
+    double coef[GBTM_MAX_COEF], se[GBTM_MAX_COEF];
+    for (int j = 0; j <= gbtm_model_order(m, k); j++) coef[j] = gbtm_model_beta(m, k, j);
+    json_kv_double_array(w, "beta", coef, (size_t)gbtm_model_order(m, k) + 1);
+    group_se(res, k, false, se, (size_t)gbtm_model_order(m, k) + 1);
+    json_kv_double_array(w, "beta_se", se, (size_t)gbtm_model_order(m, k) + 1);
+    if (gbtm_model_family(m) == GBTM_ZIP) {
+      size_t na = gbtm_model_iorder(m, k) >= 0 ? (size_t)gbtm_model_iorder(m, k) + 1 : 0;
+      json_kv_int(w, "iorder", gbtm_model_iorder(m, k));
+      for (int j = 0; j <= gbtm_model_iorder(m, k); j++) coef[j] = gbtm_model_alpha(m, k, j);
+      json_kv_double_array(w, "alpha", coef, na);
       group_se(res, k, true, se, na);
       json_kv_double_array(w, "alpha_se", se, na);
     }
@@ -375,8 +381,8 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
 void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
-  json_kv_string(w, "model", gbtm_family_name(m->family));
-  json_kv_int(w, "groups", m->groups);
+  json_kv_string(w, "model", gbtm_family_name(gbtm_model_family(m)));
+  json_kv_int(w, "groups", gbtm_model_groups(m));
   json_kv_uint(w, "n_persons", s->n_persons);
   json_kv_uint(w, "n_obs", s->n_obs);
   json_kv_int(w, "n_params", s->n_params);
@@ -406,10 +412,10 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_kv_int(w, "processes", s->processes > 1 ? s->processes : 1);
   json_key(w, "basis");
   json_object_begin(w);
-  json_kv_double(w, "centre", m->centre);
-  json_kv_double(w, "scale", m->scale);
+  json_kv_double(w, "centre", gbtm_model_centre(m));
+  json_kv_double(w, "scale", gbtm_model_scale(m));
   json_object_end(w);
-  double range[2] = {m->age_min, m->age_max};
+  double range[2] = {gbtm_model_age_min(m), gbtm_model_age_max(m)};
   json_kv_double_array(w, "age_range", range, 2);
   json_data(w, data_name, res);
   json_groups(w, m, res);

@@ -8,18 +8,18 @@
 void report_bootstrap_text(FILE *out, const gbtm_fit_result *res, const gbtm_bootstrap *b) {
   const gbtm_model *m = gbtm_fit_result_model(res);
   fprintf(out, "\nParametric bootstrap, %d refits: 95%% percentile intervals\n", gbtm_bootstrap_replicates(b));
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(m); k++) {
     double lo, hi;
     gbtm_bootstrap_share(b, k, &lo, &hi);
     fprintf(out, "  group %d share %.4f [%.4f, %.4f]\n", k + 1, gbtm_fit_result_group(res, k)->share, lo, hi);
   }
   fprintf(out, "  %8s", "age");
-  for (int k = 0; k < m->groups; k++) fprintf(out, "  group %-13d", k + 1);
+  for (int k = 0; k < gbtm_model_groups(m); k++) fprintf(out, "  group %-13d", k + 1);
   fputc('\n', out);
   const double *age = gbtm_bootstrap_ages(b);
   for (size_t t = 0; t < gbtm_bootstrap_n_ages(b); t++) {
     fprintf(out, "  %8.4g", age[t]);
-    for (int k = 0; k < m->groups; k++) {
+    for (int k = 0; k < gbtm_model_groups(m); k++) {
       double lo, hi;
       gbtm_bootstrap_trajectory(b, k, t, &lo, &hi);
       fprintf(out, "  [%7.4f, %7.4f]", lo, hi);
@@ -37,7 +37,7 @@ static void bootstrap_json(json_writer *w, const gbtm_fit_result *res, const gbt
   json_kv_double_array(w, "ages", gbtm_bootstrap_ages(b), gbtm_bootstrap_n_ages(b));
   json_key(w, "group");
   json_array_begin(w);
-  for (int k = 0; k < m->groups; k++) {
+  for (int k = 0; k < gbtm_model_groups(m); k++) {
     double ci[2];
     json_object_begin(w);
     gbtm_bootstrap_share(b, k, &ci[0], &ci[1]);

@@ -11,7 +11,6 @@
 
 #include <math.h>
 
-#include "fit/inference.h"
 
 #define Z95 1.959963984540054
 
@@ -19,11 +18,12 @@ typedef struct term {
   double est, se, z, p, ratio, lo, hi;
 } term;
 
-static term term_at(const gbtm_fit_result *res, size_t j, double est) {
+/* The term of psi[i] (i = gbtm_model_param_index, -1: none) at est. */
+static term term_at(const gbtm_fit_result *res, int i, double est) {
   const double *V = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se);
-  size_t P = (size_t)gbtm_fit_result_summary(res)->n_params;
+  size_t P = (size_t)gbtm_fit_result_summary(res)->n_params, j = (size_t)i;
   term t = {est, NAN, NAN, NAN, exp(est), NAN, NAN};
-  if (V) {
+  if (V && i >= 0) {
     t.se = sqrt(V[j * P + j]);
     t.z = est / t.se;
     t.p = erfc(fabs(t.z) / sqrt(2.0)); /* two-sided, normal */
@@ -53,39 +53,37 @@ static void text_row(FILE *out, const char *name, const term *t, bool ratio) {
 
 void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
-  if (m->n_risk == 0 && m->n_tcov == 0) return;
-  psi_layout l;
-  inference_layout(m, &l);
-  if (m->n_risk > 0) {
-    fprintf(out, "\nMembership (multinomial logit against group %d)\n", m->refgroup + 1);
+  if (gbtm_model_n_risk(m) == 0 && gbtm_model_n_tcov(m) == 0) return;
+  if (gbtm_model_n_risk(m) > 0) {
+    fprintf(out, "\nMembership (multinomial logit against group %d)\n", gbtm_model_refgroup(m) + 1);
     fprintf(out, "  %-30s %10s %9s %8s %8s %9s  %s\n", "", "estimate", "se", "z", "p", "odds ratio",
             "95% interval");
-    for (int k = 0; k < m->groups; k++) {
-      if (k == m->refgroup) continue;
+    for (int k = 0; k < gbtm_model_groups(m); k++) {
+      if (k == gbtm_model_refgroup(m)) continue;
       char name[96];
       snprintf(name, sizeof name, "group %d: intercept", k + 1);
-      term t = term_at(res, l.ot[k], m->theta[k]);
+      term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_THETA, k, 0), gbtm_model_theta(m, k));
       text_row(out, name, &t, false);
-      for (int j = 0; j < m->n_risk; j++) {
-        snprintf(name, sizeof name, "group %d: %s", k + 1, m->risk_name[j]);
-        t = term_at(res, l.ot[k] + 1 + (size_t)j, m->gamma[k][j]);
+      for (int j = 0; j < gbtm_model_n_risk(m); j++) {
+        snprintf(name, sizeof name, "group %d: %s", k + 1, gbtm_model_risk_name(m, j));
+        t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_GAMMA, k, j), gbtm_model_gamma(m, k, j));
         text_row(out, name, &t, true);
       }
     }
   }
-  if (m->n_tcov > 0) {
+  if (gbtm_model_n_tcov(m) > 0) {
     fprintf(out, "\nTime-varying covariates (log rate)\n");
     fprintf(out, "  %-30s %10s %9s %8s %8s %9s  %s\n", "", "estimate", "se", "z", "p", "rate ratio",
             "95% interval");
-    for (int k = 0; k < m->groups; k++)
-      for (int j = 0; j < m->n_tcov; j++) {
+    for (int k = 0; k < gbtm_model_groups(m); k++)
+      for (int j = 0; j < gbtm_model_n_tcov(m); j++) {
         char name[96];
-        snprintf(name, sizeof name, "group %d: %s", k + 1, m->tcov_name[j]);
-        term t = term_at(res, l.od[k] + (size_t)j, m->delta[k][j]);
+        snprintf(name, sizeof name, "group %d: %s", k + 1, gbtm_model_tcov_name(m, j));
+        term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_DELTA, k, j), gbtm_model_delta(m, k, j));
         text_row(out, name, &t, true);
       }
     fprintf(out, "  (trajectories below are drawn at");
-    for (int j = 0; j < m->n_tcov; j++) fprintf(out, "%s %s = %g", j ? "," : "", m->tcov_name[j], m->tcov_fixed[j]);
+    for (int j = 0; j < gbtm_model_n_tcov(m); j++) fprintf(out, "%s %s = %g", j ? "," : "", gbtm_model_tcov_name(m, j), gbtm_model_tcov_fixed(m, j));
     fprintf(out, ")\n");
   }
 }
@@ -108,32 +106,30 @@ static void json_term(json_writer *w, int group, const char *name, const term *t
 
 void report_json_covariates(json_writer *w, const gbtm_fit_result *res) {
   const gbtm_model *m = gbtm_fit_result_model(res);
-  json_kv_int(w, "refgroup", m->refgroup + 1);
-  if (m->n_risk == 0 && m->n_tcov == 0) return;
-  psi_layout l;
-  inference_layout(m, &l);
+  json_kv_int(w, "refgroup", gbtm_model_refgroup(m) + 1);
+  if (gbtm_model_n_risk(m) == 0 && gbtm_model_n_tcov(m) == 0) return;
   json_key(w, "membership");
   json_array_begin(w);
-  for (int k = 0; k < m->groups && m->n_risk > 0; k++) {
-    if (k == m->refgroup) continue;
-    term t = term_at(res, l.ot[k], m->theta[k]);
+  for (int k = 0; k < gbtm_model_groups(m) && gbtm_model_n_risk(m) > 0; k++) {
+    if (k == gbtm_model_refgroup(m)) continue;
+    term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_THETA, k, 0), gbtm_model_theta(m, k));
     json_term(w, k + 1, "intercept", &t, NULL);
-    for (int j = 0; j < m->n_risk; j++) {
-      t = term_at(res, l.ot[k] + 1 + (size_t)j, m->gamma[k][j]);
-      json_term(w, k + 1, m->risk_name[j], &t, "odds_ratio");
+    for (int j = 0; j < gbtm_model_n_risk(m); j++) {
+      t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_GAMMA, k, j), gbtm_model_gamma(m, k, j));
+      json_term(w, k + 1, gbtm_model_risk_name(m, j), &t, "odds_ratio");
     }
   }
   json_array_end(w);
   json_key(w, "tcov");
   json_array_begin(w);
-  for (int k = 0; k < m->groups; k++)
-    for (int j = 0; j < m->n_tcov; j++) {
-      term t = term_at(res, l.od[k] + (size_t)j, m->delta[k][j]);
-      json_term(w, k + 1, m->tcov_name[j], &t, "rate_ratio");
+  for (int k = 0; k < gbtm_model_groups(m); k++)
+    for (int j = 0; j < gbtm_model_n_tcov(m); j++) {
+      term t = term_at(res, gbtm_model_param_index(m, GBTM_PARAM_DELTA, k, j), gbtm_model_delta(m, k, j));
+      json_term(w, k + 1, gbtm_model_tcov_name(m, j), &t, "rate_ratio");
     }
   json_array_end(w);
   json_key(w, "tcov_fixed");
   json_object_begin(w);
-  for (int j = 0; j < m->n_tcov; j++) json_kv_double(w, m->tcov_name[j], m->tcov_fixed[j]);
+  for (int j = 0; j < gbtm_model_n_tcov(m); j++) json_kv_double(w, gbtm_model_tcov_name(m, j), gbtm_model_tcov_fixed(m, j));
   json_object_end(w);
 }

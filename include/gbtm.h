@@ -3,8 +3,14 @@
  * counts on a polynomial in age, one trajectory per person (docs/DESIGN.md).
  *
  * Conventions (shared/STYLE.md):
- * - gbtm_panel, gbtm_fit_result are opaque handles; every _alloc/_read/_fit
- *   has a _free, and _free(NULL) is a no-op.
+ * - gbtm_panel, gbtm_model, gbtm_fit_result (and the other results) are
+ *   opaque handles; every _new/_copy/_alloc/_read/_fit has a _free, and
+ *   _free(NULL) is a no-op. Names are gbtm_<noun>_<verb>.
+ * - The library keeps no mutable global state of its own but one-time
+ *   initialisation flags (gbtm_blas_threads_init); GSL's and HDF5's are
+ *   their own.
+ * - A program sees gbtm.h (and gbtm_presets.h, the built-in cohorts) only;
+ *   engine/ is the library's inside.
  * - Every fallible function returns a gbtm_status and, when given a non-NULL
  *   gbtm_error, leaves a detailed message there ("data.csv:17:3: ...").
  * - The library never calls exit() or abort() on user input. It uses GSL,
@@ -18,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,12 +67,66 @@ typedef struct gbtm_error {
 typedef struct gbtm_reducer gbtm_reducer;
 
 /* Joins the processes of the run when mpirun started this one (built with
- * GBTM_MPI), else leaves *out NULL and does nothing. Call once, first. */
+ * GBTM_MPI): *out is then the run's processes, owned by the caller until
+ * gbtm_processes_finalize(); else (one process, also a run of one under
+ * mpirun) it leaves *out NULL. Call once, first. */
 gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **out, gbtm_error *err);
 /* Stops every process of the run at once, exit status code (for a failure
  * that the other processes cannot know of); does nothing with one process. */
 void gbtm_processes_abort(int code);
-void gbtm_processes_finalize(void);
+/* Leaves the run (MPI_Finalize, when this process joined one; also after a
+ * failed gbtm_processes_init) and releases procs (may be NULL). Call once,
+ * last. */
+void gbtm_processes_finalize(const gbtm_reducer *procs);
+/* This process's rank, 0 .. gbtm_processes_count(procs) - 1 (0 for NULL). */
+int gbtm_processes_rank(const gbtm_reducer *procs);
+/* The number of processes of the run (1 for NULL). */
+int gbtm_processes_count(const gbtm_reducer *procs);
+/* The largest of x over all processes, on every process (x for NULL).
+ * Collective: every process calls it, in the same order as its other
+ * collective calls. */
+double gbtm_processes_max(const gbtm_reducer *procs, double x);
+
+/* ---- BLAS threads -------------------------------------------------------- */
+
+/* Sets OpenBLAS to one thread and ends the threads it started when it
+ * loaded (engine/base/blas_threads.c says why: the fits parallelise with
+ * OpenMP, and OpenBLAS's idle threads spin on the cores). The library does
+ * this itself, once, at its first E-step, so a program need not call it;
+ * a program that wants the spinning threads gone from its start (as the
+ * gbtm command does) calls it first. Only the first call, from any thread,
+ * does anything (a pthread_once flag, the library's only global state). */
+void gbtm_blas_threads_init(void);
+
+/* ---- output files ------------------------------------------------------- */
+
+/* A file that appears whole or not at all: written under a temporary name
+ * PATH.XXXXXX in the same folder (so an unwritable folder is reported
+ * before any work), flushed and fsynced, then renamed over its final name;
+ * a write that fails removes the temporary file and leaves an earlier file
+ * at path as it was. A zeroed gbtm_atomic_file is a valid "never opened"
+ * one. The members are owned by the library; read fp and tmp only. */
+typedef struct gbtm_atomic_file {
+  char *path; /* the final name */
+  char *tmp;  /* the temporary name */
+  FILE *fp;   /* open for writing between open and commit (NULL after
+                 gbtm_atomic_file_reserve: the caller writes tmp by name) */
+} gbtm_atomic_file;
+
+/* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
+ * GBTM_ERR_IO "PATH: cannot create the file: <reason>" or GBTM_ERR_NOMEM
+ * on failure (f is then zeroed). */
+gbtm_status gbtm_atomic_file_open(gbtm_atomic_file *f, const char *path, gbtm_error *err);
+/* The same, but closes the stream: for files written by name (a model
+ * file: gbtm_model_save_reserved) before the commit. */
+gbtm_status gbtm_atomic_file_reserve(gbtm_atomic_file *f, const char *path, gbtm_error *err);
+/* Flushes, fsyncs, closes and renames into place, and releases f; on
+ * failure removes the temporary file: GBTM_ERR_IO "PATH: cannot write the
+ * file: <reason>". */
+gbtm_status gbtm_atomic_file_commit(gbtm_atomic_file *f, gbtm_error *err);
+/* Removes the temporary file of a write that did not get to the end and
+ * releases f; a no-op on a committed or zeroed gbtm_atomic_file. */
+void gbtm_atomic_file_discard(gbtm_atomic_file *f);
 
 /* ---- panels ------------------------------------------------------------ */
 
@@ -172,6 +233,13 @@ const double *gbtm_panel_ages(const gbtm_panel *panel);
 const char *gbtm_panel_id(const gbtm_panel *panel, size_t i);
 bool gbtm_panel_has_exposure(const gbtm_panel *panel); /* any exposure != 1 */
 double gbtm_panel_total_count(const gbtm_panel *panel);
+/* The SHA-256 of the data file the panel was read from, as 64 lowercase hex
+ * digits (what sha256sum prints for the file), taken by the reader while it
+ * read: of the bytes of a CSV file, which it reads whole, or of the bytes of
+ * an HDF5 panel's file. "" when unknown: a panel from rows, a subset, or a
+ * distributed read (gbtm_panel_read_part with more than one process), where
+ * no process reads the whole file. Valid while the panel lives; never NULL. */
+const char *gbtm_panel_sha256(const gbtm_panel *panel);
 
 /* Covariates of a panel: names, and the values of risk factor j of person
  * i at risk[i * n_risk + j]; of time-varying covariate j of the c-th
@@ -220,7 +288,11 @@ typedef enum gbtm_family_id {
 bool gbtm_family_parse(const char *name, gbtm_family_id *out);
 const char *gbtm_family_name(gbtm_family_id family);
 
-/* A fitted (or given) model: a plain value, safe to copy.
+/* A fitted (or given) model, an opaque handle: read through the getters
+ * below; a program that builds one (gbtm_model_new) sets it through the
+ * setters. The models of results (gbtm_fit_result_model) belong to them;
+ * those of gbtm_model_new, gbtm_model_copy and gbtm_preset (gbtm_presets.h)
+ * to the caller, who frees them with gbtm_model_free.
  * Basis (DESIGN §2): x_t = (1, s, ..., s^d), s = (age - centre) / scale.
  * Membership (eq. M): pi_k(z) = softmax_k(theta_k + z'gamma_k) for a
  * person's risk factors z; the reference group refgroup has theta = 0 and
@@ -228,26 +300,66 @@ const char *gbtm_family_name(gbtm_family_id family);
  * against it. Without risk factors share_k = softmax(theta)_k.
  * Rates: log lambda_kt = x_t'beta_k + w_t'delta_k for time-varying
  * covariates w; trajectories are drawn and reported at w = tcov_fixed.
- * iorder[k] = -1 means no zero inflation in group k (alpha unused). */
-typedef struct gbtm_model {
-  gbtm_family_id family;
-  int groups;                                   /* K */
-  int order[GBTM_MAX_GROUPS];                   /* d_k, 0..5 */
-  int iorder[GBTM_MAX_GROUPS];                  /* q_k, -1..5 (ZIP only) */
-  double centre, scale;                         /* basis */
-  double age_min, age_max;                      /* fitted age range */
-  double theta[GBTM_MAX_GROUPS];                /* membership log-odds */
-  double beta[GBTM_MAX_GROUPS][GBTM_MAX_COEF];  /* log-rate coefficients */
-  double alpha[GBTM_MAX_GROUPS][GBTM_MAX_COEF]; /* logit zero-inflation coefficients */
-  int refgroup;                                 /* 0-based reference group of theta */
-  int n_risk;                                   /* risk factors R */
-  char risk_name[GBTM_MAX_RISK][GBTM_NAME_MAX];
-  double gamma[GBTM_MAX_GROUPS][GBTM_MAX_RISK]; /* risk log-odds ratios (0 in refgroup) */
-  int n_tcov;                                   /* time-varying covariates C */
-  char tcov_name[GBTM_MAX_TCOV][GBTM_NAME_MAX];
-  double delta[GBTM_MAX_GROUPS][GBTM_MAX_TCOV]; /* their log-rate coefficients */
-  double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
-} gbtm_model;
+ * iorder(k) = -1 means no zero inflation in group k (alpha unused). */
+typedef struct gbtm_model gbtm_model;
+
+/* A new model of family with groups groups (1..GBTM_MAX_GROUPS): every
+ * order 0, every iorder -1 (no zero inflation), centre 0, scale 1, age
+ * range [0, 0], every coefficient 0, reference group 0, no covariates.
+ * GBTM_ERR_USAGE for a family or number of groups out of range (*out
+ * NULL), GBTM_ERR_NOMEM. The caller owns *out. */
+gbtm_status gbtm_model_new(gbtm_family_id family, int groups, gbtm_model **out, gbtm_error *err);
+/* A copy of model owned by the caller, or NULL when out of memory (or
+ * model is NULL). */
+gbtm_model *gbtm_model_copy(const gbtm_model *model);
+void gbtm_model_free(gbtm_model *model);
+
+/* Getters. Groups k are 0-based, 0 <= k < groups; powers j 0-based,
+ * 0 <= j <= order(k) (beta) or iorder(k) (alpha); covariates j 0-based,
+ * 0 <= j < n_risk (gamma, risk_name) or n_tcov (delta, tcov_name,
+ * tcov_fixed). An index out of its range gives NaN (-1 for the integer
+ * getters, NULL for the names); names are valid while the model lives. */
+gbtm_family_id gbtm_model_family(const gbtm_model *model);
+int gbtm_model_groups(const gbtm_model *model);          /* K */
+int gbtm_model_order(const gbtm_model *model, int k);    /* d_k, 0..GBTM_MAX_ORDER */
+int gbtm_model_iorder(const gbtm_model *model, int k);   /* q_k, -1..GBTM_MAX_ORDER (zip only) */
+double gbtm_model_centre(const gbtm_model *model);       /* basis */
+double gbtm_model_scale(const gbtm_model *model);
+double gbtm_model_age_min(const gbtm_model *model);      /* the fitted age range */
+double gbtm_model_age_max(const gbtm_model *model);
+double gbtm_model_theta(const gbtm_model *model, int k); /* membership log-odds */
+double gbtm_model_beta(const gbtm_model *model, int k, int j);  /* log-rate coefficients */
+double gbtm_model_alpha(const gbtm_model *model, int k, int j); /* logit zero-inflation coefficients */
+int gbtm_model_refgroup(const gbtm_model *model);        /* 0-based reference group of theta */
+int gbtm_model_n_risk(const gbtm_model *model);          /* risk factors R */
+const char *gbtm_model_risk_name(const gbtm_model *model, int j);
+double gbtm_model_gamma(const gbtm_model *model, int k, int j); /* risk log-odds ratios (0 in refgroup) */
+int gbtm_model_n_tcov(const gbtm_model *model);          /* time-varying covariates C */
+const char *gbtm_model_tcov_name(const gbtm_model *model, int j);
+double gbtm_model_delta(const gbtm_model *model, int k, int j); /* their log-rate coefficients */
+double gbtm_model_tcov_fixed(const gbtm_model *model, int j);   /* w at which trajectories are reported */
+
+/* Setters, for a program that builds a model (gbtm_model_new). Each checks
+ * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message
+ * in err naming the value): k and j as for the getters (j up to
+ * GBTM_MAX_ORDER for beta and alpha, whatever the current orders: set the
+ * order too), values finite. */
+/* centre finite, scale finite and > 0. */
+gbtm_status gbtm_model_set_basis(gbtm_model *model, double centre, double scale, gbtm_error *err);
+/* age_min <= age_max, both finite. */
+gbtm_status gbtm_model_set_age_range(gbtm_model *model, double age_min, double age_max,
+                                     gbtm_error *err);
+/* order 0..GBTM_MAX_ORDER. */
+gbtm_status gbtm_model_set_order(gbtm_model *model, int k, int order, gbtm_error *err);
+/* iorder -1..GBTM_MAX_ORDER (read by zip models only). */
+gbtm_status gbtm_model_set_iorder(gbtm_model *model, int k, int iorder, gbtm_error *err);
+/* theta_k; the reference group's is 0 by convention (pi = softmax(theta)
+ * whatever it is). */
+gbtm_status gbtm_model_set_theta(gbtm_model *model, int k, double theta, gbtm_error *err);
+gbtm_status gbtm_model_set_beta(gbtm_model *model, int k, int j, double beta, gbtm_error *err);
+gbtm_status gbtm_model_set_alpha(gbtm_model *model, int k, int j, double alpha, gbtm_error *err);
+/* 0 <= refgroup < groups. */
+gbtm_status gbtm_model_set_refgroup(gbtm_model *model, int refgroup, gbtm_error *err);
 
 /* Number of free parameters p = (K-1)(1+R) + sum(d_k+1+C) + sum(q_k+1)
  * (DESIGN §5). */
@@ -297,9 +409,6 @@ typedef enum gbtm_se_kind {
   GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
 } gbtm_se_kind;
 
-#define GBTM_PILOT_PERSONS 50000 /* the automatic pilot's persons */
-#define GBTM_PILOT_FROM 200000    /* panels from this many persons get one */
-
 typedef struct gbtm_fit_options {
   gbtm_family_id family;
   int groups;                  /* K >= 1 */
@@ -315,8 +424,10 @@ typedef struct gbtm_fit_options {
   bool accelerate;             /* SQUAREM (default true) */
   int threads;                 /* OpenMP threads; 0 = the runtime's default */
   /* Persons of the pilot subsample on which the starts run on a large panel
-   * (DESIGN §3 Starts): -1 = automatic (GBTM_PILOT_PERSONS from
-   * GBTM_PILOT_FROM persons on; default), 0 = none, n = about n persons.
+   * (DESIGN §3 Starts): -1 = automatic (a pilot of some tens of thousands
+   * of persons on panels of a few hundred thousand persons or more, the
+   * library's tuning: engine/fit/tuning.h; default), 0 = none, n = about n
+   * persons.
    * Not used with start_from or covariates. */
   long pilot;
   gbtm_kernel kernel;
@@ -327,7 +438,7 @@ typedef struct gbtm_fit_options {
    * random starts (NULL = none). A model with K groups starts there; one
    * with K-1 groups (the solution one group smaller) has its largest group
    * split in two. It must have the same family and basis. */
-  const struct gbtm_model *start_from;
+  const gbtm_model *start_from;
   /* Inference (DESIGN §4): the observed information at the estimate, a
    * Newton polish of eq. L until the Newton decrement g'I^-1g < 1e-8, and
    * both covariances (default true). */
@@ -411,8 +522,9 @@ const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
 
 /* ---- inference (DESIGN §4) ---- */
 
-/* The free parameters, in the order psi = (theta_2..theta_K, then per group
- * beta_k and alpha_k), group 1 being the reference; their number is
+/* The free parameters psi: for each group but the reference, theta_k and
+ * gamma_k; then per group beta_k, delta_k and alpha_k
+ * (gbtm_model_param_index gives each one's place); their number is
  * gbtm_fit_summary.n_params. */
 const double *gbtm_fit_result_estimates(const gbtm_fit_result *result);
 /* "theta[2]", "beta[1][0]", "alpha[3][1]" (1-based groups, 0-based powers). */
@@ -423,6 +535,28 @@ const char *gbtm_fit_result_param_name(const gbtm_fit_result *result, int j);
 const double *gbtm_fit_result_cov(const gbtm_fit_result *result, gbtm_se_kind kind);
 /* "" or a note on the information matrix; valid while the result lives. */
 const char *gbtm_fit_result_inference_note(const gbtm_fit_result *result);
+
+/* The blocks of psi, each group's parameters of one kind. */
+typedef enum gbtm_param_kind {
+  GBTM_PARAM_THETA = 0, /* theta_k, the membership intercept (j = 0 only) */
+  GBTM_PARAM_GAMMA,     /* gamma_kj, risk factor j's log-odds ratio */
+  GBTM_PARAM_BETA,      /* beta_kj, power j of the basis */
+  GBTM_PARAM_DELTA,     /* delta_kj, time-varying covariate j */
+  GBTM_PARAM_ALPHA      /* alpha_kj, power j of the zero inflation */
+} gbtm_param_kind;
+
+/* The index in psi (gbtm_fit_result_estimates, the rows of
+ * gbtm_fit_result_cov) of parameter j of kind in group k (0-based) of
+ * model, or -1 when psi has no such parameter: theta and gamma of the
+ * reference group, j beyond the order or the covariates, alpha of a group
+ * without zero inflation or of a Poisson model. Psi holds, for each group
+ * but the reference, theta_k then gamma_k; then per group beta_k, delta_k
+ * and alpha_k. */
+int gbtm_model_param_index(const gbtm_model *model, gbtm_param_kind kind, int k, int j);
+
+/* The name of power j of the basis for reports ("intercept", "s", "s^2",
+ * ...), into buf[size]. */
+void gbtm_basis_coef_name(int j, char *buf, size_t size);
 
 /* Delta-method intervals (95%, or level in (0,1)) from the covariance kind:
  * - a group share: se of pi_k, interval on the logit scale mapped back;
@@ -509,13 +643,55 @@ typedef struct gbtm_sim_design {
 gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design,
                           gbtm_panel **out, int *group, gbtm_error *err);
 
-/* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
- * Rapporteur's 2024 study (four groups, shares 36/28/21/15), and
- * "rapporteur-2024-covariates", the same with two risk factors and one
- * time-varying covariate (engine/model/simulate_cov.c): the true model and the
- * design for n persons. Returns false for an unknown preset name. */
-bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
-                 gbtm_sim_design *design);
+/* ---- memory (an estimate before the data is read) ------------------------ */
+
+/* The work that will follow reading a panel. */
+typedef struct gbtm_memory_work {
+  int groups;       /* K; for a sweep over K, the largest */
+  int starts;       /* random starts S */
+  int threads;      /* 0: all cores, as gbtm_fit counts them */
+  int covariates;   /* covariate columns read (risk factors and time-varying) */
+  bool exposure;    /* an exposure column is read */
+  bool posterior;   /* the N x K posteriors are kept with the result */
+  int cv_folds;     /* V-fold cross-validation (its fold panels), 0: none */
+  int bootstrap;    /* bootstrap refits (run in parallel), 0: none */
+} gbtm_memory_work;
+
+/* What reading a long CSV file and doing the work on it will need. When
+ * known is false (the file is not a CSV file, e.g. an HDF5 panel, or not a
+ * regular file, e.g. a pipe, which a scan would use up) nothing is
+ * estimated. The figures are upper bounds of what the reader will find, and
+ * estimates of the peak resident memory meant to be right within a small
+ * factor, not exact. */
+typedef struct gbtm_memory_need {
+  bool known;
+  uint64_t file_bytes; /* the file's size */
+  uint64_t rows;       /* data rows at most */
+  uint64_t persons;    /* distinct ids at most */
+  uint64_t read;       /* bytes: the read's peak */
+  uint64_t fit;        /* bytes: the fit's peak (the panel and its working memory) */
+  uint64_t peak;       /* bytes: the larger of the two, the run's peak */
+} gbtm_memory_need;
+
+/* Estimates, by one streaming pass over the CSV file at path (columns NULL:
+ * the defaults) and the library's own layouts, the memory that reading it
+ * and work on it need (engine/fit/memory_estimate.h). A file that cannot be
+ * opened or read is GBTM_ERR_IO; a malformed file is not an error here (the
+ * reader reports it). */
+gbtm_status gbtm_memory_estimate(const char *path, const gbtm_csv_columns *columns,
+                                 const gbtm_memory_work *work, gbtm_memory_need *out,
+                                 gbtm_error *err);
+/* The memory the system can give without swapping: MemAvailable of
+ * /proc/meminfo in bytes, or 0 when it cannot be read. */
+uint64_t gbtm_memory_available(void);
+/* Parses a size: a decimal number (a fraction allowed) with an optional
+ * unit K, M, G or T (powers of 1024; a trailing "B" or "iB" is allowed, any
+ * case), e.g. "512M", "8G", "1.5GB", "1000000". False unless the whole text
+ * is one size of at least 1 byte and below 2^63. */
+bool gbtm_memory_size_parse(const char *text, uint64_t *bytes);
+/* Writes bytes for people into buf[size]: "812 bytes", "1.5 KB", "23.4 MB"
+ * (powers of 1024, one decimal). */
+void gbtm_memory_size_format(uint64_t bytes, char *buf, size_t size);
 
 /* ---- panel subsets ------------------------------------------------------ */
 
@@ -686,16 +862,13 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * version and older. */
 #define GBTM_MODEL_FORMAT_VERSION 2
 
-/* SHA-256 of n bytes, as 64 lowercase hex digits and a NUL. */
-void gbtm_sha256_hex(const void *data, size_t n, char hex[65]);
-/* SHA-256 of a file's bytes, as above (what sha256sum prints). */
-gbtm_status gbtm_sha256_file(const char *path, char hex[65], gbtm_error *err);
-
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {
   const char *command_line; /* the full command that made the fit */
   const char *data_name;    /* how the data was named (e.g. its file name) */
-  const char *data_sha256;  /* the data file's SHA-256 (gbtm_sha256_file) */
+  /* The data file's SHA-256 (64 hex digits); NULL: the panel's
+   * (gbtm_panel_sha256), or "" without a panel. */
+  const char *data_sha256;
   uint64_t seed;            /* the fit's seed */
   /* The fitted data, when at hand (may be NULL): the trajectories are then
    * tabulated at its distinct ages, with each group's observed
@@ -711,6 +884,14 @@ typedef struct gbtm_save_info {
  * info may be NULL. */
 gbtm_status gbtm_model_save(const gbtm_fit_result *result, const gbtm_save_info *info,
                             const char *path, gbtm_error *err);
+
+/* gbtm_model_save() into a file the caller reserved with
+ * gbtm_atomic_file_reserve() (a command that reports an unwritable folder
+ * before hours of fitting): writes f->tmp and closes it, messages naming
+ * f->path. The caller then publishes it with gbtm_atomic_file_commit() or
+ * drops it with gbtm_atomic_file_discard(), also after a failure here. */
+gbtm_status gbtm_model_save_reserved(const gbtm_fit_result *result, const gbtm_save_info *info,
+                                     const gbtm_atomic_file *f, gbtm_error *err);
 
 /* Reads a model file into a full fit result: the model, the summary, the
  * group and data summaries, the failures, the inference (estimates, names,

@@ -100,3 +100,19 @@ void atomic_file_discard(atomic_file *f) {
   free(f->path);
   memset(f, 0, sizeof *f);
 }
+
+/* ---- the public names (gbtm.h) ------------------------------------------ */
+
+gbtm_status gbtm_atomic_file_open(gbtm_atomic_file *f, const char *path, gbtm_error *err) {
+  return atomic_file_open(f, path, err);
+}
+
+gbtm_status gbtm_atomic_file_reserve(gbtm_atomic_file *f, const char *path, gbtm_error *err) {
+  return atomic_file_reserve(f, path, err);
+}
+
+gbtm_status gbtm_atomic_file_commit(gbtm_atomic_file *f, gbtm_error *err) {
+  return atomic_file_commit(f, err);
+}
+
+void gbtm_atomic_file_discard(gbtm_atomic_file *f) { atomic_file_discard(f); }

@@ -10,12 +10,8 @@
 
 #include "gbtm.h"
 
-typedef struct atomic_file {
-  char *path; /* the final name, owned */
-  char *tmp;  /* the temporary name PATH.XXXXXX, owned */
-  FILE *fp;   /* open for writing between open and commit (NULL after
-                 atomic_file_reserve: the caller writes tmp by name) */
-} atomic_file;
+/* The public gbtm_atomic_file (gbtm.h), by its internal name. */
+typedef gbtm_atomic_file atomic_file;
 
 /* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
  * "PATH: cannot create the file: <reason>" on failure. */

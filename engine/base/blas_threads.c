@@ -39,3 +39,5 @@ void blas_one_thread(void) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, one_thread);
 }
+
+void gbtm_blas_threads_init(void) { blas_one_thread(); }

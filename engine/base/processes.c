@@ -15,15 +15,20 @@
 #ifdef GBTM_MPI
 #include <mpi.h>
 
-static gbtm_reducer world;
-static bool started;
+/* MPI's own state (MPI_Initialized, MPI_Finalized) says whether this
+ * process joined; the reducer is the caller's (gbtm_processes_init). */
+static bool mpi_running(void) {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  return init && !fin;
+}
 
 /* Sums through a reused buffer; the messages are a few kilobytes. */
 static void mpi_sum(const gbtm_reducer *self, double *buf, size_t n) {
-  (void)self;
   while (n > 0) { /* MPI counts are int */
     int c = n > (1u << 30) ? (1 << 30) : (int)n;
-    if (world.rank == 0)
+    if (self->rank == 0)
       MPI_Reduce(MPI_IN_PLACE, buf, c, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     else
       MPI_Reduce(buf, NULL, c, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
@@ -34,9 +39,8 @@ static void mpi_sum(const gbtm_reducer *self, double *buf, size_t n) {
 }
 
 static bool mpi_gather(const gbtm_reducer *self, const void *mine, size_t len, void **all) {
-  (void)self;
   *all = NULL;
-  int R = world.size, me = world.rank;
+  int R = self->size, me = self->rank;
   long long l = (long long)len, *lens = me == 0 ? calloc((size_t)R, sizeof *lens) : NULL;
   int *cnt = me == 0 ? calloc((size_t)R, sizeof *cnt) : NULL, *at = me == 0 ? calloc((size_t)R, sizeof *at) : NULL;
   MPI_Gather(&l, 1, MPI_LONG_LONG, lens, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
@@ -70,24 +74,26 @@ gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **ou
   int provided;
   if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
     return gbtm_fail(err, GBTM_ERR_INTERNAL, "MPI did not start");
-  started = true;
-  MPI_Comm_rank(MPI_COMM_WORLD, &world.rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &world.size);
-  if (world.size > GBTM_MAX_PROCESSES)
-    return gbtm_fail(err, GBTM_ERR_USAGE, "%d processes: gbtm runs on at most %d", world.size, GBTM_MAX_PROCESSES);
-  world.sum = mpi_sum;
-  world.gather = mpi_gather;
-  if (world.size > 1) *out = &world;
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size > GBTM_MAX_PROCESSES)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "%d processes: gbtm runs on at most %d", size, GBTM_MAX_PROCESSES);
+  if (size == 1) return GBTM_OK;
+  gbtm_reducer *r = malloc(sizeof *r);
+  if (!r) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory starting the processes");
+  *r = (gbtm_reducer){rank, size, mpi_sum, mpi_gather, NULL};
+  *out = r;
   return GBTM_OK;
 }
 
 void gbtm_processes_abort(int code) {
-  if (started) MPI_Abort(MPI_COMM_WORLD, code);
+  if (mpi_running()) MPI_Abort(MPI_COMM_WORLD, code);
 }
 
-void gbtm_processes_finalize(void) {
-  if (started) MPI_Finalize();
-  started = false;
+void gbtm_processes_finalize(const gbtm_reducer *procs) {
+  free((void *)procs);
+  if (mpi_running()) MPI_Finalize();
 }
 
 #else /* one process */
@@ -103,6 +109,6 @@ gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **ou
 }
 
 void gbtm_processes_abort(int code) { (void)code; }
-void gbtm_processes_finalize(void) {}
+void gbtm_processes_finalize(const gbtm_reducer *procs) { (void)procs; }
 
 #endif

@@ -57,3 +57,11 @@ double reduce_max(const gbtm_reducer *r, double x) {
   for (int q = 0; q < reduce_size(r); q++) m = fmax(m, v[q]);
   return m;
 }
+
+/* ---- the public names (gbtm.h) ------------------------------------------ */
+
+int gbtm_processes_rank(const gbtm_reducer *procs) { return reduce_rank(procs); }
+
+int gbtm_processes_count(const gbtm_reducer *procs) { return reduce_size(procs); }
+
+double gbtm_processes_max(const gbtm_reducer *procs, double x) { return reduce_max(procs, x); }

@@ -2,7 +2,15 @@
  * file can name the exact bytes of the data it was fitted to and a reader can
  * check a data file against it with any sha256sum. It is small enough to
  * write out rather than pull in a cryptography library; the tests hold it to
- * the standard's test vectors. */
+ * the standard's test vectors.
+ *
+ * The panel readers hash every file they read (gbtm_panel_sha256), so speed
+ * matters: the portable compression runs at about 220 MB/s, which would add
+ * some 20 s to reading a 4.6 GB panel. On x86-64 processors with the SHA
+ * extensions (cpuid leaf 7, EBX bit 29; Intel since Ice Lake and Goldmont,
+ * AMD since Zen) whole blocks go through sha256rnds2/msg1/msg2 instead,
+ * several times faster; the choice is made per call from cpuid, which keeps
+ * no state. */
 #include "base/sha256.h"
 
 #include <errno.h>
@@ -10,6 +18,12 @@
 #include <string.h>
 
 #include "base/error.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 /* The first 32 bits of the fractional parts of the cube roots of the first
  * 64 primes (FIPS 180-4 §4.2.2). */
@@ -56,6 +70,64 @@ static void compress(uint32_t h[8], const unsigned char *p) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+#ifdef SHA256_NI
+/* Whether the processor has the SHA extensions (and SSSE3, SSE4.1). */
+static bool have_sha_ni(void) {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1)) return false;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return (b >> 29) & 1;
+}
+
+/* n whole 64-byte blocks into the state with the SHA extensions: the state
+ * as the instructions hold it (ABEF, CDGH), then sixteen groups of four
+ * rounds, the message schedule of group g + 1 finished (msg2) in group g
+ * and begun (msg1) three groups ahead. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_ni(uint32_t h[8], const unsigned char *p,
+                                                                     size_t n) {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1); /* CDAB */
+  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);  /* EFGH */
+  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                        /* ABEF */
+  s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                             /* CDGH */
+  for (; n > 0; n--, p += 64) {
+    __m128i abef = s0, cdgh = s1, m[4];
+    for (int j = 0; j < 4; j++) m[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * j)), mask);
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; g++) {
+      __m128i mi = m[g & 3];
+      __m128i msg = _mm_add_epi32(mi, _mm_loadu_si128((const __m128i *)&K256[4 * g]));
+      s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+      if (g >= 3 && g <= 14) {
+        __m128i next = _mm_add_epi32(m[(g + 1) & 3], _mm_alignr_epi8(mi, m[(g + 3) & 3], 4));
+        m[(g + 1) & 3] = _mm_sha256msg2_epu32(next, mi);
+      }
+      s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(msg, 0x0E));
+      if (g >= 1 && g <= 12) m[(g + 3) & 3] = _mm_sha256msg1_epu32(m[(g + 3) & 3], mi);
+    }
+    s0 = _mm_add_epi32(s0, abef);
+    s1 = _mm_add_epi32(s1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(s0, 0x1B);      /* FEBA */
+  s1 = _mm_shuffle_epi32(s1, 0xB1);       /* DCHG */
+  s0 = _mm_blend_epi16(tmp, s1, 0xF0);    /* DCBA */
+  s1 = _mm_alignr_epi8(s1, tmp, 8);       /* HGFE */
+  _mm_storeu_si128((__m128i *)&h[0], s0);
+  _mm_storeu_si128((__m128i *)&h[4], s1);
+}
+#endif
+
+/* n whole blocks, with the SHA extensions where the processor has them. */
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n) {
+#ifdef SHA256_NI
+  if (n > 0 && have_sha_ni()) {
+    compress_ni(h, p, n);
+    return;
+  }
+#endif
+  for (; n > 0; n--, p += 64) compress(h, p);
+}
+
 void sha256_init(sha256_ctx *c) {
   static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -77,7 +149,9 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n) {
     compress(c->h, c->buf);
     c->used = 0;
   }
-  for (; n >= 64; p += 64, n -= 64) compress(c->h, p);
+  compress_blocks(c->h, p, n / 64);
+  p += n / 64 * 64;
+  n %= 64;
   memcpy(c->buf, p, n);
   c->used = n;
 }
@@ -108,7 +182,7 @@ void sha256_hex(const unsigned char digest[32], char hex[65]) {
   hex[64] = '\0';
 }
 
-void gbtm_sha256_hex(const void *data, size_t n, char hex[65]) {
+void sha256_hex_of(const void *data, size_t n, char hex[65]) {
   sha256_ctx c;
   unsigned char digest[32];
   sha256_init(&c);
@@ -117,7 +191,7 @@ void gbtm_sha256_hex(const void *data, size_t n, char hex[65]) {
   sha256_hex(digest, hex);
 }
 
-gbtm_status gbtm_sha256_file(const char *path, char hex[65], gbtm_error *err) {
+gbtm_status sha256_file(const char *path, char hex[65], gbtm_error *err) {
   hex[0] = '\0';
   FILE *f = fopen(path, "rb");
   if (!f) return gbtm_fail(err, GBTM_ERR_IO, "%s: cannot open the file: %s", path, strerror(errno));

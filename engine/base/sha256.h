@@ -1,11 +1,13 @@
 /* sha256.h: SHA-256 (FIPS 180-4) over a stream of bytes, for the data
- * fingerprint stored in model files (DESIGN §7). The public entry points
- * gbtm_sha256_hex() and gbtm_sha256_file() are declared in gbtm.h. */
+ * fingerprint that the panel readers take of the data they read and model
+ * files store (DESIGN §7; gbtm_panel_sha256 in gbtm.h). */
 #ifndef GBTM_SHA256_H
 #define GBTM_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "gbtm.h"
 
 typedef struct sha256_ctx {
   uint32_t h[8];          /* the hash state */
@@ -20,5 +22,10 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n);
 void sha256_final(sha256_ctx *c, unsigned char digest[32]);
 /* 64 lowercase hex digits and a NUL. */
 void sha256_hex(const unsigned char digest[32], char hex[65]);
+/* SHA-256 of n bytes, as 64 lowercase hex digits and a NUL. */
+void sha256_hex_of(const void *data, size_t n, char hex[65]);
+/* SHA-256 of a file's bytes, as above (what sha256sum prints); GBTM_ERR_IO
+ * (and hex "") when it cannot be opened or read. */
+gbtm_status sha256_file(const char *path, char hex[65], gbtm_error *err);
 
 #endif

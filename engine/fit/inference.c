@@ -718,3 +718,22 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p), free(sh.prefix), free(sh.nzd), free(sh.nzy);
   return GBTM_OK;
 }
+
+int gbtm_model_param_index(const gbtm_model *m, gbtm_param_kind kind, int k, int j) {
+  if (!m || k < 0 || k >= m->groups || j < 0) return -1;
+  psi_layout l;
+  inference_layout(m, &l);
+  switch (kind) {
+  case GBTM_PARAM_THETA:
+    return k == m->refgroup || j != 0 ? -1 : (int)l.ot[k];
+  case GBTM_PARAM_GAMMA:
+    return k == m->refgroup || j >= m->n_risk ? -1 : (int)(l.ot[k] + 1 + (size_t)j);
+  case GBTM_PARAM_BETA:
+    return j > m->order[k] ? -1 : (int)(l.ob[k] + (size_t)j);
+  case GBTM_PARAM_DELTA:
+    return j >= m->n_tcov ? -1 : (int)(l.od[k] + (size_t)j);
+  case GBTM_PARAM_ALPHA:
+    return !inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.oa[k] + (size_t)j);
+  }
+  return -1;
+}

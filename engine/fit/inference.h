@@ -4,6 +4,7 @@
 #ifndef GBTM_INFERENCE_H
 #define GBTM_INFERENCE_H
 
+#include "model/model.h"
 #include "panel/panel.h"
 
 typedef struct inference {

@@ -598,3 +598,27 @@ void memory_estimate_format_size(uint64_t bytes, char *buf, size_t size) {
   while (v >= 1023.95 && u < 5) v /= 1024.0, u++;
   snprintf(buf, size, "%.1f %s", v, units[u]);
 }
+
+/* ---- the public names (gbtm.h) ------------------------------------------ */
+
+gbtm_status gbtm_memory_estimate(const char *path, const gbtm_csv_columns *columns,
+                                 const gbtm_memory_work *work, gbtm_memory_need *out,
+                                 gbtm_error *err) {
+  *out = (gbtm_memory_need){0};
+  memory_scan scan;
+  gbtm_status st = memory_estimate_scan_csv(path, columns, &scan, err);
+  if (st != GBTM_OK || !scan.known) return st;
+  memory_need need = memory_estimate_compute(&scan, work);
+  *out = (gbtm_memory_need){true, scan.bytes, scan.rows, scan.persons, need.read, need.fit, need.peak};
+  return GBTM_OK;
+}
+
+uint64_t gbtm_memory_available(void) { return memory_estimate_available(); }
+
+bool gbtm_memory_size_parse(const char *text, uint64_t *bytes) {
+  return memory_estimate_parse_size(text, bytes);
+}
+
+void gbtm_memory_size_format(uint64_t bytes, char *buf, size_t size) {
+  memory_estimate_format_size(bytes, buf, size);
+}

@@ -38,17 +38,8 @@ typedef struct memory_scan {
   bool sorted;       /* rows by person and age (the reader then sorts nothing) */
 } memory_scan;
 
-/* The work that will follow the read. */
-typedef struct memory_work {
-  int groups;       /* K; for a sweep over K, the largest */
-  int starts;       /* random starts S */
-  int threads;      /* 0: all cores, as gbtm_fit counts them */
-  int covariates;   /* covariate columns read (risk factors and time-varying) */
-  bool exposure;    /* an exposure column is read */
-  bool posterior;   /* the N x K posteriors are kept with the result */
-  int cv_folds;     /* V-fold cross-validation (its fold panels), 0: none */
-  int bootstrap;    /* bootstrap refits (run in parallel), 0: none */
-} memory_work;
+/* The work that will follow the read: the public gbtm_memory_work (gbtm.h). */
+typedef gbtm_memory_work memory_work;
 
 /* The estimate in bytes: the read's peak, the fit's peak (the panel and
  * the fit's working memory) and their maximum, the peak of the run. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "model/model.h"
 #include "panel/panel.h"
 
 gbtm_fit_options gbtm_fit_options_default(void) {

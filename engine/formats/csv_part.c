@@ -63,7 +63,7 @@ static size_t cut(const char *map, size_t from, size_t size, size_t x, size_t id
 
 gbtm_status csv_open_part(csv_reader *r, const char *path, const gbtm_reducer *procs, const char *id_name,
                           gbtm_error *err) {
-  *r = (csv_reader){path, NULL, 0, 0, 1, 0};
+  *r = (csv_reader){.path = path, .line = 1};
   gbtm_status st = GBTM_OK;
   int fd = open(path, O_RDONLY);
   struct stat sb;
@@ -86,7 +86,7 @@ gbtm_status csv_open_part(csv_reader *r, const char *path, const gbtm_reducer *p
     while (hs < size && (map[hs] == '\n' || (map[hs] == '\r' && hs + 1 < size && map[hs + 1] == '\n')))
       hs += map[hs] == '\n' ? 1 : 2;
     he = (size_t)(line_end(map + hs, map + size) - map);
-    csv_reader h = {path, csv_alloc_large(he + CSV_PAD), he, 0, 1, 0};
+    csv_reader h = {.path = path, .buf = csv_alloc_large(he + CSV_PAD), .size = he, .line = 1};
     size_t where, fields;
     if (!h.buf) {
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory", path);

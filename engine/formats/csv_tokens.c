@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
+
 void *csv_alloc_large(size_t size) {
   void *ptr = malloc(size ? size : 1);
 #ifdef MADV_HUGEPAGE
@@ -65,9 +67,10 @@ static gbtm_status read_file(csv_reader *r, gbtm_error *err) {
 }
 
 gbtm_status csv_open(csv_reader *r, const char *path, gbtm_error *err) {
-  *r = (csv_reader){path, NULL, 0, 0, 1, 0};
+  *r = (csv_reader){.path = path, .line = 1};
   gbtm_status st = read_file(r, err);
   if (st != GBTM_OK) return st;
+  sha256_hex_of(r->buf, r->size, r->sha256); /* before tokenising changes the buffer */
   if (r->size >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
   csv_skip_empty_lines(r);
   if (r->pos == r->size) {

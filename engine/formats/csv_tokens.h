@@ -36,6 +36,7 @@ typedef struct csv_reader {
   uint64_t line; /* physical line of pos, 1-based */
   uint64_t data_line; /* a block of a file (csv_open_part): the file's line of
                          the block's first byte after the header, else 0 */
+  char sha256[65]; /* csv_open(): the SHA-256 of the file's bytes; a block: "" */
 } csv_reader;
 
 /* Field terminators returned by csv_next_field. */
@@ -45,8 +46,8 @@ enum { CSV_FIELD_ERROR = -1, CSV_FIELD_EOF = 0, CSV_FIELD_COMMA = 1, CSV_FIELD_E
  * huge page hint where the system has them). */
 void *csv_alloc_large(size_t size);
 
-/* Reads the file r->path whole into r->buf, skips a byte order mark and the
- * empty lines before the header; an empty file is an error
+/* Reads the file r->path whole into r->buf, takes its SHA-256 into
+ * r->sha256, skips a byte order mark and the empty lines before the header; an empty file is an error
  * ("FILE:1:1: empty file ..."). On failure r->buf is NULL. */
 gbtm_status csv_open(csv_reader *r, const char *path, gbtm_error *err);
 

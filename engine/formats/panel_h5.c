@@ -54,6 +54,7 @@
 #include "panel/panel.h"
 #include "formats/panel_read.h"
 #include "panel/panel_sorted.h"
+#include "base/sha256.h"
 
 /* ---- datasets ------------------------------------------------------------ */
 
@@ -708,5 +709,7 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
   h5_quiet_end(&q);
   st = io.st == GBTM_OK ? build(&cells, &cols, path, out, err) : io.st;
   cells_free(&cells);
+  /* The file's bytes, when this process read all of it ("" if they cannot be read again). */
+  if (st == GBTM_OK && reduce_size(procs) == 1) sha256_file(path, (*out)->sha256, NULL);
   return st;
 }

@@ -436,6 +436,7 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
     st = read_as_cells(&r, &h, &cols, header_line, out, &done, err);
     free(r.buf);
     free(h.slot);
+    if (done && st == GBTM_OK) memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
     if (done) return st;
     if ((st = open_csv(path, &cols, procs, &r, &h, &header_line, err)) != GBTM_OK) return st;
   }
@@ -475,6 +476,7 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
     in.drop_missing = cols.drop_missing;
   }
   st = panel_build_cov(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
+  if (st == GBTM_OK) memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
   free(rows);
   free(values);
   free(h.slot);

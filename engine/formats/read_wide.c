@@ -321,6 +321,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
     in.drop_missing = cols.drop_missing;
   }
   st = panel_build_cov(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_cov ? &in : NULL, out, err);
+  if (st == GBTM_OK) memcpy((*out)->sha256, w.r.sha256, sizeof w.r.sha256);
   wide_reader_free(&w);
   return st;
 }

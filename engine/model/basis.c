@@ -42,3 +42,5 @@ void basis_coef_name(int j, char *buf, size_t size) {
   else
     snprintf(buf, size, "s^%d", j);
 }
+
+void gbtm_basis_coef_name(int j, char *buf, size_t size) { basis_coef_name(j, buf, size); }

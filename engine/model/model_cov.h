@@ -5,6 +5,7 @@
 #define GBTM_MODEL_COV_H
 
 #include "base/error.h"
+#include "model/model.h"
 #include "panel/panel.h"
 
 /* eq. M: log pi_k(z) for risk factors z (NULL: all 0), into logpi[K]. */

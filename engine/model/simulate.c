@@ -28,6 +28,7 @@
 #include "base/error.h"
 #include "families/family.h"
 #include "panel/panel.h"
+#include "gbtm_presets.h"
 #include "model/simulate_cov.h"
 
 /* Largest rate (expected count per unit exposure) a simulation accepts: far
@@ -474,8 +475,8 @@ static void preset_rapporteur_2024(size_t n, uint64_t seed, gbtm_model *m, gbtm_
   d->seed = seed;
 }
 
-bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
-                 gbtm_sim_design *design) {
+bool model_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
+                  gbtm_sim_design *design) {
   if (name && strcmp(name, "rapporteur-2024") == 0) {
     preset_rapporteur_2024(n, seed, model, design);
     return true;
@@ -486,4 +487,16 @@ bool gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
     return true;
   }
   return false;
+}
+
+gbtm_status gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model **model,
+                        gbtm_sim_design *design, gbtm_error *err) {
+  *model = NULL;
+  gbtm_model m;
+  gbtm_sim_design d;
+  if (!model_preset(name, n, seed, &m, &d))
+    return gbtm_fail(err, GBTM_ERR_USAGE, "unknown preset \"%s\"", name ? name : "");
+  if (!(*model = gbtm_model_copy(&m))) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  *design = d;
+  return GBTM_OK;
 }

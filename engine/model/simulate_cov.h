@@ -3,6 +3,7 @@
 #ifndef GBTM_SIMULATE_COV_H
 #define GBTM_SIMULATE_COV_H
 
+#include "model/model.h"
 #include "panel/panel.h"
 
 /* gbtm_simulate() for a model with risk factors or time-varying

@@ -264,7 +264,7 @@ static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const g
   w_attr_str(io, file, "command_line", info ? info->command_line : NULL);
   w_attr(io, file, "seed", H5T_STD_U64LE, H5T_NATIVE_ULLONG, &seed);
   w_attr_str(io, file, "data_name", info ? info->data_name : NULL);
-  w_attr_str(io, file, "data_sha256", info ? info->data_sha256 : NULL);
+  w_attr_str(io, file, "data_sha256", !info ? NULL : info->data_sha256 ? info->data_sha256 : gbtm_panel_sha256(info->panel));
 }
 
 static void write_model(h5io *io, const node *root, const gbtm_model *m) {

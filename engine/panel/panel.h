@@ -67,6 +67,7 @@ struct gbtm_panel {
   const gbtm_reducer *procs;
   size_t first;
   panel_sizes all;
+  char sha256[65]; /* the data file's SHA-256, set by its reader; "" when unknown */
 };
 
 /* The whole panel's sizes, whichever process asks. */

@@ -87,6 +87,11 @@ origin() {
     grep -q "^  data SHA-256  *$sha$" show.txt
 }
 check "show names the file, the command as typed and the data's SHA-256" origin
+"$gbtm" convert data.csv -o data.h5 >/dev/null 2>stderr &&
+  "$gbtm" fit data.h5 --groups 2 --starts 2 -q -o h5model.h5 >/dev/null 2>stderr &&
+  "$gbtm" show h5model.h5 >show_h5.txt 2>stderr
+sha_h5=$(sha256sum data.h5 | cut -d' ' -f1)
+check "a fit of an HDF5 panel records the panel file's SHA-256" grep -q "^  data SHA-256  *$sha_h5$" show_h5.txt
 
 # ---- classify ----------------------------------------------------------------
 "$gbtm" classify model.h5 data.csv -o train.csv >stdout 2>stderr

@@ -14,6 +14,7 @@
 
 #include "fuzz_file.h"
 #include "gbtm.h"
+#include "model/model.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 
 #define N_PERSONS 3000
 
 static gbtm_panel *cohort(gbtm_model *truth, uint64_t seed) {
   gbtm_sim_design d;
-  ck_assert(gbtm_preset("rapporteur-2024-covariates", N_PERSONS, seed, truth, &d));
+  ck_assert(model_preset("rapporteur-2024-covariates", N_PERSONS, seed, truth, &d));
   gbtm_panel *p = NULL;
   gbtm_error err;
   ck_assert_msg(gbtm_simulate(truth, &d, &p, NULL, &err) == GBTM_OK, "%s", err.message);
@@ -130,7 +132,7 @@ START_TEST(model_file_keeps_covariates) {
   /* the same persons without covariates */
   gbtm_model plain;
   gbtm_sim_design d;
-  gbtm_preset("rapporteur-2024", 50, 3, &plain, &d);
+  model_preset("rapporteur-2024", 50, 3, &plain, &d);
   gbtm_panel *q = NULL;
   ck_assert_int_eq(gbtm_simulate(&plain, &d, &q, NULL, &err), GBTM_OK);
   ck_assert_int_eq(gbtm_model_classify(mb, q, tau, &err), GBTM_ERR_DATA);

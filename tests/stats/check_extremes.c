@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "model/model.h"
 #include "testutil.h"
 
 /* ---- panels built in memory -------------------------------------------- */

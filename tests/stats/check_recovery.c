@@ -13,6 +13,8 @@
 #include <stdlib.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 
 #define N_PERSONS 20000
 #define REPLICATES 10
@@ -20,7 +22,7 @@
 START_TEST(recovers_rapporteur_model) {
   gbtm_model truth;
   gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", N_PERSONS, 1, &truth, &design));
+  ck_assert(model_preset("rapporteur-2024", N_PERSONS, 1, &truth, &design));
   int K = truth.groups, nc = truth.order[0] + 1;
   double true_share[GBTM_MAX_GROUPS];
   gbtm_model_shares(&truth, true_share);

@@ -12,6 +12,7 @@
 
 #include "fit/em.h"
 #include "gbtm.h"
+#include "model/model.h"
 #include "testutil.h"
 
 static void random_psi(const em_ws *ws, unsigned long seed, double *psi) {

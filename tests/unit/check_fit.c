@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "model/model.h"
 #include "testutil.h"
 
 #define PRINTED 5e-5

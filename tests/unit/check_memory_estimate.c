@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 #include "fit/memory_estimate.h"
 #include "panel/panel.h"
 #include "testutil.h"
@@ -321,7 +323,7 @@ static int write_cohort(size_t n, const char *path, const char *by_age) {
   gbtm_sim_design d;
   gbtm_panel *p = NULL;
   gbtm_error err;
-  if (!gbtm_preset("rapporteur-2024", n, 11, &m, &d) ||
+  if (!model_preset("rapporteur-2024", n, 11, &m, &d) ||
       gbtm_simulate(&m, &d, &p, NULL, &err) != GBTM_OK ||
       gbtm_panel_write_csv(p, path, &err) != GBTM_OK)
     return 1;

@@ -29,7 +29,10 @@
 #include <unistd.h>
 
 #include "base/atomic_file.h"
+#include "base/sha256.h"
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 #include "modelfile/model_io.h"
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -92,7 +95,7 @@ static long file_size(const char *path) {
 static gbtm_panel *cohort(size_t n, uint64_t seed) {
   gbtm_model truth;
   gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", n, seed, &truth, &design));
+  ck_assert(model_preset("rapporteur-2024", n, seed, &truth, &design));
   gbtm_panel *p = NULL;
   gbtm_error err;
   ck_assert_msg(gbtm_simulate(&truth, &design, &p, NULL, &err) == GBTM_OK, "%s", err.message);
@@ -273,7 +276,7 @@ START_TEST(sha256_vectors) {
   };
   char hex[65];
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-    gbtm_sha256_hex(v[i].text, strlen(v[i].text), hex);
+    sha256_hex_of(v[i].text, strlen(v[i].text), hex);
     ck_assert_str_eq(hex, v[i].hex);
   }
   /* One million "a", also through a file read in blocks. */
@@ -281,7 +284,7 @@ START_TEST(sha256_vectors) {
   char *a = malloc(n);
   ck_assert_ptr_nonnull(a);
   memset(a, 'a', n);
-  gbtm_sha256_hex(a, n, hex);
+  sha256_hex_of(a, n, hex);
   ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   make_dir();
   char path[256];
@@ -289,13 +292,51 @@ START_TEST(sha256_vectors) {
   ck_assert_uint_eq(fwrite(a, 1, n, f), n);
   fclose(f);
   gbtm_error err;
-  ck_assert_int_eq(gbtm_sha256_file(path, hex, &err), GBTM_OK);
+  ck_assert_int_eq(sha256_file(path, hex, &err), GBTM_OK);
   ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-  ck_assert_int_eq(gbtm_sha256_file(in_dir(path, sizeof path, "none.txt"), hex, &err), GBTM_ERR_IO);
+  ck_assert_int_eq(sha256_file(in_dir(path, sizeof path, "none.txt"), hex, &err), GBTM_ERR_IO);
   char want[512];
   snprintf(want, sizeof want, "%s: cannot open the file: No such file or directory", path);
   ck_assert_str_eq(err.message, want);
   free(a);
+  remove_dir();
+}
+END_TEST
+
+/* The readers fingerprint the data they read (gbtm_panel_sha256): the file's
+ * bytes, as sha256sum gives them; a panel of rows has none; a model file
+ * saved with the panel and no data_sha256 records the panel's. */
+START_TEST(panel_sha256) {
+  make_dir();
+  gbtm_panel *p = cohort(40, 3);
+  ck_assert_str_eq(gbtm_panel_sha256(p), "");
+  char csv[256], h5[256], model[256], want[65];
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_panel_write_csv(p, in_dir(csv, sizeof csv, "p.csv"), &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_panel_write_h5(p, in_dir(h5, sizeof h5, "p.h5"), &err), GBTM_OK);
+  const char *files[2] = {csv, h5};
+  for (int i = 0; i < 2; i++) {
+    gbtm_panel *q = NULL;
+    ck_assert_msg(gbtm_panel_read(files[i], NULL, &q, &err) == GBTM_OK, "%s", err.message);
+    ck_assert_int_eq(sha256_file(files[i], want, &err), GBTM_OK);
+    ck_assert_str_eq(gbtm_panel_sha256(q), want);
+    if (i == 0) {
+      gbtm_fit_options o = gbtm_fit_options_default();
+      o.groups = 1;
+      o.starts = 2;
+      o.inference = false;
+      gbtm_fit_result *r = NULL;
+      ck_assert_msg(gbtm_fit(q, &o, &r, &err) == GBTM_OK, "%s", err.message);
+      gbtm_save_info info = {"gbtm fit p.csv", "p.csv", NULL, 1, q};
+      ck_assert_int_eq(gbtm_model_save(r, &info, in_dir(model, sizeof model, "m.h5"), &err), GBTM_OK);
+      gbtm_fit_result *l = load(model);
+      ck_assert_str_eq(gbtm_fit_result_file_info(l)->data_sha256, want);
+      gbtm_fit_result_free(l);
+      gbtm_fit_result_free(r);
+    }
+    gbtm_panel_free(q);
+  }
+  gbtm_panel_free(p);
   remove_dir();
 }
 END_TEST
@@ -416,7 +457,7 @@ START_TEST(trajectory_table) {
   make_dir();
   gbtm_model truth;
   gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 200, 5, &truth, &design));
+  ck_assert(model_preset("rapporteur-2024", 200, 5, &truth, &design));
   design.custody_prob = 0.2; /* exposures below 1 too */
   gbtm_panel *p = NULL;
   gbtm_error err;
@@ -708,6 +749,7 @@ int main(void) {
   TCase *tc = tcase_create("files");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, sha256_vectors);
+  tcase_add_test(tc, panel_sha256);
   tcase_add_test(tc, round_trip_poisson);
   tcase_add_test(tc, round_trip_zip);
   tcase_add_test(tc, round_trip_bare);

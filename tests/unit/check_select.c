@@ -19,12 +19,14 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 #include "panel/panel.h"
 
 static gbtm_panel *preset_panel(size_t n, uint64_t seed, gbtm_model *truth) {
   gbtm_model m;
   gbtm_sim_design d;
-  ck_assert(gbtm_preset("rapporteur-2024", n, seed, &m, &d));
+  ck_assert(model_preset("rapporteur-2024", n, seed, &m, &d));
   gbtm_panel *p = NULL;
   gbtm_error err = {GBTM_OK, ""};
   ck_assert_msg(gbtm_simulate(&m, &d, &p, NULL, &err) == GBTM_OK, "%s", err.message);

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 #include "panel/panel.h"
 
 #define PRESET "rapporteur-2024"
@@ -22,7 +24,7 @@ static gbtm_panel *simulate_preset(size_t n, uint64_t seed, double gaps, double 
                                    int *group, gbtm_model *model_out) {
   gbtm_model m;
   gbtm_sim_design d;
-  ck_assert(gbtm_preset(PRESET, n, seed, &m, &d));
+  ck_assert(model_preset(PRESET, n, seed, &m, &d));
   if (gaps >= 0.0) d.gap_prob = gaps;
   if (custody >= 0.0) d.custody_prob = custody;
   gbtm_panel *p = NULL;
@@ -82,15 +84,91 @@ START_TEST(test_deterministic) {
 }
 END_TEST
 
+/* The public face of the opaque model: gbtm_preset allocates, the getters
+ * read what the struct holds, the setters check and leave the model as it
+ * was on bad values, gbtm_model_copy copies and gbtm_model_free(NULL) is a
+ * no-op. */
+START_TEST(test_model_handle) {
+  gbtm_model *p = NULL, m;
+  gbtm_sim_design d, d2;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_preset("rapporteur-2023", 0, 1, &p, &d, &err), GBTM_ERR_USAGE);
+  ck_assert_ptr_null(p);
+  ck_assert_int_eq(gbtm_preset(PRESET "-covariates", 100, 7, &p, &d, &err), GBTM_OK);
+  ck_assert(model_preset(PRESET "-covariates", 100, 7, &m, &d2));
+  ck_assert_int_eq(memcmp(&d, &d2, sizeof d), 0);
+  ck_assert_int_eq(memcmp(p, &m, sizeof m), 0);
+  ck_assert_int_eq(gbtm_model_family(p), m.family);
+  ck_assert_int_eq(gbtm_model_groups(p), m.groups);
+  ck_assert_int_eq(gbtm_model_refgroup(p), m.refgroup);
+  ck_assert_double_eq(gbtm_model_centre(p), m.centre);
+  ck_assert_double_eq(gbtm_model_scale(p), m.scale);
+  ck_assert_double_eq(gbtm_model_age_min(p), m.age_min);
+  ck_assert_double_eq(gbtm_model_age_max(p), m.age_max);
+  for (int k = 0; k < m.groups; k++) {
+    ck_assert_int_eq(gbtm_model_order(p, k), m.order[k]);
+    ck_assert_int_eq(gbtm_model_iorder(p, k), m.iorder[k]);
+    ck_assert_double_eq(gbtm_model_theta(p, k), m.theta[k]);
+    for (int j = 0; j <= m.order[k]; j++) ck_assert_double_eq(gbtm_model_beta(p, k, j), m.beta[k][j]);
+    ck_assert(isnan(gbtm_model_beta(p, k, m.order[k] + 1)));
+    for (int j = 0; j < m.n_risk; j++) ck_assert_double_eq(gbtm_model_gamma(p, k, j), m.gamma[k][j]);
+    for (int j = 0; j < m.n_tcov; j++) ck_assert_double_eq(gbtm_model_delta(p, k, j), m.delta[k][j]);
+  }
+  ck_assert_int_eq(gbtm_model_n_risk(p), m.n_risk);
+  ck_assert_int_eq(gbtm_model_n_tcov(p), m.n_tcov);
+  ck_assert(m.n_risk > 0 && m.n_tcov > 0);
+  ck_assert_str_eq(gbtm_model_risk_name(p, 0), m.risk_name[0]);
+  ck_assert_str_eq(gbtm_model_tcov_name(p, 0), m.tcov_name[0]);
+  ck_assert_double_eq(gbtm_model_tcov_fixed(p, 0), m.tcov_fixed[0]);
+  ck_assert_ptr_null(gbtm_model_risk_name(p, m.n_risk));
+  ck_assert_int_eq(gbtm_model_order(p, m.groups), -1);
+  ck_assert(isnan(gbtm_model_theta(p, -1)));
+  gbtm_model *c = gbtm_model_copy(p);
+  ck_assert_int_eq(memcmp(c, p, sizeof m), 0);
+  gbtm_model_free(c);
+  gbtm_model_free(p);
+  gbtm_model_free(NULL);
+
+  ck_assert_int_eq(gbtm_model_new(GBTM_ZIP, 0, &p, &err), GBTM_ERR_USAGE);
+  ck_assert_ptr_null(p);
+  ck_assert_int_eq(gbtm_model_new(GBTM_ZIP, 2, &p, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_iorder(p, 1), -1);
+  ck_assert_double_eq(gbtm_model_scale(p), 1.0);
+  ck_assert_int_eq(gbtm_model_set_basis(p, 20, 0, &err), GBTM_ERR_USAGE);
+  ck_assert_double_eq(gbtm_model_scale(p), 1.0);
+  ck_assert_int_eq(gbtm_model_set_basis(p, 20, 10, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_age_range(p, 30, 10, &err), GBTM_ERR_USAGE);
+  ck_assert_int_eq(gbtm_model_set_age_range(p, 10, 30, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_order(p, 2, 1, &err), GBTM_ERR_USAGE);
+  ck_assert_int_eq(gbtm_model_set_order(p, 1, GBTM_MAX_ORDER + 1, &err), GBTM_ERR_USAGE);
+  ck_assert_int_eq(gbtm_model_set_order(p, 1, 1, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_iorder(p, 1, 0, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_beta(p, 1, 1, NAN, &err), GBTM_ERR_USAGE);
+  ck_assert_int_eq(gbtm_model_set_beta(p, 1, 1, -0.5, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_alpha(p, 1, 0, -2.0, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_theta(p, 1, 0.25, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_model_set_refgroup(p, 2, &err), GBTM_ERR_USAGE);
+  ck_assert_int_eq(gbtm_model_set_refgroup(p, 1, &err), GBTM_OK);
+  ck_assert_double_eq(gbtm_model_beta(p, 1, 1), -0.5);
+  ck_assert_double_eq(gbtm_model_alpha(p, 1, 0), -2.0);
+  ck_assert_double_eq(gbtm_model_theta(p, 1), 0.25);
+  ck_assert_int_eq(gbtm_model_refgroup(p), 1);
+  ck_assert_double_eq(gbtm_model_age_max(p), 30.0);
+  /* omega = logistic(-2) in group 2, whatever the age */
+  ck_assert_double_eq_tol(gbtm_model_omega(p, 1, 17.0), 1.0 / (1.0 + exp(2.0)), 1e-15);
+  gbtm_model_free(p);
+}
+END_TEST
+
 START_TEST(test_preset_defaults) {
   gbtm_model m;
   gbtm_sim_design d;
-  ck_assert(!gbtm_preset("rapporteur-2023", 0, 1, &m, &d));
-  ck_assert(!gbtm_preset("", 0, 1, &m, &d));
-  ck_assert(gbtm_preset(PRESET, 0, 5, &m, &d));
+  ck_assert(!model_preset("rapporteur-2023", 0, 1, &m, &d));
+  ck_assert(!model_preset("", 0, 1, &m, &d));
+  ck_assert(model_preset(PRESET, 0, 5, &m, &d));
   ck_assert_uint_eq(d.n, 630);
   ck_assert_uint_eq(d.seed, 5);
-  ck_assert(gbtm_preset(PRESET, 1234, 5, &m, &d));
+  ck_assert(model_preset(PRESET, 1234, 5, &m, &d));
   ck_assert_uint_eq(d.n, 1234);
   ck_assert_int_eq(m.family, GBTM_POISSON);
   ck_assert_int_eq(m.groups, 4);
@@ -118,7 +196,7 @@ static void preset_trajectories(const gbtm_model *m, double mu[][NA]) {
 START_TEST(test_preset_story) {
   gbtm_model m;
   gbtm_sim_design d;
-  ck_assert(gbtm_preset(PRESET, 0, 1, &m, &d));
+  ck_assert(model_preset(PRESET, 0, 1, &m, &d));
   double mu[4][NA], mean[4] = {0};
   preset_trajectories(&m, mu);
   int peak[4];
@@ -270,7 +348,7 @@ END_TEST
 START_TEST(test_gap_rate_fixed_window) {
   gbtm_model m;
   gbtm_sim_design d;
-  ck_assert(gbtm_preset(PRESET, 5000, 6, &m, &d));
+  ck_assert(model_preset(PRESET, 5000, 6, &m, &d));
   d.end_lo = d.age_hi = 20.0; /* 9 ages, 12..20 */
   d.gap_prob = 0.4;
   gbtm_panel *p = NULL;
@@ -367,7 +445,7 @@ static void expect_usage(const gbtm_model *m, gbtm_sim_design d, const char *wha
 START_TEST(test_invalid_designs) {
   gbtm_model m;
   gbtm_sim_design d0, d;
-  ck_assert(gbtm_preset(PRESET, 4, 1, &m, &d0));
+  ck_assert(model_preset(PRESET, 4, 1, &m, &d0));
   d = d0, d.n = 0;
   expect_usage(&m, d, "n = 0");
   d = d0, d.age_lo = 25;
@@ -414,6 +492,7 @@ static Suite *simulate_suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_deterministic);
   tcase_add_test(tc, test_preset_defaults);
+  tcase_add_test(tc, test_model_handle);
   tcase_add_test(tc, test_preset_story);
   tcase_add_test(tc, test_preset_shares);
   tcase_add_test(tc, test_counts_follow_model);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "model/model.h"
 #include "testutil.h"
 
 static char dir[64];

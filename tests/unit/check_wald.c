@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 #include "testutil.h"
 
 static gbtm_fit_result *fit_cohort(gbtm_panel **p) {
   gbtm_model truth;
   gbtm_sim_design design;
-  ck_assert(gbtm_preset("rapporteur-2024", 630, 1, &truth, &design));
+  ck_assert(model_preset("rapporteur-2024", 630, 1, &truth, &design));
   gbtm_error err;
   ck_assert_int_eq(gbtm_simulate(&truth, &design, p, NULL, &err), GBTM_OK);
   gbtm_fit_options o = gbtm_fit_options_default();

@@ -30,7 +30,7 @@ gbtm_panel *test_cohort(size_t n, uint64_t seed) {
   gbtm_sim_design design;
   gbtm_panel *p = NULL;
   gbtm_error err;
-  if (!gbtm_preset("rapporteur-2024", n, seed, &truth, &design) ||
+  if (!model_preset("rapporteur-2024", n, seed, &truth, &design) ||
       gbtm_simulate(&truth, &design, &p, NULL, &err) != GBTM_OK) {
     fprintf(stderr, "test_cohort: cannot draw the built-in cohort\n");
     exit(1);

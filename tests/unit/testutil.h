@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "gbtm.h"
+#include "model/model.h"
+#include "gbtm_presets.h"
 
 /* Writes text to a fresh temporary file and returns its path (static buffer
  * of the caller: path must hold 64 bytes). */

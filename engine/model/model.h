@@ -1,0 +1,40 @@
+/* model.h: the definition of gbtm_model, an opaque handle in gbtm.h (which
+ * documents its meaning): a plain value, safe to copy, for the engine and
+ * the tests that build models as values. Its public getters, setters and
+ * allocation are engine/model/model_access.c. */
+#ifndef GBTM_MODEL_H
+#define GBTM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gbtm.h"
+
+struct gbtm_model {
+  gbtm_family_id family;
+  int groups;                                   /* K */
+  int order[GBTM_MAX_GROUPS];                   /* d_k, 0..5 */
+  int iorder[GBTM_MAX_GROUPS];                  /* q_k, -1..5 (ZIP only) */
+  double centre, scale;                         /* basis */
+  double age_min, age_max;                      /* fitted age range */
+  double theta[GBTM_MAX_GROUPS];                /* membership log-odds */
+  double beta[GBTM_MAX_GROUPS][GBTM_MAX_COEF];  /* log-rate coefficients */
+  double alpha[GBTM_MAX_GROUPS][GBTM_MAX_COEF]; /* logit zero-inflation coefficients */
+  int refgroup;                                 /* 0-based reference group of theta */
+  int n_risk;                                   /* risk factors R */
+  char risk_name[GBTM_MAX_RISK][GBTM_NAME_MAX];
+  double gamma[GBTM_MAX_GROUPS][GBTM_MAX_RISK]; /* risk log-odds ratios (0 in refgroup) */
+  int n_tcov;                                   /* time-varying covariates C */
+  char tcov_name[GBTM_MAX_TCOV][GBTM_NAME_MAX];
+  double delta[GBTM_MAX_GROUPS][GBTM_MAX_TCOV]; /* their log-rate coefficients */
+  double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
+};
+
+/* The built-in cohort name (gbtm_preset, include/gbtm_presets.h) into a
+ * caller's model and design (engine/model/simulate.c); false for an unknown
+ * name. */
+bool model_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
+                  gbtm_sim_design *design);
+
+#endif
