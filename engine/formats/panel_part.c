@@ -10,7 +10,6 @@
 
 #include "panel/age_set.h"
 #include "panel/panel.h"
-#include "formats/panel_read.h"
 
 /* ---- one age grid ---------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* read_csv.c reads a long CSV file (one row per person and age, a header
  * row naming the columns) into a panel (DESIGN §1), with the covariates of
  * gbtm_csv_columns: risk factors and time-varying covariates, one column
- * each. A wide file (columns->wide) goes to read_wide.c.
+ * each. A wide file (columns->wide) is read_wide.c's (the dispatcher,
+ * panel_read.c, picks the layout).
  *
  * The file is read whole and tokenised in place (csv_tokens.h). The only
  * per-row allocation is the copy of a new person id (idtable.c); a run of
@@ -12,7 +13,7 @@
  * ages ascending (as gbtm writes them), into columns of cells, parsed by
  * all threads in chunks (read_as_cells). Covariate values go to one
  * array in row order, NaN for a missing value (empty, "." or "NA"), and
- * panel_build_cov() reports or drops the missing ones. Every malformed
+ * panel_build_covariates() reports or drops the missing ones. Every malformed
  * input is reported as FILE:LINE:COLUMN, with COLUMN the 1-based field
  * number; duplicates (id, age) are found in panel_build(). */
 #include <math.h>
@@ -24,7 +25,9 @@
 #include "formats/csv_tokens.h"
 #include "base/idtable.h"
 #include "panel/panel.h"
-#include "formats/panel_read.h"
+#include "panel/panel_covariates.h"
+#include "formats/panel_columns.h"
+#include "formats/read_csv.h"
 #include "panel/panel_sorted.h"
 
 #define SHOW CSV_SHOW
@@ -403,15 +406,9 @@ static gbtm_status open_csv(const char *path, const gbtm_csv_columns *cols, cons
   return st;
 }
 
-gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
-                                gbtm_panel **out, gbtm_error *err) {
-  return panel_read_csv(path, columns, NULL, out, err);
-}
-
-gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
-                           gbtm_panel **out, gbtm_error *err) {
+gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                            gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
-  if (columns && columns->wide) return panel_read_wide(path, columns, procs, out, err);
   gbtm_csv_columns cols = gbtm_csv_columns_default();
   if (columns) {
     if (columns->id) cols.id = columns->id;
@@ -464,7 +461,7 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
   size_t n_ids;
   char **ids = idtable_take_ids(table, &n_ids);
   idtable_free(table);
-  panel_cov_in in = {0};
+  panel_covariates_in in = {0};
   if (nc) {
     in.n_risk = cols.n_risk;
     in.n_tcov = cols.n_tcov;
@@ -474,7 +471,7 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
     in.values = values;
     in.drop_missing = cols.drop_missing;
   }
-  st = panel_build_cov(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
+  st = panel_build_covariates(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
   free(rows);
   free(values);
   free(h.slot);

@@ -12,7 +12,7 @@
  * 2. each cell's index in the grid (the next index of the person's previous
  *    cell, else a binary search), checking that ages ascend strictly within
  *    each person: if they do not, nothing is built and the caller goes
- *    through panel_build_cov(), which also reports repeated ages;
+ *    through panel_build_covariates(), which also reports repeated ages;
  * 3. per person the window, the gaps and exception cells (skip cells), the
  *    nonzero counts and c_i = sum (y log E - log y!) (the constant of eq.
  *    L), in the same order and with the same expressions as panel_build(),
@@ -82,7 +82,7 @@ static int threads_for(size_t n) { return n >= PARALLEL_CELLS ? omp_get_max_thre
 
 /* The covariates of cov into p (cells in entry order, which is p's cell
  * order), checking that risk factors are constant per person. */
-static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const panel_cov_in *cov,
+static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const panel_covariates_in *cov,
                                    const char *source, gbtm_error *err) {
   size_t R = (size_t)cov->n_risk, C = (size_t)cov->n_tcov, nc = R + C;
   p->n_risk = cov->n_risk;
@@ -117,7 +117,7 @@ static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const pan
 
 /* Allocates the CSR arrays of p for the counted cells. */
 gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids, const double *age,
-                               const int32_t *count, const double *exposure, const panel_cov_in *cov,
+                               const int32_t *count, const double *exposure, const panel_covariates_in *cov,
                                const char *source, gbtm_panel **out, bool *sorted, gbtm_error *err) {
   *out = NULL;
   *sorted = true;
