@@ -1,5 +1,4 @@
-/* intervals.c: the inference accessors of a fit result and its delta-method
- * intervals (DESIGN §4):
+/* intervals.c: the delta-method intervals of a fit result (DESIGN §4):
  * - shares pi = softmax(theta): d pi_k / d theta_j = pi_k ([k = j] - pi_j);
  *   the interval is built on the logit scale (se_logit = se / (pi (1 - pi)))
  *   and mapped back, so it stays inside (0, 1);
@@ -12,20 +11,6 @@
 #include "base/error.h"
 #include "fit/fit_result.h"
 #include "fit/inference.h"
-
-const double *gbtm_fit_result_estimates(const gbtm_fit_result *r) { return r->psi; }
-
-const char *gbtm_fit_result_param_name(const gbtm_fit_result *r, int j) {
-  return (r->names && j >= 0 && j < r->summary.n_params) ? r->names[j] : NULL;
-}
-
-const double *gbtm_fit_result_cov(const gbtm_fit_result *r, gbtm_se_kind kind) {
-  return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->cov[kind] : NULL;
-}
-
-const char *gbtm_fit_result_inference_note(const gbtm_fit_result *r) {
-  return r->inference_note ? r->inference_note : "";
-}
 
 static double z_of(double level) { return gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * level); }
 

@@ -27,59 +27,6 @@
 #define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over (DESIGN §3), */
 #define HANDOFF_PER_PERSON 1e-6 /* or this much per person when that is more */
 
-void gbtm_fit_result_free(gbtm_fit_result *r) {
-  if (!r) return;
-  if (r->ids)
-    for (size_t i = 0; i < r->data.persons; i++) free(r->ids[i]);
-  free(r->ids);
-  free(r->posterior);
-  free(r->failures);
-  free(r->psi);
-  free(r->names);
-  free(r->cov[0]);
-  free(r->cov[1]);
-  free(r->inference_note);
-  free(r->observed);
-  free(r->maxima);
-  free(r->file_info);
-  free(r);
-}
-
-const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *r) { return &r->data; }
-const char *const *gbtm_fit_result_ids(const gbtm_fit_result *r) { return (const char *const *)r->ids; }
-
-void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
-  panel_sizes all = panel_sizes_all(p);
-  d->persons = all.n;
-  d->observations = all.n_obs;
-  d->ages = p->T;
-  d->age_min = p->age[0];
-  d->age_max = p->age[p->T - 1];
-  d->zero_share = 1.0 - (double)all.n_nonzero / (double)all.n_obs;
-  d->total_count = all.total;
-  d->exposure = all.has_exposure;
-}
-
-void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, double *obs) {
-  size_t K = (size_t)groups, T = p->T;
-  double *den = obs + K * T; /* the caller's 2 K T doubles: numerators, then denominators */
-  uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
-  double *e = malloc(T * sizeof *e);
-  for (size_t i = 0; i < 2 * K * T; i++) obs[i] = 0.0;
-  for (size_t i = 0; t && y && e && i < p->n; i++) {
-    size_t nc = panel_person_cells(p, i, t, y, e);
-    for (size_t k = 0; k < K; k++)
-      for (size_t c = 0; c < nc; c++) {
-        obs[k * T + t[c]] += tau[i * K + k] * (double)y[c];
-        den[k * T + t[c]] += tau[i * K + k] * e[c];
-      }
-  }
-  reduce_sum(p->procs, obs, 2 * K * T);
-  for (size_t i = 0; i < K * T; i++) obs[i] = den[i] > 0.0 && t && y && e ? obs[i] / den[i] : NAN;
-  free(t), free(y), free(e);
-}
-
 /* Rank 0 receives every process's posteriors and ids, in person order; the
  * others keep none (only rank 0 writes files). */
 static gbtm_status gather_persons(const gbtm_panel *p, int K, gbtm_fit_result *res, gbtm_error *err) {
@@ -167,14 +114,6 @@ static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *
   }
   return NULL;
 }
-
-const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *r) { return &r->summary; }
-const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *r) { return &r->model; }
-const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *r, int k) {
-  return (k >= 0 && k < r->model.groups) ? &r->group[k] : NULL;
-}
-const double *gbtm_fit_result_posterior(const gbtm_fit_result *r) { return r->posterior; }
-const char *gbtm_fit_result_failures(const gbtm_fit_result *r) { return r->failures ? r->failures : ""; }
 
 static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
   char line[256];

@@ -1,5 +1,6 @@
 /* fit_result.h: the contents of a gbtm_fit_result, shared by the code that
- * makes one: the EM driver (fit.c) and the model-file reader. */
+ * makes one: the EM driver (fit.c) and the model-file reader; its
+ * accessors, release and tables are fit_result.c's. */
 #ifndef GBTM_FIT_RESULT_H
 #define GBTM_FIT_RESULT_H
 
@@ -39,5 +40,14 @@ void fit_result_describe(const gbtm_panel *panel, gbtm_data_summary *data);
  * is observed), from tau (this process's persons x groups) into obs[0..KT)
  * (obs has room for 2 K T). Collective. */
 void fit_observed_rates(const gbtm_panel *panel, int groups, const double *tau, double *obs);
+
+/* The trajectory table of a model file (gbtm_trajectory_table): at the
+ * panel's ages (without a panel: a grid over the model's age range, 1-year
+ * steps, at most 1000), each group's expected count, its 95% band, and
+ * with a panel the observed rates (kept by the fit, else from the panel's
+ * posteriors under the model, which is then collective). The caller frees
+ * *out with gbtm_trajectory_table_free(). */
+gbtm_status fit_result_trajectory(const gbtm_fit_result *r, const gbtm_panel *panel,
+                                  gbtm_trajectory_table **out, gbtm_error *err);
 
 #endif
