@@ -499,112 +499,148 @@ static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, dou
  * computes the same numbers. */
 #define PARALLEL_STARTS_MAX_CELLS 4000000.0
 
-gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
-                     gbtm_error *err) {
-  *out = NULL;
-  double wall0 = omp_get_wtime();
-  gbtm_status st = gbtm_fit_options_check(o, panel, err);
-  if (st != GBTM_OK) return st;
-  double centre, scale;
-  basis_default(panel->age[0], panel->age[panel->T - 1], &centre, &scale);
-  if (!isnan(o->centre)) centre = o->centre;
-  if (!isnan(o->scale)) scale = o->scale;
+/* What the phases of gbtm_fit share. */
+typedef struct fit_state {
+  const gbtm_panel *panel;
+  const gbtm_fit_options *o;
+  double wall0, centre, scale, tol_abs;
+  int S, K;
+  size_t N;
+  bool by_start; /* the starts run side by side, one thread each */
+  int nw;        /* workers */
+  worker *wk;
+  start_profiles prof;
+  em_run *runs; /* S + 1: the starts, then the run of o->start_from */
+  int *idx;     /* the runs that succeeded, best log L first */
+  double *psis;
+  gbtm_fit_result *pilot;
+  char *failures;
+  size_t failures_len;
+  int n_ok, keep; /* runs that succeeded; of them, the runs run long */
+  int best, converged, failed, replicated;
+  double loglik; /* at the best estimate, with the covariates when any */
+  double share[GBTM_MAX_GROUPS];
+  bool covariates_converged;
+  gbtm_fit_result *res;
+} fit_state;
 
-  int S = o->starts, K = o->groups;
-  size_t N = panel->n;
+/* Setup: the basis, one EM workspace per worker, and either a pilot fit on
+ * a subset (whose maxima become the starts) or the profiles that random
+ * starts are drawn around. */
+static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
+  const gbtm_panel *panel = fs->panel;
+  const gbtm_fit_options *o = fs->o;
+  basis_default(panel->age[0], panel->age[panel->T - 1], &fs->centre, &fs->scale);
+  if (!isnan(o->centre)) fs->centre = o->centre;
+  if (!isnan(o->scale)) fs->scale = o->scale;
+
+  int S = fs->S = o->starts, K = fs->K = o->groups;
+  size_t N = fs->N = panel->n;
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   /* (not between processes: a start's E-steps sum across them in turn) */
-  bool by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
-  int nw = by_start ? (threads < S ? threads : S) : 1;
+  fs->by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
+  int nw = fs->nw = fs->by_start ? (threads < S ? threads : S) : 1;
   gbtm_fit_options wo = *o;
-  if (by_start) wo.threads = 1;
+  if (fs->by_start) wo.threads = 1;
 
-  worker *wk = calloc((size_t)nw, sizeof *wk);
-  start_profiles prof = {0};
-  em_run *runs = calloc((size_t)S + 1, sizeof *runs); /* + the start_from run */
-  int *idx = malloc(((size_t)S + 1) * sizeof *idx);
-  gbtm_fit_result *res = calloc(1, sizeof *res);
-  double *psis = NULL;
-  gbtm_fit_result *pilot = NULL;
-  char *failures = NULL;
-  size_t failures_len = 0;
-  if (!wk || !runs || !idx || !res) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
-    goto cleanup;
-  }
+  fs->wk = calloc((size_t)nw, sizeof *fs->wk);
+  fs->runs = calloc((size_t)S + 1, sizeof *fs->runs); /* + the start_from run */
+  fs->idx = malloc(((size_t)S + 1) * sizeof *fs->idx);
+  fs->res = calloc(1, sizeof *fs->res);
+  if (!fs->wk || !fs->runs || !fs->idx || !fs->res)
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+  gbtm_status st;
   for (int j = 0; j < nw; j++) {
-    if ((st = em_ws_init(&wk[j].ws, panel, &wo, centre, scale, err)) != GBTM_OK) goto cleanup;
-    wk[j].tau = malloc(N * (size_t)K * sizeof *wk[j].tau);
-    wk[j].rng = gsl_rng_alloc(gsl_rng_mt19937);
-    wk[j].psi_scratch = malloc(wk[j].ws.P * sizeof *wk[j].psi_scratch);
-    if (!wk[j].tau || !wk[j].rng || !wk[j].psi_scratch) {
-      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
-      goto cleanup;
-    }
+    worker *w = &fs->wk[j];
+    if ((st = em_ws_init(&w->ws, panel, &wo, fs->centre, fs->scale, err)) != GBTM_OK) return st;
+    w->tau = malloc(N * (size_t)K * sizeof *w->tau);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    w->psi_scratch = malloc(w->ws.P * sizeof *w->psi_scratch);
+    if (!w->tau || !w->rng || !w->psi_scratch)
+      return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
   }
-  em_ws *ws0 = &wk[0].ws;
-  psis = calloc(((size_t)S + 1) * ws0->P, sizeof *psis);
-  if (!psis) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
-    goto cleanup;
-  }
+  fs->psis = calloc(((size_t)S + 1) * fs->wk[0].ws.P, sizeof *fs->psis);
+  if (!fs->psis) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
   size_t pilot_n = pilot_wanted(panel, o);
-  if (pilot_n && (st = fit_pilot(panel, o, centre, scale, pilot_n, &pilot, err)) != GBTM_OK) goto cleanup;
-  if (!pilot && (st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
+  if (pilot_n && (st = fit_pilot(panel, o, fs->centre, fs->scale, pilot_n, &fs->pilot, err)) != GBTM_OK)
+    return st;
+  if (!fs->pilot && (st = starts_profiles(panel, &fs->prof, err)) != GBTM_OK) return st;
+  return GBTM_OK;
+}
 
-  double tol_abs = o->tol_gradient * (double)panel_n_all(panel);
-  for (int s = 0; s <= S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1 && !pilot)
+/* Starts: a short EM from every random start (or the pilot's maxima in
+ * their places), ranked by log L; the best share of them, and the start
+ * model of o->start_from ahead of them, are the runs to run long. */
+static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
+  const gbtm_fit_options *o = fs->o;
+  int S = fs->S;
+  em_ws *ws0 = &fs->wk[0].ws;
+  em_run *runs = fs->runs;
+  int *idx = fs->idx;
+  const gbtm_fit_result *pilot = fs->pilot;
+  fs->tol_abs = o->tol_gradient * (double)panel_n_all(fs->panel);
+  for (int s = 0; s <= S; s++) runs[s].psi = fs->psis + (size_t)s * ws0->P;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(fs->nw) if (fs->nw > 1 && !pilot)
   for (int s = 0; s < (pilot ? 0 : S); s++) {
     gbtm_progress info = {"short", s, S, 0, 0.0};
-    run_start(&wk[omp_get_thread_num()], &prof, o, s, tol_abs, &runs[s], by_start ? NULL : &info);
-    if (by_start) report_run(o, &info, &runs[s]);
+    run_start(&fs->wk[omp_get_thread_num()], &fs->prof, o, s, fs->tol_abs, &runs[s], fs->by_start ? NULL : &info);
+    if (fs->by_start) report_run(o, &info, &runs[s]);
   }
   int n_ok = 0;
   for (int s = 0; s < (pilot ? 0 : S); s++) {
-    if (runs[s].failure) note_failure(&failures, &failures_len, s, &runs[s]);
+    if (runs[s].failure) note_failure(&fs->failures, &fs->failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
   for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
     gbtm_model m;
-    run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, centre, scale, &m);
+    run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, fs->centre, fs->scale, &m);
     polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
     psi_from_model(ws0, &m, runs[j].psi);
     idx[n_ok++] = j;
   }
-  if (n_ok == 0 && !o->start_from) {
-    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
-    goto cleanup;
-  }
+  if (n_ok == 0 && !o->start_from)
+    return gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, fs->failures ? fs->failures : "");
   sort_runs(idx, n_ok, runs);
   int keep = pilot ? n_ok : (int)ceil(o->keep_fraction * S);
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
   if (o->start_from) { /* the given start joins the long runs */
-    if (o->start_from->family != o->family || o->start_from->centre != centre || o->start_from->scale != scale) {
-      st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
-      goto cleanup;
-    }
+    if (o->start_from->family != o->family || o->start_from->centre != fs->centre ||
+        o->start_from->scale != fs->scale)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
     gbtm_model start = *o->start_from; /* its boundaries decided anew (polish_release_boundary) */
     polish_release_boundary(&start);
     const char *why = psi_from_model(ws0, &start, runs[S].psi);
-    if (why) {
-      st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
-      goto cleanup;
-    }
+    if (why) return gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
     memmove(idx + 1, idx, (size_t)n_ok * sizeof *idx); /* it goes first, ahead of the ranked starts */
     idx[0] = S;
     n_ok++;
     keep++;
   }
-  long_phase(wk, nw, o, runs, idx, 0, keep, keep, tol_abs, centre, scale, by_start);
+  fs->n_ok = n_ok;
+  fs->keep = keep;
+  return GBTM_OK;
+}
+
+/* Long runs: EM to convergence from each kept start, each then polished by
+ * Newton steps when inference is wanted (long_phase); should all fail, the
+ * next-best starts take their turn. Then the best maximum, how many runs
+ * converged, failed and replicated it, and the distinct maxima. */
+static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
+  const gbtm_fit_options *o = fs->o;
+  int S = fs->S, keep = fs->keep;
+  em_run *runs = fs->runs;
+  const int *idx = fs->idx;
+  long_phase(fs->wk, fs->nw, o, runs, idx, 0, keep, keep, fs->tol_abs, fs->centre, fs->scale, fs->by_start);
   /* Should every long run fail, the next-best short runs take their turn. */
-  while (keep < n_ok && all_failed(runs, idx, keep)) {
-    long_phase(wk, nw, o, runs, idx, keep, keep + 1, keep + 1, tol_abs, centre, scale, by_start);
+  while (keep < fs->n_ok && all_failed(runs, idx, keep)) {
+    long_phase(fs->wk, fs->nw, o, runs, idx, keep, keep + 1, keep + 1, fs->tol_abs, fs->centre, fs->scale,
+               fs->by_start);
     keep++;
   }
+  fs->keep = keep;
   for (int j = 0; j < keep; j++)
-    if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
+    if (runs[idx[j]].failure) note_failure(&fs->failures, &fs->failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
   for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
   failed += o->start_from && runs[S].failure;
@@ -614,37 +650,51 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     converged += run->converged;
     if (!run->replica && (best < 0 || run->loglik > runs[best].loglik)) best = idx[j];
   }
-  if (best < 0) {
-    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
-    goto cleanup;
-  }
+  if (best < 0)
+    return gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, fs->failures ? fs->failures : "");
   int replicated = 0;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
     if (!run->failure && fabs(run->loglik - runs[best].loglik) <= REPLICATION_TOL) replicated++;
   }
-  if ((st = record_maxima(runs, idx, keep, best, ws0->P, res, err)) != GBTM_OK) goto cleanup;
+  fs->best = best;
+  fs->converged = converged;
+  fs->failed = failed;
+  fs->replicated = replicated;
+  return record_maxima(runs, idx, keep, best, fs->wk[0].ws.P, fs->res, err);
+}
 
+/* Polish: the model at the best maximum, its groups in their stable order
+ * and their posteriors; with covariates, the fit of the full model from it
+ * (Newton, polish_ascend) and the posteriors under that; the groups'
+ * shares. */
+static gbtm_status fit_polish(fit_state *fs, gbtm_error *err) {
+  const gbtm_panel *panel = fs->panel;
+  const gbtm_fit_options *o = fs->o;
+  gbtm_fit_result *res = fs->res;
+  int K = fs->K;
+  size_t N = fs->N;
+  em_ws *ws0 = &fs->wk[0].ws;
   /* Final E-step at the best estimate, for the posteriors. */
-  const em_run *b = &runs[best];
-  double *tau = wk[0].tau;
+  const em_run *b = &fs->runs[fs->best];
+  double *tau = fs->wk[0].tau;
   double ll = em_estep(ws0, b->psi, NULL, tau);
   int perm[GBTM_MAX_GROUPS];
   group_order(ws0, b->psi, perm);
-  fill_model(ws0, o, b->psi, perm, centre, scale, &res->model);
+  fill_model(ws0, o, b->psi, perm, fs->centre, fs->scale, &res->model);
   res->posterior = malloc(N * (size_t)K * sizeof *res->posterior);
-  if (!res->posterior) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
-    goto cleanup;
-  }
+  if (!res->posterior) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
   for (size_t i = 0; i < N; i++)
     for (int j = 0; j < K; j++) res->posterior[i * K + j] = tau[i * K + perm[j]];
   set_refgroup(&res->model, o->refgroup);
-  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0, cov_converged = true;
-  if (covariates && ((st = add_covariates(&res->model, panel, o, &ll, &cov_converged, err)) != GBTM_OK ||
+  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0;
+  fs->covariates_converged = true;
+  gbtm_status st;
+  if (covariates && ((st = add_covariates(&res->model, panel, o, &ll, &fs->covariates_converged, err)) != GBTM_OK ||
                      (st = gbtm_model_classify(&res->model, panel, res->posterior, err)) != GBTM_OK))
-    goto cleanup;
-  double share[GBTM_MAX_GROUPS];
+    return st;
+  fs->loglik = ll;
+  double *share = fs->share;
   gbtm_model_shares(&res->model, share);
   if (res->model.n_risk > 0) /* the mean of pi_k(z_i), which is the mean posterior at the maximum */
     for (int k = 0; k < K; k++) {
@@ -655,70 +705,92 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     reduce_sum(panel->procs, share, (size_t)K);
     for (int k = 0; k < K; k++) share[k] /= (double)panel_n_all(panel);
   }
+  return GBTM_OK;
+}
 
+/* Result: the summary (criteria, classification, the starts' tally, the
+ * pilot's when there was one), the inference, the observed trajectories,
+ * the posteriors and ids when kept, and the failed starts. */
+static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
+  const gbtm_panel *panel = fs->panel;
+  const gbtm_fit_options *o = fs->o;
+  gbtm_fit_result *res = fs->res;
+  const gbtm_fit_result *pilot = fs->pilot;
+  int K = fs->K;
+  em_ws *ws0 = &fs->wk[0].ws;
+  const em_run *b = &fs->runs[fs->best];
+  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0;
+  gbtm_status st;
   gbtm_fit_summary *sm = &res->summary;
-  sm->loglik = ll;
+  sm->loglik = fs->loglik;
   sm->n_params = gbtm_model_n_params(&res->model);
   sm->n_persons = panel_n_all(panel);
   sm->n_obs = panel_sizes_all(panel).n_obs;
   criteria_information(sm);
-  sm->entropy = criteria_classification(res->posterior, N, K, share, panel->procs, res->group);
-  sm->converged = covariates ? cov_converged : b->converged;
+  sm->entropy = criteria_classification(res->posterior, fs->N, K, fs->share, panel->procs, res->group);
+  sm->converged = covariates ? fs->covariates_converged : b->converged;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
-  sm->starts = S;
-  sm->starts_long = keep;
-  sm->starts_converged = converged;
-  sm->starts_failed = failed;
-  sm->best_replicated = replicated;
+  sm->starts = fs->S;
+  sm->starts_long = fs->keep;
+  sm->starts_converged = fs->converged;
+  sm->starts_failed = fs->failed;
+  sm->best_replicated = fs->replicated;
   if (pilot) { /* the starts are the pilot's */
     const gbtm_fit_summary *ps = &pilot->summary;
     sm->starts_long = ps->starts_long;
     sm->starts_converged = ps->starts_converged;
-    sm->starts_failed = ps->starts_failed + failed;
+    sm->starts_failed = ps->starts_failed + fs->failed;
     sm->best_replicated = ps->best_replicated;
     sm->pilot_persons = ps->n_persons;
   }
   sm->kernel = estep_kernel(ws0->ctx);
-  sm->threads = by_start ? nw : estep_threads(ws0->ctx);
+  sm->threads = fs->by_start ? fs->nw : estep_threads(ws0->ctx);
   sm->processes = reduce_size(panel->procs);
   sm->se = o->se;
   sm->newton_decrement = NAN;
-  if (o->inference && (st = attach_inference(res, panel, o, err)) != GBTM_OK) goto cleanup;
-  sm->seconds = omp_get_wtime() - wall0;
+  if (o->inference && (st = attach_inference(res, panel, o, err)) != GBTM_OK) return st;
+  sm->seconds = omp_get_wtime() - fs->wall0;
   /* the observed trajectories of a model file (from all processes' persons) */
-  if (!(res->observed = malloc(2 * (size_t)K * panel->T * sizeof *res->observed))) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
-    goto cleanup;
-  }
+  if (!(res->observed = malloc(2 * (size_t)K * panel->T * sizeof *res->observed)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
   fit_observed_rates(panel, K, res->posterior, res->observed);
   if (!o->keep_posterior) {
     free(res->posterior);
     res->posterior = NULL;
   }
   fit_result_describe(panel, &res->data);
-  if (o->keep_posterior && panel->procs && (st = gather_persons(panel, K, res, err)) != GBTM_OK) goto cleanup;
-  if (o->keep_posterior && !panel->procs && !(res->ids = copy_ids(panel))) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
-    goto cleanup;
+  if (o->keep_posterior && panel->procs && (st = gather_persons(panel, K, res, err)) != GBTM_OK) return st;
+  if (o->keep_posterior && !panel->procs && !(res->ids = copy_ids(panel)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
+  if (fs->pilot && fs->pilot->failures && !fs->failures) { /* the pilot's failed starts */
+    fs->failures = fs->pilot->failures;
+    fs->pilot->failures = NULL;
   }
-  if (pilot && pilot->failures && !failures) { /* the pilot's failed starts */
-    failures = pilot->failures;
-    pilot->failures = NULL;
-  }
-  res->failures = failures;
-  failures = NULL;
-  *out = res;
-  res = NULL;
+  res->failures = fs->failures;
+  fs->failures = NULL;
+  return GBTM_OK;
+}
 
-cleanup:
-  gbtm_fit_result_free(pilot);
-  gbtm_fit_result_free(res);
-  free(failures);
-  free(idx);
-  free(psis);
-  free(runs);
-  starts_profiles_free(&prof);
-  workers_free(wk, nw);
+gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
+                     gbtm_error *err) {
+  *out = NULL;
+  fit_state fs = {.panel = panel, .o = o, .wall0 = omp_get_wtime()};
+  gbtm_status st = gbtm_fit_options_check(o, panel, err);
+  if (st != GBTM_OK) return st;
+  if ((st = fit_setup(&fs, err)) == GBTM_OK && (st = fit_starts(&fs, err)) == GBTM_OK &&
+      (st = fit_long_runs(&fs, err)) == GBTM_OK && (st = fit_polish(&fs, err)) == GBTM_OK &&
+      (st = fit_make_result(&fs, err)) == GBTM_OK) {
+    *out = fs.res;
+    fs.res = NULL;
+  }
+  gbtm_fit_result_free(fs.pilot);
+  gbtm_fit_result_free(fs.res);
+  free(fs.failures);
+  free(fs.idx);
+  free(fs.psis);
+  free(fs.runs);
+  starts_profiles_free(&fs.prof);
+  workers_free(fs.wk, fs.nw);
   return st;
 }
