@@ -32,7 +32,7 @@ static double param_se(const gbtm_fit_result *res, size_t j) {
 static void group_se(const gbtm_fit_result *res, int k, bool alpha, double *se, size_t n) {
   psi_layout l;
   inference_layout(gbtm_fit_result_model(res), &l);
-  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? l.oa[k] : l.ob[k]) + j);
+  for (size_t j = 0; j < n; j++) se[j] = param_se(res, (alpha ? l.alpha_at[k] : l.beta_at[k]) + j);
 }
 
 /* The ages at which trajectories are tabulated: the fitted range in

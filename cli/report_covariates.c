@@ -64,11 +64,11 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
       if (k == m->refgroup) continue;
       char name[96];
       snprintf(name, sizeof name, "group %d: intercept", k + 1);
-      term t = term_at(res, l.ot[k], m->theta[k]);
+      term t = term_at(res, l.theta_at[k], m->theta[k]);
       text_row(out, name, &t, false);
       for (int j = 0; j < m->n_risk; j++) {
         snprintf(name, sizeof name, "group %d: %s", k + 1, m->risk_name[j]);
-        t = term_at(res, l.ot[k] + 1 + (size_t)j, m->gamma[k][j]);
+        t = term_at(res, l.gamma_at[k] + (size_t)j, m->gamma[k][j]);
         text_row(out, name, &t, true);
       }
     }
@@ -81,7 +81,7 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
       for (int j = 0; j < m->n_tcov; j++) {
         char name[96];
         snprintf(name, sizeof name, "group %d: %s", k + 1, m->tcov_name[j]);
-        term t = term_at(res, l.od[k] + (size_t)j, m->delta[k][j]);
+        term t = term_at(res, l.delta_at[k] + (size_t)j, m->delta[k][j]);
         text_row(out, name, &t, true);
       }
     fprintf(out, "  (trajectories below are drawn at");
@@ -116,10 +116,10 @@ void report_json_covariates(json_writer *w, const gbtm_fit_result *res) {
   json_array_begin(w);
   for (int k = 0; k < m->groups && m->n_risk > 0; k++) {
     if (k == m->refgroup) continue;
-    term t = term_at(res, l.ot[k], m->theta[k]);
+    term t = term_at(res, l.theta_at[k], m->theta[k]);
     json_term(w, k + 1, "intercept", &t, NULL);
     for (int j = 0; j < m->n_risk; j++) {
-      t = term_at(res, l.ot[k] + 1 + (size_t)j, m->gamma[k][j]);
+      t = term_at(res, l.gamma_at[k] + (size_t)j, m->gamma[k][j]);
       json_term(w, k + 1, m->risk_name[j], &t, "odds_ratio");
     }
   }
@@ -128,7 +128,7 @@ void report_json_covariates(json_writer *w, const gbtm_fit_result *res) {
   json_array_begin(w);
   for (int k = 0; k < m->groups; k++)
     for (int j = 0; j < m->n_tcov; j++) {
-      term t = term_at(res, l.od[k] + (size_t)j, m->delta[k][j]);
+      term t = term_at(res, l.delta_at[k] + (size_t)j, m->delta[k][j]);
       json_term(w, k + 1, m->tcov_name[j], &t, "rate_ratio");
     }
   json_array_end(w);

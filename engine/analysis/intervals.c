@@ -32,7 +32,7 @@ gbtm_status gbtm_fit_result_share_interval(const gbtm_fit_result *r, int k, gbtm
   int K = m->groups, P = r->summary.n_params, n = 0;
   /* d pi_k / d theta_j = pi_k ([k = j] - pi_j), j != the reference */
   for (int j = 0; j < K; j++)
-    if (j != m->refgroup) at[n] = l.ot[j], J[n++] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
+    if (j != m->refgroup) at[n] = l.theta_at[j], J[n++] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
   double var = 0.0;
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += J[a] * J[b] * V[at[a] * (size_t)P + at[b]];
@@ -66,10 +66,10 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
   double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
   int n = 0;
   /* log mu = x'beta + w'delta + log(1 - omega), w = tcov_fixed */
-  for (int j = 0; j <= m->order[k]; j++) idx[n] = l.ob[k] + (size_t)j, g[n++] = x[j];
-  for (int j = 0; j < m->n_tcov; j++) idx[n] = l.od[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
+  for (int j = 0; j <= m->order[k]; j++) idx[n] = l.beta_at[k] + (size_t)j, g[n++] = x[j];
+  for (int j = 0; j < m->n_tcov; j++) idx[n] = l.delta_at[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
   if (m->family == GBTM_ZIP && m->iorder[k] >= 0)
-    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.oa[k] + (size_t)j, g[n++] = -omega * x[j];
+    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.alpha_at[k] + (size_t)j, g[n++] = -omega * x[j];
   double var = 0.0;
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += g[a] * g[b] * V[idx[a] * P + idx[b]];

@@ -79,11 +79,11 @@ static char **copy_ids(const gbtm_panel *p) {
   return ids;
 }
 
-/* psi from a given model (DESIGN §3 layout of em.h), for the extra start of
+/* params from a given model (DESIGN §3 layout of em.h), for the extra start of
  * options->start_from: the same K as it is, or K-1 groups with the largest
  * split in two (its share halved, log rates moved apart by +-SPLIT_SHIFT). */
 #define SPLIT_SHIFT 0.25
-static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *psi) {
+static const char *params_from_model(const em_ws *ws, const gbtm_model *m, double *params) {
   int K = ws->K;
   if (m->groups != K && m->groups != K - 1) return "the start model has neither K nor K-1 groups";
   double share[GBTM_MAX_GROUPS];
@@ -100,17 +100,17 @@ static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *
     sh[split] *= 0.5;
     sh[K - 1] = sh[split];
   }
-  memset(psi, 0, ws->P * sizeof *psi);
+  memset(params, 0, ws->P * sizeof *params);
   for (int k = 0; k < K; k++) {
     const int s = src[k];
-    psi[k] = log(sh[k]) - log(sh[0]);
-    for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) psi[ws->off_beta[k] + j] = m->beta[s][j];
-    for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) psi[ws->off_alpha[k] + j] = m->alpha[s][j];
-    if (ws->na[k] > 0 && m->iorder[s] < 0) psi[ws->off_alpha[k]] = -4.0; /* omega about 2% */
+    params[k] = log(sh[k]) - log(sh[0]);
+    for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) params[ws->off_beta[k] + j] = m->beta[s][j];
+    for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) params[ws->off_alpha[k] + j] = m->alpha[s][j];
+    if (ws->na[k] > 0 && m->iorder[s] < 0) params[ws->off_alpha[k]] = -4.0; /* omega about 2% */
   }
   if (m->groups == K - 1) {
-    psi[ws->off_beta[split]] += SPLIT_SHIFT;
-    psi[ws->off_beta[K - 1]] -= SPLIT_SHIFT;
+    params[ws->off_beta[split]] += SPLIT_SHIFT;
+    params[ws->off_beta[K - 1]] -= SPLIT_SHIFT;
   }
   return NULL;
 }
@@ -128,7 +128,7 @@ static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
 }
 
 /* Order of groups: increasing mean expected count over the age grid (DESIGN §3). */
-static void group_order(const em_ws *ws, const double *psi, int *perm) {
+static void group_order(const em_ws *ws, const double *params, int *perm) {
   double mean[GBTM_MAX_GROUPS];
   double eta[1], zeta[1];
   for (int k = 0; k < ws->K; k++) {
@@ -136,8 +136,8 @@ static void group_order(const em_ws *ws, const double *psi, int *perm) {
     for (size_t t = 0; t < ws->T; t++) {
       const double *x = ws->X + t * GBTM_MAX_COEF;
       eta[0] = zeta[0] = 0.0;
-      for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * psi[ws->off_beta[k] + j];
-      for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * psi[ws->off_alpha[k] + j];
+      for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * params[ws->off_beta[k] + j];
+      for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * params[ws->off_alpha[k] + j];
       s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL);
     }
     mean[k] = s / (double)ws->T;
@@ -151,7 +151,7 @@ static void group_order(const em_ws *ws, const double *psi, int *perm) {
     }
 }
 
-static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, const int *perm,
+static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double *params, const int *perm,
                        double centre, double scale, gbtm_model *m) {
   memset(m, 0, sizeof *m);
   m->family = o->family;
@@ -162,20 +162,20 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
   m->age_max = ws->panel->age[ws->T - 1];
   for (int j = 0; j < ws->K; j++) {
     int k = perm[j];
-    m->theta[j] = psi[k] - psi[perm[0]];
+    m->theta[j] = params[k] - params[perm[0]];
     m->order[j] = o->order[k];
     m->iorder[j] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
-    for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = psi[ws->off_beta[k] + c];
-    for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = psi[ws->off_alpha[k] + c];
+    for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = params[ws->off_beta[k] + c];
+    for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = params[ws->off_alpha[k] + c];
   }
 }
 
-/* The model of a run's psi, its groups in the run's order. */
-static void run_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, double centre, double scale,
+/* The model of a run's params, its groups in the run's order. */
+static void run_model(const em_ws *ws, const gbtm_fit_options *o, const double *params, double centre, double scale,
                       gbtm_model *m) {
   int ident[GBTM_MAX_GROUPS];
   for (int k = 0; k < ws->K; k++) ident[k] = k;
-  fill_model(ws, o, psi, ident, centre, scale, m);
+  fill_model(ws, o, params, ident, centre, scale, m);
 }
 
 static int by_loglik_desc(const void *a, const void *b, const void *runs) {
@@ -269,7 +269,7 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
 typedef struct worker {
   em_ws ws;
   double *tau;
-  double *psi_scratch; /* P */
+  double *params_scratch; /* P */
   gsl_rng *rng;
 } worker;
 
@@ -277,7 +277,7 @@ static void workers_free(worker *w, int n) {
   for (int j = 0; w && j < n; j++) {
     em_ws_free(&w[j].ws);
     free(w[j].tau);
-    free(w[j].psi_scratch);
+    free(w[j].params_scratch);
     gsl_rng_free(w[j].rng);
   }
   free(w);
@@ -308,7 +308,7 @@ static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_opti
     for (int j = 1; j < GBTM_MAX_COEF; j++)
       alpha0[k * GBTM_MAX_COEF + j] = gsl_ran_gaussian(w->rng, ALPHA_SPREAD);
   }
-  run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->psi, &run->failed_group);
+  run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->params, &run->failed_group);
   if (!run->failure)
     em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs, 0.0,
                o->accelerate, info ? o->progress : NULL, o->progress_user, info);
@@ -318,8 +318,8 @@ static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_opti
  * the Newton polish). */
 static double worker_loglik(void *ctx, const gbtm_model *m) {
   worker *w = ctx;
-  psi_from_model(&w->ws, m, w->psi_scratch);
-  return em_estep(&w->ws, w->psi_scratch, NULL, NULL);
+  params_from_model(&w->ws, m, w->params_scratch);
+  return em_estep(&w->ws, w->params_scratch, NULL, NULL);
 }
 
 /* A Newton step of a long run as progress (phase "newton"). */
@@ -342,7 +342,7 @@ static void report_newton_step(void *user, int step, double loglik) {
 static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
                        const gbtm_progress *info, const polish_rival *rival, em_run *run) {
   gbtm_model m;
-  run_model(&w->ws, o, run->psi, centre, scale, &m);
+  run_model(&w->ws, o, run->params, centre, scale, &m);
   polish_result pr;
   /* Newton steps, and Levenberg-Marquardt steps where I is not positive
    * definite on the way (near a boundary, e.g. a zero inflation running to
@@ -355,7 +355,7 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
                     info && o->progress ? &progress : NULL, rival, &pr, NULL) != GBTM_OK ||
       !pr.pd)
     return false;
-  psi_from_model(&w->ws, &m, run->psi);
+  params_from_model(&w->ws, &m, run->params);
   run->loglik = pr.loglik;
   /* a replica is at the rival's maximum as far as log L tells (REPLICATION_TOL) */
   run->replica = pr.same;
@@ -428,13 +428,13 @@ static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, i
   sort_runs(order, n, runs);
   if (!(res->maxima = malloc(((size_t)n + 1) * P * sizeof *res->maxima)))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the maxima of the long runs");
-  memcpy(res->maxima, runs[best].psi, P * sizeof *res->maxima);
+  memcpy(res->maxima, runs[best].params, P * sizeof *res->maxima);
   res->n_maxima = 1;
   double last = runs[best].loglik;
   for (int j = 0; j < n; j++) {
     if (runs[order[j]].loglik >= last - REPLICATION_TOL) continue;
     last = runs[order[j]].loglik;
-    memcpy(res->maxima + (size_t)res->n_maxima++ * P, runs[order[j]].psi, P * sizeof *res->maxima);
+    memcpy(res->maxima + (size_t)res->n_maxima++ * P, runs[order[j]].params, P * sizeof *res->maxima);
   }
   return GBTM_OK;
 }
@@ -512,7 +512,7 @@ typedef struct fit_state {
   start_profiles prof;
   em_run *runs; /* S + 1: the starts, then the run of o->start_from */
   int *idx;     /* the runs that succeeded, best log L first */
-  double *psis;
+  double *params_all;
   gbtm_fit_result *pilot;
   char *failures;
   size_t failures_len;
@@ -555,12 +555,12 @@ static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
     if ((st = em_ws_init(&w->ws, panel, &wo, fs->centre, fs->scale, err)) != GBTM_OK) return st;
     w->tau = malloc(N * (size_t)K * sizeof *w->tau);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    w->psi_scratch = malloc(w->ws.P * sizeof *w->psi_scratch);
-    if (!w->tau || !w->rng || !w->psi_scratch)
+    w->params_scratch = malloc(w->ws.P * sizeof *w->params_scratch);
+    if (!w->tau || !w->rng || !w->params_scratch)
       return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
   }
-  fs->psis = calloc(((size_t)S + 1) * fs->wk[0].ws.P, sizeof *fs->psis);
-  if (!fs->psis) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+  fs->params_all = calloc(((size_t)S + 1) * fs->wk[0].ws.P, sizeof *fs->params_all);
+  if (!fs->params_all) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
   size_t pilot_n = pilot_wanted(panel, o);
   if (pilot_n && (st = fit_pilot(panel, o, fs->centre, fs->scale, pilot_n, &fs->pilot, err)) != GBTM_OK)
     return st;
@@ -579,7 +579,7 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
   int *idx = fs->idx;
   const gbtm_fit_result *pilot = fs->pilot;
   fs->tol_abs = o->tol_gradient * (double)panel_n_all(fs->panel);
-  for (int s = 0; s <= S; s++) runs[s].psi = fs->psis + (size_t)s * ws0->P;
+  for (int s = 0; s <= S; s++) runs[s].params = fs->params_all + (size_t)s * ws0->P;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(fs->nw) if (fs->nw > 1 && !pilot)
   for (int s = 0; s < (pilot ? 0 : S); s++) {
     gbtm_progress info = {"short", s, S, 0, 0.0};
@@ -595,7 +595,7 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
     gbtm_model m;
     run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, fs->centre, fs->scale, &m);
     polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
-    psi_from_model(ws0, &m, runs[j].psi);
+    params_from_model(ws0, &m, runs[j].params);
     idx[n_ok++] = j;
   }
   if (n_ok == 0 && !o->start_from)
@@ -610,7 +610,7 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
       return gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
     gbtm_model start = *o->start_from; /* its boundaries decided anew (polish_release_boundary) */
     polish_release_boundary(&start);
-    const char *why = psi_from_model(ws0, &start, runs[S].psi);
+    const char *why = params_from_model(ws0, &start, runs[S].params);
     if (why) return gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
     memmove(idx + 1, idx, (size_t)n_ok * sizeof *idx); /* it goes first, ahead of the ranked starts */
     idx[0] = S;
@@ -678,10 +678,10 @@ static gbtm_status fit_polish(fit_state *fs, gbtm_error *err) {
   /* Final E-step at the best estimate, for the posteriors. */
   const em_run *b = &fs->runs[fs->best];
   double *tau = fs->wk[0].tau;
-  double ll = em_estep(ws0, b->psi, NULL, tau);
+  double ll = em_estep(ws0, b->params, NULL, tau);
   int perm[GBTM_MAX_GROUPS];
-  group_order(ws0, b->psi, perm);
-  fill_model(ws0, o, b->psi, perm, fs->centre, fs->scale, &res->model);
+  group_order(ws0, b->params, perm);
+  fill_model(ws0, o, b->params, perm, fs->centre, fs->scale, &res->model);
   res->posterior = malloc(N * (size_t)K * sizeof *res->posterior);
   if (!res->posterior) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
   for (size_t i = 0; i < N; i++)
@@ -788,7 +788,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
   gbtm_fit_result_free(fs.res);
   free(fs.failures);
   free(fs.idx);
-  free(fs.psis);
+  free(fs.params_all);
   free(fs.runs);
   starts_profiles_free(&fs.prof);
   workers_free(fs.wk, fs.nw);

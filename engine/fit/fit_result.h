@@ -21,7 +21,7 @@ struct gbtm_fit_result {
   double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
   /* the distinct maxima of the long runs, best first (log L more than
-   * 1e-6 apart): n_maxima vectors psi of the fit's layout (em.h), or NULL;
+   * 1e-6 apart): n_maxima EM vectors (params of em.h), or NULL;
    * a pilot's hand them to the fit of the whole panel (engine/fit/fit.c) */
   double *maxima;
   int n_maxima;

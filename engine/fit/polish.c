@@ -162,7 +162,7 @@ static bool release_up(gbtm_model *m, const gbtm_panel *p, const double *grad, p
   inference_layout(m, &l);
   bool any = false;
   for (int k = 0; k < m->groups; k++) {
-    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.oa[k]] > 0.0 &&
+    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.alpha_at[k]] > 0.0 &&
           released[k] < RELEASES))
       continue;
     released[k]++;
@@ -187,7 +187,7 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
   inference_layout(m, &l);
   for (int k = 0; k < m->groups; k++) {
     if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
-    size_t j = l.oa[k];
+    size_t j = l.alpha_at[k];
     for (size_t a = 0; a < l.P; a++) info[a * l.P + j] = info[j * l.P + a] = 0.0;
     info[j * l.P + j] = 1.0;
     grad[j] = 0.0;
@@ -225,7 +225,7 @@ static void omega_system(const gbtm_model *m, double *info, double *grad, size_t
   om->n = 0;
   for (int k = 0; k < m->groups; k++) {
     double a = m->alpha[k][0];
-    size_t j = l.oa[k];
+    size_t j = l.alpha_at[k];
     if (!(inflated(m, k) && m->iorder[k] == 0 && a > ALPHA_FLOOR && a < 0.0 && grad[j] < 0.0)) continue;
     double w = 1.0 / (1.0 + exp(-a)), d = w * (1.0 - w);
     info[j * P + j] = (info[j * P + j] + grad[j] * (1.0 - 2.0 * w)) / (d * d);
