@@ -240,14 +240,14 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   size_t P = (size_t)res->summary.n_params;
   res->psi = malloc(P * sizeof *res->psi);
   res->names = malloc(P * sizeof *res->names);
-  res->cov[0] = malloc(P * P * sizeof(double));
-  res->cov[1] = malloc(P * P * sizeof(double));
-  if (!res->psi || !res->names || !res->cov[0] || !res->cov[1])
+  res->covariance[0] = malloc(P * P * sizeof(double));
+  res->covariance[1] = malloc(P * P * sizeof(double));
+  if (!res->psi || !res->names || !res->covariance[0] || !res->covariance[1])
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
   inference_pack(&res->model, res->psi);
   for (size_t j = 0; j < P; j++) inference_param_name(&res->model, j, res->names[j], sizeof res->names[j]);
-  polish_cov pc;
-  gbtm_status st = polish_covariances(&res->model, panel, o->threads, res->cov[0], res->cov[1], &pc, err);
+  polish_covariance pc;
+  gbtm_status st = polish_covariances(&res->model, panel, o->threads, res->covariance[0], res->covariance[1], &pc, err);
   if (st != GBTM_OK) return st;
   gbtm_fit_summary *sm = &res->summary;
   sm->gradient_norm = pc.grad_norm;
@@ -255,9 +255,9 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   if (pc.ok) {
     sm->converged = pc.decrement < polish_tolerance(pc.loglik);
   } else {
-    free(res->cov[0]);
-    free(res->cov[1]);
-    res->cov[0] = res->cov[1] = NULL;
+    free(res->covariance[0]);
+    free(res->covariance[1]);
+    res->covariance[0] = res->covariance[1] = NULL;
     size_t len = strlen(pc.note) + 1;
     if ((res->inference_note = malloc(len))) memcpy(res->inference_note, pc.note, len);
   }

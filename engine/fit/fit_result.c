@@ -24,8 +24,8 @@ void gbtm_fit_result_free(gbtm_fit_result *r) {
   free(r->failures);
   free(r->psi);
   free(r->names);
-  free(r->cov[0]);
-  free(r->cov[1]);
+  free(r->covariance[0]);
+  free(r->covariance[1]);
   free(r->inference_note);
   free(r->observed);
   free(r->maxima);
@@ -51,7 +51,7 @@ const char *gbtm_fit_result_param_name(const gbtm_fit_result *r, int j) {
 }
 
 const double *gbtm_fit_result_cov(const gbtm_fit_result *r, gbtm_se_kind kind) {
-  return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->cov[kind] : NULL;
+  return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->covariance[kind] : NULL;
 }
 
 const char *gbtm_fit_result_inference_note(const gbtm_fit_result *r) {

@@ -18,7 +18,7 @@ struct gbtm_fit_result {
   /* inference: estimates psi, names, covariances (NULL when unavailable) */
   double *psi;            /* P */
   char (*names)[INFERENCE_NAME_MAX]; /* P */
-  double *cov[2];         /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
+  double *covariance[2];  /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
   /* the distinct maxima of the long runs, best first (log L more than
    * 1e-6 apart): n_maxima EM vectors (params of em.h), or NULL;

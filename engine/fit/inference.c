@@ -187,7 +187,7 @@ typedef struct shared {
   size_t P, T, block, nblocks, psize;
   size_t chunk; /* persons whose scores are held at once (SCORE_CHUNK, or the block) */
   int K, R, C;
-  bool cov; /* the model has covariates: per-person theta Hessians, delta blocks */
+  bool has_covariates; /* the model has covariates: per-person theta Hessians, delta blocks */
   psi_layout l;
   double *X, *eta, *zeta; /* T x MAX_COEF, K x T, K x T */
   cell_table tb;          /* C = 0: the windowed path's cells of exposure 1 */
@@ -596,14 +596,14 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.K = m->groups;
   sh.R = m->n_risk;
   sh.C = m->n_tcov;
-  sh.cov = sh.R > 0 || sh.C > 0;
+  sh.has_covariates = sh.R > 0 || sh.C > 0;
   sh.T = p->T;
   inference_layout(m, &sh.l);
   sh.P = sh.l.P;
   size_t P = sh.P, T = p->T, K = (size_t)sh.K;
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
-  sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.cov ? P * P : 0);
+  sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.has_covariates ? P * P : 0);
   int nth = threads > 0 ? threads : omp_get_max_threads();
   sh.chunk = sh.block < SCORE_CHUNK ? sh.block : SCORE_CHUNK;
   size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.chunk * K * P + sh.chunk * P + P + P * P;
@@ -684,7 +684,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   for (size_t a = 0; a < P; a++)
     for (size_t c = 0; c <= a; c++) {
       double v = -(A[c * P + a] - meat[c * P + a]); /* lower triangle, column-major */
-      if (sh.cov) v -= H[c * P + a];
+      if (sh.has_covariates) v -= H[c * P + a];
       out->info[c * P + a] = v;
       out->meat[c * P + a] = meat[c * P + a];
     }

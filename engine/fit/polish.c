@@ -426,7 +426,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
 }
 
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
-                               double *cov_model, double *cov_robust, polish_cov *out,
+                               double *covariance_model, double *covariance_robust, polish_covariance *out,
                                gbtm_error *err) {
   memset(out, 0, sizeof *out);
   size_t P = inference_n_params(m);
@@ -454,24 +454,24 @@ gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int thr
   if (pd && !near_singular) {
     dpotri_("L", &n, chol, &n, &ok);
     for (size_t a = 0; a < P; a++) /* full symmetric V from the lower triangle */
-      for (size_t c = 0; c <= a; c++) cov_model[a * P + c] = cov_model[c * P + a] = chol[c * P + a];
+      for (size_t c = 0; c <= a; c++) covariance_model[a * P + c] = covariance_model[c * P + a] = chol[c * P + a];
     /* robust: V M V */
     for (size_t a = 0; a < P; a++)
       for (size_t c = 0; c < P; c++) {
         double s = 0.0;
-        for (size_t l = 0; l < P; l++) s += cov_model[a * P + l] * inf.meat[l * P + c];
+        for (size_t l = 0; l < P; l++) s += covariance_model[a * P + l] * inf.meat[l * P + c];
         tmp[a * P + c] = s;
       }
     for (size_t a = 0; a < P; a++)
       for (size_t c = 0; c < P; c++) {
         double s = 0.0;
-        for (size_t l = 0; l < P; l++) s += tmp[a * P + l] * cov_model[l * P + c];
-        cov_robust[a * P + c] = s;
+        for (size_t l = 0; l < P; l++) s += tmp[a * P + l] * covariance_model[l * P + c];
+        covariance_robust[a * P + c] = s;
       }
     out->ok = true;
     for (size_t j = 0; j < P; j++)
-      if (!(cov_model[j * P + j] > 0.0) || !isfinite(cov_model[j * P + j]) || !(cov_robust[j * P + j] >= 0.0) ||
-          !isfinite(cov_robust[j * P + j]))
+      if (!(covariance_model[j * P + j] > 0.0) || !isfinite(covariance_model[j * P + j]) || !(covariance_robust[j * P + j] >= 0.0) ||
+          !isfinite(covariance_robust[j * P + j]))
         out->ok = false;
     if (!out->ok) snprintf(out->note, sizeof out->note, "the inverse information has a non-positive variance");
   } else {

@@ -68,11 +68,11 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
  * row-major; both set to NULL-free NaN-free values only when I is positive
  * definite, the return then true), the gradient max-norm, the decrement, and
  * otherwise a note naming the parameters of I's null or negative directions. */
-typedef struct polish_cov {
+typedef struct polish_covariance {
   bool ok;
   double grad_norm, decrement, loglik;
   char note[512];
-} polish_cov;
+} polish_covariance;
 
 /* Intercepts held at the floor of polish_ascend (a zero inflation run to
  * 0) are set back to -4 (omega 0.018), for a fit that starts from m on
@@ -88,7 +88,7 @@ typedef struct polish_cov {
 void polish_release_boundary(gbtm_model *m);
 
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
-                               double *cov_model, double *cov_robust, polish_cov *out,
+                               double *covariance_model, double *covariance_robust, polish_covariance *out,
                                gbtm_error *err);
 
 #endif

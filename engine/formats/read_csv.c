@@ -31,14 +31,14 @@
 #include "panel/panel_sorted.h"
 
 #define SHOW CSV_SHOW
-#define NCOV (GBTM_MAX_RISK + GBTM_MAX_TCOV)
+#define MAX_COVARIATES (GBTM_MAX_RISK + GBTM_MAX_TCOV)
 
 /* The header: the 0-based field index of each named column. */
 typedef struct csv_header {
   size_t fields;                   /* number of fields */
   size_t id, age, count, exposure; /* SIZE_MAX = exposure not read */
-  int n_cov;                       /* risk factors, then time-varying covariates */
-  size_t cov[NCOV];                /* their fields */
+  int n_covariates;                /* risk factors, then time-varying covariates */
+  size_t covariate_field[MAX_COVARIATES]; /* their fields */
   int *slot;                       /* [fields]: the covariate of a field, or -1 */
 } csv_header;
 
@@ -54,7 +54,7 @@ typedef struct csv_cells {
 } csv_cells;
 
 /* The data rows. On success rows[0..*n_rows), the ids in table and, with
- * covariates, values[row * n_cov + c]; or, into_cells, the cells as
+ * covariates, values[row * n_covariates + c]; or, into_cells, the cells as
  * columns while the rows come grouped by person with ages ascending
  * (stopping, with cells->grouped false, at the first row that is not).
  * Inlined into its three callers: rows with and without covariates, and
@@ -62,7 +62,7 @@ typedef struct csv_cells {
 static inline __attribute__((always_inline)) gbtm_status
 read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols, idtable *table,
                panel_row *rows, double *values, csv_cells *cells, size_t *n_rows, gbtm_error *err,
-               const bool with_cov, const bool into_cells) {
+               const bool with_covariates, const bool into_cells) {
   size_t n = 0;
   uint32_t last = 0;           /* the person of the previous row, */
   const char *last_id = NULL;  /* its id */
@@ -72,8 +72,8 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     uint64_t line = r->line;
     char *text[4] = {NULL, NULL, NULL, NULL}; /* id, age, count, exposure */
     size_t len[4] = {0, 0, 0, 0};
-    char *ctext[NCOV];
-    size_t clen[NCOV];
+    char *ctext[MAX_COVARIATES];
+    size_t clen[MAX_COVARIATES];
     size_t f = 0;
     int term;
     do {
@@ -85,7 +85,7 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       if (f == h->age) text[1] = t, len[1] = l;
       if (f == h->count) text[2] = t, len[2] = l;
       if (f == h->exposure) text[3] = t, len[3] = l;
-      if (with_cov && f < h->fields && h->slot[f] >= 0) ctext[h->slot[f]] = t, clen[h->slot[f]] = l;
+      if (with_covariates && f < h->fields && h->slot[f] >= 0) ctext[h->slot[f]] = t, clen[h->slot[f]] = l;
       f++;
     } while (term == CSV_FIELD_COMMA);
     if (f != h->fields)
@@ -148,11 +148,11 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       cells->count[n] = (int32_t)row->count;
       if (cells->exposure) cells->exposure[n] = row->exposure;
     }
-    if (with_cov) {
-      double *v = values + n * (size_t)h->n_cov;
-      for (int c = 0; c < h->n_cov; c++)
+    if (with_covariates) {
+      double *v = values + n * (size_t)h->n_covariates;
+      for (int c = 0; c < h->n_covariates; c++)
         if (!csv_parse_covariate(ctext[c], clen[c], &v[c]))
-          return csv_bad_covariate(err, r->path, line, h->cov[c] + 1, c < cols->n_risk,
+          return csv_bad_covariate(err, r->path, line, h->covariate_field[c] + 1, c < cols->n_risk,
                                    c < cols->n_risk ? cols->risk[c] : cols->tcov[c - cols->n_risk],
                                    ctext[c], clen[c]);
     }
@@ -168,7 +168,7 @@ static gbtm_status read_rows(csv_reader *r, const csv_header *h, const gbtm_csv_
   return read_rows_impl(r, h, cols, table, rows, NULL, NULL, n_rows, err, false, false);
 }
 
-static gbtm_status read_rows_cov(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
+static gbtm_status read_rows_covariates(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                                  idtable *table, panel_row *rows, double *values, size_t *n_rows,
                                  gbtm_error *err) {
   return read_rows_impl(r, h, cols, table, rows, values, NULL, n_rows, err, true, false);
@@ -182,22 +182,22 @@ static gbtm_status read_cells(csv_reader *r, const csv_header *h, const gbtm_csv
 /* The header's fields for the columns, and the covariates' slots. */
 static gbtm_status read_header(csv_reader *r, const gbtm_csv_columns *cols, csv_header *h,
                                gbtm_error *err) {
-  const char *names[4 + NCOV] = {cols->id, cols->age, cols->count, cols->exposure};
-  size_t where[4 + NCOV];
-  h->n_cov = cols->n_risk + cols->n_tcov;
-  for (int c = 0; c < h->n_cov; c++)
+  const char *names[4 + MAX_COVARIATES] = {cols->id, cols->age, cols->count, cols->exposure};
+  size_t where[4 + MAX_COVARIATES];
+  h->n_covariates = cols->n_risk + cols->n_tcov;
+  for (int c = 0; c < h->n_covariates; c++)
     names[4 + c] = c < cols->n_risk ? cols->risk[c] : cols->tcov[c - cols->n_risk];
   h->slot = NULL;
-  gbtm_status st = csv_read_header(r, 4 + (size_t)h->n_cov, names, where, &h->fields, err);
+  gbtm_status st = csv_read_header(r, 4 + (size_t)h->n_covariates, names, where, &h->fields, err);
   if (st != GBTM_OK) return st;
   h->id = where[0], h->age = where[1], h->count = where[2], h->exposure = where[3];
-  if (h->n_cov == 0) return GBTM_OK;
+  if (h->n_covariates == 0) return GBTM_OK;
   if (!(h->slot = malloc(h->fields * sizeof *h->slot)))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the header", r->path);
   for (size_t f = 0; f < h->fields; f++) h->slot[f] = -1;
-  for (int c = 0; c < h->n_cov; c++) {
-    h->cov[c] = where[4 + c];
-    h->slot[h->cov[c]] = c; /* distinct names: distinct fields */
+  for (int c = 0; c < h->n_covariates; c++) {
+    h->covariate_field[c] = where[4 + c];
+    h->slot[h->covariate_field[c]] = c; /* distinct names: distinct fields */
   }
   return GBTM_OK;
 }
@@ -427,7 +427,7 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
   csv_header h;
   uint64_t header_line;
   if ((st = open_csv(path, &cols, procs, &r, &h, &header_line, err)) != GBTM_OK) return st;
-  size_t nc = (size_t)h.n_cov;
+  size_t nc = (size_t)h.n_covariates;
   if (nc == 0) {
     bool done;
     st = read_as_cells(&r, &h, &cols, header_line, out, &done, err);
@@ -444,7 +444,7 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
   if (!rows || !table || (nc && !values))
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the file", path);
   else if (nc)
-    st = read_rows_cov(&r, &h, &cols, table, rows, values, &n_rows, err);
+    st = read_rows_covariates(&r, &h, &cols, table, rows, values, &n_rows, err);
   else
     st = read_rows(&r, &h, &cols, table, rows, &n_rows, err);
   free(r.buf);
@@ -467,7 +467,7 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
     in.n_tcov = cols.n_tcov;
     for (int c = 0; c < cols.n_risk; c++) in.risk_name[c] = cols.risk[c];
     for (int c = 0; c < cols.n_tcov; c++) in.tcov_name[c] = cols.tcov[c];
-    for (size_t c = 0; c < nc; c++) in.column[c] = h.cov[c] + 1;
+    for (size_t c = 0; c < nc; c++) in.column[c] = h.covariate_field[c] + 1;
     in.values = values;
     in.drop_missing = cols.drop_missing;
   }

@@ -29,7 +29,7 @@
 #include "formats/read_wide.h"
 
 #define SHOW CSV_SHOW
-#define NCOV (GBTM_MAX_RISK + GBTM_MAX_TCOV)
+#define MAX_COVARIATES (GBTM_MAX_RISK + GBTM_MAX_TCOV)
 
 /* The fields of the wanted columns (0-based), from the header. */
 typedef struct wide_header {
@@ -52,9 +52,9 @@ typedef struct wide_reader {
   size_t *len;
   idtable *table;
   panel_row *rows;
-  double *values; /* [rows x n_cov] */
+  double *values; /* [rows x n_covariates] */
   size_t n_rows, cap;
-  int n_cov;
+  int n_covariates;
 } wide_reader;
 
 static void wide_reader_free(wide_reader *w) {
@@ -134,8 +134,8 @@ static bool reserve(wide_reader *w) {
   panel_row *rows = realloc(w->rows, cap * sizeof *rows);
   if (!rows) return false;
   w->rows = rows;
-  if (w->n_cov) {
-    double *values = realloc(w->values, cap * (size_t)w->n_cov * sizeof *values);
+  if (w->n_covariates) {
+    double *values = realloc(w->values, cap * (size_t)w->n_covariates * sizeof *values);
     if (!values) return false;
     w->values = values;
   }
@@ -189,8 +189,8 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
       return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: exposure \"%.*s\" is not a finite number > 0",
                        w->r.path, ln, fe + 1, (int)(w->len[fe] < SHOW ? w->len[fe] : SHOW), w->text[fe]);
   }
-  if (w->n_cov) {
-    double *val = w->values + w->n_rows * (size_t)w->n_cov;
+  if (w->n_covariates) {
+    double *val = w->values + w->n_rows * (size_t)w->n_covariates;
     for (int j = 0; j < c->n_risk; j++) val[j] = risk[j];
     for (int j = 0; j < c->n_tcov; j++) {
       gbtm_status st = covariate(w, line, h->tcov[j][v], false, c->tcov[j], &val[c->n_risk + j], err);
@@ -293,7 +293,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   if (st != GBTM_OK) return st;
   wide_reader w = {0};
   w.cols = &cols;
-  w.n_cov = cols.n_risk + cols.n_tcov;
+  w.n_covariates = cols.n_risk + cols.n_tcov;
   if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, err)) != GBTM_OK)
     return st;
   uint64_t header_line = w.r.line;
@@ -311,7 +311,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   size_t n_ids;
   char **ids = idtable_take_ids(w.table, &n_ids);
   panel_covariates_in in = {0};
-  if (w.n_cov) {
+  if (w.n_covariates) {
     in.n_risk = cols.n_risk;
     in.n_tcov = cols.n_tcov;
     for (int j = 0; j < cols.n_risk; j++) {
@@ -322,7 +322,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
     in.values = w.values;
     in.drop_missing = cols.drop_missing;
   }
-  st = panel_build_covariates(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_cov ? &in : NULL, out, err);
+  st = panel_build_covariates(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_covariates ? &in : NULL, out, err);
   wide_reader_free(&w);
   return st;
 }

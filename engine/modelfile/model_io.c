@@ -328,7 +328,7 @@ static void write_params(h5io *io, const node *root, const gbtm_model *m) {
   close_group(io, &g);
 }
 
-static void write_cov(h5io *io, const node *root, const gbtm_fit_result *r) {
+static void write_covariance(h5io *io, const node *root, const gbtm_fit_result *r) {
   if (!r->psi || io->st != GBTM_OK) return;
   hsize_t P = (hsize_t)r->summary.n_params;
   const char **names = malloc((P ? P : 1) * sizeof *names);
@@ -341,8 +341,8 @@ static void write_cov(h5io *io, const node *root, const gbtm_fit_result *r) {
   w_group(io, root, "cov", &g);
   w_f64s(io, &g, "estimates", P, 0, r->psi);
   w_strs(io, &g, "names", P, names);
-  if (r->cov[GBTM_SE_MODEL]) w_f64s(io, &g, "model", P, P, r->cov[GBTM_SE_MODEL]);
-  if (r->cov[GBTM_SE_ROBUST]) w_f64s(io, &g, "robust", P, P, r->cov[GBTM_SE_ROBUST]);
+  if (r->covariance[GBTM_SE_MODEL]) w_f64s(io, &g, "model", P, P, r->covariance[GBTM_SE_MODEL]);
+  if (r->covariance[GBTM_SE_ROBUST]) w_f64s(io, &g, "robust", P, P, r->covariance[GBTM_SE_ROBUST]);
   w_str(io, &g, "note", r->inference_note);
   close_group(io, &g);
   free(names);
@@ -461,7 +461,7 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   write_root(&io, file, info, &r->model);
   write_model(&io, &root, m);
   write_params(&io, &root, m);
-  write_cov(&io, &root, r);
+  write_covariance(&io, &root, r);
   write_fit(&io, &root, r);
   write_data(&io, &root, &r->data);
   write_groups(&io, &root, r);
@@ -983,7 +983,7 @@ static void read_groups(h5io *io, const node *root, gbtm_fit_result *r) {
   close_group(io, &g);
 }
 
-static void read_cov(h5io *io, const node *root, gbtm_fit_result *r) {
+static void read_covariance(h5io *io, const node *root, gbtm_fit_result *r) {
   node g;
   r_group(io, root, "cov", true, &g);
   if (g.id < 0) return;
@@ -1000,9 +1000,9 @@ static void read_cov(h5io *io, const node *root, gbtm_fit_result *r) {
   static const char *const kinds[2] = {[GBTM_SE_MODEL] = "model", [GBTM_SE_ROBUST] = "robust"};
   for (int c = 0; c < 2; c++) {
     if (!r_exists(io, &g, kinds[c])) continue;
-    if (!(r->cov[c] = malloc(P * P * sizeof(double))))
+    if (!(r->covariance[c] = malloc(P * P * sizeof(double))))
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the covariances");
-    r_f64s(io, &g, kinds[c], P, P, r->cov[c]);
+    r_f64s(io, &g, kinds[c], P, P, r->covariance[c]);
   }
   char *note = r_str(io, &g, "note");
   if (note && *note)
@@ -1105,7 +1105,7 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
     read_fit(&io, &root, r);
     read_data(&io, &root, r);
     read_groups(&io, &root, r);
-    read_cov(&io, &root, r);
+    read_covariance(&io, &root, r);
     read_trajectory(&io, &root, &r->model);
     read_posterior(&io, &root, r);
   }
