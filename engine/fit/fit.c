@@ -346,8 +346,8 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   polish_result pr;
   /* Newton steps, and Levenberg-Marquardt steps where I is not positive
    * definite on the way (near a boundary, e.g. a zero inflation running to
-   * 0): at 1M persons these reached in 12 steps a log L that EM had not
-   * reached after 5000 iterations. */
+   * 0): near the maximum they gain in a few steps what EM gains in
+   * thousands of iterations. */
   newton_report report = {o, {"newton", 0, 0, 0, 0.0}};
   if (info) report.info.start = info->start, report.info.starts = info->starts;
   polish_progress progress = {report_newton_step, &report};
@@ -372,8 +372,8 @@ static bool all_failed(const em_run *runs, const int *idx, int n) {
 /* The gain per EM cycle at which Newton's method takes over: 1e-3, or
  * 1e-6 per person on large panels. log L and its gains grow with N while
  * Newton's region of fast convergence does not shrink, so a fixed 1e-3
- * made the long runs of a 1M-person fit spend hundreds of EM cycles (36 ms
- * each) for what two or three Newton steps do. */
+ * would keep the long runs of a large fit in EM for hundreds of cycles
+ * for what two or three Newton steps do. */
 static double handoff_gain(const gbtm_panel *p) {
   double per_person = HANDOFF_PER_PERSON * (double)panel_n_all(p);
   return per_person > HANDOFF_GAIN ? per_person : HANDOFF_GAIN;

@@ -373,9 +373,8 @@ static inline __attribute__((always_inline)) v4d load4(const double *x) {
  * the exception cells. span: the entries summed, a multiple of 4 at least
  * every group's v_width (the tables hold 0 beyond it, with stride span); a
  * constant where this is inlined, so that the sums are four-lane vectors
- * in registers (summed in memory over 13 entries, the counts' loop was
- * 29% of the pass). Each lane does the operations of the scalar sum in the
- * same order: the same bits. */
+ * in registers, not in memory. Each lane does the operations of the scalar
+ * sum in the same order: the same bits. */
 static inline __attribute__((always_inline)) void person_v(const shared *sh, size_t i, double lfact, int span,
                                                            double v[][VW]) {
   const gbtm_panel *p = sh->p;

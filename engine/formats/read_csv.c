@@ -288,11 +288,11 @@ static bool join_chunks(cells_chunk *ch, int nc, csv_cells *c, char ***ids) {
  * all threads at once, in chunks cut at line ends (not where a quote may
  * hold a line break: a file with any '"' is one chunk), each with its own
  * id table and line numbers; the chunks are then joined (join_chunks), and
- * the first error in file order is the one reported. At 1M persons (300 MB
- * of CSV) on 2 cores, medians of 3 reads, 4 rounds interleaved: as rows
- * 2.9-4.8 s, as cells on one thread 2.3-3.5 s (the fresh memory a row
- * costs, first touched, was a third of the time), on two 2.0-2.3 s
- * (bench/read). *done is false, with nothing
+ * the first error in file order is the one reported. Cells are read
+ * faster than rows, the more so on several threads (the fresh memory of a
+ * 48-byte row, first touched, is much of a row's cost; measured:
+ * bench/RESULTS.md, "Measurements that decided the code's rules").
+ * *done is false, with nothing
  * built or reported, when the rows are not so grouped: the caller then
  * reads the file again as rows, which accepts any order and reports
  * repeated ages with their lines. Frees r->buf (NULL) once the rows are
