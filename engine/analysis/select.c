@@ -37,6 +37,7 @@
 
 #include "model/basis.h"
 #include "base/error.h"
+#include "formats/panel_part.h"
 #include "panel/panel.h"
 
 #define LR_LEVEL 0.05 /* chi-square 1 df: accept a drop when LR < 3.841 */

@@ -20,6 +20,7 @@
 #include "fit/polish.h"
 #include "base/seeds.h"
 #include "fit/starts.h"
+#include "formats/panel_part.h"
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
 #define REPLICATION_TOL 1e-6

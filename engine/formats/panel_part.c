@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/panel_part.h"
+
 #include "panel/age_set.h"
 #include "panel/panel.h"
 

@@ -16,6 +16,7 @@
 #include "panel/panel.h"
 #include "base/reduce.h"
 #include "formats/panel_h5.h"
+#include "formats/panel_part.h"
 #include "formats/read_csv.h"
 #include "formats/read_wide.h"
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/csv_part.h"
 #include "formats/csv_tokens.h"
 #include "base/idtable.h"
 #include "panel/panel.h"

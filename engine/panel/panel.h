@@ -61,7 +61,7 @@ struct gbtm_panel {
   double *tcov;      /* n_obs x n_tcov, or NULL */
   size_t dropped_rows, dropped_persons; /* by drop_missing */
   /* A block of persons of a distributed panel (gbtm_panel_read_part,
-   * engine/formats/panel_part.c): the processes, the index of this block's first
+   * engine/formats/panel_part.h): the processes, the index of this block's first
    * person among all, and the sizes of the whole. One process: NULL, 0 and
    * unused. */
   const gbtm_reducer *procs;
@@ -78,13 +78,6 @@ static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {
 
 /* Persons in the whole panel. */
 static inline size_t panel_n_all(const gbtm_panel *p) { return p->procs ? p->all.n : p->n; }
-
-/* Makes the blocks of procs one panel (collective): the sizes of the
- * whole, this block's first person, one age grid for all (the union of
- * the blocks' ages; this block is rebuilt on it when it lacks some), and a
- * check that no person is in two blocks. source names the data in
- * messages. */
-gbtm_status panel_distribute(gbtm_panel *p, const gbtm_reducer *procs, const char *source, gbtm_error *err);
 
 /* One observed row on its way into a panel. */
 typedef struct panel_row {
