@@ -91,6 +91,19 @@ void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, doub
 }
 
 
+void fit_result_groups(const gbtm_fit_result *r, fit_group_table *t) {
+  int K = r->model.groups;
+  t->groups = K;
+  for (int k = 0; k < K; k++) {
+    t->share[k] = r->group[k].share;
+    t->assigned_share[k] = r->group[k].assigned_share;
+    t->avepp[k] = r->group[k].avepp;
+    t->occ[k] = r->group[k].occ;
+    gbtm_fit_result_share_interval(r, k, r->summary.se, BAND_LEVEL, &t->share_se[k], &t->share_lower[k],
+                                   &t->share_upper[k]);
+  }
+}
+
 /* The trajectory ages without the data: age_min, age_min + 1, ... up to
  * age_max, and age_max itself; even steps when that would be too many.
  * Returns the count, or 0 when out of memory. */

@@ -41,6 +41,20 @@ void fit_result_describe(const gbtm_panel *panel, gbtm_data_summary *data);
  * (obs has room for 2 K T). Collective. */
 void fit_observed_rates(const gbtm_panel *panel, int groups, const double *tau, double *obs);
 
+/* The groups' table of a model file: per group its share, assigned share,
+ * average posterior, odds of correct classification (gbtm_group_summary)
+ * and its share's standard error and 95% interval
+ * (gbtm_fit_result_share_interval with the fit's kind of standard
+ * errors). */
+typedef struct fit_group_table {
+  int groups;
+  double share[GBTM_MAX_GROUPS], assigned_share[GBTM_MAX_GROUPS];
+  double avepp[GBTM_MAX_GROUPS], occ[GBTM_MAX_GROUPS];
+  double share_se[GBTM_MAX_GROUPS], share_lower[GBTM_MAX_GROUPS], share_upper[GBTM_MAX_GROUPS];
+} fit_group_table;
+
+void fit_result_groups(const gbtm_fit_result *r, fit_group_table *t);
+
 /* The trajectory table of a model file (gbtm_trajectory_table): at the
  * panel's ages (without a panel: a grid over the model's age range, 1-year
  * steps, at most 1000), each group's expected count, its 95% band, and

@@ -132,7 +132,6 @@
 
 #define NCOEF GBTM_MAX_COEF
 #define SHAPE_ANY ((hsize_t)-1) /* a dimension the reader learns from the file */
-#define BAND_LEVEL 0.95
 
 /* An HDF5 group and its path for messages ("" for the root, "/fit"). */
 typedef struct node {
@@ -394,21 +393,17 @@ static void write_data(h5io *io, const node *root, const gbtm_data_summary *d) {
   close_group(io, &g);
 }
 
-static void write_groups(h5io *io, const node *root, const gbtm_fit_result *r) {
-  int K = r->model.groups;
-  double col[7][GBTM_MAX_GROUPS];
-  for (int k = 0; k < K; k++) {
-    col[0][k] = r->group[k].share;
-    col[1][k] = r->group[k].assigned_share;
-    col[2][k] = r->group[k].avepp;
-    col[3][k] = r->group[k].occ;
-    gbtm_fit_result_share_interval(r, k, r->summary.se, BAND_LEVEL, &col[4][k], &col[5][k], &col[6][k]);
-  }
-  static const char *const names[7] = {"share",    "assigned_share", "avepp",      "occ",
-                                       "share_se", "share_lower",    "share_upper"};
+static void write_groups(h5io *io, const node *root, const fit_group_table *t) {
+  hsize_t K = (hsize_t)t->groups;
   node g;
   w_group(io, root, "groups", &g);
-  for (int c = 0; c < 7; c++) w_f64s(io, &g, names[c], (hsize_t)K, 0, col[c]);
+  w_f64s(io, &g, "share", K, 0, t->share);
+  w_f64s(io, &g, "assigned_share", K, 0, t->assigned_share);
+  w_f64s(io, &g, "avepp", K, 0, t->avepp);
+  w_f64s(io, &g, "occ", K, 0, t->occ);
+  w_f64s(io, &g, "share_se", K, 0, t->share_se);
+  w_f64s(io, &g, "share_lower", K, 0, t->share_lower);
+  w_f64s(io, &g, "share_upper", K, 0, t->share_upper);
   close_group(io, &g);
 }
 
@@ -446,7 +441,10 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
     return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the data has %zu persons, the fit %zu", f->path, panel_n_all(panel),
                      r->data.persons);
   /* Everything the file holds is computed before it is written: the
-   * trajectory table here (a failure is reported where the table goes). */
+   * tables of the groups and the trajectories (a failure of the latter is
+   * reported where it goes). */
+  fit_group_table groups;
+  fit_result_groups(r, &groups);
   gbtm_trajectory_table *trajectory = NULL;
   gbtm_error trajectory_err;
   gbtm_status trajectory_st = fit_result_trajectory(r, panel, &trajectory, &trajectory_err);
@@ -464,7 +462,7 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   write_covariance(&io, &root, r);
   write_fit(&io, &root, r);
   write_data(&io, &root, &r->data);
-  write_groups(&io, &root, r);
+  write_groups(&io, &root, &groups);
   if (trajectory_st != GBTM_OK) h5_fail(&io, trajectory_err.status, "%s", trajectory_err.message);
   else write_trajectory(&io, &root, trajectory);
   write_posterior(&io, &root, r);
