@@ -1,5 +1,7 @@
-/* panel_covariates.h: panels with covariates (gbtm_csv_columns): built on
- * panel_build_rows() (panel.h), which knows nothing of them. */
+/* panel_covariates.h: panels with covariates (gbtm_csv_columns): their
+ * values checked, the rows with missing ones dropped, the cells built by
+ * panel_build_rows() (panel.h, which depends on nothing here), and the
+ * values copied into the panel in the order of its cells. */
 #ifndef GBTM_PANEL_COVARIATES_H
 #define GBTM_PANEL_COVARIATES_H
 
