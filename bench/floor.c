@@ -176,12 +176,12 @@ static bool get_model(const floor_args *a, const gbtm_panel *p, gbtm_model *m) {
   return true;
 }
 
-/* psi in em.h's layout from a model with the same K, orders and iorders. */
-static void psi_of_model(const em_ws *ws, const gbtm_model *m, double *psi) {
+/* params in em.h's layout from a model with the same K, orders and iorders. */
+static void params_of_model(const em_ws *ws, const gbtm_model *m, double *params) {
   for (int k = 0; k < ws->K; k++) {
-    psi[k] = m->theta[k] - m->theta[0];
-    for (int j = 0; j < ws->nb[k]; j++) psi[ws->off_beta[k] + j] = m->beta[k][j];
-    for (int j = 0; j < ws->na[k]; j++) psi[ws->off_alpha[k] + j] = m->alpha[k][j];
+    params[k] = m->theta[k] - m->theta[0];
+    for (int j = 0; j < ws->nb[k]; j++) params[ws->off_beta[k] + j] = m->beta[k][j];
+    for (int j = 0; j < ws->na[k]; j++) params[ws->off_alpha[k] + j] = m->alpha[k][j];
   }
 }
 
@@ -249,12 +249,12 @@ static double ratio_of(const timed *a, const timed *b, int rounds) {
 
 typedef struct estep_bench {
   em_ws ws;
-  double *psi;
+  double *params;
 } estep_bench;
 
 static double estep_once(void *ctx) {
   estep_bench *b = ctx;
-  return em_estep(&b->ws, b->psi, NULL, NULL);
+  return em_estep(&b->ws, b->params, NULL, NULL);
 }
 
 /* ---- the floor ---------------------------------------------------------- */
@@ -504,14 +504,14 @@ int main(int argc, char **argv) {
     gbtm_error err = {0};
     gbtm_fit_options o = fit_options(&a, nthr[j]);
     if (em_ws_init(&eb[j].ws, p, &o, m.centre, m.scale, &err) != GBTM_OK ||
-        !(eb[j].psi = calloc(eb[j].ws.P, sizeof *eb[j].psi))) {
+        !(eb[j].params = calloc(eb[j].ws.P, sizeof *eb[j].params))) {
       fprintf(stderr, "floor: %s\n", err.message[0] ? err.message : "out of memory");
       return 1;
     }
-    psi_of_model(&eb[j].ws, &m, eb[j].psi);
+    params_of_model(&eb[j].ws, &m, eb[j].params);
   }
   /* The floor's coefficients: eta at the same parameters. */
-  em_estep(&eb[0].ws, eb[0].psi, NULL, NULL);
+  em_estep(&eb[0].ws, eb[0].params, NULL, NULL);
   floor_panel f;
   if (!floor_panel_init(&f, p, eb[0].ws.eta, a.groups, threads)) {
     fprintf(stderr, "floor: cannot build the compact panel (out of memory, or over 65535 ages)\n");
@@ -546,7 +546,7 @@ int main(int argc, char **argv) {
          1e3 * one[1].median, 1e3 * all[1].median, 1e3 * one[2].median, ratio1, ratioT, 1e3 * one[0].min,
          1e3 * one[1].min, one[0].value);
   for (int j = 0; j < 2; j++) {
-    free(eb[j].psi);
+    free(eb[j].params);
     em_ws_free(&eb[j].ws);
   }
   floor_panel_free(&f);

@@ -522,9 +522,13 @@ const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
 
 /* ---- inference (DESIGN §4) ---- */
 
-/* The free parameters psi: for each group but the reference, theta_k and
- * gamma_k; then per group beta_k, delta_k and alpha_k
- * (gbtm_model_param_index gives each one's place); their number is
+/* The free parameters psi, in this order: for each group k but the
+ * reference group (gbtm_model_refgroup, group 1 unless chosen), theta_k and
+ * then its risk factors' log-odds ratios gamma_k (one per risk factor);
+ * then for each group k, beta_k (order_k + 1 values), the time-varying
+ * covariates' coefficients delta_k (one per covariate) and, in a
+ * zero-inflated group, alpha_k (iorder_k + 1 values).
+ * gbtm_model_param_index gives each one's place. Their number is
  * gbtm_fit_summary.n_params. */
 const double *gbtm_fit_result_estimates(const gbtm_fit_result *result);
 /* "theta[2]", "beta[1][0]", "alpha[3][1]" (1-based groups, 0-based powers). */

@@ -20,8 +20,10 @@
 #include "base/error.h"
 #include "families/family.h"
 #include "fit/fit_result.h"
-#include "model/model_cov.h"
+#include "model/model.h"
+#include "panel/panel.h"
 #include "base/seeds.h"
+#include "panel/panel_covariates.h"
 
 #define BOOTSTRAP_SALT 0x5851F42D4C957F2DULL /* its streams differ from the fit's starts */
 
@@ -101,18 +103,18 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
     return st;
   }
   /* the persons' own covariates, in the order of their cells */
-  panel_cov_in cov;
+  panel_covariates_in covariates;
   double *values = NULL;
   size_t *all = malloc((p->n ? p->n : 1) * sizeof *all);
   for (size_t i = 0; all && i < p->n; i++) all[i] = i;
-  st = all ? panel_cov_of_cells(p, all, p->n, &cov, &values, err) : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the bootstrap");
+  st = all ? panel_covariates_of_cells(p, all, p->n, &covariates, &values, err) : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the bootstrap");
   free(all);
   if (st != GBTM_OK) {
     for (size_t i = 0; i < p->n; i++) free(ids[i]);
     free(ids), free(rows);
     return st;
   }
-  st = panel_build_cov(rows, r, ids, p->n, "bootstrap", 2, values && (R || C) ? &cov : NULL, out, err);
+  st = panel_build_covariates(rows, r, ids, p->n, "bootstrap", 2, values && (R || C) ? &covariates : NULL, out, err);
   free(values);
   free(rows);
   return st;

@@ -1,5 +1,4 @@
-/* intervals.c: the inference accessors of a fit result and its delta-method
- * intervals (DESIGN §4):
+/* intervals.c: the delta-method intervals of a fit result (DESIGN §4):
  * - shares pi = softmax(theta): d pi_k / d theta_j = pi_k ([k = j] - pi_j);
  *   the interval is built on the logit scale (se_logit = se / (pi (1 - pi)))
  *   and mapped back, so it stays inside (0, 1);
@@ -12,20 +11,6 @@
 #include "base/error.h"
 #include "fit/fit_result.h"
 #include "fit/inference.h"
-
-const double *gbtm_fit_result_estimates(const gbtm_fit_result *r) { return r->psi; }
-
-const char *gbtm_fit_result_param_name(const gbtm_fit_result *r, int j) {
-  return (r->names && j >= 0 && j < r->summary.n_params) ? r->names[j] : NULL;
-}
-
-const double *gbtm_fit_result_cov(const gbtm_fit_result *r, gbtm_se_kind kind) {
-  return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->cov[kind] : NULL;
-}
-
-const char *gbtm_fit_result_inference_note(const gbtm_fit_result *r) {
-  return r->inference_note ? r->inference_note : "";
-}
 
 static double z_of(double level) { return gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * level); }
 
@@ -47,7 +32,7 @@ gbtm_status gbtm_fit_result_share_interval(const gbtm_fit_result *r, int k, gbtm
   int K = m->groups, P = r->summary.n_params, n = 0;
   /* d pi_k / d theta_j = pi_k ([k = j] - pi_j), j != the reference */
   for (int j = 0; j < K; j++)
-    if (j != m->refgroup) at[n] = l.ot[j], J[n++] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
+    if (j != m->refgroup) at[n] = l.theta_at[j], J[n++] = pi[k] * ((k == j ? 1.0 : 0.0) - pi[j]);
   double var = 0.0;
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += J[a] * J[b] * V[at[a] * (size_t)P + at[b]];
@@ -81,10 +66,10 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
   double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
   int n = 0;
   /* log mu = x'beta + w'delta + log(1 - omega), w = tcov_fixed */
-  for (int j = 0; j <= m->order[k]; j++) idx[n] = l.ob[k] + (size_t)j, g[n++] = x[j];
-  for (int j = 0; j < m->n_tcov; j++) idx[n] = l.od[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
+  for (int j = 0; j <= m->order[k]; j++) idx[n] = l.beta_at[k] + (size_t)j, g[n++] = x[j];
+  for (int j = 0; j < m->n_tcov; j++) idx[n] = l.delta_at[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
   if (m->family == GBTM_ZIP && m->iorder[k] >= 0)
-    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.oa[k] + (size_t)j, g[n++] = -omega * x[j];
+    for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.alpha_at[k] + (size_t)j, g[n++] = -omega * x[j];
   double var = 0.0;
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += g[a] * g[b] * V[idx[a] * P + idx[b]];

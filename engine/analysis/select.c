@@ -37,6 +37,7 @@
 
 #include "model/basis.h"
 #include "base/error.h"
+#include "formats/panel_part.h"
 #include "model/model.h"
 #include "panel/panel.h"
 

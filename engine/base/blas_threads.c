@@ -2,19 +2,16 @@
  *
  * Every BLAS and LAPACK call of gbtm runs on one OpenBLAS thread: dense
  * E-step blocks call dgemm from several OpenMP threads at once, and
- * OpenBLAS's own threads would only compete with them (a 1M x 34 x 4
- * product ran slower on two OpenBLAS threads than on one); the other calls
+ * OpenBLAS's own threads would only compete with them; the other calls
  * (the information's outer products, the polish's P x P factorisations)
  * are too small to share.
  *
  * Setting one thread is not enough: OpenBLAS's pthreads build starts its
  * threads when it loads, and each waits for work by spinning on
  * sched_yield() for some 2^28 cycles before it sleeps, which is the whole
- * of a small fit. On 2 cores that spinning thread took the core from an
- * OpenMP thread in a third of the runs of the 630-person fit (25 runs
- * interleaved with 25 of the code below: 16-18 ms, and 9 runs at 34-39 ms;
- * with the threads ended 13-23 ms, a median of 19.6 ms).
- * OPENBLAS_NUM_THREADS=1 before loading does the same, but a program
+ * of a small fit, and a spinning thread takes a core from an OpenMP thread
+ * (measured: bench/RESULTS.md, "Measurements that decided the code's
+ * rules"). OPENBLAS_NUM_THREADS=1 before loading does the same, but a program
  * cannot set it for itself. So the first call sets one thread and ends
  * them through blas_thread_shutdown_, OpenBLAS's own (it uses it before a
  * fork): a weak reference, NULL in builds that have no such threads (the

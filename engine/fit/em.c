@@ -6,11 +6,11 @@
  * The gradient of eq. L comes from the same statistics (Fisher's identity):
  *   d/d theta_k = sum_i tau_ik - N pi_k,  d/d beta_k, d/d alpha_k: engine/families/.
  * Acceleration: SQUAREM (Varadhan & Roland 2008, scheme S3) with the
- * step-length bound of their implementation: from psi0, two EM steps give
- * r = psi1 - psi0 and v = psi2 - 2 psi1 + psi0, the step a = -|r|/|v| is
- * kept in [-amax, -1], and psi0 - 2a r + a^2 v is accepted when its log L is
- * no lower than that of psi1; otherwise the run goes on from psi2. Since
- * a = -1 gives psi2 itself, the log-likelihood never decreases.
+ * step-length bound of their implementation: from params0, two EM steps give
+ * r = params1 - params0 and v = params2 - 2 params1 + params0, the step a = -|r|/|v| is
+ * kept in [-amax, -1], and params0 - 2a r + a^2 v is accepted when its log L is
+ * no lower than that of params1; otherwise the run goes on from params2. Since
+ * a = -1 gives params2 itself, the log-likelihood never decreases.
  * Convergence: max |gradient| <= tol (DESIGN §3), not a change in log L.
  * A run whose log L stops moving before that is marked stalled, not
  * converged: the Newton polish (engine/fit/polish.c) then decides.
@@ -81,11 +81,11 @@ static void log_shares(int K, const double *theta, double *logpi) {
   for (int k = 0; k < K; k++) logpi[k] = theta[k] - mx - log(s);
 }
 
-double em_estep(em_ws *ws, const double *psi, const double *tau_in, double *tau_out) {
-  log_shares(ws->K, psi, ws->logpi);
+double em_estep(em_ws *ws, const double *params, const double *tau_in, double *tau_out) {
+  log_shares(ws->K, params, ws->logpi);
   for (int k = 0; k < ws->K; k++) {
-    basis_predict(ws->X, ws->T, ws->nb[k], psi + ws->off_beta[k], ws->eta + k * ws->T);
-    if (ws->inflated[k]) basis_predict(ws->X, ws->T, ws->na[k], psi + ws->off_alpha[k], ws->zeta + k * ws->T);
+    basis_predict(ws->X, ws->T, ws->nb[k], params + ws->off_beta[k], ws->eta + k * ws->T);
+    if (ws->inflated[k]) basis_predict(ws->X, ws->T, ws->na[k], params + ws->off_alpha[k], ws->zeta + k * ws->T);
   }
   estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi};
   estep_out out = {0.0, ws->sum_tau, ws->stats, tau_out};
@@ -102,28 +102,28 @@ static const char *check_shares(const em_ws *ws, int *group) {
   return NULL;
 }
 
-const char *em_mstep(em_ws *ws, const double *psi_in, double *psi_out, int *group) {
+const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int *group) {
   *group = 0;
   const char *why = check_shares(ws, group);
   if (why) return why;
-  if (psi_out != psi_in) memcpy(psi_out, psi_in, ws->P * sizeof *psi_out);
-  for (int k = 0; k < ws->K; k++) psi_out[k] = log(ws->sum_tau[k]) - log(ws->sum_tau[0]);
+  if (params_out != params_in) memcpy(params_out, params_in, ws->P * sizeof *params_out);
+  for (int k = 0; k < ws->K; k++) params_out[k] = log(ws->sum_tau[k]) - log(ws->sum_tau[0]);
   size_t stride = (size_t)ws->ns * ws->T;
   for (int k = 0; k < ws->K; k++) {
     family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
-    why = ws->fam->mstep(&g, ws->stats + k * stride, psi_out + ws->off_beta[k],
-                         psi_out + ws->off_alpha[k]);
+    why = ws->fam->mstep(&g, ws->stats + k * stride, params_out + ws->off_beta[k],
+                         params_out + ws->off_alpha[k]);
     if (why) {
       *group = k + 1;
       return why;
     }
   }
   for (size_t j = 0; j < ws->P; j++)
-    if (!isfinite(psi_out[j])) return "non-finite parameter after the M-step";
+    if (!isfinite(params_out[j])) return "non-finite parameter after the M-step";
   return NULL;
 }
 
-double em_gradient(em_ws *ws, const double *psi) {
+double em_gradient(em_ws *ws, const double *params) {
   double gmax = 0.0, N = (double)panel_n_all(ws->panel);
   size_t stride = (size_t)ws->ns * ws->T;
   ws->grad[0] = 0.0;
@@ -134,22 +134,22 @@ double em_gradient(em_ws *ws, const double *psi) {
                       ws->inflated[k] ? ws->zeta + k * ws->T : NULL, ws->grad + ws->off_beta[k],
                       ws->grad + ws->off_alpha[k]);
   }
-  (void)psi;
+  (void)params;
   for (size_t j = 0; j < ws->P; j++) gmax = fmax(gmax, fabs(ws->grad[j]));
   return isfinite(gmax) ? gmax : INFINITY;
 }
 
-const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
+const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *params,
                               int *group) {
   panel_sizes all = panel_sizes_all(ws->panel);
   double rate = (all.total > 0.5 ? all.total : 0.5) / (double)all.n_obs;
-  memset(psi, 0, ws->P * sizeof *psi);
+  memset(params, 0, ws->P * sizeof *params);
   for (int k = 0; k < ws->K; k++) {
-    psi[ws->off_beta[k]] = log(rate);
-    for (int j = 0; j < ws->na[k]; j++) psi[ws->off_alpha[k] + j] = alpha0[k * GBTM_MAX_COEF + j];
+    params[ws->off_beta[k]] = log(rate);
+    for (int j = 0; j < ws->na[k]; j++) params[ws->off_alpha[k] + j] = alpha0[k * GBTM_MAX_COEF + j];
   }
-  em_estep(ws, psi, tau, NULL);
-  return em_mstep(ws, psi, psi, group);
+  em_estep(ws, params, tau, NULL);
+  return em_mstep(ws, params, params, group);
 }
 
 /* group is read through a pointer: in fail_if(run, em_mstep(..., &group),
@@ -165,17 +165,17 @@ static bool fail_if(em_run *run, const char *why, const int *group) {
 void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
                 bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info) {
   size_t P = ws->P;
-  double *psi1 = malloc(3 * P * sizeof *psi1), *psi2 = psi1 + P, *psix = psi2 + P;
-  double *psi0 = run->psi, amax = 1.0;
+  double *params1 = malloc(3 * P * sizeof *params1), *params2 = params1 + P, *paramsx = params2 + P;
+  double *params0 = run->params, amax = 1.0;
   int group = 0;
-  if (!psi1) {
+  if (!params1) {
     run->failure = "out of memory";
     return;
   }
-  double ll0 = em_estep(ws, psi0, NULL, NULL), g0;
+  double ll0 = em_estep(ws, params0, NULL, NULL), g0;
   run->iterations++;
   if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) goto done;
-  g0 = em_gradient(ws, psi0);
+  g0 = em_gradient(ws, params0);
   double ll_prev = -INFINITY, g_prev = INFINITY;
   int flat = 0;
   for (;;) {
@@ -204,20 +204,20 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
       run->stalled = true;
       break;
     }
-    if (fail_if(run, em_mstep(ws, psi0, psi1, &group), &group)) break;
-    double ll1 = em_estep(ws, psi1, NULL, NULL);
+    if (fail_if(run, em_mstep(ws, params0, params1, &group), &group)) break;
+    double ll1 = em_estep(ws, params1, NULL, NULL);
     run->iterations++;
     if (fail_if(run, isfinite(ll1) ? NULL : "non-finite log-likelihood", NULL)) break;
-    double g1 = em_gradient(ws, psi1);
+    double g1 = em_gradient(ws, params1);
     if (!accelerate || g1 <= tol_abs || run->iterations >= max_iterations) {
-      memcpy(psi0, psi1, P * sizeof *psi0);
+      memcpy(params0, params1, P * sizeof *params0);
       ll0 = ll1, g0 = g1;
       continue;
     }
-    if (fail_if(run, em_mstep(ws, psi1, psi2, &group), &group)) break;
+    if (fail_if(run, em_mstep(ws, params1, params2, &group), &group)) break;
     double nr = 0.0, nv = 0.0;
     for (size_t j = 0; j < P; j++) {
-      double rj = psi1[j] - psi0[j], vj = psi2[j] - 2.0 * psi1[j] + psi0[j];
+      double rj = params1[j] - params0[j], vj = params2[j] - 2.0 * params1[j] + params0[j];
       nr += rj * rj, nv += vj * vj;
     }
     nr = sqrt(nr), nv = sqrt(nv);
@@ -225,27 +225,27 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
     if (a > -1.0) a = -1.0;
     if (a < -amax) a = -amax;
     for (size_t j = 0; j < P; j++) {
-      double rj = psi1[j] - psi0[j], vj = psi2[j] - 2.0 * psi1[j] + psi0[j];
-      psix[j] = psi0[j] - 2.0 * a * rj + a * a * vj;
+      double rj = params1[j] - params0[j], vj = params2[j] - 2.0 * params1[j] + params0[j];
+      paramsx[j] = params0[j] - 2.0 * a * rj + a * a * vj;
     }
-    double llx = em_estep(ws, psix, NULL, NULL);
+    double llx = em_estep(ws, paramsx, NULL, NULL);
     run->iterations++;
     int g_ignored = 0;
     if (a == -1.0 || (isfinite(llx) && llx >= ll1 && !check_shares(ws, &g_ignored))) {
       if (a == -amax) amax *= 4.0;
-      memcpy(psi0, psix, P * sizeof *psi0);
+      memcpy(params0, paramsx, P * sizeof *params0);
       ll0 = llx;
       if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
-      g0 = em_gradient(ws, psi0);
+      g0 = em_gradient(ws, params0);
     } else {
       if (a == -amax) amax = fmax(1.0, amax / 4.0);
-      memcpy(psi0, psi2, P * sizeof *psi0);
-      ll0 = em_estep(ws, psi0, NULL, NULL);
+      memcpy(params0, params2, P * sizeof *params0);
+      ll0 = em_estep(ws, params0, NULL, NULL);
       run->iterations++;
       if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
-      g0 = em_gradient(ws, psi0);
+      g0 = em_gradient(ws, params0);
     }
   }
 done:
-  free(psi1);
+  free(params1);
 }

@@ -1,19 +1,22 @@
-/* em.h: one EM run from one start (DESIGN §3): parameters as a flat vector,
- * E-step, M-step, the analytic gradient of eq. L, and the SQUAREM-accelerated
- * loop with its convergence test. */
+/* em.h: one EM run from one start (DESIGN §3): parameters as a flat vector
+ * (params), E-step, M-step, the analytic gradient of eq. L, and the
+ * SQUAREM-accelerated loop with its convergence test. */
 #ifndef GBTM_EM_H
 #define GBTM_EM_H
 
 #include "fit/estep.h"
 
-/* The flat parameter vector psi: theta[0..K-1] (theta[0] = 0, the reference
- * group), then per group beta_k (nb_k values) and alpha_k (na_k values). */
+/* The EM's flat parameter vector, params (not inference.h's psi, which
+ * orders the full model's parameters for the covariance): theta[0..K-1]
+ * (theta[0] = 0, the reference group), then per group beta_k (nb_k values,
+ * from off_beta[k]) and alpha_k (na_k values, from off_alpha[k]); P values
+ * in all. */
 typedef struct em_ws {
   const gbtm_panel *panel;
   const gbtm_family *fam;
   estep_ctx *ctx;
   int K, ns;
-  size_t T, P; /* ages, length of psi */
+  size_t T, P; /* ages, length of params */
   int nb[GBTM_MAX_GROUPS], na[GBTM_MAX_GROUPS];
   size_t off_beta[GBTM_MAX_GROUPS], off_alpha[GBTM_MAX_GROUPS];
   bool inflated[GBTM_MAX_GROUPS];
@@ -27,9 +30,9 @@ typedef struct em_ws {
 
 /* The state of a run: its parameters and what the last E-step found there. */
 typedef struct em_run {
-  double *psi;       /* P */
+  double *params;    /* P */
   double loglik;
-  double grad_norm;  /* max |grad| at psi */
+  double grad_norm;  /* max |grad| at params */
   int iterations;    /* E-steps so far */
   bool converged;
   bool stalled;      /* log L stopped moving before the gradient test passed */
@@ -42,18 +45,18 @@ gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_option
                        double centre, double scale, gbtm_error *err);
 void em_ws_free(em_ws *ws);
 
-/* E-step at psi (tau_in given or NULL; tau_out NULL or N x K). Leaves stats,
+/* E-step at params (tau_in given or NULL; tau_out NULL or N x K). Leaves stats,
  * sum_tau in ws; returns log L (NaN on failure). */
-double em_estep(em_ws *ws, const double *psi, const double *tau_in, double *tau_out);
-/* M-step from the last E-step's statistics: psi_out from psi_in. Returns
+double em_estep(em_ws *ws, const double *params, const double *tau_in, double *tau_out);
+/* M-step from the last E-step's statistics: params_out from params_in. Returns
  * NULL or a static reason (and sets *group, 1-based). */
-const char *em_mstep(em_ws *ws, const double *psi_in, double *psi_out, int *group);
-/* max |grad| of eq. L at psi, from the last E-step (which must be at psi). */
-double em_gradient(em_ws *ws, const double *psi);
+const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int *group);
+/* max |grad| of eq. L at params, from the last E-step (which must be at params). */
+double em_gradient(em_ws *ws, const double *params);
 
 /* Starting values from given posteriors tau (N x K) and, for zero-inflated
  * groups, starting zero-inflation coefficients alpha0 (K x GBTM_MAX_COEF). */
-const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *psi,
+const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *params,
                               int *group);
 
 /* Runs EM (SQUAREM when accelerate) on run until run->iterations reaches

@@ -20,6 +20,7 @@
 #include "fit/polish.h"
 #include "base/seeds.h"
 #include "fit/starts.h"
+#include "formats/panel_part.h"
 #include "fit/tuning.h"
 
 #define ALPHA_SPREAD 1.5      /* sd of the random age terms of starting alphas */
@@ -27,59 +28,6 @@
 #define POLISH_MAX_STEPS 100 /* Newton or Levenberg-Marquardt steps of a polish */
 #define HANDOFF_GAIN 1e-3    /* log L gain per EM cycle below which Newton takes over (DESIGN §3), */
 #define HANDOFF_PER_PERSON 1e-6 /* or this much per person when that is more */
-
-void gbtm_fit_result_free(gbtm_fit_result *r) {
-  if (!r) return;
-  if (r->ids)
-    for (size_t i = 0; i < r->data.persons; i++) free(r->ids[i]);
-  free(r->ids);
-  free(r->posterior);
-  free(r->failures);
-  free(r->psi);
-  free(r->names);
-  free(r->cov[0]);
-  free(r->cov[1]);
-  free(r->inference_note);
-  free(r->observed);
-  free(r->maxima);
-  free(r->file_info);
-  free(r);
-}
-
-const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *r) { return &r->data; }
-const char *const *gbtm_fit_result_ids(const gbtm_fit_result *r) { return (const char *const *)r->ids; }
-
-void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
-  panel_sizes all = panel_sizes_all(p);
-  d->persons = all.n;
-  d->observations = all.n_obs;
-  d->ages = p->T;
-  d->age_min = p->age[0];
-  d->age_max = p->age[p->T - 1];
-  d->zero_share = 1.0 - (double)all.n_nonzero / (double)all.n_obs;
-  d->total_count = all.total;
-  d->exposure = all.has_exposure;
-}
-
-void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, double *obs) {
-  size_t K = (size_t)groups, T = p->T;
-  double *den = obs + K * T; /* the caller's 2 K T doubles: numerators, then denominators */
-  uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
-  double *e = malloc(T * sizeof *e);
-  for (size_t i = 0; i < 2 * K * T; i++) obs[i] = 0.0;
-  for (size_t i = 0; t && y && e && i < p->n; i++) {
-    size_t nc = panel_person_cells(p, i, t, y, e);
-    for (size_t k = 0; k < K; k++)
-      for (size_t c = 0; c < nc; c++) {
-        obs[k * T + t[c]] += tau[i * K + k] * (double)y[c];
-        den[k * T + t[c]] += tau[i * K + k] * e[c];
-      }
-  }
-  reduce_sum(p->procs, obs, 2 * K * T);
-  for (size_t i = 0; i < K * T; i++) obs[i] = den[i] > 0.0 && t && y && e ? obs[i] / den[i] : NAN;
-  free(t), free(y), free(e);
-}
 
 /* Rank 0 receives every process's posteriors and ids, in person order; the
  * others keep none (only rank 0 writes files). */
@@ -133,11 +81,11 @@ static char **copy_ids(const gbtm_panel *p) {
   return ids;
 }
 
-/* psi from a given model (DESIGN §3 layout of em.h), for the extra start of
+/* params from a given model (DESIGN §3 layout of em.h), for the extra start of
  * options->start_from: the same K as it is, or K-1 groups with the largest
  * split in two (its share halved, log rates moved apart by +-SPLIT_SHIFT). */
 #define SPLIT_SHIFT 0.25
-static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *psi) {
+static const char *params_from_model(const em_ws *ws, const gbtm_model *m, double *params) {
   int K = ws->K;
   if (m->groups != K && m->groups != K - 1) return "the start model has neither K nor K-1 groups";
   double share[GBTM_MAX_GROUPS];
@@ -154,28 +102,20 @@ static const char *psi_from_model(const em_ws *ws, const gbtm_model *m, double *
     sh[split] *= 0.5;
     sh[K - 1] = sh[split];
   }
-  memset(psi, 0, ws->P * sizeof *psi);
+  memset(params, 0, ws->P * sizeof *params);
   for (int k = 0; k < K; k++) {
     const int s = src[k];
-    psi[k] = log(sh[k]) - log(sh[0]);
-    for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) psi[ws->off_beta[k] + j] = m->beta[s][j];
-    for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) psi[ws->off_alpha[k] + j] = m->alpha[s][j];
-    if (ws->na[k] > 0 && m->iorder[s] < 0) psi[ws->off_alpha[k]] = -4.0; /* omega about 2% */
+    params[k] = log(sh[k]) - log(sh[0]);
+    for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) params[ws->off_beta[k] + j] = m->beta[s][j];
+    for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) params[ws->off_alpha[k] + j] = m->alpha[s][j];
+    if (ws->na[k] > 0 && m->iorder[s] < 0) params[ws->off_alpha[k]] = -4.0; /* omega about 2% */
   }
   if (m->groups == K - 1) {
-    psi[ws->off_beta[split]] += SPLIT_SHIFT;
-    psi[ws->off_beta[K - 1]] -= SPLIT_SHIFT;
+    params[ws->off_beta[split]] += SPLIT_SHIFT;
+    params[ws->off_beta[K - 1]] -= SPLIT_SHIFT;
   }
   return NULL;
 }
-
-const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *r) { return &r->summary; }
-const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *r) { return &r->model; }
-const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *r, int k) {
-  return (k >= 0 && k < r->model.groups) ? &r->group[k] : NULL;
-}
-const double *gbtm_fit_result_posterior(const gbtm_fit_result *r) { return r->posterior; }
-const char *gbtm_fit_result_failures(const gbtm_fit_result *r) { return r->failures ? r->failures : ""; }
 
 static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
   char line[256];
@@ -190,7 +130,7 @@ static void note_failure(char **buf, size_t *len, int s, const em_run *run) {
 }
 
 /* Order of groups: increasing mean expected count over the age grid (DESIGN §3). */
-static void group_order(const em_ws *ws, const double *psi, int *perm) {
+static void group_order(const em_ws *ws, const double *params, int *perm) {
   double mean[GBTM_MAX_GROUPS];
   double eta[1], zeta[1];
   for (int k = 0; k < ws->K; k++) {
@@ -198,8 +138,8 @@ static void group_order(const em_ws *ws, const double *psi, int *perm) {
     for (size_t t = 0; t < ws->T; t++) {
       const double *x = ws->X + t * GBTM_MAX_COEF;
       eta[0] = zeta[0] = 0.0;
-      for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * psi[ws->off_beta[k] + j];
-      for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * psi[ws->off_alpha[k] + j];
+      for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * params[ws->off_beta[k] + j];
+      for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * params[ws->off_alpha[k] + j];
       s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL);
     }
     mean[k] = s / (double)ws->T;
@@ -213,7 +153,7 @@ static void group_order(const em_ws *ws, const double *psi, int *perm) {
     }
 }
 
-static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, const int *perm,
+static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double *params, const int *perm,
                        double centre, double scale, gbtm_model *m) {
   memset(m, 0, sizeof *m);
   m->family = o->family;
@@ -224,20 +164,20 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
   m->age_max = ws->panel->age[ws->T - 1];
   for (int j = 0; j < ws->K; j++) {
     int k = perm[j];
-    m->theta[j] = psi[k] - psi[perm[0]];
+    m->theta[j] = params[k] - params[perm[0]];
     m->order[j] = o->order[k];
     m->iorder[j] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
-    for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = psi[ws->off_beta[k] + c];
-    for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = psi[ws->off_alpha[k] + c];
+    for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = params[ws->off_beta[k] + c];
+    for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = params[ws->off_alpha[k] + c];
   }
 }
 
-/* The model of a run's psi, its groups in the run's order. */
-static void run_model(const em_ws *ws, const gbtm_fit_options *o, const double *psi, double centre, double scale,
+/* The model of a run's params, its groups in the run's order. */
+static void run_model(const em_ws *ws, const gbtm_fit_options *o, const double *params, double centre, double scale,
                       gbtm_model *m) {
   int ident[GBTM_MAX_GROUPS];
   for (int k = 0; k < ws->K; k++) ident[k] = k;
-  fill_model(ws, o, psi, ident, centre, scale, m);
+  fill_model(ws, o, params, ident, centre, scale, m);
 }
 
 static int by_loglik_desc(const void *a, const void *b, const void *runs) {
@@ -302,14 +242,14 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   size_t P = (size_t)res->summary.n_params;
   res->psi = malloc(P * sizeof *res->psi);
   res->names = malloc(P * sizeof *res->names);
-  res->cov[0] = malloc(P * P * sizeof(double));
-  res->cov[1] = malloc(P * P * sizeof(double));
-  if (!res->psi || !res->names || !res->cov[0] || !res->cov[1])
+  res->covariance[0] = malloc(P * P * sizeof(double));
+  res->covariance[1] = malloc(P * P * sizeof(double));
+  if (!res->psi || !res->names || !res->covariance[0] || !res->covariance[1])
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
   inference_pack(&res->model, res->psi);
   for (size_t j = 0; j < P; j++) inference_param_name(&res->model, j, res->names[j], sizeof res->names[j]);
-  polish_cov pc;
-  gbtm_status st = polish_covariances(&res->model, panel, o->threads, res->cov[0], res->cov[1], &pc, err);
+  polish_covariance pc;
+  gbtm_status st = polish_covariances(&res->model, panel, o->threads, res->covariance[0], res->covariance[1], &pc, err);
   if (st != GBTM_OK) return st;
   gbtm_fit_summary *sm = &res->summary;
   sm->gradient_norm = pc.grad_norm;
@@ -317,9 +257,9 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   if (pc.ok) {
     sm->converged = pc.decrement < polish_tolerance(pc.loglik);
   } else {
-    free(res->cov[0]);
-    free(res->cov[1]);
-    res->cov[0] = res->cov[1] = NULL;
+    free(res->covariance[0]);
+    free(res->covariance[1]);
+    res->covariance[0] = res->covariance[1] = NULL;
     size_t len = strlen(pc.note) + 1;
     if ((res->inference_note = malloc(len))) memcpy(res->inference_note, pc.note, len);
   }
@@ -331,7 +271,7 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
 typedef struct worker {
   em_ws ws;
   double *tau;
-  double *psi_scratch; /* P */
+  double *params_scratch; /* P */
   gsl_rng *rng;
 } worker;
 
@@ -339,7 +279,7 @@ static void workers_free(worker *w, int n) {
   for (int j = 0; w && j < n; j++) {
     em_ws_free(&w[j].ws);
     free(w[j].tau);
-    free(w[j].psi_scratch);
+    free(w[j].params_scratch);
     gsl_rng_free(w[j].rng);
   }
   free(w);
@@ -370,7 +310,7 @@ static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_opti
     for (int j = 1; j < GBTM_MAX_COEF; j++)
       alpha0[k * GBTM_MAX_COEF + j] = gsl_ran_gaussian(w->rng, ALPHA_SPREAD);
   }
-  run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->psi, &run->failed_group);
+  run->failure = em_start_from_tau(&w->ws, w->tau, alpha0, run->params, &run->failed_group);
   if (!run->failure)
     em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs, 0.0,
                o->accelerate, info ? o->progress : NULL, o->progress_user, info);
@@ -380,8 +320,8 @@ static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_opti
  * the Newton polish). */
 static double worker_loglik(void *ctx, const gbtm_model *m) {
   worker *w = ctx;
-  psi_from_model(&w->ws, m, w->psi_scratch);
-  return em_estep(&w->ws, w->psi_scratch, NULL, NULL);
+  params_from_model(&w->ws, m, w->params_scratch);
+  return em_estep(&w->ws, w->params_scratch, NULL, NULL);
 }
 
 /* A Newton step of a long run as progress (phase "newton"). */
@@ -404,12 +344,12 @@ static void report_newton_step(void *user, int step, double loglik) {
 static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, double scale, int threads,
                        const gbtm_progress *info, const polish_rival *rival, em_run *run) {
   gbtm_model m;
-  run_model(&w->ws, o, run->psi, centre, scale, &m);
+  run_model(&w->ws, o, run->params, centre, scale, &m);
   polish_result pr;
   /* Newton steps, and Levenberg-Marquardt steps where I is not positive
    * definite on the way (near a boundary, e.g. a zero inflation running to
-   * 0): at 1M persons these reached in 12 steps a log L that EM had not
-   * reached after 5000 iterations. */
+   * 0): near the maximum they gain in a few steps what EM gains in
+   * thousands of iterations. */
   newton_report report = {o, {"newton", 0, 0, 0, 0.0}};
   if (info) report.info.start = info->start, report.info.starts = info->starts;
   polish_progress progress = {report_newton_step, &report};
@@ -417,7 +357,7 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
                     info && o->progress ? &progress : NULL, rival, &pr, NULL) != GBTM_OK ||
       !pr.pd)
     return false;
-  psi_from_model(&w->ws, &m, run->psi);
+  params_from_model(&w->ws, &m, run->params);
   run->loglik = pr.loglik;
   /* a replica is at the rival's maximum as far as log L tells (REPLICATION_TOL) */
   run->replica = pr.same;
@@ -434,8 +374,8 @@ static bool all_failed(const em_run *runs, const int *idx, int n) {
 /* The gain per EM cycle at which Newton's method takes over: 1e-3, or
  * 1e-6 per person on large panels. log L and its gains grow with N while
  * Newton's region of fast convergence does not shrink, so a fixed 1e-3
- * made the long runs of a 1M-person fit spend hundreds of EM cycles (36 ms
- * each) for what two or three Newton steps do. */
+ * would keep the long runs of a large fit in EM for hundreds of cycles
+ * for what two or three Newton steps do. */
 static double handoff_gain(const gbtm_panel *p) {
   double per_person = HANDOFF_PER_PERSON * (double)panel_n_all(p);
   return per_person > HANDOFF_GAIN ? per_person : HANDOFF_GAIN;
@@ -490,13 +430,13 @@ static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, i
   sort_runs(order, n, runs);
   if (!(res->maxima = malloc(((size_t)n + 1) * P * sizeof *res->maxima)))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the maxima of the long runs");
-  memcpy(res->maxima, runs[best].psi, P * sizeof *res->maxima);
+  memcpy(res->maxima, runs[best].params, P * sizeof *res->maxima);
   res->n_maxima = 1;
   double last = runs[best].loglik;
   for (int j = 0; j < n; j++) {
     if (runs[order[j]].loglik >= last - REPLICATION_TOL) continue;
     last = runs[order[j]].loglik;
-    memcpy(res->maxima + (size_t)res->n_maxima++ * P, runs[order[j]].psi, P * sizeof *res->maxima);
+    memcpy(res->maxima + (size_t)res->n_maxima++ * P, runs[order[j]].params, P * sizeof *res->maxima);
   }
   return GBTM_OK;
 }
@@ -561,112 +501,148 @@ static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, dou
  * computes the same numbers. */
 #define PARALLEL_STARTS_MAX_CELLS 4000000.0
 
-gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
-                     gbtm_error *err) {
-  *out = NULL;
-  double wall0 = omp_get_wtime();
-  gbtm_status st = gbtm_fit_options_check(o, panel, err);
-  if (st != GBTM_OK) return st;
-  double centre, scale;
-  basis_default(panel->age[0], panel->age[panel->T - 1], &centre, &scale);
-  if (!isnan(o->centre)) centre = o->centre;
-  if (!isnan(o->scale)) scale = o->scale;
+/* What the phases of gbtm_fit share. */
+typedef struct fit_state {
+  const gbtm_panel *panel;
+  const gbtm_fit_options *o;
+  double wall0, centre, scale, tol_abs;
+  int S, K;
+  size_t N;
+  bool by_start; /* the starts run side by side, one thread each */
+  int nw;        /* workers */
+  worker *wk;
+  start_profiles prof;
+  em_run *runs; /* S + 1: the starts, then the run of o->start_from */
+  int *idx;     /* the runs that succeeded, best log L first */
+  double *params_all;
+  gbtm_fit_result *pilot;
+  char *failures;
+  size_t failures_len;
+  int n_ok, keep; /* runs that succeeded; of them, the runs run long */
+  int best, converged, failed, replicated;
+  double loglik; /* at the best estimate, with the covariates when any */
+  double share[GBTM_MAX_GROUPS];
+  bool covariates_converged;
+  gbtm_fit_result *res;
+} fit_state;
 
-  int S = o->starts, K = o->groups;
-  size_t N = panel->n;
+/* Setup: the basis, one EM workspace per worker, and either a pilot fit on
+ * a subset (whose maxima become the starts) or the profiles that random
+ * starts are drawn around. */
+static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
+  const gbtm_panel *panel = fs->panel;
+  const gbtm_fit_options *o = fs->o;
+  basis_default(panel->age[0], panel->age[panel->T - 1], &fs->centre, &fs->scale);
+  if (!isnan(o->centre)) fs->centre = o->centre;
+  if (!isnan(o->scale)) fs->scale = o->scale;
+
+  int S = fs->S = o->starts, K = fs->K = o->groups;
+  size_t N = fs->N = panel->n;
   int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
   /* (not between processes: a start's E-steps sum across them in turn) */
-  bool by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
-  int nw = by_start ? (threads < S ? threads : S) : 1;
+  fs->by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
+  int nw = fs->nw = fs->by_start ? (threads < S ? threads : S) : 1;
   gbtm_fit_options wo = *o;
-  if (by_start) wo.threads = 1;
+  if (fs->by_start) wo.threads = 1;
 
-  worker *wk = calloc((size_t)nw, sizeof *wk);
-  start_profiles prof = {0};
-  em_run *runs = calloc((size_t)S + 1, sizeof *runs); /* + the start_from run */
-  int *idx = malloc(((size_t)S + 1) * sizeof *idx);
-  gbtm_fit_result *res = calloc(1, sizeof *res);
-  double *psis = NULL;
-  gbtm_fit_result *pilot = NULL;
-  char *failures = NULL;
-  size_t failures_len = 0;
-  if (!wk || !runs || !idx || !res) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
-    goto cleanup;
-  }
+  fs->wk = calloc((size_t)nw, sizeof *fs->wk);
+  fs->runs = calloc((size_t)S + 1, sizeof *fs->runs); /* + the start_from run */
+  fs->idx = malloc(((size_t)S + 1) * sizeof *fs->idx);
+  fs->res = calloc(1, sizeof *fs->res);
+  if (!fs->wk || !fs->runs || !fs->idx || !fs->res)
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+  gbtm_status st;
   for (int j = 0; j < nw; j++) {
-    if ((st = em_ws_init(&wk[j].ws, panel, &wo, centre, scale, err)) != GBTM_OK) goto cleanup;
-    wk[j].tau = malloc(N * (size_t)K * sizeof *wk[j].tau);
-    wk[j].rng = gsl_rng_alloc(gsl_rng_mt19937);
-    wk[j].psi_scratch = malloc(wk[j].ws.P * sizeof *wk[j].psi_scratch);
-    if (!wk[j].tau || !wk[j].rng || !wk[j].psi_scratch) {
-      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
-      goto cleanup;
-    }
+    worker *w = &fs->wk[j];
+    if ((st = em_ws_init(&w->ws, panel, &wo, fs->centre, fs->scale, err)) != GBTM_OK) return st;
+    w->tau = malloc(N * (size_t)K * sizeof *w->tau);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    w->params_scratch = malloc(w->ws.P * sizeof *w->params_scratch);
+    if (!w->tau || !w->rng || !w->params_scratch)
+      return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
   }
-  em_ws *ws0 = &wk[0].ws;
-  psis = calloc(((size_t)S + 1) * ws0->P, sizeof *psis);
-  if (!psis) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
-    goto cleanup;
-  }
+  fs->params_all = calloc(((size_t)S + 1) * fs->wk[0].ws.P, sizeof *fs->params_all);
+  if (!fs->params_all) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
   size_t pilot_n = pilot_wanted(panel, o);
-  if (pilot_n && (st = fit_pilot(panel, o, centre, scale, pilot_n, &pilot, err)) != GBTM_OK) goto cleanup;
-  if (!pilot && (st = starts_profiles(panel, &prof, err)) != GBTM_OK) goto cleanup;
+  if (pilot_n && (st = fit_pilot(panel, o, fs->centre, fs->scale, pilot_n, &fs->pilot, err)) != GBTM_OK)
+    return st;
+  if (!fs->pilot && (st = starts_profiles(panel, &fs->prof, err)) != GBTM_OK) return st;
+  return GBTM_OK;
+}
 
-  double tol_abs = o->tol_gradient * (double)panel_n_all(panel);
-  for (int s = 0; s <= S; s++) runs[s].psi = psis + (size_t)s * ws0->P;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1 && !pilot)
+/* Starts: a short EM from every random start (or the pilot's maxima in
+ * their places), ranked by log L; the best share of them, and the start
+ * model of o->start_from ahead of them, are the runs to run long. */
+static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
+  const gbtm_fit_options *o = fs->o;
+  int S = fs->S;
+  em_ws *ws0 = &fs->wk[0].ws;
+  em_run *runs = fs->runs;
+  int *idx = fs->idx;
+  const gbtm_fit_result *pilot = fs->pilot;
+  fs->tol_abs = o->tol_gradient * (double)panel_n_all(fs->panel);
+  for (int s = 0; s <= S; s++) runs[s].params = fs->params_all + (size_t)s * ws0->P;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(fs->nw) if (fs->nw > 1 && !pilot)
   for (int s = 0; s < (pilot ? 0 : S); s++) {
     gbtm_progress info = {"short", s, S, 0, 0.0};
-    run_start(&wk[omp_get_thread_num()], &prof, o, s, tol_abs, &runs[s], by_start ? NULL : &info);
-    if (by_start) report_run(o, &info, &runs[s]);
+    run_start(&fs->wk[omp_get_thread_num()], &fs->prof, o, s, fs->tol_abs, &runs[s], fs->by_start ? NULL : &info);
+    if (fs->by_start) report_run(o, &info, &runs[s]);
   }
   int n_ok = 0;
   for (int s = 0; s < (pilot ? 0 : S); s++) {
-    if (runs[s].failure) note_failure(&failures, &failures_len, s, &runs[s]);
+    if (runs[s].failure) note_failure(&fs->failures, &fs->failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
   for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
     gbtm_model m;
-    run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, centre, scale, &m);
+    run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, fs->centre, fs->scale, &m);
     polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
-    psi_from_model(ws0, &m, runs[j].psi);
+    params_from_model(ws0, &m, runs[j].params);
     idx[n_ok++] = j;
   }
-  if (n_ok == 0 && !o->start_from) {
-    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
-    goto cleanup;
-  }
+  if (n_ok == 0 && !o->start_from)
+    return gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, fs->failures ? fs->failures : "");
   sort_runs(idx, n_ok, runs);
   int keep = pilot ? n_ok : (int)ceil(o->keep_fraction * S);
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
   if (o->start_from) { /* the given start joins the long runs */
-    if (o->start_from->family != o->family || o->start_from->centre != centre || o->start_from->scale != scale) {
-      st = gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
-      goto cleanup;
-    }
+    if (o->start_from->family != o->family || o->start_from->centre != fs->centre ||
+        o->start_from->scale != fs->scale)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
     gbtm_model start = *o->start_from; /* its boundaries decided anew (polish_release_boundary) */
     polish_release_boundary(&start);
-    const char *why = psi_from_model(ws0, &start, runs[S].psi);
-    if (why) {
-      st = gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
-      goto cleanup;
-    }
+    const char *why = params_from_model(ws0, &start, runs[S].params);
+    if (why) return gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
     memmove(idx + 1, idx, (size_t)n_ok * sizeof *idx); /* it goes first, ahead of the ranked starts */
     idx[0] = S;
     n_ok++;
     keep++;
   }
-  long_phase(wk, nw, o, runs, idx, 0, keep, keep, tol_abs, centre, scale, by_start);
+  fs->n_ok = n_ok;
+  fs->keep = keep;
+  return GBTM_OK;
+}
+
+/* Long runs: EM to convergence from each kept start, each then polished by
+ * Newton steps when inference is wanted (long_phase); should all fail, the
+ * next-best starts take their turn. Then the best maximum, how many runs
+ * converged, failed and replicated it, and the distinct maxima. */
+static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
+  const gbtm_fit_options *o = fs->o;
+  int S = fs->S, keep = fs->keep;
+  em_run *runs = fs->runs;
+  const int *idx = fs->idx;
+  long_phase(fs->wk, fs->nw, o, runs, idx, 0, keep, keep, fs->tol_abs, fs->centre, fs->scale, fs->by_start);
   /* Should every long run fail, the next-best short runs take their turn. */
-  while (keep < n_ok && all_failed(runs, idx, keep)) {
-    long_phase(wk, nw, o, runs, idx, keep, keep + 1, keep + 1, tol_abs, centre, scale, by_start);
+  while (keep < fs->n_ok && all_failed(runs, idx, keep)) {
+    long_phase(fs->wk, fs->nw, o, runs, idx, keep, keep + 1, keep + 1, fs->tol_abs, fs->centre, fs->scale,
+               fs->by_start);
     keep++;
   }
+  fs->keep = keep;
   for (int j = 0; j < keep; j++)
-    if (runs[idx[j]].failure) note_failure(&failures, &failures_len, idx[j], &runs[idx[j]]);
+    if (runs[idx[j]].failure) note_failure(&fs->failures, &fs->failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
   for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
   failed += o->start_from && runs[S].failure;
@@ -676,37 +652,51 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     converged += run->converged;
     if (!run->replica && (best < 0 || run->loglik > runs[best].loglik)) best = idx[j];
   }
-  if (best < 0) {
-    st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, failures ? failures : "");
-    goto cleanup;
-  }
+  if (best < 0)
+    return gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, fs->failures ? fs->failures : "");
   int replicated = 0;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
     if (!run->failure && fabs(run->loglik - runs[best].loglik) <= REPLICATION_TOL) replicated++;
   }
-  if ((st = record_maxima(runs, idx, keep, best, ws0->P, res, err)) != GBTM_OK) goto cleanup;
+  fs->best = best;
+  fs->converged = converged;
+  fs->failed = failed;
+  fs->replicated = replicated;
+  return record_maxima(runs, idx, keep, best, fs->wk[0].ws.P, fs->res, err);
+}
 
+/* Polish: the model at the best maximum, its groups in their stable order
+ * and their posteriors; with covariates, the fit of the full model from it
+ * (Newton, polish_ascend) and the posteriors under that; the groups'
+ * shares. */
+static gbtm_status fit_polish(fit_state *fs, gbtm_error *err) {
+  const gbtm_panel *panel = fs->panel;
+  const gbtm_fit_options *o = fs->o;
+  gbtm_fit_result *res = fs->res;
+  int K = fs->K;
+  size_t N = fs->N;
+  em_ws *ws0 = &fs->wk[0].ws;
   /* Final E-step at the best estimate, for the posteriors. */
-  const em_run *b = &runs[best];
-  double *tau = wk[0].tau;
-  double ll = em_estep(ws0, b->psi, NULL, tau);
+  const em_run *b = &fs->runs[fs->best];
+  double *tau = fs->wk[0].tau;
+  double ll = em_estep(ws0, b->params, NULL, tau);
   int perm[GBTM_MAX_GROUPS];
-  group_order(ws0, b->psi, perm);
-  fill_model(ws0, o, b->psi, perm, centre, scale, &res->model);
+  group_order(ws0, b->params, perm);
+  fill_model(ws0, o, b->params, perm, fs->centre, fs->scale, &res->model);
   res->posterior = malloc(N * (size_t)K * sizeof *res->posterior);
-  if (!res->posterior) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
-    goto cleanup;
-  }
+  if (!res->posterior) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the posteriors");
   for (size_t i = 0; i < N; i++)
     for (int j = 0; j < K; j++) res->posterior[i * K + j] = tau[i * K + perm[j]];
   set_refgroup(&res->model, o->refgroup);
-  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0, cov_converged = true;
-  if (covariates && ((st = add_covariates(&res->model, panel, o, &ll, &cov_converged, err)) != GBTM_OK ||
+  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0;
+  fs->covariates_converged = true;
+  gbtm_status st;
+  if (covariates && ((st = add_covariates(&res->model, panel, o, &ll, &fs->covariates_converged, err)) != GBTM_OK ||
                      (st = gbtm_model_classify(&res->model, panel, res->posterior, err)) != GBTM_OK))
-    goto cleanup;
-  double share[GBTM_MAX_GROUPS];
+    return st;
+  fs->loglik = ll;
+  double *share = fs->share;
   gbtm_model_shares(&res->model, share);
   if (res->model.n_risk > 0) /* the mean of pi_k(z_i), which is the mean posterior at the maximum */
     for (int k = 0; k < K; k++) {
@@ -717,70 +707,92 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fi
     reduce_sum(panel->procs, share, (size_t)K);
     for (int k = 0; k < K; k++) share[k] /= (double)panel_n_all(panel);
   }
+  return GBTM_OK;
+}
 
+/* Result: the summary (criteria, classification, the starts' tally, the
+ * pilot's when there was one), the inference, the observed trajectories,
+ * the posteriors and ids when kept, and the failed starts. */
+static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
+  const gbtm_panel *panel = fs->panel;
+  const gbtm_fit_options *o = fs->o;
+  gbtm_fit_result *res = fs->res;
+  const gbtm_fit_result *pilot = fs->pilot;
+  int K = fs->K;
+  em_ws *ws0 = &fs->wk[0].ws;
+  const em_run *b = &fs->runs[fs->best];
+  bool covariates = panel->n_risk > 0 || panel->n_tcov > 0;
+  gbtm_status st;
   gbtm_fit_summary *sm = &res->summary;
-  sm->loglik = ll;
+  sm->loglik = fs->loglik;
   sm->n_params = gbtm_model_n_params(&res->model);
   sm->n_persons = panel_n_all(panel);
   sm->n_obs = panel_sizes_all(panel).n_obs;
   criteria_information(sm);
-  sm->entropy = criteria_classification(res->posterior, N, K, share, panel->procs, res->group);
-  sm->converged = covariates ? cov_converged : b->converged;
+  sm->entropy = criteria_classification(res->posterior, fs->N, K, fs->share, panel->procs, res->group);
+  sm->converged = covariates ? fs->covariates_converged : b->converged;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
-  sm->starts = S;
-  sm->starts_long = keep;
-  sm->starts_converged = converged;
-  sm->starts_failed = failed;
-  sm->best_replicated = replicated;
+  sm->starts = fs->S;
+  sm->starts_long = fs->keep;
+  sm->starts_converged = fs->converged;
+  sm->starts_failed = fs->failed;
+  sm->best_replicated = fs->replicated;
   if (pilot) { /* the starts are the pilot's */
     const gbtm_fit_summary *ps = &pilot->summary;
     sm->starts_long = ps->starts_long;
     sm->starts_converged = ps->starts_converged;
-    sm->starts_failed = ps->starts_failed + failed;
+    sm->starts_failed = ps->starts_failed + fs->failed;
     sm->best_replicated = ps->best_replicated;
     sm->pilot_persons = ps->n_persons;
   }
   sm->kernel = estep_kernel(ws0->ctx);
-  sm->threads = by_start ? nw : estep_threads(ws0->ctx);
+  sm->threads = fs->by_start ? fs->nw : estep_threads(ws0->ctx);
   sm->processes = reduce_size(panel->procs);
   sm->se = o->se;
   sm->newton_decrement = NAN;
-  if (o->inference && (st = attach_inference(res, panel, o, err)) != GBTM_OK) goto cleanup;
-  sm->seconds = omp_get_wtime() - wall0;
+  if (o->inference && (st = attach_inference(res, panel, o, err)) != GBTM_OK) return st;
+  sm->seconds = omp_get_wtime() - fs->wall0;
   /* the observed trajectories of a model file (from all processes' persons) */
-  if (!(res->observed = malloc(2 * (size_t)K * panel->T * sizeof *res->observed))) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
-    goto cleanup;
-  }
+  if (!(res->observed = malloc(2 * (size_t)K * panel->T * sizeof *res->observed)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
   fit_observed_rates(panel, K, res->posterior, res->observed);
   if (!o->keep_posterior) {
     free(res->posterior);
     res->posterior = NULL;
   }
   fit_result_describe(panel, &res->data);
-  if (o->keep_posterior && panel->procs && (st = gather_persons(panel, K, res, err)) != GBTM_OK) goto cleanup;
-  if (o->keep_posterior && !panel->procs && !(res->ids = copy_ids(panel))) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
-    goto cleanup;
+  if (o->keep_posterior && panel->procs && (st = gather_persons(panel, K, res, err)) != GBTM_OK) return st;
+  if (o->keep_posterior && !panel->procs && !(res->ids = copy_ids(panel)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the person ids");
+  if (fs->pilot && fs->pilot->failures && !fs->failures) { /* the pilot's failed starts */
+    fs->failures = fs->pilot->failures;
+    fs->pilot->failures = NULL;
   }
-  if (pilot && pilot->failures && !failures) { /* the pilot's failed starts */
-    failures = pilot->failures;
-    pilot->failures = NULL;
-  }
-  res->failures = failures;
-  failures = NULL;
-  *out = res;
-  res = NULL;
+  res->failures = fs->failures;
+  fs->failures = NULL;
+  return GBTM_OK;
+}
 
-cleanup:
-  gbtm_fit_result_free(pilot);
-  gbtm_fit_result_free(res);
-  free(failures);
-  free(idx);
-  free(psis);
-  free(runs);
-  starts_profiles_free(&prof);
-  workers_free(wk, nw);
+gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
+                     gbtm_error *err) {
+  *out = NULL;
+  fit_state fs = {.panel = panel, .o = o, .wall0 = omp_get_wtime()};
+  gbtm_status st = gbtm_fit_options_check(o, panel, err);
+  if (st != GBTM_OK) return st;
+  if ((st = fit_setup(&fs, err)) == GBTM_OK && (st = fit_starts(&fs, err)) == GBTM_OK &&
+      (st = fit_long_runs(&fs, err)) == GBTM_OK && (st = fit_polish(&fs, err)) == GBTM_OK &&
+      (st = fit_make_result(&fs, err)) == GBTM_OK) {
+    *out = fs.res;
+    fs.res = NULL;
+  }
+  gbtm_fit_result_free(fs.pilot);
+  gbtm_fit_result_free(fs.res);
+  free(fs.failures);
+  free(fs.idx);
+  free(fs.params_all);
+  free(fs.runs);
+  starts_profiles_free(&fs.prof);
+  workers_free(fs.wk, fs.nw);
   return st;
 }

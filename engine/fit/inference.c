@@ -27,7 +27,8 @@
 #include "base/error.h"
 #include "fit/glm.h"
 #include "fit/kernels.h"
-#include "model/model_cov.h"
+#include "model/model.h"
+#include "panel/panel.h"
 #include "fit/vmath.h"
 #include "base/lapack.h"
 
@@ -40,15 +41,16 @@ void inference_layout(const gbtm_model *m, psi_layout *l) {
   memset(l, 0, sizeof *l);
   for (int k = 0; k < m->groups; k++)
     if (k != m->refgroup) {
-      l->ot[k] = P;
+      l->theta_at[k] = P;
+      l->gamma_at[k] = P + 1;
       P += 1 + (size_t)m->n_risk;
     }
   for (int k = 0; k < m->groups; k++) {
-    l->ob[k] = P;
+    l->beta_at[k] = P;
     P += (size_t)m->order[k] + 1;
-    l->od[k] = P;
+    l->delta_at[k] = P;
     P += (size_t)m->n_tcov;
-    l->oa[k] = P;
+    l->alpha_at[k] = P;
     if (inflated(m, k)) P += (size_t)m->iorder[k] + 1;
   }
   l->P = P;
@@ -60,13 +62,13 @@ void inference_pack(const gbtm_model *m, double *psi) {
   int r = m->refgroup;
   for (int k = 0; k < m->groups; k++) {
     if (k != r) {
-      psi[l.ot[k]] = m->theta[k] - m->theta[r];
-      for (int j = 0; j < m->n_risk; j++) psi[l.ot[k] + 1 + j] = m->gamma[k][j] - m->gamma[r][j];
+      psi[l.theta_at[k]] = m->theta[k] - m->theta[r];
+      for (int j = 0; j < m->n_risk; j++) psi[l.gamma_at[k] + j] = m->gamma[k][j] - m->gamma[r][j];
     }
-    for (int j = 0; j <= m->order[k]; j++) psi[l.ob[k] + j] = m->beta[k][j];
-    for (int j = 0; j < m->n_tcov; j++) psi[l.od[k] + j] = m->delta[k][j];
+    for (int j = 0; j <= m->order[k]; j++) psi[l.beta_at[k] + j] = m->beta[k][j];
+    for (int j = 0; j < m->n_tcov; j++) psi[l.delta_at[k] + j] = m->delta[k][j];
     if (inflated(m, k))
-      for (int j = 0; j <= m->iorder[k]; j++) psi[l.oa[k] + j] = m->alpha[k][j];
+      for (int j = 0; j <= m->iorder[k]; j++) psi[l.alpha_at[k] + j] = m->alpha[k][j];
   }
 }
 
@@ -75,12 +77,12 @@ void inference_unpack(gbtm_model *m, const double *psi) {
   inference_layout(m, &l);
   for (int k = 0; k < m->groups; k++) {
     bool ref = k == m->refgroup;
-    m->theta[k] = ref ? 0.0 : psi[l.ot[k]];
-    for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] = ref ? 0.0 : psi[l.ot[k] + 1 + j];
-    for (int j = 0; j <= m->order[k]; j++) m->beta[k][j] = psi[l.ob[k] + j];
-    for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = psi[l.od[k] + j];
+    m->theta[k] = ref ? 0.0 : psi[l.theta_at[k]];
+    for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] = ref ? 0.0 : psi[l.gamma_at[k] + j];
+    for (int j = 0; j <= m->order[k]; j++) m->beta[k][j] = psi[l.beta_at[k] + j];
+    for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = psi[l.delta_at[k] + j];
     if (inflated(m, k))
-      for (int j = 0; j <= m->iorder[k]; j++) m->alpha[k][j] = psi[l.oa[k] + j];
+      for (int j = 0; j <= m->iorder[k]; j++) m->alpha[k][j] = psi[l.alpha_at[k] + j];
   }
 }
 
@@ -88,21 +90,21 @@ void inference_param_name(const gbtm_model *m, size_t j, char *buf, size_t len) 
   psi_layout l;
   inference_layout(m, &l);
   for (int k = 0; k < m->groups; k++) {
-    if (k != m->refgroup && j >= l.ot[k] && j <= l.ot[k] + (size_t)m->n_risk) {
-      if (j == l.ot[k]) snprintf(buf, len, "theta[%d]", k + 1);
-      else snprintf(buf, len, "theta[%d][%s]", k + 1, m->risk_name[j - l.ot[k] - 1]);
+    if (k != m->refgroup && j >= l.theta_at[k] && j <= l.theta_at[k] + (size_t)m->n_risk) {
+      if (j == l.theta_at[k]) snprintf(buf, len, "theta[%d]", k + 1);
+      else snprintf(buf, len, "theta[%d][%s]", k + 1, m->risk_name[j - l.gamma_at[k]]);
       return;
     }
-    if (j >= l.ob[k] && j < l.od[k]) {
-      snprintf(buf, len, "beta[%d][%zu]", k + 1, j - l.ob[k]);
+    if (j >= l.beta_at[k] && j < l.delta_at[k]) {
+      snprintf(buf, len, "beta[%d][%zu]", k + 1, j - l.beta_at[k]);
       return;
     }
-    if (j >= l.od[k] && j < l.oa[k]) {
-      snprintf(buf, len, "delta[%d][%s]", k + 1, m->tcov_name[j - l.od[k]]);
+    if (j >= l.delta_at[k] && j < l.alpha_at[k]) {
+      snprintf(buf, len, "delta[%d][%s]", k + 1, m->tcov_name[j - l.delta_at[k]]);
       return;
     }
-    if (inflated(m, k) && j >= l.oa[k] && j < l.oa[k] + (size_t)m->iorder[k] + 1) {
-      snprintf(buf, len, "alpha[%d][%zu]", k + 1, j - l.oa[k]);
+    if (inflated(m, k) && j >= l.alpha_at[k] && j < l.alpha_at[k] + (size_t)m->iorder[k] + 1) {
+      snprintf(buf, len, "alpha[%d][%zu]", k + 1, j - l.alpha_at[k]);
       return;
     }
   }
@@ -186,7 +188,7 @@ typedef struct shared {
   size_t P, T, block, nblocks, psize;
   size_t chunk; /* persons whose scores are held at once (SCORE_CHUNK, or the block) */
   int K, R, C;
-  bool cov; /* the model has covariates: per-person theta Hessians, delta blocks */
+  bool has_covariates; /* the model has covariates: per-person theta Hessians, delta blocks */
   psi_layout l;
   double *X, *eta, *zeta; /* T x MAX_COEF, K x T, K x T */
   cell_table tb;          /* C = 0: the windowed path's cells of exposure 1 */
@@ -205,7 +207,7 @@ static void theta_scores(const shared *sh, int k, const double *pi, const double
   for (int j = 0; j < sh->K; j++) {
     if (j == sh->m->refgroup) continue;
     double d = (j == k ? 1.0 : 0.0) - pi[j];
-    size_t o = sh->l.ot[j];
+    size_t o = sh->l.theta_at[j];
     out[o] = d;
     for (int r = 0; r < sh->R; r++) out[o + 1 + (size_t)r] = d * z[r];
   }
@@ -221,7 +223,7 @@ static void theta_hessian(const shared *sh, const double *pi, const double *z, d
       double v = -((j == l ? pi[j] : 0.0) - pi[j] * pi[l]);
       for (int a = 0; a <= sh->R; a++)
         for (int c = 0; c <= sh->R; c++) {
-          size_t ra = sh->l.ot[j] + (size_t)a, rc = sh->l.ot[l] + (size_t)c;
+          size_t ra = sh->l.theta_at[j] + (size_t)a, rc = sh->l.theta_at[l] + (size_t)c;
           if (rc > ra) continue;
           double za = a ? z[a - 1] : 1.0, zc = c ? z[c - 1] : 1.0;
           H[rc * P + ra] += v * za * zc;
@@ -231,24 +233,24 @@ static void theta_hessian(const shared *sh, const double *pi, const double *z, d
 }
 
 /* The score g_ik of person i and group k is zero outside the membership
- * block [0, n_theta) and group k's own block [ob[k], ob[k] + own_k) (beta,
+ * block [0, n_theta) and group k's own block [beta_at[k], beta_at[k] + own_k) (beta,
  * delta, alpha), so sum_i tau_ik g_ik g_ik' is accumulated per group on
  * those m_k = n_theta + own_k entries (G_k, row-major, m_k per row) and
  * scattered into A: for K = 4 cubic ZIP, 4 x 8^2 products per person
  * instead of 4 x 23^2. */
-static size_t n_theta(const shared *sh) { return sh->l.ob[0]; }
+static size_t n_theta(const shared *sh) { return sh->l.beta_at[0]; }
 static size_t own(const shared *sh, int k) {
-  return (k + 1 < sh->K ? sh->l.ob[k + 1] : sh->P) - sh->l.ob[k];
+  return (k + 1 < sh->K ? sh->l.beta_at[k + 1] : sh->P) - sh->l.beta_at[k];
 }
 
 /* Row r of G_k = sqrt(tau) (the two blocks of g), and S's row += tau g. */
 static void add_score(const shared *sh, int k, const double *g, double tau, double *Gk_row, double *S_row) {
-  size_t nt = n_theta(sh), ob = sh->l.ob[k], m = own(sh, k);
+  size_t nt = n_theta(sh), beta_at = sh->l.beta_at[k], m = own(sh, k);
   double st = sqrt(tau);
   for (size_t j = 0; j < nt; j++) Gk_row[j] = st * g[j];
-  for (size_t j = 0; j < m; j++) Gk_row[nt + j] = st * g[ob + j];
+  for (size_t j = 0; j < m; j++) Gk_row[nt + j] = st * g[beta_at + j];
   for (size_t j = 0; j < nt; j++) S_row[j] += tau * g[j]; /* g is zero elsewhere */
-  for (size_t j = 0; j < m; j++) S_row[ob + j] += tau * g[ob + j];
+  for (size_t j = 0; j < m; j++) S_row[beta_at + j] += tau * g[beta_at + j];
 }
 
 /* The scores of a block are gathered SCORE_CHUNK persons at a time, so
@@ -272,13 +274,13 @@ static void outer_products(const shared *sh, double *G, const double *S, size_t 
   int rows = (int)rows_used, n = (int)P;
   double one = 1.0, zero = 0.0;
   for (int k = 0; k < sh->K; k++) {
-    size_t mk = nt + own(sh, k), ob = sh->l.ob[k];
+    size_t mk = nt + own(sh, k), beta_at = sh->l.beta_at[k];
     int m = (int)mk;
     dsyrk_("L", "N", &m, &rows, &one, group_rows(sh, G, sh->chunk, k), &m, &zero, Ak, &m);
     for (size_t c = 0; c < mk; c++) {
-      size_t gc = c < nt ? c : ob + c - nt;
+      size_t gc = c < nt ? c : beta_at + c - nt;
       for (size_t a = c; a < mk; a++) {
-        size_t ga = a < nt ? a : ob + a - nt;
+        size_t ga = a < nt ? a : beta_at + a - nt;
         A[gc * P + ga] += Ak[c * mk + a]; /* ga >= gc: the lower triangle */
       }
     }
@@ -372,9 +374,8 @@ static inline __attribute__((always_inline)) v4d load4(const double *x) {
  * the exception cells. span: the entries summed, a multiple of 4 at least
  * every group's v_width (the tables hold 0 beyond it, with stride span); a
  * constant where this is inlined, so that the sums are four-lane vectors
- * in registers (summed in memory over 13 entries, the counts' loop was
- * 29% of the pass). Each lane does the operations of the scalar sum in the
- * same order: the same bits. */
+ * in registers, not in memory. Each lane does the operations of the scalar
+ * sum in the same order: the same bits. */
 static inline __attribute__((always_inline)) void person_v(const shared *sh, size_t i, double lfact, int span,
                                                            double v[][VW]) {
   const gbtm_panel *p = sh->p;
@@ -482,8 +483,8 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       int nbk = m->order[k] + 1, nak = inflated(m, k) ? m->iorder[k] + 1 : 0;
       memset(row, 0, P * sizeof *row);
       theta_scores(sh, k, pi, z, row);
-      for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = v[k][1 + j];
-      for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = v[k][1 + nbk + j];
+      for (int j = 0; j < nbk; j++) row[sh->l.beta_at[k] + (size_t)j] = v[k][1 + j];
+      for (int j = 0; j < nak; j++) row[sh->l.alpha_at[k] + (size_t)j] = v[k][1 + nbk + j];
       add_score(sh, k, row, tk, group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
     for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
@@ -566,17 +567,17 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
         const double *w = w0 + c * (size_t)C;
         for (int j = 0; j < C; j++) {
           gd[j] += w[j] * ck->a_eta;
-          size_t rj = sh->l.od[k] + (size_t)j;
-          for (int a = 0; a < nbk; a++) H[(sh->l.ob[k] + (size_t)a) * P + rj] += tau[k] * ck->h_ee * w[j] * x[a];
-          for (int a = 0; a <= j; a++) H[(sh->l.od[k] + (size_t)a) * P + rj] += tau[k] * ck->h_ee * w[j] * w[a];
-          for (int a = 0; a < nak; a++) H[rj * P + sh->l.oa[k] + (size_t)a] += tau[k] * ck->h_ez * w[j] * x[a];
+          size_t rj = sh->l.delta_at[k] + (size_t)j;
+          for (int a = 0; a < nbk; a++) H[(sh->l.beta_at[k] + (size_t)a) * P + rj] += tau[k] * ck->h_ee * w[j] * x[a];
+          for (int a = 0; a <= j; a++) H[(sh->l.delta_at[k] + (size_t)a) * P + rj] += tau[k] * ck->h_ee * w[j] * w[a];
+          for (int a = 0; a < nak; a++) H[rj * P + sh->l.alpha_at[k] + (size_t)a] += tau[k] * ck->h_ez * w[j] * x[a];
         }
       }
       memset(row, 0, P * sizeof *row);
       theta_scores(sh, k, pi, z, row);
-      for (int j = 0; j < nbk; j++) row[sh->l.ob[k] + (size_t)j] = gk[j];
-      for (int j = 0; j < C; j++) row[sh->l.od[k] + (size_t)j] = gd[j];
-      for (int j = 0; j < nak; j++) row[sh->l.oa[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
+      for (int j = 0; j < nbk; j++) row[sh->l.beta_at[k] + (size_t)j] = gk[j];
+      for (int j = 0; j < C; j++) row[sh->l.delta_at[k] + (size_t)j] = gd[j];
+      for (int j = 0; j < nak; j++) row[sh->l.alpha_at[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
       add_score(sh, k, row, tau[k], group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
     for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
@@ -595,14 +596,14 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.K = m->groups;
   sh.R = m->n_risk;
   sh.C = m->n_tcov;
-  sh.cov = sh.R > 0 || sh.C > 0;
+  sh.has_covariates = sh.R > 0 || sh.C > 0;
   sh.T = p->T;
   inference_layout(m, &sh.l);
   sh.P = sh.l.P;
   size_t P = sh.P, T = p->T, K = (size_t)sh.K;
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
-  sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.cov ? P * P : 0);
+  sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.has_covariates ? P * P : 0);
   int nth = threads > 0 ? threads : omp_get_max_threads();
   sh.chunk = sh.block < SCORE_CHUNK ? sh.block : SCORE_CHUNK;
   size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.chunk * K * P + sh.chunk * P + P + P * P;
@@ -683,7 +684,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   for (size_t a = 0; a < P; a++)
     for (size_t c = 0; c <= a; c++) {
       double v = -(A[c * P + a] - meat[c * P + a]); /* lower triangle, column-major */
-      if (sh.cov) v -= H[c * P + a];
+      if (sh.has_covariates) v -= H[c * P + a];
       out->info[c * P + a] = v;
       out->meat[c * P + a] = meat[c * P + a];
     }
@@ -692,19 +693,19 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     for (int j = 0; j < sh.K; j++)
       for (int l = 0; l <= j; l++)
         if (j != m->refgroup && l != m->refgroup) {
-          size_t a = sh.l.ot[j], c = sh.l.ot[l];
+          size_t a = sh.l.theta_at[j], c = sh.l.theta_at[l];
           out->info[(a < c ? a : c) * P + (a < c ? c : a)] += N * ((j == l ? sh.pi[j] : 0.0) - sh.pi[j] * sh.pi[l]);
         }
   for (size_t k = 0; k < K; k++) {
     int nbk = m->order[k] + 1, nak = inflated(m, (int)k) ? m->iorder[k] + 1 : 0;
-    size_t ob = sh.l.ob[k], oa = sh.l.oa[k];
+    size_t beta_at = sh.l.beta_at[k], alpha_at = sh.l.alpha_at[k];
     for (size_t t = 0; t < T; t++) {
       const double *x = sh.X + t * GBTM_MAX_COEF, *w = W + (k * T + t) * 3;
       for (int a = 0; a < nbk; a++)
-        for (int c = 0; c <= a; c++) out->info[(ob + c) * P + ob + a] -= x[a] * x[c] * w[0];
+        for (int c = 0; c <= a; c++) out->info[(beta_at + c) * P + beta_at + a] -= x[a] * x[c] * w[0];
       for (int a = 0; a < nak; a++) {
-        for (int c = 0; c < nbk; c++) out->info[(ob + c) * P + oa + a] -= x[a] * x[c] * w[1];
-        for (int c = 0; c <= a; c++) out->info[(oa + c) * P + oa + a] -= x[a] * x[c] * w[2];
+        for (int c = 0; c < nbk; c++) out->info[(beta_at + c) * P + alpha_at + a] -= x[a] * x[c] * w[1];
+        for (int c = 0; c <= a; c++) out->info[(alpha_at + c) * P + alpha_at + a] -= x[a] * x[c] * w[2];
       }
     }
   }
@@ -725,15 +726,15 @@ int gbtm_model_param_index(const gbtm_model *m, gbtm_param_kind kind, int k, int
   inference_layout(m, &l);
   switch (kind) {
   case GBTM_PARAM_THETA:
-    return k == m->refgroup || j != 0 ? -1 : (int)l.ot[k];
+    return k == m->refgroup || j != 0 ? -1 : (int)l.theta_at[k];
   case GBTM_PARAM_GAMMA:
-    return k == m->refgroup || j >= m->n_risk ? -1 : (int)(l.ot[k] + 1 + (size_t)j);
+    return k == m->refgroup || j >= m->n_risk ? -1 : (int)(l.gamma_at[k] + (size_t)j);
   case GBTM_PARAM_BETA:
-    return j > m->order[k] ? -1 : (int)(l.ob[k] + (size_t)j);
+    return j > m->order[k] ? -1 : (int)(l.beta_at[k] + (size_t)j);
   case GBTM_PARAM_DELTA:
-    return j >= m->n_tcov ? -1 : (int)(l.od[k] + (size_t)j);
+    return j >= m->n_tcov ? -1 : (int)(l.delta_at[k] + (size_t)j);
   case GBTM_PARAM_ALPHA:
-    return !inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.oa[k] + (size_t)j);
+    return !inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.alpha_at[k] + (size_t)j);
   }
   return -1;
 }

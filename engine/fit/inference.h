@@ -1,6 +1,8 @@
 /* inference.h: the gradient and observed information of eq. L (DESIGN §4)
  * at a model, the score outer products for the robust covariance, and the
- * parameter vector psi they are about (psi_layout). */
+ * parameter vector psi they are about (psi_layout): the full model's
+ * parameters in the order of gbtm_fit_result_estimates(), which is not the
+ * EM's vector (em.h's params). */
 #ifndef GBTM_INFERENCE_H
 #define GBTM_INFERENCE_H
 
@@ -19,11 +21,14 @@ typedef struct inference {
 size_t inference_n_params(const gbtm_model *m);
 
 /* Where each block of psi starts: for each group k but the reference,
- * theta_k then its risk log-odds ratios gamma_k (ot[k]); then per group
- * beta_k (ob[k]), delta_k (od[k]) and alpha_k (oa[k]). */
+ * theta_k (at theta_at[k]) then its risk log-odds ratios gamma_k (from
+ * gamma_at[k] = theta_at[k] + 1); then per group beta_k (from beta_at[k]),
+ * delta_k (delta_at[k]) and alpha_k (alpha_at[k]). The reference group
+ * has no theta or gamma. */
 typedef struct psi_layout {
   size_t P;
-  size_t ot[GBTM_MAX_GROUPS], ob[GBTM_MAX_GROUPS], od[GBTM_MAX_GROUPS], oa[GBTM_MAX_GROUPS];
+  size_t theta_at[GBTM_MAX_GROUPS], gamma_at[GBTM_MAX_GROUPS];
+  size_t beta_at[GBTM_MAX_GROUPS], delta_at[GBTM_MAX_GROUPS], alpha_at[GBTM_MAX_GROUPS];
 } psi_layout;
 
 void inference_layout(const gbtm_model *m, psi_layout *l);

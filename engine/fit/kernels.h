@@ -7,9 +7,8 @@
  * every processor.
  *
  * PARALLEL_BLOCKS: the blocks from which a pass runs on several threads.
- * Below, waking the other threads costs more than the pass (the 630-person
- * fit, three blocks: a median 58 ms with its passes on two threads, 38 ms
- * with them on one, 20 interleaved runs each, on a 2-core machine). The
+ * Below, waking the other threads costs more than the pass (measured:
+ * bench/RESULTS.md, "Measurements that decided the code's rules"). The
  * same blocks and order either way: the same sums. */
 #ifndef GBTM_KERNELS_H
 #define GBTM_KERNELS_H

@@ -101,9 +101,8 @@ static bool factor(const double *info, size_t P, double *chol) {
 /* Zero inflations running to 0. Along an intercept alpha_k running to
  * -inf, eq. L rises towards its supremum by about c e^alpha, whose
  * gradient and information are both c e^alpha: Newton in alpha moves it by
- * about 1 per step and the decrement falls by only e^-1 per step (at
- * 100,000 persons two such intercepts took 12 Newton steps, an information
- * matrix each, from -8 to -30), and the information turns singular on the
+ * about 1 per step and the decrement falls by only e^-1 per step, an
+ * information matrix each, and the information turns singular on the
  * way. Where it can, the step moves omega instead (omega_system), which
  * reaches the boundary in one step; the steps that move alpha (Levenberg-
  * Marquardt's, and intercepts of iorder > 0) and the omega steps that stop
@@ -153,8 +152,7 @@ void polish_release_boundary(gbtm_model *m) {
  * log(1 - omega) for a count), so a positive derivative at omega = 0 (the
  * sign of alpha's gradient, which the information's sums carry however
  * small) says the maximum lies inside: an intercept held while the other
- * parameters still moved (at 10M persons one was, 0.2 log L below the
- * maximum) is let go. This is the boundary's Karush-Kuhn-Tucker check. */
+ * parameters still moved is let go. This is the boundary's Karush-Kuhn-Tucker check. */
 #define RELEASES 2
 static bool release_up(gbtm_model *m, const gbtm_panel *p, const double *grad, polish_loglik_fn loglik, void *ctx,
                        double *ll, int *released) {
@@ -162,7 +160,7 @@ static bool release_up(gbtm_model *m, const gbtm_panel *p, const double *grad, p
   inference_layout(m, &l);
   bool any = false;
   for (int k = 0; k < m->groups; k++) {
-    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.oa[k]] > 0.0 &&
+    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.alpha_at[k]] > 0.0 &&
           released[k] < RELEASES))
       continue;
     released[k]++;
@@ -187,7 +185,7 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
   inference_layout(m, &l);
   for (int k = 0; k < m->groups; k++) {
     if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
-    size_t j = l.oa[k];
+    size_t j = l.alpha_at[k];
     for (size_t a = 0; a < l.P; a++) info[a * l.P + j] = info[j * l.P + a] = 0.0;
     info[j * l.P + j] = 1.0;
     grad[j] = 0.0;
@@ -199,11 +197,9 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
  * logistic(alpha) rather than alpha, while the gradient says it heads
  * down: in omega the group's zero-inflation terms are concave (release_up)
  * and the boundary omega = 0 lies at a finite distance, where in alpha it
- * lies at -inf and Newton moves alpha by about 1 per step (at 10M persons
- * the polish took 17 steps, 3 in omega; at 1M 7, 2 in omega). An intercept
+ * lies at -inf and Newton moves alpha by about 1 per step. An intercept
  * climbing from near 0 stays in alpha: in omega, where eq. L is nearly
- * linear there, the steps crept up (check_inference's negative_curvature
- * was unconverged after 10 steps instead of converged in 7). The system changes by the chain rule (eq. I in
+ * linear there, the steps creep up. The system changes by the chain rule (eq. I in
  * omega): with d = omega (1 - omega) = dalpha/domega^-1,
  *   g_omega = g_alpha / d,
  *   I_omega[j][c] = I[j][c] / d (c != j),
@@ -225,7 +221,7 @@ static void omega_system(const gbtm_model *m, double *info, double *grad, size_t
   om->n = 0;
   for (int k = 0; k < m->groups; k++) {
     double a = m->alpha[k][0];
-    size_t j = l.oa[k];
+    size_t j = l.alpha_at[k];
     if (!(inflated(m, k) && m->iorder[k] == 0 && a > ALPHA_FLOOR && a < 0.0 && grad[j] < 0.0)) continue;
     double w = 1.0 / (1.0 + exp(-a)), d = w * (1.0 - w);
     info[j * P + j] = (info[j * P + j] + grad[j] * (1.0 - 2.0 * w)) / (d * d);
@@ -273,9 +269,9 @@ static bool negative_direction(const double *info, const double *grad, size_t P,
 /* Along a direction of negative curvature eq. L is convex: no quadratic
  * model bounds the step, so it is searched by doubling, from t = 0.01
  * (psi's units) while log L rises, up to CURVATURE_MAX; each try an
- * E-step. True when log L rose. (At 10M persons a zero inflation let go
- * from the floor sat in such a region, where Levenberg-Marquardt steps,
- * an information matrix each, gained 1e-4 per step.) */
+ * E-step. True when log L rose. (A zero inflation let go from the floor
+ * can sit in such a region, where Levenberg-Marquardt steps, an
+ * information matrix each, gain next to nothing.) */
 #define CURVATURE_MAX 64.0
 static bool curvature_search(gbtm_model *m, const gbtm_panel *p, const double *v, size_t P,
                              polish_loglik_fn loglik, void *ctx, double *ll, double *psi, double *trial) {
@@ -365,10 +361,8 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
     }
     /* Converged: the step at hand is taken still, whole or not at all
      * (FINAL_STEPS): it leaves the estimates at the precision of the sums
-     * rather than of the tolerance (parameters agreed to 1e-8 relative
-     * between runs before, 1e-12 after; at 1M persons the decrement went
-     * from 1e-8 to 1e-15), which is what makes one process, many threads
-     * and many processes give the same answer to 1e-9. */
+     * rather than of the tolerance, which is what makes one process, many
+     * threads and many processes give the same answer to 1e-9. */
     bool last = out->pd && !(dec >= polish_tolerance(ll));
     if (last && finals == 0 && release_up(m, p, gheld, loglik, ctx, &ll, released)) continue;
     if (last) finals++;
@@ -392,11 +386,12 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
      * only linearly, by about e^-1 per step. Such a step is tried at 2, 4,
      * ... up to EXTEND_MAX times its length, kept while the log-likelihood
      * still rises and every expected count stays finite. Each try costs an
-     * E-step, not an information matrix. (Extensions up to 8 steps made
-     * the 100,000-person ZIP benchmark 27% faster than up to 2.) */
+     * E-step, not an information matrix; EXTEND_MAX is set by the
+     * measurement in bench/RESULTS.md ("Measurements that decided the
+     * code's rules"). */
     /* After the final step no information is computed: the covariances
      * compute their own at the estimate (engine/fit/fit.c), and a second one here
-     * (an information matrix costs some 25 E-steps) would only stop. */
+     * (an information matrix costs many E-steps) would only stop. */
     if (last) {
       if (!moved || finals >= FINAL_STEPS) break;
       continue;
@@ -426,7 +421,7 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
 }
 
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
-                               double *cov_model, double *cov_robust, polish_cov *out,
+                               double *covariance_model, double *covariance_robust, polish_covariance *out,
                                gbtm_error *err) {
   memset(out, 0, sizeof *out);
   size_t P = inference_n_params(m);
@@ -454,24 +449,24 @@ gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int thr
   if (pd && !near_singular) {
     dpotri_("L", &n, chol, &n, &ok);
     for (size_t a = 0; a < P; a++) /* full symmetric V from the lower triangle */
-      for (size_t c = 0; c <= a; c++) cov_model[a * P + c] = cov_model[c * P + a] = chol[c * P + a];
+      for (size_t c = 0; c <= a; c++) covariance_model[a * P + c] = covariance_model[c * P + a] = chol[c * P + a];
     /* robust: V M V */
     for (size_t a = 0; a < P; a++)
       for (size_t c = 0; c < P; c++) {
         double s = 0.0;
-        for (size_t l = 0; l < P; l++) s += cov_model[a * P + l] * inf.meat[l * P + c];
+        for (size_t l = 0; l < P; l++) s += covariance_model[a * P + l] * inf.meat[l * P + c];
         tmp[a * P + c] = s;
       }
     for (size_t a = 0; a < P; a++)
       for (size_t c = 0; c < P; c++) {
         double s = 0.0;
-        for (size_t l = 0; l < P; l++) s += tmp[a * P + l] * cov_model[l * P + c];
-        cov_robust[a * P + c] = s;
+        for (size_t l = 0; l < P; l++) s += tmp[a * P + l] * covariance_model[l * P + c];
+        covariance_robust[a * P + c] = s;
       }
     out->ok = true;
     for (size_t j = 0; j < P; j++)
-      if (!(cov_model[j * P + j] > 0.0) || !isfinite(cov_model[j * P + j]) || !(cov_robust[j * P + j] >= 0.0) ||
-          !isfinite(cov_robust[j * P + j]))
+      if (!(covariance_model[j * P + j] > 0.0) || !isfinite(covariance_model[j * P + j]) || !(covariance_robust[j * P + j] >= 0.0) ||
+          !isfinite(covariance_robust[j * P + j]))
         out->ok = false;
     if (!out->ok) snprintf(out->note, sizeof out->note, "the inverse information has a non-positive variance");
   } else {

@@ -12,9 +12,9 @@
 
 /* The Newton decrement below which a fit has converged: 1e-8, or 1e-14 of
  * |log L| when that is more. log L is a sum over all cells and carries
- * rounding of about that relative size, which the gradient carries too: at
- * 10M persons (|log L| = 1.6e8) a decrement of 1e-8 is below what the
- * arithmetic resolves, and the polish would step on without gain. */
+ * rounding of about that relative size, which the gradient carries too: on
+ * large panels a fixed decrement falls below what the arithmetic resolves,
+ * and the polish would step on without gain. */
 static inline double polish_tolerance(double loglik) {
   double rel = POLISH_DECREMENT_REL * fabs(loglik);
   return rel > POLISH_DECREMENT_TOL ? rel : POLISH_DECREMENT_TOL;
@@ -68,27 +68,24 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
  * row-major; both set to NULL-free NaN-free values only when I is positive
  * definite, the return then true), the gradient max-norm, the decrement, and
  * otherwise a note naming the parameters of I's null or negative directions. */
-typedef struct polish_cov {
+typedef struct polish_covariance {
   bool ok;
   double grad_norm, decrement, loglik;
   char note[512];
-} polish_cov;
+} polish_covariance;
 
 /* Intercepts held at the floor of polish_ascend (a zero inflation run to
  * 0) are set back to -4 (omega 0.018), for a fit that starts from m on
  * other data (the pilot's maxima on the whole panel, a start model): at
  * the floor eq. L is flat and no step would leave it, however much the new
- * data want a zero inflation (a pilot of 50,000 of 1M persons held two
- * intercepts there that the whole panel puts at -5.4 and -6.9, 2.5 log L
- * higher); from -4, where eq. L is concave in it, Newton's steps take it to
- * the new maximum, or down to the floor again if the new data want none.
- * (From -8 the information was indefinite there and the steps, whether
- * Levenberg-Marquardt's or along I's eigenvectors scaled by |eigenvalue|,
- * crept 0.1 a step for 20 steps.) */
+ * data want a zero inflation; from -4, where eq. L is concave in it,
+ * Newton's steps take it to the new maximum, or down to the floor again if
+ * the new data want none. Not from further down: there the information can
+ * be indefinite and the steps creep. */
 void polish_release_boundary(gbtm_model *m);
 
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
-                               double *cov_model, double *cov_robust, polish_cov *out,
+                               double *covariance_model, double *covariance_robust, polish_covariance *out,
                                gbtm_error *err);
 
 #endif

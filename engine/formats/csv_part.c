@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/csv_part.h"
+
 #include "formats/csv_tokens.h"
 #include "base/reduce.h"
 

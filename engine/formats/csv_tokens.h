@@ -51,13 +51,6 @@ void *csv_alloc_large(size_t size);
  * ("FILE:1:1: empty file ..."). On failure r->buf is NULL. */
 gbtm_status csv_open(csv_reader *r, const char *path, gbtm_error *err);
 
-/* csv_open() for one process's block of the file (csv_part.c; collective):
- * the buffer holds the header and the block's lines, whole persons, and
- * after csv_read_header() the lines are counted as in the whole file.
- * id_name is the column that holds the person id. */
-gbtm_status csv_open_part(csv_reader *r, const char *path, const gbtm_reducer *procs, const char *id_name,
-                          gbtm_error *err);
-
 /* The header row: for each of n wanted column names (NULL: not wanted),
  * the 0-based index of the first field of that name, into where[k]
  * (SIZE_MAX when not wanted); *fields receives the number of fields. A

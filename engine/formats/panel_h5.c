@@ -36,7 +36,7 @@
  * is a new person with no hashing at all, else each run is looked up in a
  * hash table (idtable.h). When each person's entries form one run with
  * ascending ages, the panel is built straight from the columns
- * (panel_sorted.c); otherwise through rows and panel_build_cov(), which
+ * (panel_sorted.c); otherwise through rows and panel_build_covariates(), which
  * accepts any order. HDF5's own error printing is off during these calls
  * and restored after them. */
 #include <errno.h>
@@ -52,7 +52,9 @@
 #include "base/h5util.h"
 #include "base/idtable.h"
 #include "panel/panel.h"
-#include "formats/panel_read.h"
+#include "panel/panel_covariates.h"
+#include "formats/panel_columns.h"
+#include "formats/panel_h5.h"
 #include "panel/panel_sorted.h"
 #include "base/sha256.h"
 
@@ -572,7 +574,7 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
       h5_fail(io, GBTM_ERR_PARSE, "/panel/exposure[%zu] = %g is not a finite number > 0", c->from + a, c->exposure[a]);
 }
 
-/* The covariates that columns names, as panel_cov_in values. */
+/* The covariates that columns names, as panel_covariates_in values. */
 static void read_covariates(h5io *io, hid_t file, const gbtm_csv_columns *cols, h5cells *c) {
   size_t nc = (size_t)(cols->n_risk + cols->n_tcov), n = c->n;
   if (io->st != GBTM_OK || nc == 0) return;
@@ -636,10 +638,10 @@ static hid_t open_file(h5io *io, hid_t *fapl) {
 }
 
 /* The panel of the cells, straight from the columns when they allow it,
- * else through rows and panel_build_cov(). Takes c->ids. */
+ * else through rows and panel_build_covariates(). Takes c->ids. */
 static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *path, gbtm_panel **out,
                          gbtm_error *err) {
-  panel_cov_in in = {0};
+  panel_covariates_in in = {0};
   if (c->values) {
     in.n_risk = cols->n_risk;
     in.n_tcov = cols->n_tcov;
@@ -670,8 +672,8 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
   }
   char **ids = c->ids;
   size_t n_persons = c->n_persons;
-  c->ids = NULL, c->n_persons = 0; /* panel_build_cov takes them */
-  gbtm_status st = panel_build_cov(rows, c->n, ids, n_persons, path, 2, c->values ? &in : NULL, out, err);
+  c->ids = NULL, c->n_persons = 0; /* panel_build_covariates takes them */
+  gbtm_status st = panel_build_covariates(rows, c->n, ids, n_persons, path, 2, c->values ? &in : NULL, out, err);
   free(rows);
   return st;
 }

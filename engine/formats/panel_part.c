@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/panel_part.h"
+
 #include "panel/age_set.h"
 #include "panel/panel.h"
-#include "formats/panel_read.h"
 
 /* ---- one age grid ---------------------------------------------------------- */
 

@@ -3,8 +3,9 @@
  * places at offset 0 or, after a user block, at offset 512, 1024, 2048, ...;
  * any other file is CSV, in the long or the wide layout that the columns
  * describe (gbtm_panel_read_csv). Recognising the format by content rather
- * than by the file's name lets a panel keep any name. Also the checks of
- * the covariate names that every reader makes before reading. */
+ * than by the file's name lets a panel keep any name. This is the one
+ * place that picks a reader, by format and by layout: the readers depend
+ * on nothing here. */
 #include "formats/panel_read.h"
 
 #include <stdio.h>
@@ -14,6 +15,10 @@
 #include "base/error.h"
 #include "panel/panel.h"
 #include "base/reduce.h"
+#include "formats/panel_h5.h"
+#include "formats/panel_part.h"
+#include "formats/read_csv.h"
+#include "formats/read_wide.h"
 
 #define H5_SIGNATURE "\x89HDF\r\n\x1a\n"
 
@@ -33,34 +38,25 @@ bool panel_is_h5(const char *path) {
   return is;
 }
 
-static const char *cov_name(const gbtm_csv_columns *c, int j) {
-  return j < c->n_risk ? c->risk[j] : c->tcov[j - c->n_risk];
-}
-
-gbtm_status panel_columns_check(const char *path, const gbtm_csv_columns *c, gbtm_error *err) {
-  if (c->n_risk < 0 || c->n_risk > GBTM_MAX_RISK || c->n_tcov < 0 || c->n_tcov > GBTM_MAX_TCOV)
-    return gbtm_fail(err, GBTM_ERR_USAGE, "%s: at most %d risk factors and %d time-varying covariates",
-                     path, GBTM_MAX_RISK, GBTM_MAX_TCOV);
-  int nc = c->n_risk + c->n_tcov;
-  for (int j = 0; j < nc; j++) {
-    const char *name = cov_name(c, j);
-    if (!name || !name[0])
-      return gbtm_fail(err, GBTM_ERR_USAGE, "%s: covariate %d has no name", path, j + 1);
-    if (strlen(name) >= GBTM_NAME_MAX)
-      return gbtm_fail(err, GBTM_ERR_USAGE, "%s: covariate name \"%s\" is longer than %d bytes", path,
-                       name, GBTM_NAME_MAX - 1);
-    for (int l = 0; l < j; l++)
-      if (strcmp(name, cov_name(c, l)) == 0)
-        return gbtm_fail(err, GBTM_ERR_USAGE, "%s: covariate \"%s\" is named twice", path, name);
-  }
-  return GBTM_OK;
+/* A CSV file in the layout that columns describe: wide (PROC TRAJ's) or
+ * long. */
+static gbtm_status read_csv_layout(const char *path, const gbtm_csv_columns *columns,
+                                   const gbtm_reducer *procs, gbtm_panel **out, gbtm_error *err) {
+  if (columns && columns->wide) return panel_read_wide(path, columns, procs, out, err);
+  return panel_read_long(path, columns, procs, out, err);
 }
 
 gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
                             gbtm_error *err) {
   *out = NULL;
   if (panel_is_h5(path)) return panel_read_h5(path, columns, NULL, out, err);
-  return gbtm_panel_read_csv(path, columns, out, err);
+  return read_csv_layout(path, columns, NULL, out, err);
+}
+
+gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
+                                gbtm_panel **out, gbtm_error *err) {
+  *out = NULL;
+  return read_csv_layout(path, columns, NULL, out, err);
 }
 
 gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
@@ -70,7 +66,7 @@ gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *colum
   /* Every process reads (the CSV reader agrees on its cuts on the way),
    * then all agree on the outcome before the blocks become one panel. */
   gbtm_status st = panel_is_h5(path) ? panel_read_h5(path, columns, procs, out, err)
-                                     : panel_read_csv(path, columns, procs, out, err);
+                                     : read_csv_layout(path, columns, procs, out, err);
   if ((st = reduce_agree(procs, st, err)) == GBTM_OK) st = panel_distribute(*out, procs, path, err);
   if (st != GBTM_OK) {
     gbtm_panel_free(*out);

@@ -1,7 +1,8 @@
 /* read_csv.c reads a long CSV file (one row per person and age, a header
  * row naming the columns) into a panel (DESIGN §1), with the covariates of
  * gbtm_csv_columns: risk factors and time-varying covariates, one column
- * each. A wide file (columns->wide) goes to read_wide.c.
+ * each. A wide file (columns->wide) is read_wide.c's (the dispatcher,
+ * panel_read.c, picks the layout).
  *
  * The file is read whole and tokenised in place (csv_tokens.h). The only
  * per-row allocation is the copy of a new person id (idtable.c); a run of
@@ -12,7 +13,7 @@
  * ages ascending (as gbtm writes them), into columns of cells, parsed by
  * all threads in chunks (read_as_cells). Covariate values go to one
  * array in row order, NaN for a missing value (empty, "." or "NA"), and
- * panel_build_cov() reports or drops the missing ones. Every malformed
+ * panel_build_covariates() reports or drops the missing ones. Every malformed
  * input is reported as FILE:LINE:COLUMN, with COLUMN the 1-based field
  * number; duplicates (id, age) are found in panel_build(). */
 #include <math.h>
@@ -21,21 +22,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/csv_part.h"
 #include "formats/csv_tokens.h"
 #include "base/idtable.h"
 #include "panel/panel.h"
-#include "formats/panel_read.h"
+#include "panel/panel_covariates.h"
+#include "formats/panel_columns.h"
+#include "formats/read_csv.h"
 #include "panel/panel_sorted.h"
 
 #define SHOW CSV_SHOW
-#define NCOV (GBTM_MAX_RISK + GBTM_MAX_TCOV)
+#define MAX_COVARIATES (GBTM_MAX_RISK + GBTM_MAX_TCOV)
 
 /* The header: the 0-based field index of each named column. */
 typedef struct csv_header {
   size_t fields;                   /* number of fields */
   size_t id, age, count, exposure; /* SIZE_MAX = exposure not read */
-  int n_cov;                       /* risk factors, then time-varying covariates */
-  size_t cov[NCOV];                /* their fields */
+  int n_covariates;                /* risk factors, then time-varying covariates */
+  size_t covariate_field[MAX_COVARIATES]; /* their fields */
   int *slot;                       /* [fields]: the covariate of a field, or -1 */
 } csv_header;
 
@@ -51,7 +55,7 @@ typedef struct csv_cells {
 } csv_cells;
 
 /* The data rows. On success rows[0..*n_rows), the ids in table and, with
- * covariates, values[row * n_cov + c]; or, into_cells, the cells as
+ * covariates, values[row * n_covariates + c]; or, into_cells, the cells as
  * columns while the rows come grouped by person with ages ascending
  * (stopping, with cells->grouped false, at the first row that is not).
  * Inlined into its three callers: rows with and without covariates, and
@@ -59,7 +63,7 @@ typedef struct csv_cells {
 static inline __attribute__((always_inline)) gbtm_status
 read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols, idtable *table,
                panel_row *rows, double *values, csv_cells *cells, size_t *n_rows, gbtm_error *err,
-               const bool with_cov, const bool into_cells) {
+               const bool with_covariates, const bool into_cells) {
   size_t n = 0;
   uint32_t last = 0;           /* the person of the previous row, */
   const char *last_id = NULL;  /* its id */
@@ -69,8 +73,8 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     uint64_t line = r->line;
     char *text[4] = {NULL, NULL, NULL, NULL}; /* id, age, count, exposure */
     size_t len[4] = {0, 0, 0, 0};
-    char *ctext[NCOV];
-    size_t clen[NCOV];
+    char *ctext[MAX_COVARIATES];
+    size_t clen[MAX_COVARIATES];
     size_t f = 0;
     int term;
     do {
@@ -82,7 +86,7 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       if (f == h->age) text[1] = t, len[1] = l;
       if (f == h->count) text[2] = t, len[2] = l;
       if (f == h->exposure) text[3] = t, len[3] = l;
-      if (with_cov && f < h->fields && h->slot[f] >= 0) ctext[h->slot[f]] = t, clen[h->slot[f]] = l;
+      if (with_covariates && f < h->fields && h->slot[f] >= 0) ctext[h->slot[f]] = t, clen[h->slot[f]] = l;
       f++;
     } while (term == CSV_FIELD_COMMA);
     if (f != h->fields)
@@ -145,11 +149,11 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       cells->count[n] = (int32_t)row->count;
       if (cells->exposure) cells->exposure[n] = row->exposure;
     }
-    if (with_cov) {
-      double *v = values + n * (size_t)h->n_cov;
-      for (int c = 0; c < h->n_cov; c++)
+    if (with_covariates) {
+      double *v = values + n * (size_t)h->n_covariates;
+      for (int c = 0; c < h->n_covariates; c++)
         if (!csv_parse_covariate(ctext[c], clen[c], &v[c]))
-          return csv_bad_covariate(err, r->path, line, h->cov[c] + 1, c < cols->n_risk,
+          return csv_bad_covariate(err, r->path, line, h->covariate_field[c] + 1, c < cols->n_risk,
                                    c < cols->n_risk ? cols->risk[c] : cols->tcov[c - cols->n_risk],
                                    ctext[c], clen[c]);
     }
@@ -165,7 +169,7 @@ static gbtm_status read_rows(csv_reader *r, const csv_header *h, const gbtm_csv_
   return read_rows_impl(r, h, cols, table, rows, NULL, NULL, n_rows, err, false, false);
 }
 
-static gbtm_status read_rows_cov(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
+static gbtm_status read_rows_covariates(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                                  idtable *table, panel_row *rows, double *values, size_t *n_rows,
                                  gbtm_error *err) {
   return read_rows_impl(r, h, cols, table, rows, values, NULL, n_rows, err, true, false);
@@ -179,22 +183,22 @@ static gbtm_status read_cells(csv_reader *r, const csv_header *h, const gbtm_csv
 /* The header's fields for the columns, and the covariates' slots. */
 static gbtm_status read_header(csv_reader *r, const gbtm_csv_columns *cols, csv_header *h,
                                gbtm_error *err) {
-  const char *names[4 + NCOV] = {cols->id, cols->age, cols->count, cols->exposure};
-  size_t where[4 + NCOV];
-  h->n_cov = cols->n_risk + cols->n_tcov;
-  for (int c = 0; c < h->n_cov; c++)
+  const char *names[4 + MAX_COVARIATES] = {cols->id, cols->age, cols->count, cols->exposure};
+  size_t where[4 + MAX_COVARIATES];
+  h->n_covariates = cols->n_risk + cols->n_tcov;
+  for (int c = 0; c < h->n_covariates; c++)
     names[4 + c] = c < cols->n_risk ? cols->risk[c] : cols->tcov[c - cols->n_risk];
   h->slot = NULL;
-  gbtm_status st = csv_read_header(r, 4 + (size_t)h->n_cov, names, where, &h->fields, err);
+  gbtm_status st = csv_read_header(r, 4 + (size_t)h->n_covariates, names, where, &h->fields, err);
   if (st != GBTM_OK) return st;
   h->id = where[0], h->age = where[1], h->count = where[2], h->exposure = where[3];
-  if (h->n_cov == 0) return GBTM_OK;
+  if (h->n_covariates == 0) return GBTM_OK;
   if (!(h->slot = malloc(h->fields * sizeof *h->slot)))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the header", r->path);
   for (size_t f = 0; f < h->fields; f++) h->slot[f] = -1;
-  for (int c = 0; c < h->n_cov; c++) {
-    h->cov[c] = where[4 + c];
-    h->slot[h->cov[c]] = c; /* distinct names: distinct fields */
+  for (int c = 0; c < h->n_covariates; c++) {
+    h->covariate_field[c] = where[4 + c];
+    h->slot[h->covariate_field[c]] = c; /* distinct names: distinct fields */
   }
   return GBTM_OK;
 }
@@ -285,11 +289,11 @@ static bool join_chunks(cells_chunk *ch, int nc, csv_cells *c, char ***ids) {
  * all threads at once, in chunks cut at line ends (not where a quote may
  * hold a line break: a file with any '"' is one chunk), each with its own
  * id table and line numbers; the chunks are then joined (join_chunks), and
- * the first error in file order is the one reported. At 1M persons (300 MB
- * of CSV) on 2 cores, medians of 3 reads, 4 rounds interleaved: as rows
- * 2.9-4.8 s, as cells on one thread 2.3-3.5 s (the fresh memory a row
- * costs, first touched, was a third of the time), on two 2.0-2.3 s
- * (bench/read). *done is false, with nothing
+ * the first error in file order is the one reported. Cells are read
+ * faster than rows, the more so on several threads (the fresh memory of a
+ * 48-byte row, first touched, is much of a row's cost; measured:
+ * bench/RESULTS.md, "Measurements that decided the code's rules").
+ * *done is false, with nothing
  * built or reported, when the rows are not so grouped: the caller then
  * reads the file again as rows, which accepts any order and reports
  * repeated ages with their lines. Frees r->buf (NULL) once the rows are
@@ -403,15 +407,9 @@ static gbtm_status open_csv(const char *path, const gbtm_csv_columns *cols, cons
   return st;
 }
 
-gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
-                                gbtm_panel **out, gbtm_error *err) {
-  return panel_read_csv(path, columns, NULL, out, err);
-}
-
-gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
-                           gbtm_panel **out, gbtm_error *err) {
+gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                            gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
-  if (columns && columns->wide) return panel_read_wide(path, columns, procs, out, err);
   gbtm_csv_columns cols = gbtm_csv_columns_default();
   if (columns) {
     if (columns->id) cols.id = columns->id;
@@ -430,7 +428,7 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
   csv_header h;
   uint64_t header_line;
   if ((st = open_csv(path, &cols, procs, &r, &h, &header_line, err)) != GBTM_OK) return st;
-  size_t nc = (size_t)h.n_cov;
+  size_t nc = (size_t)h.n_covariates;
   if (nc == 0) {
     bool done;
     st = read_as_cells(&r, &h, &cols, header_line, out, &done, err);
@@ -448,7 +446,7 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
   if (!rows || !table || (nc && !values))
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the file", path);
   else if (nc)
-    st = read_rows_cov(&r, &h, &cols, table, rows, values, &n_rows, err);
+    st = read_rows_covariates(&r, &h, &cols, table, rows, values, &n_rows, err);
   else
     st = read_rows(&r, &h, &cols, table, rows, &n_rows, err);
   free(r.buf);
@@ -465,17 +463,17 @@ gbtm_status panel_read_csv(const char *path, const gbtm_csv_columns *columns, co
   size_t n_ids;
   char **ids = idtable_take_ids(table, &n_ids);
   idtable_free(table);
-  panel_cov_in in = {0};
+  panel_covariates_in in = {0};
   if (nc) {
     in.n_risk = cols.n_risk;
     in.n_tcov = cols.n_tcov;
     for (int c = 0; c < cols.n_risk; c++) in.risk_name[c] = cols.risk[c];
     for (int c = 0; c < cols.n_tcov; c++) in.tcov_name[c] = cols.tcov[c];
-    for (size_t c = 0; c < nc; c++) in.column[c] = h.cov[c] + 1;
+    for (size_t c = 0; c < nc; c++) in.column[c] = h.covariate_field[c] + 1;
     in.values = values;
     in.drop_missing = cols.drop_missing;
   }
-  st = panel_build_cov(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
+  st = panel_build_covariates(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
   if (st == GBTM_OK) memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
   free(rows);
   free(values);

@@ -5,7 +5,7 @@
  * per risk factor, and `waves` columns per time-varying covariate.
  *
  * Each observed wave becomes one row of the long layout, so the panel is
- * built (panel_build_cov) exactly as from the long file with the same
+ * built (panel_build_covariates) exactly as from the long file with the same
  * observations: persons in the order of the rows, the same cells and
  * covariates. A count cell that is empty, "." or "NA" marks a wave that was
  * not observed, and then its age must be missing too (and the other way
@@ -13,7 +13,7 @@
  * row with no observed wave adds no person. An id on two rows is an error,
  * as is the same age twice in one row. Missing covariates are reported here
  * with their exact column (the column of a time-varying covariate differs
- * by wave), or with drop_missing passed on as NaN for panel_build_cov() to
+ * by wave), or with drop_missing passed on as NaN for panel_build_covariates() to
  * drop. The tokenizer and number parsers are the long reader's
  * (csv_tokens.h), and the messages are its FILE:LINE:COLUMN ones. */
 #include <math.h>
@@ -21,13 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/csv_part.h"
 #include "formats/csv_tokens.h"
 #include "base/idtable.h"
 #include "panel/panel.h"
-#include "formats/panel_read.h"
+#include "panel/panel_covariates.h"
+#include "formats/panel_columns.h"
+#include "formats/read_wide.h"
 
 #define SHOW CSV_SHOW
-#define NCOV (GBTM_MAX_RISK + GBTM_MAX_TCOV)
+#define MAX_COVARIATES (GBTM_MAX_RISK + GBTM_MAX_TCOV)
 
 /* The fields of the wanted columns (0-based), from the header. */
 typedef struct wide_header {
@@ -50,9 +53,9 @@ typedef struct wide_reader {
   size_t *len;
   idtable *table;
   panel_row *rows;
-  double *values; /* [rows x n_cov] */
+  double *values; /* [rows x n_covariates] */
   size_t n_rows, cap;
-  int n_cov;
+  int n_covariates;
 } wide_reader;
 
 static void wide_reader_free(wide_reader *w) {
@@ -132,8 +135,8 @@ static bool reserve(wide_reader *w) {
   panel_row *rows = realloc(w->rows, cap * sizeof *rows);
   if (!rows) return false;
   w->rows = rows;
-  if (w->n_cov) {
-    double *values = realloc(w->values, cap * (size_t)w->n_cov * sizeof *values);
+  if (w->n_covariates) {
+    double *values = realloc(w->values, cap * (size_t)w->n_covariates * sizeof *values);
     if (!values) return false;
     w->values = values;
   }
@@ -142,7 +145,7 @@ static bool reserve(wide_reader *w) {
 }
 
 /* A missing covariate without drop_missing: the message of
- * panel_build_cov(), at the covariate's column of this wave. */
+ * panel_build_covariates(), at the covariate's column of this wave. */
 static gbtm_status missing_value(const wide_reader *w, uint64_t line, size_t field, bool risk,
                                  const char *name, gbtm_error *err) {
   return gbtm_fail(err, GBTM_ERR_DATA,
@@ -187,8 +190,8 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
       return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: exposure \"%.*s\" is not a finite number > 0",
                        w->r.path, ln, fe + 1, (int)(w->len[fe] < SHOW ? w->len[fe] : SHOW), w->text[fe]);
   }
-  if (w->n_cov) {
-    double *val = w->values + w->n_rows * (size_t)w->n_cov;
+  if (w->n_covariates) {
+    double *val = w->values + w->n_rows * (size_t)w->n_covariates;
     for (int j = 0; j < c->n_risk; j++) val[j] = risk[j];
     for (int j = 0; j < c->n_tcov; j++) {
       gbtm_status st = covariate(w, line, h->tcov[j][v], false, c->tcov[j], &val[c->n_risk + j], err);
@@ -201,7 +204,7 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
       return gbtm_fail(err, GBTM_ERR_PARSE,
                        "%s:%llu:%zu: age %.17g appears twice in the row (also in column %zu)", w->r.path,
                        ln, fa + 1, row->age, (size_t)w->rows[q].index + 1);
-  row->index = (uint32_t)fa; /* the age's column until panel_build_cov() renumbers */
+  row->index = (uint32_t)fa; /* the age's column until panel_build_covariates() renumbers */
   w->n_rows++;
   return GBTM_OK;
 }
@@ -291,7 +294,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   if (st != GBTM_OK) return st;
   wide_reader w = {0};
   w.cols = &cols;
-  w.n_cov = cols.n_risk + cols.n_tcov;
+  w.n_covariates = cols.n_risk + cols.n_tcov;
   if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, err)) != GBTM_OK)
     return st;
   uint64_t header_line = w.r.line;
@@ -308,8 +311,8 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   }
   size_t n_ids;
   char **ids = idtable_take_ids(w.table, &n_ids);
-  panel_cov_in in = {0};
-  if (w.n_cov) {
+  panel_covariates_in in = {0};
+  if (w.n_covariates) {
     in.n_risk = cols.n_risk;
     in.n_tcov = cols.n_tcov;
     for (int j = 0; j < cols.n_risk; j++) {
@@ -320,7 +323,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
     in.values = w.values;
     in.drop_missing = cols.drop_missing;
   }
-  st = panel_build_cov(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_cov ? &in : NULL, out, err);
+  st = panel_build_covariates(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_covariates ? &in : NULL, out, err);
   if (st == GBTM_OK) memcpy((*out)->sha256, w.r.sha256, sizeof w.r.sha256);
   wide_reader_free(&w);
   return st;

@@ -13,7 +13,8 @@
 #include "model/basis.h"
 #include "base/error.h"
 #include "families/family.h"
-#include "model/model_cov.h"
+#include "model/model.h"
+#include "panel/panel.h"
 
 static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
   if (m->family != GBTM_POISSON && m->family != GBTM_ZIP)

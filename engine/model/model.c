@@ -9,7 +9,8 @@
 
 #include "model/basis.h"
 #include "base/error.h"
-#include "model/model_cov.h"
+#include "model/model.h"
+#include "panel/panel.h"
 
 static bool has_inflation(const gbtm_model *m, int k) {
   return m->family == GBTM_ZIP && m->iorder[k] >= 0;

@@ -21,8 +21,10 @@
 #include "model/basis.h"
 #include "base/error.h"
 #include "families/family.h"
-#include "model/model_cov.h"
+#include "model/model.h"
+#include "panel/panel.h"
 #include "model/simulate_cov.h"
+#include "panel/panel_covariates.h"
 
 static gbtm_status check(const gbtm_model *m, const gbtm_sim_design *d, gbtm_error *err) {
   for (int j = 0; j < m->n_risk; j++)
@@ -102,13 +104,13 @@ gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, g
     }
   }
   if (st == GBTM_OK) {
-    panel_cov_in cov = {0};
+    panel_covariates_in cov = {0};
     cov.n_risk = m->n_risk;
     cov.n_tcov = m->n_tcov;
     for (size_t j = 0; j < R; j++) cov.risk_name[j] = m->risk_name[j];
     for (size_t j = 0; j < C; j++) cov.tcov_name[j] = m->tcov_name[j];
     cov.values = values;
-    st = panel_build_cov(rows, r, ids, n, "simulation", 2, &cov, out, err); /* takes ids */
+    st = panel_build_covariates(rows, r, ids, n, "simulation", 2, &cov, out, err); /* takes ids */
     ids = NULL;
   }
 done:

@@ -132,8 +132,6 @@
 
 #define NCOEF GBTM_MAX_COEF
 #define SHAPE_ANY ((hsize_t)-1) /* a dimension the reader learns from the file */
-#define BAND_LEVEL 0.95
-#define GRID_MAX_STEPS 1000 /* 1-year trajectory steps at most; more: even steps */
 
 /* An HDF5 group and its path for messages ("" for the root, "/fit"). */
 typedef struct node {
@@ -329,7 +327,7 @@ static void write_params(h5io *io, const node *root, const gbtm_model *m) {
   close_group(io, &g);
 }
 
-static void write_cov(h5io *io, const node *root, const gbtm_fit_result *r) {
+static void write_covariance(h5io *io, const node *root, const gbtm_fit_result *r) {
   if (!r->psi || io->st != GBTM_OK) return;
   hsize_t P = (hsize_t)r->summary.n_params;
   const char **names = malloc((P ? P : 1) * sizeof *names);
@@ -342,8 +340,8 @@ static void write_cov(h5io *io, const node *root, const gbtm_fit_result *r) {
   w_group(io, root, "cov", &g);
   w_f64s(io, &g, "estimates", P, 0, r->psi);
   w_strs(io, &g, "names", P, names);
-  if (r->cov[GBTM_SE_MODEL]) w_f64s(io, &g, "model", P, P, r->cov[GBTM_SE_MODEL]);
-  if (r->cov[GBTM_SE_ROBUST]) w_f64s(io, &g, "robust", P, P, r->cov[GBTM_SE_ROBUST]);
+  if (r->covariance[GBTM_SE_MODEL]) w_f64s(io, &g, "model", P, P, r->covariance[GBTM_SE_MODEL]);
+  if (r->covariance[GBTM_SE_ROBUST]) w_f64s(io, &g, "robust", P, P, r->covariance[GBTM_SE_ROBUST]);
   w_str(io, &g, "note", r->inference_note);
   close_group(io, &g);
   free(names);
@@ -395,99 +393,31 @@ static void write_data(h5io *io, const node *root, const gbtm_data_summary *d) {
   close_group(io, &g);
 }
 
-static void write_groups(h5io *io, const node *root, const gbtm_fit_result *r) {
-  int K = r->model.groups;
-  double col[7][GBTM_MAX_GROUPS];
-  for (int k = 0; k < K; k++) {
-    col[0][k] = r->group[k].share;
-    col[1][k] = r->group[k].assigned_share;
-    col[2][k] = r->group[k].avepp;
-    col[3][k] = r->group[k].occ;
-    gbtm_fit_result_share_interval(r, k, r->summary.se, BAND_LEVEL, &col[4][k], &col[5][k], &col[6][k]);
-  }
-  static const char *const names[7] = {"share",    "assigned_share", "avepp",      "occ",
-                                       "share_se", "share_lower",    "share_upper"};
+static void write_groups(h5io *io, const node *root, const fit_group_table *t) {
+  hsize_t K = (hsize_t)t->groups;
   node g;
   w_group(io, root, "groups", &g);
-  for (int c = 0; c < 7; c++) w_f64s(io, &g, names[c], (hsize_t)K, 0, col[c]);
+  w_f64s(io, &g, "share", K, 0, t->share);
+  w_f64s(io, &g, "assigned_share", K, 0, t->assigned_share);
+  w_f64s(io, &g, "avepp", K, 0, t->avepp);
+  w_f64s(io, &g, "occ", K, 0, t->occ);
+  w_f64s(io, &g, "share_se", K, 0, t->share_se);
+  w_f64s(io, &g, "share_lower", K, 0, t->share_lower);
+  w_f64s(io, &g, "share_upper", K, 0, t->share_upper);
   close_group(io, &g);
 }
 
-/* The trajectory ages without the data: age_min, age_min + 1, ... up to
- * age_max, and age_max itself; even steps when that would be too many.
- * Returns the count, or 0 (reported) when out of memory. */
-static size_t grid_ages(h5io *io, const gbtm_model *m, double **out) {
-  double span = m->age_max - m->age_min;
-  size_t steps = span <= GRID_MAX_STEPS ? (size_t)floor(span) : GRID_MAX_STEPS;
-  bool even = span > GRID_MAX_STEPS;
-  size_t T = steps + 1 + (!even && m->age_min + (double)steps < m->age_max);
-  double *a = malloc(T * sizeof *a);
-  if (!a) {
-    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectory ages");
-    return 0;
-  }
-  for (size_t t = 0; t <= steps; t++)
-    a[t] = even ? m->age_min + span * (double)t / (double)steps : m->age_min + (double)t;
-  if (even) a[steps] = m->age_max;
-  if (T > steps + 1) a[T - 1] = m->age_max;
-  *out = a;
-  return T;
-}
-
-/* The observed trajectories (fit_observed_rates): kept by the fit, or from
- * the posteriors of the panel's persons under the model. */
-static void observed_rates(h5io *io, const gbtm_fit_result *r, const gbtm_panel *p, double *obs) {
-  const gbtm_model *m = &r->model;
-  size_t K = (size_t)m->groups, T = p->T;
-  if (r->observed) {
-    memcpy(obs, r->observed, K * T * sizeof *obs);
-    return;
-  }
-  double *tau = malloc(p->n * K * sizeof *tau), *both = malloc(2 * K * T * sizeof *both);
-  gbtm_error cerr;
-  if (!tau || !both)
-    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the observed trajectories");
-  else if (gbtm_model_classify(m, p, tau, &cerr) != GBTM_OK)
-    h5_fail(io, cerr.status, "%s", cerr.message);
-  else {
-    fit_observed_rates(p, m->groups, tau, both);
-    memcpy(obs, both, K * T * sizeof *obs);
-  }
-  free(tau), free(both);
-}
-
-static void write_trajectory(h5io *io, const node *root, const gbtm_fit_result *r,
-                             const gbtm_panel *panel) {
+static void write_trajectory(h5io *io, const node *root, const gbtm_trajectory_table *t) {
   if (io->st != GBTM_OK) return;
-  const gbtm_model *m = &r->model;
-  double *grid = NULL;
-  const double *age = panel ? panel->age : NULL;
-  size_t T = panel ? panel->T : grid_ages(io, m, &grid);
-  if (!panel) age = grid;
-  size_t K = (size_t)m->groups;
-  double *mean = malloc(K * T * sizeof *mean), *lo = malloc(K * T * sizeof *lo);
-  double *hi = malloc(K * T * sizeof *hi), *obs = panel ? malloc(K * T * sizeof *obs) : NULL;
-  if (T == 0 || !mean || !lo || !hi || (panel && !obs)) {
-    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectories");
-  } else {
-    for (size_t k = 0; k < K; k++)
-      for (size_t t = 0; t < T; t++) {
-        double mu;
-        gbtm_fit_result_trajectory_interval(r, (int)k, age[t], r->summary.se, BAND_LEVEL, &mu,
-                                            &lo[k * T + t], &hi[k * T + t]);
-        mean[k * T + t] = gbtm_model_expected(m, (int)k, age[t]);
-      }
-    if (panel) observed_rates(io, r, panel, obs);
-    node g;
-    w_group(io, root, "trajectory", &g);
-    w_f64s(io, &g, "age", T, 0, age);
-    w_f64s(io, &g, "expected", K, T, mean);
-    w_f64s(io, &g, "lower", K, T, lo);
-    w_f64s(io, &g, "upper", K, T, hi);
-    if (panel) w_f64s(io, &g, "observed", K, T, obs);
-    close_group(io, &g);
-  }
-  free(grid), free(mean), free(lo), free(hi), free(obs);
+  size_t K = (size_t)t->groups, T = t->ages;
+  node g;
+  w_group(io, root, "trajectory", &g);
+  w_f64s(io, &g, "age", T, 0, t->age);
+  w_f64s(io, &g, "expected", K, T, t->expected);
+  w_f64s(io, &g, "lower", K, T, t->lower);
+  w_f64s(io, &g, "upper", K, T, t->upper);
+  if (t->observed) w_f64s(io, &g, "observed", K, T, t->observed);
+  close_group(io, &g);
 }
 
 static void write_posterior(h5io *io, const node *root, const gbtm_fit_result *r) {
@@ -510,6 +440,14 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   if (panel && r->posterior && panel_n_all(panel) != r->data.persons)
     return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the data has %zu persons, the fit %zu", f->path, panel_n_all(panel),
                      r->data.persons);
+  /* Everything the file holds is computed before it is written: the
+   * tables of the groups and the trajectories (a failure of the latter is
+   * reported where it goes). */
+  fit_group_table groups;
+  fit_result_groups(r, &groups);
+  gbtm_trajectory_table *trajectory = NULL;
+  gbtm_error trajectory_err;
+  gbtm_status trajectory_st = fit_result_trajectory(r, panel, &trajectory, &trajectory_err);
   h5quiet q;
   h5_quiet_begin(&q);
   hid_t fapl = h5_write_access(), file = -1;
@@ -521,15 +459,17 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   write_root(&io, file, info, &r->model);
   write_model(&io, &root, m);
   write_params(&io, &root, m);
-  write_cov(&io, &root, r);
+  write_covariance(&io, &root, r);
   write_fit(&io, &root, r);
   write_data(&io, &root, &r->data);
-  write_groups(&io, &root, r);
-  write_trajectory(&io, &root, r, panel);
+  write_groups(&io, &root, &groups);
+  if (trajectory_st != GBTM_OK) h5_fail(&io, trajectory_err.status, "%s", trajectory_err.message);
+  else write_trajectory(&io, &root, trajectory);
   write_posterior(&io, &root, r);
   if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_IO, "cannot close the HDF5 file %s", f->tmp);
   if (fapl >= 0) H5Pclose(fapl);
   h5_quiet_end(&q);
+  gbtm_trajectory_table_free(trajectory);
   return io.st;
 }
 
@@ -1041,7 +981,7 @@ static void read_groups(h5io *io, const node *root, gbtm_fit_result *r) {
   close_group(io, &g);
 }
 
-static void read_cov(h5io *io, const node *root, gbtm_fit_result *r) {
+static void read_covariance(h5io *io, const node *root, gbtm_fit_result *r) {
   node g;
   r_group(io, root, "cov", true, &g);
   if (g.id < 0) return;
@@ -1058,9 +998,9 @@ static void read_cov(h5io *io, const node *root, gbtm_fit_result *r) {
   static const char *const kinds[2] = {[GBTM_SE_MODEL] = "model", [GBTM_SE_ROBUST] = "robust"};
   for (int c = 0; c < 2; c++) {
     if (!r_exists(io, &g, kinds[c])) continue;
-    if (!(r->cov[c] = malloc(P * P * sizeof(double))))
+    if (!(r->covariance[c] = malloc(P * P * sizeof(double))))
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the covariances");
-    r_f64s(io, &g, kinds[c], P, P, r->cov[c]);
+    r_f64s(io, &g, kinds[c], P, P, r->covariance[c]);
   }
   char *note = r_str(io, &g, "note");
   if (note && *note)
@@ -1163,7 +1103,7 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
     read_fit(&io, &root, r);
     read_data(&io, &root, r);
     read_groups(&io, &root, r);
-    read_cov(&io, &root, r);
+    read_covariance(&io, &root, r);
     read_trajectory(&io, &root, &r->model);
     read_posterior(&io, &root, r);
   }
@@ -1177,8 +1117,6 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
   *out = r;
   return GBTM_OK;
 }
-
-const gbtm_model_file_info *gbtm_fit_result_file_info(const gbtm_fit_result *r) { return r->file_info; }
 
 /* The trajectory table: /trajectory/age gives T, /trajectory/expected K;
  * then lower and upper of the same shape, and observed when present. */

@@ -61,7 +61,7 @@ struct gbtm_panel {
   double *tcov;      /* n_obs x n_tcov, or NULL */
   size_t dropped_rows, dropped_persons; /* by drop_missing */
   /* A block of persons of a distributed panel (gbtm_panel_read_part,
-   * engine/formats/panel_part.c): the processes, the index of this block's first
+   * engine/formats/panel_part.h): the processes, the index of this block's first
    * person among all, and the sizes of the whole. One process: NULL, 0 and
    * unused. */
   const gbtm_reducer *procs;
@@ -80,13 +80,6 @@ static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {
 /* Persons in the whole panel. */
 static inline size_t panel_n_all(const gbtm_panel *p) { return p->procs ? p->all.n : p->n; }
 
-/* Makes the blocks of procs one panel (collective): the sizes of the
- * whole, this block's first person, one age grid for all (the union of
- * the blocks' ages; this block is rebuilt on it when it lacks some), and a
- * check that no person is in two blocks. source names the data in
- * messages. */
-gbtm_status panel_distribute(gbtm_panel *p, const gbtm_reducer *procs, const char *source, gbtm_error *err);
-
 /* One observed row on its way into a panel. */
 typedef struct panel_row {
   uint32_t person; /* index into the id list */
@@ -94,21 +87,8 @@ typedef struct panel_row {
   int64_t count;
   double exposure;
   uint64_t line; /* source line, for messages */
-  uint32_t index; /* position in the caller's rows (set by panel_build) */
+  uint32_t index; /* position in the caller's rows (set by panel_build_covariates) */
 } panel_row;
-
-/* Covariate values of the rows given to panel_build_cov(), in the caller's
- * row order: values[r * (n_risk + n_tcov) + j], the risk factors first;
- * NaN is missing. column[j] is the source column of covariate j for
- * messages (0: none). Names are copied into the panel (GBTM_NAME_MAX). */
-typedef struct panel_cov_in {
-  int n_risk, n_tcov;
-  const char *risk_name[GBTM_MAX_RISK];
-  const char *tcov_name[GBTM_MAX_TCOV];
-  const double *values;
-  size_t column[GBTM_MAX_RISK + GBTM_MAX_TCOV];
-  bool drop_missing;
-} panel_cov_in;
 
 /* Builds a panel from rows (reordered in place) and n_persons ids (the panel
  * takes ownership of ids and of each string, also on failure). source and
@@ -118,22 +98,14 @@ gbtm_status panel_build(panel_row *rows, size_t n_rows, char **ids, size_t n_per
                         const char *source, size_t age_column, gbtm_panel **out,
                         gbtm_error *err);
 
-/* panel_build() with covariates (cov may be NULL): missing values are an
- * error naming source:line:column, or with cov->drop_missing the rows with
- * a missing time-varying covariate and the persons with a missing risk
- * factor are left out (and counted); a risk factor that differs between
- * rows of one person is an error naming the person and both lines. At most
- * 2^32 - 1 rows with covariates. */
-gbtm_status panel_build_cov(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
-                            const char *source, size_t age_column, const panel_cov_in *cov,
-                            gbtm_panel **out, gbtm_error *err);
-
-/* The panel_cov_in of the covariates of a panel's cells, for rebuilding a
- * panel from its own cells in panel_person_cells order, persons in the
- * order of persons[0..n-1]: *values is allocated (caller frees), NULL and
- * GBTM_OK when p has no covariates. */
-gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_t n,
-                               panel_cov_in *cov, double **values, gbtm_error *err);
+/* panel_build() that also hands back the rows sorted by (person, age,
+ * line), which is the order of the panel's observed cells: *sorted_rows is
+ * rows itself (sorted in place) or a sorted copy that the caller frees;
+ * NULL on failure. sorted_rows may be NULL when not wanted. The covariates' builder
+ * (panel_covariates.h) fills them in that order. */
+gbtm_status panel_build_rows(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
+                             const char *source, size_t age_column, gbtm_panel **out,
+                             panel_row **sorted_rows, gbtm_error *err);
 
 /* ---- what the panel builders share (panel.c, panel_sorted.c, simulate.c) */
 

@@ -2,10 +2,11 @@
  * time-stable risk factors of eq. M, one value per person, and the
  * time-varying covariates of log lambda, one value per observed cell.
  *
- * panel_build_cov() calls panel_cov_prepare() on the rows in the caller's
- * order (missing values: an error, or rows and persons dropped) and
- * panel_cov_fill() once the rows are sorted by person and age, which is the
- * order of each person's observed cells (panel_person_cells). */
+ * panel_build_covariates() calls prepare() on the rows in the caller's
+ * order (missing values: an error, or rows and persons dropped), builds the
+ * panel of the rows left (panel_build_rows, panel.c), and calls fill() on
+ * the rows sorted by person and age, which is the order of each person's
+ * observed cells (panel_person_cells). */
 #include "panel/panel_covariates.h"
 
 #include <math.h>
@@ -13,49 +14,55 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *cov_name(const panel_cov_in *cov, int j) {
-  return j < cov->n_risk ? cov->risk_name[j] : cov->tcov_name[j - cov->n_risk];
+#include "base/reduce.h"
+
+static const char *covariate_name(const panel_covariates_in *covariates, int j) {
+  return j < covariates->n_risk ? covariates->risk_name[j] : covariates->tcov_name[j - covariates->n_risk];
 }
 
-static gbtm_status check_names(const panel_cov_in *cov, gbtm_error *err) {
-  if (cov->n_risk < 0 || cov->n_risk > GBTM_MAX_RISK || cov->n_tcov < 0 || cov->n_tcov > GBTM_MAX_TCOV)
+static gbtm_status check_names(const panel_covariates_in *covariates, gbtm_error *err) {
+  if (covariates->n_risk < 0 || covariates->n_risk > GBTM_MAX_RISK || covariates->n_tcov < 0 || covariates->n_tcov > GBTM_MAX_TCOV)
     return gbtm_fail(err, GBTM_ERR_USAGE, "at most %d risk factors and %d time-varying covariates",
                      GBTM_MAX_RISK, GBTM_MAX_TCOV);
-  int nc = cov->n_risk + cov->n_tcov;
+  int nc = covariates->n_risk + covariates->n_tcov;
   for (int j = 0; j < nc; j++) {
-    const char *name = cov_name(cov, j);
+    const char *name = covariate_name(covariates, j);
     if (!name || !name[0]) return gbtm_fail(err, GBTM_ERR_USAGE, "covariate %d has no name", j + 1);
     if (strlen(name) >= GBTM_NAME_MAX)
       return gbtm_fail(err, GBTM_ERR_USAGE, "covariate name \"%s\" is longer than %d bytes", name,
                        GBTM_NAME_MAX - 1);
     for (int l = 0; l < j; l++)
-      if (strcmp(name, cov_name(cov, l)) == 0)
+      if (strcmp(name, covariate_name(covariates, l)) == 0)
         return gbtm_fail(err, GBTM_ERR_USAGE, "covariate \"%s\" is named twice", name);
   }
   return GBTM_OK;
 }
 
-gbtm_status panel_cov_prepare(panel_row *rows, size_t *n_rows, char **ids, size_t *n_persons,
-                              const panel_cov_in *cov, const char *source, size_t *dropped_rows,
-                              size_t *dropped_persons, gbtm_error *err) {
+/* On the rows in the caller's order: sets rows[j].index = j, then either
+ * reports the first missing value or, with drop_missing, drops rows and
+ * persons (compacting rows and ids, freeing the dropped ids) and counts
+ * them. */
+static gbtm_status prepare(panel_row *rows, size_t *n_rows, char **ids, size_t *n_persons,
+                           const panel_covariates_in *covariates, const char *source, size_t *dropped_rows,
+                           size_t *dropped_persons, gbtm_error *err) {
   *dropped_rows = *dropped_persons = 0;
-  gbtm_status st = check_names(cov, err);
+  gbtm_status st = check_names(covariates, err);
   if (st != GBTM_OK) return st;
-  size_t n = *n_rows, np = *n_persons, nc = (size_t)(cov->n_risk + cov->n_tcov);
+  size_t n = *n_rows, np = *n_persons, nc = (size_t)(covariates->n_risk + covariates->n_tcov);
   if (n > UINT32_MAX)
     return gbtm_fail(err, GBTM_ERR_DATA, "%s: more than %u rows with covariates", source, UINT32_MAX);
   for (size_t j = 0; j < n; j++) rows[j].index = (uint32_t)j;
-  if (!cov->drop_missing) {
+  if (!covariates->drop_missing) {
     for (size_t j = 0; j < n; j++)
       for (size_t c = 0; c < nc; c++)
-        if (isnan(cov->values[j * nc + c])) {
+        if (isnan(covariates->values[j * nc + c])) {
           char col[32] = "";
-          if (cov->column[c]) snprintf(col, sizeof col, ":%zu", cov->column[c]);
+          if (covariates->column[c]) snprintf(col, sizeof col, ":%zu", covariates->column[c]);
           return gbtm_fail(err, GBTM_ERR_DATA,
                            "%s:%llu%s: missing value of %s \"%s\" (or drop such %s with --drop-missing)",
                            source, (unsigned long long)rows[j].line, col,
-                           (int)c < cov->n_risk ? "risk factor" : "time-varying covariate",
-                           cov_name(cov, (int)c), (int)c < cov->n_risk ? "persons" : "rows");
+                           (int)c < covariates->n_risk ? "risk factor" : "time-varying covariate",
+                           covariate_name(covariates, (int)c), (int)c < covariates->n_risk ? "persons" : "rows");
         }
     return GBTM_OK;
   }
@@ -69,12 +76,12 @@ gbtm_status panel_cov_prepare(panel_row *rows, size_t *n_rows, char **ids, size_
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory dropping missing covariates");
   }
   for (size_t j = 0; j < n; j++)
-    for (int c = 0; c < cov->n_risk; c++)
-      if (isnan(cov->values[j * nc + (size_t)c])) gone[rows[j].person] = 1;
+    for (int c = 0; c < covariates->n_risk; c++)
+      if (isnan(covariates->values[j * nc + (size_t)c])) gone[rows[j].person] = 1;
   size_t kept = 0;
   for (size_t j = 0; j < n; j++) {
     bool drop = gone[rows[j].person];
-    for (size_t c = (size_t)cov->n_risk; c < nc && !drop; c++) drop = isnan(cov->values[j * nc + c]);
+    for (size_t c = (size_t)covariates->n_risk; c < nc && !drop; c++) drop = isnan(covariates->values[j * nc + c]);
     if (drop) continue;
     rows_left[rows[j].person]++;
     rows[kept++] = rows[j];
@@ -98,13 +105,15 @@ gbtm_status panel_cov_prepare(panel_row *rows, size_t *n_rows, char **ids, size_
   return GBTM_OK;
 }
 
-gbtm_status panel_cov_fill(gbtm_panel *p, const panel_row *rows, const panel_cov_in *cov,
-                           const char *source, gbtm_error *err) {
-  size_t nc = (size_t)(cov->n_risk + cov->n_tcov), R = (size_t)cov->n_risk, C = (size_t)cov->n_tcov;
-  p->n_risk = cov->n_risk;
-  p->n_tcov = cov->n_tcov;
-  for (size_t j = 0; j < R; j++) snprintf(p->risk_name[j], GBTM_NAME_MAX, "%s", cov->risk_name[j]);
-  for (size_t j = 0; j < C; j++) snprintf(p->tcov_name[j], GBTM_NAME_MAX, "%s", cov->tcov_name[j]);
+/* On the rows sorted by (person, age), one per observed cell: copies the
+ * covariates into p and checks that risk factors are constant per person. */
+static gbtm_status fill(gbtm_panel *p, const panel_row *rows, const panel_covariates_in *covariates,
+                        const char *source, gbtm_error *err) {
+  size_t nc = (size_t)(covariates->n_risk + covariates->n_tcov), R = (size_t)covariates->n_risk, C = (size_t)covariates->n_tcov;
+  p->n_risk = covariates->n_risk;
+  p->n_tcov = covariates->n_tcov;
+  for (size_t j = 0; j < R; j++) snprintf(p->risk_name[j], GBTM_NAME_MAX, "%s", covariates->risk_name[j]);
+  for (size_t j = 0; j < C; j++) snprintf(p->tcov_name[j], GBTM_NAME_MAX, "%s", covariates->tcov_name[j]);
   if (R && !(p->risk = malloc(p->n * R * sizeof *p->risk)))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the risk factors");
   if (C && (!(p->tcov = malloc(p->n_obs * C * sizeof *p->tcov)) ||
@@ -114,17 +123,17 @@ gbtm_status panel_cov_fill(gbtm_panel *p, const panel_row *rows, const panel_cov
   for (size_t i = 0; i < p->n; i++) {
     size_t first = a;
     if (C) p->obs_start[i] = a;
-    for (size_t c = 0; c < R; c++) p->risk[i * R + c] = cov->values[(size_t)rows[a].index * nc + c];
+    for (size_t c = 0; c < R; c++) p->risk[i * R + c] = covariates->values[(size_t)rows[a].index * nc + c];
     for (; a < p->n_obs && rows[a].person == i; a++) {
-      const double *v = cov->values + (size_t)rows[a].index * nc;
+      const double *v = covariates->values + (size_t)rows[a].index * nc;
       for (size_t c = 0; c < R; c++)
         if (v[c] != p->risk[i * R + c]) {
           char col[32] = "";
-          if (cov->column[c]) snprintf(col, sizeof col, ":%zu", cov->column[c]);
+          if (covariates->column[c]) snprintf(col, sizeof col, ":%zu", covariates->column[c]);
           return gbtm_fail(err, GBTM_ERR_DATA,
                            "%s:%llu%s: risk factor \"%s\" of person %s varies within the person "
                            "(%.17g here, %.17g on line %llu); a risk factor is time-stable",
-                           source, (unsigned long long)rows[a].line, col, cov->risk_name[c], p->id[i],
+                           source, (unsigned long long)rows[a].line, col, covariates->risk_name[c], p->id[i],
                            v[c], p->risk[i * R + c], (unsigned long long)rows[first].line);
         }
       for (size_t c = 0; c < C; c++) p->tcov[a * C + c] = v[R + c];
@@ -134,9 +143,43 @@ gbtm_status panel_cov_fill(gbtm_panel *p, const panel_row *rows, const panel_cov
   return GBTM_OK;
 }
 
-gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_t n,
-                               panel_cov_in *cov, double **values, gbtm_error *err) {
-  memset(cov, 0, sizeof *cov);
+gbtm_status panel_build_covariates(panel_row *rows, size_t n_rows, char **ids, size_t n_persons,
+                                   const char *source, size_t age_column,
+                                   const panel_covariates_in *covariates, gbtm_panel **out,
+                                   gbtm_error *err) {
+  *out = NULL;
+  if (!covariates) return panel_build(rows, n_rows, ids, n_persons, source, age_column, out, err);
+  if (!source) source = "rows";
+  size_t dropped_rows = 0, dropped_persons = 0;
+  gbtm_status st = prepare(rows, &n_rows, ids, &n_persons, covariates, source, &dropped_rows,
+                           &dropped_persons, err);
+  if (st == GBTM_OK && n_rows == 0 && dropped_rows > 0)
+    st = gbtm_fail(err, GBTM_ERR_DATA, "%s: every row has a missing covariate (%zu dropped)", source,
+                   dropped_rows);
+  if (st != GBTM_OK) {
+    for (size_t i = 0; i < n_persons; i++) free(ids[i]);
+    free(ids);
+    return st;
+  }
+  gbtm_panel *p;
+  panel_row *sorted;
+  if ((st = panel_build_rows(rows, n_rows, ids, n_persons, source, age_column, &p, &sorted, err)) != GBTM_OK)
+    return st;
+  p->dropped_rows = dropped_rows;
+  p->dropped_persons = dropped_persons;
+  st = fill(p, sorted, covariates, source, err);
+  if (sorted != rows) free(sorted);
+  if (st != GBTM_OK) {
+    gbtm_panel_free(p);
+    return st;
+  }
+  *out = p;
+  return GBTM_OK;
+}
+
+gbtm_status panel_covariates_of_cells(const gbtm_panel *p, const size_t *persons, size_t n,
+                                      panel_covariates_in *covariates, double **values, gbtm_error *err) {
+  memset(covariates, 0, sizeof *covariates);
   *values = NULL;
   size_t R = (size_t)p->n_risk, C = (size_t)p->n_tcov, nc = R + C;
   if (nc == 0) return GBTM_OK;
@@ -152,11 +195,11 @@ gbtm_status panel_cov_of_cells(const gbtm_panel *p, const size_t *persons, size_
       for (size_t l = 0; l < C; l++) v[r * nc + R + l] = p->tcov[(p->obs_start[i] + c) * C + l];
     }
   }
-  cov->n_risk = p->n_risk;
-  cov->n_tcov = p->n_tcov;
-  for (size_t l = 0; l < R; l++) cov->risk_name[l] = p->risk_name[l];
-  for (size_t l = 0; l < C; l++) cov->tcov_name[l] = p->tcov_name[l];
-  cov->values = v;
+  covariates->n_risk = p->n_risk;
+  covariates->n_tcov = p->n_tcov;
+  for (size_t l = 0; l < R; l++) covariates->risk_name[l] = p->risk_name[l];
+  for (size_t l = 0; l < C; l++) covariates->tcov_name[l] = p->tcov_name[l];
+  covariates->values = v;
   *values = v;
   return GBTM_OK;
 }

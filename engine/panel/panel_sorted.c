@@ -12,7 +12,7 @@
  * 2. each cell's index in the grid (the next index of the person's previous
  *    cell, else a binary search), checking that ages ascend strictly within
  *    each person: if they do not, nothing is built and the caller goes
- *    through panel_build_cov(), which also reports repeated ages;
+ *    through panel_build_covariates(), which also reports repeated ages;
  * 3. per person the window, the gaps and exception cells (skip cells), the
  *    nonzero counts and c_i = sum (y log E - log y!) (the constant of eq.
  *    L), in the same order and with the same expressions as panel_build(),
@@ -80,33 +80,33 @@ static uint32_t grid_index(const double *grid, size_t T, double a, uint32_t gues
 #define PARALLEL_CELLS ((size_t)1 << 20)
 static int threads_for(size_t n) { return n >= PARALLEL_CELLS ? omp_get_max_threads() : 1; }
 
-/* The covariates of cov into p (cells in entry order, which is p's cell
+/* The values of covariates into p (cells in entry order, which is p's cell
  * order), checking that risk factors are constant per person. */
-static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const panel_cov_in *cov,
+static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const panel_covariates_in *covariates,
                                    const char *source, gbtm_error *err) {
-  size_t R = (size_t)cov->n_risk, C = (size_t)cov->n_tcov, nc = R + C;
-  p->n_risk = cov->n_risk;
-  p->n_tcov = cov->n_tcov;
-  for (size_t j = 0; j < R; j++) snprintf(p->risk_name[j], GBTM_NAME_MAX, "%s", cov->risk_name[j]);
-  for (size_t j = 0; j < C; j++) snprintf(p->tcov_name[j], GBTM_NAME_MAX, "%s", cov->tcov_name[j]);
+  size_t R = (size_t)covariates->n_risk, C = (size_t)covariates->n_tcov, nc = R + C;
+  p->n_risk = covariates->n_risk;
+  p->n_tcov = covariates->n_tcov;
+  for (size_t j = 0; j < R; j++) snprintf(p->risk_name[j], GBTM_NAME_MAX, "%s", covariates->risk_name[j]);
+  for (size_t j = 0; j < C; j++) snprintf(p->tcov_name[j], GBTM_NAME_MAX, "%s", covariates->tcov_name[j]);
   if (R && !(p->risk = malloc(p->n * R * sizeof *p->risk)))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the risk factors");
   if (C && (!(p->tcov = malloc(p->n_obs * C * sizeof *p->tcov)) ||
             !(p->obs_start = malloc((p->n + 1) * sizeof *p->obs_start))))
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the time-varying covariates");
   for (size_t i = 0; i < p->n; i++) {
-    const double *first = cov->values + start[i] * nc;
+    const double *first = covariates->values + start[i] * nc;
     for (size_t j = 0; j < R; j++) p->risk[i * R + j] = first[j];
     for (size_t a = start[i]; a < start[i + 1]; a++) {
-      const double *v = cov->values + a * nc;
+      const double *v = covariates->values + a * nc;
       for (size_t j = 0; j < R; j++)
         if (v[j] != first[j]) {
           char col[32] = "";
-          if (cov->column[j]) snprintf(col, sizeof col, ":%zu", cov->column[j]);
+          if (covariates->column[j]) snprintf(col, sizeof col, ":%zu", covariates->column[j]);
           return gbtm_fail(err, GBTM_ERR_DATA,
                            "%s:%zu%s: risk factor \"%s\" of person %s varies within the person "
                            "(%.17g here, %.17g on line %zu); a risk factor is time-stable",
-                           source, a + 1, col, cov->risk_name[j], p->id[i], v[j], first[j], start[i] + 1);
+                           source, a + 1, col, covariates->risk_name[j], p->id[i], v[j], first[j], start[i] + 1);
         }
       for (size_t j = 0; j < C; j++) p->tcov[a * C + j] = v[R + j];
     }
@@ -117,7 +117,7 @@ static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const pan
 
 /* Allocates the CSR arrays of p for the counted cells. */
 gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids, const double *age,
-                               const int32_t *count, const double *exposure, const panel_cov_in *cov,
+                               const int32_t *count, const double *exposure, const panel_covariates_in *covariates,
                                const char *source, gbtm_panel **out, bool *sorted, gbtm_error *err) {
   *out = NULL;
   *sorted = true;
@@ -221,7 +221,7 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
   free(t);
   t = NULL;
   p->id = ids; /* from here on the panel's */
-  if (cov && cov->n_risk + cov->n_tcov > 0 && (st = fill_covariates(p, start, cov, source, err)) != GBTM_OK) {
+  if (covariates && covariates->n_risk + covariates->n_tcov > 0 && (st = fill_covariates(p, start, covariates, source, err)) != GBTM_OK) {
     p->id = NULL;
     p->n = 0;
     gbtm_panel_free(p);

@@ -15,12 +15,12 @@
 #include "model/model.h"
 #include "testutil.h"
 
-static void random_psi(const em_ws *ws, unsigned long seed, double *psi) {
+static void random_params(const em_ws *ws, unsigned long seed, double *params) {
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, seed);
-  for (size_t j = 0; j < ws->P; j++) psi[j] = 0.5 * gsl_ran_gaussian(rng, 1.0);
-  psi[0] = 0.0;
-  for (int k = 0; k < ws->K; k++) psi[ws->off_beta[k]] -= 0.5;
+  for (size_t j = 0; j < ws->P; j++) params[j] = 0.5 * gsl_ran_gaussian(rng, 1.0);
+  params[0] = 0.0;
+  for (int k = 0; k < ws->K; k++) params[ws->off_beta[k]] -= 0.5;
   gsl_rng_free(rng);
 }
 
@@ -40,12 +40,12 @@ static gbtm_fit_options options(gbtm_family_id fam, int K, gbtm_kernel kernel, i
 static double rel(double a, double b) { return fabs(a - b) / fmax(1e-300, fmax(fabs(a), fabs(b))); }
 
 /* Evaluates one E-step; returns log L and copies stats (size K*ns*T) and tau. */
-static double run_once(const gbtm_panel *p, gbtm_fit_options o, const double *psi, double *stats,
+static double run_once(const gbtm_panel *p, gbtm_fit_options o, const double *params, double *stats,
                        double *tau, size_t *nstats) {
   em_ws ws;
   gbtm_error err;
   ck_assert_int_eq(em_ws_init(&ws, p, &o, 15.0, 5.0, &err), GBTM_OK);
-  double ll = em_estep(&ws, psi, NULL, tau);
+  double ll = em_estep(&ws, params, NULL, tau);
   *nstats = (size_t)ws.K * ws.ns * ws.T;
   memcpy(stats, ws.stats, *nstats * sizeof *stats);
   em_ws_free(&ws);
@@ -59,8 +59,8 @@ static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional)
   em_ws ws;
   gbtm_error err;
   ck_assert_int_eq(em_ws_init(&ws, p, &o, 15.0, 5.0, &err), GBTM_OK);
-  double *psi = malloc(ws.P * sizeof *psi);
-  random_psi(&ws, 7, psi);
+  double *params = malloc(ws.P * sizeof *params);
+  random_params(&ws, 7, params);
 
   /* The reference: eq. L person by person. */
   gbtm_model m;
@@ -70,11 +70,11 @@ static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional)
   m.centre = 15.0;
   m.scale = 5.0;
   for (int k = 0; k < K; k++) {
-    m.theta[k] = psi[k];
+    m.theta[k] = params[k];
     m.order[k] = o.order[k];
     m.iorder[k] = ws.inflated[k] ? o.iorder[k] : -1;
-    for (int j = 0; j < ws.nb[k]; j++) m.beta[k][j] = psi[ws.off_beta[k] + j];
-    for (int j = 0; j < ws.na[k]; j++) m.alpha[k][j] = psi[ws.off_alpha[k] + j];
+    for (int j = 0; j < ws.nb[k]; j++) m.beta[k][j] = params[ws.off_beta[k] + j];
+    for (int j = 0; j < ws.na[k]; j++) m.alpha[k][j] = params[ws.off_alpha[k] + j];
   }
   double ref;
   ck_assert_int_eq(gbtm_model_loglik(&m, p, &ref, &err), GBTM_OK);
@@ -84,9 +84,9 @@ static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional)
   double *st_sparse = malloc(cap * sizeof(double)), *st_dense = malloc(cap * sizeof(double));
   double *st_t2 = malloc(cap * sizeof(double));
   double *tau1 = malloc(700 * K * sizeof(double)), *tau2 = malloc(700 * K * sizeof(double));
-  double ll_sparse = run_once(p, o, psi, st_sparse, tau1, &ns);
+  double ll_sparse = run_once(p, o, params, st_sparse, tau1, &ns);
   o.kernel = GBTM_KERNEL_DENSE;
-  double ll_dense = run_once(p, o, psi, st_dense, tau2, &ns);
+  double ll_dense = run_once(p, o, params, st_dense, tau2, &ns);
   ck_assert_msg(rel(ll_sparse, ref) < 1e-12, "sparse %.17g vs reference %.17g", ll_sparse, ref);
   ck_assert_msg(rel(ll_dense, ref) < 1e-12, "dense %.17g vs reference %.17g", ll_dense, ref);
   double scale = 0.0;
@@ -100,14 +100,14 @@ static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional)
   for (int kern = 0; kern < 2; kern++) {
     o.kernel = kern ? GBTM_KERNEL_DENSE : GBTM_KERNEL_SPARSE;
     o.threads = 1;
-    double a = run_once(p, o, psi, st_sparse, tau1, &ns);
+    double a = run_once(p, o, params, st_sparse, tau1, &ns);
     o.threads = 3;
-    double b = run_once(p, o, psi, st_t2, tau2, &ns);
+    double b = run_once(p, o, params, st_t2, tau2, &ns);
     ck_assert(a == b);
     ck_assert(memcmp(st_sparse, st_t2, ns * sizeof(double)) == 0);
     ck_assert(memcmp(tau1, tau2, 700 * K * sizeof(double)) == 0);
   }
-  free(st_sparse), free(st_dense), free(st_t2), free(tau1), free(tau2), free(psi);
+  free(st_sparse), free(st_dense), free(st_t2), free(tau1), free(tau2), free(params);
   gbtm_panel_free(p);
 }
 
@@ -128,23 +128,23 @@ static void check_gradient(gbtm_family_id fam, double exp_share) {
   em_ws ws;
   gbtm_error err;
   ck_assert_int_eq(em_ws_init(&ws, p, &o, 15.0, 5.0, &err), GBTM_OK);
-  double *psi = malloc(ws.P * sizeof *psi), *g = malloc(ws.P * sizeof *g);
-  random_psi(&ws, 11, psi);
-  em_estep(&ws, psi, NULL, NULL);
-  em_gradient(&ws, psi);
+  double *params = malloc(ws.P * sizeof *params), *g = malloc(ws.P * sizeof *g);
+  random_params(&ws, 11, params);
+  em_estep(&ws, params, NULL, NULL);
+  em_gradient(&ws, params);
   memcpy(g, ws.grad, ws.P * sizeof *g);
   for (size_t j = 1; j < ws.P; j++) {
-    double h = 1e-5, keep = psi[j];
-    psi[j] = keep + h;
-    double up = em_estep(&ws, psi, NULL, NULL);
-    psi[j] = keep - h;
-    double down = em_estep(&ws, psi, NULL, NULL);
-    psi[j] = keep;
+    double h = 1e-5, keep = params[j];
+    params[j] = keep + h;
+    double up = em_estep(&ws, params, NULL, NULL);
+    params[j] = keep - h;
+    double down = em_estep(&ws, params, NULL, NULL);
+    params[j] = keep;
     double fd = (up - down) / (2 * h);
     ck_assert_msg(fabs(fd - g[j]) <= 1e-6 * fmax(1.0, fabs(g[j])), "param %zu: analytic %.10g, fd %.10g", j,
                   g[j], fd);
   }
-  free(psi), free(g);
+  free(params), free(g);
   em_ws_free(&ws);
   gbtm_panel_free(p);
 }

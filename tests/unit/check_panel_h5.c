@@ -17,6 +17,7 @@
 #include "gbtm.h"
 #include "panel/panel.h"
 #include "panel_equal.h"
+#include "formats/panel_h5.h"
 #include "formats/panel_read.h"
 #include "testutil.h"
 

@@ -112,7 +112,7 @@ static void check_refdata(const char *name, bool exposure, size_t persons, size_
 }
 
 /* Rows grouped by person with ages ascending are read as columns of cells
- * (read_as_cells), any other order as rows (panel_build_cov): the same
+ * (read_as_cells), any other order as rows (panel_build_covariates): the same
  * panel either way, with and without exposures, gaps, a zero-only person,
  * and a person whose rows come back after another's (rows from there). */
 START_TEST(test_grouped_and_shuffled_same_panel) {
