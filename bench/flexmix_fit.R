@@ -1,5 +1,5 @@
 # flexmix_fit.R: fits the same Poisson group-based trajectory model as
-# `gbtm fit --model poisson` with R's flexmix, for the side-by-side comparison
+# `gbtm fit --family poisson` with R's flexmix, for the side-by-side comparison
 # in bench/flexmix_compare.sh.
 #
 #   Rscript bench/flexmix_fit.R FILE K D STARTS [SEED]

@@ -5,7 +5,7 @@
 #
 # Builds build/ (with MPI), simulates the rapporteur-2024 cohort at N
 # persons (default 1,000,000) as an HDF5 panel, and fits
-#   gbtm fit DATA --model zip --groups 4 --order 3 --iorder 0 --starts 10 --threads 1 --json
+#   gbtm fit DATA --family zip --groups 4 --order 3 --iorder 0 --starts 10 --threads 1 --json
 # alone and under `mpirun -np R` for each R of --ranks, one thread per
 # process, so that R processes use R cores. Prints one line per run
 # (ranks, wall seconds of the command, fit seconds, log L, speed-up over
@@ -40,7 +40,7 @@ mkdir -p "$out"
 data="$out/cohort_mpi_$n.h5"
 [ -f "$data" ] || build/gbtm simulate --preset rapporteur-2024 --n "$n" --seed 1 -o "$data" >/dev/null
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-fit=(build/gbtm fit "$data" --model zip --groups 4 --order 3 --iorder 0 --starts 10 --threads 1 --json --quiet)
+fit=(build/gbtm fit "$data" --family zip --groups 4 --order 3 --iorder 0 --starts 10 --threads 1 --json --quiet)
 base_wall=""
 base_ll=""
 for r in $ranks; do

@@ -10,7 +10,7 @@
 # Each size N: `gbtm simulate --preset rapporteur-2024 --n N --seed 1`, then
 # (when the build has `gbtm convert`) the same panel as an HDF5 panel, which
 # is what the fit reads; then
-#   gbtm fit DATA --model zip --groups 4 --order 3 --iorder 0 --starts 10 --json
+#   gbtm fit DATA --family zip --groups 4 --order 3 --iorder 0 --starts 10 --json
 # timed by /usr/bin/time -v (wall seconds and peak resident memory of the
 # whole command, reading the data included), and bench/floor at N (the
 # E-step's time per iteration at the fitted model, and the floor of its
@@ -152,7 +152,7 @@ for n in $sizes; do
     data=$h5
   fi
   t0=$(now)
-  ${timer[@]+"${timer[@]}"} "$gbtm" fit "$data" --model zip --groups 4 --order 3 --iorder 0 --starts 10 \
+  ${timer[@]+"${timer[@]}"} "$gbtm" fit "$data" --family zip --groups 4 --order 3 --iorder 0 --starts 10 \
     ${thr[@]+"${thr[@]}"} --json >"$log.fit.json" 2>"$log.fit.err" ||
     die "gbtm fit of $n persons failed (see $log.fit.err)"
   t1=$(now)

@@ -34,7 +34,7 @@
 #define CMD "fit"
 
 enum {
-  OPT_MODEL = CLI_OPT_COLUMNS_END, /* long-only options: values outside the char range */
+  OPT_FAMILY = CLI_OPT_COLUMNS_END, /* long-only options: values outside the char range */
   OPT_GROUPS,
   OPT_ORDER,
   OPT_IORDER,
@@ -58,7 +58,8 @@ enum {
 static const struct option long_options[] = {
     CLI_COLUMN_OPTIONS,
     CLI_COVARIATE_OPTIONS,
-    {"model", required_argument, NULL, OPT_MODEL},
+    {"family", required_argument, NULL, OPT_FAMILY},
+    {"model", required_argument, NULL, OPT_FAMILY}, /* the earlier spelling of --family */
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
     {"iorder", required_argument, NULL, OPT_IORDER},
@@ -121,7 +122,7 @@ static void print_help(FILE *out) {
   fprintf(out,
           "\n"
           "Model:\n"
-          "  --model FAMILY     poisson or zip (default: %s)\n"
+          "  --family FAMILY    poisson or zip (default: %s); --model FAMILY is the same\n"
           "  --groups K         number of groups, 1 to %d (default: %d)\n"
           "  --order D          polynomial order in age of the log rate, 0 to %d: one\n"
           "                     value for all groups or D1,...,DK (default: %d)\n"
@@ -184,9 +185,9 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   bool ok = cli_covariate_option(opt, arg, o, &handled, why, why_size);
   if (handled) return ok;
   switch (opt) {
-  case OPT_MODEL:
+  case OPT_FAMILY:
     if (!gbtm_family_parse(arg, &o->family)) {
-      snprintf(why, why_size, "--model: \"%s\" is not a model (poisson or zip)", arg);
+      snprintf(why, why_size, "--family: \"%s\" is not a family (poisson or zip)", arg);
       return false;
     }
     return true;
@@ -282,7 +283,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
   }
   if (a->iorder_text) {
     if (o->family != GBTM_ZIP) {
-      cli_error(CMD, "--iorder applies only to --model zip");
+      cli_error(CMD, "--iorder applies only to --family zip");
       return CLI_EXIT_USAGE;
     }
     if (!cli_parse_int_list("--iorder", a->iorder_text, o->groups, INT_MIN, INT_MAX, o->iorder,

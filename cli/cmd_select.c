@@ -36,7 +36,7 @@
 #define CMD "select"
 
 enum {
-  OPT_MODEL = CLI_OPT_COLUMNS_END, /* long-only options: values outside the char range */
+  OPT_FAMILY = CLI_OPT_COLUMNS_END, /* long-only options: values outside the char range */
   OPT_GROUPS,
   OPT_ORDER,
   OPT_IORDER,
@@ -53,7 +53,8 @@ enum {
 static const struct option long_options[] = {
     CLI_COLUMN_OPTIONS,
     CLI_COVARIATE_OPTIONS,
-    {"model", required_argument, NULL, OPT_MODEL},
+    {"family", required_argument, NULL, OPT_FAMILY},
+    {"model", required_argument, NULL, OPT_FAMILY}, /* the earlier spelling of --family */
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
     {"iorder", required_argument, NULL, OPT_IORDER},
@@ -108,7 +109,7 @@ static void print_help(FILE *out) {
           "  --groups K1:K2     range of the number of groups, or one K (default: %d:%d)\n"
           "  --order D1:D2      range of polynomial orders of the log rate, or one order;\n"
           "                     the same order in every group (default: %d)\n"
-          "  --model FAMILY     poisson or zip (default: %s)\n"
+          "  --family FAMILY    poisson or zip (default: %s); --model FAMILY is the same\n"
           "  --iorder Q         zip only: order of the logit of zero inflation in every\n"
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
@@ -193,9 +194,9 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   bool ok = cli_covariate_option(opt, arg, &o->fit, &handled, why, why_size);
   if (handled) return ok;
   switch (opt) {
-  case OPT_MODEL:
+  case OPT_FAMILY:
     if (!gbtm_family_parse(arg, &o->fit.family)) {
-      snprintf(why, why_size, "--model: \"%s\" is not a model (poisson or zip)", arg);
+      snprintf(why, why_size, "--family: \"%s\" is not a family (poisson or zip)", arg);
       return false;
     }
     return true;
@@ -251,7 +252,7 @@ static int parse_args(int argc, char **argv, select_args *a) {
   }
   if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
   if (a->iorder_given && a->options.fit.family != GBTM_ZIP) {
-    cli_error(CMD, "--iorder applies only to --model zip");
+    cli_error(CMD, "--iorder applies only to --family zip");
     return CLI_EXIT_USAGE;
   }
   return -1;
@@ -272,28 +273,28 @@ static void on_progress(const gbtm_select_progress *p, void *user) {
     const gbtm_select_entry *e = p->entry;
     if (!e->fit) {
       fprintf(stderr, "gbtm %s: model %d of %d (K=%d, order %d): failed (%.1f s)\n", CMD,
-              p->model + 1, p->models, p->groups, p->order, e->seconds);
+              p->index + 1, p->count, p->groups, p->order, e->seconds);
       return;
     }
     const gbtm_fit_summary *s = gbtm_fit_result_summary(e->fit);
     fprintf(stderr, "gbtm %s: model %d of %d (K=%d, order %d): log L %.4f, BIC %.2f (%.1f s)\n",
-            CMD, p->model + 1, p->models, p->groups, p->order, s->loglik, s->bic, e->seconds);
+            CMD, p->index + 1, p->count, p->groups, p->order, s->loglik, s->bic, e->seconds);
     return;
   }
   if (!p->entry && sp->drawn && now - sp->last_draw < 0.1) return;
   enum { WIDTH = 20 };
   char bar[WIDTH + 1];
-  double done = p->model + (p->entry ? 1.0 : (p->folds > 0 && strcmp(p->phase, "cv") == 0
+  double done = p->index + (p->entry ? 1.0 : (p->folds > 0 && strcmp(p->phase, "cv") == 0
                                                   ? 0.5 + 0.5 * p->fold / (double)p->folds
                                                   : 0.0));
-  int filled = (int)(done * WIDTH / p->models);
+  int filled = (int)(done * WIDTH / p->count);
   for (int i = 0; i < WIDTH; i++) bar[i] = i < filled ? '#' : '.';
   bar[WIDTH] = '\0';
   char what[64] = "";
   if (!p->entry && strcmp(p->phase, "cv") == 0)
     snprintf(what, sizeof what, ", fold %d/%d", p->fold + 1, p->folds);
   fprintf(stderr, "\r\033[Kgbtm %s: [%s] model %d/%d: K=%d, order %d%s, %.0f s", CMD, bar,
-          p->model + 1, p->models, p->groups, p->order, what, now - sp->t0);
+          p->index + 1, p->count, p->groups, p->order, what, now - sp->t0);
   fflush(stderr);
   sp->drawn = true;
   sp->last_draw = now;

@@ -99,7 +99,7 @@ static void print_help(FILE *out) {
           "                     persons) and no_qualification (50%%) that raise the odds\n"
           "                     of the early-peak, late-peak and continuous groups, and\n"
           "                     the time-varying covariate employed (50%% of years) that\n"
-          "                     lowers offending (engine/model/simulate_cov.c)\n"
+          "                     lowers offending (engine/model/simulate_covariates.c)\n"
           "\n"
           "Options:\n"
           "  --preset NAME      the cohort to draw: %s\n"

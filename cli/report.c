@@ -21,7 +21,7 @@
 
 /* Standard error of psi[j] from the report's covariance, NaN when none. */
 static double param_se(const gbtm_fit_result *res, size_t j) {
-  const double *V = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se);
+  const double *V = gbtm_fit_result_covariance(res, gbtm_fit_result_summary(res)->se);
   size_t P = (size_t)gbtm_fit_result_summary(res)->n_params;
   return V ? sqrt(V[j * P + j]) : NAN;
 }
@@ -159,7 +159,7 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
 
   /* With risk factors a share depends on the factors: no interval here;
    * the membership table gives odds ratios instead. */
-  bool have_se = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se) != NULL && gbtm_model_n_risk(m) == 0;
+  bool have_se = gbtm_fit_result_covariance(res, gbtm_fit_result_summary(res)->se) != NULL && gbtm_model_n_risk(m) == 0;
   if (have_se) {
     fprintf(out, "\n%-*s%10s %10s   %s\n", LABEL_WIDTH + 2, "Group shares", "share", "se",
             "95% interval (delta method, logit scale)");
@@ -207,7 +207,7 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   gbtm_se_kind kind = gbtm_fit_result_summary(res)->se;
   double age[512];
   size_t T = trajectory_ages(res, age, 512);
-  bool have_se = gbtm_fit_result_cov(res, kind) != NULL;
+  bool have_se = gbtm_fit_result_covariance(res, kind) != NULL;
   fprintf(out, "\nExpected count by age%s\n  %8s", have_se ? " (95% interval, delta method on the log scale)" : "",
           "age");
   for (int k = 0; k < gbtm_model_groups(m); k++) {
@@ -266,7 +266,7 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   label(out, "converged");
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "standard errors");
-  fprintf(out, "%s\n", gbtm_fit_result_cov(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
+  fprintf(out, "%s\n", gbtm_fit_result_covariance(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
   if (*gbtm_fit_result_inference_note(res)) fprintf(out, "  %*s%s\n", LABEL_WIDTH, "", gbtm_fit_result_inference_note(res));
   label(out, "starts");
   fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",

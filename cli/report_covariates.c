@@ -20,7 +20,7 @@ typedef struct term {
 
 /* The term of psi[i] (i = gbtm_model_param_index, -1: none) at est. */
 static term term_at(const gbtm_fit_result *res, int i, double est) {
-  const double *V = gbtm_fit_result_cov(res, gbtm_fit_result_summary(res)->se);
+  const double *V = gbtm_fit_result_covariance(res, gbtm_fit_result_summary(res)->se);
   size_t P = (size_t)gbtm_fit_result_summary(res)->n_params, j = (size_t)i;
   term t = {est, NAN, NAN, NAN, exp(est), NAN, NAN};
   if (V && i >= 0) {

@@ -255,7 +255,7 @@ double gbtm_panel_tcov_mean(const gbtm_panel *panel, int j);
 size_t gbtm_panel_dropped_rows(const gbtm_panel *panel);
 size_t gbtm_panel_dropped_persons(const gbtm_panel *panel);
 
-/* Covariates given with gbtm_panel_from_rows_cov(), per row (NaN =
+/* Covariates given with gbtm_panel_from_rows_covariates(), per row (NaN =
  * missing): risk[r * n_risk + j] (equal on all rows of a person) and
  * tcov[r * n_tcov + j]. */
 typedef struct gbtm_panel_covariates {
@@ -268,7 +268,7 @@ typedef struct gbtm_panel_covariates {
   bool drop_missing;
 } gbtm_panel_covariates;
 
-gbtm_status gbtm_panel_from_rows_cov(size_t n, const char *const *id, const double *age,
+gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, const double *age,
                                      const int64_t *count, const double *exposure,
                                      const gbtm_panel_covariates *cov, const char *source,
                                      gbtm_panel **out, gbtm_error *err);
@@ -536,7 +536,7 @@ const char *gbtm_fit_result_param_name(const gbtm_fit_result *result, int j);
 /* The P x P covariance of psi (row-major), or NULL when it is not available:
  * inference was off, or the information matrix is not positive definite (then
  * gbtm_fit_result_inference_note says which parameters are involved). */
-const double *gbtm_fit_result_cov(const gbtm_fit_result *result, gbtm_se_kind kind);
+const double *gbtm_fit_result_covariance(const gbtm_fit_result *result, gbtm_se_kind kind);
 /* "" or a note on the information matrix; valid while the result lives. */
 const char *gbtm_fit_result_inference_note(const gbtm_fit_result *result);
 
@@ -550,7 +550,7 @@ typedef enum gbtm_param_kind {
 } gbtm_param_kind;
 
 /* The index in psi (gbtm_fit_result_estimates, the rows of
- * gbtm_fit_result_cov) of parameter j of kind in group k (0-based) of
+ * gbtm_fit_result_covariance) of parameter j of kind in group k (0-based) of
  * model, or -1 when psi has no such parameter: theta and gamma of the
  * reference group, j beyond the order or the covariates, alpha of a group
  * without zero inflation or of a Poisson model. Psi holds, for each group
@@ -775,7 +775,7 @@ typedef struct gbtm_select_entry {
  * ("cv") and when a model is done ("done", with its entry). */
 typedef struct gbtm_select_progress {
   const char *phase;
-  int model, models; /* 0-based index and count */
+  int index, count; /* the (K, d) of the sweep: 0-based index, and how many */
   int groups, order;
   int fold, folds;   /* 0-based fold during "cv" */
   const gbtm_select_entry *entry; /* at "done", else NULL */

@@ -13,7 +13,7 @@ extern "C" {
 /* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
  * Rapporteur's 2024 study (four groups, shares 36/28/21/15), and
  * "rapporteur-2024-covariates", the same with two risk factors and one
- * time-varying covariate (engine/model/simulate_cov.c): the true model into
+ * time-varying covariate (engine/model/simulate_covariates.c): the true model into
  * *model (owned by the caller: gbtm_model_free) and the design for n persons
  * (n = 0: the preset's own number) drawn with seed into *design.
  * GBTM_ERR_USAGE for an unknown preset name, GBTM_ERR_NOMEM; *model is then

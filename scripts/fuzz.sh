@@ -61,7 +61,7 @@ if ! {
   "$gbtm" simulate --preset rapporteur-2024 --n 30 --seed 4 -o "$work/seeds/cohort.csv" >/dev/null &&
     "$gbtm" fit "$work/seeds/cohort.csv" --groups 2 --order 1 --starts 2 -q \
       -o "$work/seeds/model/poisson_k2.h5" >/dev/null &&
-    "$gbtm" fit "$work/seeds/cohort.csv" --model zip --groups 1 --order 1 --starts 2 --se none -q \
+    "$gbtm" fit "$work/seeds/cohort.csv" --family zip --groups 1 --order 1 --starts 2 --se none -q \
       -o "$work/seeds/model/zip_k1.h5" >/dev/null
 } 2>"$work/seeds.log"; then
   cat "$work/seeds.log" >&2

@@ -17,7 +17,7 @@ static double z_of(double level) { return gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * lev
 gbtm_status gbtm_fit_result_share_interval(const gbtm_fit_result *r, int k, gbtm_se_kind kind,
                                            double level, double *se, double *lower, double *upper) {
   const gbtm_model *m = &r->model;
-  const double *V = gbtm_fit_result_cov(r, kind);
+  const double *V = gbtm_fit_result_covariance(r, kind);
   *se = *lower = *upper = NAN;
   if (k < 0 || k >= m->groups || !(level > 0.0 && level < 1.0))
     return gbtm_fail(NULL, GBTM_ERR_USAGE, "bad group or level");
@@ -51,7 +51,7 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
                                                 gbtm_se_kind kind, double level, double *mean,
                                                 double *lower, double *upper) {
   const gbtm_model *m = &r->model;
-  const double *V = gbtm_fit_result_cov(r, kind);
+  const double *V = gbtm_fit_result_covariance(r, kind);
   *lower = *upper = NAN;
   if (k < 0 || k >= m->groups || !(level > 0.0 && level < 1.0))
     return gbtm_fail(NULL, GBTM_ERR_USAGE, "bad group or level");

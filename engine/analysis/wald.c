@@ -114,7 +114,7 @@ gbtm_status gbtm_wald_test(const gbtm_fit_result *res, gbtm_se_kind kind, const 
                            double *chi2, int *df, double *p_value, gbtm_error *err) {
   *chi2 = *p_value = NAN;
   *df = 0;
-  const double *V = gbtm_fit_result_cov(res, kind);
+  const double *V = gbtm_fit_result_covariance(res, kind);
   if (!V) return gbtm_fail(err, GBTM_ERR_DATA, "no covariance for a Wald test: %s",
                            *gbtm_fit_result_inference_note(res) ? gbtm_fit_result_inference_note(res)
                                                                  : "standard errors were not computed");

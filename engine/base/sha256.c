@@ -117,15 +117,25 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void compress_ni(uint32_t h[8
 }
 #endif
 
-/* n whole blocks, with the SHA extensions where the processor has them. */
-static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n) {
+void sha256_compress_portable(uint32_t h[8], const unsigned char *p, size_t n) {
+  for (; n > 0; n--, p += 64) compress(h, p);
+}
+
+bool sha256_compress_accelerated(uint32_t h[8], const unsigned char *p, size_t n) {
 #ifdef SHA256_NI
-  if (n > 0 && have_sha_ni()) {
-    compress_ni(h, p, n);
-    return;
+  if (have_sha_ni()) {
+    if (n > 0) compress_ni(h, p, n);
+    return true;
   }
 #endif
-  for (; n > 0; n--, p += 64) compress(h, p);
+  (void)h, (void)p, (void)n;
+  return false;
+}
+
+/* n whole blocks, with the SHA extensions where the processor has them. */
+static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t n) {
+  if (n == 0 || sha256_compress_accelerated(h, p, n)) return;
+  sha256_compress_portable(h, p, n);
 }
 
 void sha256_init(sha256_ctx *c) {

@@ -4,6 +4,7 @@
 #ifndef GBTM_SHA256_H
 #define GBTM_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,12 @@ typedef struct sha256_ctx {
 } sha256_ctx;
 
 void sha256_init(sha256_ctx *c);
+/* n whole 64-byte blocks into the state h: the portable compression of
+ * FIPS 180-4 §6.2.2; and the one with the processor's SHA extensions, which
+ * returns false (and does nothing) where the processor has none. Hashing
+ * uses the second where it can; the tests hold the two to each other. */
+void sha256_compress_portable(uint32_t h[8], const unsigned char *p, size_t n);
+bool sha256_compress_accelerated(uint32_t h[8], const unsigned char *p, size_t n);
 void sha256_update(sha256_ctx *c, const void *data, size_t n);
 /* Pads, ends the hash and writes the 32-byte digest. */
 void sha256_final(sha256_ctx *c, unsigned char digest[32]);

@@ -50,7 +50,7 @@ const char *gbtm_fit_result_param_name(const gbtm_fit_result *r, int j) {
   return (r->names && j >= 0 && j < r->summary.n_params) ? r->names[j] : NULL;
 }
 
-const double *gbtm_fit_result_cov(const gbtm_fit_result *r, gbtm_se_kind kind) {
+const double *gbtm_fit_result_covariance(const gbtm_fit_result *r, gbtm_se_kind kind) {
   return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->covariance[kind] : NULL;
 }
 

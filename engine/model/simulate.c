@@ -29,7 +29,7 @@
 #include "families/family.h"
 #include "panel/panel.h"
 #include "gbtm_presets.h"
-#include "model/simulate_cov.h"
+#include "model/simulate_covariates.h"
 
 /* Largest rate (expected count per unit exposure) a simulation accepts: far
  * beyond any offence count, and small enough that a count fits the panel's

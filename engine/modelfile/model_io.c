@@ -3,97 +3,11 @@
  * that `gbtm show` prints the same report, `gbtm classify` places new persons
  * against the groups, and h5py or R's hdf5r read it with no gbtm code.
  *
- * Layout, format version 1. Numbers are little-endian in the file
- * (H5T_IEEE_F64LE "float64", H5T_STD_I32LE "int32", H5T_STD_I64LE "int64",
- * H5T_STD_U64LE "uint64"), native in memory; strings are fixed-length UTF-8,
- * NUL-padded to the longest of a dataset (h5py reads them as bytes: .asstr()
- * or .decode() gives str). K is the number of groups, P the number of free
- * parameters, N of persons, T of ages in the trajectory table; [a x b] is a
- * row-major dataset, [] a scalar. Groups are numbered as gbtm reports them
- * (1 = the lowest mean expected count).
- *
- *   / (root attributes)
- *     format_version   int32 []    1 or 2 (below); a reader refuses newer versions
- *     gbtm_version     string      the version of gbtm that wrote the file
- *     created          string      ISO 8601 UTC, "2024-05-01T12:00:00Z"
- *     command_line     string      the full command that made the fit, or ""
- *     seed             uint64 []   the fit's seed
- *     data_name        string      the data as it was named (its file name)
- *     data_sha256      string      SHA-256 of the data file (64 hex digits), or ""
- *   /model
- *     family           string      "poisson" or "zip"
- *     groups           int32 []    K
- *     order            int32 [K]   polynomial order d_k of the log rate, 0..5
- *     iorder           int32 [K]   order q_k of the logit of zero inflation,
- *                                  -1 (none; every group of a poisson model)..5
- *     centre, scale    float64 []  the basis s = (age - centre) / scale
- *     age_min, age_max float64 []  the fitted age range
- *   /params
- *     theta            float64 [K]    membership log-odds against group 1
- *                                     (theta[0] = 0); shares = softmax(theta)
- *     theta_names      string [K]     "theta[1]", ..., "theta[K]"
- *     beta             float64 [K x 6] log-rate coefficients on (1, s, ..., s^5);
- *                                     columns beyond order[k] are 0 and unused
- *     beta_names       string [6]     "intercept", "s", "s^2", ..., "s^5"
- *     alpha            float64 [K x 6] logit zero-inflation coefficients, the
- *                                     same way (unused where iorder[k] = -1)
- *     alpha_names      string [6]     as beta_names
- *   (format version 2 only: models with covariates or a reference group
- *   other than 1; a model without them is written as version 1)
- *   /model/refgroup    int32 []       the reference group of theta, 0-based
- *                                     (absent: 0); theta and gamma are 0 there
- *   /params/gamma      float64 [K x R] risk factors' log-odds ratios (R > 0)
- *   /params/gamma_names string [R]     the risk factors' names (data columns)
- *   /params/delta      float64 [K x C] time-varying covariates' log-rate
- *                                     coefficients (C > 0)
- *   /params/delta_names string [C]     their names (data columns)
- *   /params/tcov_fixed float64 [C]     covariate values of the trajectories
- *   /cov             (only when the fit computed standard errors)
- *     estimates        float64 [P]     psi: for each group k but the reference,
- *                                     theta_k then gamma_k; then per group
- *                                     beta_k (order+1), delta_k (C), alpha_k
- *                                     (iorder+1)
- *     names            string [P]     "theta[2]", "theta[2][unstable]",
- *                                     "beta[1][0]", "delta[1][employed]",
- *                                     "alpha[3][1]"
- *     model            float64 [P x P] inverse observed information (absent
- *                                     when the information is not positive
- *                                     definite)
- *     robust           float64 [P x P] sandwich covariance (absent likewise)
- *     note             string         why the covariances are absent, or ""
- *   /fit
- *     loglik, bic, bic_obs, bic_traj, bic_traj_obs, aic, entropy,
- *     gradient_norm, newton_decrement, fit_seconds       float64 []
- *     n_params, iterations, starts, starts_long, starts_converged,
- *     starts_failed, best_replicated, threads            int32 []
- *     n_persons, n_obs, pilot_persons                    int64 []
- *     converged        int32 []    1 or 0
- *     se               string      "model" or "robust": what the intervals use
- *     kernel           string      "auto", "dense" or "sparse"
- *     failures         string      why starts failed, one per line, or ""
- *   /data            (the fitted data: gbtm_data_summary)
- *     persons, observations, ages  int64 []   N, observed cells, distinct ages
- *     age_min, age_max, zero_share, total_count  float64 []
- *     exposure         int32 []    1 when any exposure differs from 1
- *   /groups
- *     share, assigned_share, avepp, occ          float64 [K]  (NaN: undefined)
- *     share_se, share_lower, share_upper         float64 [K]  95% delta-method
- *                                                interval; NaN without /cov
- *   /trajectory
- *     age              float64 [T]     the data's distinct ages when the data
- *                                     was at hand, else age_min, age_min + 1,
- *                                     ..., and age_max
- *     expected         float64 [K x T] expected count per unit exposure,
- *                                     (1 - omega) lambda
- *     lower, upper     float64 [K x T] its 95% delta-method band (NaN without /cov)
- *     observed         float64 [K x T] (only when the data was at hand) the
- *                                     posterior-weighted observed rate,
- *                                     sum_i tau_ik y_it / sum_i tau_ik E_it
- *                                     over the persons observed at the age
- *                                     (NaN where none is)
- *   /posterior       (only when the fit kept the posteriors)
- *     ids              string [N]      person ids, in the order of tau
- *     tau              float64 [N x K] posterior group probabilities
+ * The layout (every group, dataset and attribute, and what each format
+ * version added) is written once, in docs/model-file.md; a change to it
+ * takes the next format version and a line there. The writer writes the
+ * lowest version that holds the model: version 2 only for models with
+ * covariates or a reference group other than the first.
  *
  * A file is written under a temporary name beside the target (path.XXXXXX),
  * closed, flushed to disk with fsync and renamed over the target

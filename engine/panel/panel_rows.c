@@ -1,5 +1,5 @@
 /* panel_rows.c: panels made from rows that the caller holds
- * (gbtm_panel_from_rows, gbtm_panel_from_rows_cov) and from some persons of
+ * (gbtm_panel_from_rows, gbtm_panel_from_rows_covariates) and from some persons of
  * a panel (gbtm_panel_subset), through panel_build_covariates(), so that
  * they are built and checked like any panel read from a file. */
 #include <math.h>
@@ -13,10 +13,10 @@
 gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
                                  const int64_t *count, const double *exposure,
                                  const char *source, gbtm_panel **out, gbtm_error *err) {
-  return gbtm_panel_from_rows_cov(n, id, age, count, exposure, NULL, source, out, err);
+  return gbtm_panel_from_rows_covariates(n, id, age, count, exposure, NULL, source, out, err);
 }
 
-gbtm_status gbtm_panel_from_rows_cov(size_t n, const char *const *id, const double *age,
+gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, const double *age,
                                      const int64_t *count, const double *exposure,
                                      const gbtm_panel_covariates *covariates, const char *source,
                                      gbtm_panel **out, gbtm_error *err) {

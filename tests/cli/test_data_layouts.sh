@@ -149,13 +149,13 @@ else
   fail "convert reports what it wrote" "stdout: $(cat "$dir/convert.out")"
 fi
 
-cov_long=(--exposure exposure --risk sex --tcov emp)
-run "fit long, covariates" "$dir/long_cov.json" -- fit "$dir/long.csv" "${cov_long[@]}" "${fit_opts[@]}" &&
+covariates_long=(--exposure exposure --risk sex --tcov emp)
+run "fit long, covariates" "$dir/long_covariates.json" -- fit "$dir/long.csv" "${covariates_long[@]}" "${fit_opts[@]}" &&
   run "fit wide, covariates" "$dir/wide_cov.json" -- fit "$dir/wide.csv" "${wide_opts[@]}" --risk sex --tcov 'emp=w1-w34' "${fit_opts[@]}" &&
-  same_fit "wide and long CSV give the same fit with covariates" "$dir/long_cov.json" "$dir/wide_cov.json"
+  same_fit "wide and long CSV give the same fit with covariates" "$dir/long_covariates.json" "$dir/wide_cov.json"
 run "fit HDF5, covariates" "$dir/h5_cov.json" -- fit "$dir/panel.h5" --risk sex --tcov emp "${fit_opts[@]}" &&
-  same_fit "an HDF5 panel gives the same fit with covariates" "$dir/long_cov.json" "$dir/h5_cov.json"
-"$py" - "$dir/long.json" "$dir/long_cov.json" <<'PY' 2>"$dir/pyerr" && pass "the covariates change the fit" || fail "the covariates change the fit" "$(tail -n 1 "$dir/pyerr")"
+  same_fit "an HDF5 panel gives the same fit with covariates" "$dir/long_covariates.json" "$dir/h5_cov.json"
+"$py" - "$dir/long.json" "$dir/long_covariates.json" <<'PY' 2>"$dir/pyerr" && pass "the covariates change the fit" || fail "the covariates change the fit" "$(tail -n 1 "$dir/pyerr")"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert a["n_params"] + 2 + 3 == b["n_params"], (a["n_params"], b["n_params"])
@@ -164,8 +164,8 @@ PY
 
 # Back from HDF5 to long CSV, and again to HDF5: the same panel, the same fit.
 run "convert HDF5 to CSV" /dev/null -- convert "$dir/panel.h5" --risk sex --tcov emp -o "$dir/back.csv" &&
-  run "fit the CSV from HDF5" "$dir/back.json" -- fit "$dir/back.csv" "${cov_long[@]}" "${fit_opts[@]}" &&
-  same_fit "long CSV written from HDF5 gives the same fit" "$dir/long_cov.json" "$dir/back.json"
+  run "fit the CSV from HDF5" "$dir/back.json" -- fit "$dir/back.csv" "${covariates_long[@]}" "${fit_opts[@]}" &&
+  same_fit "long CSV written from HDF5 gives the same fit" "$dir/long_covariates.json" "$dir/back.json"
 if [ "$(head -n 1 "$dir/back.csv")" = "id,age,count,exposure,sex,emp" ]; then
   pass "the CSV written names the covariates"
 else
@@ -174,7 +174,7 @@ fi
 
 # convert --to-wide writes the wide layout and the options that read it
 # back; those options give the same fit.
-run "convert to wide CSV" "$dir/towide.out" -- convert "$dir/long.csv" "${cov_long[@]}" -o "$dir/towide.csv" --to-wide
+run "convert to wide CSV" "$dir/towide.out" -- convert "$dir/long.csv" "${covariates_long[@]}" -o "$dir/towide.csv" --to-wide
 read_back=$(sed -n 's/^read it with: //p' "$dir/towide.out")
 if [[ "$(head -n 1 "$dir/towide.csv")" == "id,sex,age1,count1,exposure1,emp1,age2,count2,exposure2,emp2,"* ]] &&
   [ -n "$read_back" ]; then
@@ -184,7 +184,7 @@ else
 fi
 eval "towide_opts=($read_back)"
 run "fit the wide CSV from convert" "$dir/towide.json" -- fit "$dir/towide.csv" "${towide_opts[@]}" "${fit_opts[@]}" &&
-  same_fit "wide CSV written by convert --to-wide gives the same fit" "$dir/long_cov.json" "$dir/towide.json"
+  same_fit "wide CSV written by convert --to-wide gives the same fit" "$dir/long_covariates.json" "$dir/towide.json"
 "$gbtm" convert "$dir/long.csv" -o "$dir/towide.h5" --to-wide >/dev/null 2>"$dir/stderr"
 status=$?
 if [ "$status" -eq 2 ] && grep -qx "gbtm convert: error: --to-wide writes CSV: -o must name a .csv file" "$dir/stderr" &&
@@ -220,19 +220,19 @@ PY
 sed -e '1s/\by\([1-9]\)\b/y0\1/g' -e '1s/\bt\([1-9]\)\b/t0\1/g' "$dir/wide.csv" >"$dir/wide0.csv"
 run "fit wide, padded ranges" "$dir/wide0.json" -- fit "$dir/wide0.csv" --wide --count-cols y01-y34 --age-cols t01-t09,t10-t34 \
   --exposure-cols e1-e34 --risk sex --tcov 'emp=w1-w34' "${fit_opts[@]}" &&
-  same_fit "ranges with leading zeros" "$dir/long_cov.json" "$dir/wide0.json"
+  same_fit "ranges with leading zeros" "$dir/long_covariates.json" "$dir/wide0.json"
 
 # ---- --drop-missing ----------------------------------------------------------------
 
 read -r want_rows want_persons <"$dir/na.counts"
-"$gbtm" fit "$dir/na.csv" "${cov_long[@]}" "${fit_opts[@]}" >/dev/null 2>"$dir/stderr"
+"$gbtm" fit "$dir/na.csv" "${covariates_long[@]}" "${fit_opts[@]}" >/dev/null 2>"$dir/stderr"
 status=$?
 if [ "$status" -eq 2 ] && grep -qE "^gbtm fit: error: $dir/na.csv:[0-9]+:[56]: missing value of (risk factor \"sex\"|time-varying covariate \"emp\")" "$dir/stderr"; then
   pass "a missing covariate is an error without --drop-missing"
 else
   fail "a missing covariate is an error without --drop-missing" "exit status $status"
 fi
-if "$gbtm" fit "$dir/na.csv" "${cov_long[@]}" --drop-missing "${fit_opts[@]}" >"$dir/na.json" 2>"$dir/stderr" &&
+if "$gbtm" fit "$dir/na.csv" "${covariates_long[@]}" --drop-missing "${fit_opts[@]}" >"$dir/na.json" 2>"$dir/stderr" &&
   grep -qx "gbtm fit: dropped $want_rows rows and $want_persons persons with missing covariates" "$dir/stderr"; then
   pass "--drop-missing drops $want_rows rows and $want_persons persons"
 else
@@ -242,8 +242,8 @@ n_persons=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["n_per
 if [ "$n_persons" = $((300 - want_persons)) ]; then pass "the dropped persons are not fitted"; else fail "the dropped persons are not fitted" "n_persons $n_persons"; fi
 for cmd in convert select; do
   case $cmd in
-  convert) args=(convert "$dir/na.csv" "${cov_long[@]}" --drop-missing -o "$dir/na.h5") ;;
-  select) args=(select "$dir/na.csv" "${cov_long[@]}" --drop-missing --groups 1 --starts 2 --quiet) ;;
+  convert) args=(convert "$dir/na.csv" "${covariates_long[@]}" --drop-missing -o "$dir/na.h5") ;;
+  select) args=(select "$dir/na.csv" "${covariates_long[@]}" --drop-missing --groups 1 --starts 2 --quiet) ;;
   esac
   if "$gbtm" "${args[@]}" >/dev/null 2>"$dir/stderr" &&
     grep -qx "gbtm $cmd: dropped $want_rows rows and $want_persons persons with missing covariates" "$dir/stderr"; then

@@ -106,14 +106,14 @@ expect_status() {
 }
 
 run "counts of 10^6" "$dir/huge.csv" --groups 2 --order 2
-run "counts of 10^6, zip" "$dir/huge.csv" --groups 2 --order 1 --model zip
+run "counts of 10^6, zip" "$dir/huge.csv" --groups 2 --order 1 --family zip
 run "exposure 1e-9" "$dir/tiny_exposure.csv" --exposure exposure --groups 2 --order 1
 run "ages 0-120, order 5" "$dir/wide_ages.csv" --groups 2 --order 5
-run "ages 0-120, order 5, zip" "$dir/wide_ages.csv" --groups 2 --order 5 --model zip --iorder 1
+run "ages 0-120, order 5, zip" "$dir/wide_ages.csv" --groups 2 --order 5 --family zip --iorder 1
 run "K = 6 on 2 groups" "$dir/two_groups.csv" --groups 6 --order 2
 run "K = 5 on 3 patterns" "$dir/patterns.csv" --groups 5 --order 1
-run "zip K = 3 on Poisson data" "$dir/poisson.csv" --groups 3 --order 1 --model zip
-run "zip K = 3, iorder 2, on Poisson data" "$dir/poisson.csv" --groups 3 --order 2 --model zip --iorder 2
+run "zip K = 3 on Poisson data" "$dir/poisson.csv" --groups 3 --order 1 --family zip
+run "zip K = 3, iorder 2, on Poisson data" "$dir/poisson.csv" --groups 3 --order 2 --family zip --iorder 2
 run "robust SE, K = 5 on 3 patterns" "$dir/patterns.csv" --groups 5 --order 1 --se robust
 expect_status "all counts zero" 2 "every count in the data is zero" "$dir/zeros.csv" --groups 1 --order 1
 

@@ -158,5 +158,30 @@ assert abs(sum(g["share"] for g in d["group"]) - 1) < 1e-9
   fi
 fi
 
+# --family names the family; --model is its earlier spelling and must fit the
+# same model (the same JSON but for the timings and the command line).
+fam=$dir/family.csv
+"$gbtm" simulate --preset rapporteur-2024 --n 150 --seed 4 -o "$fam" >/dev/null 2>&1
+strip_json() { python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for k in [k for k in d if k.endswith("seconds")]: del d[k]
+print(json.dumps(d, sort_keys=True))'; }
+if ! "$gbtm" fit "$fam" --family zip --groups 2 --order 2 --starts 4 --json -q 2>"$dir/stderr" |
+  strip_json >"$dir/family.json"; then
+  fail "--family zip" "the fit failed"
+elif ! "$gbtm" fit "$fam" --model zip --groups 2 --order 2 --starts 4 --json -q 2>"$dir/stderr" |
+  strip_json >"$dir/model.json"; then
+  fail "--model zip" "the fit failed"
+elif ! grep -q '"model": "zip"' "$dir/family.json"; then
+  fail "--family zip" "the JSON does not say model zip (the family's key)"
+elif ! cmp -s "$dir/family.json" "$dir/model.json"; then
+  fail "--family zip" "--family and --model fitted different models"
+else
+  pass "--family zip, and --model zip the same"
+fi
+expect "--family unknown" 2 '--family: "nb" is not a family (poisson or zip)' -- "$good" --family nb
+expect "--iorder without zip" 2 "--iorder applies only to --family zip" -- "$good" --iorder 1
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

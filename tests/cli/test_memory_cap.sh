@@ -47,7 +47,7 @@ fail() {
 }
 pass() { echo "ok   $1"; }
 
-fit=(fit --model poisson --groups 2 --order 2 --starts 2 --se none --threads 1 --quiet --json)
+fit=(fit --family poisson --groups 2 --order 2 --starts 2 --se none --threads 1 --quiet --json)
 for n in 630 200000; do
   if ! "$gbtm" simulate --preset rapporteur-2024 --n "$n" --seed 3 -o "$dir/c$n.csv" >/dev/null 2>"$dir/err"; then
     echo "FAIL simulate $n persons: $(cat "$dir/err")"

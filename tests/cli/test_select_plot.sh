@@ -163,7 +163,7 @@ fi
 # ---- select usage errors -------------------------------------------------------------
 expect_error "select: empty range" "the range 3:2 is empty" -- select "$cohort" --groups 3:2
 expect_error "select: one fold" "--cv" -- select "$cohort" --cv 1
-expect_error "select: iorder without zip" "--iorder applies only to --model zip" -- select "$cohort" --iorder 1
+expect_error "select: iorder without zip" "--iorder applies only to --family zip" -- select "$cohort" --iorder 1
 expect_error "select: missing file" "$dir/none.csv" -- select "$dir/none.csv"
 printf 'id,age,count\n1,1,0\n1,2,1\n1,3,2\n2,1,1\n2,2,0\n2,3,3\n' >"$dir/three_ages.csv"
 expect_error "select: order above the ages" "order of group 1 (3) must be below the number of distinct ages (3)" -- select "$dir/three_ages.csv" --groups 1:2 --order 2:3

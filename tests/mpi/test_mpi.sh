@@ -96,7 +96,7 @@ done
 
 # A pilot (every fourth of the 2000 persons, over all processes): the
 # same subsample, the same maxima, the same answer.
-opts=(--model zip --groups 3 --order 2 --exposure exposure --pilot 500 --json --quiet)
+opts=(--family zip --groups 3 --order 2 --exposure exposure --pilot 500 --json --quiet)
 name="fit e.h5 zip with a pilot of 500 on 2 processes"
 if ! "$gbtm" fit "$dir/e.h5" "${opts[@]}" >"$dir/one.json" 2>"$dir/stderr"; then
   fail "$name" "exit status alone"
@@ -132,10 +132,10 @@ done
 
 # ---- files from rank 0 ------------------------------------------------------
 name="posterior and model files on 3 processes"
-"$gbtm" fit "$dir/e.h5" --model zip --groups 3 --order 2 --exposure exposure --quiet \
+"$gbtm" fit "$dir/e.h5" --family zip --groups 3 --order 2 --exposure exposure --quiet \
   --posterior "$dir/post1.csv" -o "$dir/m1.h5" >/dev/null 2>"$dir/stderr"
 mkdir "$dir/many"
-if ! (cd "$dir/many" && mpi 3 "$gbtm" fit "$dir/e.h5" --model zip --groups 3 --order 2 --exposure exposure \
+if ! (cd "$dir/many" && mpi 3 "$gbtm" fit "$dir/e.h5" --family zip --groups 3 --order 2 --exposure exposure \
   --quiet --posterior post.csv -o m.h5 >/dev/null 2>"$dir/stderr"); then
   fail "$name" "exit status"
 elif [ "$(ls "$dir/many" | tr '\n' ' ')" != "m.h5 post.csv " ]; then

@@ -57,7 +57,7 @@ START_TEST(recovers_theta_and_delta) {
   ck_assert_int_eq(gbtm_model_loglik(&truth, p, &at_truth, NULL), GBTM_OK);
   ck_assert_msg(s->loglik >= at_truth, "%.6f < %.6f at the truth", s->loglik, at_truth);
   const gbtm_model *m = gbtm_fit_result_model(r);
-  const double *V = gbtm_fit_result_cov(r, GBTM_SE_MODEL);
+  const double *V = gbtm_fit_result_covariance(r, GBTM_SE_MODEL);
   ck_assert_ptr_nonnull(V);
   /* the estimates in psi order, named; compare the theta/gamma/delta ones
    * with the truth's coefficients (groups in the same order: both sorted

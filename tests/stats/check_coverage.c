@@ -97,7 +97,7 @@ START_TEST(intervals_cover_the_truth) {
   for (int r = 0; r < R; r++) {
     gbtm_panel *p = cohort(&m, 100 + (unsigned long)r, false);
     gbtm_fit_result *res = fit(p, &m);
-    const double *V = gbtm_fit_result_cov(res, GBTM_SE_MODEL), *W = gbtm_fit_result_cov(res, GBTM_SE_ROBUST);
+    const double *V = gbtm_fit_result_covariance(res, GBTM_SE_MODEL), *W = gbtm_fit_result_covariance(res, GBTM_SE_ROBUST);
     const double *psi = gbtm_fit_result_estimates(res);
     ck_assert_msg(V && W, "replicate %d: %s", r, gbtm_fit_result_inference_note(res));
     int P = gbtm_fit_result_summary(res)->n_params;
@@ -132,7 +132,7 @@ START_TEST(robust_larger_when_overdispersed) {
   for (int r = 0; r < R; r++) {
     gbtm_panel *p = cohort(&m, 500 + (unsigned long)r, true);
     gbtm_fit_result *res = fit(p, &m);
-    const double *V = gbtm_fit_result_cov(res, GBTM_SE_MODEL), *W = gbtm_fit_result_cov(res, GBTM_SE_ROBUST);
+    const double *V = gbtm_fit_result_covariance(res, GBTM_SE_MODEL), *W = gbtm_fit_result_covariance(res, GBTM_SE_ROBUST);
     ck_assert(V && W);
     int P = gbtm_fit_result_summary(res)->n_params;
     for (int idx = 1; idx < 7; idx++) ratio += sqrt(W[idx * P + idx] / V[idx * P + idx]);

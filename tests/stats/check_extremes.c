@@ -163,7 +163,7 @@ static void check_valid(const char *name, const gbtm_panel *p, const gbtm_fit_re
   size_t P = (size_t)s->n_params;
   for (size_t j = 0; j < P; j++) FINITE(psi[j], "estimate");
   for (int kind = GBTM_SE_MODEL; kind <= GBTM_SE_ROBUST; kind++) {
-    const double *V = gbtm_fit_result_cov(r, (gbtm_se_kind)kind);
+    const double *V = gbtm_fit_result_covariance(r, (gbtm_se_kind)kind);
     if (!V) {
       ck_assert_msg(gbtm_fit_result_inference_note(r)[0] != '\0', "%s: no covariance and no note", name);
       ck_assert_msg(isnan(s->newton_decrement) || isfinite(s->newton_decrement), "%s: decrement", name);
@@ -189,7 +189,7 @@ static void check_valid(const char *name, const gbtm_panel *p, const gbtm_fit_re
     }
   }
   printf("%s: valid fit, log L %.6f, %d of %d starts failed, covariance %s%s\n", name, s->loglik,
-         s->starts_failed, s->starts, gbtm_fit_result_cov(r, GBTM_SE_MODEL) ? "finite" : "absent: ",
+         s->starts_failed, s->starts, gbtm_fit_result_covariance(r, GBTM_SE_MODEL) ? "finite" : "absent: ",
          gbtm_fit_result_inference_note(r));
 }
 

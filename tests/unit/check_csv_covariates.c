@@ -19,7 +19,7 @@
 #include "testutil.h"
 
 /* Columns with risk factors and time-varying covariates by name. */
-static gbtm_csv_columns cov_columns(const char *risk, const char *tcov, bool drop) {
+static gbtm_csv_columns covariate_columns(const char *risk, const char *tcov, bool drop) {
   gbtm_csv_columns c = gbtm_csv_columns_default();
   if (risk) c.risk[c.n_risk++] = risk;
   if (tcov) c.tcov[c.n_tcov++] = tcov;
@@ -99,11 +99,11 @@ START_TEST(test_missing_spellings) {
   for (size_t k = 0; k < sizeof spelled / sizeof *spelled; k++) {
     char text[256];
     snprintf(text, sizeof text, "id,age,count,sex\na,12,0,1\nb,12,1,%s\n", spelled[k]);
-    gbtm_csv_columns c = cov_columns("sex", NULL, false);
+    gbtm_csv_columns c = covariate_columns("sex", NULL, false);
     expect_error(text, &c, GBTM_ERR_DATA,
                  "%s:3:4: missing value of risk factor \"sex\" (or drop such persons with --drop-missing)");
     snprintf(text, sizeof text, "id,age,count,emp\na,12,0,1\na,13,1,%s\n", spelled[k]);
-    c = cov_columns(NULL, "emp", false);
+    c = covariate_columns(NULL, "emp", false);
     expect_error(text, &c, GBTM_ERR_DATA,
                  "%s:3:4: missing value of time-varying covariate \"emp\" (or drop such rows with "
                  "--drop-missing)");
@@ -124,7 +124,7 @@ START_TEST(test_bad_values) {
              "%%s:3:4: risk factor \"sex\" is \"%s\", not a finite number (a missing value is empty, "
              "\".\" or \"NA\")",
              bad[k].shown);
-    gbtm_csv_columns c = cov_columns("sex", "emp", true);
+    gbtm_csv_columns c = covariate_columns("sex", "emp", true);
     expect_error(text, &c, GBTM_ERR_PARSE, want);
     snprintf(text, sizeof text, "id,age,count,sex,emp\na,12,0,1,0\nb,12,1,0,%s\n", bad[k].cell);
     snprintf(want, sizeof want,
@@ -137,17 +137,17 @@ START_TEST(test_bad_values) {
 END_TEST
 
 START_TEST(test_missing_column) {
-  gbtm_csv_columns c = cov_columns("sex", "emp", false);
+  gbtm_csv_columns c = covariate_columns("sex", "emp", false);
   expect_error("id,age,count,sex\na,12,0,1\n", &c, GBTM_ERR_PARSE,
                "%s:1:1: missing column \"emp\" in header (found: id,age,count,sex)");
-  c = cov_columns("gender", NULL, false);
+  c = covariate_columns("gender", NULL, false);
   expect_error("\n\nid,age,count,sex\na,12,0,1\n", &c, GBTM_ERR_PARSE,
                "%s:3:1: missing column \"gender\" in header (found: id,age,count,sex)");
 }
 END_TEST
 
 START_TEST(test_risk_varies_within_person) {
-  gbtm_csv_columns c = cov_columns("sex", NULL, false);
+  gbtm_csv_columns c = covariate_columns("sex", NULL, false);
   expect_error("id,age,count,sex\na,12,0,1\nb,12,0,0\na,13,1,0\n", &c, GBTM_ERR_DATA,
                "%s:4:4: risk factor \"sex\" of person a varies within the person (0 here, 1 on line 2); "
                "a risk factor is time-stable");
@@ -158,7 +158,7 @@ END_TEST
  * rows) and the rows with a missing time-varying covariate, and a person
  * left without rows; the counts are what was dropped. */
 START_TEST(test_drop_missing_counts) {
-  gbtm_csv_columns c = cov_columns("sex", "emp", true);
+  gbtm_csv_columns c = covariate_columns("sex", "emp", true);
   gbtm_panel *p = read_ok("id,age,count,sex,emp\n"
                           "a,12,0,1,0\n"
                           "a,13,2,1,NA\n" /* row dropped */
@@ -176,7 +176,7 @@ START_TEST(test_drop_missing_counts) {
   ck_assert_uint_eq(gbtm_panel_dropped_persons(p), 2);
   ck_assert(gbtm_panel_total_count(p) == 3.0);
   gbtm_panel_free(p);
-  c = cov_columns(NULL, "emp", true);
+  c = covariate_columns(NULL, "emp", true);
   expect_error("id,age,count,emp\na,12,0,.\nb,12,1,\n", &c, GBTM_ERR_DATA,
                "%s: every row has a missing covariate (2 dropped)");
 }
@@ -188,9 +188,9 @@ START_TEST(test_covariate_names_checked) {
   c.n_risk = GBTM_MAX_RISK + 1;
   expect_error("id,age,count\na,1,1\n", &c, GBTM_ERR_USAGE,
                "%s: at most 8 risk factors and 4 time-varying covariates");
-  c = cov_columns("sex", "sex", false);
+  c = covariate_columns("sex", "sex", false);
   expect_error("id,age,count,sex\na,1,1,1\n", &c, GBTM_ERR_USAGE, "%s: covariate \"sex\" is named twice");
-  c = cov_columns("", NULL, false);
+  c = covariate_columns("", NULL, false);
   expect_error("id,age,count,sex\na,1,1,1\n", &c, GBTM_ERR_USAGE, "%s: covariate 1 has no name");
 }
 END_TEST
@@ -240,7 +240,7 @@ START_TEST(test_many_rows) {
   char path[64];
   test_write_file(path, text);
   free(text);
-  gbtm_csv_columns c = cov_columns("z", "w", false);
+  gbtm_csv_columns c = covariate_columns("z", "w", false);
   gbtm_panel *p = NULL;
   gbtm_error err = {0};
   ck_assert_int_eq(gbtm_panel_read_csv(path, &c, &p, &err), GBTM_OK);

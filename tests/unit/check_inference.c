@@ -70,14 +70,14 @@ static gbtm_panel *with_covariates(gbtm_panel *p, int R, int C, unsigned long se
       for (int j = 0; j < C; j++) tcov[r * (size_t)C + (size_t)j] = gsl_ran_gaussian(rng, 1.0);
     }
   }
-  gbtm_panel_covariates cov = {0};
-  cov.n_risk = R, cov.n_tcov = C, cov.risk = risk, cov.tcov = tcov;
+  gbtm_panel_covariates covariates = {0};
+  covariates.n_risk = R, covariates.n_tcov = C, covariates.risk = risk, covariates.tcov = tcov;
   const char *names[] = {"z1", "z2", "z3", "w1", "w2"};
-  for (int j = 0; j < R; j++) cov.risk_name[j] = names[j];
-  for (int j = 0; j < C; j++) cov.tcov_name[j] = names[3 + j];
+  for (int j = 0; j < R; j++) covariates.risk_name[j] = names[j];
+  for (int j = 0; j < C; j++) covariates.tcov_name[j] = names[3 + j];
   gbtm_panel *out = NULL;
   gbtm_error err;
-  ck_assert_int_eq(gbtm_panel_from_rows_cov(rows, id, age, y, e, &cov, "rows", &out, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_panel_from_rows_covariates(rows, id, age, y, e, &covariates, "rows", &out, &err), GBTM_OK);
   free(id), free(age), free(e), free(ce), free(risk), free(tcov), free(y), free(ct), free(cy);
   gsl_rng_free(rng);
   gbtm_panel_free(p);

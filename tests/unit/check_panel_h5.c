@@ -112,11 +112,11 @@ static rows shuffled_rows(void) {
   return r;
 }
 
-/* The panel gbtm_panel_from_rows_cov() builds of r (panel_build). */
-static gbtm_panel *panel_of(const rows *r, bool exposure, bool cov) {
+/* The panel gbtm_panel_from_rows_covariates() builds of r (panel_build). */
+static gbtm_panel *panel_of(const rows *r, bool exposure, bool with_covariates) {
   gbtm_panel_covariates c = {0};
   double risk[16], tcov[16];
-  if (cov) {
+  if (with_covariates) {
     c.n_risk = 1;
     c.risk_name[0] = "sex";
     c.n_tcov = 1;
@@ -128,27 +128,27 @@ static gbtm_panel *panel_of(const rows *r, bool exposure, bool cov) {
   }
   gbtm_panel *p = NULL;
   gbtm_error err = {0};
-  gbtm_status st = gbtm_panel_from_rows_cov(r->n, r->id, r->age, r->count, exposure ? r->exposure : NULL,
-                                            cov ? &c : NULL, "rows", &p, &err);
+  gbtm_status st = gbtm_panel_from_rows_covariates(r->n, r->id, r->age, r->count, exposure ? r->exposure : NULL,
+                                            with_covariates ? &c : NULL, "rows", &p, &err);
   ck_assert_msg(st == GBTM_OK, "%s", err.message);
   return p;
 }
 
 /* Writes r as an HDF5 panel with ids as fixed strings. */
-static void write_rows(const char *path, const rows *r, bool exposure, bool cov) {
+static void write_rows(const char *path, const rows *r, bool exposure, bool with_covariates) {
   hid_t f = h5_new(path, 1);
   h5_put_strings(f, "/panel/id", r->id, r->n, 4, false);
   h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->age);
   h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, r->n, false, r->count32);
   if (exposure) h5_put(f, "/panel/exposure", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->exposure);
-  if (cov) {
+  if (with_covariates) {
     h5_put(f, "/panel/risk/sex", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->sex);
     h5_put(f, "/panel/tcov/emp", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, r->n, false, r->emp);
   }
   H5Fclose(f);
 }
 
-static gbtm_csv_columns cov_columns(bool drop) {
+static gbtm_csv_columns covariate_columns(bool drop) {
   gbtm_csv_columns c = gbtm_csv_columns_default();
   c.risk[c.n_risk++] = "sex";
   c.tcov[c.n_tcov++] = "emp";
@@ -212,7 +212,7 @@ END_TEST
 START_TEST(test_roundtrip_covariates) {
   rows r = shuffled_rows();
   gbtm_panel *p = panel_of(&r, true, true);
-  gbtm_csv_columns c = cov_columns(false);
+  gbtm_csv_columns c = covariate_columns(false);
   roundtrip(p, &c);
   /* covariates not asked for are not read */
   char path[64];
@@ -275,11 +275,11 @@ START_TEST(test_any_order) {
   rows r = shuffled_rows();
   char path[64];
   fresh_path(path);
-  gbtm_csv_columns c = cov_columns(false);
+  gbtm_csv_columns c = covariate_columns(false);
   for (int k = 0; k < 4; k++) {
-    bool exposure = k & 1, cov = k & 2;
-    write_rows(path, &r, exposure, cov);
-    gbtm_panel *want = panel_of(&r, exposure, cov), *got = read_ok(path, cov ? &c : NULL);
+    bool exposure = k & 1, with_covariates = k & 2;
+    write_rows(path, &r, exposure, with_covariates);
+    gbtm_panel *want = panel_of(&r, exposure, with_covariates), *got = read_ok(path, with_covariates ? &c : NULL);
     ck_assert_panels_equal(want, got);
     gbtm_panel_free(want);
     gbtm_panel_free(got);
@@ -302,7 +302,7 @@ START_TEST(test_grouped_orders) {
   for (size_t a = 0; a < r.n; a++) r.count32[a] = (int32_t)r.count[a];
   char path[64];
   fresh_path(path);
-  gbtm_csv_columns c = cov_columns(false);
+  gbtm_csv_columns c = covariate_columns(false);
   for (int k = 0; k < 3; k++) {
     if (k == 1) r.id[0] = r.id[1] = "d"; /* d, a, b: ascending from a: no */
     if (k == 2) r.age[5] = 11;           /* b ascends now, a fast path all through */
@@ -377,11 +377,11 @@ START_TEST(test_drop_missing) {
   char path[64];
   fresh_path(path);
   write_rows(path, &r, true, true);
-  gbtm_csv_columns c = cov_columns(false);
+  gbtm_csv_columns c = covariate_columns(false);
   expect_error(path, &c, GBTM_ERR_DATA,
                "%s: /panel/risk/sex[1]: missing value of risk factor \"sex\" (or drop such persons with "
                "--drop-missing)");
-  c = cov_columns(true);
+  c = covariate_columns(true);
   gbtm_panel *got = read_ok(path, &c);
   ck_assert_uint_eq(got->n, 2);
   ck_assert_uint_eq(got->dropped_rows, 4);
@@ -392,7 +392,7 @@ START_TEST(test_drop_missing) {
   r.emp[0] = 1;
   r.emp[2] = NAN;
   write_rows(path, &r, true, true);
-  c = cov_columns(false);
+  c = covariate_columns(false);
   expect_error(path, &c, GBTM_ERR_DATA,
                "%s: /panel/tcov/emp[2]: missing value of time-varying covariate \"emp\" (or drop such rows "
                "with --drop-missing)");
@@ -491,7 +491,7 @@ START_TEST(test_errors) {
   r.age[5] = 14;
   r.sex[5] = 1;
   write_rows(path, &r, false, true);
-  gbtm_csv_columns c = cov_columns(false);
+  gbtm_csv_columns c = covariate_columns(false);
   expect_error(path, &c, GBTM_ERR_DATA,
                "%s:6: risk factor \"sex\" of person a varies within the person (1 here, 0 on line 5); a "
                "risk factor is time-stable");
@@ -586,7 +586,7 @@ START_TEST(test_write_failures) {
   gbtm_panel_covariates c = {.n_risk = 1, .risk_name = {"a/b"}};
   double risk[16] = {0};
   c.risk = risk;
-  ck_assert_int_eq(gbtm_panel_from_rows_cov(r.n, r.id, r.age, r.count, NULL, &c, "rows", &p, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_panel_from_rows_covariates(r.n, r.id, r.age, r.count, NULL, &c, "rows", &p, &err), GBTM_OK);
   char dir[] = "/tmp/gbtm_h5_XXXXXX", path[128];
   ck_assert_ptr_nonnull(mkdtemp(dir));
   snprintf(path, sizeof path, "%s/panel.h5", dir);

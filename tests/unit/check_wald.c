@@ -31,7 +31,7 @@ static gbtm_fit_result *fit_cohort(gbtm_panel **p) {
 START_TEST(single_coefficient_is_z_squared) {
   gbtm_panel *p;
   gbtm_fit_result *r = fit_cohort(&p);
-  const double *V = gbtm_fit_result_cov(r, GBTM_SE_MODEL), *psi = gbtm_fit_result_estimates(r);
+  const double *V = gbtm_fit_result_covariance(r, GBTM_SE_MODEL), *psi = gbtm_fit_result_estimates(r);
   int P = gbtm_fit_result_summary(r)->n_params, j = -1;
   for (int i = 0; i < P; i++)
     if (strcmp(gbtm_fit_result_param_name(r, i), "beta[2][2]") == 0) j = i;
@@ -55,7 +55,7 @@ END_TEST
 START_TEST(two_equations_follow_the_formula) {
   gbtm_panel *p;
   gbtm_fit_result *r = fit_cohort(&p);
-  const double *V = gbtm_fit_result_cov(r, GBTM_SE_ROBUST), *psi = gbtm_fit_result_estimates(r);
+  const double *V = gbtm_fit_result_covariance(r, GBTM_SE_ROBUST), *psi = gbtm_fit_result_estimates(r);
   int P = gbtm_fit_result_summary(r)->n_params, idx[4];
   const char *names[4] = {"beta[2][1]", "beta[3][1]", "beta[2][2]", "beta[3][2]"};
   for (int a = 0; a < 4; a++)

@@ -1,4 +1,4 @@
-/* simulate_cov.c: synthetic panels from a model with covariates, and the
+/* simulate_covariates.c: synthetic panels from a model with covariates, and the
  * preset cohort that has them (DESIGN §6, simulate.*; eq. M with risk
  * factors; w'delta_k in log lambda).
  *
@@ -23,7 +23,7 @@
 #include "families/family.h"
 #include "model/model.h"
 #include "panel/panel.h"
-#include "model/simulate_cov.h"
+#include "model/simulate_covariates.h"
 #include "panel/panel_covariates.h"
 
 static gbtm_status check(const gbtm_model *m, const gbtm_sim_design *d, gbtm_error *err) {
@@ -104,13 +104,13 @@ gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, g
     }
   }
   if (st == GBTM_OK) {
-    panel_covariates_in cov = {0};
-    cov.n_risk = m->n_risk;
-    cov.n_tcov = m->n_tcov;
-    for (size_t j = 0; j < R; j++) cov.risk_name[j] = m->risk_name[j];
-    for (size_t j = 0; j < C; j++) cov.tcov_name[j] = m->tcov_name[j];
-    cov.values = values;
-    st = panel_build_covariates(rows, r, ids, n, "simulation", 2, &cov, out, err); /* takes ids */
+    panel_covariates_in covariates = {0};
+    covariates.n_risk = m->n_risk;
+    covariates.n_tcov = m->n_tcov;
+    for (size_t j = 0; j < R; j++) covariates.risk_name[j] = m->risk_name[j];
+    for (size_t j = 0; j < C; j++) covariates.tcov_name[j] = m->tcov_name[j];
+    covariates.values = values;
+    st = panel_build_covariates(rows, r, ids, n, "simulation", 2, &covariates, out, err); /* takes ids */
     ids = NULL;
   }
 done:

@@ -1,7 +1,7 @@
-/* simulate_cov.h: simulation with covariates (engine/model/simulate_cov.c),
+/* simulate_covariates.h: simulation with covariates (engine/model/simulate_covariates.c),
  * called by gbtm_simulate() and gbtm_preset() (engine/model/simulate.c). */
-#ifndef GBTM_SIMULATE_COV_H
-#define GBTM_SIMULATE_COV_H
+#ifndef GBTM_SIMULATE_COVARIATES_H
+#define GBTM_SIMULATE_COVARIATES_H
 
 #include "model/model.h"
 #include "panel/panel.h"
