@@ -1,6 +1,6 @@
 /* cmd_convert.c: `gbtm convert DATA -o OUT [column options]`, rewriting a
  * panel in another layout: any input gbtm reads (long CSV, wide CSV, HDF5
- * panel), with its covariates, to an HDF5 panel (README "HDF5 panels"), or
+ * panel), with its covariates, to an HDF5 panel (docs/manual.md "HDF5 panels"), or
  * to long CSV when OUT ends in .csv (wide CSV with --to-wide). A large panel converted once to HDF5
  * loads in a fraction of the time its CSV takes, at every later fit.
  *
@@ -42,8 +42,8 @@ static void print_help(FILE *out) {
           "\n"
           "Reads a panel (a long or wide CSV file, or an HDF5 panel) with the\n"
           "covariates the options name, and writes it as an HDF5 panel, which gbtm\n"
-          "fit, select and classify read much faster than CSV (layout: README \"HDF5\n"
-          "panels\"), or as a long CSV file when OUT ends in .csv: id,age,count, the\n"
+          "fit, select and classify read much faster than CSV (layout: docs/manual.md\n"
+          "\"HDF5 panels\"), or as a long CSV file when OUT ends in .csv: id,age,count, the\n"
           "exposure when any differs from 1, then the risk factors and the\n"
           "time-varying covariates. Persons keep the order of their first appearance,\n"
           "each person's observations ascending in age.\n"

@@ -183,7 +183,7 @@ gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *column
                                 gbtm_panel **out, gbtm_error *err);
 
 /* Reads a panel from path, whatever its format: an HDF5 panel (recognised
- * by the HDF5 signature; layout in README "HDF5 panels": datasets
+ * by the HDF5 signature; layout in docs/manual.md "HDF5 panels": datasets
  * /panel/id, /panel/age, /panel/count, optional /panel/exposure, and the
  * covariates under /panel/risk/NAME and /panel/tcov/NAME, one entry per
  * observation), or else a CSV file in the long or wide layout of columns.
@@ -882,7 +882,7 @@ typedef struct gbtm_save_info {
 } gbtm_save_info;
 
 /* Writes the fit to path as an HDF5 model file (layout: engine/modelfile/model_io.c,
- * README "The file's layout"). The file is written under a temporary name
+ * docs/model-file.md). The file is written under a temporary name
  * in the same folder, flushed to disk and renamed over path, so an
  * interrupted or failed save leaves an earlier file at path as it was.
  * info may be NULL. */

@@ -4,7 +4,7 @@
  * handful of arrays, each read in one call, and h5py or R's hdf5r read and
  * write it with no gbtm code.
  *
- * Layout, format version 1 (README "HDF5 panels"). One entry per observed
+ * Layout, format version 1 (docs/manual.md "HDF5 panels"). One entry per observed
  * cell; gbtm writes the entries grouped by person (in panel order) and
  * ascending in age within a person, and reads them in any order.
  *
@@ -695,7 +695,7 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
   hid_t fapl, file = open_file(&io, &fapl), g = -1;
   if (io.st == GBTM_OK) {
     if (H5Lexists(file, "panel", H5P_DEFAULT) <= 0)
-      h5_fail(&io, GBTM_ERR_PARSE, "no group /panel: not an HDF5 panel%s (see README \"HDF5 panels\")",
+      h5_fail(&io, GBTM_ERR_PARSE, "no group /panel: not an HDF5 panel%s (see docs/manual.md \"HDF5 panels\")",
            H5Lexists(file, "model", H5P_DEFAULT) > 0 ? " but a model file" : "");
     else if ((g = H5Gopen2(file, "panel", H5P_DEFAULT)) < 0)
       h5_fail(&io, GBTM_ERR_PARSE, "/panel is not a readable group");

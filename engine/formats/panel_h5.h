@@ -1,4 +1,4 @@
-/* panel_h5.h: the reader of HDF5 panels (README "HDF5 panels",
+/* panel_h5.h: the reader of HDF5 panels (docs/manual.md "HDF5 panels",
  * panel_h5.c), which the dispatcher of engine/formats/panel_read.c calls. */
 #ifndef GBTM_PANEL_H5_H
 #define GBTM_PANEL_H5_H

@@ -1,5 +1,5 @@
 /* panel_h5_write.c: gbtm_panel_write_h5(), a panel as an HDF5 panel (the
- * layout: engine/panel_h5.c and README "HDF5 panels"). One dataset per
+ * layout: engine/formats/panel_h5.c and docs/manual.md "HDF5 panels"). One dataset per
  * column, one entry per observed cell: persons in panel order, each
  * person's cells ascending in age, which is the order in which
  * gbtm_panel_read() loads a panel fastest (panel_sorted.c). Datasets are

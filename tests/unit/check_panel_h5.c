@@ -414,7 +414,7 @@ START_TEST(test_errors) {
 
   hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   H5Fclose(f);
-  expect_error(path, &none, GBTM_ERR_PARSE, "%s: no group /panel: not an HDF5 panel (see README \"HDF5 panels\")");
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: no group /panel: not an HDF5 panel (see docs/manual.md \"HDF5 panels\")");
 
   f = h5_new(path, -1);
   H5Fclose(f);

@@ -240,7 +240,7 @@ START_TEST(test_refdata_sizes) {
 END_TEST
 
 START_TEST(test_refdata_exposure_cells) {
-  /* crimcv_TO1.csv: 7,526 cells with exposure below 1 (README). */
+  /* crimcv_TO1.csv: 7,526 cells with exposure below 1 (datasets/refdata/README.md). */
   char path[4096];
   test_refdata(path, sizeof path, "crimcv_TO1.csv");
   gbtm_csv_columns cols = gbtm_csv_columns_default();
