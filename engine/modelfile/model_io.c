@@ -42,6 +42,7 @@
 #include "base/error.h"
 #include "fit/fit_result.h"
 #include "base/h5util.h"
+#include "modelfile/model_check.h"
 #include "panel/panel.h"
 
 #define NCOEF GBTM_MAX_COEF
@@ -1021,6 +1022,7 @@ gbtm_status gbtm_model_load(const char *path, gbtm_fit_result **out, gbtm_error 
     read_trajectory(&io, &root, &r->model);
     read_posterior(&io, &root, r);
   }
+  if (io.st == GBTM_OK) model_check(&io, r);
   if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
   if (fapl >= 0) H5Pclose(fapl);
   h5_quiet_end(&q);
@@ -1073,6 +1075,7 @@ gbtm_status gbtm_trajectory_table_read(const char *path, gbtm_trajectory_table *
   r_f64s(&io, &g, "upper", K, T, t->upper);
   if (observed) r_f64s(&io, &g, "observed", K, T, t->observed);
   close_group(&io, &g);
+  if (io.st == GBTM_OK) model_check_trajectory(&io, t);
   if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
   if (fapl >= 0) H5Pclose(fapl);
   h5_quiet_end(&q);
