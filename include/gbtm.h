@@ -861,10 +861,11 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * library, which is not thread-safe: save and load from one thread at a
  * time. */
 
-/* The newest layout version this gbtm writes (2 for models with covariates
- * or a reference group other than the first, else 1); it reads this
- * version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 2
+/* The newest layout version this gbtm writes (3 for person ids longer than
+ * 64 bytes, else 2 for models with covariates or a reference group other
+ * than the first, else 1: docs/model-file.md); it reads this version and
+ * older. */
+#define GBTM_MODEL_FORMAT_VERSION 3
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

@@ -164,8 +164,27 @@ static void w_attr_str(h5io *io, hid_t loc, const char *name, const char *s) {
   w_strings(io, NULL, name, 0, &s, loc);
 }
 
-static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_model *m) {
-  int version = m->n_risk > 0 || m->n_tcov > 0 || m->refgroup != 0 ? 2 : 1;
+/* Ids up to this many bytes are written as fixed-length strings (versions
+ * 1 and 2), at most this many bytes a person; a longer id takes version 3,
+ * whose ids take their own length each (write_ids). */
+#define FIXED_ID_MAX 64
+
+static bool long_ids(const gbtm_fit_result *r) {
+  if (!r->posterior || !r->ids) return false;
+  for (size_t i = 0; i < r->data.persons; i++)
+    if (r->ids[i] && strlen(r->ids[i]) > FIXED_ID_MAX) return true;
+  return false;
+}
+
+/* The lowest version that holds the result (docs/model-file.md). */
+static int format_version(const gbtm_fit_result *r) {
+  const gbtm_model *m = &r->model;
+  if (long_ids(r)) return 3;
+  return m->n_risk > 0 || m->n_tcov > 0 || m->refgroup != 0 ? 2 : 1;
+}
+
+static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
+  int version = format_version(r);
   char created[32] = "";
   time_t now = time(NULL);
   struct tm utc;
@@ -335,11 +354,41 @@ static void write_trajectory(h5io *io, const node *root, const gbtm_trajectory_t
   close_group(io, &g);
 }
 
+/* Version 3: the ids as one uint8 dataset of their UTF-8 bytes, one after
+ * the other, and int64 offsets [N + 1] (id i is bytes offsets[i] to
+ * offsets[i + 1]), so that one long id costs its own length only. */
+static void write_ids(h5io *io, const node *g, const gbtm_fit_result *r) {
+  if (io->st != GBTM_OK) return;
+  size_t N = r->data.persons, total = 0;
+  long long *offsets = malloc((N + 1) * sizeof *offsets);
+  for (size_t i = 0; offsets && i < N; i++) {
+    offsets[i] = (long long)total;
+    total += r->ids[i] ? strlen(r->ids[i]) : 0;
+  }
+  unsigned char *bytes = offsets ? malloc(total ? total : 1) : NULL;
+  if (!bytes) {
+    free(offsets);
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory writing the person ids");
+    return;
+  }
+  offsets[N] = (long long)total;
+  for (size_t i = 0; i < N; i++)
+    if (r->ids[i]) memcpy(bytes + offsets[i], r->ids[i], (size_t)(offsets[i + 1] - offsets[i]));
+  hsize_t n_bytes = total, n_offsets = N + 1;
+  w_data(io, g, "id_bytes", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, &n_bytes, bytes);
+  w_data(io, g, "id_offsets", H5T_STD_I64LE, H5T_NATIVE_LLONG, 1, &n_offsets, offsets);
+  free(bytes);
+  free(offsets);
+}
+
 static void write_posterior(h5io *io, const node *root, const gbtm_fit_result *r) {
   if (!r->posterior || !r->ids) return;
   node g;
   w_group(io, root, "posterior", &g);
-  w_strs(io, &g, "ids", r->data.persons, (const char *const *)r->ids);
+  if (long_ids(r))
+    write_ids(io, &g, r);
+  else
+    w_strs(io, &g, "ids", r->data.persons, (const char *const *)r->ids);
   w_f64s(io, &g, "tau", r->data.persons, (hsize_t)r->model.groups, r->posterior);
   close_group(io, &g);
 }
@@ -371,7 +420,7 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
     h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
   node root = {file, ""};
-  write_root(&io, file, info, &r->model);
+  write_root(&io, file, info, r);
   write_model(&io, &root, m);
   write_params(&io, &root, m);
   write_covariance(&io, &root, r);
@@ -940,6 +989,47 @@ static void read_trajectory(h5io *io, const node *root, const gbtm_model *m) {
   close_group(io, &g);
 }
 
+/* Version 3's ids (write_ids): the offsets start at 0, do not decrease
+ * and end at the number of bytes; no id holds a NUL byte. */
+static void read_ids(h5io *io, const node *g, size_t N, char **ids) {
+  hsize_t n_offsets = N + 1, any = SHAPE_ANY, total = 0;
+  long long *offsets = malloc((N + 1) * sizeof *offsets);
+  if (!offsets) h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu persons", N);
+  hid_t ds = r_open(io, g, "id_offsets", H5T_INTEGER, 1, &n_offsets, NULL);
+  r_read(io, ds, H5T_NATIVE_LLONG, offsets, g, "id_offsets");
+  ds = r_open(io, g, "id_bytes", H5T_INTEGER, 1, &any, &total);
+  if (ds >= 0 && io->st == GBTM_OK) {
+    bool ok = offsets[0] == 0 && (unsigned long long)offsets[N] == (unsigned long long)total;
+    for (size_t i = 0; ok && i < N; i++) ok = offsets[i] <= offsets[i + 1];
+    if (!ok)
+      h5_fail(io, GBTM_ERR_PARSE,
+              "/posterior/id_offsets must run from 0 up to the %llu bytes of /posterior/id_bytes, never "
+              "decreasing",
+              (unsigned long long)total);
+  }
+  unsigned char *bytes = io->st == GBTM_OK ? malloc(total ? total : 1) : NULL;
+  if (io->st == GBTM_OK && !bytes)
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %llu bytes of ids", (unsigned long long)total);
+  if (io->st == GBTM_OK)
+    r_read(io, ds, H5T_NATIVE_UCHAR, bytes, g, "id_bytes");
+  else if (ds >= 0)
+    H5Dclose(ds);
+  for (size_t i = 0; io->st == GBTM_OK && i < N; i++) {
+    size_t len = (size_t)(offsets[i + 1] - offsets[i]);
+    const unsigned char *id = bytes + offsets[i];
+    if (memchr(id, 0, len)) {
+      h5_fail(io, GBTM_ERR_PARSE, "/posterior/id_bytes holds a NUL byte in the id of person %zu", i + 1);
+    } else if (!(ids[i] = malloc(len + 1))) {
+      h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the person ids");
+    } else {
+      memcpy(ids[i], id, len);
+      ids[i][len] = '\0';
+    }
+  }
+  free(bytes);
+  free(offsets);
+}
+
 static void read_posterior(h5io *io, const node *root, gbtm_fit_result *r) {
   node g;
   r_group(io, root, "posterior", true, &g);
@@ -948,7 +1038,10 @@ static void read_posterior(h5io *io, const node *root, gbtm_fit_result *r) {
   r->ids = calloc(N, sizeof *r->ids);
   r->posterior = malloc(N * K * sizeof *r->posterior);
   if (!r->ids || !r->posterior) h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu persons", N);
-  r_strs(io, &g, "ids", N, r->ids);
+  if (r_exists(io, &g, "ids") || r->file_info->format_version < 3)
+    r_strs(io, &g, "ids", N, r->ids);
+  else
+    read_ids(io, &g, N, r->ids);
   r_f64s(io, &g, "tau", N, K, r->posterior);
   close_group(io, &g);
 }
