@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
   setlocale(LC_NUMERIC, "C");
   gsl_set_error_handler_off(); /* GSL's default handler aborts; we check statuses instead */
   gbtm_blas_threads_init();           /* at once: OpenBLAS's idle threads spin from the start */
+  gbtm_hdf5_errors_off();             /* gbtm's messages say what HDF5 found, never HDF5's own */
   gbtm_error err = {GBTM_OK, ""};
   if (gbtm_processes_init(&argc, &argv, &cli_procs, &err) != GBTM_OK) {
     cli_error(NULL, "%s", err.message);

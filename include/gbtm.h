@@ -98,6 +98,15 @@ double gbtm_processes_max(const gbtm_reducer *procs, double x);
  * does anything (a pthread_once flag, the library's only global state). */
 void gbtm_blas_threads_init(void);
 
+/* Turns the HDF5 library's own error printing off for the whole process
+ * (HDF5's state, not gbtm's). gbtm reports HDF5 failures through
+ * gbtm_error and turns HDF5's printing off during its own calls anyway,
+ * restoring it after them; but HDF5 1.10 leaks internal blocks on some
+ * damaged files and then prints "HDF5: infinite loop closing library" as
+ * the process exits, unless its printing is off then. A program that
+ * prints no HDF5 errors of its own (as the gbtm command) calls this first. */
+void gbtm_hdf5_errors_off(void);
+
 /* ---- output files ------------------------------------------------------- */
 
 /* A file that appears whole or not at all: written under a temporary name

@@ -26,6 +26,8 @@ void h5_quiet_end(const h5quiet *q) {
   if (q->saved) H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
 }
 
+void gbtm_hdf5_errors_off(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
 const char *h5_class_name(H5T_class_t c) {
   switch (c) {
   case H5T_INTEGER: return "an integer";
