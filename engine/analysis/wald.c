@@ -3,7 +3,9 @@
  * rows of R psi = r, one per equation, moving every term to the left:
  *   equation := side '=' side;   side := ['+'|'-'] term (('+'|'-') term)*
  *   term := number | [number '*'] name
- * and the statistic is chi2 = (R psi - r)' (R V R')^-1 (R psi - r). */
+ * and the statistic is chi2 = (R psi - r)' (R V R')^-1 (R psi - r). Every
+ * number must be finite, and so must the statistic: a test never answers
+ * with an infinite chi-square or a NaN p-value. */
 #include <ctype.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -66,6 +68,7 @@ static gbtm_status parse_side(parser *ps, double sign, double *row, double *rhs)
     if (isdigit((unsigned char)*ps->at) || *ps->at == '.') {
       char *end;
       coef = strtod(ps->at, &end);
+      if (!isfinite(coef)) return fail_at(ps, "the number is too large for a double (expected a finite number)");
       ps->at = end;
       have_number = true;
       skip(ps);
@@ -82,6 +85,14 @@ static gbtm_status parse_side(parser *ps, double sign, double *row, double *rhs)
                                               : "expected a number or a parameter name (e.g. beta[2][1])");
     row[j] += s * coef;
   }
+}
+
+/* True when an equation's coefficients and constant are finite numbers
+ * (their sums can overflow where each number did not). */
+static bool finite_equation(const double *row, size_t P, double rhs) {
+  for (size_t j = 0; j < P; j++)
+    if (!isfinite(row[j])) return false;
+  return isfinite(rhs);
 }
 
 /* True when the m rows of R (m x P) are linearly independent: modified
@@ -140,6 +151,11 @@ gbtm_status gbtm_wald_test(const gbtm_fit_result *res, gbtm_se_kind kind, const 
     }
     ps.at++;
     if ((st = parse_side(&ps, -1.0, row, &r[m])) != GBTM_OK) break;
+    if (!finite_equation(row, P, r[m])) {
+      st = gbtm_fail(err, GBTM_ERR_USAGE, "test \"%s\": equation %d: its numbers add up past the largest double "
+                     "(expected finite coefficients)", expr, m + 1);
+      break;
+    }
     m++;
     skip(&ps);
     if (*ps.at == ',' || *ps.at == ';') ps.at++;
@@ -173,10 +189,17 @@ gbtm_status gbtm_wald_test(const gbtm_fit_result *res, gbtm_se_kind kind, const 
       st = gbtm_fail(err, GBTM_ERR_USAGE,
                      "test \"%s\": the equations are not independent (or test nothing)", expr);
     } else {
-      *chi2 = 0.0;
-      for (int a = 0; a < m; a++) *chi2 += d[a] * x[a];
-      *df = m;
-      *p_value = gsl_cdf_chisq_Q(*chi2, m);
+      double stat = 0.0;
+      for (int a = 0; a < m; a++) stat += d[a] * x[a];
+      if (!isfinite(stat)) {
+        st = gbtm_fail(err, GBTM_ERR_USAGE,
+                       "test \"%s\": the chi-square statistic overflows (a number in the test is far too large "
+                       "for the parameters' scale)", expr);
+      } else {
+        *chi2 = stat;
+        *df = m;
+        *p_value = gsl_cdf_chisq_Q(stat, m);
+      }
     }
   }
   free(R), free(RV), free(M);
