@@ -6,7 +6,9 @@
  * and Stata traj, and N may be persons or observed cells. Numbers are
  * rounded for reading there; the JSON report carries them with %.17g.
  * Undefined figures (NaN, such as the OCC of a group with AvePP = 1) print as
- * "-" in text and null in JSON, never as a number. */
+ * "-" in text and null in JSON, never as a number; so does any other figure
+ * that is not finite (the model reader refuses such values in a file, and
+ * this is the last line of defence: no report prints NaN or inf). */
 #include "report.h"
 #include "report_covariates.h"
 
@@ -52,10 +54,17 @@ static size_t trajectory_ages(const gbtm_fit_result *res, double *age, size_t ma
 
 /* ---- formatting helpers ------------------------------------------------ */
 
-/* x with `decimals` decimals, or "-" when it is not finite. */
-static const char *fixed(char *buf, size_t size, double x, int decimals) {
+const char *report_fixed(char *buf, size_t size, double x, int decimals) {
   if (isfinite(x))
     snprintf(buf, size, "%.*f", decimals, x);
+  else
+    snprintf(buf, size, "-");
+  return buf;
+}
+
+const char *report_general(char *buf, size_t size, double x, int digits) {
+  if (isfinite(x))
+    snprintf(buf, size, "%.*g", digits, x);
   else
     snprintf(buf, size, "-");
   return buf;
@@ -110,11 +119,12 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
   label(out, "observations (person-ages)");
   fprintf(out, "%zu\n", d->observations);
   label(out, "distinct ages");
-  fprintf(out, "%zu, from %g to %g\n", d->ages, d->age_min, d->age_max);
+  fprintf(out, "%zu, from %s", d->ages, report_general(buf, sizeof buf, d->age_min, 6));
+  fprintf(out, " to %s\n", report_general(buf, sizeof buf, d->age_max, 6));
   label(out, "zero counts");
-  fprintf(out, "%s%%\n", fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
+  fprintf(out, "%s%%\n", report_fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
   label(out, "total count");
-  fprintf(out, "%.0f\n", d->total_count);
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, d->total_count, 0));
   label(out, "exposure");
   fprintf(out, "%s\n", d->exposure ? "yes" : "no (all 1)");
 }
@@ -150,9 +160,9 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
     char name[32];
     snprintf(name, sizeof name, "%d", k + 1);
     label(out, name);
-    fprintf(out, "%10s %10s %10s %10s\n", fixed(a, sizeof a, g->share, 4),
-            fixed(b, sizeof b, g->assigned_share, 4), fixed(c, sizeof c, g->avepp, 4),
-            fixed(d, sizeof d, g->occ, 2));
+    fprintf(out, "%10s %10s %10s %10s\n", report_fixed(a, sizeof a, g->share, 4),
+            report_fixed(b, sizeof b, g->assigned_share, 4), report_fixed(c, sizeof c, g->avepp, 4),
+            report_fixed(d, sizeof d, g->occ, 2));
   }
   fprintf(out, "  (AvePP: mean posterior of the persons assigned to the group, rule of thumb"
                " >= 0.7;\n   OCC: odds of correct classification, rule of thumb >= 5)\n");
@@ -169,8 +179,8 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
       char name[32];
       snprintf(name, sizeof name, "%d", k + 1);
       label(out, name);
-      fprintf(out, "%10s %10s   [%s, %s]\n", fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4),
-              fixed(b, sizeof b, se, 4), fixed(c, sizeof c, lo, 4), fixed(d, sizeof d, hi, 4));
+      fprintf(out, "%10s %10s   [%s, %s]\n", report_fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4),
+              report_fixed(b, sizeof b, se, 4), report_fixed(c, sizeof c, lo, 4), report_fixed(d, sizeof d, hi, 4));
     }
   }
   for (int k = 0; k < gbtm_model_groups(m); k++) {
@@ -193,9 +203,9 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
         if (pval < 1e-4)
           snprintf(d, sizeof d, "<1e-4");
         else
-          fixed(d, sizeof d, pval, 4);
+          report_fixed(d, sizeof d, pval, 4);
         fprintf(out, "%14s %12s %9s %9s\n", coef_text(a, sizeof a, est), coef_text(b, sizeof b, se[j]),
-                fixed(c, sizeof c, z, 2), d);
+                report_fixed(c, sizeof c, z, 2), d);
       }
     }
   }
@@ -217,14 +227,17 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   }
   fputc('\n', out);
   for (size_t t = 0; t < T; t++) {
-    fprintf(out, "  %8.4g", age[t]);
+    char a[32];
+    fprintf(out, "  %8s", report_general(a, sizeof a, age[t], 4));
     for (int k = 0; k < gbtm_model_groups(m); k++) {
       double mean, lo, hi;
       gbtm_fit_result_trajectory_interval(res, k, age[t], kind, LEVEL, &mean, &lo, &hi);
+      char a[32], b[32], c[32];
       if (have_se)
-        fprintf(out, "  %8.4f [%7.4f, %7.4f]", mean, lo, hi);
+        fprintf(out, "  %8s [%7s, %7s]", report_fixed(a, sizeof a, mean, 4), report_fixed(b, sizeof b, lo, 4),
+                report_fixed(c, sizeof c, hi, 4));
       else
-        fprintf(out, "  %10.4f", mean);
+        fprintf(out, "  %10s", report_fixed(a, sizeof a, mean, 4));
     }
     fputc('\n', out);
   }
@@ -235,7 +248,7 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   char buf[64];
   fprintf(out, "\nFit\n");
   label(out, "log L");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->loglik, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->loglik, 4));
   label(out, "parameters p");
   fprintf(out, "%d\n", s->n_params);
   label(out, "N persons");
@@ -244,25 +257,25 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   fprintf(out, "%zu\n", s->n_obs);
   fprintf(out, "  smaller is better:\n");
   label(out, "BIC = -2 log L + p ln N persons");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic, 4));
   label(out, "BIC = -2 log L + p ln N obs");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_obs, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic_obs, 4));
   label(out, "AIC = -2 log L + 2 p");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->aic, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->aic, 4));
   fprintf(out, "  PROC TRAJ / Stata traj form, higher is better:\n");
   label(out, "BIC = log L - p/2 ln N persons");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_traj, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic_traj, 4));
   label(out, "BIC = log L - p/2 ln N obs");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->bic_traj_obs, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic_traj_obs, 4));
   label(out, "entropy");
-  fprintf(out, "%s\n", fixed(buf, sizeof buf, s->entropy, 4));
+  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->entropy, 4));
   label(out, "iterations");
   fprintf(out, "%d\n", s->iterations);
   label(out, "gradient norm (max)");
-  fprintf(out, "%.3g\n", s->gradient_norm);
+  fprintf(out, "%s\n", report_general(buf, sizeof buf, s->gradient_norm, 3));
   label(out, "Newton decrement g'I^-1g");
   if (isnan(s->newton_decrement)) fprintf(out, "- (the information matrix is not positive definite)\n");
-  else fprintf(out, "%.3g\n", s->newton_decrement);
+  else fprintf(out, "%s\n", report_general(buf, sizeof buf, s->newton_decrement, 3));
   label(out, "converged");
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "standard errors");

@@ -27,5 +27,11 @@ void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res);
  * in an array (gbtm select). Arguments as above. */
 void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res);
 
+/* x into buf with `decimals` decimals (report_fixed) or `digits`
+ * significant digits (%g, report_general), or "-" when x is not finite:
+ * no text report prints NaN or inf. Return buf. */
+const char *report_fixed(char *buf, size_t size, double x, int decimals);
+const char *report_general(char *buf, size_t size, double x, int digits);
+
 
 #endif

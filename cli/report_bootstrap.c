@@ -11,18 +11,22 @@ void report_bootstrap_text(FILE *out, const gbtm_fit_result *res, const gbtm_boo
   for (int k = 0; k < gbtm_model_groups(m); k++) {
     double lo, hi;
     gbtm_bootstrap_share(b, k, &lo, &hi);
-    fprintf(out, "  group %d share %.4f [%.4f, %.4f]\n", k + 1, gbtm_fit_result_group(res, k)->share, lo, hi);
+    char a[32], c[32], d[32];
+    fprintf(out, "  group %d share %s [%s, %s]\n", k + 1,
+            report_fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4), report_fixed(c, sizeof c, lo, 4),
+            report_fixed(d, sizeof d, hi, 4));
   }
   fprintf(out, "  %8s", "age");
   for (int k = 0; k < gbtm_model_groups(m); k++) fprintf(out, "  group %-13d", k + 1);
   fputc('\n', out);
   const double *age = gbtm_bootstrap_ages(b);
   for (size_t t = 0; t < gbtm_bootstrap_n_ages(b); t++) {
-    fprintf(out, "  %8.4g", age[t]);
+    char a[32], c[32];
+    fprintf(out, "  %8s", report_general(a, sizeof a, age[t], 4));
     for (int k = 0; k < gbtm_model_groups(m); k++) {
       double lo, hi;
       gbtm_bootstrap_trajectory(b, k, t, &lo, &hi);
-      fprintf(out, "  [%7.4f, %7.4f]", lo, hi);
+      fprintf(out, "  [%7s, %7s]", report_fixed(a, sizeof a, lo, 4), report_fixed(c, sizeof c, hi, 4));
     }
     fputc('\n', out);
   }

@@ -8,6 +8,7 @@
  * exp(delta_kj) per unit of covariate j (a rate ratio, with its interval).
  * The trajectories of the report are at w = tcov_fixed. */
 #include "report_covariates.h"
+#include "report.h"
 
 #include <math.h>
 
@@ -83,7 +84,11 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
         text_row(out, name, &t, true);
       }
     fprintf(out, "  (trajectories below are drawn at");
-    for (int j = 0; j < gbtm_model_n_tcov(m); j++) fprintf(out, "%s %s = %g", j ? "," : "", gbtm_model_tcov_name(m, j), gbtm_model_tcov_fixed(m, j));
+    for (int j = 0; j < gbtm_model_n_tcov(m); j++) {
+      char v[32];
+      fprintf(out, "%s %s = %s", j ? "," : "", gbtm_model_tcov_name(m, j),
+              report_general(v, sizeof v, gbtm_model_tcov_fixed(m, j), 6));
+    }
     fprintf(out, ")\n");
   }
 }

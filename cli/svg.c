@@ -1,5 +1,8 @@
 /* svg.c: the SVG writer of svg.h. Every element is written as one line
- * with its attributes, so that the output is easy to read, test and diff. */
+ * with its attributes, so that the output is easy to read, test and diff.
+ * An element with a coordinate or size that is not a finite number is not
+ * drawn (paths and bands skip such points), so that no figure holds NaN
+ * or inf. */
 #include "svg.h"
 
 #include <math.h>
@@ -54,8 +57,13 @@ void svg_begin(svg *s, FILE *out, double width, double height, const char *title
 
 void svg_end(svg *s) { fputs("</svg>\n", s->out); }
 
+static bool all_finite(double a, double b, double c, double d) {
+  return isfinite(a) && isfinite(b) && isfinite(c) && isfinite(d);
+}
+
 void svg_text(svg *s, double x, double y, const char *anchor, double size, bool bold,
               double rotate, const char *cls, const char *text) {
+  if (!all_finite(x, y, size, rotate)) return;
   fprintf(s->out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" font-size=\"%.1f\"", x, y,
           anchor, size);
   if (bold) fputs(" font-weight=\"bold\"", s->out);
@@ -72,6 +80,7 @@ static void dash_attr(FILE *out, const char *dash) {
 
 void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *stroke,
               double width, const char *dash) {
+  if (!all_finite(x1, y1, x2, y2) || !isfinite(width)) return;
   fprintf(s->out,
           "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" stroke-width=\"%.2f\"",
           x1, y1, x2, y2, stroke, width);
@@ -81,6 +90,7 @@ void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *st
 
 void svg_rect(svg *s, double x, double y, double w, double h, const char *fill,
               const char *stroke) {
+  if (!all_finite(x, y, w, h)) return;
   fprintf(s->out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"", x, y,
           w, h, fill ? fill : "none");
   if (stroke) fprintf(s->out, " stroke=\"%s\"", stroke);
@@ -134,6 +144,7 @@ void svg_band(svg *s, const double *x, const double *lower, const double *upper,
 void svg_marker(svg *s, int shape, double x, double y, double r, const char *fill,
                 const char *stroke, const char *cls) {
   FILE *o = s->out;
+  if (!all_finite(x, y, r, 0.0)) return;
   char attrs[160];
   snprintf(attrs, sizeof attrs, " fill=\"%s\" stroke=\"%s\" stroke-width=\"1.2\"%s%s%s", fill,
            stroke, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
@@ -196,6 +207,7 @@ void svg_tick_label(double v, double step, char *buf, size_t size) {
   int decimals = 0;
   if (step > 0 && step < 1) decimals = (int)ceil(-log10(step) - 1e-9);
   if (decimals > 10) decimals = 10;
-  if (fabs(v) >= 1e6 && step >= 1) snprintf(buf, size, "%.6g", v);
+  if (!isfinite(v)) snprintf(buf, size, "-");
+  else if (fabs(v) >= 1e6 && step >= 1) snprintf(buf, size, "%.6g", v);
   else snprintf(buf, size, "%.*f", decimals, v);
 }

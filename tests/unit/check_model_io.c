@@ -561,11 +561,11 @@ START_TEST(bad_files) {
   copy_file(good, in_dir(path, sizeof path, "newer.h5"));
   hid_t h = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   hid_t attr = H5Aopen(h, "format_version", H5P_DEFAULT);
-  int three = 3;
-  ck_assert(H5Awrite(attr, H5T_NATIVE_INT, &three) >= 0);
+  int newer = GBTM_MODEL_FORMAT_VERSION + 1;
+  ck_assert(H5Awrite(attr, H5T_NATIVE_INT, &newer) >= 0);
   H5Aclose(attr);
   H5Fclose(h);
-  load_fails(path, GBTM_ERR_PARSE, "format version 3 is newer than this gbtm reads (version 2); read it with a newer gbtm");
+  load_fails(path, GBTM_ERR_PARSE, "format version 4 is newer than this gbtm reads (version 3); read it with a newer gbtm");
 
   /* A dataset of the wrong shape, of the wrong type, or missing. */
   double beta[2][6] = {{0}};
