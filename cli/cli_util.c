@@ -7,6 +7,7 @@
  * line, elsewhere it stays silent for quick fits and writes one line per
  * start for long ones. */
 #include "cli_util.h"
+#include "text_escape.h"
 
 
 #include <getopt.h>
@@ -24,12 +25,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The message is written with its control characters escaped
+ * (text_escape.h): it may quote ids, names and file contents. */
 static void vmessage(const char *cmd, const char *kind, const char *fmt, va_list ap) {
   if (cmd)
     fprintf(stderr, "gbtm %s: %s: ", cmd, kind);
   else
     fprintf(stderr, "gbtm: %s: ", kind);
-  vfprintf(stderr, fmt, ap);
+  char small[1024], *text = small;
+  va_list again;
+  va_copy(again, ap);
+  int len = vsnprintf(small, sizeof small, fmt, ap);
+  if (len >= (int)sizeof small && (text = malloc((size_t)len + 1)) != NULL)
+    vsnprintf(text, (size_t)len + 1, fmt, again);
+  va_end(again);
+  text_escape_put(stderr, text ? text : small, true);
+  if (text != small) free(text);
   fputc('\n', stderr);
 }
 

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "gbtm.h"
 #include "report.h"
+#include "text_escape.h"
 
 #define CMD "show"
 #define LABEL_WIDTH 34
@@ -45,15 +46,22 @@ static void print_help(FILE *out) {
 
 static void label(const char *text) { printf("  %-*s", LABEL_WIDTH, text); }
 
-/* Where the file came from. */
+/* Where the file came from; its strings with control characters escaped
+ * (text_escape.h). */
 static void print_origin(const char *path, const gbtm_model_file_info *f) {
-  printf("Model file: %s\n", path);
+  char version[96], created[96];
+  printf("Model file: ");
+  text_escape_put(stdout, path, false);
+  putchar('\n');
   label("format version");
-  printf("%d, written by gbtm %s at %s\n", f->format_version, f->gbtm_version, f->created);
+  printf("%d, written by gbtm %s at %s\n", f->format_version, text_escaped(version, sizeof version, f->gbtm_version),
+         text_escaped(created, sizeof created, f->created));
   label("command");
-  printf("%s\n", *f->command_line ? f->command_line : "-");
+  text_escape_put(stdout, *f->command_line ? f->command_line : "-", false);
+  putchar('\n');
   label("data SHA-256");
-  printf("%s\n", *f->data_sha256 ? f->data_sha256 : "-");
+  text_escape_put(stdout, *f->data_sha256 ? f->data_sha256 : "-", false);
+  putchar('\n');
   label("seed");
   printf("%" PRIu64 "\n\n", f->seed);
 }

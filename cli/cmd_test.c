@@ -9,6 +9,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "json.h"
+#include "text_escape.h"
 
 #define CMD "test"
 
@@ -97,8 +98,9 @@ int cmd_test(int argc, char **argv) {
     json_object_end(&w);
     json_end(&w);
   } else {
-    printf("Wald test of %s\n  chi-square = %.4f, df = %d, p = %.4g (%s standard errors)\n", expr, chi2, df, p,
-           se_name);
+    printf("Wald test of ");
+    text_escape_put(stdout, expr, false);
+    printf("\n  chi-square = %.4f, df = %d, p = %.4g (%s standard errors)\n", chi2, df, p, se_name);
   }
   return CLI_EXIT_OK;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "text_escape.h"
 
 #define LABEL_WIDTH 34
 #define LEVEL 0.95
@@ -113,7 +114,9 @@ static bool model_inflated(const gbtm_model *m, int k) {
 static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *res) {
   const gbtm_data_summary *d = gbtm_fit_result_data(res);
   char buf[64];
-  fprintf(out, "Data%s%s\n", data_name ? ": " : "", data_name ? data_name : "");
+  fprintf(out, "Data%s", data_name ? ": " : "");
+  text_escape_put(out, data_name, false);
+  fputc('\n', out);
   label(out, "persons");
   fprintf(out, "%zu\n", d->persons);
   label(out, "observations (person-ages)");
@@ -280,7 +283,11 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "standard errors");
   fprintf(out, "%s\n", gbtm_fit_result_covariance(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
-  if (*gbtm_fit_result_inference_note(res)) fprintf(out, "  %*s%s\n", LABEL_WIDTH, "", gbtm_fit_result_inference_note(res));
+  if (*gbtm_fit_result_inference_note(res)) {
+    fprintf(out, "  %*s", LABEL_WIDTH, "");
+    text_escape_put(out, gbtm_fit_result_inference_note(res), false);
+    fputc('\n', out);
+  }
   label(out, "starts");
   fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
           s->best_replicated, s->starts_long, s->starts, s->starts_converged);
@@ -292,7 +299,9 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   const char *why = gbtm_fit_result_failures(res);
   for (int shown = 0; *why && shown < 10; shown++) {
     size_t len = strcspn(why, "\n");
-    fprintf(out, "  %*s%.*s\n", LABEL_WIDTH, "", (int)len, why);
+    char line[512], shown[2048];
+    snprintf(line, sizeof line, "%.*s", (int)len, why);
+    fprintf(out, "  %*s%s\n", LABEL_WIDTH, "", text_escaped(shown, sizeof shown, line));
     why += len + (why[len] == '\n');
   }
   if (*why) fprintf(out, "  %*s...\n", LABEL_WIDTH, "");

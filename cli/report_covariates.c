@@ -9,6 +9,7 @@
  * The trajectories of the report are at w = tcov_fixed. */
 #include "report_covariates.h"
 #include "report.h"
+#include "text_escape.h"
 
 #include <math.h>
 
@@ -44,7 +45,8 @@ static void text_row(FILE *out, const char *name, const term *t, bool ratio) {
   char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
   if (t->p < 1e-4) snprintf(d, sizeof d, "<1e-4");
   else num(d, sizeof d, t->p, 4);
-  fprintf(out, "  %-30s %10s %9s %8s %8s", name, num(a, sizeof a, t->est, 4), num(b, sizeof b, t->se, 4),
+  char shown[96];
+  fprintf(out, "  %-30s %10s %9s %8s %8s", text_escaped(shown, sizeof shown, name), num(a, sizeof a, t->est, 4), num(b, sizeof b, t->se, 4),
           num(c, sizeof c, t->z, 2), d);
   if (ratio)
     fprintf(out, " %9s  [%s, %s]\n", num(e, sizeof e, t->ratio, 3), num(f, sizeof f, t->lo, 3), num(g, sizeof g, t->hi, 3));
@@ -86,7 +88,8 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
     fprintf(out, "  (trajectories below are drawn at");
     for (int j = 0; j < gbtm_model_n_tcov(m); j++) {
       char v[32];
-      fprintf(out, "%s %s = %s", j ? "," : "", gbtm_model_tcov_name(m, j),
+      char name[96];
+      fprintf(out, "%s %s = %s", j ? "," : "", text_escaped(name, sizeof name, gbtm_model_tcov_name(m, j)),
               report_general(v, sizeof v, gbtm_model_tcov_fixed(m, j), 6));
     }
     fprintf(out, ")\n");
