@@ -981,11 +981,27 @@ static void read_trajectory(h5io *io, const node *root, const gbtm_model *m) {
   hid_t ds = r_open(io, &g, "age", H5T_FLOAT, 1, &any, &T);
   if (ds >= 0) H5Dclose(ds);
   if (io->st == GBTM_OK && T == 0) h5_fail(io, GBTM_ERR_PARSE, "/trajectory/age holds no ages");
-  hsize_t dims[2] = {(hsize_t)m->groups, T};
-  r_check(io, &g, "expected", H5T_FLOAT, 2, dims);
-  r_check(io, &g, "lower", H5T_FLOAT, 2, dims);
-  r_check(io, &g, "upper", H5T_FLOAT, 2, dims);
-  if (r_exists(io, &g, "observed")) r_check(io, &g, "observed", H5T_FLOAT, 2, dims);
+  /* read and checked as gbtm plot reads it (gbtm_trajectory_table_read),
+   * so that every command refuses the same files */
+  size_t K = (size_t)m->groups;
+  bool observed = r_exists(io, &g, "observed");
+  gbtm_trajectory_table t = {m->groups, (size_t)T, NULL, NULL, NULL, NULL, NULL};
+  if (io->st == GBTM_OK) {
+    t.age = malloc(T * sizeof *t.age);
+    t.expected = malloc(K * T * sizeof *t.expected);
+    t.lower = malloc(K * T * sizeof *t.lower);
+    t.upper = malloc(K * T * sizeof *t.upper);
+    t.observed = observed ? malloc(K * T * sizeof *t.observed) : NULL;
+    if (!t.age || !t.expected || !t.lower || !t.upper || (observed && !t.observed))
+      h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the trajectory table");
+  }
+  r_f64s(io, &g, "age", T, 0, t.age);
+  r_f64s(io, &g, "expected", K, T, t.expected);
+  r_f64s(io, &g, "lower", K, T, t.lower);
+  r_f64s(io, &g, "upper", K, T, t.upper);
+  if (observed) r_f64s(io, &g, "observed", K, T, t.observed);
+  if (io->st == GBTM_OK) model_check_trajectory(io, &t);
+  free(t.age), free(t.expected), free(t.lower), free(t.upper), free(t.observed);
   close_group(io, &g);
 }
 
