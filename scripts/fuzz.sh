@@ -4,8 +4,9 @@
 # whole library) and runs each of them for SECONDS seconds:
 #   fuzz_csv      the CSV panel reader (long layout with and without
 #                 exposure and covariate columns, wide layout)
-#   fuzz_model    the model-file reader and what show/classify/test do
-#                 with a file it accepts
+#   fuzz_model    the model-file reader and the commands that read model
+#                 files (show, classify, simulate --model, plot, test) on
+#                 a file it accepts, whose outputs must hold no NaN or inf
 #   fuzz_options  the option parsers of fit, select and classify
 #
 #   bash scripts/fuzz.sh [SECONDS]      default 60 seconds per target
@@ -55,14 +56,23 @@ mkdir -p "$work/crashes" "$work/seeds/model"
 
 # Seeds of fuzz_model: small valid model files, written now so that they
 # follow the current format (a two-group Poisson fit with covariances and
-# posteriors, and a ZIP fit without standard errors).
+# posteriors, a ZIP fit without standard errors, a fit with covariates and
+# another reference group: version 2, and one with a long id: version 3),
+# and the version 1 and 2 files of tests/data.
 gbtm=$build/gbtm
 if ! {
   "$gbtm" simulate --preset rapporteur-2024 --n 30 --seed 4 -o "$work/seeds/cohort.csv" >/dev/null &&
+    "$gbtm" simulate --preset rapporteur-2024-covariates --n 30 --seed 4 -o "$work/seeds/cov.csv" >/dev/null &&
+    { cat "$work/seeds/cohort.csv" && printf '%s,20,1\n' "$(printf 'L%.0s' {1..100})"; } >"$work/seeds/long.csv" &&
     "$gbtm" fit "$work/seeds/cohort.csv" --groups 2 --order 1 --starts 2 -q \
       -o "$work/seeds/model/poisson_k2.h5" >/dev/null &&
     "$gbtm" fit "$work/seeds/cohort.csv" --family zip --groups 1 --order 1 --starts 2 --se none -q \
-      -o "$work/seeds/model/zip_k1.h5" >/dev/null
+      -o "$work/seeds/model/zip_k1.h5" >/dev/null &&
+    "$gbtm" fit "$work/seeds/cov.csv" --groups 2 --order 1 --risk unstable_family --tcov employed \
+      --refgroup 2 --starts 2 -q -o "$work/seeds/model/covariates_v2.h5" >/dev/null &&
+    "$gbtm" fit "$work/seeds/long.csv" --groups 2 --order 1 --starts 2 -q \
+      -o "$work/seeds/model/long_id_v3.h5" >/dev/null &&
+    cp tests/data/model_v1.h5 tests/data/model_v2.h5 "$work/seeds/model/"
 } 2>"$work/seeds.log"; then
   cat "$work/seeds.log" >&2
   echo "fuzz.sh: error: could not write the model-file seeds" >&2

@@ -6,8 +6,9 @@
  * The layout (every group, dataset and attribute, and what each format
  * version added) is written once, in docs/model-file.md; a change to it
  * takes the next format version and a line there. The writer writes the
- * lowest version that holds the model: version 2 only for models with
- * covariates or a reference group other than the first.
+ * lowest version that holds the model: version 3 only for person ids
+ * longer than 64 bytes (stored by their own length), else version 2 only
+ * for models with covariates or a reference group other than the first.
  *
  * A file is written under a temporary name beside the target (path.XXXXXX),
  * closed, flushed to disk with fsync and renamed over the target
@@ -15,12 +16,13 @@
  *
  * The reader checks the format version, then every dataset's presence, type
  * class and shape, that the sizes agree (K, P, N), and the values that size
- * or index anything; a missing, foreign, truncated or inconsistent file is
- * an error naming the file and what is wrong, never a crash
- * (gbtm_trajectory_table_read() reads /trajectory alone, checked the same
- * way, for figures). Strings are
- * fixed-length because variable-length ones live in HDF5's global heap,
- * whose damaged records crash the HDF5 library (1.10) as it reads them.
+ * or index anything, then the numbers (model_check.c); a missing, foreign,
+ * truncated, inconsistent or impossible file is an error naming the file
+ * and what is wrong, never a crash (gbtm_trajectory_table_read() reads
+ * /trajectory alone, checked the same way, for figures). Strings are
+ * fixed-length, and long ids bytes with offsets, because variable-length
+ * ones live in HDF5's global heap, whose damaged records crash the HDF5
+ * library (1.10) as it reads them.
  * HDF5's own error printing is off during these calls and restored after
  * them. Every handle is closed on every path (files are opened with
  * H5F_CLOSE_SEMI, so a handle left open would make the close fail). */
