@@ -121,6 +121,21 @@ tau_nan|v1|posterior/tau|3, 1|np.nan|/posterior/tau[3][1] is NaN, expected a sha
 expected_inf|v1|trajectory/expected|1, 4|np.inf|/trajectory/expected[1][4] is infinite, expected a finite count >= 0
 CASES
 
+# Version 3's ids: offsets that run past the bytes, and a NUL byte in an id.
+"$py" -c "
+import sys
+sys.stdout.write(open('plain.csv').read())
+sys.stdout.write('L' * 100 + ',20,1\n')" >long.csv
+if "$gbtm" fit long.csv --groups 2 --starts 2 -q -o long.h5 >/dev/null 2>stderr; then
+  damage id_offsets long.h5 posterior/id_offsets 1 "10**9" &&
+    every_command "id_offsets" id_offsets.h5 plain.csv \
+      "/posterior/id_offsets must run from 0 up to the"
+  damage id_nul long.h5 posterior/id_bytes 2 0 &&
+    every_command "id_nul" id_nul.h5 plain.csv "/posterior/id_bytes holds a NUL byte in the id of person 1"
+else
+  fail "fit a version 3 model" "exit status $?"
+fi
+
 # ---- gbtm test: the right-hand side -----------------------------------------
 for expr in 'beta[1][0] = 1e999' 'beta[1][0] = -1e999' '1e999 * beta[1][0] = 0' 'beta[1][0] = 0x1p2000'; do
   refused "test '$expr'" "the number is too large for a double (expected a finite number)" -- test "$v1" "$expr"
