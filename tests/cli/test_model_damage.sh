@@ -27,7 +27,12 @@ cd "$dir" || exit 1
   exit 1
 }
 
-GBTM="$gbtm" MODEL="$src/tests/data/model_v1.h5" "$py" - <<'PY'
+# Under LeakSanitizer, the blocks Debian's HDF5 1.10 leaks of its own on a
+# damaged file are not counted (tests/fuzz/lsan.supp says which and why);
+# gbtm's own leaks still are.
+GBTM="$gbtm" MODEL="$src/tests/data/model_v1.h5" \
+  LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+  "$py" - <<'PY'
 import os, re, subprocess, sys
 
 gbtm, model = os.environ["GBTM"], os.environ["MODEL"]
