@@ -10,10 +10,10 @@
 #
 # For each gbtm it times `gbtm --version`, `gbtm --help` and (a command that
 # loads the commands module) `gbtm show --help`, with
-# `hyperfine --warmup 20 -N`. It prints hyperfine's table, whose "Relative"
-# column is each command's mean time over the fastest's (the empty
-# program's), and the number of shared libraries each gbtm executable
-# loads at start (ldd).
+# `hyperfine --warmup 20 -N`. It prints the number of shared libraries each
+# gbtm executable lists (ldd), then one line per command: its mean, median
+# and minimum in milliseconds, and its mean and median over the empty
+# program's (x_mean, x_median).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,5 +53,10 @@ echo "startup: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
 for bin in "${bins[@]}"; do
   echo "startup: $bin lists $(ldd "$bin" | wc -l) shared libraries (ldd)"
 done
-hyperfine --warmup 20 -N --export-markdown "$work/table.md" "${commands[@]}" >/dev/null
-cat "$work/table.md"
+hyperfine --warmup 20 -N --style none --export-csv "$work/times.csv" "${commands[@]}" >/dev/null
+# times.csv: command,mean,stddev,median,user,system,min,max (seconds); the
+# empty program is the first row.
+awk -F, 'NR == 1 { next }
+  NR == 2 { mean0 = $2; median0 = $4 }
+  { printf "%-45s mean %6.2f ms  median %6.2f ms  min %6.2f ms  x_mean %5.2f  x_median %5.2f\n",
+           $1, 1000 * $2, 1000 * $4, 1000 * $7, $2 / mean0, $4 / median0 }' "$work/times.csv"

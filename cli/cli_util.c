@@ -299,6 +299,22 @@ bool cli_option_problem(const char *cmd, int opt, char **argv, const struct opti
   return true;
 }
 
+bool cli_option_once(const char *cmd, int opt, const struct option *table, int *longindex, cli_given *given) {
+  int index = *longindex;
+  *longindex = -1;
+  if (opt < 0 || opt >= CLI_OPT_MAX || opt == '?' || opt == ':' || opt == CLI_OPT_RISK || opt == CLI_OPT_TCOV)
+    return true;
+  if (!given->seen[opt]) {
+    given->seen[opt] = true;
+    return true;
+  }
+  if (index >= 0)
+    cli_error(cmd, "--%s given twice", table[index].name);
+  else
+    cli_error(cmd, "-%c given twice", opt);
+  return false;
+}
+
 bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data) {
   if (optind >= argc) {
     cli_error(cmd, "missing DATA argument (usage: gbtm %s DATA.csv [options])", cmd);

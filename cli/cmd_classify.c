@@ -78,7 +78,10 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (cli_column_option(opt, optarg, &a->column_args)) continue;
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;

@@ -235,7 +235,10 @@ static int parse_args(int argc, char **argv, select_args *a) {
   char why[512];
   opterr = 0;
   int opt;
-  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (opt == 'h') {
       print_help(stdout);
       return CLI_EXIT_OK;
