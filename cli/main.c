@@ -41,7 +41,7 @@ int gbtm_commands_main(int argc, char **argv) {
   }
   if (!cli_root()) { /* rank 0 speaks for all */
     if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
-      gbtm_processes_abort(CLI_EXIT_USAGE);
+      gbtm_processes_abort(cli_procs, CLI_EXIT_USAGE);
       return CLI_EXIT_USAGE;
     }
   }

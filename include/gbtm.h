@@ -71,12 +71,12 @@ typedef struct gbtm_reducer gbtm_reducer;
  * gbtm_processes_finalize(); else (one process, also a run of one under
  * mpirun) it leaves *out NULL. Call once, first. */
 gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **out, gbtm_error *err);
-/* Stops every process of the run at once, exit status code (for a failure
- * that the other processes cannot know of); does nothing with one process. */
-void gbtm_processes_abort(int code);
-/* Leaves the run (MPI_Finalize, when this process joined one; also after a
- * failed gbtm_processes_init) and releases procs (may be NULL). Call once,
- * last. */
+/* Stops every process of the run procs at once, exit status code (for a
+ * failure that the other processes cannot know of); does nothing with one
+ * process (procs NULL). */
+void gbtm_processes_abort(const gbtm_reducer *procs, int code);
+/* Leaves the run (MPI_Finalize) and releases procs (may be NULL: one
+ * process, or a failed gbtm_processes_init). Call once, last. */
 void gbtm_processes_finalize(const gbtm_reducer *procs);
 /* This process's rank, 0 .. gbtm_processes_count(procs) - 1 (0 for NULL). */
 int gbtm_processes_rank(const gbtm_reducer *procs);
