@@ -46,10 +46,14 @@ enum { CSV_FIELD_ERROR = -1, CSV_FIELD_EOF = 0, CSV_FIELD_COMMA = 1, CSV_FIELD_E
  * huge page hint where the system has them). */
 void *csv_alloc_large(size_t size);
 
-/* Reads the file r->path whole into r->buf, takes its SHA-256 into
- * r->sha256, skips a byte order mark and the empty lines before the header; an empty file is an error
- * ("FILE:1:1: empty file ..."). On failure r->buf is NULL. */
-gbtm_status csv_open(csv_reader *r, const char *path, gbtm_error *err);
+/* Reads the file path whole into r->buf in one pass (a pipe, a FIFO or
+ * /dev/stdin too), taking the SHA-256 of its bytes into r->sha256 as they
+ * arrive, skips a byte order mark and the empty lines before the header. An
+ * empty file is an error ("FILE:1:1: empty file ..."), and so are a header
+ * with a control byte or without a line end in its first MiB (binary data,
+ * refused as it arrives), an HDF5 file, and more than max_bytes bytes
+ * (0: no limit). On failure r->buf is NULL. */
+gbtm_status csv_open(csv_reader *r, const char *path, uint64_t max_bytes, gbtm_error *err);
 
 /* The header row: for each of n wanted column names (NULL: not wanted),
  * the 0-based index of the first field of that name, into where[k]

@@ -295,7 +295,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   wide_reader w = {0};
   w.cols = &cols;
   w.n_covariates = cols.n_risk + cols.n_tcov;
-  if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, err)) != GBTM_OK)
+  if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, cols.max_bytes, err)) != GBTM_OK)
     return st;
   uint64_t header_line = w.r.line;
   if ((st = read_header(&w, err)) == GBTM_OK && !(w.table = idtable_alloc(0)))
