@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/idtable.h"
 #include "base/sha256.h"
 
 void *csv_alloc_large(size_t size) {
@@ -262,19 +263,51 @@ gbtm_status csv_read_header(csv_reader *r, size_t n, const char *const *names, s
   char found[512]; /* the header as read, for messages */
   size_t flen = 0;
   found[0] = '\0';
-  size_t f = 0;
+  size_t f = 0, *first = NULL, named = 0; /* the field of each distinct name */
+  idtable *seen = idtable_alloc(0);
+  if (!seen) {
+    free(len);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the header", r->path);
+  }
   int term;
   do {
     char *text;
     size_t tlen;
     term = csv_next_field(r, line, f + 1, &text, &tlen, err);
-    if (term == CSV_FIELD_ERROR) {
-      free(len);
-      return GBTM_ERR_PARSE;
-    }
+    gbtm_status st = term == CSV_FIELD_ERROR ? GBTM_ERR_PARSE : GBTM_OK;
     const char *name = text;
     size_t name_len = tlen;
-    csv_trim(&name, &name_len);
+    if (st == GBTM_OK) csv_trim(&name, &name_len);
+    /* Each name names one column: a second column of a name is an error
+     * (else the first would be used without a word). Empty names, which
+     * no option can give, may repeat (a trailing comma). */
+    uint32_t k;
+    bool added;
+    if (st == GBTM_OK && name_len > 0) {
+      if (named % 64 == 0) {
+        size_t *more = realloc(first, (named + 64) * sizeof *first);
+        if (more) first = more;
+        else st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the header", r->path);
+      }
+      if (st == GBTM_OK && !idtable_intern(seen, name, name_len, &k, &added))
+        st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the header", r->path);
+      else if (st == GBTM_OK && added)
+        first[named++] = f;
+      else if (st == GBTM_OK) {
+        char shown[4 * CSV_SHOW + 8];
+        size_t used = 0;
+        csv_append_shown(shown, sizeof shown, &used, name, name_len);
+        st = gbtm_fail(err, GBTM_ERR_PARSE,
+                       "%s:%llu:%zu: column \"%s\" again, first at column %zu (column names must differ)",
+                       r->path, (unsigned long long)line, f + 1, shown, first[k] + 1);
+      }
+    }
+    if (st != GBTM_OK) {
+      free(len);
+      free(first);
+      idtable_free(seen);
+      return st;
+    }
     for (size_t k = 0; k < n; k++)
       if (names[k] && where[k] == SIZE_MAX && len[k] == name_len && memcmp(names[k], name, name_len) == 0)
         where[k] = f;
@@ -283,6 +316,8 @@ gbtm_status csv_read_header(csv_reader *r, size_t n, const char *const *names, s
     f++;
   } while (term == CSV_FIELD_COMMA);
   free(len);
+  free(first);
+  idtable_free(seen);
   *fields = f;
   if (r->data_line) r->line = r->data_line;
   for (size_t k = 0; k < n; k++)
@@ -321,4 +356,29 @@ gbtm_status csv_bad_covariate(gbtm_error *err, const char *path, uint64_t line, 
                    "empty, \".\" or \"NA\")",
                    path, (unsigned long long)line, col, risk ? "risk factor" : "time-varying covariate",
                    name, shown);
+}
+
+gbtm_status csv_bad_field(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *what,
+                          const char *text, size_t len, const char *why) {
+  char shown[4 * CSV_SHOW + 8];
+  size_t used = 0;
+  shown[0] = '\0';
+  csv_append_shown(shown, sizeof shown, &used, text, len);
+  return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: %s \"%s\" %s", path, (unsigned long long)line, col, what,
+                   shown, why);
+}
+
+gbtm_status csv_bad_age(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
+                        size_t len) {
+  double age;
+  bool large = csv_parse_real(text, len, &age) && isfinite(age);
+  return csv_bad_field(err, path, line, col, "age", text, len,
+                       large ? "is beyond -1e300 to 1e300 (the polynomial in age would overflow)"
+                             : "is not a finite number");
+}
+
+gbtm_status csv_bad_count(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
+                          size_t len, int bad) {
+  return csv_bad_field(err, path, line, col, "count", text, len,
+                       bad == 1 ? "is not a non-negative integer" : "too large (at most 2147483647)");
 }

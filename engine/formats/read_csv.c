@@ -31,7 +31,6 @@
 #include "formats/read_csv.h"
 #include "panel/panel_sorted.h"
 
-#define SHOW CSV_SHOW
 #define MAX_COVARIATES (GBTM_MAX_RISK + GBTM_MAX_TCOV)
 
 /* The header: the 0-based field index of each named column. */
@@ -120,24 +119,18 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       last_len = len[0];
     }
 
-    if (!csv_parse_real(text[1], len[1], &row->age) || !isfinite(row->age))
-      return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: age \"%.*s\" is not a finite number",
-                       r->path, ln, h->age + 1, (int)(len[1] < SHOW ? len[1] : SHOW), text[1]);
+    if (!csv_parse_real(text[1], len[1], &row->age) || !csv_age_ok(row->age))
+      return csv_bad_age(err, r->path, line, h->age + 1, text[1], len[1]);
 
     int bad = csv_parse_count(text[2], len[2], &row->count);
-    if (bad)
-      return gbtm_fail(err, GBTM_ERR_PARSE,
-                       bad == 1 ? "%s:%llu:%zu: count \"%.*s\" is not a non-negative integer"
-                                : "%s:%llu:%zu: count \"%.*s\" too large (at most 2147483647)",
-                       r->path, ln, h->count + 1, (int)(len[2] < SHOW ? len[2] : SHOW), text[2]);
+    if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
 
     row->exposure = 1.0;
     if (h->exposure != SIZE_MAX &&
         (!csv_parse_real(text[3], len[3], &row->exposure) || !isfinite(row->exposure) ||
          !(row->exposure > 0.0)))
-      return gbtm_fail(err, GBTM_ERR_PARSE,
-                       "%s:%llu:%zu: exposure \"%.*s\" is not a finite number > 0", r->path, ln,
-                       h->exposure + 1, (int)(len[3] < SHOW ? len[3] : SHOW), text[3]);
+      return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3],
+                           "is not a finite number > 0");
 
     if (into_cells) {
       if (run && !(row->age > cells->age[n - 1])) { /* ages not ascending */
