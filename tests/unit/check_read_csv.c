@@ -404,6 +404,83 @@ START_TEST(test_bad_ages) {
 }
 END_TEST
 
+/* Reads the n bytes at data (NULs allowed) as a file and expects status
+ * and the message, "%s" standing for the path. */
+static void expect_bytes_error(const void *data, size_t n, uint64_t max_bytes, gbtm_status status,
+                               const char *format) {
+  char path[64], want[1024];
+  test_write_file(path, "");
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+  fclose(f);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.max_bytes = max_bytes;
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read_csv(path, &cols, &p, &err), status);
+  ck_assert_ptr_null(p);
+  snprintf(want, sizeof want, format, path);
+  ck_assert_str_eq(err.message, want);
+  unlink(path);
+}
+
+/* Ages are decimal, as counts are, and within 1e300 in magnitude, so that
+ * their range and the basis of DESIGN §2 stay finite. */
+START_TEST(test_impossible_ages) {
+  expect_error("id,age,count\n1,0x10,0\n", NULL, GBTM_ERR_PARSE, "%s:2:2: age \"0x10\" is not a finite number");
+  expect_error("id,age,count\n1,0x1p4,0\n", NULL, GBTM_ERR_PARSE, "%s:2:2: age \"0x1p4\" is not a finite number");
+  expect_error("id,age,count\n1,-1e308,0\n1,1e308,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"-1e308\" is beyond -1e300 to 1e300 (the polynomial in age would overflow)");
+  expect_error("id,age,count\n1,1,0\n1,1e308,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:3:2: age \"1e308\" is beyond -1e300 to 1e300 (the polynomial in age would overflow)");
+  gbtm_panel *p = read_text("id,age,count\n1,-1e300,0\n1,1e300,2\n", NULL);
+  ck_assert_uint_eq(p->n_obs, 2);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+/* A name given to two columns is an error naming both. */
+START_TEST(test_repeated_column_name) {
+  expect_error("id,age,count,age\n1,2,3,4\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:4: column \"age\" again, first at column 2 (column names must differ)");
+  expect_error("id,x,age,count, x\n1,2,3,4,5\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:5: column \"x\" again, first at column 2 (column names must differ)");
+  gbtm_panel *p = read_text("id,age,count,,\n1,2,3,,\n", NULL); /* empty names may repeat */
+  gbtm_panel_free(p);
+}
+END_TEST
+
+/* A NUL is shown, not where the message ends; binary data is refused at
+ * its first line; a read stops at its limit. */
+START_TEST(test_binary_and_bounds) {
+  static const char nul_count[] = "id,age,count\n1,2,1\0\n";
+  expect_bytes_error(nul_count, sizeof nul_count - 1, 0, GBTM_ERR_PARSE,
+                     "%s:2:3: count \"1\\x00\" is not a non-negative integer");
+  static const char nul_age[] = "id,age,count\n1,2\0,1\n";
+  expect_bytes_error(nul_age, sizeof nul_age - 1, 0, GBTM_ERR_PARSE, "%s:2:2: age \"2\\x00\" is not a finite number");
+  static const char zeros[64] = {0};
+  expect_bytes_error(zeros, sizeof zeros, 0, GBTM_ERR_PARSE,
+                     "%s:1:1: the header holds the byte \\x00, a control character (expected a header row naming "
+                     "the columns: is this a text file?)");
+  static const char ctl[] = "\n\nid,age,\x1b[0m\n1,2,3\n";
+  expect_bytes_error(ctl, sizeof ctl - 1, 0, GBTM_ERR_PARSE,
+                     "%s:3:3: the header holds the byte \\x1b, a control character (expected a header row naming "
+                     "the columns: is this a text file?)");
+  size_t n = (size_t)3 << 20;
+  char *longline = malloc(n);
+  ck_assert_ptr_nonnull(longline);
+  memset(longline, 'a', n);
+  expect_bytes_error(longline, n, 0, GBTM_ERR_PARSE,
+                     "%s:1:1: no line end in the header's first 1048576 bytes (expected a header row naming the "
+                     "columns: is this a text file?)");
+  free(longline);
+  static const char ok[] = "id,age,count\n1,2,1\n";
+  expect_bytes_error(ok, sizeof ok - 1, 10, GBTM_ERR_USAGE,
+                     "%s: 19 bytes of data, more than the memory limit of the read (10 bytes, --max-memory)");
+}
+END_TEST
+
 START_TEST(test_bad_exposures) {
   expect_error("id,age,count,exposure\n1,12,0,0\n", "exposure", GBTM_ERR_PARSE,
                "%s:2:4: exposure \"0\" is not a finite number > 0");
@@ -486,6 +563,9 @@ static Suite *read_csv_suite(void) {
   tcase_add_test(tc, test_missing_column);
   tcase_add_test(tc, test_bad_counts);
   tcase_add_test(tc, test_bad_ages);
+  tcase_add_test(tc, test_impossible_ages);
+  tcase_add_test(tc, test_repeated_column_name);
+  tcase_add_test(tc, test_binary_and_bounds);
   tcase_add_test(tc, test_bad_exposures);
   tcase_add_test(tc, test_duplicates);
   tcase_add_test(tc, test_field_counts);
