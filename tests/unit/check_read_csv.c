@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gbtm.h"
@@ -481,6 +483,58 @@ START_TEST(test_binary_and_bounds) {
 }
 END_TEST
 
+/* Out of memory while reading is GBTM_ERR_NOMEM with a message naming the
+ * file: the read runs in a child whose address space is capped a little
+ * above what it uses (not under AddressSanitizer, whose shadow memory
+ * needs more than any such cap). */
+START_TEST(test_out_of_memory) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#else
+  char path[64];
+  test_write_file(path, "");
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "id,age,count\n");
+  for (int i = 0; i < 2000000; i++) fputs("1,1,0\n", f); /* 12 MB of text, rows of 12 to 48 bytes each */
+  fclose(f);
+  int fd[2];
+  ck_assert_int_eq(pipe(fd), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    close(fd[0]);
+    long pages = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (!statm || fscanf(statm, "%ld", &pages) != 1) _exit(3);
+    fclose(statm);
+    struct rlimit cap;
+    cap.rlim_cur = cap.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)20 << 20);
+    if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
+    gbtm_panel *p = NULL;
+    gbtm_error err = {0};
+    gbtm_status st = gbtm_panel_read_csv(path, NULL, &p, &err);
+    dprintf(fd[1], "%d %s", (int)st, err.message);
+    _exit(0);
+  }
+  close(fd[1]);
+  char got[1200] = "";
+  size_t used = 0;
+  ssize_t r;
+  while ((r = read(fd[0], got + used, sizeof got - 1 - used)) > 0) used += (size_t)r;
+  got[used] = '\0';
+  close(fd[0]);
+  int status;
+  waitpid(child, &status, 0);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  char want[128];
+  snprintf(want, sizeof want, "%d %s: out of memory", (int)GBTM_ERR_NOMEM, path);
+  ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "got \"%s\", want \"%s...\"", got, want);
+  unlink(path);
+#endif
+}
+END_TEST
+
 START_TEST(test_bad_exposures) {
   expect_error("id,age,count,exposure\n1,12,0,0\n", "exposure", GBTM_ERR_PARSE,
                "%s:2:4: exposure \"0\" is not a finite number > 0");
@@ -566,6 +620,7 @@ static Suite *read_csv_suite(void) {
   tcase_add_test(tc, test_impossible_ages);
   tcase_add_test(tc, test_repeated_column_name);
   tcase_add_test(tc, test_binary_and_bounds);
+  tcase_add_test(tc, test_out_of_memory);
   tcase_add_test(tc, test_bad_exposures);
   tcase_add_test(tc, test_duplicates);
   tcase_add_test(tc, test_field_counts);
