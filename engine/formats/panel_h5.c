@@ -95,7 +95,7 @@ static bool storage_holds(h5io *io, hid_t ds, const char *path, hsize_t need, si
     return h5_fail(io, GBTM_ERR_PARSE, "%s claims %llu bytes of storage in a file of %zu bytes (the file is damaged)",
                    path, (unsigned long long)held, file_bytes);
   if (nf == 0 && held < need)
-    return h5_fail(io, GBTM_ERR_PARSE, "%s holds %llu bytes of data for the %llu its size declares (the file is damaged)",
+    return h5_fail(io, GBTM_ERR_PARSE, "%s holds %llu bytes of data for %llu expected (the file is damaged)",
                    path, (unsigned long long)held, (unsigned long long)need);
   if (nf > 0 && need / H5_PACK_MAX > held)
     return h5_fail(io, GBTM_ERR_PARSE,

@@ -582,7 +582,7 @@ START_TEST(test_declared_sizes) {
   h5_put_unwritten(f, "/panel/count", H5T_STD_I32LE, 200000000, 0);
   H5Fclose(f);
   expect_error(path, NULL, GBTM_ERR_PARSE,
-               "%s: /panel/id holds 0 bytes of data for the 1600000000 its size declares (the file is damaged)");
+               "%s: /panel/id holds 0 bytes of data for 1600000000 expected (the file is damaged)");
   /* compressed (deflate), and still no chunk */
   fresh_path(path);
   f = h5_new(path, 1);
