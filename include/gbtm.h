@@ -170,6 +170,10 @@ typedef struct gbtm_csv_columns {
   const char *const *age_cols;      /* [waves] */
   const char *const *exposure_cols; /* [waves] or NULL */
   const char *const *tcov_cols[GBTM_MAX_TCOV]; /* [waves] each */
+  /* The most bytes of data a read may take in (0, the default: no limit):
+   * larger input, a pipe or a device included, is refused as it arrives
+   * (GBTM_ERR_USAGE), and so is an HDF5 panel that declares more. */
+  uint64_t max_bytes;
 } gbtm_csv_columns;
 
 gbtm_csv_columns gbtm_csv_columns_default(void);
