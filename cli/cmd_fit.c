@@ -146,7 +146,8 @@ static void print_help(FILE *out) {
           "  --no-accel         plain EM, without SQUAREM acceleration\n"
           "                     (default: %s)\n"
           CLI_PILOT_HELP
-          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
+          "                     (default: %d)\n"
           "  --kernel KERNEL    auto, dense or sparse (default: %s)\n"
           "  --se KIND          standard errors and intervals: model (inverse observed\n"
           "                     information), robust (sandwich) or none; with model or\n"
@@ -156,7 +157,8 @@ static void print_help(FILE *out) {
           "                     the fit on the data's design), for percentile intervals\n"
           "                     of shares and trajectories (default: none)\n",
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
-          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
+          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", GBTM_MAX_THREADS,
+          GBTM_MAX_THREADS, d.threads,
           gbtm_kernel_name(d.kernel));
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,

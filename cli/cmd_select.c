@@ -114,11 +114,13 @@ static void print_help(FILE *out) {
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
-          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
+          "                     (default: %d)\n"
           CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
-          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, d.fit.threads);
+          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
+          d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
           "\n"

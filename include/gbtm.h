@@ -36,6 +36,7 @@ extern "C" {
 #define GBTM_MAX_COEF (GBTM_MAX_ORDER + 1)
 #define GBTM_MAX_RISK 8      /* time-stable risk factors at most */
 #define GBTM_MAX_TCOV 4      /* time-varying covariates at most */
+#define GBTM_MAX_THREADS 256 /* threads of any parallel region at most: more asked for are capped */
 #define GBTM_NAME_MAX 48     /* a covariate's name: at most 47 bytes */
 
 /* ---- status and errors ------------------------------------------------ */
@@ -422,7 +423,7 @@ typedef struct gbtm_fit_options {
   int max_iterations;          /* E-steps per start at most (5000) */
   double tol_gradient;         /* converged when max|grad| <= tol * N (1e-9) */
   bool accelerate;             /* SQUAREM (default true) */
-  int threads;                 /* OpenMP threads; 0 = the runtime's default */
+  int threads;                 /* OpenMP threads; 0 = the runtime's default; at most GBTM_MAX_THREADS */
   /* Persons of the pilot subsample on which the starts run on a large panel
    * (DESIGN §3 Starts): -1 = automatic (a pilot of some tens of thousands
    * of persons on panels of a few hundred thousand persons or more, the

@@ -20,6 +20,7 @@
 #include "base/error.h"
 #include "families/family.h"
 #include "fit/fit_result.h"
+#include "fit/threads.h"
 #include "model/model.h"
 #include "panel/panel.h"
 #include "base/seeds.h"
@@ -144,7 +145,7 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d bootstrap replicates", B);
   }
   memcpy(bt->age, panel->age, T * sizeof *bt->age);
-  int nth = threads > 0 ? threads : omp_get_max_threads();
+  int nth = fit_threads(threads, B);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
   for (int b = 0; b < B; b++) {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);

@@ -59,6 +59,7 @@
 #include "base/blas_threads.h"
 #include "base/error.h"
 #include "fit/kernels.h"
+#include "fit/threads.h"
 #include "fit/vmath.h"
 #include "base/lapack.h"
 
@@ -248,7 +249,7 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   c->K = K;
   c->ns = family->n_stats;
   c->T = panel->T;
-  c->threads = threads > 0 ? threads : omp_get_max_threads();
+  c->threads = fit_threads(threads, 0);
   size_t dense_bytes = panel->n * 3 * panel->T * sizeof(double);
   double density = (double)panel->n_nonzero / ((double)panel->n * (double)panel->T);
   if (kernel == GBTM_KERNEL_AUTO)

@@ -20,6 +20,7 @@
 #include "fit/polish.h"
 #include "base/seeds.h"
 #include "fit/starts.h"
+#include "fit/threads.h"
 #include "formats/panel_part.h"
 #include "fit/tuning.h"
 
@@ -472,14 +473,16 @@ static void pilot_progress(const gbtm_progress *pr, void *user) {
 static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, double centre, double scale,
                              size_t want, gbtm_fit_result **out, gbtm_error *err) {
   *out = NULL;
-  size_t m = panel_n_all(p) / want, n = 0;
-  size_t *persons = malloc((p->n ? p->n : 1) * sizeof *persons);
+  size_t *persons = NULL, n = 0, before, total;
   gbtm_panel *sub = NULL;
-  gbtm_status st = GBTM_OK;
-  if (!persons) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the pilot");
-  for (size_t i = 0; persons && i < p->n; i++)
-    if ((p->first + i) % m == 0) persons[n++] = i;
-  if (st == GBTM_OK) st = gbtm_panel_subset(p, persons, n, &sub, err);
+  gbtm_status st = starts_pilot_persons(p, panel_n_all(p) / want, &persons, &n, err);
+  if (st != GBTM_OK) return st;
+  reduce_offsets(p->procs, n, &before, &total);
+  if (2 * total > panel_n_all(p)) { /* a pilot of more than half the panel: none, the starts on all */
+    free(persons);
+    return GBTM_OK;
+  }
+  st = gbtm_panel_subset(p, persons, n, &sub, err);
   free(persons);
   if (p->procs) { /* the blocks of the pilot become one panel */
     st = reduce_agree(p->procs, st, err);
@@ -538,7 +541,7 @@ static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
 
   int S = fs->S = o->starts, K = fs->K = o->groups;
   size_t N = fs->N = panel->n;
-  int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+  int threads = fit_threads(o->threads, 0);
   /* (not between processes: a start's E-steps sum across them in turn) */
   fs->by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
   int nw = fs->nw = fs->by_start ? (threads < S ? threads : S) : 1;

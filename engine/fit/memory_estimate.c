@@ -45,6 +45,7 @@
 #include "base/error.h"
 #include "panel/panel.h"
 #include "formats/panel_read.h"
+#include "fit/threads.h"
 
 #define CHUNK ((size_t)1 << 20) /* bytes read at a time; also the longest line split */
 #define AGES_MAX ((size_t)1 << 16) /* distinct ages kept; beyond, every row counts as a new age */
@@ -513,7 +514,7 @@ memory_need memory_estimate_compute(const memory_scan *s, const memory_work *w) 
 
   /* the fit: workers run starts in parallel on small panels (one thread
    * each), or one worker uses every thread; take the larger */
-  int nth = w->threads > 0 ? w->threads : omp_get_max_threads();
+  int nth = fit_threads(w->threads, 0);
   uint64_t threads = nth > 0 ? (uint64_t)nth : 1;
   uint64_t S = w->starts > 0 ? (uint64_t)w->starts : 1;
   bool dense = 2 * s->nonzero >= R; /* density >= 0.5 is possible only then */
