@@ -159,7 +159,8 @@ static void print_help(FILE *out) {
           "under 5%%), unreplicated (the best log L reached by one long run only),\n"
           "unconverged, failed (no start succeeded).\n"
           "\n"
-          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input.\n");
+          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input, or out of\n"
+          "memory.\n");
 }
 
 /* "A:B" or "A" into lo..hi, each within min..max. */
@@ -632,8 +633,8 @@ int cmd_select(int argc, char **argv) {
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the command line");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   select_args a;
   int rc = parse_args(argc, argv, &a);

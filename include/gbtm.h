@@ -471,6 +471,16 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options,
 
 void gbtm_fit_result_free(gbtm_fit_result *result);
 
+/* What stopped the run of the reported estimate (gbtm_fit_summary.stop). */
+typedef enum gbtm_stop {
+  GBTM_STOP_CONVERGED = 0, /* it converged */
+  GBTM_STOP_MAX_ITER,      /* the iteration limit, max_iterations */
+  GBTM_STOP_STALLED,       /* log L stopped rising before the gradient criterion was met
+                              (an estimate on a boundary or a flat ridge) */
+  GBTM_STOP_NEWTON         /* Newton's method (the polish, or the ascent with covariates)
+                              ended with its decrement above the tolerance */
+} gbtm_stop;
+
 /* Fit criteria and summaries (DESIGN §5). */
 typedef struct gbtm_fit_summary {
   double loglik;
@@ -484,6 +494,8 @@ typedef struct gbtm_fit_summary {
   double aic;           /* -2 log L + 2 p */
   double entropy;       /* 1 + sum tau ln tau / (N ln K); 1 when K = 1 */
   bool converged;
+  gbtm_stop stop;       /* what stopped it (GBTM_STOP_CONVERGED when converged;
+                           not kept in model files) */
   int iterations;       /* E-steps of the best start */
   double gradient_norm; /* max-norm of the gradient of eq. L at the estimate */
   int starts;           /* S started */

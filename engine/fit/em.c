@@ -57,7 +57,7 @@ gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_option
   ws->grad = calloc(P, sizeof *ws->grad);
   if (!ws->X || !ws->eta || !ws->zeta || !ws->stats || !ws->grad) {
     em_ws_free(ws);
-    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM workspace (%d groups, %zu ages)", ws->K, ws->T);
   }
   basis_matrix(panel->age, ws->T, centre, scale, ws->X);
   gbtm_status st = estep_ctx_alloc(panel, ws->fam, ws->K, o->kernel, o->threads, panel->procs, &ws->ctx, err);
@@ -264,6 +264,7 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
   double *work = malloc(4 * P * sizeof *work), *entry = work + 3 * P;
   if (!work) {
     run->failure = "out of memory for the EM iterates";
+    run->out_of_memory = true;
     return;
   }
   accelerate = accelerate && !run->plain;

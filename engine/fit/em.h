@@ -38,6 +38,7 @@ typedef struct em_run {
   bool stalled;      /* log L stopped moving before the gradient test passed */
   bool replica;      /* its polish stopped at a better run's maximum (engine/fit/fit.c) */
   bool plain;        /* SQUAREM failed on it: plain EM from then on (em_iterate) */
+  bool out_of_memory; /* its failure: no memory for its iterates (the fit's, not the start's) */
   const char *failure; /* static reason, NULL while alive */
   int failed_group;    /* 1-based group the failure names, 0 if none */
 } em_run;

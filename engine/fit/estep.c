@@ -242,7 +242,7 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
                             estep_ctx **out, gbtm_error *err) {
   *out = NULL;
   estep_ctx *c = calloc(1, sizeof *c);
-  if (!c) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  if (!c) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)", panel->n);
   c->p = panel;
   c->fam = family;
   c->reducer = reducer;

@@ -257,6 +257,8 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   sm->newton_decrement = pc.decrement;
   if (pc.ok) {
     sm->converged = pc.decrement < polish_tolerance(pc.loglik);
+    if (sm->converged) sm->stop = GBTM_STOP_CONVERGED;
+    else if (sm->stop == GBTM_STOP_CONVERGED) sm->stop = GBTM_STOP_NEWTON;
   } else {
     free(res->covariance[0]);
     free(res->covariance[1]);
@@ -366,6 +368,13 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   return true;
 }
 
+/* A run that failed for want of memory fails the fit (GBTM_ERR_NOMEM), not just its start. */
+static bool out_of_memory(const em_run *runs, int n) {
+  for (int s = 0; s < n; s++)
+    if (runs[s].out_of_memory) return true;
+  return false;
+}
+
 static bool all_failed(const em_run *runs, const int *idx, int n) {
   for (int j = 0; j < n; j++)
     if (!runs[idx[j]].failure) return false;
@@ -444,7 +453,8 @@ static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, i
 
 /* ---- the pilot (DESIGN §3 Starts) ----------------------------------------
  * On a large panel the starts run on a pilot subsample: every m-th person
- * over all processes, m = N / the pilot's size, fitted as any panel (short
+ * over all processes, m = N / the pilot's size, with every m-th person of
+ * each age those miss (starts_pilot_persons), fitted as any panel (short
  * runs, long runs, Newton polish). Its distinct maxima (record_maxima)
  * are then the starts of the long runs on the whole panel, polished from
  * the best down (long_phase). The starts only have to find the basins of
@@ -591,6 +601,7 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
     run_start(&fs->wk[omp_get_thread_num()], &fs->prof, o, s, fs->tol_abs, &runs[s], fs->by_start ? NULL : &info);
     if (fs->by_start) report_run(o, &info, &runs[s]);
   }
+  if (out_of_memory(runs, S)) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the starts");
   int n_ok = 0;
   for (int s = 0; s < (pilot ? 0 : S); s++) {
     if (runs[s].failure) note_failure(&fs->failures, &fs->failures_len, s, &runs[s]);
@@ -644,6 +655,7 @@ static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
     keep++;
   }
   fs->keep = keep;
+  if (out_of_memory(runs, S + 1)) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the long runs");
   for (int j = 0; j < keep; j++)
     if (runs[idx[j]].failure) note_failure(&fs->failures, &fs->failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
@@ -734,6 +746,11 @@ static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
   criteria_information(sm);
   sm->entropy = criteria_classification(res->posterior, fs->N, K, fs->share, panel->procs, res->group);
   sm->converged = covariates ? fs->covariates_converged : b->converged;
+  sm->stop = sm->converged                         ? GBTM_STOP_CONVERGED
+             : covariates                          ? GBTM_STOP_NEWTON
+             : b->iterations >= o->max_iterations ? GBTM_STOP_MAX_ITER
+             : b->stalled                          ? GBTM_STOP_STALLED
+                                                   : GBTM_STOP_NEWTON;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
   sm->starts = fs->S;

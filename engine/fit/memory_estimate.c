@@ -424,7 +424,7 @@ gbtm_status memory_estimate_scan_csv(const char *path, const gbtm_csv_columns *c
   bool sets = key_set_init(&sc.ages, AGES_MAX) && key_set_init(&sc.ids, IDS_MAX);
   gbtm_status st;
   if (!buf || !sc.age_col || !sc.count_col || !sets) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory for scanning the file", path);
   } else {
     for (size_t w = 0; w < sc.waves; w++) sc.age_col[w] = sc.count_col[w] = SIZE_MAX;
     st = scan_file(&sc, path, f, buf, err);

@@ -32,7 +32,7 @@ gbtm_status starts_profiles(const gbtm_panel *p, start_profiles *out, gbtm_error
   if (!out->v || !t || !y || !e) {
     free(t), free(y), free(e);
     starts_profiles_free(out);
-    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the start profiles (%zu persons)", p->n);
   }
   for (size_t i = 0; i < p->n; i++) {
     double sum[MAX_BINS] = {0}, cnt[MAX_BINS] = {0}, all = 0.0;
