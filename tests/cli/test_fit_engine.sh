@@ -99,7 +99,7 @@ fi
 # Under a 600 MB address space the million replicates' draws (1 GB) cannot
 # be had. Skipped where the binary does not start under the limit (the
 # sanitizers reserve terabytes of address space; valgrind too).
-if (ulimit -v 600000 && "$gbtm" fit --help >/dev/null 2>&1); then
+if (ulimit -v 600000 && "$gbtm" fit --help >/dev/null 2>&1) 2>/dev/null; then
   name="out of memory exits 2"
   if (ulimit -v 600000 && exec "$gbtm" fit "$refdata/crimcv_TO1adj.csv" --groups 4 --starts 2 --se none \
       --bootstrap 1000000 --max-memory 1T --quiet) >"$dir/stdout" 2>"$dir/stderr"; then
