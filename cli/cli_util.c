@@ -63,8 +63,8 @@ int cli_exit_code(gbtm_status status) {
   case GBTM_ERR_USAGE:
   case GBTM_ERR_IO:
   case GBTM_ERR_PARSE:
-  case GBTM_ERR_DATA: return CLI_EXIT_USAGE;
-  case GBTM_ERR_NOMEM:
+  case GBTM_ERR_DATA:
+  case GBTM_ERR_NOMEM: return CLI_EXIT_USAGE; /* the input is too large for the memory there is */
   case GBTM_ERR_FIT:
   case GBTM_ERR_INTERNAL: return CLI_EXIT_FIT;
   }

@@ -16,7 +16,7 @@
 enum {
   CLI_EXIT_OK = 0,
   CLI_EXIT_FIT = 1,  /* the fit failed (or the library failed internally) */
-  CLI_EXIT_USAGE = 2 /* bad usage or bad input */
+  CLI_EXIT_USAGE = 2 /* bad usage or bad input, or out of memory (cli_exit_code) */
 };
 
 /* Prints "gbtm <cmd>: error: <message>\n" to stderr. */

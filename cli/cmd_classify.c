@@ -213,7 +213,7 @@ int cmd_classify(int argc, char **argv) {
     tau = malloc(gbtm_panel_n_persons(panel) * (size_t)gbtm_model_groups(m) * sizeof *tau);
     if (!tau) {
       cli_error(CMD, "out of memory for %zu persons", gbtm_panel_n_persons(panel));
-      rc = CLI_EXIT_FIT;
+      rc = cli_exit_code(GBTM_ERR_NOMEM);
       goto done;
     }
     st = gbtm_model_classify(m, panel, tau, &err);

@@ -146,7 +146,8 @@ static void print_help(FILE *out) {
           "  --no-accel         plain EM, without SQUAREM acceleration\n"
           "                     (default: %s)\n"
           CLI_PILOT_HELP
-          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
+          "                     (default: %d)\n"
           "  --kernel KERNEL    auto, dense or sparse (default: %s)\n"
           "  --se KIND          standard errors and intervals: model (inverse observed\n"
           "                     information), robust (sandwich) or none; with model or\n"
@@ -156,7 +157,8 @@ static void print_help(FILE *out) {
           "                     the fit on the data's design), for percentile intervals\n"
           "                     of shares and trajectories (default: none)\n",
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
-          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
+          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", GBTM_MAX_THREADS,
+          GBTM_MAX_THREADS, d.threads,
           gbtm_kernel_name(d.kernel));
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
@@ -174,7 +176,7 @@ static void print_help(FILE *out) {
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok (a fit that did not converge is reported with a warning),\n"
-          "1 no start of the fit succeeded, 2 bad usage or input.\n");
+          "1 no start of the fit succeeded, 2 bad usage or input, or out of memory.\n");
 }
 
 /* Reads one option's value into a; returns false (with why) if malformed. */
@@ -309,11 +311,22 @@ static int parse_args(int argc, char **argv, fit_args *a) {
 
 static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
-  if (!s->converged)
+  if (!s->converged && s->stop == GBTM_STOP_MAX_ITER)
     cli_warning(CMD,
-                "the fit did not converge in %d iterations (gradient norm %.3g); "
+                "the fit did not converge in %d iterations, the limit (gradient norm %.3g); "
                 "the estimates may not be a maximum: try a larger --max-iter",
                 s->iterations, s->gradient_norm);
+  else if (!s->converged && s->stop == GBTM_STOP_STALLED)
+    cli_warning(CMD,
+                "the fit did not converge: the log-likelihood stopped rising after %d iterations, below the "
+                "limit, with the gradient norm at %.3g; the estimate may be on a boundary (e.g. a zero "
+                "inflation running to 0) or a flat ridge: try fewer groups or lower orders",
+                s->iterations, s->gradient_norm);
+  else if (!s->converged)
+    cli_warning(CMD,
+                "the fit did not converge: Newton's method ended with its decrement above the tolerance "
+                "(gradient norm %.3g); the estimates may not be a maximum",
+                s->gradient_norm);
   if (s->best_replicated == 1 && a->options.starts > 1)
     cli_warning(CMD, "the best log-likelihood was found by only one start; try more --starts");
 }
@@ -334,8 +347,8 @@ int cmd_fit(int argc, char **argv) {
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the command line");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   fit_args a;
   int rc = parse_args(argc, argv, &a);

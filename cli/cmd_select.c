@@ -114,11 +114,13 @@ static void print_help(FILE *out) {
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
-          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
+          "                     (default: %d)\n"
           CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
-          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, d.fit.threads);
+          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
+          d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
           "\n"
@@ -157,7 +159,8 @@ static void print_help(FILE *out) {
           "under 5%%), unreplicated (the best log L reached by one long run only),\n"
           "unconverged, failed (no start succeeded).\n"
           "\n"
-          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input.\n");
+          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input, or out of\n"
+          "memory.\n");
 }
 
 /* "A:B" or "A" into lo..hi, each within min..max. */
@@ -633,8 +636,8 @@ int cmd_select(int argc, char **argv) {
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the command line");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   select_args a;
   int rc = parse_args(argc, argv, &a);

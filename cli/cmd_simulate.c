@@ -278,8 +278,8 @@ static int model_design(const sim_args *a, gbtm_model **out, gbtm_sim_design *de
   size_t persons = gbtm_fit_result_data(res)->persons;
   gbtm_fit_result_free(res);
   if (!model) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the model");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   double lo = ceil(gbtm_model_age_min(model)), hi = floor(gbtm_model_age_max(model));
   if (lo > hi) {
@@ -338,7 +338,7 @@ int cmd_simulate(int argc, char **argv) {
     cli_error(CMD, "out of memory for %zu persons", design.n);
     outfile_discard(&truth);
     gbtm_model_free(model);
-    return CLI_EXIT_FIT;
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;

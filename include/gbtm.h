@@ -36,6 +36,7 @@ extern "C" {
 #define GBTM_MAX_COEF (GBTM_MAX_ORDER + 1)
 #define GBTM_MAX_RISK 8      /* time-stable risk factors at most */
 #define GBTM_MAX_TCOV 4      /* time-varying covariates at most */
+#define GBTM_MAX_THREADS 256 /* threads of any parallel region at most: more asked for are capped */
 #define GBTM_NAME_MAX 48     /* a covariate's name: at most 47 bytes */
 
 /* ---- status and errors ------------------------------------------------ */
@@ -426,7 +427,7 @@ typedef struct gbtm_fit_options {
   int max_iterations;          /* E-steps per start at most (5000) */
   double tol_gradient;         /* converged when max|grad| <= tol * N (1e-9) */
   bool accelerate;             /* SQUAREM (default true) */
-  int threads;                 /* OpenMP threads; 0 = the runtime's default */
+  int threads;                 /* OpenMP threads; 0 = the runtime's default; at most GBTM_MAX_THREADS */
   /* Persons of the pilot subsample on which the starts run on a large panel
    * (DESIGN §3 Starts): -1 = automatic (a pilot of some tens of thousands
    * of persons on panels of a few hundred thousand persons or more, the
@@ -474,6 +475,16 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options,
 
 void gbtm_fit_result_free(gbtm_fit_result *result);
 
+/* What stopped the run of the reported estimate (gbtm_fit_summary.stop). */
+typedef enum gbtm_stop {
+  GBTM_STOP_CONVERGED = 0, /* it converged */
+  GBTM_STOP_MAX_ITER,      /* the iteration limit, max_iterations */
+  GBTM_STOP_STALLED,       /* log L stopped rising before the gradient criterion was met
+                              (an estimate on a boundary or a flat ridge) */
+  GBTM_STOP_NEWTON         /* Newton's method (the polish, or the ascent with covariates)
+                              ended with its decrement above the tolerance */
+} gbtm_stop;
+
 /* Fit criteria and summaries (DESIGN §5). */
 typedef struct gbtm_fit_summary {
   double loglik;
@@ -487,6 +498,8 @@ typedef struct gbtm_fit_summary {
   double aic;           /* -2 log L + 2 p */
   double entropy;       /* 1 + sum tau ln tau / (N ln K); 1 when K = 1 */
   bool converged;
+  gbtm_stop stop;       /* what stopped it (GBTM_STOP_CONVERGED when converged;
+                           not kept in model files) */
   int iterations;       /* E-steps of the best start */
   double gradient_norm; /* max-norm of the gradient of eq. L at the estimate */
   int starts;           /* S started */
