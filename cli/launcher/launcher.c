@@ -34,7 +34,7 @@ static void print_usage(FILE *out) {
           "commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\nExit status: 0 ok, 1 failed fit, 2 bad usage or input.\n");
+  fprintf(out, "\nExit status: 0 ok, 1 failed fit, 2 bad usage or input, or out of memory.\n");
 }
 
 static bool known_command(const char *name) {
