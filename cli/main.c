@@ -5,6 +5,7 @@
  * parse) wherever they are produced. After the subcommand, a failure to
  * write standard output (a full disk, a closed pipe) is an error too. */
 #include <gsl/gsl_errno.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,8 +121,10 @@ static int run(int argc, char **argv) {
     status = cmd->run(argc - 1, argv + 1);
   }
 
+  errno = 0;
   if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_error(NULL, "could not write the output");
+    cli_error(find_command(name) ? name : NULL, "could not write the output: %s",
+              strerror(errno ? errno : EIO));
     if (status == CLI_EXIT_OK) status = CLI_EXIT_USAGE;
   }
   return status;
