@@ -905,9 +905,9 @@ typedef struct gbtm_save_info {
 } gbtm_save_info;
 
 /* Writes the fit to path as an HDF5 model file (layout: engine/modelfile/model_io.c,
- * docs/model-file.md). The file is written under a temporary name
- * in the same folder, flushed to disk and renamed over path, so an
- * interrupted or failed save leaves an earlier file at path as it was.
+ * docs/model-file.md). The file is written as a gbtm_atomic_file
+ * (a temporary name beside path's target, flushed to disk and renamed over
+ * it), so an interrupted or failed save leaves an earlier file as it was.
  * info may be NULL. */
 gbtm_status gbtm_model_save(const gbtm_fit_result *result, const gbtm_save_info *info,
                             const char *path, gbtm_error *err);
