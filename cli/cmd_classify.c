@@ -20,6 +20,7 @@
 #include "gbtm.h"
 #include "json.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "posterior_csv.h"
 
 #define CMD "classify"
@@ -109,10 +110,9 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   }
   a->model = argv[optind];
   a->data = argv[optind + 1];
-  if (a->output && (strcmp(a->output, a->model) == 0 || strcmp(a->output, a->data) == 0)) {
-    cli_error(CMD, "-o names an input file \"%s\"", a->output);
-    return CLI_EXIT_USAGE;
-  }
+  cli_file inputs[] = {{"the model", a->model, false}, {"the data", a->data, false}};
+  cli_file output = {"-o", a->output, false};
+  if (!output_check(CMD, inputs, 2, &output, 1)) return CLI_EXIT_USAGE;
   return -1;
 }
 

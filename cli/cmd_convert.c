@@ -16,6 +16,8 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "outfile.h"
+#include "output_check.h"
 #include "gbtm.h"
 
 #define CMD "convert"
@@ -108,10 +110,6 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     cli_error(CMD, "missing -o OUT (an .h5 or .hdf5 file for an HDF5 panel, .csv for long CSV)");
     return CLI_EXIT_USAGE;
   }
-  if (strcmp(a->output, a->data) == 0) {
-    cli_error(CMD, "-o names the input file \"%s\"", a->output);
-    return CLI_EXIT_USAGE;
-  }
   a->csv = cli_ends_with(a->output, ".csv");
   if (!a->csv && !cli_is_h5_name(a->output)) {
     cli_error(CMD, "-o %s: the name must end in .h5 or .hdf5 (an HDF5 panel) or .csv (long CSV)",
@@ -122,6 +120,8 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     cli_error(CMD, "--to-wide writes CSV: -o must name a .csv file");
     return CLI_EXIT_USAGE;
   }
+  cli_file data = {"the data", a->data, false}, output = {"-o", a->output, !a->csv};
+  if (!output_check(CMD, &data, 1, &output, 1)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -151,9 +151,11 @@ int cmd_convert(int argc, char **argv) {
   gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
   if (st == GBTM_OK) {
     cli_report_dropped(CMD, panel);
+    char *tmp = outfile_hold_name(a.output, !a.csv);
     st = a.wide  ? gbtm_panel_write_wide_csv(panel, a.output, &waves, &err)
          : a.csv ? gbtm_panel_write_csv(panel, a.output, &err)
                  : gbtm_panel_write_h5(panel, a.output, &err);
+    outfile_release_name(tmp);
   }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);

@@ -25,6 +25,7 @@
 #include "cmdline.h"
 #include "memory_limit.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "posterior_csv.h"
@@ -297,12 +298,9 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       return CLI_EXIT_USAGE;
     }
   }
-  if (a->output && (strcmp(a->output, a->data) == 0 ||
-                    (a->posterior_path && strcmp(a->output, a->posterior_path) == 0))) {
-    cli_error(CMD, "-o names the same file as %s: \"%s\"",
-              strcmp(a->output, a->data) == 0 ? "the data" : "--posterior", a->output);
-    return CLI_EXIT_USAGE;
-  }
+  cli_file data = {"the data", a->data, false};
+  cli_file outputs[] = {{"--posterior", a->posterior_path, false}, {"-o", a->output, true}};
+  if (!output_check(CMD, &data, 1, outputs, 2)) return CLI_EXIT_USAGE;
   o->keep_posterior = a->posterior_path != NULL || a->output != NULL;
   return -1;
 }
@@ -334,13 +332,12 @@ static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
 /* Saves the fit into the model file reserved at the start; false (reported)
  * on failure. */
 static bool save_model(const fit_args *a, const char *command_line, const gbtm_panel *panel,
-                       const gbtm_fit_result *res, gbtm_atomic_file *model_file) {
+                       const gbtm_fit_result *res, outfile *model_file) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_save_info info = {command_line, a->data, NULL, a->options.seed, panel}; /* the panel's SHA-256 */
   gbtm_status st = gbtm_model_save_reserved(res, &info, model_file, &err);
-  if (st == GBTM_OK) st = gbtm_atomic_file_commit(model_file, &err);
   if (st != GBTM_OK) cli_error_status(CMD, st, &err);
-  return st == GBTM_OK;
+  return st == GBTM_OK && outfile_commit(model_file, CMD);
 }
 
 int cmd_fit(int argc, char **argv) {
@@ -375,8 +372,7 @@ int cmd_fit(int argc, char **argv) {
   }
 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
-  outfile posterior = {0};
-  gbtm_atomic_file model_file = {0};
+  outfile posterior = {0}, model_file = {0};
   /* only rank 0 writes; every process learns whether it could */
   bool opened = !cli_root() || !a.posterior_path || outfile_open(&posterior, CMD, a.posterior_path);
   if (cli_agree(opened ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
@@ -385,10 +381,9 @@ int cmd_fit(int argc, char **argv) {
     free(command_line);
     return CLI_EXIT_USAGE;
   }
-  gbtm_status reserved = a.output && cli_root() ? gbtm_atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
-  if (reserved != GBTM_OK) cli_error_status(CMD, reserved, &err);
-  if (cli_agree(reserved != GBTM_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK) != CLI_EXIT_OK) {
-    gbtm_atomic_file_discard(&model_file);
+  bool reserved = !cli_root() || !a.output || outfile_reserve(&model_file, CMD, a.output);
+  if (cli_agree(reserved ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
+    outfile_discard(&model_file);
     outfile_discard(&posterior);
     cli_columns_free(&a.column_args);
     free(command_line);
@@ -450,7 +445,7 @@ int cmd_fit(int argc, char **argv) {
 
 done:
   outfile_discard(&posterior);
-  gbtm_atomic_file_discard(&model_file);
+  outfile_discard(&model_file);
   cli_columns_free(&a.column_args);
   free(command_line);
   gbtm_fit_result_free(res);

@@ -28,6 +28,7 @@
 #include "gbtm.h"
 #include "json_read.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "svg.h"
 
 #define CMD "plot"
@@ -114,6 +115,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     return CLI_EXIT_USAGE;
   }
   a->input = argv[optind];
+  cli_file input = {"the input", a->input, false}, output = {"-o", a->output, false};
+  if (!output_check(CMD, &input, 1, &output, 1)) return CLI_EXIT_USAGE;
   return -1;
 }
 

@@ -31,6 +31,7 @@
 #include "json.h"
 #include "memory_limit.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "report.h"
 
 #define CMD "select"
@@ -613,11 +614,70 @@ static bool save_models(const select_args *a, const char *command_line, const gb
       snprintf(name, sizeof name, "model_K%d_D%d.h5", e->groups, e->order);
     }
     if (!fit) continue;
-    if (!dir_path(path, sizeof path, a->dir, name)) return false;
-    st = gbtm_model_save(fit, &info, path, &err);
+    outfile f = {0};
+    if (!dir_path(path, sizeof path, a->dir, name) || !outfile_reserve(&f, CMD, path)) return false;
+    if ((st = gbtm_model_save_reserved(fit, &info, &f, &err)) != GBTM_OK) cli_error_status(CMD, st, &err);
+    else if (!outfile_commit(&f, CMD)) st = GBTM_ERR_IO;
+    outfile_discard(&f);
   }
-  if (st != GBTM_OK) cli_error_status(CMD, st, &err);
   return st == GBTM_OK;
+}
+
+/* The folder that will hold dir, which is not there yet: writable? */
+static bool parent_writable(const char *dir) {
+  char parent[4096];
+  if (!dir_path(parent, sizeof parent, dir, "")) return false;
+  size_t n = strlen(parent);
+  while (n > 1 && parent[n - 1] == '/') parent[--n] = '\0';
+  char *slash = strrchr(parent, '/');
+  if (!slash) snprintf(parent, sizeof parent, ".");
+  else slash[slash == parent] = '\0';
+  if (access(parent, W_OK | X_OK) == 0) return true;
+  cli_error(CMD, "%s: cannot create the folder: %s", dir, strerror(errno));
+  return false;
+}
+
+/* Before any work: the files of -o DIR (select.csv, select.json, a model
+ * file per K and d, model_refined.h5) checked against the data and each
+ * other (output_check.h). */
+static bool check_outputs(const select_args *a) {
+  cli_file data = {"the data", a->data, false};
+  struct stat st;
+  if (!a->dir || stat(a->dir, &st) != 0) /* a DIR not there yet holds no file */
+    return output_check(CMD, &data, 1, NULL, 0) && (!a->dir || parent_writable(a->dir));
+  if (!S_ISDIR(st.st_mode)) {
+    cli_error(CMD, "-o %s: not a folder (select writes a folder of files)", a->dir);
+    return false;
+  }
+  const gbtm_select_options *o = &a->options;
+  size_t n = 3 + (size_t)(o->groups_max - o->groups_min + 1) * (size_t)(o->order_max - o->order_min + 1);
+  cli_file *outputs = calloc(n, sizeof *outputs);
+  char **paths = calloc(n, sizeof *paths);
+  char path[4096], name[64];
+  size_t used = 0;
+  bool ok = outputs && paths;
+  for (int i = -3; ok && used < n; i++) {
+    int k = 0, d = 0;
+    if (i >= 0) {
+      k = o->groups_min + i % (o->groups_max - o->groups_min + 1);
+      d = o->order_min + i / (o->groups_max - o->groups_min + 1);
+      if (d > o->order_max) break;
+      snprintf(name, sizeof name, "model_K%d_D%d.h5", k, d);
+    } else {
+      if (i == -1 && !a->refine) continue;
+      snprintf(name, sizeof name, "%s", i == -3 ? "select.csv" : i == -2 ? "select.json" : "model_refined.h5");
+    }
+    if (!dir_path(path, sizeof path, a->dir, name)) break;
+    ok = (paths[used] = strdup(path)) != NULL;
+    outputs[used] = (cli_file){"-o", paths[used], i != -3 && i != -2};
+    used++;
+  }
+  if (!ok) cli_error(CMD, "out of memory");
+  ok = ok && output_check(CMD, &data, 1, outputs, used);
+  for (size_t i = 0; paths && i < n; i++) free(paths[i]);
+  free(paths);
+  free(outputs);
+  return ok;
 }
 
 static void warn_about(const gbtm_select_result *r) {
@@ -641,6 +701,7 @@ int cmd_select(int argc, char **argv) {
   }
   select_args a;
   int rc = parse_args(argc, argv, &a);
+  if (rc < 0 && !check_outputs(&a)) rc = CLI_EXIT_USAGE;
   if (rc >= 0) {
     cli_columns_free(&a.column_args);
     free(command_line);

@@ -25,6 +25,7 @@
 
 #include "cli_util.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "gbtm_presets.h"
@@ -203,10 +204,9 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     cli_error(CMD, "missing -o FILE.csv, the file to write");
     return CLI_EXIT_USAGE;
   }
-  if (a->truth && strcmp(a->truth, a->output) == 0) {
-    cli_error(CMD, "--truth and -o name the same file \"%s\"", a->output);
-    return CLI_EXIT_USAGE;
-  }
+  cli_file model = {"--model", a->model, false};
+  cli_file outputs[] = {{"-o", a->output, cli_is_h5_name(a->output)}, {"--truth", a->truth, false}};
+  if (!output_check(CMD, &model, 1, outputs, 2)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -343,8 +343,12 @@ int cmd_simulate(int argc, char **argv) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
   gbtm_status st = gbtm_simulate(model, &design, &panel, group, &err);
-  if (st == GBTM_OK)
-    st = cli_is_h5_name(a.output) ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
+  if (st == GBTM_OK) {
+    bool h5 = cli_is_h5_name(a.output);
+    char *tmp = outfile_hold_name(a.output, h5);
+    st = h5 ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
+    outfile_release_name(tmp);
+  }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     outfile_discard(&truth);

@@ -6,6 +6,7 @@
  * remaining arguments to the subcommand. After the subcommand, a failure
  * to write standard output (a full disk, a closed pipe) is an error too. */
 #include <gsl/gsl_errno.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,8 +66,10 @@ static int run(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   int status = commands[i].run(argc - 1, argv + 1);
+  errno = 0;
   if (fflush(stdout) != 0 || ferror(stdout)) {
-    cli_error(NULL, "could not write the output");
+    cli_error(commands[i].name, "could not write the output: %s",
+              strerror(errno ? errno : EIO));
     if (status == CLI_EXIT_OK) status = CLI_EXIT_USAGE;
   }
   return status;

@@ -101,29 +101,52 @@ void gbtm_blas_threads_init(void);
 
 /* ---- output files ------------------------------------------------------- */
 
-/* A file that appears whole or not at all: written under a temporary name
- * PATH.XXXXXX in the same folder (so an unwritable folder is reported
- * before any work), flushed and fsynced, then renamed over its final name;
- * a write that fails removes the temporary file and leaves an earlier file
- * at path as it was. A zeroed gbtm_atomic_file is a valid "never opened"
- * one. The members are owned by the library; read fp and tmp only. */
+/* A file that appears whole or not at all. path's symbolic links are
+ * followed to their target, so that a link stays a link. A regular target
+ * (or one not there yet) is written under the temporary name
+ * .NAME.gbtm-tmp-PID in the target's folder (so an unwritable folder is
+ * reported before any work; a name of this process already taken gets
+ * ".2", ".3", ...), flushed and fsynced, then renamed over the target; a
+ * write that fails removes the temporary file and leaves an earlier file
+ * as it was. Opening removes the temporary files of the same target whose
+ * process is gone (a write that was killed). A character device or FIFO
+ * is never replaced: it is written directly (a file written by name goes
+ * to a temporary file in $TMPDIR, or /tmp, copied onto the device at the
+ * commit). A folder, socket, block device, or a regular file with more
+ * than one hard link (which renaming would split) is refused
+ * (GBTM_ERR_USAGE). The library installs no signal handler: a program
+ * that wants the temporary file removed when it is interrupted removes
+ * tmp itself. A zeroed gbtm_atomic_file is a valid "never opened" one. The
+ * members are owned by the library; read fp and tmp only. */
 typedef struct gbtm_atomic_file {
-  char *path; /* the final name */
-  char *tmp;  /* the temporary name */
-  FILE *fp;   /* open for writing between open and commit (NULL after
-                 gbtm_atomic_file_reserve: the caller writes tmp by name) */
+  char *path;   /* the final name, as given */
+  char *tmp;    /* the temporary name (NULL: a device written directly) */
+  FILE *fp;     /* open for writing between open and commit (NULL after
+                   gbtm_atomic_file_reserve: the caller writes tmp by name) */
+  char *target; /* path with its links followed */
+  bool direct;  /* the target is a device or FIFO */
 } gbtm_atomic_file;
 
-/* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
- * GBTM_ERR_IO "PATH: cannot create the file: <reason>" or GBTM_ERR_NOMEM
- * on failure (f is then zeroed). */
+/* Checks, writing nothing, that path could be written as above: GBTM_OK,
+ * or the error gbtm_atomic_file_open() (by_name false) or
+ * gbtm_atomic_file_reserve() (by_name true) would give. *target (when not
+ * NULL) is path with its links followed, and *tmp (when not NULL) the
+ * temporary name the next such write by this process makes first, or NULL
+ * for a device written directly; both malloc'd, for the caller to free. */
+gbtm_status gbtm_atomic_file_check(const char *path, bool by_name, char **target, char **tmp,
+                                   gbtm_error *err);
+/* Creates the temporary file, mode 0666 & ~umask, open as f->fp (or opens
+ * the device). GBTM_ERR_IO "PATH: cannot create the file: <reason>",
+ * GBTM_ERR_USAGE for a target refused above, or GBTM_ERR_NOMEM on failure
+ * (f is then zeroed). */
 gbtm_status gbtm_atomic_file_open(gbtm_atomic_file *f, const char *path, gbtm_error *err);
 /* The same, but closes the stream: for files written by name (a model
  * file: gbtm_model_save_reserved) before the commit. */
 gbtm_status gbtm_atomic_file_reserve(gbtm_atomic_file *f, const char *path, gbtm_error *err);
-/* Flushes, fsyncs, closes and renames into place, and releases f; on
- * failure removes the temporary file: GBTM_ERR_IO "PATH: cannot write the
- * file: <reason>". */
+/* Flushes, fsyncs, closes and renames into place (or copies onto the
+ * device), and releases f; on failure removes the temporary file:
+ * GBTM_ERR_IO "PATH: cannot write the file: <reason>" (e.g. "File too
+ * large", "No space left on device"). */
 gbtm_status gbtm_atomic_file_commit(gbtm_atomic_file *f, gbtm_error *err);
 /* Removes the temporary file of a write that did not get to the end and
  * releases f; a no-op on a committed or zeroed gbtm_atomic_file. */
@@ -899,9 +922,9 @@ typedef struct gbtm_save_info {
 } gbtm_save_info;
 
 /* Writes the fit to path as an HDF5 model file (layout: engine/modelfile/model_io.c,
- * docs/model-file.md). The file is written under a temporary name
- * in the same folder, flushed to disk and renamed over path, so an
- * interrupted or failed save leaves an earlier file at path as it was.
+ * docs/model-file.md). The file is written as a gbtm_atomic_file
+ * (a temporary name beside path's target, flushed to disk and renamed over
+ * it), so an interrupted or failed save leaves an earlier file as it was.
  * info may be NULL. */
 gbtm_status gbtm_model_save(const gbtm_fit_result *result, const gbtm_save_info *info,
                             const char *path, gbtm_error *err);

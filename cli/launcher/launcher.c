@@ -5,6 +5,7 @@
  * commands of cli/ and the library, with GSL, OpenBLAS and HDF5) and runs
  * it, so that only a run that needs those libraries loads them. */
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,8 +53,9 @@ static int usage_error(const char *what, const char *arg) {
 
 /* The status after gbtm's own output: a failure to write it is an error. */
 static int written(void) {
+  errno = 0;
   if (fflush(stdout) == 0 && !ferror(stdout)) return EXIT_OK;
-  fprintf(stderr, "gbtm: error: could not write the output\n");
+  fprintf(stderr, "gbtm: error: could not write the output: %s\n", strerror(errno ? errno : EIO));
   return EXIT_USAGE;
 }
 
