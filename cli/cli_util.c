@@ -74,8 +74,8 @@ int cli_exit_code(gbtm_status status) {
   case GBTM_ERR_USAGE:
   case GBTM_ERR_IO:
   case GBTM_ERR_PARSE:
-  case GBTM_ERR_DATA: return CLI_EXIT_USAGE;
-  case GBTM_ERR_NOMEM:
+  case GBTM_ERR_DATA:
+  case GBTM_ERR_NOMEM: return CLI_EXIT_USAGE; /* the input is too large for the memory there is */
   case GBTM_ERR_FIT:
   case GBTM_ERR_INTERNAL: return CLI_EXIT_FIT;
   }
@@ -308,6 +308,22 @@ bool cli_option_problem(const char *cmd, int opt, char **argv, const struct opti
   else
     cli_error(cmd, "unknown option \"%s\" (see gbtm %s --help)", text, cmd);
   return true;
+}
+
+bool cli_option_once(const char *cmd, int opt, const struct option *table, int *longindex, cli_given *given) {
+  int index = *longindex;
+  *longindex = -1;
+  if (opt < 0 || opt >= CLI_OPT_MAX || opt == '?' || opt == ':' || opt == CLI_OPT_RISK || opt == CLI_OPT_TCOV)
+    return true;
+  if (!given->seen[opt]) {
+    given->seen[opt] = true;
+    return true;
+  }
+  if (index >= 0)
+    cli_error(cmd, "--%s given twice", table[index].name);
+  else
+    cli_error(cmd, "-%c given twice", opt);
+  return false;
 }
 
 bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data) {

@@ -16,7 +16,7 @@
 enum {
   CLI_EXIT_OK = 0,
   CLI_EXIT_FIT = 1,  /* the fit failed (or the library failed internally) */
-  CLI_EXIT_USAGE = 2 /* bad usage or bad input */
+  CLI_EXIT_USAGE = 2 /* bad usage or bad input, or out of memory (cli_exit_code) */
 };
 
 /* Prints "gbtm <cmd>: error: <message>\n" to stderr. */
@@ -206,6 +206,16 @@ struct option;
  * as `gbtm CMD: error: ...` and returns true; false for any other opt.
  * table is the command's long options. */
 bool cli_option_problem(const char *cmd, int opt, char **argv, const struct option *table);
+/* The options given so far on one command line (cli_option_once). */
+enum { CLI_OPT_MAX = 512 }; /* getopt_long values are below */
+typedef struct cli_given {
+  bool seen[CLI_OPT_MAX];
+} cli_given;
+/* After getopt_long(..., table, longindex) returned opt: false, reported
+ * as `gbtm CMD: error: --groups given twice` (the option as written), when
+ * the option was given before; --risk and --tcov may be repeated. Sets
+ * *longindex back to -1, which getopt_long leaves for a short option. */
+bool cli_option_once(const char *cmd, int opt, const struct option *table, int *longindex, cli_given *given);
 /* The single DATA operand after the options; false (reported) when it is
  * missing or followed by more. */
 bool cli_data_operand(const char *cmd, int argc, char **argv, const char **data);

@@ -20,6 +20,7 @@
 #include "gbtm.h"
 #include "json.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "posterior_csv.h"
 
 #define CMD "classify"
@@ -78,7 +79,10 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (cli_column_option(opt, optarg, &a->column_args)) continue;
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
@@ -106,10 +110,9 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   }
   a->model = argv[optind];
   a->data = argv[optind + 1];
-  if (a->output && (strcmp(a->output, a->model) == 0 || strcmp(a->output, a->data) == 0)) {
-    cli_error(CMD, "-o names an input file \"%s\"", a->output);
-    return CLI_EXIT_USAGE;
-  }
+  cli_file inputs[] = {{"the model", a->model, false}, {"the data", a->data, false}};
+  cli_file output = {"-o", a->output, false};
+  if (!output_check(CMD, inputs, 2, &output, 1)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -210,7 +213,7 @@ int cmd_classify(int argc, char **argv) {
     tau = malloc(gbtm_panel_n_persons(panel) * (size_t)gbtm_model_groups(m) * sizeof *tau);
     if (!tau) {
       cli_error(CMD, "out of memory for %zu persons", gbtm_panel_n_persons(panel));
-      rc = CLI_EXIT_FIT;
+      rc = cli_exit_code(GBTM_ERR_NOMEM);
       goto done;
     }
     st = gbtm_model_classify(m, panel, tau, &err);

@@ -16,6 +16,8 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "outfile.h"
+#include "output_check.h"
 #include "gbtm.h"
 
 #define CMD "convert"
@@ -76,7 +78,10 @@ static int parse_args(int argc, char **argv, convert_args *a) {
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (cli_column_option(opt, optarg, &a->column_args)) continue;
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
@@ -105,10 +110,6 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     cli_error(CMD, "missing -o OUT (an .h5 or .hdf5 file for an HDF5 panel, .csv for long CSV)");
     return CLI_EXIT_USAGE;
   }
-  if (strcmp(a->output, a->data) == 0) {
-    cli_error(CMD, "-o names the input file \"%s\"", a->output);
-    return CLI_EXIT_USAGE;
-  }
   a->csv = cli_ends_with(a->output, ".csv");
   if (!a->csv && !cli_is_h5_name(a->output)) {
     cli_error(CMD, "-o %s: the name must end in .h5 or .hdf5 (an HDF5 panel) or .csv (long CSV)",
@@ -119,6 +120,8 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     cli_error(CMD, "--to-wide writes CSV: -o must name a .csv file");
     return CLI_EXIT_USAGE;
   }
+  cli_file data = {"the data", a->data, false}, output = {"-o", a->output, !a->csv};
+  if (!output_check(CMD, &data, 1, &output, 1)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -148,9 +151,11 @@ int cmd_convert(int argc, char **argv) {
   gbtm_status st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
   if (st == GBTM_OK) {
     cli_report_dropped(CMD, panel);
+    char *tmp = outfile_hold_name(a.output, !a.csv);
     st = a.wide  ? gbtm_panel_write_wide_csv(panel, a.output, &waves, &err)
          : a.csv ? gbtm_panel_write_csv(panel, a.output, &err)
                  : gbtm_panel_write_h5(panel, a.output, &err);
+    outfile_release_name(tmp);
   }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);

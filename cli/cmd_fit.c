@@ -25,6 +25,7 @@
 #include "cmdline.h"
 #include "memory_limit.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "posterior_csv.h"
@@ -146,7 +147,8 @@ static void print_help(FILE *out) {
           "  --no-accel         plain EM, without SQUAREM acceleration\n"
           "                     (default: %s)\n"
           CLI_PILOT_HELP
-          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
+          "                     (default: %d)\n"
           "  --kernel KERNEL    auto, dense or sparse (default: %s)\n"
           "  --se KIND          standard errors and intervals: model (inverse observed\n"
           "                     information), robust (sandwich) or none; with model or\n"
@@ -156,7 +158,8 @@ static void print_help(FILE *out) {
           "                     the fit on the data's design), for percentile intervals\n"
           "                     of shares and trajectories (default: none)\n",
           d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
-          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", d.threads,
+          d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", GBTM_MAX_THREADS,
+          GBTM_MAX_THREADS, d.threads,
           gbtm_kernel_name(d.kernel));
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
@@ -174,7 +177,7 @@ static void print_help(FILE *out) {
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok (a fit that did not converge is reported with a warning),\n"
-          "1 no start of the fit succeeded, 2 bad usage or input.\n");
+          "1 no start of the fit succeeded, 2 bad usage or input, or out of memory.\n");
 }
 
 /* Reads one option's value into a; returns false (with why) if malformed. */
@@ -256,7 +259,10 @@ static int parse_args(int argc, char **argv, fit_args *a) {
   char why[512];
   opterr = 0; /* our own messages */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (opt == 'h') {
       print_help(stdout);
       return CLI_EXIT_OK;
@@ -292,12 +298,9 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       return CLI_EXIT_USAGE;
     }
   }
-  if (a->output && (strcmp(a->output, a->data) == 0 ||
-                    (a->posterior_path && strcmp(a->output, a->posterior_path) == 0))) {
-    cli_error(CMD, "-o names the same file as %s: \"%s\"",
-              strcmp(a->output, a->data) == 0 ? "the data" : "--posterior", a->output);
-    return CLI_EXIT_USAGE;
-  }
+  cli_file data = {"the data", a->data, false};
+  cli_file outputs[] = {{"--posterior", a->posterior_path, false}, {"-o", a->output, true}};
+  if (!output_check(CMD, &data, 1, outputs, 2)) return CLI_EXIT_USAGE;
   o->keep_posterior = a->posterior_path != NULL || a->output != NULL;
   return -1;
 }
@@ -306,11 +309,22 @@ static int parse_args(int argc, char **argv, fit_args *a) {
 
 static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
-  if (!s->converged)
+  if (!s->converged && s->stop == GBTM_STOP_MAX_ITER)
     cli_warning(CMD,
-                "the fit did not converge in %d iterations (gradient norm %.3g); "
+                "the fit did not converge in %d iterations, the limit (gradient norm %.3g); "
                 "the estimates may not be a maximum: try a larger --max-iter",
                 s->iterations, s->gradient_norm);
+  else if (!s->converged && s->stop == GBTM_STOP_STALLED)
+    cli_warning(CMD,
+                "the fit did not converge: the log-likelihood stopped rising after %d iterations, below the "
+                "limit, with the gradient norm at %.3g; the estimate may be on a boundary (e.g. a zero "
+                "inflation running to 0) or a flat ridge: try fewer groups or lower orders",
+                s->iterations, s->gradient_norm);
+  else if (!s->converged)
+    cli_warning(CMD,
+                "the fit did not converge: Newton's method ended with its decrement above the tolerance "
+                "(gradient norm %.3g); the estimates may not be a maximum",
+                s->gradient_norm);
   if (s->best_replicated == 1 && a->options.starts > 1)
     cli_warning(CMD, "the best log-likelihood was found by only one start; try more --starts");
 }
@@ -318,21 +332,20 @@ static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
 /* Saves the fit into the model file reserved at the start; false (reported)
  * on failure. */
 static bool save_model(const fit_args *a, const char *command_line, const gbtm_panel *panel,
-                       const gbtm_fit_result *res, gbtm_atomic_file *model_file) {
+                       const gbtm_fit_result *res, outfile *model_file) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_save_info info = {command_line, a->data, NULL, a->options.seed, panel}; /* the panel's SHA-256 */
   gbtm_status st = gbtm_model_save_reserved(res, &info, model_file, &err);
-  if (st == GBTM_OK) st = gbtm_atomic_file_commit(model_file, &err);
   if (st != GBTM_OK) cli_error_status(CMD, st, &err);
-  return st == GBTM_OK;
+  return st == GBTM_OK && outfile_commit(model_file, CMD);
 }
 
 int cmd_fit(int argc, char **argv) {
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the command line");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   fit_args a;
   int rc = parse_args(argc, argv, &a);
@@ -359,8 +372,7 @@ int cmd_fit(int argc, char **argv) {
   }
 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
-  outfile posterior = {0};
-  gbtm_atomic_file model_file = {0};
+  outfile posterior = {0}, model_file = {0};
   /* only rank 0 writes; every process learns whether it could */
   bool opened = !cli_root() || !a.posterior_path || outfile_open(&posterior, CMD, a.posterior_path);
   if (cli_agree(opened ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
@@ -369,10 +381,9 @@ int cmd_fit(int argc, char **argv) {
     free(command_line);
     return CLI_EXIT_USAGE;
   }
-  gbtm_status reserved = a.output && cli_root() ? gbtm_atomic_file_reserve(&model_file, a.output, &err) : GBTM_OK;
-  if (reserved != GBTM_OK) cli_error_status(CMD, reserved, &err);
-  if (cli_agree(reserved != GBTM_OK ? CLI_EXIT_USAGE : CLI_EXIT_OK) != CLI_EXIT_OK) {
-    gbtm_atomic_file_discard(&model_file);
+  bool reserved = !cli_root() || !a.output || outfile_reserve(&model_file, CMD, a.output);
+  if (cli_agree(reserved ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
+    outfile_discard(&model_file);
     outfile_discard(&posterior);
     cli_columns_free(&a.column_args);
     free(command_line);
@@ -434,7 +445,7 @@ int cmd_fit(int argc, char **argv) {
 
 done:
   outfile_discard(&posterior);
-  gbtm_atomic_file_discard(&model_file);
+  outfile_discard(&model_file);
   cli_columns_free(&a.column_args);
   free(command_line);
   gbtm_fit_result_free(res);

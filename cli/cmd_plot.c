@@ -28,6 +28,7 @@
 #include "gbtm.h"
 #include "json_read.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "svg.h"
 
 #define CMD "plot"
@@ -86,7 +87,10 @@ static int parse_args(int argc, char **argv, plot_args *a) {
   memset(a, 0, sizeof *a);
   opterr = 0;
   int opt;
-  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     switch (opt) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
@@ -111,6 +115,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     return CLI_EXIT_USAGE;
   }
   a->input = argv[optind];
+  cli_file input = {"the input", a->input, false}, output = {"-o", a->output, false};
+  if (!output_check(CMD, &input, 1, &output, 1)) return CLI_EXIT_USAGE;
   return -1;
 }
 

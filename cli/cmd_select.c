@@ -31,6 +31,7 @@
 #include "json.h"
 #include "memory_limit.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "report.h"
 
 #define CMD "select"
@@ -114,11 +115,13 @@ static void print_help(FILE *out) {
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
-          "  --threads N        threads, 0 = all cores (default: %d)\n"
+          "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
+          "                     (default: %d)\n"
           CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
-          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, d.fit.threads);
+          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
+          d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
           "\n"
@@ -157,7 +160,8 @@ static void print_help(FILE *out) {
           "under 5%%), unreplicated (the best log L reached by one long run only),\n"
           "unconverged, failed (no start succeeded).\n"
           "\n"
-          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input.\n");
+          "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input, or out of\n"
+          "memory.\n");
 }
 
 /* "A:B" or "A" into lo..hi, each within min..max. */
@@ -235,7 +239,10 @@ static int parse_args(int argc, char **argv, select_args *a) {
   char why[512];
   opterr = 0;
   int opt;
-  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":hqo:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (opt == 'h') {
       print_help(stdout);
       return CLI_EXIT_OK;
@@ -607,11 +614,70 @@ static bool save_models(const select_args *a, const char *command_line, const gb
       snprintf(name, sizeof name, "model_K%d_D%d.h5", e->groups, e->order);
     }
     if (!fit) continue;
-    if (!dir_path(path, sizeof path, a->dir, name)) return false;
-    st = gbtm_model_save(fit, &info, path, &err);
+    outfile f = {0};
+    if (!dir_path(path, sizeof path, a->dir, name) || !outfile_reserve(&f, CMD, path)) return false;
+    if ((st = gbtm_model_save_reserved(fit, &info, &f, &err)) != GBTM_OK) cli_error_status(CMD, st, &err);
+    else if (!outfile_commit(&f, CMD)) st = GBTM_ERR_IO;
+    outfile_discard(&f);
   }
-  if (st != GBTM_OK) cli_error_status(CMD, st, &err);
   return st == GBTM_OK;
+}
+
+/* The folder that will hold dir, which is not there yet: writable? */
+static bool parent_writable(const char *dir) {
+  char parent[4096];
+  if (!dir_path(parent, sizeof parent, dir, "")) return false;
+  size_t n = strlen(parent);
+  while (n > 1 && parent[n - 1] == '/') parent[--n] = '\0';
+  char *slash = strrchr(parent, '/');
+  if (!slash) snprintf(parent, sizeof parent, ".");
+  else slash[slash == parent] = '\0';
+  if (access(parent, W_OK | X_OK) == 0) return true;
+  cli_error(CMD, "%s: cannot create the folder: %s", dir, strerror(errno));
+  return false;
+}
+
+/* Before any work: the files of -o DIR (select.csv, select.json, a model
+ * file per K and d, model_refined.h5) checked against the data and each
+ * other (output_check.h). */
+static bool check_outputs(const select_args *a) {
+  cli_file data = {"the data", a->data, false};
+  struct stat st;
+  if (!a->dir || stat(a->dir, &st) != 0) /* a DIR not there yet holds no file */
+    return output_check(CMD, &data, 1, NULL, 0) && (!a->dir || parent_writable(a->dir));
+  if (!S_ISDIR(st.st_mode)) {
+    cli_error(CMD, "-o %s: not a folder (select writes a folder of files)", a->dir);
+    return false;
+  }
+  const gbtm_select_options *o = &a->options;
+  size_t n = 3 + (size_t)(o->groups_max - o->groups_min + 1) * (size_t)(o->order_max - o->order_min + 1);
+  cli_file *outputs = calloc(n, sizeof *outputs);
+  char **paths = calloc(n, sizeof *paths);
+  char path[4096], name[64];
+  size_t used = 0;
+  bool ok = outputs && paths;
+  for (int i = -3; ok && used < n; i++) {
+    int k = 0, d = 0;
+    if (i >= 0) {
+      k = o->groups_min + i % (o->groups_max - o->groups_min + 1);
+      d = o->order_min + i / (o->groups_max - o->groups_min + 1);
+      if (d > o->order_max) break;
+      snprintf(name, sizeof name, "model_K%d_D%d.h5", k, d);
+    } else {
+      if (i == -1 && !a->refine) continue;
+      snprintf(name, sizeof name, "%s", i == -3 ? "select.csv" : i == -2 ? "select.json" : "model_refined.h5");
+    }
+    if (!dir_path(path, sizeof path, a->dir, name)) break;
+    ok = (paths[used] = strdup(path)) != NULL;
+    outputs[used] = (cli_file){"-o", paths[used], i != -3 && i != -2};
+    used++;
+  }
+  if (!ok) cli_error(CMD, "out of memory");
+  ok = ok && output_check(CMD, &data, 1, outputs, used);
+  for (size_t i = 0; paths && i < n; i++) free(paths[i]);
+  free(paths);
+  free(outputs);
+  return ok;
 }
 
 static void warn_about(const gbtm_select_result *r) {
@@ -630,11 +696,12 @@ int cmd_select(int argc, char **argv) {
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the command line");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   select_args a;
   int rc = parse_args(argc, argv, &a);
+  if (rc < 0 && !check_outputs(&a)) rc = CLI_EXIT_USAGE;
   if (rc >= 0) {
     cli_columns_free(&a.column_args);
     free(command_line);

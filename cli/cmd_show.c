@@ -71,7 +71,10 @@ int cmd_show(int argc, char **argv) {
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":h", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (opt == 'h') {
       print_help(stdout);
       return CLI_EXIT_OK;

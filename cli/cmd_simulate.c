@@ -25,6 +25,7 @@
 
 #include "cli_util.h"
 #include "outfile.h"
+#include "output_check.h"
 #include "commands.h"
 #include "gbtm.h"
 #include "gbtm_presets.h"
@@ -172,7 +173,10 @@ static int parse_args(int argc, char **argv, sim_args *a) {
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
-  while ((opt = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
+    if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (opt == 'h') {
       print_help(stdout);
       return CLI_EXIT_OK;
@@ -200,10 +204,9 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     cli_error(CMD, "missing -o FILE.csv, the file to write");
     return CLI_EXIT_USAGE;
   }
-  if (a->truth && strcmp(a->truth, a->output) == 0) {
-    cli_error(CMD, "--truth and -o name the same file \"%s\"", a->output);
-    return CLI_EXIT_USAGE;
-  }
+  cli_file model = {"--model", a->model, false};
+  cli_file outputs[] = {{"-o", a->output, cli_is_h5_name(a->output)}, {"--truth", a->truth, false}};
+  if (!output_check(CMD, &model, 1, outputs, 2)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -275,8 +278,8 @@ static int model_design(const sim_args *a, gbtm_model **out, gbtm_sim_design *de
   size_t persons = gbtm_fit_result_data(res)->persons;
   gbtm_fit_result_free(res);
   if (!model) {
-    cli_error(CMD, "out of memory");
-    return CLI_EXIT_FIT;
+    cli_error(CMD, "out of memory for the model");
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   double lo = ceil(gbtm_model_age_min(model)), hi = floor(gbtm_model_age_max(model));
   if (lo > hi) {
@@ -335,13 +338,17 @@ int cmd_simulate(int argc, char **argv) {
     cli_error(CMD, "out of memory for %zu persons", design.n);
     outfile_discard(&truth);
     gbtm_model_free(model);
-    return CLI_EXIT_FIT;
+    return cli_exit_code(GBTM_ERR_NOMEM);
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
   gbtm_status st = gbtm_simulate(model, &design, &panel, group, &err);
-  if (st == GBTM_OK)
-    st = cli_is_h5_name(a.output) ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
+  if (st == GBTM_OK) {
+    bool h5 = cli_is_h5_name(a.output);
+    char *tmp = outfile_hold_name(a.output, h5);
+    st = h5 ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
+    outfile_release_name(tmp);
+  }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     outfile_discard(&truth);

@@ -45,7 +45,10 @@ int cmd_test(int argc, char **argv) {
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  int longindex = -1;
+  cli_given given = {{false}};
+  while ((c = getopt_long(argc, argv, "h", opts, &longindex)) != -1) {
+    if (!cli_option_once(CMD, c, opts, &longindex, &given)) return CLI_EXIT_USAGE;
     switch (c) {
     case 's': se_text = optarg; break;
     case 'j': json = true; break;

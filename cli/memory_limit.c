@@ -18,13 +18,14 @@ bool cli_memory_limit_parse(const char *text, char *why, size_t why_size) {
 }
 
 int cli_memory_limit_check(const char *cmd, const char *limit, const char *data,
-                           const gbtm_csv_columns *columns, const gbtm_memory_work *work) {
+                           gbtm_csv_columns *columns, const gbtm_memory_work *work) {
   uint64_t max = 0;
   if (limit && !gbtm_memory_size_parse(limit, &max)) {
     cli_error(cmd, "--max-memory: \"%s\" is not a size (e.g. 512M, 8G)", limit);
     return CLI_EXIT_USAGE;
   }
   if (!limit && (max = gbtm_memory_available()) == 0) return -1; /* no figure to go by */
+  columns->max_bytes = max;
 
   gbtm_error err = {GBTM_OK, ""};
   gbtm_memory_need need;

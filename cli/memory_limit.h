@@ -27,8 +27,10 @@ bool cli_memory_limit_parse(const char *text, char *why, size_t why_size);
  * or NULL for the default). Returns -1 to go on, or the exit status to end
  * with after a message on stderr as `gbtm CMD: error: ...`: 2 for a
  * malformed SIZE or an estimate above the limit. A data file that cannot
- * be scanned is left to the reader to report (-1). */
+ * be scanned is left to the reader to report (-1). The limit also goes to
+ * the reader as columns->max_bytes: input that was not estimated (a pipe,
+ * a device, an HDF5 panel) is refused there as it arrives. */
 int cli_memory_limit_check(const char *cmd, const char *limit, const char *data,
-                           const gbtm_csv_columns *columns, const gbtm_memory_work *work);
+                           gbtm_csv_columns *columns, const gbtm_memory_work *work);
 
 #endif

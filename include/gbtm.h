@@ -36,6 +36,7 @@ extern "C" {
 #define GBTM_MAX_COEF (GBTM_MAX_ORDER + 1)
 #define GBTM_MAX_RISK 8      /* time-stable risk factors at most */
 #define GBTM_MAX_TCOV 4      /* time-varying covariates at most */
+#define GBTM_MAX_THREADS 256 /* threads of any parallel region at most: more asked for are capped */
 #define GBTM_NAME_MAX 48     /* a covariate's name: at most 47 bytes */
 
 /* ---- status and errors ------------------------------------------------ */
@@ -71,12 +72,12 @@ typedef struct gbtm_reducer gbtm_reducer;
  * gbtm_processes_finalize(); else (one process, also a run of one under
  * mpirun) it leaves *out NULL. Call once, first. */
 gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **out, gbtm_error *err);
-/* Stops every process of the run at once, exit status code (for a failure
- * that the other processes cannot know of); does nothing with one process. */
-void gbtm_processes_abort(int code);
-/* Leaves the run (MPI_Finalize, when this process joined one; also after a
- * failed gbtm_processes_init) and releases procs (may be NULL). Call once,
- * last. */
+/* Stops every process of the run procs at once, exit status code (for a
+ * failure that the other processes cannot know of); does nothing with one
+ * process (procs NULL). */
+void gbtm_processes_abort(const gbtm_reducer *procs, int code);
+/* Leaves the run (MPI_Finalize) and releases procs (may be NULL: one
+ * process, or a failed gbtm_processes_init). Call once, last. */
 void gbtm_processes_finalize(const gbtm_reducer *procs);
 /* This process's rank, 0 .. gbtm_processes_count(procs) - 1 (0 for NULL). */
 int gbtm_processes_rank(const gbtm_reducer *procs);
@@ -109,29 +110,52 @@ void gbtm_hdf5_errors_off(void);
 
 /* ---- output files ------------------------------------------------------- */
 
-/* A file that appears whole or not at all: written under a temporary name
- * PATH.XXXXXX in the same folder (so an unwritable folder is reported
- * before any work), flushed and fsynced, then renamed over its final name;
- * a write that fails removes the temporary file and leaves an earlier file
- * at path as it was. A zeroed gbtm_atomic_file is a valid "never opened"
- * one. The members are owned by the library; read fp and tmp only. */
+/* A file that appears whole or not at all. path's symbolic links are
+ * followed to their target, so that a link stays a link. A regular target
+ * (or one not there yet) is written under the temporary name
+ * .NAME.gbtm-tmp-PID in the target's folder (so an unwritable folder is
+ * reported before any work; a name of this process already taken gets
+ * ".2", ".3", ...), flushed and fsynced, then renamed over the target; a
+ * write that fails removes the temporary file and leaves an earlier file
+ * as it was. Opening removes the temporary files of the same target whose
+ * process is gone (a write that was killed). A character device or FIFO
+ * is never replaced: it is written directly (a file written by name goes
+ * to a temporary file in $TMPDIR, or /tmp, copied onto the device at the
+ * commit). A folder, socket, block device, or a regular file with more
+ * than one hard link (which renaming would split) is refused
+ * (GBTM_ERR_USAGE). The library installs no signal handler: a program
+ * that wants the temporary file removed when it is interrupted removes
+ * tmp itself. A zeroed gbtm_atomic_file is a valid "never opened" one. The
+ * members are owned by the library; read fp and tmp only. */
 typedef struct gbtm_atomic_file {
-  char *path; /* the final name */
-  char *tmp;  /* the temporary name */
-  FILE *fp;   /* open for writing between open and commit (NULL after
-                 gbtm_atomic_file_reserve: the caller writes tmp by name) */
+  char *path;   /* the final name, as given */
+  char *tmp;    /* the temporary name (NULL: a device written directly) */
+  FILE *fp;     /* open for writing between open and commit (NULL after
+                   gbtm_atomic_file_reserve: the caller writes tmp by name) */
+  char *target; /* path with its links followed */
+  bool direct;  /* the target is a device or FIFO */
 } gbtm_atomic_file;
 
-/* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
- * GBTM_ERR_IO "PATH: cannot create the file: <reason>" or GBTM_ERR_NOMEM
- * on failure (f is then zeroed). */
+/* Checks, writing nothing, that path could be written as above: GBTM_OK,
+ * or the error gbtm_atomic_file_open() (by_name false) or
+ * gbtm_atomic_file_reserve() (by_name true) would give. *target (when not
+ * NULL) is path with its links followed, and *tmp (when not NULL) the
+ * temporary name the next such write by this process makes first, or NULL
+ * for a device written directly; both malloc'd, for the caller to free. */
+gbtm_status gbtm_atomic_file_check(const char *path, bool by_name, char **target, char **tmp,
+                                   gbtm_error *err);
+/* Creates the temporary file, mode 0666 & ~umask, open as f->fp (or opens
+ * the device). GBTM_ERR_IO "PATH: cannot create the file: <reason>",
+ * GBTM_ERR_USAGE for a target refused above, or GBTM_ERR_NOMEM on failure
+ * (f is then zeroed). */
 gbtm_status gbtm_atomic_file_open(gbtm_atomic_file *f, const char *path, gbtm_error *err);
 /* The same, but closes the stream: for files written by name (a model
  * file: gbtm_model_save_reserved) before the commit. */
 gbtm_status gbtm_atomic_file_reserve(gbtm_atomic_file *f, const char *path, gbtm_error *err);
-/* Flushes, fsyncs, closes and renames into place, and releases f; on
- * failure removes the temporary file: GBTM_ERR_IO "PATH: cannot write the
- * file: <reason>". */
+/* Flushes, fsyncs, closes and renames into place (or copies onto the
+ * device), and releases f; on failure removes the temporary file:
+ * GBTM_ERR_IO "PATH: cannot write the file: <reason>" (e.g. "File too
+ * large", "No space left on device"). */
 gbtm_status gbtm_atomic_file_commit(gbtm_atomic_file *f, gbtm_error *err);
 /* Removes the temporary file of a write that did not get to the end and
  * releases f; a no-op on a committed or zeroed gbtm_atomic_file. */
@@ -179,6 +203,10 @@ typedef struct gbtm_csv_columns {
   const char *const *age_cols;      /* [waves] */
   const char *const *exposure_cols; /* [waves] or NULL */
   const char *const *tcov_cols[GBTM_MAX_TCOV]; /* [waves] each */
+  /* The most bytes of data a read may take in (0, the default: no limit):
+   * larger input, a pipe or a device included, is refused as it arrives
+   * (GBTM_ERR_USAGE), and so is an HDF5 panel that declares more. */
+  uint64_t max_bytes;
 } gbtm_csv_columns;
 
 gbtm_csv_columns gbtm_csv_columns_default(void);
@@ -431,7 +459,7 @@ typedef struct gbtm_fit_options {
   int max_iterations;          /* E-steps per start at most (5000) */
   double tol_gradient;         /* converged when max|grad| <= tol * N (1e-9) */
   bool accelerate;             /* SQUAREM (default true) */
-  int threads;                 /* OpenMP threads; 0 = the runtime's default */
+  int threads;                 /* OpenMP threads; 0 = the runtime's default; at most GBTM_MAX_THREADS */
   /* Persons of the pilot subsample on which the starts run on a large panel
    * (DESIGN §3 Starts): -1 = automatic (a pilot of some tens of thousands
    * of persons on panels of a few hundred thousand persons or more, the
@@ -479,6 +507,16 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options,
 
 void gbtm_fit_result_free(gbtm_fit_result *result);
 
+/* What stopped the run of the reported estimate (gbtm_fit_summary.stop). */
+typedef enum gbtm_stop {
+  GBTM_STOP_CONVERGED = 0, /* it converged */
+  GBTM_STOP_MAX_ITER,      /* the iteration limit, max_iterations */
+  GBTM_STOP_STALLED,       /* log L stopped rising before the gradient criterion was met
+                              (an estimate on a boundary or a flat ridge) */
+  GBTM_STOP_NEWTON         /* Newton's method (the polish, or the ascent with covariates)
+                              ended with its decrement above the tolerance */
+} gbtm_stop;
+
 /* Fit criteria and summaries (DESIGN §5). */
 typedef struct gbtm_fit_summary {
   double loglik;
@@ -492,6 +530,8 @@ typedef struct gbtm_fit_summary {
   double aic;           /* -2 log L + 2 p */
   double entropy;       /* 1 + sum tau ln tau / (N ln K); 1 when K = 1 */
   bool converged;
+  gbtm_stop stop;       /* what stopped it (GBTM_STOP_CONVERGED when converged;
+                           not kept in model files) */
   int iterations;       /* E-steps of the best start */
   double gradient_norm; /* max-norm of the gradient of eq. L at the estimate */
   int starts;           /* S started */
@@ -892,9 +932,9 @@ typedef struct gbtm_save_info {
 } gbtm_save_info;
 
 /* Writes the fit to path as an HDF5 model file (layout: engine/modelfile/model_io.c,
- * docs/model-file.md). The file is written under a temporary name
- * in the same folder, flushed to disk and renamed over path, so an
- * interrupted or failed save leaves an earlier file at path as it was.
+ * docs/model-file.md). The file is written as a gbtm_atomic_file
+ * (a temporary name beside path's target, flushed to disk and renamed over
+ * it), so an interrupted or failed save leaves an earlier file as it was.
  * info may be NULL. */
 gbtm_status gbtm_model_save(const gbtm_fit_result *result, const gbtm_save_info *info,
                             const char *path, gbtm_error *err);

@@ -4,7 +4,7 @@
 #
 #   bash scripts/install-deps.sh           what building and running gbtm needs
 #   bash scripts/install-deps.sh --test    also what the tests need (scripts/test.sh)
-#   bash scripts/install-deps.sh --bench   also R and flexmix, for bench/
+#   bash scripts/install-deps.sh --bench   also R, flexmix and hyperfine, for bench/
 #
 # (--test and --bench may be given together.) Run it as root. It is
 # idempotent: when every package is already installed it does nothing (no
@@ -51,10 +51,12 @@ TEST_PACKAGES=(
 )
 
 # ---- benchmarks --------------------------------------------------------------
-# The side-by-side comparison with R's flexmix (bench/flexmix_compare.sh).
+# The side-by-side comparison with R's flexmix (bench/flexmix_compare.sh);
+# hyperfine times the start-up of gbtm (bench/startup.sh).
 BENCH_PACKAGES=(
   r-base-core
   r-cran-flexmix
+  hyperfine
 )
 
 usage() {
@@ -63,7 +65,7 @@ usage: bash scripts/install-deps.sh [--test] [--bench]
 
 Installs from Debian 12 packages what gbtm needs to build and run.
   --test    also install what the tests need (scripts/test.sh)
-  --bench   also install R and flexmix (for bench/flexmix_compare.sh)
+  --bench   also install R, flexmix and hyperfine (for bench/)
   --help    show this help
 EOF
 }

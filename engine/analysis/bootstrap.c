@@ -20,6 +20,7 @@
 #include "base/error.h"
 #include "families/family.h"
 #include "fit/fit_result.h"
+#include "fit/threads.h"
 #include "model/model.h"
 #include "panel/panel.h"
 #include "base/seeds.h"
@@ -128,7 +129,7 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
   if (!(level > 0.0 && level < 1.0)) return gbtm_fail(err, GBTM_ERR_USAGE, "level must be in (0, 1)");
   int K = m->groups;
   gbtm_bootstrap *bt = calloc(1, sizeof *bt);
-  if (!bt) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  if (!bt) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the bootstrap");
   bt->K = K;
   bt->B = B;
   bt->T = panel->T;
@@ -144,7 +145,8 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d bootstrap replicates", B);
   }
   memcpy(bt->age, panel->age, T * sizeof *bt->age);
-  int nth = threads > 0 ? threads : omp_get_max_threads();
+  int nth = fit_threads(threads, B);
+  bool nomem = false; /* a replicate ran out of memory */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth)
   for (int b = 0; b < B; b++) {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -164,7 +166,13 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     o.keep_posterior = false;
     o.refgroup = m->refgroup;
     for (int j = 0; j < m->n_tcov; j++) o.tcov_fixed[j] = m->tcov_fixed[j];
-    if (rng && draw_like(m, panel, rng, &p, NULL) == GBTM_OK && gbtm_fit(p, &o, &r, NULL) == GBTM_OK) {
+    gbtm_status rs = rng ? draw_like(m, panel, rng, &p, NULL) : GBTM_ERR_NOMEM;
+    if (rs == GBTM_OK) rs = gbtm_fit(p, &o, &r, NULL);
+    if (rs == GBTM_ERR_NOMEM) {
+#pragma omp atomic write
+      nomem = true;
+    }
+    if (rs == GBTM_OK) {
       double *d = draws + (size_t)b * (size_t)K * (T + 1);
       for (int k = 0; k < K; k++) d[k] = r->group[k].share; /* pi_k, or with risk factors the mean pi_k(z_i) */
       for (int k = 0; k < K; k++)
@@ -178,10 +186,12 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
   size_t nq = (size_t)K * (T + 1);
   double *col = malloc((size_t)B * sizeof *col);
   for (int b = 0; b < B; b++) bt->ok += ok[b];
-  if (!col || bt->ok < 2) {
+  if (!col || nomem || bt->ok < 2) {
     free(col), free(draws), free(ok);
     gbtm_bootstrap_free(bt);
-    return gbtm_fail(err, col ? GBTM_ERR_FIT : GBTM_ERR_NOMEM, "bootstrap: fewer than 2 of %d refits succeeded", B);
+    if (!col || nomem)
+      return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the bootstrap's replicates (%d, on %d threads)", B, nth);
+    return gbtm_fail(err, GBTM_ERR_FIT, "bootstrap: fewer than 2 of %d refits succeeded", B);
   }
   double a = 0.5 * (1.0 - level);
   for (size_t q = 0; q < nq; q++) {

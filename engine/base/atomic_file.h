@@ -1,11 +1,13 @@
 /* atomic_file.h: files that appear whole or not at all. A file is written
- * under a temporary name in the same folder (so an unwritable folder is
- * reported before any work), flushed and fsynced, then renamed over its
- * final name; a run that fails removes the temporary file and leaves any
- * earlier file as it was. */
+ * under a temporary name .NAME.gbtm-tmp-PID in the folder of its target
+ * (the name path's symbolic links lead to), flushed and fsynced, then
+ * renamed over the target; a run that fails removes the temporary file and
+ * leaves any earlier file as it was. A device or FIFO is written directly.
+ * The full contract is gbtm_atomic_file's in gbtm.h. */
 #ifndef GBTM_ATOMIC_FILE_H
 #define GBTM_ATOMIC_FILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "gbtm.h"
@@ -13,6 +15,8 @@
 /* The public gbtm_atomic_file (gbtm.h), by its internal name. */
 typedef gbtm_atomic_file atomic_file;
 
+/* gbtm_atomic_file_check() (gbtm.h). */
+gbtm_status atomic_file_check(const char *path, bool by_name, char **target, char **tmp, gbtm_error *err);
 /* Creates the temporary file, mode 0666 & ~umask, open as f->fp.
  * "PATH: cannot create the file: <reason>" on failure. */
 gbtm_status atomic_file_open(atomic_file *f, const char *path, gbtm_error *err);

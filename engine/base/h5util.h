@@ -37,8 +37,17 @@ void h5_quiet_end(const h5quiet *q);
 /* The file access of the files gbtm writes (model files, panels): closing
  * waits for no open object, and the format is that of HDF5 1.8 and later,
  * whose superblock and object headers carry checksums, so that a file
- * damaged on disk is refused by HDF5 rather than decoded. -1 on failure. */
+ * damaged on disk is refused by HDF5 rather than decoded. The file is built
+ * in memory (HDF5's core driver, no backing store) and written out by
+ * h5_close_written(): HDF5 1.10 crashes at exit after a failed close of a
+ * file that could not be flushed (a full disk, a file-size limit), so
+ * HDF5 itself never writes to disk. -1 on failure. */
 hid_t h5_write_access(void);
+
+/* Writes the image of file (created with h5_write_access) to path, when
+ * path is not NULL, and closes file: 0, or the errno of the failure (EIO
+ * for one of HDF5's). */
+int h5_close_written(hid_t file, const char *path);
 
 /* Whether a dataset stored in one piece (compact or contiguous) holds fewer
  * bytes than its need bytes of elements; *held gets what it holds. A

@@ -3,11 +3,21 @@
  * bits and the high 32 bits of the id's 64-bit hash in its high bits, so a
  * probe touches the id's bytes only when those agree: looking up a new id
  * costs one cache miss. The slot array stays at most half full; the full
- * hashes are kept in insertion order for rehashing. */
+ * hashes are kept in insertion order for rehashing.
+ *
+ * The hash is SipHash-1-3 (siphash.h) under a key drawn for each table from
+ * the system's random source: ids crafted to collide cannot be made without
+ * the key, so a file of such ids is read in linear time like any other
+ * (DESIGN §1; bench/idhash.c measures it). */
+#define _DEFAULT_SOURCE /* getrandom */
 #include "base/idtable.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "base/siphash.h"
 
 struct idtable {
   char **ids;       /* count heap strings */
@@ -16,18 +26,22 @@ struct idtable {
   size_t count, cap;
   uint64_t *slots; /* mask + 1 entries: tag << 32 | (index + 1), or 0 */
   size_t mask;
+  uint64_t key[2]; /* the hash's key, this table's own */
 };
 
-static uint64_t hash_bytes(const char *key, size_t len) {
-  uint64_t h = 14695981039346656037ULL; /* FNV-1a, 64 bit */
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)key[i];
-    h *= 1099511628211ULL;
-  }
-  h ^= h >> 29; /* spread the low bits, which pick the slot */
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 32;
-  return h;
+static uint64_t hash_bytes(const idtable *t, const char *key, size_t len) {
+  return siphash(t->key, key, len, 1, 3);
+}
+
+/* A fresh random key. Where the system's random source fails (it does not
+ * on Linux 3.17 and later), the clock and the table's address stand in: a
+ * weaker key, but still none that a file can be crafted against in advance. */
+static void draw_key(idtable *t) {
+  if (getrandom(t->key, sizeof t->key, 0) == (ssize_t)sizeof t->key) return;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  t->key[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)ts.tv_sec;
+  t->key[1] = (uint64_t)(uintptr_t)t * 0xbf58476d1ce4e5b9ULL ^ (uint64_t)clock();
 }
 
 idtable *idtable_alloc(size_t expected) {
@@ -41,6 +55,7 @@ idtable *idtable_alloc(size_t expected) {
     return NULL;
   }
   t->mask = nslots - 1;
+  draw_key(t);
   return t;
 }
 
@@ -91,7 +106,7 @@ static bool grow_ids(idtable *t) {
 }
 
 bool idtable_intern(idtable *t, const char *key, size_t len, uint32_t *index, bool *added) {
-  uint64_t h = hash_bytes(key, len);
+  uint64_t h = hash_bytes(t, key, len);
   size_t s = (size_t)h & t->mask;
   for (uint64_t v; (v = t->slots[s]) != 0; s = (s + 1) & t->mask) {
     size_t i = (size_t)(v & 0xffffffffu) - 1;
@@ -125,7 +140,7 @@ bool idtable_intern(idtable *t, const char *key, size_t len, uint32_t *index, bo
 }
 
 bool idtable_find(const idtable *t, const char *key, size_t len) {
-  uint64_t h = hash_bytes(key, len);
+  uint64_t h = hash_bytes(t, key, len);
   for (size_t s = (size_t)h & t->mask;; s = (s + 1) & t->mask) {
     uint64_t v = t->slots[s];
     if (v == 0) return false;
@@ -135,6 +150,17 @@ bool idtable_find(const idtable *t, const char *key, size_t len) {
 }
 
 size_t idtable_count(const idtable *t) { return t->count; }
+
+size_t idtable_max_probe(const idtable *t) {
+  size_t longest = 0;
+  for (size_t s = 0; s <= t->mask; s++) {
+    uint64_t v = t->slots[s];
+    if (v == 0 || !t->hashes) continue;
+    size_t home = (size_t)t->hashes[(v & 0xffffffffu) - 1] & t->mask, probes = ((s - home) & t->mask) + 1;
+    if (probes > longest) longest = probes;
+  }
+  return longest;
+}
 
 const char *idtable_id(const idtable *t, uint32_t i) { return i < t->count ? t->ids[i] : NULL; }
 

@@ -32,6 +32,10 @@ bool idtable_find(const idtable *table, const char *key, size_t len);
 /* Number of distinct ids so far. */
 size_t idtable_count(const idtable *table);
 
+/* The most slots that looking up one of the ids visits: 1 when none
+ * collides. For the tests, which hold it small for ids crafted to collide. */
+size_t idtable_max_probe(const idtable *table);
+
 /* The id with index i (NUL-terminated, owned by the table), or NULL. */
 const char *idtable_id(const idtable *table, uint32_t i);
 

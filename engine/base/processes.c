@@ -1,99 +1,97 @@
-/* processes.c: the processes of a run, and the only code that knows about
- * MPI (reduce.h). Built with GBTM_MPI (CMake -DGBTM_MPI=ON), a gbtm started
- * by mpirun joins MPI_COMM_WORLD; started any other way, or built without
- * MPI, it is one process and never calls MPI at all.
- *
- * The sum is MPI_Reduce to rank 0 followed by MPI_Bcast, not MPI_Allreduce:
- * Allreduce may round differently on different ranks, and every decision
- * of the engine must come out the same on all of them (reduce.h). */
+/* processes.c: the processes of a run (reduce.h). Built with GBTM_MPI
+ * (CMake -DGBTM_MPI=ON), a gbtm started by mpirun loads the MPI plugin,
+ * gbtm-mpi.so (base/mpi/mpi_plugin.c, the only code that calls MPI), and
+ * joins MPI_COMM_WORLD through it; started any other way, or built without
+ * MPI, it is one process and loads no MPI at all. */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
+#include "base/mpi/mpi_plugin.h"
 #include "base/reduce.h"
 
-#ifdef GBTM_MPI
-#include <mpi.h>
+#ifdef GBTM_MPI_PLUGIN
 
-/* MPI's own state (MPI_Initialized, MPI_Finalized) says whether this
- * process joined; the reducer is the caller's (gbtm_processes_init). */
-static bool mpi_running(void) {
-  int init = 0, fin = 0;
-  MPI_Initialized(&init);
-  MPI_Finalized(&fin);
-  return init && !fin;
+/* Whether mpirun (or another PMIx launcher) started this process. */
+static bool started_by_mpirun(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
 }
 
-/* Sums through a reused buffer; the messages are a few kilobytes. */
-static void mpi_sum(const gbtm_reducer *self, double *buf, size_t n) {
-  while (n > 0) { /* MPI counts are int */
-    int c = n > (1u << 30) ? (1 << 30) : (int)n;
-    if (self->rank == 0)
-      MPI_Reduce(MPI_IN_PLACE, buf, c, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-    else
-      MPI_Reduce(buf, NULL, c, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-    MPI_Bcast(buf, c, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    buf += c;
-    n -= (size_t)c;
-  }
-}
+/* A run of many processes: the reducer and the plugin's other calls. */
+typedef struct mpi_processes {
+  gbtm_reducer reducer; /* first: the caller's pointer */
+  void (*abort)(int code);
+  void (*stop)(void);
+} mpi_processes;
 
-static bool mpi_gather(const gbtm_reducer *self, const void *mine, size_t len, void **all) {
-  *all = NULL;
-  int R = self->size, me = self->rank;
-  long long l = (long long)len, *lens = me == 0 ? calloc((size_t)R, sizeof *lens) : NULL;
-  int *cnt = me == 0 ? calloc((size_t)R, sizeof *cnt) : NULL, *at = me == 0 ? calloc((size_t)R, sizeof *at) : NULL;
-  MPI_Gather(&l, 1, MPI_LONG_LONG, lens, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  size_t total = 0;
-  bool ok = me != 0 || (lens && cnt && at);
-  for (int q = 0; ok && me == 0 && q < R; q++) {
-    if (lens[q] > (long long)(1u << 31) - 1 - (long long)total) ok = false; /* MPI displacements are int */
-    at[q] = (int)total, cnt[q] = (int)lens[q];
-    total += (size_t)lens[q];
+/* The plugin: gbtm-mpi.so in the folder of the file that holds this code
+ * (the commands module, or a program linking the library), else where the
+ * build left it (GBTM_MPI_PLUGIN). Loaded with its symbols global, as Open
+ * MPI's own components need; never closed. */
+static void *load_plugin(void) {
+  static const char name[] = "gbtm-mpi.so";
+  Dl_info here;
+  void *plugin = NULL;
+  if (dladdr((void *)load_plugin, &here) && here.dli_fname) {
+    const char *slash = strrchr(here.dli_fname, '/');
+    size_t dir = slash ? (size_t)(slash + 1 - here.dli_fname) : 0;
+    char *path = malloc(dir + sizeof name);
+    if (path) {
+      memcpy(path, here.dli_fname, dir);
+      memcpy(path + dir, name, sizeof name);
+      plugin = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+      free(path);
+    }
   }
-  char *buf = ok && me == 0 ? malloc(total ? total : 1) : NULL;
-  ok = ok && (me != 0 || buf);
-  /* A failed rank 0 still takes part, receiving nothing. */
-  if (me == 0 && !ok && cnt)
-    for (int q = 0; q < R; q++) cnt[q] = 0, at[q] = 0;
-  int count_in = ok || me != 0 ? (int)len : 0;
-  MPI_Gatherv(mine, count_in, MPI_BYTE, buf, cnt, at, MPI_BYTE, 0, MPI_COMM_WORLD);
-  free(lens), free(cnt), free(at);
-  if (me == 0 && !ok) {
-    free(buf);
-    return false;
-  }
-  *all = buf;
-  return true;
+  if (!plugin) plugin = dlopen(GBTM_MPI_PLUGIN, RTLD_NOW | RTLD_GLOBAL);
+  return plugin;
 }
 
 gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **out, gbtm_error *err) {
   *out = NULL;
-  /* Only a process that mpirun (or another PMIx launcher) started joins MPI. */
-  if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_SIZE")) return GBTM_OK;
-  int provided;
-  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+  if (!started_by_mpirun()) return GBTM_OK;
+  void *plugin = load_plugin();
+  if (!plugin) return gbtm_fail(err, GBTM_ERR_USAGE, "started by mpirun, but the MPI plugin did not load: %s", dlerror());
+  bool (*start)(int *, char ***, int *, int *);
+  mpi_processes p = {{0, 0, NULL, NULL, NULL}, NULL, NULL};
+  *(void **)&start = dlsym(plugin, "gbtm_mpi_start"); /* POSIX's way to a function */
+  *(void **)&p.reducer.sum = dlsym(plugin, "gbtm_mpi_sum");
+  *(void **)&p.reducer.gather = dlsym(plugin, "gbtm_mpi_gather");
+  *(void **)&p.abort = dlsym(plugin, "gbtm_mpi_abort");
+  *(void **)&p.stop = dlsym(plugin, "gbtm_mpi_stop");
+  if (!start || !p.reducer.sum || !p.reducer.gather || !p.abort || !p.stop)
+    return gbtm_fail(err, GBTM_ERR_INTERNAL, "the MPI plugin lacks a function: %s", dlerror());
+  if (!start(argc, argv, &p.reducer.rank, &p.reducer.size)) {
+    p.stop();
     return gbtm_fail(err, GBTM_ERR_INTERNAL, "MPI did not start");
-  int rank, size;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  if (size > GBTM_MAX_PROCESSES)
-    return gbtm_fail(err, GBTM_ERR_USAGE, "%d processes: gbtm runs on at most %d", size, GBTM_MAX_PROCESSES);
-  if (size == 1) return GBTM_OK;
-  gbtm_reducer *r = malloc(sizeof *r);
-  if (!r) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory starting the processes");
-  *r = (gbtm_reducer){rank, size, mpi_sum, mpi_gather, NULL};
-  *out = r;
+  }
+  gbtm_status st = GBTM_OK;
+  mpi_processes *r = NULL;
+  if (p.reducer.size > GBTM_MAX_PROCESSES)
+    st = gbtm_fail(err, GBTM_ERR_USAGE, "%d processes: gbtm runs on at most %d", p.reducer.size, GBTM_MAX_PROCESSES);
+  else if (p.reducer.size > 1 && !(r = malloc(sizeof *r)))
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory starting the processes");
+  if (!r) { /* one process (or none started): done with MPI */
+    p.stop();
+    return st;
+  }
+  *r = p;
+  r->reducer.ctx = r;
+  *out = &r->reducer;
   return GBTM_OK;
 }
 
-void gbtm_processes_abort(int code) {
-  if (mpi_running()) MPI_Abort(MPI_COMM_WORLD, code);
+void gbtm_processes_abort(const gbtm_reducer *procs, int code) {
+  if (procs) ((const mpi_processes *)procs->ctx)->abort(code);
 }
 
 void gbtm_processes_finalize(const gbtm_reducer *procs) {
-  free((void *)procs);
-  if (mpi_running()) MPI_Finalize();
+  if (!procs) return;
+  mpi_processes *r = procs->ctx;
+  r->stop();
+  free(r);
 }
 
 #else /* one process */
@@ -108,7 +106,7 @@ gbtm_status gbtm_processes_init(int *argc, char ***argv, const gbtm_reducer **ou
   return GBTM_OK;
 }
 
-void gbtm_processes_abort(int code) { (void)code; }
+void gbtm_processes_abort(const gbtm_reducer *procs, int code) { (void)procs, (void)code; }
 void gbtm_processes_finalize(const gbtm_reducer *procs) { (void)procs; }
 
 #endif

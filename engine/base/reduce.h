@@ -2,8 +2,9 @@
  * results (DESIGN §3). Each process holds a block of persons; threads
  * reduce inside a process over fixed person blocks in block order, and a
  * reducer then sums across processes. A NULL reducer means one process.
- * Only an implementation of this interface (engine/base/processes.c) knows about
- * MPI; the numerics call the helpers below and nothing else.
+ * Only an implementation of this interface (engine/base/processes.c, with
+ * the MPI plugin engine/base/mpi/) knows about MPI; the numerics call the
+ * helpers below and nothing else.
  *
  * Every call is collective: all processes make the same calls in the same
  * order, with the same n. The engine keeps to this by taking every decision

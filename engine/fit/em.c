@@ -10,7 +10,9 @@
  * r = params1 - params0 and v = params2 - 2 params1 + params0, the step a = -|r|/|v| is
  * kept in [-amax, -1], and params0 - 2a r + a^2 v is accepted when its log L is
  * no lower than that of params1; otherwise the run goes on from params2. Since
- * a = -1 gives params2 itself, the log-likelihood never decreases.
+ * a = -1 gives params2 itself, the log-likelihood never decreases. Should a
+ * run fail after it took a SQUAREM step, it runs again from where it began
+ * by plain EM (em_iterate; DESIGN §3).
  * Convergence: max |gradient| <= tol (DESIGN §3), not a change in log L.
  * A run whose log L stops moving before that is marked stalled, not
  * converged: the Newton polish (engine/fit/polish.c) then decides.
@@ -55,7 +57,7 @@ gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_option
   ws->grad = calloc(P, sizeof *ws->grad);
   if (!ws->X || !ws->eta || !ws->zeta || !ws->stats || !ws->grad) {
     em_ws_free(ws);
-    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM workspace (%d groups, %zu ages)", ws->K, ws->T);
   }
   basis_matrix(panel->age, ws->T, centre, scale, ws->X);
   gbtm_status st = estep_ctx_alloc(panel, ws->fam, ws->K, o->kernel, o->threads, panel->procs, &ws->ctx, err);
@@ -162,19 +164,20 @@ static bool fail_if(em_run *run, const char *why, const int *group) {
   return true;
 }
 
-void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
-                bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info) {
+/* The cycles of em_iterate from run->params, with work (3 P) for the EM
+ * and SQUAREM points; true when the run took a SQUAREM step, a point that
+ * plain EM would not have reached (even a = -1 gives params2 only up to
+ * rounding, which decides the fate of a near-singular M-step). */
+static bool em_cycles(em_ws *ws, em_run *run, double *work, int max_iterations, double tol_abs, double handoff_gain,
+                      bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info) {
   size_t P = ws->P;
-  double *params1 = malloc(3 * P * sizeof *params1), *params2 = params1 + P, *paramsx = params2 + P;
+  double *params1 = work, *params2 = params1 + P, *paramsx = params2 + P;
   double *params0 = run->params, amax = 1.0;
   int group = 0;
-  if (!params1) {
-    run->failure = "out of memory";
-    return;
-  }
+  bool stepped = false;
   double ll0 = em_estep(ws, params0, NULL, NULL), g0;
   run->iterations++;
-  if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) goto done;
+  if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) return false;
   g0 = em_gradient(ws, params0);
   double ll_prev = -INFINITY, g_prev = INFINITY;
   int flat = 0;
@@ -233,6 +236,7 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
     int g_ignored = 0;
     if (a == -1.0 || (isfinite(llx) && llx >= ll1 && !check_shares(ws, &g_ignored))) {
       if (a == -amax) amax *= 4.0;
+      stepped = true;
       memcpy(params0, paramsx, P * sizeof *params0);
       ll0 = llx;
       if (fail_if(run, isfinite(ll0) ? NULL : "non-finite log-likelihood", NULL)) break;
@@ -246,6 +250,34 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
       g0 = em_gradient(ws, params0);
     }
   }
-done:
-  free(params1);
+  return stepped;
+}
+
+/* SQUAREM's fallback (DESIGN §3): its steps can leave EM's path for a
+ * point where an M-step is singular, which plain EM from the same start
+ * never reaches. A run that fails after a SQUAREM step goes back to where
+ * this call found it and runs plain EM from there, and stays plain for the
+ * rest of its life (run->plain). */
+void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, double handoff_gain,
+                bool accelerate, gbtm_progress_fn progress, void *user, gbtm_progress *info) {
+  size_t P = ws->P;
+  double *work = malloc(4 * P * sizeof *work), *entry = work + 3 * P;
+  if (!work) {
+    run->failure = "out of memory for the EM iterates";
+    run->out_of_memory = true;
+    return;
+  }
+  accelerate = accelerate && !run->plain;
+  int entry_iterations = run->iterations;
+  if (accelerate) memcpy(entry, run->params, P * sizeof *entry);
+  bool stepped = em_cycles(ws, run, work, max_iterations, tol_abs, handoff_gain, accelerate, progress, user, info);
+  if (run->failure && stepped) {
+    memcpy(run->params, entry, P * sizeof *entry);
+    run->iterations = entry_iterations;
+    run->failure = NULL;
+    run->failed_group = 0;
+    run->plain = true;
+    em_cycles(ws, run, work, max_iterations, tol_abs, handoff_gain, false, progress, user, info);
+  }
+  free(work);
 }

@@ -37,6 +37,8 @@ typedef struct em_run {
   bool converged;
   bool stalled;      /* log L stopped moving before the gradient test passed */
   bool replica;      /* its polish stopped at a better run's maximum (engine/fit/fit.c) */
+  bool plain;        /* SQUAREM failed on it: plain EM from then on (em_iterate) */
+  bool out_of_memory; /* its failure: no memory for its iterates (the fit's, not the start's) */
   const char *failure; /* static reason, NULL while alive */
   int failed_group;    /* 1-based group the failure names, 0 if none */
 } em_run;
@@ -59,8 +61,10 @@ double em_gradient(em_ws *ws, const double *params);
 const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *params,
                               int *group);
 
-/* Runs EM (SQUAREM when accelerate) on run until run->iterations reaches
- * max_iterations, convergence (max|grad| <= tol_abs), a failure, or a stall:
+/* Runs EM (SQUAREM when accelerate, falling back to plain EM from where it
+ * began should SQUAREM's steps end in a failure) on run until
+ * run->iterations reaches max_iterations, convergence (max|grad| <= tol_abs),
+ * a failure, or a stall:
  * a cycle that gains at most handoff_gain in log L (when > 0: the point to
  * hand over to Newton's method), or three cycles that gain nothing beyond
  * rounding (run->stalled). */

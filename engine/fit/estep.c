@@ -59,6 +59,7 @@
 #include "base/blas_threads.h"
 #include "base/error.h"
 #include "fit/kernels.h"
+#include "fit/threads.h"
 #include "fit/vmath.h"
 #include "base/lapack.h"
 
@@ -241,14 +242,14 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
                             estep_ctx **out, gbtm_error *err) {
   *out = NULL;
   estep_ctx *c = calloc(1, sizeof *c);
-  if (!c) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  if (!c) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)", panel->n);
   c->p = panel;
   c->fam = family;
   c->reducer = reducer;
   c->K = K;
   c->ns = family->n_stats;
   c->T = panel->T;
-  c->threads = threads > 0 ? threads : omp_get_max_threads();
+  c->threads = fit_threads(threads, 0);
   size_t dense_bytes = panel->n * 3 * panel->T * sizeof(double);
   double density = (double)panel->n_nonzero / ((double)panel->n * (double)panel->T);
   if (kernel == GBTM_KERNEL_AUTO)

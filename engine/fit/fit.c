@@ -20,6 +20,7 @@
 #include "fit/polish.h"
 #include "base/seeds.h"
 #include "fit/starts.h"
+#include "fit/threads.h"
 #include "formats/panel_part.h"
 #include "fit/tuning.h"
 
@@ -256,6 +257,8 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   sm->newton_decrement = pc.decrement;
   if (pc.ok) {
     sm->converged = pc.decrement < polish_tolerance(pc.loglik);
+    if (sm->converged) sm->stop = GBTM_STOP_CONVERGED;
+    else if (sm->stop == GBTM_STOP_CONVERGED) sm->stop = GBTM_STOP_NEWTON;
   } else {
     free(res->covariance[0]);
     free(res->covariance[1]);
@@ -365,6 +368,13 @@ static bool polish_run(worker *w, const gbtm_fit_options *o, double centre, doub
   return true;
 }
 
+/* A run that failed for want of memory fails the fit (GBTM_ERR_NOMEM), not just its start. */
+static bool out_of_memory(const em_run *runs, int n) {
+  for (int s = 0; s < n; s++)
+    if (runs[s].out_of_memory) return true;
+  return false;
+}
+
 static bool all_failed(const em_run *runs, const int *idx, int n) {
   for (int j = 0; j < n; j++)
     if (!runs[idx[j]].failure) return false;
@@ -443,7 +453,8 @@ static gbtm_status record_maxima(const em_run *runs, const int *idx, int keep, i
 
 /* ---- the pilot (DESIGN §3 Starts) ----------------------------------------
  * On a large panel the starts run on a pilot subsample: every m-th person
- * over all processes, m = N / the pilot's size, fitted as any panel (short
+ * over all processes, m = N / the pilot's size, with every m-th person of
+ * each age those miss (starts_pilot_persons), fitted as any panel (short
  * runs, long runs, Newton polish). Its distinct maxima (record_maxima)
  * are then the starts of the long runs on the whole panel, polished from
  * the best down (long_phase). The starts only have to find the basins of
@@ -472,14 +483,16 @@ static void pilot_progress(const gbtm_progress *pr, void *user) {
 static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, double centre, double scale,
                              size_t want, gbtm_fit_result **out, gbtm_error *err) {
   *out = NULL;
-  size_t m = panel_n_all(p) / want, n = 0;
-  size_t *persons = malloc((p->n ? p->n : 1) * sizeof *persons);
+  size_t *persons = NULL, n = 0, before, total;
   gbtm_panel *sub = NULL;
-  gbtm_status st = GBTM_OK;
-  if (!persons) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the pilot");
-  for (size_t i = 0; persons && i < p->n; i++)
-    if ((p->first + i) % m == 0) persons[n++] = i;
-  if (st == GBTM_OK) st = gbtm_panel_subset(p, persons, n, &sub, err);
+  gbtm_status st = starts_pilot_persons(p, panel_n_all(p) / want, &persons, &n, err);
+  if (st != GBTM_OK) return st;
+  reduce_offsets(p->procs, n, &before, &total);
+  if (2 * total > panel_n_all(p)) { /* a pilot of more than half the panel: none, the starts on all */
+    free(persons);
+    return GBTM_OK;
+  }
+  st = gbtm_panel_subset(p, persons, n, &sub, err);
   free(persons);
   if (p->procs) { /* the blocks of the pilot become one panel */
     st = reduce_agree(p->procs, st, err);
@@ -538,7 +551,7 @@ static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
 
   int S = fs->S = o->starts, K = fs->K = o->groups;
   size_t N = fs->N = panel->n;
-  int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+  int threads = fit_threads(o->threads, 0);
   /* (not between processes: a start's E-steps sum across them in turn) */
   fs->by_start = threads > 1 && S > 1 && (double)N * (double)panel->T <= PARALLEL_STARTS_MAX_CELLS && !panel->procs;
   int nw = fs->nw = fs->by_start ? (threads < S ? threads : S) : 1;
@@ -588,6 +601,7 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
     run_start(&fs->wk[omp_get_thread_num()], &fs->prof, o, s, fs->tol_abs, &runs[s], fs->by_start ? NULL : &info);
     if (fs->by_start) report_run(o, &info, &runs[s]);
   }
+  if (out_of_memory(runs, S)) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the starts");
   int n_ok = 0;
   for (int s = 0; s < (pilot ? 0 : S); s++) {
     if (runs[s].failure) note_failure(&fs->failures, &fs->failures_len, s, &runs[s]);
@@ -641,6 +655,7 @@ static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
     keep++;
   }
   fs->keep = keep;
+  if (out_of_memory(runs, S + 1)) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the long runs");
   for (int j = 0; j < keep; j++)
     if (runs[idx[j]].failure) note_failure(&fs->failures, &fs->failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
@@ -731,6 +746,11 @@ static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
   criteria_information(sm);
   sm->entropy = criteria_classification(res->posterior, fs->N, K, fs->share, panel->procs, res->group);
   sm->converged = covariates ? fs->covariates_converged : b->converged;
+  sm->stop = sm->converged                         ? GBTM_STOP_CONVERGED
+             : covariates                          ? GBTM_STOP_NEWTON
+             : b->iterations >= o->max_iterations ? GBTM_STOP_MAX_ITER
+             : b->stalled                          ? GBTM_STOP_STALLED
+                                                   : GBTM_STOP_NEWTON;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
   sm->starts = fs->S;

@@ -27,6 +27,7 @@
 #include "base/error.h"
 #include "fit/glm.h"
 #include "fit/kernels.h"
+#include "fit/threads.h"
 #include "model/model.h"
 #include "panel/panel.h"
 #include "fit/vmath.h"
@@ -604,7 +605,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
   sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.has_covariates ? P * P : 0);
-  int nth = threads > 0 ? threads : omp_get_max_threads();
+  int nth = fit_threads(threads, (long)sh.nblocks);
   sh.chunk = sh.block < SCORE_CHUNK ? sh.block : SCORE_CHUNK;
   size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.chunk * K * P + sh.chunk * P + P + P * P;
   sh.X = malloc(T * GBTM_MAX_COEF * sizeof *sh.X);

@@ -45,6 +45,7 @@
 #include "base/error.h"
 #include "panel/panel.h"
 #include "formats/panel_read.h"
+#include "fit/threads.h"
 
 #define CHUNK ((size_t)1 << 20) /* bytes read at a time; also the longest line split */
 #define AGES_MAX ((size_t)1 << 16) /* distinct ages kept; beyond, every row counts as a new age */
@@ -423,7 +424,7 @@ gbtm_status memory_estimate_scan_csv(const char *path, const gbtm_csv_columns *c
   bool sets = key_set_init(&sc.ages, AGES_MAX) && key_set_init(&sc.ids, IDS_MAX);
   gbtm_status st;
   if (!buf || !sc.age_col || !sc.count_col || !sets) {
-    st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+    st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory for scanning the file", path);
   } else {
     for (size_t w = 0; w < sc.waves; w++) sc.age_col[w] = sc.count_col[w] = SIZE_MAX;
     st = scan_file(&sc, path, f, buf, err);
@@ -513,7 +514,7 @@ memory_need memory_estimate_compute(const memory_scan *s, const memory_work *w) 
 
   /* the fit: workers run starts in parallel on small panels (one thread
    * each), or one worker uses every thread; take the larger */
-  int nth = w->threads > 0 ? w->threads : omp_get_max_threads();
+  int nth = fit_threads(w->threads, 0);
   uint64_t threads = nth > 0 ? (uint64_t)nth : 1;
   uint64_t S = w->starts > 0 ? (uint64_t)w->starts : 1;
   bool dense = 2 * s->nonzero >= R; /* density >= 0.5 is possible only then */

@@ -32,7 +32,7 @@ gbtm_status starts_profiles(const gbtm_panel *p, start_profiles *out, gbtm_error
   if (!out->v || !t || !y || !e) {
     free(t), free(y), free(e);
     starts_profiles_free(out);
-    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the start profiles (%zu persons)", p->n);
   }
   for (size_t i = 0; i < p->n; i++) {
     double sum[MAX_BINS] = {0}, cnt[MAX_BINS] = {0}, all = 0.0;
@@ -149,4 +149,57 @@ void starts_tau(const start_profiles *sp, int K, int s, gsl_rng *rng, double *ta
     bool mine = g >= sp->first && g < sp->first + sp->n;
     gsl_ran_dirichlet(rng, (size_t)K, ones, mine ? tau + (g - sp->first) * K : drawn);
   }
+}
+
+/* The pilot's persons (DESIGN §3 Starts): every m-th person over all
+ * processes; where they leave an age of the data unseen, every m-th of the
+ * persons observed at that age (counted over all processes in person
+ * order, from the first of them) joins them, so the pilot sees every age
+ * with the ages' own cells and exposures. A pilot that covers the ages
+ * already is the every-m-th sample unchanged. */
+gbtm_status starts_pilot_persons(const gbtm_panel *p, size_t m, size_t **persons, size_t *n, gbtm_error *err) {
+  *persons = NULL;
+  *n = 0;
+  size_t T = p->T;
+  bool *chosen = calloc(p->n ? p->n : 1, sizeof *chosen);
+  double *seen = calloc(T, sizeof *seen);
+  size_t *rank = calloc(T, sizeof *rank); /* per unseen age: persons observed there before this one */
+  uint32_t *t = malloc(T * sizeof *t);
+  int32_t *y = malloc(T * sizeof *y);
+  double *e = malloc(T * sizeof *e);
+  size_t *list = malloc((p->n ? p->n : 1) * sizeof *list);
+  gbtm_status st = chosen && seen && rank && t && y && e && list
+                       ? GBTM_OK
+                       : gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory choosing the pilot's persons (%zu)", p->n);
+  st = reduce_agree(p->procs, st, err);
+  for (size_t i = 0; st == GBTM_OK && i < p->n; i++)
+    if ((p->first + i) % m == 0) {
+      chosen[i] = true;
+      size_t nc = panel_person_cells(p, i, t, y, e);
+      for (size_t c = 0; c < nc; c++) seen[t[c]] = 1.0;
+    }
+  if (st == GBTM_OK) reduce_sum(p->procs, seen, T);
+  bool unseen = false;
+  for (size_t a = 0; st == GBTM_OK && a < T; a++) unseen = unseen || seen[a] == 0.0;
+  if (unseen) { /* this process's persons per unseen age, then the ranks of its first ones */
+    for (size_t i = 0; i < p->n; i++) {
+      size_t nc = panel_person_cells(p, i, t, y, e);
+      for (size_t c = 0; c < nc; c++) rank[t[c]]++;
+    }
+    for (size_t a = 0; a < T; a++) {
+      size_t total;
+      reduce_offsets(p->procs, rank[a], &rank[a], &total);
+    }
+    for (size_t i = 0; i < p->n; i++) {
+      size_t nc = panel_person_cells(p, i, t, y, e);
+      for (size_t c = 0; c < nc; c++)
+        if (seen[t[c]] == 0.0 && rank[t[c]]++ % m == 0) chosen[i] = true;
+    }
+  }
+  for (size_t i = 0; st == GBTM_OK && i < p->n; i++)
+    if (chosen[i]) list[(*n)++] = i;
+  free(chosen), free(seen), free(rank), free(t), free(y), free(e);
+  if (st == GBTM_OK) *persons = list;
+  else free(list);
+  return st;
 }

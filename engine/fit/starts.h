@@ -1,4 +1,5 @@
-/* starts.h: random starting posteriors for the EM (DESIGN §3, Starts). */
+/* starts.h: random starting posteriors for the EM, and the persons of the
+ * pilot subsample (DESIGN §3, Starts). */
 #ifndef GBTM_STARTS_H
 #define GBTM_STARTS_H
 
@@ -25,5 +26,10 @@ void starts_profiles_free(start_profiles *sp);
  * Collective on a distributed panel: each process fills its own persons'
  * rows with what one process would have drawn for them. */
 void starts_tau(const start_profiles *sp, int K, int s, gsl_rng *rng, double *tau);
+
+/* The persons of a pilot subsample of about 1/m of the panel that sees
+ * every age of the data: *persons (malloc, the caller frees), *n of them,
+ * this process's indices ascending. Collective on a distributed panel. */
+gbtm_status starts_pilot_persons(const gbtm_panel *panel, size_t m, size_t **persons, size_t *n, gbtm_error *err);
 
 #endif

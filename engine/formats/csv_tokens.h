@@ -21,6 +21,7 @@
 
 #include "base/error.h"
 #include "gbtm.h"
+#include "panel/panel.h" /* PANEL_AGE_MAX */
 
 /* How much of a bad field a message quotes. */
 #define CSV_SHOW 60
@@ -46,16 +47,21 @@ enum { CSV_FIELD_ERROR = -1, CSV_FIELD_EOF = 0, CSV_FIELD_COMMA = 1, CSV_FIELD_E
  * huge page hint where the system has them). */
 void *csv_alloc_large(size_t size);
 
-/* Reads the file r->path whole into r->buf, takes its SHA-256 into
- * r->sha256, skips a byte order mark and the empty lines before the header; an empty file is an error
- * ("FILE:1:1: empty file ..."). On failure r->buf is NULL. */
-gbtm_status csv_open(csv_reader *r, const char *path, gbtm_error *err);
+/* Reads the file path whole into r->buf in one pass (a pipe, a FIFO or
+ * /dev/stdin too), taking the SHA-256 of its bytes into r->sha256 as they
+ * arrive, skips a byte order mark and the empty lines before the header. An
+ * empty file is an error ("FILE:1:1: empty file ..."), and so are a header
+ * with a control byte or without a line end in its first MiB (binary data,
+ * refused as it arrives), an HDF5 file, and more than max_bytes bytes
+ * (0: no limit). On failure r->buf is NULL. */
+gbtm_status csv_open(csv_reader *r, const char *path, uint64_t max_bytes, gbtm_error *err);
 
 /* The header row: for each of n wanted column names (NULL: not wanted),
- * the 0-based index of the first field of that name, into where[k]
+ * the 0-based index of the field of that name, into where[k]
  * (SIZE_MAX when not wanted); *fields receives the number of fields. A
  * wanted name that is missing is an error naming the file, the header line
- * and the header as found. */
+ * and the header as found; so is a name given to two columns (empty names
+ * aside), naming both columns. */
 gbtm_status csv_read_header(csv_reader *r, size_t n, const char *const *names, size_t *where,
                             size_t *fields, gbtm_error *err);
 
@@ -143,8 +149,9 @@ static const double CSV_POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* A real number (as strtod reads it, surrounding blanks allowed); false when
- * the field is not one. Non-finite results are the caller's to reject.
+/* A real number in decimal (as strtod reads it, surrounding blanks
+ * allowed, hexadecimal not: counts are decimal too); false when the field
+ * is not one. Non-finite results are the caller's to reject.
  * Integers and plain decimals are converted by hand, exactly as strtod
  * would: a mantissa below 2^53 divided by an exact power of ten is
  * correctly rounded. */
@@ -174,7 +181,7 @@ static inline bool csv_parse_real(const char *s, size_t len, double *out) {
     return true;
   }
   char tmp[128];
-  if (len >= sizeof tmp) return false;
+  if (len >= sizeof tmp || memchr(s, 'x', len) || memchr(s, 'X', len)) return false; /* decimal only, as counts */
   memcpy(tmp, s, len);
   tmp[len] = '\0';
   char *endp;
@@ -216,6 +223,24 @@ static inline bool csv_parse_covariate(const char *s, size_t len, double *out) {
   }
   return csv_parse_real(s, len, out) && isfinite(*out);
 }
+
+/* An age as read: a finite number of at most PANEL_AGE_MAX in magnitude
+ * (panel.h). */
+static inline bool csv_age_ok(double age) { return isfinite(age) && fabs(age) <= PANEL_AGE_MAX; }
+
+/* The message of a field refused as what ("age", "count", ...):
+ * "FILE:LINE:COL: what "text" why", the text shown with control bytes
+ * (a NUL) and bytes that are not UTF-8 as \xNN. */
+gbtm_status csv_bad_field(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *what,
+                          const char *text, size_t len, const char *why);
+
+/* csv_bad_field() for an age that csv_parse_real() or csv_age_ok() refused. */
+gbtm_status csv_bad_age(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
+                        size_t len);
+
+/* csv_bad_field() for a count that csv_parse_count() refused with bad. */
+gbtm_status csv_bad_count(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
+                          size_t len, int bad);
 
 /* The message of a covariate field that csv_parse_covariate() refused:
  * "FILE:LINE:COL: risk factor "x" is "abc", not a finite number ...". */

@@ -40,6 +40,7 @@
  * accepts any order. HDF5's own error printing is off during these calls
  * and restored after them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <inttypes.h>
 #include <math.h>
@@ -47,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "formats/csv_tokens.h" /* csv_alloc_large */
 #include "base/h5util.h"
@@ -60,11 +62,56 @@
 
 /* ---- datasets ------------------------------------------------------------ */
 
+/* Deflate, the strongest of HDF5's own filters, packs at most about 1032
+ * bytes into one; a filtered dataset that declares more than this many
+ * times its stored bytes cannot hold its entries. */
+#define H5_PACK_MAX 1100
+
+/* Whether HDF5 can read the dataset's filters, and its storage can hold
+ * the need bytes its extent declares: all of them when stored as they are
+ * (a chunked dataset of which no chunk was written holds none), 1 in
+ * H5_PACK_MAX when compressed, and no more than the file's file_bytes (0:
+ * not known). Checked before anything is allocated for the entries, so a
+ * small file cannot make the reader allocate what it only declares. */
+static bool storage_holds(h5io *io, hid_t ds, const char *path, hsize_t need, size_t file_bytes) {
+  hid_t dcpl = H5Dget_create_plist(ds);
+  int nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+  bool ok = true;
+  for (int i = 0; i < nf && ok; i++) {
+    unsigned flags, config;
+    size_t nelmts = 0;
+    char name[64] = "";
+    H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &nelmts, NULL, sizeof name, name, &config);
+    if (id >= 0 && H5Zfilter_avail(id) <= 0)
+      ok = h5_fail(io, GBTM_ERR_PARSE,
+                   "%s is compressed with HDF5 filter %d%s%s%s, which this HDF5 library does not have (install "
+                   "the filter's plugin, or write the file again without it, e.g. h5repack -f NONE)",
+                   path, (int)id, *name ? " (" : "", name, *name ? ")" : "");
+  }
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (!ok) return false;
+  hsize_t held = H5Dget_storage_size(ds);
+  if (file_bytes && held > file_bytes)
+    return h5_fail(io, GBTM_ERR_PARSE, "%s claims %llu bytes of storage in a file of %zu bytes (the file is damaged)",
+                   path, (unsigned long long)held, file_bytes);
+  if (nf == 0 && held < need)
+    return h5_fail(io, GBTM_ERR_PARSE, "%s holds %llu bytes of data for %llu expected (the file is damaged)",
+                   path, (unsigned long long)held, (unsigned long long)need);
+  if (nf > 0 && need / H5_PACK_MAX > held)
+    return h5_fail(io, GBTM_ERR_PARSE,
+                   "%s holds %llu bytes of compressed data for the %llu its size declares, more than any "
+                   "compression packs (the file is damaged)",
+                   path, (unsigned long long)held, (unsigned long long)need);
+  return true;
+}
+
 /* Opens the dataset at path ("/panel/age") and checks that it exists, that
  * its type class is cls (or, with allow_integer, an integer) and that it
- * has rank 1; its length into *n. -1 (reported) otherwise. */
+ * has rank 1, and that its storage holds what it declares (storage_holds;
+ * file_bytes: the file's size, 0 when not known); its length into *n. -1
+ * (reported) otherwise. */
 static hid_t r_open(h5io *io, hid_t file, const char *path, H5T_class_t cls, bool allow_integer,
-                    hsize_t *n) {
+                    size_t file_bytes, hsize_t *n) {
   if (io->st != GBTM_OK) return -1;
   /* H5Lexists wants each parent to exist: check the path link by link */
   char part[GBTM_NAME_MAX + 32];
@@ -126,10 +173,7 @@ static hid_t r_open(h5io *io, hid_t file, const char *path, H5T_class_t cls, boo
     H5Dclose(ds);
     return -1;
   }
-  hsize_t held;
-  if (h5_data_short(ds, d[0] * size, &held)) {
-    h5_fail(io, GBTM_ERR_PARSE, "%s holds %llu bytes of data for %llu expected (the file is damaged)", path,
-            (unsigned long long)held, (unsigned long long)(d[0] * size));
+  if (!storage_holds(io, ds, path, d[0] > UINT64_MAX / size ? UINT64_MAX : d[0] * size, file_bytes)) {
     H5Dclose(ds);
     return -1;
   }
@@ -159,6 +203,9 @@ typedef struct h5cells {
   double *exposure;  /* [n] or NULL */
   double *values;    /* [n x covariates] or NULL */
   bool missing;      /* a covariate value is NaN */
+  size_t file_bytes; /* the file's size when read whole, else 0 */
+  uint64_t max_bytes; /* the read's memory limit (0: none) */
+  size_t n_covariates; /* the covariates read */
 } h5cells;
 
 static void cells_free(h5cells *c) {
@@ -196,7 +243,7 @@ static void r_read(h5io *io, hid_t ds, const char *path, hid_t mtype, const h5ce
 /* The block of c of a numeric dataset as doubles, into x (room for c->n). */
 static void r_doubles(h5io *io, hid_t file, const char *path, const h5cells *c, double *x) {
   hsize_t got = 0;
-  hid_t ds = r_open(io, file, path, H5T_FLOAT, true, &got);
+  hid_t ds = r_open(io, file, path, H5T_FLOAT, true, c->file_bytes, &got);
   if (ds >= 0 && !same_length(io, path, got, c->total)) {
     H5Dclose(ds);
     return;
@@ -494,7 +541,7 @@ static hsize_t cut_entries(h5io *io, hid_t ds, hid_t ftype, hsize_t total, hsize
  * rank of size) and their persons into out. */
 static void read_ids(h5io *io, hid_t file, int rank, int size, h5cells *out) {
   hsize_t n = 0;
-  hid_t ds = r_open(io, file, "/panel/id", H5T_STRING, true, &n);
+  hid_t ds = r_open(io, file, "/panel/id", H5T_STRING, true, out->file_bytes, &n);
   if (ds < 0) return;
   hid_t ftype = H5Dget_type(ds);
   out->total = n;
@@ -515,6 +562,18 @@ static void read_ids(h5io *io, hid_t file, int rank, int size, h5cells *out) {
   }
   out->from = (size_t)from;
   out->n = (size_t)(to - from);
+  if (io->st == GBTM_OK && out->max_bytes) { /* before anything is allocated for the entries */
+    size_t width = ftype >= 0 ? H5Tget_size(ftype) : 8;
+    if (ftype >= 0 && H5Tis_variable_str(ftype) > 0) width += 32; /* the strings, short ids as a guess */
+    /* per entry: the id, age, count, exposure and covariates read, and a row */
+    double need = (double)out->file_bytes +
+                  (double)out->n * (double)(width + 8 + 8 + 8 + 16 * out->n_covariates + sizeof(panel_row));
+    if (need > (double)out->max_bytes)
+      h5_fail(io, GBTM_ERR_USAGE,
+              "/panel/id declares %llu entries: reading them needs about %.0f bytes, more than the memory limit "
+              "of the read (%llu bytes, --max-memory)",
+              (unsigned long long)out->n, need, (unsigned long long)out->max_bytes);
+  }
   id_load l;
   if (io->st == GBTM_OK && ids_load(io, ds, ftype, from, to - from, n, &l)) {
     assign_persons(io, &l.c, out);
@@ -536,10 +595,13 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
   }
   r_doubles(io, file, "/panel/age", c, c->age);
   for (size_t a = 0; a < n && io->st == GBTM_OK; a++)
-    if (!isfinite(c->age[a])) h5_fail(io, GBTM_ERR_PARSE, "/panel/age[%zu] = %g is not a finite number", c->from + a, c->age[a]);
+    if (!csv_age_ok(c->age[a]))
+      h5_fail(io, GBTM_ERR_PARSE, "/panel/age[%zu] = %g %s", c->from + a, c->age[a],
+              isfinite(c->age[a]) ? "is beyond -1e300 to 1e300 (the polynomial in age would overflow)"
+                                  : "is not a finite number");
 
   hsize_t got = 0;
-  hid_t ds = r_open(io, file, "/panel/count", H5T_INTEGER, false, &got);
+  hid_t ds = r_open(io, file, "/panel/count", H5T_INTEGER, false, c->file_bytes, &got);
   if (ds >= 0 && !same_length(io, "/panel/count", got, c->total)) {
     H5Dclose(ds);
     ds = -1;
@@ -547,14 +609,18 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
   if (ds >= 0) { /* signed and at most 32 bits: straight into int32 */
     hid_t ftype = H5Dget_type(ds);
     bool narrow = ftype >= 0 && H5Tget_sign(ftype) == H5T_SGN_2 && H5Tget_size(ftype) <= 4;
+    bool unsig = ftype >= 0 && H5Tget_sign(ftype) == H5T_SGN_NONE; /* read as stored: uint64 beyond int64 too */
     if (ftype >= 0) H5Tclose(ftype);
     int64_t *wide = narrow ? NULL : malloc(n * sizeof *wide);
     if (!narrow && !wide) h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/count");
-    r_read(io, ds, "/panel/count", narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, c,
+    r_read(io, ds, "/panel/count", narrow ? H5T_NATIVE_INT32 : unsig ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, c,
            narrow ? (void *)c->count : (void *)wide);
     for (size_t a = 0; a < n && io->st == GBTM_OK; a++) {
       int64_t y = narrow ? c->count[a] : wide[a];
-      if (y < 0 || y > INT32_MAX)
+      if (unsig && (uint64_t)y > INT32_MAX)
+        h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %" PRIu64 " is not a count (0 to 2147483647)", c->from + a,
+                (uint64_t)y);
+      else if (y < 0 || y > INT32_MAX)
         h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %" PRId64 " is not a count (0 to 2147483647)", c->from + a, y);
       c->count[a] = (int32_t)y;
     }
@@ -611,29 +677,116 @@ static void read_covariates(h5io *io, hid_t file, const gbtm_csv_columns *cols, 
 
 /* ---- the file ---------------------------------------------------------------- */
 
+/* The file's bytes in memory, read once and hashed as they arrive: HDF5
+ * then reads them from memory (its core driver), so the fingerprint is
+ * that of the bytes the panel was read from, and the file is not opened
+ * again. HDF5 hands its image calls to these callbacks, which give it the
+ * one buffer without copying it and leave its freeing to the reader. */
+typedef struct h5image {
+  unsigned char *buf;
+  size_t size;
+} h5image;
+
+static void *image_malloc(size_t size, H5FD_file_image_op_t op, void *udata) {
+  (void)op;
+  h5image *im = udata;
+  return size == im->size ? im->buf : NULL;
+}
+static void *image_memcpy(void *dest, const void *src, size_t size, H5FD_file_image_op_t op, void *udata) {
+  (void)op, (void)udata;
+  return dest == src ? dest : memcpy(dest, src, size);
+}
+static void *image_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *udata) {
+  (void)ptr, (void)size, (void)op, (void)udata;
+  return NULL; /* read only */
+}
+static herr_t image_free(void *ptr, H5FD_file_image_op_t op, void *udata) {
+  (void)ptr, (void)op, (void)udata;
+  return 0;
+}
+static void *image_udata_copy(void *udata) { return udata; }
+static herr_t image_udata_free(void *udata) {
+  (void)udata;
+  return 0;
+}
+
+#define H5_SIGNATURE "\x89HDF\r\n\x1a\n"
+
+/* Reads the file whole into im, its SHA-256 into sha256; a file that is
+ * not regular (HDF5 is read out of order) or larger than max_bytes (0: no
+ * limit) is refused. */
+static void read_image(h5io *io, uint64_t max_bytes, h5image *im, char sha256[65]) {
+  int fd = open(io->file, O_RDONLY | O_CLOEXEC);
+  struct stat sb;
+  if (fd < 0 || fstat(fd, &sb) != 0)
+    h5_fail(io, GBTM_ERR_IO, "cannot open: %s", strerror(errno));
+  else if (!S_ISREG(sb.st_mode))
+    h5_fail(io, GBTM_ERR_USAGE, "not a regular file: an HDF5 panel is read out of order, so not from a pipe or a device");
+  else if (max_bytes && (uint64_t)sb.st_size > max_bytes)
+    h5_fail(io, GBTM_ERR_USAGE, "%llu bytes, more than the memory limit of the read (%llu bytes, --max-memory)",
+            (unsigned long long)sb.st_size, (unsigned long long)max_bytes);
+  else if (!(im->buf = csv_alloc_large((size_t)sb.st_size)))
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading the file (%llu bytes)", (unsigned long long)sb.st_size);
+  sha256_ctx hash;
+  sha256_init(&hash);
+  im->size = 0;
+  while (io->st == GBTM_OK && im->size < (size_t)sb.st_size) {
+    ssize_t got = read(fd, im->buf + im->size, (size_t)sb.st_size - im->size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      h5_fail(io, GBTM_ERR_IO, "cannot read: %s", got < 0 ? strerror(errno) : "the file became shorter");
+      break;
+    }
+    sha256_update(&hash, im->buf + im->size, (size_t)got);
+    im->size += (size_t)got;
+  }
+  if (fd >= 0) close(fd);
+  if (io->st != GBTM_OK) return;
+  unsigned char digest[32];
+  sha256_final(&hash, digest);
+  sha256_hex(digest, sha256);
+}
+
 /* Opens the file for reading; -1 (reported) when it is missing, not HDF5
- * or damaged. The caller closes both handles when not -1. */
-static hid_t open_file(h5io *io, hid_t *fapl) {
+ * or damaged. With im, from the bytes read into im (one process reading
+ * the whole file); else by name (a block of it, under several processes).
+ * The caller closes both handles when not -1. */
+static hid_t open_file(h5io *io, h5image *im, hid_t *fapl) {
   *fapl = -1;
   struct stat sb;
-  if (stat(io->file, &sb) != 0) {
+  if (!im && stat(io->file, &sb) != 0) {
     h5_fail(io, GBTM_ERR_IO, "cannot open: %s", strerror(errno));
     return -1;
   }
-  if (!S_ISREG(sb.st_mode)) {
+  if (!im && !S_ISREG(sb.st_mode)) {
     h5_fail(io, GBTM_ERR_IO, "not a regular file");
     return -1;
   }
   hid_t file = -1;
-  htri_t is = H5Fis_hdf5(io->file);
+  htri_t is = 0;
+  if (im) /* the signature, at 0 or after a user block of 512, 1024, ... bytes */
+    for (size_t at = 0; !is && at + 8 <= im->size; at = at ? 2 * at : 512) is = memcmp(im->buf + at, H5_SIGNATURE, 8) == 0;
+  else
+    is = H5Fis_hdf5(io->file);
+  H5FD_file_image_callbacks_t calls = {image_malloc, image_memcpy, image_realloc, image_free,
+                                       image_udata_copy, image_udata_free, im};
   if (is == 0)
     h5_fail(io, GBTM_ERR_PARSE, "not an HDF5 file");
   else if (is < 0)
     h5_fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
-  else if ((*fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(*fapl, H5F_CLOSE_SEMI) < 0)
+  else if ((*fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(*fapl, H5F_CLOSE_SEMI) < 0 ||
+           (im && (H5Pset_fapl_core(*fapl, 1 << 16, 0) < 0 || H5Pset_file_image_callbacks(*fapl, &calls) < 0 ||
+                   H5Pset_file_image(*fapl, im->buf, im->size) < 0)))
     h5_fail(io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
-  else if ((file = H5Fopen(io->file, H5F_ACC_RDONLY, *fapl)) < 0)
-    h5_fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+  else {
+    /* The core driver refuses an image under the name of a file that
+     * exists, and shares the open files of one name: a name no file can
+     * have (below a device, not a folder), unique while the image lives. */
+    char name[64];
+    snprintf(name, sizeof name, "/dev/null/gbtm-image-%p", im ? (void *)im->buf : NULL);
+    if ((file = H5Fopen(im ? name : io->file, H5F_ACC_RDONLY, *fapl)) < 0)
+      h5_fail(io, GBTM_ERR_PARSE, "the HDF5 file is damaged or truncated");
+  }
   return file;
 }
 
@@ -692,7 +845,11 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
   h5io io = {path, err, GBTM_OK};
   h5quiet q;
   h5_quiet_begin(&q);
-  hid_t fapl, file = open_file(&io, &fapl), g = -1;
+  h5image image = {0};
+  char sha256[65] = "";
+  bool whole = reduce_size(procs) == 1; /* this process reads the whole file */
+  if (whole) read_image(&io, cols.max_bytes, &image, sha256);
+  hid_t fapl = -1, file = io.st == GBTM_OK ? open_file(&io, whole ? &image : NULL, &fapl) : -1, g = -1;
   if (io.st == GBTM_OK) {
     if (H5Lexists(file, "panel", H5P_DEFAULT) <= 0)
       h5_fail(&io, GBTM_ERR_PARSE, "no group /panel: not an HDF5 panel%s (see docs/manual.md \"HDF5 panels\")",
@@ -702,6 +859,9 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
   }
   check_version(&io, g);
   h5cells cells = {0};
+  cells.file_bytes = whole ? image.size : 0;
+  cells.max_bytes = cols.max_bytes;
+  cells.n_covariates = (size_t)(cols.n_risk + cols.n_tcov);
   read_ids(&io, file, reduce_rank(procs), reduce_size(procs), &cells);
   read_cells(&io, file, cols.exposure != NULL, &cells);
   read_covariates(&io, file, &cols, &cells);
@@ -709,9 +869,9 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
   if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
   if (fapl >= 0) H5Pclose(fapl);
   h5_quiet_end(&q);
+  free(image.buf);
   st = io.st == GBTM_OK ? build(&cells, &cols, path, out, err) : io.st;
   cells_free(&cells);
-  /* The file's bytes, when this process read all of it ("" if they cannot be read again). */
-  if (st == GBTM_OK && reduce_size(procs) == 1) sha256_file(path, (*out)->sha256, NULL);
+  if (st == GBTM_OK) memcpy((*out)->sha256, sha256, sizeof sha256); /* "" for a block */
   return st;
 }

@@ -195,7 +195,8 @@ gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_
   else if ((file = H5Fcreate(f.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
     h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f.tmp);
   if (file >= 0) write_panel(&io, file, panel);
-  if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_IO, "cannot close the HDF5 file %s", f.tmp);
+  int closed = file >= 0 ? h5_close_written(file, io.st == GBTM_OK ? f.tmp : NULL) : 0;
+  if (closed) h5_fail(&io, GBTM_ERR_IO, "cannot write the file: %s", strerror(closed));
   if (fapl >= 0) H5Pclose(fapl);
   h5_quiet_end(&q);
   if (io.st != GBTM_OK) {

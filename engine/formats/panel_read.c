@@ -23,6 +23,10 @@
 #define H5_SIGNATURE "\x89HDF\r\n\x1a\n"
 
 bool panel_is_h5(const char *path) {
+  /* Only a regular file is opened here: the bytes of a pipe or a FIFO are
+   * the CSV reader's, which refuses an HDF5 signature it finds in them. */
+  struct stat sb;
+  if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return false;
   FILE *f = fopen(path, "rb");
   if (!f) return false;
   struct stat st;

@@ -31,7 +31,6 @@
 #include "formats/read_csv.h"
 #include "panel/panel_sorted.h"
 
-#define SHOW CSV_SHOW
 #define MAX_COVARIATES (GBTM_MAX_RISK + GBTM_MAX_TCOV)
 
 /* The header: the 0-based field index of each named column. */
@@ -120,24 +119,18 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       last_len = len[0];
     }
 
-    if (!csv_parse_real(text[1], len[1], &row->age) || !isfinite(row->age))
-      return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: age \"%.*s\" is not a finite number",
-                       r->path, ln, h->age + 1, (int)(len[1] < SHOW ? len[1] : SHOW), text[1]);
+    if (!csv_parse_real(text[1], len[1], &row->age) || !csv_age_ok(row->age))
+      return csv_bad_age(err, r->path, line, h->age + 1, text[1], len[1]);
 
     int bad = csv_parse_count(text[2], len[2], &row->count);
-    if (bad)
-      return gbtm_fail(err, GBTM_ERR_PARSE,
-                       bad == 1 ? "%s:%llu:%zu: count \"%.*s\" is not a non-negative integer"
-                                : "%s:%llu:%zu: count \"%.*s\" too large (at most 2147483647)",
-                       r->path, ln, h->count + 1, (int)(len[2] < SHOW ? len[2] : SHOW), text[2]);
+    if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
 
     row->exposure = 1.0;
     if (h->exposure != SIZE_MAX &&
         (!csv_parse_real(text[3], len[3], &row->exposure) || !isfinite(row->exposure) ||
          !(row->exposure > 0.0)))
-      return gbtm_fail(err, GBTM_ERR_PARSE,
-                       "%s:%llu:%zu: exposure \"%.*s\" is not a finite number > 0", r->path, ln,
-                       h->exposure + 1, (int)(len[3] < SHOW ? len[3] : SHOW), text[3]);
+      return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3],
+                           "is not a finite number > 0");
 
     if (into_cells) {
       if (run && !(row->age > cells->age[n - 1])) { /* ages not ascending */
@@ -295,9 +288,10 @@ static bool join_chunks(cells_chunk *ch, int nc, csv_cells *c, char ***ids) {
  * bench/RESULTS.md, "Measurements that decided the code's rules").
  * *done is false, with nothing
  * built or reported, when the rows are not so grouped: the caller then
- * reads the file again as rows, which accepts any order and reports
- * repeated ages with their lines. Frees r->buf (NULL) once the rows are
- * read as cells. */
+ * reads the same text as rows, which accepts any order and reports
+ * repeated ages with their lines (r->pos is the
+ * caller's to set back). Frees r->buf (NULL) once the rows are read as
+ * cells. */
 static gbtm_status read_as_cells(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                                  uint64_t header_line, gbtm_panel **out, bool *done, gbtm_error *err) {
   size_t data = r->size - r->pos;
@@ -358,20 +352,24 @@ static gbtm_status read_as_cells(csv_reader *r, const csv_header *h, const gbtm_
   }
   char **ids = NULL;
   size_t n = 0;
-  if (st == GBTM_OK && c.grouped) { /* the text is no longer needed: its memory goes before the panel's comes */
-    free(r->buf);
-    r->buf = NULL;
+  if (st == GBTM_OK && c.grouped) {
     for (int j = 0; j < nc; j++) n += ch[j].n;
     if (n == 0)
       st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:1: no data rows", r->path, (unsigned long long)header_line + 1);
     else if (!join_chunks(ch, nc, &c, &ids))
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory storing person ids", r->path);
   }
+  if (st == GBTM_OK && c.grouped) { /* the text is no longer needed: its memory goes before the panel's comes */
+    free(r->buf);
+    r->buf = NULL;
+  }
   *done = st != GBTM_OK;
   if (st == GBTM_OK && c.grouped) {
     bool sorted = false;
     st = panel_build_sorted(c.persons, c.start, ids, c.age, c.count, c.exposure, NULL, r->path, out, &sorted, err);
-    *done = st != GBTM_OK || sorted;
+    if (st == GBTM_OK && !sorted) /* grouped cells ascend: the text, gone, is not read again */
+      st = gbtm_fail(err, GBTM_ERR_INTERNAL, "%s: rows grouped by person were not sorted", r->path);
+    *done = true;
     if (!(st == GBTM_OK && sorted)) { /* not the panel's */
       for (size_t i = 0; i < c.persons; i++) free(ids[i]);
       free(ids);
@@ -396,7 +394,7 @@ static gbtm_status read_as_cells(csv_reader *r, const csv_header *h, const gbtm_
 static gbtm_status open_csv(const char *path, const gbtm_csv_columns *cols, const gbtm_reducer *procs, csv_reader *r,
                             csv_header *h, uint64_t *header_line, gbtm_error *err) {
   h->slot = NULL;
-  gbtm_status st = procs ? csv_open_part(r, path, procs, cols->id, err) : csv_open(r, path, err);
+  gbtm_status st = procs ? csv_open_part(r, path, procs, cols->id, err) : csv_open(r, path, cols->max_bytes, err);
   if (st != GBTM_OK) return st;
   *header_line = r->line;
   if ((st = read_header(r, cols, h, err)) != GBTM_OK) {
@@ -421,6 +419,7 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
     memcpy(cols.risk, columns->risk, sizeof cols.risk);
     memcpy(cols.tcov, columns->tcov, sizeof cols.tcov);
     cols.drop_missing = columns->drop_missing;
+    cols.max_bytes = columns->max_bytes;
   }
   gbtm_status st = panel_columns_check(path, &cols, err);
   if (st != GBTM_OK) return st;
@@ -429,14 +428,22 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
   uint64_t header_line;
   if ((st = open_csv(path, &cols, procs, &r, &h, &header_line, err)) != GBTM_OK) return st;
   size_t nc = (size_t)h.n_covariates;
-  if (nc == 0) {
+  /* Cells first, without covariates; the rows when they are not grouped,
+   * from the same text: the file is read once (a pipe cannot be read
+   * twice). Quoted fields are unescaped in place, so text with a quote
+   * goes to the rows at once. */
+  if (nc == 0 && !memchr(r.buf + r.pos, '"', r.size - r.pos)) {
     bool done;
+    size_t pos = r.pos;
+    uint64_t line = r.line;
     st = read_as_cells(&r, &h, &cols, header_line, out, &done, err);
-    free(r.buf);
-    free(h.slot);
-    if (done && st == GBTM_OK) memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
-    if (done) return st;
-    if ((st = open_csv(path, &cols, procs, &r, &h, &header_line, err)) != GBTM_OK) return st;
+    if (done) {
+      free(r.buf);
+      free(h.slot);
+      if (st == GBTM_OK) memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
+      return st;
+    }
+    r.pos = pos, r.line = line;
   }
   size_t cap = csv_count_lines(r.buf + r.pos, r.size - r.pos) + 1;
   panel_row *rows = csv_alloc_large(cap * sizeof *rows);

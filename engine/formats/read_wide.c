@@ -173,22 +173,17 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
   panel_row *row = &w->rows[w->n_rows];
   row->line = line;
   size_t fa = h->age[v], fc = h->count[v];
-  if (!csv_parse_real(w->text[fa], w->len[fa], &row->age) || !isfinite(row->age))
-    return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: age \"%.*s\" is not a finite number", w->r.path,
-                     ln, fa + 1, (int)(w->len[fa] < SHOW ? w->len[fa] : SHOW), w->text[fa]);
+  if (!csv_parse_real(w->text[fa], w->len[fa], &row->age) || !csv_age_ok(row->age))
+    return csv_bad_age(err, w->r.path, line, fa + 1, w->text[fa], w->len[fa]);
   int bad = csv_parse_count(w->text[fc], w->len[fc], &row->count);
-  if (bad)
-    return gbtm_fail(err, GBTM_ERR_PARSE,
-                     bad == 1 ? "%s:%llu:%zu: count \"%.*s\" is not a non-negative integer"
-                              : "%s:%llu:%zu: count \"%.*s\" too large (at most 2147483647)",
-                     w->r.path, ln, fc + 1, (int)(w->len[fc] < SHOW ? w->len[fc] : SHOW), w->text[fc]);
+  if (bad) return csv_bad_count(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc], bad);
   row->exposure = 1.0;
   if (h->exposure) {
     size_t fe = h->exposure[v];
     if (!csv_parse_real(w->text[fe], w->len[fe], &row->exposure) || !isfinite(row->exposure) ||
         !(row->exposure > 0.0))
-      return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: exposure \"%.*s\" is not a finite number > 0",
-                       w->r.path, ln, fe + 1, (int)(w->len[fe] < SHOW ? w->len[fe] : SHOW), w->text[fe]);
+      return csv_bad_field(err, w->r.path, line, fe + 1, "exposure", w->text[fe], w->len[fe],
+                           "is not a finite number > 0");
   }
   if (w->n_covariates) {
     double *val = w->values + w->n_rows * (size_t)w->n_covariates;
@@ -295,7 +290,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   wide_reader w = {0};
   w.cols = &cols;
   w.n_covariates = cols.n_risk + cols.n_tcov;
-  if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, err)) != GBTM_OK)
+  if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, cols.max_bytes, err)) != GBTM_OK)
     return st;
   uint64_t header_line = w.r.line;
   if ((st = read_header(&w, err)) == GBTM_OK && !(w.table = idtable_alloc(0)))

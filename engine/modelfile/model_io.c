@@ -432,7 +432,8 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   if (trajectory_st != GBTM_OK) h5_fail(&io, trajectory_err.status, "%s", trajectory_err.message);
   else write_trajectory(&io, &root, trajectory);
   write_posterior(&io, &root, r);
-  if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_IO, "cannot close the HDF5 file %s", f->tmp);
+  int closed = file >= 0 ? h5_close_written(file, io.st == GBTM_OK ? f->tmp : NULL) : 0;
+  if (closed) h5_fail(&io, GBTM_ERR_IO, "cannot write the file: %s", strerror(closed));
   if (fapl >= 0) H5Pclose(fapl);
   h5_quiet_end(&q);
   gbtm_trajectory_table_free(trajectory);

@@ -22,6 +22,11 @@
 #include "gbtm.h"
 #include "base/reduce.h"
 
+/* The largest magnitude of an age that the readers accept: the sum and the
+ * difference of two ages, and so the default basis centre and scale of
+ * DESIGN §2 (s = (age - centre) / scale in [-1, 1]), stay finite. */
+#define PANEL_AGE_MAX 1e300
+
 /* Sizes of a panel, or of all the blocks of a distributed one. */
 typedef struct panel_sizes {
   size_t n, n_obs, n_nonzero;

@@ -344,7 +344,7 @@ fi
 refuse "convert without -o" "missing -o OUT" -- convert "$dir/long.csv"
 refuse "convert to an unknown format" "-o $dir/x.txt: the name must end in .h5 or .hdf5 (an HDF5 panel) or .csv (long CSV)" -- \
   convert "$dir/long.csv" -o "$dir/x.txt"
-refuse "convert onto its input" "-o names the input file" -- convert "$dir/long.csv" -o "$dir/long.csv"
+refuse "convert onto its input" "-o $dir/long.csv is the same file as the data $dir/long.csv" -- convert "$dir/long.csv" -o "$dir/long.csv"
 if "$gbtm" convert --help | grep -q "usage: gbtm convert DATA -o OUT.h5" && "$gbtm" --help | grep -q "^  convert "; then
   pass "convert has help and is listed"
 else

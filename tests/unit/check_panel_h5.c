@@ -5,7 +5,9 @@
  * integer or string type, counts of any integer type) read into the panel
  * that panel_build() makes of the same rows, so that the direct builder for
  * sorted entries and the general one agree to the bit; and every damaged or
- * foreign file fails with a message naming the file and the dataset. */
+ * foreign file fails with a message naming the file and the dataset:
+ * sizes declared beyond what the file holds, a missing filter, numbers
+ * that are no count or age. */
 #include <check.h>
 #include <hdf5.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include "panel_equal.h"
 #include "formats/panel_h5.h"
 #include "formats/panel_read.h"
+#include "base/sha256.h"
 #include "testutil.h"
 
 /* ---- writing test files with the HDF5 API ------------------------------- */
@@ -541,6 +544,150 @@ START_TEST(test_damaged) {
 }
 END_TEST
 
+/* A panel of two persons with /panel/count written by the caller (count:
+ * false) or as int32 (true). */
+static hid_t small_panel(const char *path, bool count) {
+  hid_t f = h5_new(path, 1);
+  const int64_t id[2] = {1, 2};
+  const double age[2] = {1, 2};
+  const int32_t y[2] = {0, 1};
+  h5_put(f, "/panel/id", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, false, id);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, false, age);
+  if (count) h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, false, y);
+  return f;
+}
+
+/* A chunked dataset at path of n entries of type, of which no chunk is
+ * written; with filter > 0, through that filter (optional). */
+static void h5_put_unwritten(hid_t file, const char *path, hid_t type, hsize_t n, int filter) {
+  hid_t space = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  hsize_t chunk = 1 << 16;
+  ck_assert_int_ge(H5Pset_chunk(dcpl, 1, &chunk), 0);
+  if (filter > 0) ck_assert_int_ge(H5Pset_filter(dcpl, (H5Z_filter_t)filter, H5Z_FLAG_OPTIONAL, 0, NULL), 0);
+  hid_t ds = H5Dcreate2(file, path, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  ck_assert_int_ge(ds, 0);
+  H5Dclose(ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+}
+
+/* What a file declares is checked against what it holds before anything
+ * is allocated: 2e8 entries in a few kilobytes are refused at once. */
+START_TEST(test_declared_sizes) {
+  char path[64];
+  fresh_path(path);
+  hid_t f = h5_new(path, 1);
+  h5_put_unwritten(f, "/panel/id", H5T_STD_I64LE, 200000000, 0);
+  h5_put_unwritten(f, "/panel/age", H5T_IEEE_F64LE, 200000000, 0);
+  h5_put_unwritten(f, "/panel/count", H5T_STD_I32LE, 200000000, 0);
+  H5Fclose(f);
+  expect_error(path, NULL, GBTM_ERR_PARSE,
+               "%s: /panel/id holds 0 bytes of data for 1600000000 expected (the file is damaged)");
+  /* compressed (deflate), and still no chunk */
+  fresh_path(path);
+  f = h5_new(path, 1);
+  h5_put_unwritten(f, "/panel/id", H5T_STD_I64LE, 200000000, H5Z_FILTER_DEFLATE);
+  H5Fclose(f);
+  expect_error(path, NULL, GBTM_ERR_PARSE,
+               "%s: /panel/id holds 0 bytes of compressed data for the 1600000000 its size declares, more than any "
+               "compression packs (the file is damaged)");
+  /* the memory limit of the read applies to the entries a file declares */
+  fresh_path(path);
+  f = small_panel(path, true);
+  H5Fclose(f);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.max_bytes = 4096;
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read(path, &cols, &p, &err), GBTM_ERR_USAGE);
+  ck_assert_msg(strstr(err.message, "more than the memory limit of the read") != NULL, "%s", err.message);
+  cols.max_bytes = 1 << 20;
+  p = read_ok(path, &cols);
+  gbtm_panel_free(p);
+  unlink(path);
+}
+END_TEST
+
+/* A filter that passes the bytes through, registered to write a file and
+ * unregistered to read it as a program without the filter would. */
+static size_t identity_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], size_t nbytes,
+                              size_t *buf_size, void **buf) {
+  (void)flags, (void)cd_nelmts, (void)cd_values, (void)buf_size, (void)buf;
+  return nbytes;
+}
+
+/* A filter this HDF5 lacks is named as such, not as damage. */
+START_TEST(test_missing_filter) {
+  const H5Z_class2_t lzf = {H5Z_CLASS_T_VERS, 32000, 1, 1, "lzf", NULL, NULL, identity_filter};
+  ck_assert_int_ge(H5Zregister(&lzf), 0); /* LZF's registered number, here a stand-in */
+  char path[64];
+  fresh_path(path);
+  hid_t f = small_panel(path, false);
+  hsize_t n = 2;
+  hid_t space = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  ck_assert_int_ge(H5Pset_chunk(dcpl, 1, &n), 0);
+  ck_assert_int_ge(H5Pset_filter(dcpl, 32000, H5Z_FLAG_MANDATORY, 0, NULL), 0);
+  hid_t ds = H5Dcreate2(f, "/panel/count", H5T_STD_I32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  const int32_t y[2] = {0, 1};
+  ck_assert_int_ge(H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, y), 0);
+  H5Dclose(ds);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Fclose(f);
+  ck_assert_int_ge(H5Zunregister(32000), 0);
+  expect_error(path, NULL, GBTM_ERR_PARSE,
+               "%s: /panel/count is compressed with HDF5 filter 32000 (lzf), which this HDF5 library does not have "
+               "(install the filter's plugin, or write the file again without it, e.g. h5repack -f NONE)");
+  unlink(path);
+}
+END_TEST
+
+/* A uint64 count beyond int64 is shown as stored; ages that would
+ * overflow the basis are refused. */
+START_TEST(test_impossible_numbers) {
+  char path[64];
+  fresh_path(path);
+  hid_t f = small_panel(path, false);
+  const uint64_t y[2] = {0, 18446744073709551615ULL};
+  h5_put(f, "/panel/count", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, false, y);
+  H5Fclose(f);
+  expect_error(path, NULL, GBTM_ERR_PARSE,
+               "%s: /panel/count[1] = 18446744073709551615 is not a count (0 to 2147483647)");
+  fresh_path(path);
+  f = h5_new(path, 1);
+  const int64_t id[2] = {1, 2};
+  const double age[2] = {-1e308, 1e308};
+  const int32_t c[2] = {0, 1};
+  h5_put(f, "/panel/id", H5T_STD_I64LE, H5T_NATIVE_INT64, 2, false, id);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, false, age);
+  h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, false, c);
+  H5Fclose(f);
+  expect_error(path, NULL, GBTM_ERR_PARSE,
+               "%s: /panel/age[0] = -1e+308 is beyond -1e300 to 1e300 (the polynomial in age would overflow)");
+  unlink(path);
+}
+END_TEST
+
+/* The fingerprint is that of the file's bytes, taken as they were read. */
+START_TEST(test_sha256_of_bytes_read) {
+  char path[64];
+  fresh_path(path);
+  hid_t f = small_panel(path, true);
+  H5Fclose(f);
+  gbtm_panel *p = read_ok(path, NULL);
+  FILE *fp = fopen(path, "rb");
+  ck_assert_ptr_nonnull(fp);
+  static unsigned char buf[1 << 16];
+  size_t n = fread(buf, 1, sizeof buf, fp);
+  fclose(fp);
+  char want[65];
+  sha256_hex_of(buf, n, want);
+  ck_assert_str_eq(gbtm_panel_sha256(p), want);
+  gbtm_panel_free(p);
+  unlink(path);
+}
+END_TEST
+
 /* The signature after a user block, whatever the file's name. */
 START_TEST(test_user_block) {
   char path[64];
@@ -613,6 +760,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_damaged);
   tcase_add_test(tc, test_user_block);
   tcase_add_test(tc, test_write_failures);
+  tcase_add_test(tc, test_declared_sizes);
+  tcase_add_test(tc, test_missing_filter);
+  tcase_add_test(tc, test_impossible_numbers);
+  tcase_add_test(tc, test_sha256_of_bytes_read);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gbtm.h"
@@ -322,7 +324,7 @@ END_TEST
 START_TEST(test_numbers_exact) {
   /* Ages convert bit for bit as strtod converts them. */
   const char *ages[] = {"0.1", "12.5", "1e1", "0.30000000000000004", "-3.25", "9007199254740993",
-                        "123456789.123456789", "1.7976931348623157e308", ".5", "7."};
+                        "123456789.123456789", "1e300", "-1e300", ".5", "7."};
   char text[1024] = "id,age,count\n";
   for (size_t k = 0; k < sizeof ages / sizeof *ages; k++)
     snprintf(text + strlen(text), sizeof text - strlen(text), "p%zu,%s,0\n", k, ages[k]);
@@ -361,8 +363,8 @@ START_TEST(test_missing_column) {
                "%s:1:1: missing column \"exposure\" in header (found: id,age,count)");
   /* A header in a legacy code page: bytes that are not UTF-8 are shown
    * escaped; valid UTF-8 and the separators are shown as they are. */
-  expect_error("id,age,c\xf6unt,gr\xc3\xb6\xc3\x9f""e,\x01\n1,2,3,4,5\n", NULL, GBTM_ERR_PARSE,
-               "%s:1:1: missing column \"count\" in header (found: id,age,c\\xf6unt,gr\xc3\xb6\xc3\x9f""e,\\x01)");
+  expect_error("id,age,c\xf6unt,gr\xc3\xb6\xc3\x9f""e,\xff\n1,2,3,4,5\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:1: missing column \"count\" in header (found: id,age,c\\xf6unt,gr\xc3\xb6\xc3\x9f""e,\\xff)");
 }
 END_TEST
 
@@ -401,6 +403,135 @@ START_TEST(test_bad_ages) {
                "%s:2:2: age \"\" is not a finite number");
   expect_error("id,age,count\n1,12y,0\n", NULL, GBTM_ERR_PARSE,
                "%s:2:2: age \"12y\" is not a finite number");
+}
+END_TEST
+
+/* Reads the n bytes at data (NULs allowed) as a file and expects status
+ * and the message, "%s" standing for the path. */
+static void expect_bytes_error(const void *data, size_t n, uint64_t max_bytes, gbtm_status status,
+                               const char *format) {
+  char path[64], want[1024];
+  test_write_file(path, "");
+  FILE *f = fopen(path, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+  fclose(f);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.max_bytes = max_bytes;
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_read_csv(path, &cols, &p, &err), status);
+  ck_assert_ptr_null(p);
+  snprintf(want, sizeof want, format, path);
+  ck_assert_str_eq(err.message, want);
+  unlink(path);
+}
+
+/* Ages are decimal, as counts are, and within 1e300 in magnitude, so that
+ * their range and the basis of DESIGN §2 stay finite. */
+START_TEST(test_impossible_ages) {
+  expect_error("id,age,count\n1,0x10,0\n", NULL, GBTM_ERR_PARSE, "%s:2:2: age \"0x10\" is not a finite number");
+  expect_error("id,age,count\n1,0x1p4,0\n", NULL, GBTM_ERR_PARSE, "%s:2:2: age \"0x1p4\" is not a finite number");
+  expect_error("id,age,count\n1,-1e308,0\n1,1e308,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:2: age \"-1e308\" is beyond -1e300 to 1e300 (the polynomial in age would overflow)");
+  expect_error("id,age,count\n1,1,0\n1,1e308,0\n", NULL, GBTM_ERR_PARSE,
+               "%s:3:2: age \"1e308\" is beyond -1e300 to 1e300 (the polynomial in age would overflow)");
+  gbtm_panel *p = read_text("id,age,count\n1,-1e300,0\n1,1e300,2\n", NULL);
+  ck_assert_uint_eq(p->n_obs, 2);
+  gbtm_panel_free(p);
+}
+END_TEST
+
+/* A name given to two columns is an error naming both. */
+START_TEST(test_repeated_column_name) {
+  expect_error("id,age,count,age\n1,2,3,4\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:4: column \"age\" again, first at column 2 (column names must differ)");
+  expect_error("id,x,age,count, x\n1,2,3,4,5\n", NULL, GBTM_ERR_PARSE,
+               "%s:1:5: column \"x\" again, first at column 2 (column names must differ)");
+  gbtm_panel *p = read_text("id,age,count,,\n1,2,3,,\n", NULL); /* empty names may repeat */
+  gbtm_panel_free(p);
+}
+END_TEST
+
+/* A NUL is shown, not where the message ends; binary data is refused at
+ * its first line; a read stops at its limit. */
+START_TEST(test_binary_and_bounds) {
+  static const char nul_count[] = "id,age,count\n1,2,1\0\n";
+  expect_bytes_error(nul_count, sizeof nul_count - 1, 0, GBTM_ERR_PARSE,
+                     "%s:2:3: count \"1\\x00\" is not a non-negative integer");
+  static const char nul_age[] = "id,age,count\n1,2\0,1\n";
+  expect_bytes_error(nul_age, sizeof nul_age - 1, 0, GBTM_ERR_PARSE, "%s:2:2: age \"2\\x00\" is not a finite number");
+  static const char zeros[64] = {0};
+  expect_bytes_error(zeros, sizeof zeros, 0, GBTM_ERR_PARSE,
+                     "%s:1:1: the header holds the byte \\x00, a control character (expected a header row naming "
+                     "the columns: is this a text file?)");
+  static const char ctl[] = "\n\nid,age,\x1b[0m\n1,2,3\n";
+  expect_bytes_error(ctl, sizeof ctl - 1, 0, GBTM_ERR_PARSE,
+                     "%s:3:3: the header holds the byte \\x1b, a control character (expected a header row naming "
+                     "the columns: is this a text file?)");
+  size_t n = (size_t)3 << 20;
+  char *longline = malloc(n);
+  ck_assert_ptr_nonnull(longline);
+  memset(longline, 'a', n);
+  expect_bytes_error(longline, n, 0, GBTM_ERR_PARSE,
+                     "%s:1:1: no line end in the header's first 1048576 bytes (expected a header row naming the "
+                     "columns: is this a text file?)");
+  free(longline);
+  static const char ok[] = "id,age,count\n1,2,1\n";
+  expect_bytes_error(ok, sizeof ok - 1, 10, GBTM_ERR_USAGE,
+                     "%s: 19 bytes of data, more than the memory limit of the read (10 bytes, --max-memory)");
+}
+END_TEST
+
+/* Out of memory while reading is GBTM_ERR_NOMEM with a message naming the
+ * file: the read runs in a child whose address space is capped a little
+ * above what it uses (not under AddressSanitizer, whose shadow memory
+ * needs more than any such cap). */
+START_TEST(test_out_of_memory) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#else
+  char path[64];
+  test_write_file(path, "");
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "id,age,count\n");
+  for (int i = 0; i < 2000000; i++) fputs("1,1,0\n", f); /* 12 MB of text, rows of 12 to 48 bytes each */
+  fclose(f);
+  int fd[2];
+  ck_assert_int_eq(pipe(fd), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    close(fd[0]);
+    long pages = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (!statm || fscanf(statm, "%ld", &pages) != 1) _exit(3);
+    fclose(statm);
+    struct rlimit cap;
+    cap.rlim_cur = cap.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)20 << 20);
+    if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
+    gbtm_panel *p = NULL;
+    gbtm_error err = {0};
+    gbtm_status st = gbtm_panel_read_csv(path, NULL, &p, &err);
+    dprintf(fd[1], "%d %s", (int)st, err.message);
+    _exit(0);
+  }
+  close(fd[1]);
+  char got[1200] = "";
+  size_t used = 0;
+  ssize_t r;
+  while ((r = read(fd[0], got + used, sizeof got - 1 - used)) > 0) used += (size_t)r;
+  got[used] = '\0';
+  close(fd[0]);
+  int status;
+  waitpid(child, &status, 0);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  char want[128];
+  snprintf(want, sizeof want, "%d %s: out of memory", (int)GBTM_ERR_NOMEM, path);
+  ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "got \"%s\", want \"%s...\"", got, want);
+  unlink(path);
+#endif
 }
 END_TEST
 
@@ -486,6 +617,10 @@ static Suite *read_csv_suite(void) {
   tcase_add_test(tc, test_missing_column);
   tcase_add_test(tc, test_bad_counts);
   tcase_add_test(tc, test_bad_ages);
+  tcase_add_test(tc, test_impossible_ages);
+  tcase_add_test(tc, test_repeated_column_name);
+  tcase_add_test(tc, test_binary_and_bounds);
+  tcase_add_test(tc, test_out_of_memory);
   tcase_add_test(tc, test_bad_exposures);
   tcase_add_test(tc, test_duplicates);
   tcase_add_test(tc, test_field_counts);
