@@ -89,7 +89,7 @@ sys.stdout.write('L' * (5 << 20) + ',20,1\n')" >long.csv
 # of versions 1 and 2 took 109 x 5 MB to write). Sanitizer and valgrind runs
 # reserve more than that for themselves: there the limit is left out.
 limit=600000
-if [ -n "${GBTM_WRAP:-}" ] || ! (ulimit -v $limit && "$gbtm" --version) >/dev/null 2>&1; then
+if [ -n "${GBTM_WRAP:-}" ] || ! (ulimit -v $limit && "$gbtm" --version >/dev/null 2>&1) 2>/dev/null; then
   limit=unlimited
   echo "skip the address-space limit ($gbtm does not run under ulimit -v)"
 fi
