@@ -22,6 +22,7 @@
 #include "outfile.h"
 #include "output_check.h"
 #include "posterior_csv.h"
+#include "text_escape.h"
 
 #define CMD "classify"
 #define NAMES_SHOWN 10 /* persons named in the extrapolation warning */
@@ -170,9 +171,13 @@ static void print_json(const char *model_path, const gbtm_panel *panel, const do
 static void print_summary(const classify_args *a, const gbtm_panel *panel, const double *tau, int K) {
   size_t N = gbtm_panel_n_persons(panel), count[GBTM_MAX_GROUPS] = {0};
   for (size_t i = 0; i < N; i++) count[posterior_modal(tau + i * (size_t)K, K)]++;
-  printf("classified %zu person%s against %s; persons per modal group:", N, N == 1 ? "" : "s", a->model);
+  printf("classified %zu person%s against ", N, N == 1 ? "" : "s");
+  text_escape_put(stdout, a->model, false);
+  printf("; persons per modal group:");
   for (int k = 0; k < K; k++) printf(" %zu", count[k]);
-  printf("\nwrote %s\n", a->output);
+  printf("\nwrote ");
+  text_escape_put(stdout, a->output, false);
+  printf("\n");
 }
 
 /* Without --risk and --tcov, the model's covariates are read from the

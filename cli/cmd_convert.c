@@ -19,6 +19,7 @@
 #include "outfile.h"
 #include "output_check.h"
 #include "gbtm.h"
+#include "text_escape.h"
 
 #define CMD "convert"
 
@@ -162,8 +163,9 @@ int cmd_convert(int argc, char **argv) {
     rc = cli_exit_code(st);
   } else {
     size_t n = gbtm_panel_n_persons(panel), obs = gbtm_panel_n_obs(panel);
-    printf("wrote %s: %zu person%s, %zu observation%s, %d risk factor%s, %d time-varying covariate%s\n",
-           a.output, n, n == 1 ? "" : "s", obs, obs == 1 ? "" : "s", gbtm_panel_n_risk(panel),
+    printf("wrote ");
+    text_escape_put(stdout, a.output, false);
+    printf(": %zu person%s, %zu observation%s, %d risk factor%s, %d time-varying covariate%s\n", n, n == 1 ? "" : "s", obs, obs == 1 ? "" : "s", gbtm_panel_n_risk(panel),
            gbtm_panel_n_risk(panel) == 1 ? "" : "s", gbtm_panel_n_tcov(panel),
            gbtm_panel_n_tcov(panel) == 1 ? "" : "s");
     if (a.wide) print_wide_options(panel, waves);

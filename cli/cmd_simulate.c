@@ -30,6 +30,7 @@
 #include "gbtm.h"
 #include "gbtm_presets.h"
 #include "json.h"
+#include "text_escape.h"
 
 #define CMD "simulate"
 #define DEFAULT_PRESET "rapporteur-2024"
@@ -252,14 +253,19 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
     json_end(&w);
     return;
   }
-  printf("%s (seed %" PRIu64 "): %zu persons, %zu observed years, %zu with offences, "
+  text_escape_put(stdout, a->preset ? a->preset : a->model, false);
+  printf(" (seed %" PRIu64 "): %zu persons, %zu observed years, %zu with offences, "
          "%.0f offences; persons per group",
-         a->preset ? a->preset : a->model, d->seed, n, gbtm_panel_n_obs(panel),
+         d->seed, n, gbtm_panel_n_obs(panel),
          gbtm_panel_n_nonzero(panel),
          gbtm_panel_total_count(panel));
   for (int k = 0; k < K; k++) printf(" %zu", count[k]);
-  printf("\nwrote %s", a->output);
-  if (a->truth) printf(" and %s", a->truth);
+  printf("\nwrote ");
+  text_escape_put(stdout, a->output, false);
+  if (a->truth) {
+    printf(" and ");
+    text_escape_put(stdout, a->truth, false);
+  }
   printf("\n");
 }
 

@@ -223,6 +223,18 @@ want=$(sha256sum in.csv | cut -d' ' -f1)
 check "fit /dev/stdin (a pipe) -o: the model holds the data's SHA-256" \
   test -n "$("$gbtm" show stdin.h5 2>/dev/null | grep -F "$want")"
 
+# ---- a path with control characters is echoed escaped ----
+esc=$(printf 'e\033]0;title\007.csv')
+"$gbtm" simulate --preset rapporteur-2024 --n 5 --seed 3 -o "$esc" >"$dir/stdout" 2>"$dir/stderr"
+check "simulate -o NAME with ESC and BEL: written, the name echoed as \\xHH" \
+  test -f "$esc" -a -n "$(grep -F 'wrote e\x1b]0;title\x07.csv' "$dir/stdout")" -a -z "$(tr -d '\n' <"$dir/stdout" | tr -d '[:print:]')"
+"$gbtm" convert "$esc" -o "$esc.h5" >"$dir/stdout" 2>"$dir/stderr"
+check "convert -o NAME with ESC and BEL: the name echoed as \\xHH" \
+  test -n "$(grep -F 'wrote e\x1b]0;title\x07.csv.h5' "$dir/stdout")" -a -z "$(tr -d '\n' <"$dir/stdout" | tr -d '[:print:]')"
+"$gbtm" classify m.h5 in.csv -o "$esc.post.csv" >"$dir/stdout" 2>"$dir/stderr"
+check "classify -o NAME with ESC and BEL: the name echoed as \\xHH" \
+  test -n "$(grep -F 'wrote e\x1b]0;title\x07.csv.post.csv' "$dir/stdout")" -a -z "$(tr -d '\n' <"$dir/stdout" | tr -d '[:print:]')"
+
 cd "$dir" || exit 1
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
