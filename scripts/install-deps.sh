@@ -3,7 +3,8 @@
 # vendored code, no other registry), in two parts:
 #
 #   bash scripts/install-deps.sh           what building and running gbtm needs
-#   bash scripts/install-deps.sh --test    also what the tests need (scripts/test.sh)
+#   bash scripts/install-deps.sh --test    also what the tests need (scripts/test.sh,
+#                                          and R for datasets/refdata/scripts/)
 #   bash scripts/install-deps.sh --bench   also R, flexmix and hyperfine, for bench/
 #
 # (--test and --bench may be given together.) Run it as root. It is
@@ -48,6 +49,13 @@ TEST_PACKAGES=(
   libomp-dev
   # scripts/test.sh runs the command tests under valgrind's memcheck.
   valgrind
+  # The R scripts of datasets/refdata/scripts/ that compute the reference
+  # values the families are checked against (flexmix for the binomial
+  # mixtures, MASS::glm.nb for NB2, survival::survreg for the censored
+  # normal; R itself comes with them).
+  r-cran-flexmix
+  r-cran-mass
+  r-cran-survival
 )
 
 # ---- benchmarks --------------------------------------------------------------
@@ -64,7 +72,8 @@ usage() {
 usage: bash scripts/install-deps.sh [--test] [--bench]
 
 Installs from Debian 12 packages what gbtm needs to build and run.
-  --test    also install what the tests need (scripts/test.sh)
+  --test    also install what the tests need (scripts/test.sh, and R with
+            flexmix, MASS and survival for datasets/refdata/scripts/)
   --bench   also install R, flexmix and hyperfine (for bench/)
   --help    show this help
 EOF
