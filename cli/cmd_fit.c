@@ -190,7 +190,9 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   switch (opt) {
   case OPT_FAMILY:
     if (!gbtm_family_parse(arg, &o->family)) {
-      snprintf(why, why_size, "--family: \"%s\" is not a family (poisson or zip)", arg);
+      char names[128];
+      snprintf(why, why_size, "--family: \"%s\" is not a family (%s)", arg,
+               cli_family_list(false, false, names, sizeof names));
       return false;
     }
     return true;
@@ -288,8 +290,9 @@ static int parse_args(int argc, char **argv, fit_args *a) {
     return CLI_EXIT_USAGE;
   }
   if (a->iorder_text) {
-    if (o->family != GBTM_ZIP) {
-      cli_error(CMD, "--iorder applies only to --family zip");
+    if (!gbtm_family_zero_inflated(o->family)) {
+      char names[128];
+      cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(true, false, names, sizeof names));
       return CLI_EXIT_USAGE;
     }
     if (!cli_parse_int_list("--iorder", a->iorder_text, o->groups, INT_MIN, INT_MAX, o->iorder,

@@ -68,7 +68,7 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
   /* log mu = x'beta + w'delta + log(1 - omega), w = tcov_fixed */
   for (int j = 0; j <= m->order[k]; j++) idx[n] = l.beta_at[k] + (size_t)j, g[n++] = x[j];
   for (int j = 0; j < m->n_tcov; j++) idx[n] = l.delta_at[k] + (size_t)j, g[n++] = m->tcov_fixed[j];
-  if (m->family == GBTM_ZIP && m->iorder[k] >= 0)
+  if (model_inflated(m, k))
     for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.alpha_at[k] + (size_t)j, g[n++] = -omega * x[j];
   double var = 0.0;
   for (int a = 0; a < n; a++)

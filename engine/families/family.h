@@ -30,7 +30,8 @@ typedef struct family_group {
 } family_group;
 
 typedef struct gbtm_family {
-  const char *name;
+  const char *name;  /* the --family and model-file spelling, "zip" */
+  const char *title; /* for titles of reports, "Zero-inflated Poisson" */
   gbtm_family_id id;
   int n_stats;
   bool zero_inflated; /* has alpha blocks */

@@ -69,6 +69,7 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 
 const gbtm_family gbtm_family_poisson = {
     .name = "poisson",
+    .title = "Poisson",
     .id = GBTM_POISSON,
     .n_stats = N_STATS,
     .zero_inflated = false,

@@ -33,8 +33,6 @@
 #include "fit/vmath.h"
 #include "base/lapack.h"
 
-static bool inflated(const gbtm_model *m, int k) { return m->family == GBTM_ZIP && m->iorder[k] >= 0; }
-
 size_t inference_n_params(const gbtm_model *m) { return (size_t)gbtm_model_n_params(m); }
 
 void inference_layout(const gbtm_model *m, psi_layout *l) {
@@ -52,7 +50,7 @@ void inference_layout(const gbtm_model *m, psi_layout *l) {
     l->delta_at[k] = P;
     P += (size_t)m->n_tcov;
     l->alpha_at[k] = P;
-    if (inflated(m, k)) P += (size_t)m->iorder[k] + 1;
+    if (model_inflated(m, k)) P += (size_t)m->iorder[k] + 1;
   }
   l->P = P;
 }
@@ -68,7 +66,7 @@ void inference_pack(const gbtm_model *m, double *psi) {
     }
     for (int j = 0; j <= m->order[k]; j++) psi[l.beta_at[k] + j] = m->beta[k][j];
     for (int j = 0; j < m->n_tcov; j++) psi[l.delta_at[k] + j] = m->delta[k][j];
-    if (inflated(m, k))
+    if (model_inflated(m, k))
       for (int j = 0; j <= m->iorder[k]; j++) psi[l.alpha_at[k] + j] = m->alpha[k][j];
   }
 }
@@ -82,7 +80,7 @@ void inference_unpack(gbtm_model *m, const double *psi) {
     for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] = ref ? 0.0 : psi[l.gamma_at[k] + j];
     for (int j = 0; j <= m->order[k]; j++) m->beta[k][j] = psi[l.beta_at[k] + j];
     for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = psi[l.delta_at[k] + j];
-    if (inflated(m, k))
+    if (model_inflated(m, k))
       for (int j = 0; j <= m->iorder[k]; j++) m->alpha[k][j] = psi[l.alpha_at[k] + j];
   }
 }
@@ -104,7 +102,7 @@ void inference_param_name(const gbtm_model *m, size_t j, char *buf, size_t len) 
       snprintf(buf, len, "delta[%d][%s]", k + 1, m->tcov_name[j - l.delta_at[k]]);
       return;
     }
-    if (inflated(m, k) && j >= l.alpha_at[k] && j < l.alpha_at[k] + (size_t)m->iorder[k] + 1) {
+    if (model_inflated(m, k) && j >= l.alpha_at[k] && j < l.alpha_at[k] + (size_t)m->iorder[k] + 1) {
       snprintf(buf, len, "alpha[%d][%zu]", k + 1, j - l.alpha_at[k]);
       return;
     }
@@ -324,13 +322,13 @@ _Static_assert(1 + 2 * GBTM_MAX_COEF <= VW, "VW holds v");
 
 /* The entries of group k's v: 1 + its beta and alpha coefficients. */
 static int v_width(const shared *sh, int k) {
-  return 1 + sh->m->order[k] + 1 + (inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0);
+  return 1 + sh->m->order[k] + 1 + (model_inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0);
 }
 
 /* v(k, t, .) of a cell's terms into out[VW]. */
 static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, double *out) {
   const double *x = sh->X + t * GBTM_MAX_COEF;
-  int nbk = sh->m->order[k] + 1, nak = inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0;
+  int nbk = sh->m->order[k] + 1, nak = model_inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0;
   out[0] = c->lf;
   for (int j = 0; j < nbk; j++) out[1 + j] = x[j] * c->a_eta;
   for (int j = 0; j < nak; j++) out[1 + nbk + j] = x[j] * c->a_zeta;
@@ -351,7 +349,7 @@ static void build_prefix(const shared *sh, double *V) {
       size_t kt = (size_t)k * T + t;
       cell_v(sh, k, t, &sh->tb.zero[kt], v);
       for (size_t j = 0; j < S; j++) Vk[(t + 1) * S + j] = Vk[t * S + j] + v[j]; /* 0 beyond w */
-      cell_terms c1 = table_cell(&sh->tb, kt, 1, inflated(sh->m, k));
+      cell_terms c1 = table_cell(&sh->tb, kt, 1, model_inflated(sh->m, k));
       cell_v(sh, k, t, &c1, v1);
       double *d = sh->nzd + kt * S, *y = sh->nzy + kt * S;
       memset(y, 0, S * sizeof *y);
@@ -400,7 +398,7 @@ static inline __attribute__((always_inline)) void person_v(const shared *sh, siz
     acc[0][0] -= lfact;
     for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
       size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-      cell_terms c = cell(sh->eta[kt], inflated(sh->m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+      cell_terms c = cell(sh->eta[kt], model_inflated(sh->m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
       cell_v(sh, k, t, &c, d);
       for (int j = 0; j < nv; j++) acc[j] += load4(d + 4 * j);
     }
@@ -477,11 +475,11 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) Nk[p->nz_t[q]] += tk;
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-        cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+        cell_terms c = cell(sh->eta[kt], model_inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
         Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
       }
       /* the score of group k in psi's layout */
-      int nbk = m->order[k] + 1, nak = inflated(m, k) ? m->iorder[k] + 1 : 0;
+      int nbk = m->order[k] + 1, nak = model_inflated(m, k) ? m->iorder[k] + 1 : 0;
       memset(row, 0, P * sizeof *row);
       theta_scores(sh, k, pi, z, row);
       for (int j = 0; j < nbk; j++) row[sh->l.beta_at[k] + (size_t)j] = v[k][1 + j];
@@ -495,7 +493,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
    * weight) + the exception cells' terms; h+ = (-lambda, 0, -omega(1 - omega)). */
   for (int k = 0; k < K; k++) {
     double run = 0.0, *Dk = D + (size_t)k * (T + 1);
-    const bool zip = inflated(m, k);
+    const bool zip = model_inflated(m, k);
     for (size_t t = 0; t < T; t++) {
       run += Dk[t];
       size_t kt = (size_t)k * T + t;
@@ -538,7 +536,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (size_t c = 0; c < nc; c++) {
         size_t t = ct[c];
         cell_terms *ck = terms + (size_t)k * T + c;
-        const double *zt = inflated(m, k) ? sh->zeta + k * T + t : NULL;
+        const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
         double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
         *ck = cell(eta, zt, cy[c], ce[c]);
         lf[k] += ck->lf;
@@ -553,7 +551,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
     for (int k = 0; k < K; k++) {
       double gk[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV] = {0};
       double *gd = gk + 2 * GBTM_MAX_COEF;
-      int nbk = m->order[k] + 1, nak = inflated(m, k) ? m->iorder[k] + 1 : 0;
+      int nbk = m->order[k] + 1, nak = model_inflated(m, k) ? m->iorder[k] + 1 : 0;
       for (size_t c = 0; c < nc; c++) {
         const double *x = sh->X + (size_t)ct[c] * GBTM_MAX_COEF;
         const cell_terms *ck = terms + (size_t)k * T + c;
@@ -640,13 +638,13 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   for (size_t k = 0; k < K; k++) {
     sh.logpi[k] = log(sh.pi[k]);
     basis_predict(sh.X, T, m->order[k] + 1, m->beta[k], sh.eta + k * T);
-    if (inflated(m, (int)k)) basis_predict(sh.X, T, m->iorder[k] + 1, m->alpha[k], sh.zeta + k * T);
+    if (model_inflated(m, (int)k)) basis_predict(sh.X, T, m->iorder[k] + 1, m->alpha[k], sh.zeta + k * T);
   }
   for (int y = 0; y < LGAMMA_TABLE; y++) tb->lfact[y] = lgamma(y + 1.0);
   for (size_t k = 0; k < K; k++)
     for (size_t t = 0; t < T; t++) {
       size_t kt = k * T + t;
-      const double *zt = inflated(m, (int)k) ? sh.zeta + kt : NULL;
+      const double *zt = model_inflated(m, (int)k) ? sh.zeta + kt : NULL;
       tb->zero[kt] = cell(sh.eta[kt], zt, 0.0, 1.0);
       tb->lambda[kt] = exp(sh.eta[kt]);
       if (zt) {
@@ -698,7 +696,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
           out->info[(a < c ? a : c) * P + (a < c ? c : a)] += N * ((j == l ? sh.pi[j] : 0.0) - sh.pi[j] * sh.pi[l]);
         }
   for (size_t k = 0; k < K; k++) {
-    int nbk = m->order[k] + 1, nak = inflated(m, (int)k) ? m->iorder[k] + 1 : 0;
+    int nbk = m->order[k] + 1, nak = model_inflated(m, (int)k) ? m->iorder[k] + 1 : 0;
     size_t beta_at = sh.l.beta_at[k], alpha_at = sh.l.alpha_at[k];
     for (size_t t = 0; t < T; t++) {
       const double *x = sh.X + t * GBTM_MAX_COEF, *w = W + (k * T + t) * 3;
@@ -735,7 +733,7 @@ int gbtm_model_param_index(const gbtm_model *m, gbtm_param_kind kind, int k, int
   case GBTM_PARAM_DELTA:
     return j >= m->n_tcov ? -1 : (int)(l.delta_at[k] + (size_t)j);
   case GBTM_PARAM_ALPHA:
-    return !inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.alpha_at[k] + (size_t)j);
+    return !model_inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.alpha_at[k] + (size_t)j);
   }
   return -1;
 }

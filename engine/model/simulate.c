@@ -69,12 +69,8 @@ static gbtm_status check_design(const gbtm_sim_design *d, gbtm_error *err) {
   return GBTM_OK;
 }
 
-static bool has_inflation(const gbtm_model *m, int k) {
-  return m->family == GBTM_ZIP && m->iorder[k] >= 0;
-}
-
 static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
-  if (m->family != GBTM_POISSON && m->family != GBTM_ZIP)
+  if (!gbtm_family_valid(m->family))
     return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: unknown model family %d", (int)m->family);
   if (m->groups < 1 || m->groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: the model has %d groups (1 to %d)",
@@ -87,7 +83,7 @@ static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
     if (m->order[k] < 0 || m->order[k] > GBTM_MAX_ORDER)
       return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: group %d has order %d (0 to %d)", k + 1,
                        m->order[k], GBTM_MAX_ORDER);
-    if (m->family == GBTM_ZIP && (m->iorder[k] < -1 || m->iorder[k] > GBTM_MAX_ORDER))
+    if (gbtm_family_zero_inflated(m->family) && (m->iorder[k] < -1 || m->iorder[k] > GBTM_MAX_ORDER))
       return gbtm_fail(err, GBTM_ERR_USAGE,
                        "simulation: group %d has zero-inflation order %d (-1 to %d)", k + 1,
                        m->iorder[k], GBTM_MAX_ORDER);
@@ -107,7 +103,7 @@ static gbtm_status trajectory_tables(const gbtm_model *m, double age_lo, size_t 
       double age = age_lo + (double)a, x[GBTM_MAX_COEF], v = 0.0, w = 0.0;
       basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
       for (int j = 0; j <= m->order[k]; j++) v += x[j] * m->beta[k][j];
-      if (has_inflation(m, k))
+      if (model_inflated(m, k))
         for (int j = 0; j <= m->iorder[k]; j++) w += x[j] * m->alpha[k][j];
       if (!(isfinite(v) && exp(v) <= SIM_MAX_RATE) || !isfinite(w))
         return gbtm_fail(err, GBTM_ERR_USAGE,
@@ -186,7 +182,7 @@ static size_t draw_person(sim_state *s, int *k, sim_cell *cells) {
   if (m == 0) /* every cell missing: keep one */
     cells[m++].a = (size_t)gsl_rng_uniform_int(rng, last + 1);
   const double *eta_k = s->eta + (size_t)*k * s->A, *zeta_k = s->zeta + (size_t)*k * s->A;
-  bool inflated = has_inflation(s->model, *k);
+  bool inflated = model_inflated(s->model, *k);
   for (size_t r = 0; r < m; r++) {
     size_t a = cells[r].a;
     double E = 1.0;
