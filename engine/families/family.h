@@ -29,6 +29,14 @@ typedef struct family_group {
   int na; /* q_k + 1, 0 = no zero inflation */
 } family_group;
 
+/* One cell's terms for the score and the observed information (eq. I,
+ * DESIGN §4): log f(y | E) in full, its constant y log E - log y! included,
+ * and its first (a_) and second (h_) derivatives in eta and zeta (those in
+ * zeta 0 where the group has no zero inflation). */
+typedef struct family_cell {
+  double lf, a_eta, a_zeta, h_ee, h_ez, h_zz;
+} family_cell;
+
 typedef struct gbtm_family {
   const char *name;  /* the --family and model-file spelling, "zip" */
   const char *title; /* for titles of reports, "Zero-inflated Poisson" */
@@ -57,6 +65,13 @@ typedef struct gbtm_family {
    * statistics computed at the same parameters (Fisher's identity). */
   void (*gradient)(const family_group *g, const double *st, const double *eta,
                    const double *zeta, double *grad_beta, double *grad_alpha);
+  /* eq. I, per cell: the terms of a cell (y, E). The information's unit
+   * exposure tables rely on a positive count's terms being those of a count
+   * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6). */
+  family_cell (*cell_terms)(double eta, const double *zeta, double y, double E);
+  /* h = w x (h_ee, h_ez, h_zz) of a positive count at unit exposure, which
+   * do not depend on y, from one = cell_terms(eta, zeta, 1, 1). */
+  void (*positive_hessian)(const family_cell *one, double w, double h[3]);
   /* Expected count per unit exposure, (1 - omega) lambda. */
   double (*expected)(double eta, const double *zeta);
   /* One draw of the count at exposure E. */

@@ -57,6 +57,25 @@ static void gradient(const family_group *g, const double *st, const double *eta,
   }
 }
 
+/* eq. I: log f = y (eta + log E) - log y! - lambda; d/deta = y - lambda,
+ * d2/deta2 = -lambda. */
+static family_cell cell_terms(double eta, const double *zeta, double y, double E) {
+  (void)zeta;
+  family_cell c = {0};
+  double lambda = E * exp(eta);
+  c.lf = (y > 0.0 ? y * (eta + log(E)) - lgamma(y + 1.0) : 0.0) - lambda;
+  c.a_eta = y - lambda;
+  c.h_ee = -lambda;
+  return c;
+}
+
+/* -0.0 where the term is absent: x + -0.0 is x, whatever the sign of x's zero. */
+static void positive_hessian(const family_cell *one, double w, double h[3]) {
+  h[0] = w * one->h_ee;
+  h[1] = -0.0;
+  h[2] = -0.0;
+}
+
 static double expected(double eta, const double *zeta) {
   (void)zeta;
   return exp(eta);
@@ -79,6 +98,8 @@ const gbtm_family gbtm_family_poisson = {
     .regular_stats = regular_stats,
     .mstep = mstep,
     .gradient = gradient,
+    .cell_terms = cell_terms,
+    .positive_hessian = positive_hessian,
     .expected = expected,
     .sample = sample,
 };
