@@ -322,7 +322,7 @@ typedef enum gbtm_family_id {
 } gbtm_family_id;
 
 /* The families are listed once, in engine/families/family_registry.c
- * (DESIGN §6); their ids run from 0 to gbtm_family_count() - 1. */
+ * (DESIGN §6 Families); their ids run from 0 to gbtm_family_count() - 1. */
 int gbtm_family_count(void);
 bool gbtm_family_valid(gbtm_family_id family);
 /* The id of a family's name ("poisson", "zip"); false for any other text. */

@@ -1,6 +1,7 @@
 /* family.h: the table of functions behind which each count family lives
- * (DESIGN §6), like GSL's algorithm tables. Adding a family means a new file
- * in engine/families/ and one line in family_registry.c.
+ * (DESIGN §6 Families), like GSL's algorithm tables. Adding a family means a
+ * new file in engine/families/ and one line in family_registry.c; nothing
+ * outside them tests which family a model has.
  *
  * A group k of a family has, at each age t of the grid, the log-rate
  * eta_t = x_t'beta_k and, when zero-inflated, the logit zeta_t = x_t'alpha_k
@@ -67,7 +68,7 @@ typedef struct gbtm_family {
                    const double *zeta, double *grad_beta, double *grad_alpha);
   /* eq. I, per cell: the terms of a cell (y, E). The information's unit
    * exposure tables rely on a positive count's terms being those of a count
-   * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6). */
+   * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6 Families). */
   family_cell (*cell_terms)(double eta, const double *zeta, double y, double E);
   /* h = w x (h_ee, h_ez, h_zz) of a positive count at unit exposure, which
    * do not depend on y, from one = cell_terms(eta, zeta, 1, 1). */

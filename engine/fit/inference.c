@@ -3,7 +3,7 @@
  *   I = -sum_i [ sum_k tau_ik (H_ik + g_ik g_ik') - s_i s_i' ],
  * with g_ik = grad log(pi_k f_k(y_i)), H_ik its Hessian, s_i = sum_k tau_ik g_ik.
  * A cell's log f and its derivatives in eta and zeta are its family's
- * cell_terms (engine/families/, DESIGN §6); this file never looks at the
+ * cell_terms (engine/families/, DESIGN §6 Families); this file never looks at the
  * family otherwise.
  * log pi_k = theta_k - log sum_j exp(theta_j) gives d/dtheta_j = [j = k] - pi_j
  * and d2/dtheta_j dtheta_l = -(pi_j [j = l] - pi_j pi_l), the same for every k.
@@ -117,7 +117,7 @@ void inference_free(inference *inf) {
 /* The cell terms at unit exposure without time-varying covariates depend on
  * (k, t, y) only: a zero's are tabulated per (k, t), and a positive count's
  * are those of a count of 1 but for y and log y! (the family table's
- * contract, DESIGN §6), so most cells cost no exponential or logarithm. */
+ * contract, DESIGN §6 Families), so most cells cost no exponential or logarithm. */
 #define LGAMMA_TABLE 256 /* log y! for y below this */
 
 typedef family_cell cell_terms;

@@ -33,7 +33,7 @@ struct gbtm_model {
 };
 
 /* Whether group k has a zero-inflation part: its family has one
- * (DESIGN §6) and iorder[k] >= 0. */
+ * (DESIGN §6 Families) and iorder[k] >= 0. */
 bool model_inflated(const gbtm_model *m, int k);
 
 /* The built-in cohort name (gbtm_preset, include/gbtm_presets.h) into a
