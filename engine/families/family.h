@@ -7,8 +7,8 @@
  * eta_t = x_t'beta_k and, when zero-inflated, the logit zeta_t = x_t'alpha_k
  * (zeta == NULL when the group has none). The kernels split log f into
  *   log f(y | E) = v(y, E) + (y log E - log y!)
- * where the bracket is the panel's constant c_i and v is the family's
- * "variable part". For a regular cell (E = 1) v is
+ * where the bracket is the cell's constant (add_constant, summed into eq.
+ * L's c_i by the E-step) and v is the family's "variable part". For a regular cell (E = 1) v is
  *   v(y) = base_t + [y > 0] pos_t + y lin_t,
  * which is what lets the E-step be matrix products (DESIGN §3).
  * The M-step works on n_stats sufficient statistics per (k, t), stored
@@ -66,6 +66,10 @@ typedef struct gbtm_family {
    * statistics computed at the same parameters (Fisher's identity). */
   void (*gradient)(const family_group *g, const double *st, const double *eta,
                    const double *zeta, double *grad_beta, double *grad_alpha);
+  /* c plus the constant of one observed cell (y, E): the part of log f free
+   * of the parameters, which the kernels leave out of v (eq. L's c_i). The
+   * E-step sums it over a person's cells in ascending age. */
+  double (*add_constant)(double c, double y, double E);
   /* eq. I, per cell: the terms of a cell (y, E). The information's unit
    * exposure tables rely on a positive count's terms being those of a count
    * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6 Families). */

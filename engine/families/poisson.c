@@ -57,6 +57,13 @@ static void gradient(const family_group *g, const double *st, const double *eta,
   }
 }
 
+/* y log E - log y!, as c - log y! + y log E (eq. P). */
+static double add_constant(double c, double y, double E) {
+  if (y > 0.0) c -= lgamma(y + 1.0);
+  if (E != 1.0) c += y * log(E);
+  return c;
+}
+
 /* eq. I: log f = y (eta + log E) - log y! - lambda; d/deta = y - lambda,
  * d2/deta2 = -lambda. */
 static family_cell cell_terms(double eta, const double *zeta, double y, double E) {
@@ -98,6 +105,7 @@ const gbtm_family gbtm_family_poisson = {
     .regular_stats = regular_stats,
     .mstep = mstep,
     .gradient = gradient,
+    .add_constant = add_constant,
     .cell_terms = cell_terms,
     .positive_hessian = positive_hessian,
     .expected = expected,

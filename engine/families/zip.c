@@ -90,6 +90,13 @@ static void gradient(const family_group *g, const double *st, const double *eta,
   }
 }
 
+/* y log E - log y!, that of its Poisson part, as c - log y! + y log E (eq. Z). */
+static double add_constant(double c, double y, double E) {
+  if (y > 0.0) c -= lgamma(y + 1.0);
+  if (E != 1.0) c += y * log(E);
+  return c;
+}
+
 /* eq. I. With lambda = E exp(eta), omega = logistic(zeta) and
  * u = logistic(zeta + lambda) (the zero-state responsibility of a zero):
  *   a count y > 0:  d/deta = y - lambda,          d2/deta2 = -lambda,
@@ -157,6 +164,7 @@ const gbtm_family gbtm_family_zip = {
     .regular_stats = regular_stats,
     .mstep = mstep,
     .gradient = gradient,
+    .add_constant = add_constant,
     .cell_terms = cell_terms,
     .positive_hessian = positive_hessian,
     .expected = expected,
