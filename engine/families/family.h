@@ -77,8 +77,11 @@ typedef struct gbtm_family {
   /* h = w x (h_ee, h_ez, h_zz) of a positive count at unit exposure, which
    * do not depend on y, from one = cell_terms(eta, zeta, 1, 1). */
   void (*positive_hessian)(const family_cell *one, double w, double h[3]);
-  /* Expected count per unit exposure, (1 - omega) lambda. */
+  /* Expected count per unit exposure, mu = (1 - omega) lambda. */
   double (*expected)(double eta, const double *zeta);
+  /* d log mu / d eta and d log mu / d zeta (0 without zeta), for the delta
+   * method's intervals of trajectories (DESIGN §4). */
+  void (*log_expected_gradient)(double eta, const double *zeta, double *d_eta, double *d_zeta);
   /* One draw of the count at exposure E. */
   long (*sample)(gsl_rng *rng, double eta, const double *zeta, double E);
 } gbtm_family;

@@ -88,6 +88,12 @@ static double expected(double eta, const double *zeta) {
   return exp(eta);
 }
 
+static void log_expected_gradient(double eta, const double *zeta, double *d_eta, double *d_zeta) {
+  (void)eta, (void)zeta;
+  *d_eta = 1.0;
+  *d_zeta = 0.0;
+}
+
 static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
   (void)zeta;
   return (long)gsl_ran_poisson(rng, E * exp(eta));
@@ -109,5 +115,6 @@ const gbtm_family gbtm_family_poisson = {
     .cell_terms = cell_terms,
     .positive_hessian = positive_hessian,
     .expected = expected,
+    .log_expected_gradient = log_expected_gradient,
     .sample = sample,
 };

@@ -147,6 +147,13 @@ static double expected(double eta, const double *zeta) {
   return (zeta ? 1.0 - logistic(*zeta) : 1.0) * exp(eta);
 }
 
+/* log mu = eta + log(1 - omega): d/deta = 1, d/dzeta = -omega. */
+static void log_expected_gradient(double eta, const double *zeta, double *d_eta, double *d_zeta) {
+  (void)eta;
+  *d_eta = 1.0;
+  *d_zeta = zeta ? -logistic(*zeta) : 0.0;
+}
+
 static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
   if (zeta && gsl_rng_uniform(rng) < logistic(*zeta)) return 0;
   return (long)gsl_ran_poisson(rng, E * exp(eta));
@@ -168,5 +175,6 @@ const gbtm_family gbtm_family_zip = {
     .cell_terms = cell_terms,
     .positive_hessian = positive_hessian,
     .expected = expected,
+    .log_expected_gradient = log_expected_gradient,
     .sample = sample,
 };

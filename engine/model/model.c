@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/basis.h"
+#include "families/family.h"
 #include "base/error.h"
 #include "model/model.h"
 #include "panel/panel.h"
@@ -80,12 +81,17 @@ static double linear(const double *coef, int ncoef, const gbtm_model *m, double 
 
 double gbtm_model_omega(const gbtm_model *m, int k, double age) {
   if (!model_inflated(m, k)) return 0.0;
-  return 1.0 / (1.0 + exp(-linear(m->alpha[k], m->iorder[k] + 1, m, age)));
+  return 1.0 / (1.0 + exp(-model_zeta(m, k, age)));
+}
+
+double model_zeta(const gbtm_model *m, int k, double age) {
+  return linear(m->alpha[k], m->iorder[k] + 1, m, age);
 }
 
 double gbtm_model_expected(const gbtm_model *m, int k, double age) {
-  return (1.0 - gbtm_model_omega(m, k, age)) *
-         exp(linear(m->beta[k], m->order[k] + 1, m, age) + model_tcov_shift(m, k, m->tcov_fixed));
+  double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
+  double eta = linear(m->beta[k], m->order[k] + 1, m, age) + model_tcov_shift(m, k, m->tcov_fixed);
+  return family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL);
 }
 
 /* log f_k(y | E) of eq. P / eq. Z, written out in full; shift = w'delta_k. */

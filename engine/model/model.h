@@ -36,6 +36,9 @@ struct gbtm_model {
  * (DESIGN §6 Families) and iorder[k] >= 0. */
 bool model_inflated(const gbtm_model *m, int k);
 
+/* zeta = x'alpha_k at age, for a group with zero inflation. */
+double model_zeta(const gbtm_model *m, int k, double age);
+
 /* The built-in cohort name (gbtm_preset, include/gbtm_presets.h) into a
  * caller's model and design (engine/model/simulate.c); false for an unknown
  * name. */

@@ -1,8 +1,9 @@
 /* check_families.c: the family table's contract (DESIGN §6 Families), for
  * every family of the registry: the lookups by id and by name, every
  * function present, cell_terms' derivatives against central differences of
- * its log f, its log f against cell_loglik plus add_constant, and the shape
- * of a positive count's terms at unit exposure that inference relies on. */
+ * its log f, its log f against cell_loglik plus add_constant, the shape of
+ * a positive count's terms at unit exposure that inference relies on, and
+ * log_expected_gradient against differences of log expected. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ START_TEST(registry_lookups) {
     ck_assert(gbtm_family_zero_inflated(fam->id) == fam->zero_inflated);
     ck_assert(fam->tables && fam->cell_loglik && fam->cell_stats && fam->regular_stats && fam->mstep &&
               fam->gradient && fam->add_constant && fam->cell_terms && fam->positive_hessian &&
-              fam->expected && fam->sample);
+              fam->expected && fam->log_expected_gradient && fam->sample);
   }
   gbtm_family_id id;
   ck_assert(!gbtm_family_parse("nb", &id));
@@ -77,6 +78,26 @@ START_TEST(cell_terms_derivatives) {
 }
 END_TEST
 
+/* log_expected_gradient against central differences of log expected. */
+START_TEST(expected_gradient) {
+  const double h = 1e-6;
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
+      for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 3; b++) {
+          double eta = ETA[a], z = ZETA[b], zp = z + h, zm = z - h, d_eta, d_zeta;
+          const double *zeta = inflated ? &z : NULL;
+          fam->log_expected_gradient(eta, zeta, &d_eta, &d_zeta);
+          double fd_eta = (log(fam->expected(eta + h, zeta)) - log(fam->expected(eta - h, zeta))) / (2 * h);
+          ck_assert_double_eq_tol(d_eta, fd_eta, 1e-6);
+          double fd_zeta = inflated ? (log(fam->expected(eta, &zp)) - log(fam->expected(eta, &zm))) / (2 * h) : 0.0;
+          ck_assert_double_eq_tol(d_zeta, fd_zeta, 1e-6);
+        }
+  }
+}
+END_TEST
+
 /* At unit exposure a positive count's terms are those of a count of 1 but
  * for y eta - log y! in lf and y in a_eta, and positive_hessian is w times
  * their second derivatives. */
@@ -113,6 +134,7 @@ int main(void) {
   tcase_add_test(tc, registry_lookups);
   tcase_add_test(tc, cell_terms_derivatives);
   tcase_add_test(tc, positive_counts_at_unit_exposure);
+  tcase_add_test(tc, expected_gradient);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
