@@ -16,6 +16,7 @@
  *
  * The story: parse the options, read the input, pick the figure, write it
  * under a temporary name, rename it into place, free. */
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -225,8 +226,11 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
   svg_text(&s, 70, 30, "start", 18, true, 0, "title", tp->title);
   svg_text(&s, 70, 50, "start", 13, false, 0, "subtitle", tp->subtitle);
   frame f = {.left = 80, .top = 70, .width = 560, .height = 380};
+  const char *what = gbtm_family_expected_name(gbtm_model_family(m));
+  char ylabel[64];
+  snprintf(ylabel, sizeof ylabel, "%c%s per age", toupper((unsigned char)what[0]), what + 1);
   frame_draw(&s, &f, gbtm_model_age_min(m), gbtm_model_age_max(m), 0.0, ymax > 0 ? ymax * 1.05 : 1.0, false, "Age",
-             "Expected count per age");
+             ylabel);
   double px[CURVE_POINTS], py[CURVE_POINTS];
   for (int k = 0; k < K; k++) { /* bands first, under every line */
     size_t n = tp->n_band[k];

@@ -233,8 +233,9 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   double age[512];
   size_t T = trajectory_ages(res, age, 512);
   bool have_se = gbtm_fit_result_covariance(res, kind) != NULL;
-  fprintf(out, "\nExpected count by age%s\n  %8s", have_se ? " (95% interval, delta method on the log scale)" : "",
-          "age");
+  const char *what = gbtm_family_expected_name(gbtm_model_family(m));
+  fprintf(out, "\n%c%s by age%s\n  %8s", toupper((unsigned char)what[0]), what + 1,
+          have_se ? " (95% interval, delta method on the log scale)" : "", "age");
   for (int k = 0; k < gbtm_model_groups(m); k++) {
     char h[32];
     snprintf(h, sizeof h, "group %d", k + 1);

@@ -331,6 +331,9 @@ bool gbtm_family_parse(const char *name, gbtm_family_id *out);
  * id out of range). */
 const char *gbtm_family_name(gbtm_family_id family);
 const char *gbtm_family_title(gbtm_family_id family);
+/* The name of what the family's trajectories give, for reports: "expected
+ * count" ("unknown" for an id out of range). */
+const char *gbtm_family_expected_name(gbtm_family_id family);
 /* Whether the family has a zero-inflation part (iorder, alpha); false for an
  * id out of range. */
 bool gbtm_family_zero_inflated(gbtm_family_id family);

@@ -41,6 +41,7 @@ typedef struct family_cell {
 typedef struct gbtm_family {
   const char *name;  /* the --family and model-file spelling, "zip" */
   const char *title; /* for titles of reports, "Zero-inflated Poisson" */
+  const char *expected_name; /* what expected() gives, in reports: "expected count" */
   gbtm_family_id id;
   int n_stats;
   bool zero_inflated; /* has alpha blocks */

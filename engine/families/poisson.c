@@ -102,6 +102,7 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 const gbtm_family gbtm_family_poisson = {
     .name = "poisson",
     .title = "Poisson",
+    .expected_name = "expected count",
     .id = GBTM_POISSON,
     .n_stats = N_STATS,
     .zero_inflated = false,

@@ -162,6 +162,7 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 const gbtm_family gbtm_family_zip = {
     .name = "zip",
     .title = "Zero-inflated Poisson",
+    .expected_name = "expected count",
     .id = GBTM_ZIP,
     .n_stats = N_STATS,
     .zero_inflated = true,

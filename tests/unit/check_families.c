@@ -30,6 +30,7 @@ START_TEST(registry_lookups) {
     ck_assert_int_eq(id, fam->id);
     ck_assert_str_eq(gbtm_family_name(fam->id), fam->name);
     ck_assert_str_eq(gbtm_family_title(fam->id), fam->title);
+    ck_assert_str_eq(gbtm_family_expected_name(fam->id), fam->expected_name);
     ck_assert(gbtm_family_zero_inflated(fam->id) == fam->zero_inflated);
     ck_assert(fam->tables && fam->cell_loglik && fam->cell_stats && fam->regular_stats && fam->mstep &&
               fam->gradient && fam->add_constant && fam->cell_terms && fam->positive_hessian &&
