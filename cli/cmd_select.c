@@ -85,6 +85,7 @@ typedef struct select_args {
 static void print_help(FILE *out) {
   gbtm_select_options d = gbtm_select_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
+  char all[128], inflated[128];
   fprintf(out,
           "usage: gbtm select DATA.csv [--groups K1:K2] [--order D1:D2 | --order D] [options]\n"
           "\n"
@@ -110,8 +111,8 @@ static void print_help(FILE *out) {
           "  --groups K1:K2     range of the number of groups, or one K (default: %d:%d)\n"
           "  --order D1:D2      range of polynomial orders of the log rate, or one order;\n"
           "                     the same order in every group (default: %d)\n"
-          "  --family FAMILY    poisson or zip (default: %s); --model FAMILY is the same\n"
-          "  --iorder Q         zip only: order of the logit of zero inflation in every\n"
+          "  --family FAMILY    %s (default: %s); --model FAMILY is the same\n"
+          "  --iorder Q         %s only: order of the logit of zero inflation in every\n"
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
@@ -119,7 +120,8 @@ static void print_help(FILE *out) {
           "                     (default: %d)\n"
           CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
-          d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
+          d.groups_min, d.groups_max, d.order_min, cli_family_list(false, false, all, sizeof all),
+          gbtm_family_name(d.fit.family), cli_family_list(true, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
           d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
           d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
