@@ -44,7 +44,7 @@ typedef struct gbtm_family {
   const char *expected_name; /* what expected() gives, in reports: "expected count" */
   gbtm_family_id id;
   int n_stats;
-  bool zero_inflated; /* has alpha blocks */
+  bool zero_inflated; /* has alpha blocks and an iorder per group */
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
   void (*tables)(const double *eta, const double *zeta, size_t T, double *base, double *pos,
@@ -68,8 +68,8 @@ typedef struct gbtm_family {
   void (*gradient)(const family_group *g, const double *st, const double *eta,
                    const double *zeta, double *grad_beta, double *grad_alpha);
   /* c plus the constant of one observed cell (y, E): the part of log f free
-   * of the parameters, which the kernels leave out of v (eq. L's c_i). The
-   * E-step sums it over a person's cells in ascending age. */
+   * of the parameters, which the kernels leave out of v. The E-step sums it
+   * over a person's cells in ascending age into eq. L's c_i (DESIGN §1). */
   double (*add_constant)(double c, double y, double E);
   /* eq. I, per cell: the terms of a cell (y, E). The information's unit
    * exposure tables rely on a positive count's terms being those of a count
