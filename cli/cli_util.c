@@ -151,6 +151,21 @@ bool cli_parse_double(const char *option, const char *text, double *out, char *w
   return true;
 }
 
+const char *cli_family_list(bool zero_inflated_only, bool quoted, char *buf, size_t size) {
+  int n = 0, listed = 0;
+  for (int f = 0; f < gbtm_family_count(); f++) n += !zero_inflated_only || gbtm_family_zero_inflated((gbtm_family_id)f);
+  buf[0] = '\0';
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    if (zero_inflated_only && !gbtm_family_zero_inflated((gbtm_family_id)f)) continue;
+    size_t used = strlen(buf);
+    const char *sep = listed == 0 ? "" : listed == n - 1 ? " or " : ", ";
+    const char *q = quoted ? "\"" : "";
+    snprintf(buf + used, size - used, "%s%s%s%s", sep, q, gbtm_family_name((gbtm_family_id)f), q);
+    listed++;
+  }
+  return buf;
+}
+
 bool cli_parse_int_list(const char *option, const char *text, int k, int lo, int hi, int *out,
                         char *why, size_t why_size) {
   int n = 1;

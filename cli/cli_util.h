@@ -50,6 +50,10 @@ bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
   "                     (50000 from 200000 persons on), none, or N (default:\n" \
   "                     auto; not with covariates)\n"
 
+/* The names of the families (DESIGN §6 Families), or of those with zero inflation,
+ * as poisson or zip (quoted: "poisson" or "zip"), into buf[size]; returns buf. */
+const char *cli_family_list(bool zero_inflated_only, bool quoted, char *buf, size_t size);
+
 /* Per-group integers: "2" gives 2 to all k groups; "2,3,1" gives one value
  * per group and must have exactly k values. Each value must lie in lo..hi.
  * out has room for k entries. */

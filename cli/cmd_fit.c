@@ -103,6 +103,7 @@ typedef struct fit_args {
 static void print_help(FILE *out) {
   gbtm_fit_options d = gbtm_fit_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
+  char all[128], inflated[128];
   fprintf(out,
           "usage: gbtm fit DATA.csv [options]\n"
           "\n"
@@ -123,18 +124,19 @@ static void print_help(FILE *out) {
   fprintf(out,
           "\n"
           "Model:\n"
-          "  --family FAMILY    poisson or zip (default: %s); --model FAMILY is the same\n"
+          "  --family FAMILY    %s (default: %s); --model FAMILY is the same\n"
           "  --groups K         number of groups, 1 to %d (default: %d)\n"
           "  --order D          polynomial order in age of the log rate, 0 to %d: one\n"
           "                     value for all groups or D1,...,DK (default: %d)\n"
-          "  --iorder Q         zip only: order of the logit of zero inflation, -1 (none)\n"
+          "  --iorder Q         %s only: order of the logit of zero inflation, -1 (none)\n"
           "                     to %d: one value or Q1,...,QK (default: %d)\n"
           "  --centre X         basis centre, s = (age - X) / H (default: the middle of\n"
           "                     the data's age range)\n"
           "  --scale H          basis scale, > 0 (default: half the data's age range)\n"
           CLI_COVARIATE_HELP,
-          gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups, GBTM_MAX_ORDER, d.order[0],
-          GBTM_MAX_ORDER, d.iorder[0]);
+          cli_family_list(false, false, all, sizeof all), gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups,
+          GBTM_MAX_ORDER, d.order[0], cli_family_list(true, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
+          d.iorder[0]);
   fprintf(out,
           "\n"
           "Estimation:\n"
@@ -190,7 +192,9 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   switch (opt) {
   case OPT_FAMILY:
     if (!gbtm_family_parse(arg, &o->family)) {
-      snprintf(why, why_size, "--family: \"%s\" is not a family (poisson or zip)", arg);
+      char names[128];
+      snprintf(why, why_size, "--family: \"%s\" is not a family (%s)", arg,
+               cli_family_list(false, false, names, sizeof names));
       return false;
     }
     return true;
@@ -288,8 +292,9 @@ static int parse_args(int argc, char **argv, fit_args *a) {
     return CLI_EXIT_USAGE;
   }
   if (a->iorder_text) {
-    if (o->family != GBTM_ZIP) {
-      cli_error(CMD, "--iorder applies only to --family zip");
+    if (!gbtm_family_zero_inflated(o->family)) {
+      char names[128];
+      cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(true, false, names, sizeof names));
       return CLI_EXIT_USAGE;
     }
     if (!cli_parse_int_list("--iorder", a->iorder_text, o->groups, INT_MIN, INT_MAX, o->iorder,

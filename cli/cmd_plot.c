@@ -16,6 +16,7 @@
  *
  * The story: parse the options, read the input, pick the figure, write it
  * under a temporary name, rename it into place, free. */
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -225,8 +226,11 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
   svg_text(&s, 70, 30, "start", 18, true, 0, "title", tp->title);
   svg_text(&s, 70, 50, "start", 13, false, 0, "subtitle", tp->subtitle);
   frame f = {.left = 80, .top = 70, .width = 560, .height = 380};
+  const char *what = gbtm_family_expected_name(gbtm_model_family(m));
+  char ylabel[64];
+  snprintf(ylabel, sizeof ylabel, "%c%s per age", toupper((unsigned char)what[0]), what + 1);
   frame_draw(&s, &f, gbtm_model_age_min(m), gbtm_model_age_max(m), 0.0, ymax > 0 ? ymax * 1.05 : 1.0, false, "Age",
-             "Expected count per age");
+             ylabel);
   double px[CURVE_POINTS], py[CURVE_POINTS];
   for (int k = 0; k < K; k++) { /* bands first, under every line */
     size_t n = tp->n_band[k];
@@ -306,8 +310,11 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model **
   const json_value *range = json_value_get(o, "age_range"), *groups = json_value_get(o, "group");
   double K, centre, scale, lo, hi;
   gbtm_family_id family;
-  if (!fam || fam->type != JSON_STRING || !gbtm_family_parse(fam->string, &family))
-    return bad(why, size, path, "expected \"model\": \"poisson\" or \"zip\"");
+  if (!fam || fam->type != JSON_STRING || !gbtm_family_parse(fam->string, &family)) {
+    char names[128], what[160];
+    snprintf(what, sizeof what, "expected \"model\": %s", cli_family_list(false, true, names, sizeof names));
+    return bad(why, size, path, what);
+  }
   if (!json_value_number(json_value_get(o, "groups"), &K) || !(K >= 1 && K <= GBTM_MAX_GROUPS) ||
       K != floor(K))
     return bad(why, size, path, "expected \"groups\": a number of groups from 1 to 16");
@@ -337,11 +344,12 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model **
         !json_value_number(json_value_get(g, "order"), &order) || !(order >= 0 && order <= GBTM_MAX_ORDER) ||
         order != floor(order) || !beta || beta->type != JSON_ARRAY || beta->count != (size_t)order + 1)
       return bad(why, size, path, what);
-    if (family == GBTM_ZIP &&
+    if (gbtm_family_zero_inflated(family) &&
         (!json_value_number(json_value_get(g, "iorder"), &iorder) || !(iorder >= -1 && iorder <= GBTM_MAX_ORDER) ||
          iorder != floor(iorder) || !alpha || alpha->type != JSON_ARRAY ||
          alpha->count != (size_t)(iorder + 1))) {
-      snprintf(what, sizeof what, "group %d: expected \"iorder\" and \"alpha\" (zip)", k + 1);
+      snprintf(what, sizeof what, "group %d: expected \"iorder\" and \"alpha\" (%s)", k + 1,
+               gbtm_family_name(family));
       return bad(why, size, path, what);
     }
     if (gbtm_model_set_order(m, k, (int)order, &err) != GBTM_OK ||
@@ -408,7 +416,7 @@ static void traj_titles_set(traj_plot *tp, const plot_args *a, const char *name,
   }
   snprintf(tp->subtitle, sizeof tp->subtitle,
            "%s model, polynomial orders %s; log L %.2f, BIC %.2f (-2 log L + p ln N)",
-           gbtm_model_family(m) == GBTM_ZIP ? "Zero-inflated Poisson" : "Poisson", orders, ll, bic);
+           gbtm_family_title(gbtm_model_family(m)), orders, ll, bic);
 }
 
 /* Titles from the model's object o and the file's root (its data's name). */

@@ -85,6 +85,7 @@ typedef struct select_args {
 static void print_help(FILE *out) {
   gbtm_select_options d = gbtm_select_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
+  char all[128], inflated[128];
   fprintf(out,
           "usage: gbtm select DATA.csv [--groups K1:K2] [--order D1:D2 | --order D] [options]\n"
           "\n"
@@ -110,8 +111,8 @@ static void print_help(FILE *out) {
           "  --groups K1:K2     range of the number of groups, or one K (default: %d:%d)\n"
           "  --order D1:D2      range of polynomial orders of the log rate, or one order;\n"
           "                     the same order in every group (default: %d)\n"
-          "  --family FAMILY    poisson or zip (default: %s); --model FAMILY is the same\n"
-          "  --iorder Q         zip only: order of the logit of zero inflation in every\n"
+          "  --family FAMILY    %s (default: %s); --model FAMILY is the same\n"
+          "  --iorder Q         %s only: order of the logit of zero inflation in every\n"
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
@@ -119,7 +120,8 @@ static void print_help(FILE *out) {
           "                     (default: %d)\n"
           CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
-          d.groups_min, d.groups_max, d.order_min, gbtm_family_name(d.fit.family), GBTM_MAX_ORDER,
+          d.groups_min, d.groups_max, d.order_min, cli_family_list(false, false, all, sizeof all),
+          gbtm_family_name(d.fit.family), cli_family_list(true, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
           d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
           d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
@@ -200,7 +202,9 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   switch (opt) {
   case OPT_FAMILY:
     if (!gbtm_family_parse(arg, &o->fit.family)) {
-      snprintf(why, why_size, "--family: \"%s\" is not a family (poisson or zip)", arg);
+      char names[128];
+      snprintf(why, why_size, "--family: \"%s\" is not a family (%s)", arg,
+               cli_family_list(false, false, names, sizeof names));
       return false;
     }
     return true;
@@ -258,8 +262,9 @@ static int parse_args(int argc, char **argv, select_args *a) {
     return CLI_EXIT_USAGE;
   }
   if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
-  if (a->iorder_given && a->options.fit.family != GBTM_ZIP) {
-    cli_error(CMD, "--iorder applies only to --family zip");
+  if (a->iorder_given && !gbtm_family_zero_inflated(a->options.fit.family)) {
+    char names[128];
+    cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(true, false, names, sizeof names));
     return CLI_EXIT_USAGE;
   }
   return -1;
@@ -345,17 +350,17 @@ static const char *num(char *buf, size_t size, double x, int decimals) {
 static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel,
                         const gbtm_select_result *r) {
   const gbtm_select_options *o = &a->options;
-  bool cv = o->cv_folds > 0, zip = o->fit.family == GBTM_ZIP;
+  bool cv = o->cv_folds > 0, inflated = gbtm_family_zero_inflated(o->fit.family);
   fprintf(out, "Data: %s, %zu persons, %zu observations (person-ages)\n", a->data,
           gbtm_panel_n_persons(panel), gbtm_panel_n_obs(panel));
   fprintf(out, "Models: %s, K %d to %d, order %d to %d in every group", gbtm_family_name(o->fit.family),
           o->groups_min, o->groups_max, o->order_min, o->order_max);
-  if (zip) fprintf(out, ", zero-inflation order %d", o->fit.iorder[0]);
+  if (inflated) fprintf(out, ", zero-inflation order %d", o->fit.iorder[0]);
   fprintf(out, "; %d starts, seed %llu", o->fit.starts, (unsigned long long)o->fit.seed);
   if (cv) fprintf(out, "; %d-fold cross-validation", o->cv_folds);
   fprintf(out, "\n\n");
   fprintf(out, "%-1s %2s %5s %12s %4s %11s %11s %12s %12s %11s %7s %6s %7s %6s %5s", "", "K",
-          zip ? "d/q" : "d", "log L", "p", "BIC(N)", "BIC(Nobs)", "traj(N)", "traj(Nobs)", "AIC",
+          inflated ? "d/q" : "d", "log L", "p", "BIC(N)", "BIC(Nobs)", "traj(N)", "traj(Nobs)", "AIC",
           "entropy", "AvePP", "OCC", "share", "repl");
   if (cv) fprintf(out, " %12s %8s", "cv log L", "CVE");
   fprintf(out, "  %s\n", "flags");
@@ -364,7 +369,7 @@ static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel
   for (size_t i = 0; i < gbtm_select_result_count(r); i++) {
     const gbtm_select_entry *e = gbtm_select_result_entry(r, i);
     char orders[16], flags[128], repl[24];
-    if (zip) snprintf(orders, sizeof orders, "%d/%d", e->order, e->iorder);
+    if (inflated) snprintf(orders, sizeof orders, "%d/%d", e->order, e->iorder);
     else snprintf(orders, sizeof orders, "%d", e->order);
     flags_text(e->flags, flags, sizeof flags);
     if (!e->fit) {

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "report_covariates.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -106,7 +107,7 @@ static void basis_text(const gbtm_model *m, char *buf, size_t size) {
 static void label(FILE *out, const char *text) { fprintf(out, "  %-*s", LABEL_WIDTH, text); }
 
 static bool model_inflated(const gbtm_model *m, int k) {
-  return gbtm_model_family(m) == GBTM_ZIP && gbtm_model_iorder(m, k) >= 0;
+  return gbtm_family_zero_inflated(gbtm_model_family(m)) && gbtm_model_iorder(m, k) >= 0;
 }
 
 /* ---- text report ------------------------------------------------------- */
@@ -132,18 +133,29 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
   fprintf(out, "%s\n", d->exposure ? "yes" : "no (all 1)");
 }
 
+/* The family as the text report names it: its name where its title says no
+ * more ("poisson"), else its title in lower case first and its name
+ * ("zero-inflated Poisson (zip)"). */
+static const char *family_phrase(gbtm_family_id family, char *buf, size_t size) {
+  const char *name = gbtm_family_name(family), *title = gbtm_family_title(family);
+  size_t i = 0;
+  while (name[i] && tolower((unsigned char)name[i]) == tolower((unsigned char)title[i])) i++;
+  if (!name[i] && !title[i]) snprintf(buf, size, "%s", name);
+  else snprintf(buf, size, "%c%s (%s)", tolower((unsigned char)title[0]), title + 1, name);
+  return buf;
+}
+
 static void text_model(FILE *out, const gbtm_model *m) {
   char buf[256];
   int K = gbtm_model_groups(m);
-  fprintf(out, "\nModel: %s, %d group%s\n",
-          gbtm_model_family(m) == GBTM_ZIP ? "zero-inflated Poisson (zip)" : gbtm_family_name(gbtm_model_family(m)), K,
+  fprintf(out, "\nModel: %s, %d group%s\n", family_phrase(gbtm_model_family(m), buf, sizeof buf), K,
           K == 1 ? "" : "s");
   label(out, "orders (log rate)");
   int order[GBTM_MAX_GROUPS] = {0};
   for (int k = 0; k < K; k++) order[k] = gbtm_model_order(m, k);
   order_list(order, K, buf, sizeof buf);
   fprintf(out, "%s\n", buf);
-  if (gbtm_model_family(m) == GBTM_ZIP) {
+  if (gbtm_family_zero_inflated(gbtm_model_family(m))) {
     label(out, "orders (zero inflation)");
     for (int k = 0; k < K; k++) order[k] = gbtm_model_iorder(m, k);
     order_list(order, K, buf, sizeof buf);
@@ -221,8 +233,9 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   double age[512];
   size_t T = trajectory_ages(res, age, 512);
   bool have_se = gbtm_fit_result_covariance(res, kind) != NULL;
-  fprintf(out, "\nExpected count by age%s\n  %8s", have_se ? " (95% interval, delta method on the log scale)" : "",
-          "age");
+  const char *what = gbtm_family_expected_name(gbtm_model_family(m));
+  fprintf(out, "\n%c%s by age%s\n  %8s", toupper((unsigned char)what[0]), what + 1,
+          have_se ? " (95% interval, delta method on the log scale)" : "", "age");
   for (int k = 0; k < gbtm_model_groups(m); k++) {
     char h[32];
     snprintf(h, sizeof h, "group %d", k + 1);
@@ -367,7 +380,7 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
     json_kv_double_array(w, "beta", coef, (size_t)gbtm_model_order(m, k) + 1);
     group_se(res, k, false, se, (size_t)gbtm_model_order(m, k) + 1);
     json_kv_double_array(w, "beta_se", se, (size_t)gbtm_model_order(m, k) + 1);
-    if (gbtm_model_family(m) == GBTM_ZIP) {
+    if (gbtm_family_zero_inflated(gbtm_model_family(m))) {
       size_t na = gbtm_model_iorder(m, k) >= 0 ? (size_t)gbtm_model_iorder(m, k) + 1 : 0;
       json_kv_int(w, "iorder", gbtm_model_iorder(m, k));
       for (int j = 0; j <= gbtm_model_iorder(m, k); j++) coef[j] = gbtm_model_alpha(m, k, j);

@@ -321,9 +321,22 @@ typedef enum gbtm_family_id {
   GBTM_ZIP = 1      /* eq. Z */
 } gbtm_family_id;
 
-/* Parses "poisson" / "zip"; returns false for anything else. */
+/* The families are listed once, in engine/families/family_registry.c
+ * (DESIGN §6 Families); their ids run from 0 to gbtm_family_count() - 1. */
+int gbtm_family_count(void);
+bool gbtm_family_valid(gbtm_family_id family);
+/* The id of a family's name ("poisson", "zip"); false for any other text. */
 bool gbtm_family_parse(const char *name, gbtm_family_id *out);
+/* Its name, "zip", and its title, "Zero-inflated Poisson" ("unknown" for an
+ * id out of range). */
 const char *gbtm_family_name(gbtm_family_id family);
+const char *gbtm_family_title(gbtm_family_id family);
+/* The name of what the family's trajectories give, for reports: "expected
+ * count" ("unknown" for an id out of range). */
+const char *gbtm_family_expected_name(gbtm_family_id family);
+/* Whether the family has a zero-inflation part (iorder, alpha); false for an
+ * id out of range. */
+bool gbtm_family_zero_inflated(gbtm_family_id family);
 
 /* A fitted (or given) model, an opaque handle: read through the getters
  * below; a program that builds one (gbtm_model_new) sets it through the

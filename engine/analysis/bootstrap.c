@@ -92,7 +92,7 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
       for (int j = 0; j <= m->order[k]; j++) eta += x[j] * m->beta[k][j];
       if (C) eta += model_tcov_shift(m, k, p->tcov + (p->obs_start[i] + c) * C);
-      bool infl = m->family == GBTM_ZIP && m->iorder[k] >= 0;
+      bool infl = model_inflated(m, k);
       for (int j = 0; infl && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
       rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, e[c]), e[c], r + 1, 0};
     }

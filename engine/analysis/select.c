@@ -166,7 +166,7 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
     size_t nc = panel_person_cells(test, i, t, y, e);
     double l[GBTM_MAX_GROUPS], mx = -INFINITY, s = 0.0;
     for (int k = 0; k < K; k++) {
-      bool inflated = m->family == GBTM_ZIP && m->iorder[k] >= 0;
+      bool inflated = model_inflated(m, k);
       l[k] = log(share[k]);
       for (size_t c = 0; c < nc; c++)
         l[k] += log_density(eta[t[c] * K + k], omega[t[c] * K + k], inflated, y[c], e[c]);
@@ -405,7 +405,7 @@ gbtm_status gbtm_select(const gbtm_panel *panel, const gbtm_select_options *o,
       gbtm_select_entry *e = &r->entry[m];
       e->groups = K;
       e->order = d;
-      e->iorder = o->fit.family == GBTM_ZIP ? o->fit.iorder[0] : -1;
+      e->iorder = gbtm_family_zero_inflated(o->fit.family) ? o->fit.iorder[0] : -1;
       e->failure = "";
       fold_progress fp = {o, {"fit", (int)m, (int)n_models, K, d, 0, o->cv_folds, NULL}};
       if (o->progress) o->progress(&fp.info, o->progress_user);

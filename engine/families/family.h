@@ -1,13 +1,14 @@
 /* family.h: the table of functions behind which each count family lives
- * (DESIGN §6), like GSL's algorithm tables. Adding a family means a new file
- * in engine/families/ and one line in family_registry.c.
+ * (DESIGN §6 Families), like GSL's algorithm tables. Adding a family means a
+ * new file in engine/families/ and one line in family_registry.c; nothing
+ * outside them tests which family a model has.
  *
  * A group k of a family has, at each age t of the grid, the log-rate
  * eta_t = x_t'beta_k and, when zero-inflated, the logit zeta_t = x_t'alpha_k
  * (zeta == NULL when the group has none). The kernels split log f into
  *   log f(y | E) = v(y, E) + (y log E - log y!)
- * where the bracket is the panel's constant c_i and v is the family's
- * "variable part". For a regular cell (E = 1) v is
+ * where the bracket is the cell's constant (add_constant, summed into eq.
+ * L's c_i by the E-step) and v is the family's "variable part". For a regular cell (E = 1) v is
  *   v(y) = base_t + [y > 0] pos_t + y lin_t,
  * which is what lets the E-step be matrix products (DESIGN §3).
  * The M-step works on n_stats sufficient statistics per (k, t), stored
@@ -29,11 +30,21 @@ typedef struct family_group {
   int na; /* q_k + 1, 0 = no zero inflation */
 } family_group;
 
+/* One cell's terms for the score and the observed information (eq. I,
+ * DESIGN §4): log f(y | E) in full, its constant y log E - log y! included,
+ * and its first (a_) and second (h_) derivatives in eta and zeta (those in
+ * zeta 0 where the group has no zero inflation). */
+typedef struct family_cell {
+  double lf, a_eta, a_zeta, h_ee, h_ez, h_zz;
+} family_cell;
+
 typedef struct gbtm_family {
-  const char *name;
+  const char *name;  /* the --family and model-file spelling, "zip" */
+  const char *title; /* for titles of reports, "Zero-inflated Poisson" */
+  const char *expected_name; /* what expected() gives, in reports: "expected count" */
   gbtm_family_id id;
   int n_stats;
-  bool zero_inflated; /* has alpha blocks */
+  bool zero_inflated; /* has alpha blocks and an iorder per group */
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
   void (*tables)(const double *eta, const double *zeta, size_t T, double *base, double *pos,
@@ -56,8 +67,22 @@ typedef struct gbtm_family {
    * statistics computed at the same parameters (Fisher's identity). */
   void (*gradient)(const family_group *g, const double *st, const double *eta,
                    const double *zeta, double *grad_beta, double *grad_alpha);
-  /* Expected count per unit exposure, (1 - omega) lambda. */
+  /* c plus the constant of one observed cell (y, E): the part of log f free
+   * of the parameters, which the kernels leave out of v. The E-step sums it
+   * over a person's cells in ascending age into eq. L's c_i (DESIGN §1). */
+  double (*add_constant)(double c, double y, double E);
+  /* eq. I, per cell: the terms of a cell (y, E). The information's unit
+   * exposure tables rely on a positive count's terms being those of a count
+   * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6 Families). */
+  family_cell (*cell_terms)(double eta, const double *zeta, double y, double E);
+  /* h = w x (h_ee, h_ez, h_zz) of a positive count at unit exposure, which
+   * do not depend on y, from one = cell_terms(eta, zeta, 1, 1). */
+  void (*positive_hessian)(const family_cell *one, double w, double h[3]);
+  /* Expected count per unit exposure, mu = (1 - omega) lambda. */
   double (*expected)(double eta, const double *zeta);
+  /* d log mu / d eta and d log mu / d zeta (0 without zeta), for the delta
+   * method's intervals of trajectories (DESIGN §4). */
+  void (*log_expected_gradient)(double eta, const double *zeta, double *d_eta, double *d_zeta);
   /* One draw of the count at exposure E. */
   long (*sample)(gsl_rng *rng, double eta, const double *zeta, double E);
 } gbtm_family;

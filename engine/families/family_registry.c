@@ -26,3 +26,22 @@ const char *gbtm_family_name(gbtm_family_id id) {
   const gbtm_family *f = family_get(id);
   return f ? f->name : "unknown";
 }
+
+const char *gbtm_family_title(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f ? f->title : "unknown";
+}
+
+const char *gbtm_family_expected_name(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f ? f->expected_name : "unknown";
+}
+
+int gbtm_family_count(void) { return (int)(sizeof families / sizeof families[0]); }
+
+bool gbtm_family_valid(gbtm_family_id id) { return family_get(id) != NULL; }
+
+bool gbtm_family_zero_inflated(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f && f->zero_inflated;
+}

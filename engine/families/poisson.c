@@ -57,9 +57,41 @@ static void gradient(const family_group *g, const double *st, const double *eta,
   }
 }
 
+/* y log E - log y!, as c - log y! + y log E (eq. P). */
+static double add_constant(double c, double y, double E) {
+  if (y > 0.0) c -= lgamma(y + 1.0);
+  if (E != 1.0) c += y * log(E);
+  return c;
+}
+
+/* eq. I: log f = y (eta + log E) - log y! - lambda; d/deta = y - lambda,
+ * d2/deta2 = -lambda. */
+static family_cell cell_terms(double eta, const double *zeta, double y, double E) {
+  (void)zeta;
+  family_cell c = {0};
+  double lambda = E * exp(eta);
+  c.lf = (y > 0.0 ? y * (eta + log(E)) - lgamma(y + 1.0) : 0.0) - lambda;
+  c.a_eta = y - lambda;
+  c.h_ee = -lambda;
+  return c;
+}
+
+/* -0.0 where the term is absent: x + -0.0 is x, whatever the sign of x's zero. */
+static void positive_hessian(const family_cell *one, double w, double h[3]) {
+  h[0] = w * one->h_ee;
+  h[1] = -0.0;
+  h[2] = -0.0;
+}
+
 static double expected(double eta, const double *zeta) {
   (void)zeta;
   return exp(eta);
+}
+
+static void log_expected_gradient(double eta, const double *zeta, double *d_eta, double *d_zeta) {
+  (void)eta, (void)zeta;
+  *d_eta = 1.0;
+  *d_zeta = 0.0;
 }
 
 static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
@@ -69,6 +101,8 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 
 const gbtm_family gbtm_family_poisson = {
     .name = "poisson",
+    .title = "Poisson",
+    .expected_name = "expected count",
     .id = GBTM_POISSON,
     .n_stats = N_STATS,
     .zero_inflated = false,
@@ -78,6 +112,10 @@ const gbtm_family gbtm_family_poisson = {
     .regular_stats = regular_stats,
     .mstep = mstep,
     .gradient = gradient,
+    .add_constant = add_constant,
+    .cell_terms = cell_terms,
+    .positive_hessian = positive_hessian,
     .expected = expected,
+    .log_expected_gradient = log_expected_gradient,
     .sample = sample,
 };

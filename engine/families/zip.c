@@ -90,8 +90,68 @@ static void gradient(const family_group *g, const double *st, const double *eta,
   }
 }
 
+/* y log E - log y!, that of its Poisson part, as c - log y! + y log E (eq. Z). */
+static double add_constant(double c, double y, double E) {
+  if (y > 0.0) c -= lgamma(y + 1.0);
+  if (E != 1.0) c += y * log(E);
+  return c;
+}
+
+/* eq. I. With lambda = E exp(eta), omega = logistic(zeta) and
+ * u = logistic(zeta + lambda) (the zero-state responsibility of a zero):
+ *   a count y > 0:  d/deta = y - lambda,          d2/deta2 = -lambda,
+ *                   d/dzeta = -omega,             d2/dzeta2 = -omega(1-omega);
+ *   y = 0:          d/deta = -lambda(1-u),        d2/deta2 = -lambda(1-u)(1 - u lambda),
+ *                   d/dzeta = u - omega,          d2/dzeta2 = u(1-u) - omega(1-omega),
+ *                   d2/deta dzeta = lambda u (1-u).
+ * Without zero inflation the Poisson terms. */
+static family_cell cell_terms(double eta, const double *zeta, double y, double E) {
+  family_cell c = {0};
+  double lambda = E * exp(eta);
+  double logpois = (y > 0.0 ? y * (eta + log(E)) - lgamma(y + 1.0) : 0.0) - lambda;
+  if (!zeta) {
+    c.lf = logpois;
+    c.a_eta = y - lambda;
+    c.h_ee = -lambda;
+    return c;
+  }
+  double z = *zeta, omega = 1.0 / (1.0 + exp(-z));
+  if (y > 0.0) {
+    c.lf = -log1pexp(z) + logpois;
+    c.a_eta = y - lambda;
+    c.h_ee = -lambda;
+    c.a_zeta = -omega;
+    c.h_zz = -omega * (1.0 - omega);
+    return c;
+  }
+  double m = z > -lambda ? z : -lambda;
+  c.lf = m + log1p(exp(-fabs(z + lambda))) - log1pexp(z);
+  double u = 1.0 / (1.0 + exp(-(z + lambda)));
+  c.a_eta = -lambda * (1.0 - u);
+  c.h_ee = -lambda * (1.0 - u) * (1.0 - u * lambda);
+  c.a_zeta = u - omega;
+  c.h_ez = lambda * u * (1.0 - u);
+  c.h_zz = u * (1.0 - u) - omega * (1.0 - omega);
+  return c;
+}
+
+/* omega = -one->a_zeta; -0.0 where the term is absent: x + -0.0 is x. */
+static void positive_hessian(const family_cell *one, double w, double h[3]) {
+  double omega = -one->a_zeta;
+  h[0] = w * one->h_ee;
+  h[1] = -0.0;
+  h[2] = -(w * omega * (1.0 - omega));
+}
+
 static double expected(double eta, const double *zeta) {
   return (zeta ? 1.0 - logistic(*zeta) : 1.0) * exp(eta);
+}
+
+/* log mu = eta + log(1 - omega): d/deta = 1, d/dzeta = -omega. */
+static void log_expected_gradient(double eta, const double *zeta, double *d_eta, double *d_zeta) {
+  (void)eta;
+  *d_eta = 1.0;
+  *d_zeta = zeta ? -logistic(*zeta) : 0.0;
 }
 
 static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
@@ -101,6 +161,8 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 
 const gbtm_family gbtm_family_zip = {
     .name = "zip",
+    .title = "Zero-inflated Poisson",
+    .expected_name = "expected count",
     .id = GBTM_ZIP,
     .n_stats = N_STATS,
     .zero_inflated = true,
@@ -110,6 +172,10 @@ const gbtm_family gbtm_family_zip = {
     .regular_stats = regular_stats,
     .mstep = mstep,
     .gradient = gradient,
+    .add_constant = add_constant,
+    .cell_terms = cell_terms,
+    .positive_hessian = positive_hessian,
     .expected = expected,
+    .log_expected_gradient = log_expected_gradient,
     .sample = sample,
 };

@@ -234,6 +234,29 @@ static gbtm_status build_stream(estep_ctx *c) {
   return c->stream ? GBTM_OK : GBTM_ERR_NOMEM;
 }
 
+double estep_person_constant(const gbtm_panel *p, const gbtm_family *family, size_t i) {
+  double ci = 0.0;
+  size_t s = p->skip_start[i], s_end = p->skip_start[i + 1];
+  size_t z = p->nz_start[i], z_end = p->nz_start[i + 1];
+  size_t x = p->ex_start[i], x_end = p->ex_start[i + 1];
+  /* the observed cells in the order of panel_person_cells, not copied */
+  for (size_t u = p->lo[i]; u <= p->hi[i]; u++) {
+    if (s < s_end && p->skip_t[s] == u) {
+      s++;
+      if (x < x_end && p->ex_t[x] == u) ci = family->add_constant(ci, p->ex_y[x], p->ex_e[x]), x++;
+      continue;
+    }
+    double y = z < z_end && p->nz_t[z] == u ? p->nz_y[z++] : 0.0;
+    ci = family->add_constant(ci, y, 1.0);
+  }
+  return ci;
+}
+
+/* cblock[b] = the sum of c_i over block b's persons. */
+static void person_constants(estep_ctx *c) {
+  for (size_t i = 0; i < c->p->n; i++) c->cblock[i / c->block] += estep_person_constant(c->p, c->fam, i);
+}
+
 /* The kernel and its tables; the sparse kernel's stream (see the top) is
  * made here, once: O(N + cells) time, about 2 bytes per cell and 12 per
  * person. Counts are int32, so a big cell's count always fits its words. */
@@ -286,7 +309,7 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)",
                      panel->n);
   }
-  for (size_t i = 0; i < panel->n; i++) c->cblock[i / c->block] += panel->logc[i];
+  person_constants(c);
   blas_one_thread(); /* whatever the kernel (engine/base/blas_threads.c) */
   *out = c;
   return GBTM_OK;

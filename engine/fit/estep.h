@@ -22,6 +22,11 @@ void estep_ctx_free(estep_ctx *ctx);
 gbtm_kernel estep_kernel(const estep_ctx *ctx);
 int estep_threads(const estep_ctx *ctx);
 
+/* c_i of eq. L, the part of person i's log-likelihood that no parameter
+ * touches: the family's add_constant over their observed cells, ascending
+ * in age. */
+double estep_person_constant(const gbtm_panel *panel, const gbtm_family *family, size_t i);
+
 /* The current parameters, as per-(k, t) arrays over the age grid. */
 typedef struct estep_params {
   const double *eta;   /* K x T: x_t'beta_k */

@@ -167,7 +167,7 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
     int k = perm[j];
     m->theta[j] = params[k] - params[perm[0]];
     m->order[j] = o->order[k];
-    m->iorder[j] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
+    m->iorder[j] = gbtm_family_zero_inflated(o->family) ? o->iorder[k] : -1;
     for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = params[ws->off_beta[k] + c];
     for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = params[ws->off_alpha[k] + c];
   }

@@ -2,13 +2,9 @@
  * (DESIGN §4, eq. I), by Louis' identity:
  *   I = -sum_i [ sum_k tau_ik (H_ik + g_ik g_ik') - s_i s_i' ],
  * with g_ik = grad log(pi_k f_k(y_i)), H_ik its Hessian, s_i = sum_k tau_ik g_ik.
- * Per cell of group k, with lambda = E exp(eta), omega = logistic(zeta) and
- * u = logistic(zeta + lambda) (the zero-state responsibility of a zero):
- *   Poisson, or a ZIP count y > 0:  d/deta = y - lambda,  d2/deta2 = -lambda;
- *   ZIP y > 0 also:                 d/dzeta = -omega,     d2/dzeta2 = -omega(1-omega);
- *   ZIP y = 0:   d/deta = -lambda(1-u),          d2/deta2 = -lambda(1-u)(1 - u lambda),
- *                d/dzeta = u - omega,            d2/dzeta2 = u(1-u) - omega(1-omega),
- *                d2/deta dzeta = lambda u (1-u).
+ * A cell's log f and its derivatives in eta and zeta are its family's
+ * cell_terms (engine/families/, DESIGN §6 Families); this file never looks at the
+ * family otherwise.
  * log pi_k = theta_k - log sum_j exp(theta_j) gives d/dtheta_j = [j = k] - pi_j
  * and d2/dtheta_j dtheta_l = -(pi_j [j = l] - pi_j pi_l), the same for every k.
  * The within-group Hessians aggregate over persons into K x T weights (the
@@ -24,6 +20,7 @@
 #include <string.h>
 
 #include "model/basis.h"
+#include "families/family.h"
 #include "base/error.h"
 #include "fit/glm.h"
 #include "fit/kernels.h"
@@ -32,8 +29,6 @@
 #include "panel/panel.h"
 #include "fit/vmath.h"
 #include "base/lapack.h"
-
-static bool inflated(const gbtm_model *m, int k) { return m->family == GBTM_ZIP && m->iorder[k] >= 0; }
 
 size_t inference_n_params(const gbtm_model *m) { return (size_t)gbtm_model_n_params(m); }
 
@@ -52,7 +47,7 @@ void inference_layout(const gbtm_model *m, psi_layout *l) {
     l->delta_at[k] = P;
     P += (size_t)m->n_tcov;
     l->alpha_at[k] = P;
-    if (inflated(m, k)) P += (size_t)m->iorder[k] + 1;
+    if (model_inflated(m, k)) P += (size_t)m->iorder[k] + 1;
   }
   l->P = P;
 }
@@ -68,7 +63,7 @@ void inference_pack(const gbtm_model *m, double *psi) {
     }
     for (int j = 0; j <= m->order[k]; j++) psi[l.beta_at[k] + j] = m->beta[k][j];
     for (int j = 0; j < m->n_tcov; j++) psi[l.delta_at[k] + j] = m->delta[k][j];
-    if (inflated(m, k))
+    if (model_inflated(m, k))
       for (int j = 0; j <= m->iorder[k]; j++) psi[l.alpha_at[k] + j] = m->alpha[k][j];
   }
 }
@@ -82,7 +77,7 @@ void inference_unpack(gbtm_model *m, const double *psi) {
     for (int j = 0; j < m->n_risk; j++) m->gamma[k][j] = ref ? 0.0 : psi[l.gamma_at[k] + j];
     for (int j = 0; j <= m->order[k]; j++) m->beta[k][j] = psi[l.beta_at[k] + j];
     for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = psi[l.delta_at[k] + j];
-    if (inflated(m, k))
+    if (model_inflated(m, k))
       for (int j = 0; j <= m->iorder[k]; j++) m->alpha[k][j] = psi[l.alpha_at[k] + j];
   }
 }
@@ -104,7 +99,7 @@ void inference_param_name(const gbtm_model *m, size_t j, char *buf, size_t len) 
       snprintf(buf, len, "delta[%d][%s]", k + 1, m->tcov_name[j - l.delta_at[k]]);
       return;
     }
-    if (inflated(m, k) && j >= l.alpha_at[k] && j < l.alpha_at[k] + (size_t)m->iorder[k] + 1) {
+    if (model_inflated(m, k) && j >= l.alpha_at[k] && j < l.alpha_at[k] + (size_t)m->iorder[k] + 1) {
       snprintf(buf, len, "alpha[%d][%zu]", k + 1, j - l.alpha_at[k]);
       return;
     }
@@ -119,72 +114,23 @@ void inference_free(inference *inf) {
   memset(inf, 0, sizeof *inf);
 }
 
-/* One cell's log f and derivatives (see the top of the file). */
-typedef struct cell_terms {
-  double lf, a_eta, a_zeta, h_ee, h_ez, h_zz;
-} cell_terms;
-
-static cell_terms cell(double eta, const double *zeta, double y, double E) {
-  cell_terms c = {0};
-  double lambda = E * exp(eta);
-  double logpois = (y > 0.0 ? y * (eta + log(E)) - lgamma(y + 1.0) : 0.0) - lambda;
-  if (!zeta) {
-    c.lf = logpois;
-    c.a_eta = y - lambda;
-    c.h_ee = -lambda;
-    return c;
-  }
-  double z = *zeta, omega = 1.0 / (1.0 + exp(-z));
-  if (y > 0.0) {
-    c.lf = -log1pexp(z) + logpois;
-    c.a_eta = y - lambda;
-    c.h_ee = -lambda;
-    c.a_zeta = -omega;
-    c.h_zz = -omega * (1.0 - omega);
-    return c;
-  }
-  double m = z > -lambda ? z : -lambda;
-  c.lf = m + log1p(exp(-fabs(z + lambda))) - log1pexp(z);
-  double u = 1.0 / (1.0 + exp(-(z + lambda)));
-  c.a_eta = -lambda * (1.0 - u);
-  c.h_ee = -lambda * (1.0 - u) * (1.0 - u * lambda);
-  c.a_zeta = u - omega;
-  c.h_ez = lambda * u * (1.0 - u);
-  c.h_zz = u * (1.0 - u) - omega * (1.0 - omega);
-  return c;
-}
-
 /* The cell terms at unit exposure without time-varying covariates depend on
  * (k, t, y) only: a zero's are tabulated per (k, t), and a positive count's
- * differ from lambda's and omega's only by y and log y!, so most cells cost
- * no exponential or logarithm (the same numbers as cell()). */
+ * are those of a count of 1 but for y and log y! (the family table's
+ * contract, DESIGN §6 Families), so most cells cost no exponential or logarithm. */
 #define LGAMMA_TABLE 256 /* log y! for y below this */
 
-typedef struct cell_table {
-  cell_terms *zero;                  /* K x T: cell(eta, zeta, 0, 1) */
-  double *eta, *lambda, *omega, *l1p; /* K x T: eta, exp(eta), logistic(zeta), log(1 + e^zeta) */
-  double lfact[LGAMMA_TABLE];         /* log y! */
-} cell_table;
+typedef family_cell cell_terms;
 
-/* cell(eta_kt, zeta_kt, y, 1) from the table. */
-static inline cell_terms table_cell(const cell_table *tb, size_t kt, int32_t y, bool zip) {
-  if (y == 0) return tb->zero[kt];
-  cell_terms c = {0};
-  double lambda = tb->lambda[kt], lf = y < LGAMMA_TABLE ? tb->lfact[y] : lgamma((double)y + 1.0);
-  c.lf = (double)y * tb->eta[kt] - lf - lambda;
-  c.a_eta = (double)y - lambda;
-  c.h_ee = -lambda;
-  if (zip) {
-    double omega = tb->omega[kt];
-    c.lf -= tb->l1p[kt];
-    c.a_zeta = -omega;
-    c.h_zz = -omega * (1.0 - omega);
-  }
-  return c;
-}
+typedef struct cell_table {
+  cell_terms *zero;           /* K x T: cell_terms(eta, zeta, 0, 1) */
+  cell_terms *one;            /* K x T: cell_terms(eta, zeta, 1, 1) */
+  double lfact[LGAMMA_TABLE]; /* log y! */
+} cell_table;
 
 typedef struct shared {
   const gbtm_model *m;
+  const gbtm_family *fam;
   const gbtm_panel *p;
   size_t P, T, block, nblocks, psize;
   size_t chunk; /* persons whose scores are held at once (SCORE_CHUNK, or the block) */
@@ -324,13 +270,13 @@ _Static_assert(1 + 2 * GBTM_MAX_COEF <= VW, "VW holds v");
 
 /* The entries of group k's v: 1 + its beta and alpha coefficients. */
 static int v_width(const shared *sh, int k) {
-  return 1 + sh->m->order[k] + 1 + (inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0);
+  return 1 + sh->m->order[k] + 1 + (model_inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0);
 }
 
 /* v(k, t, .) of a cell's terms into out[VW]. */
 static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, double *out) {
   const double *x = sh->X + t * GBTM_MAX_COEF;
-  int nbk = sh->m->order[k] + 1, nak = inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0;
+  int nbk = sh->m->order[k] + 1, nak = model_inflated(sh->m, k) ? sh->m->iorder[k] + 1 : 0;
   out[0] = c->lf;
   for (int j = 0; j < nbk; j++) out[1 + j] = x[j] * c->a_eta;
   for (int j = 0; j < nak; j++) out[1 + nbk + j] = x[j] * c->a_zeta;
@@ -338,9 +284,10 @@ static void cell_v(const shared *sh, int k, size_t t, const cell_terms *c, doubl
 
 /* V[k][t][span], t = 0..T: prefix sums of v0 (sh->prefix, K x (T+1) x span);
  * and a positive count's v less v0, linear in y but for log y!: at unit
- * exposure v(k, t, y) = (y eta - log y! - lambda - log(1 + e^zeta),
- * x (y - lambda), x (-omega)), so v - v0 = nzd + y nzy - (log y!, 0, ...)
- * with nzy = (eta, x, 0) and nzd = v(k, t, 1) - nzy - v0 (sh->nzd, nzy). */
+ * exposure a family's terms are those of a count of 1 but for y eta - log y!
+ * in lf and y in a_eta (family.h's cell_terms), so v - v0 = nzd + y nzy -
+ * (log y!, 0, ...) with nzy = (eta, x, 0) and nzd = v(k, t, 1) - nzy - v0
+ * (sh->nzd, nzy). */
 static void build_prefix(const shared *sh, double *V) {
   const size_t T = sh->T, S = (size_t)sh->span;
   for (int k = 0; k < sh->K; k++) {
@@ -351,8 +298,7 @@ static void build_prefix(const shared *sh, double *V) {
       size_t kt = (size_t)k * T + t;
       cell_v(sh, k, t, &sh->tb.zero[kt], v);
       for (size_t j = 0; j < S; j++) Vk[(t + 1) * S + j] = Vk[t * S + j] + v[j]; /* 0 beyond w */
-      cell_terms c1 = table_cell(&sh->tb, kt, 1, inflated(sh->m, k));
-      cell_v(sh, k, t, &c1, v1);
+      cell_v(sh, k, t, &sh->tb.one[kt], v1);
       double *d = sh->nzd + kt * S, *y = sh->nzy + kt * S;
       memset(y, 0, S * sizeof *y);
       y[0] = sh->eta[kt];
@@ -400,7 +346,8 @@ static inline __attribute__((always_inline)) void person_v(const shared *sh, siz
     acc[0][0] -= lfact;
     for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
       size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-      cell_terms c = cell(sh->eta[kt], inflated(sh->m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+      cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(sh->m, k) ? sh->zeta + kt : NULL, p->ex_y[q],
+                                         p->ex_e[q]);
       cell_v(sh, k, t, &c, d);
       for (int j = 0; j < nv; j++) acc[j] += load4(d + 4 * j);
     }
@@ -477,11 +424,12 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) Nk[p->nz_t[q]] += tk;
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-        cell_terms c = cell(sh->eta[kt], inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q], p->ex_e[q]);
+        cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q],
+                                           p->ex_e[q]);
         Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
       }
       /* the score of group k in psi's layout */
-      int nbk = m->order[k] + 1, nak = inflated(m, k) ? m->iorder[k] + 1 : 0;
+      int nbk = m->order[k] + 1, nak = model_inflated(m, k) ? m->iorder[k] + 1 : 0;
       memset(row, 0, P * sizeof *row);
       theta_scores(sh, k, pi, z, row);
       for (int j = 0; j < nbk; j++) row[sh->l.beta_at[k] + (size_t)j] = v[k][1 + j];
@@ -492,18 +440,18 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     chunk_end(sh, r, nb, G, S, Ak, A, meat);
   }
   /* W = h0 x (the zero cells' tau weight) + h+ x (the positive counts'
-   * weight) + the exception cells' terms; h+ = (-lambda, 0, -omega(1 - omega)). */
+   * weight, the family's positive_hessian) + the exception cells' terms. */
   for (int k = 0; k < K; k++) {
     double run = 0.0, *Dk = D + (size_t)k * (T + 1);
-    const bool zip = inflated(m, k);
     for (size_t t = 0; t < T; t++) {
       run += Dk[t];
       size_t kt = (size_t)k * T + t;
       const cell_terms *h0 = &sh->tb.zero[kt];
-      double pos = Nz[kt], zero = run - pos, omega = sh->tb.omega[kt];
-      W[kt * 3] += zero * h0->h_ee - pos * sh->tb.lambda[kt] + Wx[kt * 3];
-      W[kt * 3 + 1] += zero * h0->h_ez + Wx[kt * 3 + 1];
-      W[kt * 3 + 2] += zero * h0->h_zz - (zip ? pos * omega * (1.0 - omega) : 0.0) + Wx[kt * 3 + 2];
+      double pos = Nz[kt], zero = run - pos, hp[3];
+      sh->fam->positive_hessian(&sh->tb.one[kt], pos, hp);
+      W[kt * 3] += zero * h0->h_ee + hp[0] + Wx[kt * 3];
+      W[kt * 3 + 1] += zero * h0->h_ez + hp[1] + Wx[kt * 3 + 1];
+      W[kt * 3 + 2] += zero * h0->h_zz + hp[2] + Wx[kt * 3 + 2];
     }
   }
 }
@@ -538,9 +486,9 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (size_t c = 0; c < nc; c++) {
         size_t t = ct[c];
         cell_terms *ck = terms + (size_t)k * T + c;
-        const double *zt = inflated(m, k) ? sh->zeta + k * T + t : NULL;
+        const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
         double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
-        *ck = cell(eta, zt, cy[c], ce[c]);
+        *ck = sh->fam->cell_terms(eta, zt, cy[c], ce[c]);
         lf[k] += ck->lf;
       }
       mx = fmax(mx, lf[k]);
@@ -553,7 +501,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
     for (int k = 0; k < K; k++) {
       double gk[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV] = {0};
       double *gd = gk + 2 * GBTM_MAX_COEF;
-      int nbk = m->order[k] + 1, nak = inflated(m, k) ? m->iorder[k] + 1 : 0;
+      int nbk = m->order[k] + 1, nak = model_inflated(m, k) ? m->iorder[k] + 1 : 0;
       for (size_t c = 0; c < nc; c++) {
         const double *x = sh->X + (size_t)ct[c] * GBTM_MAX_COEF;
         const cell_terms *ck = terms + (size_t)k * T + c;
@@ -593,6 +541,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   if (st != GBTM_OK) return st;
   shared sh = {0};
   sh.m = m;
+  sh.fam = family_get(m->family);
   sh.p = p;
   sh.K = m->groups;
   sh.R = m->n_risk;
@@ -615,10 +564,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   double *work = malloc((size_t)nth * scratch * sizeof *work);
   cell_table *tb = &sh.tb;
   tb->zero = malloc(K * T * sizeof *tb->zero);
-  tb->eta = sh.eta;
-  tb->lambda = malloc(K * T * sizeof *tb->lambda);
-  tb->omega = calloc(K * T, sizeof *tb->omega);
-  tb->l1p = calloc(K * T, sizeof *tb->l1p);
+  tb->one = malloc(K * T * sizeof *tb->one);
   if (!sh.C) {
     sh.prefix = malloc(K * (T + 1) * VW * sizeof *sh.prefix);
     sh.nzd = malloc(K * T * VW * sizeof *sh.nzd);
@@ -629,9 +575,9 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   out->info = calloc(P * P, sizeof *out->info);
   out->meat = calloc(P * P, sizeof *out->meat);
   if (!sh.X || !sh.eta || !sh.zeta || !sh.partial || !work || !out->grad || !out->info || !out->meat ||
-      !tb->zero || !tb->lambda || !tb->omega || !tb->l1p || (!sh.C && (!sh.prefix || !sh.nzd || !sh.nzy))) {
+      !tb->zero || !tb->one || (!sh.C && (!sh.prefix || !sh.nzd || !sh.nzy))) {
     free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work), free(sh.prefix), free(sh.nzd), free(sh.nzy);
-    free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p);
+    free(tb->zero), free(tb->one);
     inference_free(out);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory computing the information matrix");
   }
@@ -640,19 +586,15 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   for (size_t k = 0; k < K; k++) {
     sh.logpi[k] = log(sh.pi[k]);
     basis_predict(sh.X, T, m->order[k] + 1, m->beta[k], sh.eta + k * T);
-    if (inflated(m, (int)k)) basis_predict(sh.X, T, m->iorder[k] + 1, m->alpha[k], sh.zeta + k * T);
+    if (model_inflated(m, (int)k)) basis_predict(sh.X, T, m->iorder[k] + 1, m->alpha[k], sh.zeta + k * T);
   }
   for (int y = 0; y < LGAMMA_TABLE; y++) tb->lfact[y] = lgamma(y + 1.0);
   for (size_t k = 0; k < K; k++)
     for (size_t t = 0; t < T; t++) {
       size_t kt = k * T + t;
-      const double *zt = inflated(m, (int)k) ? sh.zeta + kt : NULL;
-      tb->zero[kt] = cell(sh.eta[kt], zt, 0.0, 1.0);
-      tb->lambda[kt] = exp(sh.eta[kt]);
-      if (zt) {
-        tb->omega[kt] = 1.0 / (1.0 + exp(-*zt));
-        tb->l1p[kt] = log1pexp(*zt);
-      }
+      const double *zt = model_inflated(m, (int)k) ? sh.zeta + kt : NULL;
+      tb->zero[kt] = sh.fam->cell_terms(sh.eta[kt], zt, 0.0, 1.0);
+      tb->one[kt] = sh.fam->cell_terms(sh.eta[kt], zt, 1.0, 1.0);
     }
   if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
   long nblocks = (long)sh.nblocks;
@@ -698,7 +640,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
           out->info[(a < c ? a : c) * P + (a < c ? c : a)] += N * ((j == l ? sh.pi[j] : 0.0) - sh.pi[j] * sh.pi[l]);
         }
   for (size_t k = 0; k < K; k++) {
-    int nbk = m->order[k] + 1, nak = inflated(m, (int)k) ? m->iorder[k] + 1 : 0;
+    int nbk = m->order[k] + 1, nak = model_inflated(m, (int)k) ? m->iorder[k] + 1 : 0;
     size_t beta_at = sh.l.beta_at[k], alpha_at = sh.l.alpha_at[k];
     for (size_t t = 0; t < T; t++) {
       const double *x = sh.X + t * GBTM_MAX_COEF, *w = W + (k * T + t) * 3;
@@ -717,7 +659,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       out->meat[a * P + c] = out->meat[c * P + a];
     }
   free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
-  free(tb->zero), free(tb->lambda), free(tb->omega), free(tb->l1p), free(sh.prefix), free(sh.nzd), free(sh.nzy);
+  free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy);
   return GBTM_OK;
 }
 
@@ -735,7 +677,7 @@ int gbtm_model_param_index(const gbtm_model *m, gbtm_param_kind kind, int k, int
   case GBTM_PARAM_DELTA:
     return j >= m->n_tcov ? -1 : (int)(l.delta_at[k] + (size_t)j);
   case GBTM_PARAM_ALPHA:
-    return !inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.alpha_at[k] + (size_t)j);
+    return !model_inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.alpha_at[k] + (size_t)j);
   }
   return -1;
 }

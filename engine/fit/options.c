@@ -39,7 +39,7 @@ gbtm_fit_options gbtm_fit_options_default(void) {
 
 gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *p,
                                    gbtm_error *err) {
-  if (o->family != GBTM_POISSON && o->family != GBTM_ZIP)
+  if (!gbtm_family_valid(o->family))
     return gbtm_fail(err, GBTM_ERR_USAGE, "unknown model family %d", (int)o->family);
   if (p && p->total == 0.0)
     return gbtm_fail(err, GBTM_ERR_DATA, "every count in the data is zero: there is no trajectory to fit");
@@ -57,7 +57,7 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
       return gbtm_fail(err, GBTM_ERR_USAGE,
                        "order of group %d (%d) must be below the number of distinct ages (%zu)",
                        k + 1, o->order[k], p->T);
-    if (o->family == GBTM_ZIP) {
+    if (gbtm_family_zero_inflated(o->family)) {
       if (o->iorder[k] < -1 || o->iorder[k] > GBTM_MAX_ORDER)
         return gbtm_fail(err, GBTM_ERR_USAGE,
                          "iorder of group %d must be between -1 and %d (got %d)", k + 1,
@@ -96,7 +96,7 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
     /* theta and gamma: (K-1)(1+R); per group d+1+C (+ q+1): at most one per person */
     gbtm_model m = {0};
     m.family = o->family, m.groups = o->groups, m.n_risk = p->n_risk, m.n_tcov = p->n_tcov;
-    for (int k = 0; k < o->groups; k++) m.order[k] = o->order[k], m.iorder[k] = o->family == GBTM_ZIP ? o->iorder[k] : -1;
+    for (int k = 0; k < o->groups; k++) m.order[k] = o->order[k], m.iorder[k] = gbtm_family_zero_inflated(o->family) ? o->iorder[k] : -1;
     if ((size_t)gbtm_model_n_params(&m) > p->n_obs)
       return gbtm_fail(err, GBTM_ERR_USAGE, "the model has %d parameters but the data only %zu observations",
                        gbtm_model_n_params(&m), p->n_obs);

@@ -120,11 +120,10 @@ static bool factor(const double *info, size_t P, double *chol) {
 #define BOUNDARY_ALPHA -6.0
 #define ALPHA_FLOOR -40.0
 
-static bool inflated(const gbtm_model *m, int k) { return m->family == GBTM_ZIP && m->iorder[k] >= 0; }
 
 static void run_to_boundary(gbtm_model *m, const gbtm_panel *p, polish_loglik_fn loglik, void *ctx, double *ll) {
   for (int k = 0; k < m->groups; k++) {
-    if (!(inflated(m, k) && m->alpha[k][0] < BOUNDARY_ALPHA &&
+    if (!(model_inflated(m, k) && m->alpha[k][0] < BOUNDARY_ALPHA &&
           m->alpha[k][0] > ALPHA_FLOOR))
       continue;
     gbtm_model cand = *m;
@@ -141,7 +140,7 @@ static void run_to_boundary(gbtm_model *m, const gbtm_panel *p, polish_loglik_fn
 
 void polish_release_boundary(gbtm_model *m) {
   for (int k = 0; k < m->groups; k++)
-    if (inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR) m->alpha[k][0] = ALPHA_RELEASED;
+    if (model_inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR) m->alpha[k][0] = ALPHA_RELEASED;
 }
 
 /* At convergence, the held intercepts whose gradient at the floor is
@@ -160,7 +159,7 @@ static bool release_up(gbtm_model *m, const gbtm_panel *p, const double *grad, p
   inference_layout(m, &l);
   bool any = false;
   for (int k = 0; k < m->groups; k++) {
-    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.alpha_at[k]] > 0.0 &&
+    if (!(model_inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR && grad[l.alpha_at[k]] > 0.0 &&
           released[k] < RELEASES))
       continue;
     released[k]++;
@@ -184,7 +183,7 @@ static void boundary_hold(const gbtm_model *m, double *info, double *grad) {
   psi_layout l;
   inference_layout(m, &l);
   for (int k = 0; k < m->groups; k++) {
-    if (!(inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
+    if (!(model_inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
     size_t j = l.alpha_at[k];
     for (size_t a = 0; a < l.P; a++) info[a * l.P + j] = info[j * l.P + a] = 0.0;
     info[j * l.P + j] = 1.0;
@@ -222,7 +221,7 @@ static void omega_system(const gbtm_model *m, double *info, double *grad, size_t
   for (int k = 0; k < m->groups; k++) {
     double a = m->alpha[k][0];
     size_t j = l.alpha_at[k];
-    if (!(inflated(m, k) && m->iorder[k] == 0 && a > ALPHA_FLOOR && a < 0.0 && grad[j] < 0.0)) continue;
+    if (!(model_inflated(m, k) && m->iorder[k] == 0 && a > ALPHA_FLOOR && a < 0.0 && grad[j] < 0.0)) continue;
     double w = 1.0 / (1.0 + exp(-a)), d = w * (1.0 - w);
     info[j * P + j] = (info[j * P + j] + grad[j] * (1.0 - 2.0 * w)) / (d * d);
     for (size_t c = 0; c < P; c++)

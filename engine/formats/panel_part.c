@@ -47,7 +47,6 @@ static gbtm_status regrid(gbtm_panel *p, const age_set *g, const char *source, g
       panel_fill_person(&q, &f, i);
       size_t m = panel_person_cells(p, i, t, y, e);
       for (size_t c = 0; c < m; c++) panel_fill_cell(&q, &f, map[t[c]], y[c], e[c]);
-      panel_fill_end(&q, &f, i);
     }
     /* the old cells go, the new take their place */
     free(p->age), free(p->lo), free(p->hi), free(p->skip_start), free(p->skip_t);

@@ -17,7 +17,7 @@
 #include "panel/panel.h"
 
 static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
-  if (m->family != GBTM_POISSON && m->family != GBTM_ZIP)
+  if (!gbtm_family_valid(m->family))
     return gbtm_fail(err, GBTM_ERR_USAGE, "classify: unknown model family %d", (int)m->family);
   if (m->groups < 1 || m->groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "classify: the model has %d groups (1 to %d)", m->groups,
@@ -56,7 +56,7 @@ gbtm_status gbtm_model_classify(const gbtm_model *m, const gbtm_panel *p, double
   }
   bool inflated[GBTM_MAX_GROUPS];
   for (int k = 0; k < K; k++) {
-    inflated[k] = m->family == GBTM_ZIP && m->iorder[k] >= 0;
+    inflated[k] = model_inflated(m, k);
     for (size_t a = 0; a < T; a++) {
       double x[GBTM_MAX_COEF], b = 0.0, z = 0.0;
       basis_row(p->age[a], m->centre, m->scale, GBTM_MAX_COEF, x);

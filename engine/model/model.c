@@ -8,18 +8,19 @@
 #include <string.h>
 
 #include "model/basis.h"
+#include "families/family.h"
 #include "base/error.h"
 #include "model/model.h"
 #include "panel/panel.h"
 
-static bool has_inflation(const gbtm_model *m, int k) {
-  return m->family == GBTM_ZIP && m->iorder[k] >= 0;
+bool model_inflated(const gbtm_model *m, int k) {
+  return gbtm_family_zero_inflated(m->family) && m->iorder[k] >= 0;
 }
 
 int gbtm_model_n_params(const gbtm_model *m) {
   int p = (m->groups - 1) * (1 + m->n_risk);
   for (int k = 0; k < m->groups; k++)
-    p += m->order[k] + 1 + m->n_tcov + (has_inflation(m, k) ? m->iorder[k] + 1 : 0);
+    p += m->order[k] + 1 + m->n_tcov + (model_inflated(m, k) ? m->iorder[k] + 1 : 0);
   return p;
 }
 
@@ -79,13 +80,18 @@ static double linear(const double *coef, int ncoef, const gbtm_model *m, double 
 }
 
 double gbtm_model_omega(const gbtm_model *m, int k, double age) {
-  if (!has_inflation(m, k)) return 0.0;
-  return 1.0 / (1.0 + exp(-linear(m->alpha[k], m->iorder[k] + 1, m, age)));
+  if (!model_inflated(m, k)) return 0.0;
+  return 1.0 / (1.0 + exp(-model_zeta(m, k, age)));
+}
+
+double model_zeta(const gbtm_model *m, int k, double age) {
+  return linear(m->alpha[k], m->iorder[k] + 1, m, age);
 }
 
 double gbtm_model_expected(const gbtm_model *m, int k, double age) {
-  return (1.0 - gbtm_model_omega(m, k, age)) *
-         exp(linear(m->beta[k], m->order[k] + 1, m, age) + model_tcov_shift(m, k, m->tcov_fixed));
+  double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
+  double eta = linear(m->beta[k], m->order[k] + 1, m, age) + model_tcov_shift(m, k, m->tcov_fixed);
+  return family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL);
 }
 
 /* log f_k(y | E) of eq. P / eq. Z, written out in full; shift = w'delta_k. */
@@ -93,7 +99,7 @@ static double log_density(const gbtm_model *m, int k, double age, double shift, 
   double lambda = E * exp(linear(m->beta[k], m->order[k] + 1, m, age) + shift);
   double logpois = y * log(lambda) - lambda - lgamma(y + 1.0);
   if (y == 0.0) logpois = -lambda;
-  if (!has_inflation(m, k)) return logpois;
+  if (!model_inflated(m, k)) return logpois;
   double omega = gbtm_model_omega(m, k, age);
   if (y > 0.0) return log1p(-omega) + logpois;
   return log(omega + (1.0 - omega) * exp(-lambda));

@@ -16,7 +16,7 @@ struct gbtm_model {
   gbtm_family_id family;
   int groups;                                   /* K */
   int order[GBTM_MAX_GROUPS];                   /* d_k, 0..5 */
-  int iorder[GBTM_MAX_GROUPS];                  /* q_k, -1..5 (ZIP only) */
+  int iorder[GBTM_MAX_GROUPS];                  /* q_k, -1..5 (zero-inflated families only) */
   double centre, scale;                         /* basis */
   double age_min, age_max;                      /* fitted age range */
   double theta[GBTM_MAX_GROUPS];                /* membership log-odds */
@@ -31,6 +31,13 @@ struct gbtm_model {
   double delta[GBTM_MAX_GROUPS][GBTM_MAX_TCOV]; /* their log-rate coefficients */
   double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
 };
+
+/* Whether group k has a zero-inflation part: its family has one
+ * (DESIGN §6 Families) and iorder[k] >= 0. */
+bool model_inflated(const gbtm_model *m, int k);
+
+/* zeta = x'alpha_k at age, for a group with zero inflation. */
+double model_zeta(const gbtm_model *m, int k, double age);
 
 /* The built-in cohort name (gbtm_preset, include/gbtm_presets.h) into a
  * caller's model and design (engine/model/simulate.c); false for an unknown

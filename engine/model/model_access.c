@@ -11,7 +11,7 @@
 
 gbtm_status gbtm_model_new(gbtm_family_id family, int groups, gbtm_model **out, gbtm_error *err) {
   *out = NULL;
-  if (family != GBTM_POISSON && family != GBTM_ZIP)
+  if (!gbtm_family_valid(family))
     return gbtm_fail(err, GBTM_ERR_USAGE, "model: unknown family %d", (int)family);
   if (groups < 1 || groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "model: %d groups, expected 1 to %d", groups, GBTM_MAX_GROUPS);

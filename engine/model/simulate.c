@@ -37,8 +37,6 @@
 #define SIM_MAX_RATE 1e6
 /* Largest number of ages per person (age_hi - age_lo + 1). */
 #define SIM_MAX_AGES 10000
-/* Counts below this take log y! from a table. */
-#define SIM_LGAMMA_TABLE 64
 
 static bool is_integer(double x) { return isfinite(x) && x == floor(x) && fabs(x) <= 1e6; }
 
@@ -69,12 +67,8 @@ static gbtm_status check_design(const gbtm_sim_design *d, gbtm_error *err) {
   return GBTM_OK;
 }
 
-static bool has_inflation(const gbtm_model *m, int k) {
-  return m->family == GBTM_ZIP && m->iorder[k] >= 0;
-}
-
 static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
-  if (m->family != GBTM_POISSON && m->family != GBTM_ZIP)
+  if (!gbtm_family_valid(m->family))
     return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: unknown model family %d", (int)m->family);
   if (m->groups < 1 || m->groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: the model has %d groups (1 to %d)",
@@ -87,7 +81,7 @@ static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
     if (m->order[k] < 0 || m->order[k] > GBTM_MAX_ORDER)
       return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: group %d has order %d (0 to %d)", k + 1,
                        m->order[k], GBTM_MAX_ORDER);
-    if (m->family == GBTM_ZIP && (m->iorder[k] < -1 || m->iorder[k] > GBTM_MAX_ORDER))
+    if (gbtm_family_zero_inflated(m->family) && (m->iorder[k] < -1 || m->iorder[k] > GBTM_MAX_ORDER))
       return gbtm_fail(err, GBTM_ERR_USAGE,
                        "simulation: group %d has zero-inflation order %d (-1 to %d)", k + 1,
                        m->iorder[k], GBTM_MAX_ORDER);
@@ -107,7 +101,7 @@ static gbtm_status trajectory_tables(const gbtm_model *m, double age_lo, size_t 
       double age = age_lo + (double)a, x[GBTM_MAX_COEF], v = 0.0, w = 0.0;
       basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
       for (int j = 0; j <= m->order[k]; j++) v += x[j] * m->beta[k][j];
-      if (has_inflation(m, k))
+      if (model_inflated(m, k))
         for (int j = 0; j <= m->iorder[k]; j++) w += x[j] * m->alpha[k][j];
       if (!(isfinite(v) && exp(v) <= SIM_MAX_RATE) || !isfinite(w))
         return gbtm_fail(err, GBTM_ERR_USAGE,
@@ -186,7 +180,7 @@ static size_t draw_person(sim_state *s, int *k, sim_cell *cells) {
   if (m == 0) /* every cell missing: keep one */
     cells[m++].a = (size_t)gsl_rng_uniform_int(rng, last + 1);
   const double *eta_k = s->eta + (size_t)*k * s->A, *zeta_k = s->zeta + (size_t)*k * s->A;
-  bool inflated = has_inflation(s->model, *k);
+  bool inflated = model_inflated(s->model, *k);
   for (size_t r = 0; r < m; r++) {
     size_t a = cells[r].a;
     double E = 1.0;
@@ -260,11 +254,10 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
   p->id = make_ids(n);
   p->lo = malloc(n * sizeof *p->lo);
   p->hi = malloc(n * sizeof *p->hi);
-  p->logc = malloc(n * sizeof *p->logc);
   p->skip_start = calloc(n + 1, sizeof *p->skip_start);
   p->nz_start = calloc(n + 1, sizeof *p->nz_start);
   p->ex_start = calloc(n + 1, sizeof *p->ex_start);
-  if (!p->id || !p->lo || !p->hi || !p->logc || !p->skip_start || !p->nz_start || !p->ex_start) goto nomem;
+  if (!p->id || !p->lo || !p->hi || !p->skip_start || !p->nz_start || !p->ex_start) goto nomem;
 
   /* 1. Draw: per person its cells (counted in skip_start[i + 1] for now),
    * regular nonzero cells and exception cells; the first and last age
@@ -321,27 +314,20 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
   p->ex_start[n] = n_ex;
   if (!panel_alloc_cells(p)) goto nomem;
 
-  /* 3. Fill, as panel_build() does: ascending in t within each person, and
-   * the constant c_i = sum (y log E - log y!) of eq. L in the same order of
-   * operations. */
-  double lgam[SIM_LGAMMA_TABLE]; /* log y! for small y, as lgamma gives it */
-  for (int y = 0; y < SIM_LGAMMA_TABLE; y++) lgam[y] = lgamma(y + 1.0);
+  /* 3. Fill, as panel_build() does: ascending in t within each person. */
   size_t sk = 0, z = 0, x = 0, cell = 0;
   for (size_t i = 0; i < n; i++) {
     size_t window = (size_t)(p->hi[i] - p->lo[i]) + 1;
     size_t m = window - (p->skip_start[i + 1] - p->skip_start[i]) + (p->ex_start[i + 1] - p->ex_start[i]);
     uint32_t next = p->lo[i];
-    double c = 0.0;
     for (size_t r = 0; r < m; r++, cell++) {
       uint32_t t = (uint32_t)rank[cs.a[cell]];
       for (uint32_t u = next; u < t; u++) p->skip_t[sk++] = u; /* gaps */
       next = t + 1;
       bool exception = cs.y[cell] < 0;
       int32_t y = exception ? -(cs.y[cell] + 1) : cs.y[cell];
-      if (y > 0) c -= y < SIM_LGAMMA_TABLE ? lgam[y] : lgamma(y + 1.0);
-      if (exception) { /* eq. L constant: y log E */
+      if (exception) {
         double e = cs.e[x];
-        c += y * log(e);
         p->skip_t[sk++] = t;
         p->ex_t[x] = t;
         p->ex_y[x] = y;
@@ -351,7 +337,6 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
         p->nz_y[z++] = y;
       }
     }
-    p->logc[i] = c;
   }
   p->n_obs = cs.n;
   p->n_nonzero = n_nonzero;

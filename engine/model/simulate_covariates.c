@@ -80,7 +80,7 @@ gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, g
       }
     if (group) group[i] = k;
     size_t last = first_end + (size_t)gsl_rng_uniform_int(rng, n_end), r0 = r;
-    bool inflated = m->family == GBTM_ZIP && m->iorder[k] >= 0;
+    bool inflated = model_inflated(m, k);
     for (size_t a = 0; a <= last; a++) {
       bool missing = d->gap_prob > 0.0 && gsl_rng_uniform(rng) < d->gap_prob;
       if (missing && !(a == last && r == r0)) continue;

@@ -11,8 +11,7 @@
  *    so each person's rows are contiguous and a repeated (id, age) is a
  *    pair of neighbours;
  * 3. the windows and CSR offsets from the counts;
- * 4. one pass to fill the cells, with
- *    c_i = sum over observed cells of (y log E - log y!) (the constant of eq. L).
+ * 4. one pass to fill the cells.
  */
 #include "panel/panel.h"
 
@@ -53,7 +52,6 @@ void gbtm_panel_free(gbtm_panel *p) {
   free(p->ex_t);
   free(p->ex_y);
   free(p->ex_e);
-  free(p->logc);
   free(p->risk);
   free(p->obs_start);
   free(p->tcov);
@@ -165,11 +163,10 @@ gbtm_status panel_build_rows(panel_row *rows, size_t n_rows, char **ids, size_t 
   p->ex_start = calloc(n_persons + 1, sizeof *p->ex_start);
   p->lo = malloc((n_persons ? n_persons : 1) * sizeof *p->lo);
   p->hi = malloc((n_persons ? n_persons : 1) * sizeof *p->hi);
-  p->logc = malloc((n_persons ? n_persons : 1) * sizeof *p->logc);
   double *amin = malloc((n_persons ? n_persons : 1) * sizeof *amin);
   double *amax = malloc((n_persons ? n_persons : 1) * sizeof *amax);
   panel_row *copy = NULL; /* the sorted rows, when sorted into a copy */
-  if (!ages_ok || !p->skip_start || !p->nz_start || !p->ex_start || !p->lo || !p->hi || !p->logc ||
+  if (!ages_ok || !p->skip_start || !p->nz_start || !p->ex_start || !p->lo || !p->hi ||
       !amin || !amax)
     goto nomem;
 
@@ -273,7 +270,6 @@ gbtm_status panel_build_rows(panel_row *rows, size_t n_rows, char **ids, size_t 
       const panel_row *r = &rows[a];
       panel_fill_cell(p, &f, age_index(p, &ages, r->age, f.next), (int32_t)r->count, r->exposure);
     }
-    panel_fill_end(p, &f, i);
   }
   p->n_obs = n_rows;
   p->n_nonzero = f.n_nonzero;
@@ -314,7 +310,6 @@ bool panel_alloc_cells(gbtm_panel *p) {
 
 void panel_filler_init(panel_filler *f) {
   memset(f, 0, sizeof *f);
-  for (int y = 0; y < PANEL_LGAMMA_TABLE; y++) f->lgam[y] = lgamma(y + 1.0);
 }
 
 size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, int32_t *y, double *e) {

@@ -5,9 +5,9 @@
  * - "skip" cells inside the window that are not regular: the unobserved ages
  *   (gaps) and the observed cells whose exposure differs from 1;
  * - the nonzero counts of regular cells (regular = observed with E = 1), CSR;
- * - the exception cells (observed with E != 1: age index, count, exposure), CSR;
- * - c_i = sum over observed cells of (y log E - log y!), the part of eq. L
- *   that no parameter touches.
+ * - the exception cells (observed with E != 1: age index, count, exposure), CSR.
+ * The part of eq. L that no parameter touches, c_i, is the family's
+ * (add_constant, engine/families/family.h): the E-step sums it.
  * So every regular cell is "in the window and not skipped", and its count is
  * 0 unless listed among the nonzeros. Kernels add a per-(k,t) base value over
  * the window by prefix sums, take the skip cells back out, and add the
@@ -54,7 +54,6 @@ struct gbtm_panel {
   uint32_t *ex_t;
   int32_t *ex_y;
   double *ex_e;
-  double *logc; /* n */
   /* covariates (gbtm_csv_columns): risk factors per person, time-varying
    * covariates per observed cell (cells ascending in age within a person,
    * person i's from obs_start[i]) */
@@ -121,38 +120,31 @@ bool panel_alloc_cells(gbtm_panel *p);
 /* Fills the cells person by person, each person's ascending in age, with
  * one set of expressions for every builder, so that their panels are
  * identical to the bit: panel_fill_person() at a person's start,
- * panel_fill_cell() per observed cell, panel_fill_end() at its end. */
-#define PANEL_LGAMMA_TABLE 256
+ * panel_fill_cell() per observed cell. */
 typedef struct panel_filler {
   size_t s, z, x;          /* next skip, nonzero and exception cell */
   size_t n_nonzero;        /* cells with y > 0 so far */
   double total;            /* their counts */
   bool has_exposure;       /* an exposure != 1 so far */
-  double c;                /* this person's c_i so far */
   uint32_t next;           /* the next age index of this person's window */
-  double lgam[PANEL_LGAMMA_TABLE]; /* log y! for small y */
 } panel_filler;
 
 void panel_filler_init(panel_filler *f);
 
 static inline void panel_fill_person(const gbtm_panel *p, panel_filler *f, size_t i) {
-  f->c = 0.0;
   f->next = p->lo[i];
 }
 
 /* Cell (t, y, e): the gaps before it are skip cells; an exposure != 1 makes
- * it an exception (and a skip cell), else a count > 0 a nonzero cell; c_i
- * gathers -log y! and y log E (the constant of eq. L). */
+ * it an exception (and a skip cell), else a count > 0 a nonzero cell. */
 static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, int32_t y, double e) {
   for (uint32_t u = f->next; u < t; u++) p->skip_t[f->s++] = u; /* gaps */
   f->next = t + 1;
   if (y > 0) {
-    f->c -= y < PANEL_LGAMMA_TABLE ? f->lgam[y] : lgamma(y + 1.0);
     f->n_nonzero++;
     f->total += y;
   }
-  if (e != 1.0) { /* eq. L constant: y log E */
-    f->c += y * log(e);
+  if (e != 1.0) {
     f->has_exposure = true;
     p->skip_t[f->s++] = t;
     p->ex_t[f->x] = t;
@@ -163,8 +155,6 @@ static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, i
     p->nz_y[f->z++] = y;
   }
 }
-
-static inline void panel_fill_end(gbtm_panel *p, const panel_filler *f, size_t i) { p->logc[i] = f->c; }
 
 /* Writes the observed cells of person i, ascending in age, into t[], y[]
  * and e[] (each with room for panel->T entries); returns how many. */

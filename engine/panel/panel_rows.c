@@ -102,8 +102,7 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
 
 /* The persons[0..n-1] of p as a new panel, through rows and panel_build, so
  * that the subset is built and checked like any other panel: its age grid
- * is the distinct ages of those persons, and c_i is recomputed from the same
- * cells (the same value). Cost O(cells of the subset). */
+ * is the distinct ages of those persons. Cost O(cells of the subset). */
 gbtm_status gbtm_panel_subset(const gbtm_panel *p, const size_t *persons, size_t n,
                               gbtm_panel **out, gbtm_error *err) {
   *out = NULL;

@@ -14,8 +14,7 @@
  *    each person: if they do not, nothing is built and the caller goes
  *    through panel_build_covariates(), which also reports repeated ages;
  * 3. per person the window, the gaps and exception cells (skip cells), the
- *    nonzero counts and c_i = sum (y log E - log y!) (the constant of eq.
- *    L), in the same order and with the same expressions as panel_build(),
+ *    nonzero counts, in the same order and with the same expressions as panel_build(),
  *    so that the two panels are identical to the bit;
  * 4. the covariates: risk factors per person (equal on all its cells),
  *    time-varying covariates per cell.
@@ -159,11 +158,10 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
   /* 3. windows and CSR offsets, then the cells */
   p->lo = malloc(n_persons * sizeof *p->lo);
   p->hi = malloc(n_persons * sizeof *p->hi);
-  p->logc = malloc(n_persons * sizeof *p->logc);
   p->skip_start = malloc((n_persons + 1) * sizeof *p->skip_start);
   p->nz_start = malloc((n_persons + 1) * sizeof *p->nz_start);
   p->ex_start = malloc((n_persons + 1) * sizeof *p->ex_start);
-  if (!p->lo || !p->hi || !p->logc || !p->skip_start || !p->nz_start || !p->ex_start) goto nomem;
+  if (!p->lo || !p->hi || !p->skip_start || !p->nz_start || !p->ex_start) goto nomem;
   /* each person's skip, nonzero and exception cells, then their offsets */
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
   for (size_t i = 0; i < n_persons; i++) {
@@ -209,7 +207,6 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
       panel_fill_person(p, &f, i);
       for (size_t a = start[i]; a < start[i + 1]; a++)
         panel_fill_cell(p, &f, t[a], count[a], exposure ? exposure[a] : 1.0);
-      panel_fill_end(p, &f, i);
     }
     n_nonzero += f.n_nonzero;
     total += f.total;

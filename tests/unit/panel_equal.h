@@ -37,7 +37,6 @@ static inline void ck_assert_panels_equal(const gbtm_panel *a, const gbtm_panel 
   panel_arrays_eq(a->ex_t, b->ex_t, a->ex_start[n] * sizeof *a->ex_t, "ex_t");
   panel_arrays_eq(a->ex_y, b->ex_y, a->ex_start[n] * sizeof *a->ex_y, "ex_y");
   panel_arrays_eq(a->ex_e, b->ex_e, a->ex_start[n] * sizeof *a->ex_e, "ex_e");
-  panel_arrays_eq(a->logc, b->logc, n * sizeof *a->logc, "logc");
   ck_assert_int_eq(a->n_risk, b->n_risk);
   ck_assert_int_eq(a->n_tcov, b->n_tcov);
   for (int j = 0; j < a->n_risk; j++) ck_assert_str_eq(a->risk_name[j], b->risk_name[j]);

@@ -1,0 +1,145 @@
+/* check_families.c: the family table's contract (DESIGN §6 Families), for
+ * every family of the registry: the lookups by id and by name, every
+ * function present, cell_terms' derivatives against central differences of
+ * its log f, its log f against cell_loglik plus add_constant, the shape of
+ * a positive count's terms at unit exposure that inference relies on, and
+ * log_expected_gradient against differences of log expected. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "families/family.h"
+#include "gbtm.h"
+
+static const double ETA[] = {-2.0, 0.3, 1.5};
+static const double ZETA[] = {-1.5, 0.0, 2.0};
+static const double Y[] = {0.0, 1.0, 4.0};
+static const double E[] = {1.0, 0.5, 2.5};
+
+static const gbtm_family *family_at(int f) { return family_get((gbtm_family_id)f); }
+
+START_TEST(registry_lookups) {
+  ck_assert_int_ge(gbtm_family_count(), 2);
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    ck_assert_ptr_nonnull(fam);
+    ck_assert_int_eq(fam->id, f);
+    ck_assert(gbtm_family_valid(fam->id));
+    gbtm_family_id id;
+    ck_assert(gbtm_family_parse(fam->name, &id));
+    ck_assert_int_eq(id, fam->id);
+    ck_assert_str_eq(gbtm_family_name(fam->id), fam->name);
+    ck_assert_str_eq(gbtm_family_title(fam->id), fam->title);
+    ck_assert_str_eq(gbtm_family_expected_name(fam->id), fam->expected_name);
+    ck_assert(gbtm_family_zero_inflated(fam->id) == fam->zero_inflated);
+    ck_assert(fam->tables && fam->cell_loglik && fam->cell_stats && fam->regular_stats && fam->mstep &&
+              fam->gradient && fam->add_constant && fam->cell_terms && fam->positive_hessian &&
+              fam->expected && fam->log_expected_gradient && fam->sample);
+  }
+  gbtm_family_id id;
+  ck_assert(!gbtm_family_parse("nb", &id));
+  ck_assert(!gbtm_family_valid((gbtm_family_id)gbtm_family_count()));
+  ck_assert(!gbtm_family_zero_inflated((gbtm_family_id)-1));
+  ck_assert_str_eq(gbtm_family_name((gbtm_family_id)gbtm_family_count()), "unknown");
+  ck_assert(gbtm_family_parse("zip", &id) && gbtm_family_zero_inflated(id));
+  ck_assert(gbtm_family_parse("poisson", &id) && !gbtm_family_zero_inflated(id));
+}
+END_TEST
+
+/* cell_terms' first and second derivatives against central differences of
+ * its lf and first derivatives; its lf against cell_loglik + add_constant. */
+START_TEST(cell_terms_derivatives) {
+  const double h = 1e-5;
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
+      for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 3; b++)
+          for (size_t c = 0; c < 3; c++)
+            for (size_t d = 0; d < 3; d++) {
+              double eta = ETA[a], z = ZETA[b], y = Y[c], e = E[d];
+              const double *zeta = inflated ? &z : NULL;
+              family_cell t = fam->cell_terms(eta, zeta, y, e);
+              double v = fam->cell_loglik(eta, zeta, y, e) + fam->add_constant(0.0, y, e);
+              ck_assert_double_eq_tol(t.lf, v, 1e-12 * (1.0 + fabs(v)));
+              family_cell ep = fam->cell_terms(eta + h, zeta, y, e), em = fam->cell_terms(eta - h, zeta, y, e);
+              ck_assert_double_eq_tol(t.a_eta, (ep.lf - em.lf) / (2 * h), 1e-6 * (1.0 + fabs(t.a_eta)));
+              ck_assert_double_eq_tol(t.h_ee, (ep.a_eta - em.a_eta) / (2 * h), 1e-6 * (1.0 + fabs(t.h_ee)));
+              if (!zeta) {
+                ck_assert(t.a_zeta == 0.0 && t.h_ez == 0.0 && t.h_zz == 0.0);
+                continue;
+              }
+              double zp = z + h, zm = z - h;
+              family_cell p = fam->cell_terms(eta, &zp, y, e), m = fam->cell_terms(eta, &zm, y, e);
+              ck_assert_double_eq_tol(t.a_zeta, (p.lf - m.lf) / (2 * h), 1e-6 * (1.0 + fabs(t.a_zeta)));
+              ck_assert_double_eq_tol(t.h_zz, (p.a_zeta - m.a_zeta) / (2 * h), 1e-6 * (1.0 + fabs(t.h_zz)));
+              ck_assert_double_eq_tol(t.h_ez, (p.a_eta - m.a_eta) / (2 * h), 1e-6 * (1.0 + fabs(t.h_ez)));
+            }
+  }
+}
+END_TEST
+
+/* log_expected_gradient against central differences of log expected. */
+START_TEST(expected_gradient) {
+  const double h = 1e-6;
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
+      for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 3; b++) {
+          double eta = ETA[a], z = ZETA[b], zp = z + h, zm = z - h, d_eta, d_zeta;
+          const double *zeta = inflated ? &z : NULL;
+          fam->log_expected_gradient(eta, zeta, &d_eta, &d_zeta);
+          double fd_eta = (log(fam->expected(eta + h, zeta)) - log(fam->expected(eta - h, zeta))) / (2 * h);
+          ck_assert_double_eq_tol(d_eta, fd_eta, 1e-6);
+          double fd_zeta = inflated ? (log(fam->expected(eta, &zp)) - log(fam->expected(eta, &zm))) / (2 * h) : 0.0;
+          ck_assert_double_eq_tol(d_zeta, fd_zeta, 1e-6);
+        }
+  }
+}
+END_TEST
+
+/* At unit exposure a positive count's terms are those of a count of 1 but
+ * for y eta - log y! in lf and y in a_eta, and positive_hessian is w times
+ * their second derivatives. */
+START_TEST(positive_counts_at_unit_exposure) {
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
+      for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 3; b++) {
+          double eta = ETA[a], z = ZETA[b];
+          const double *zeta = inflated ? &z : NULL;
+          family_cell one = fam->cell_terms(eta, zeta, 1.0, 1.0);
+          double hp[3];
+          fam->positive_hessian(&one, 2.5, hp);
+          for (int y = 1; y <= 7; y++) {
+            family_cell t = fam->cell_terms(eta, zeta, y, 1.0);
+            double lf = one.lf + (y - 1) * eta - lgamma(y + 1.0);
+            ck_assert_double_eq_tol(t.lf, lf, 1e-12 * (1.0 + fabs(lf)));
+            ck_assert_double_eq_tol(t.a_eta, one.a_eta + (y - 1), 1e-12 * (1.0 + fabs(t.a_eta)));
+            ck_assert(t.a_zeta == one.a_zeta);
+            ck_assert(t.h_ee == one.h_ee && t.h_ez == one.h_ez && t.h_zz == one.h_zz);
+            ck_assert_double_eq_tol(hp[0], 2.5 * t.h_ee, 1e-14 * (1.0 + fabs(hp[0])));
+            ck_assert_double_eq_tol(hp[1], 2.5 * t.h_ez, 1e-14 * (1.0 + fabs(hp[1])));
+            ck_assert_double_eq_tol(hp[2], 2.5 * t.h_zz, 1e-14 * (1.0 + fabs(hp[2])));
+          }
+        }
+  }
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("families");
+  TCase *tc = tcase_create("families");
+  tcase_add_test(tc, registry_lookups);
+  tcase_add_test(tc, cell_terms_derivatives);
+  tcase_add_test(tc, positive_counts_at_unit_exposure);
+  tcase_add_test(tc, expected_gradient);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
