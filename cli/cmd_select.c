@@ -730,6 +730,7 @@ int cmd_select(int argc, char **argv) {
   refine_log log = {0};
   rc = CLI_EXIT_OK;
 
+  a.columns.family = a.options.fit.family; /* refuse a response the family does not take */
   gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);

@@ -163,6 +163,14 @@ void gbtm_atomic_file_discard(gbtm_atomic_file *f);
 
 /* ---- panels ------------------------------------------------------------ */
 
+/* The model families (DESIGN §6 Families); a panel reader may be told the
+ * family, to refuse a response or exposure it does not take. */
+typedef enum gbtm_family_id {
+  GBTM_POISSON = 0, /* eq. P */
+  GBTM_ZIP = 1,     /* eq. Z */
+  GBTM_LOGIT = 2    /* eq. B: binary response, logit link */
+} gbtm_family_id;
+
 /* A person x age panel of counts, held sparsely (DESIGN §1). */
 typedef struct gbtm_panel gbtm_panel;
 
@@ -207,6 +215,11 @@ typedef struct gbtm_csv_columns {
    * larger input, a pipe or a device included, is refused as it arrives
    * (GBTM_ERR_USAGE), and so is an HDF5 panel that declares more. */
   uint64_t max_bytes;
+  /* The family the data are for (default GBTM_POISSON, which takes every
+   * count and exposure): a count or exposure the family does not take (a
+   * count other than 0 or 1 for GBTM_LOGIT) is an error naming the file,
+   * line and column, or the dataset. */
+  gbtm_family_id family;
 } gbtm_csv_columns;
 
 gbtm_csv_columns gbtm_csv_columns_default(void);
@@ -315,11 +328,6 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
 gbtm_status gbtm_panel_write_csv(const gbtm_panel *panel, const char *path, gbtm_error *err);
 
 /* ---- models ------------------------------------------------------------ */
-
-typedef enum gbtm_family_id {
-  GBTM_POISSON = 0, /* eq. P */
-  GBTM_ZIP = 1      /* eq. Z */
-} gbtm_family_id;
 
 /* The families are listed once, in engine/families/family_registry.c
  * (DESIGN §6 Families); their ids run from 0 to gbtm_family_count() - 1. */

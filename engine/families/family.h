@@ -45,6 +45,13 @@ typedef struct gbtm_family {
   gbtm_family_id id;
   int n_stats;
   bool zero_inflated; /* has alpha blocks and an iorder per group */
+  /* The largest valid response (0: any count) and, when bounded, why a
+   * larger count is refused, after 'count "2" ': "is not 0 or 1 (...)". */
+  long max_response;
+  const char *response_why;
+  /* NULL: the family takes exposures; else why an exposure other than 1 is
+   * refused, after 'exposure "2" ': "is not 1 (...)". */
+  const char *exposure_why;
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
   void (*tables)(const double *eta, const double *zeta, size_t T, double *base, double *pos,
@@ -89,8 +96,15 @@ typedef struct gbtm_family {
 
 extern const gbtm_family gbtm_family_poisson;
 extern const gbtm_family gbtm_family_zip;
+extern const gbtm_family gbtm_family_logit;
 
 /* The table of a family id (never NULL for a valid id). */
 const gbtm_family *family_get(gbtm_family_id id);
+
+/* NULL when family id takes the count y (an invalid id takes every count),
+ * else its response_why. */
+const char *family_response_why(gbtm_family_id id, long long y);
+/* NULL when family id takes the exposure E, else its exposure_why. */
+const char *family_exposure_why(gbtm_family_id id, double E);
 
 #endif

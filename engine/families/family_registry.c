@@ -6,11 +6,24 @@
 static const gbtm_family *const families[] = {
     [GBTM_POISSON] = &gbtm_family_poisson,
     [GBTM_ZIP] = &gbtm_family_zip,
+    [GBTM_LOGIT] = &gbtm_family_logit,
 };
 
 const gbtm_family *family_get(gbtm_family_id id) {
   if ((unsigned)id >= sizeof families / sizeof families[0]) return NULL;
   return families[id];
+}
+
+const char *family_response_why(gbtm_family_id id, long long y) {
+  const gbtm_family *f = family_get(id);
+  if (!f || f->max_response <= 0 || y <= f->max_response) return NULL;
+  return f->response_why;
+}
+
+const char *family_exposure_why(gbtm_family_id id, double E) {
+  const gbtm_family *f = family_get(id);
+  if (!f || !f->exposure_why || E == 1.0) return NULL;
+  return f->exposure_why;
 }
 
 bool gbtm_family_parse(const char *name, gbtm_family_id *out) {

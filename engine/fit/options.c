@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "families/family.h"
 #include "model/model.h"
 #include "panel/panel.h"
 
@@ -41,6 +42,16 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
                                    gbtm_error *err) {
   if (!gbtm_family_valid(o->family))
     return gbtm_fail(err, GBTM_ERR_USAGE, "unknown model family %d", (int)o->family);
+  if (p) { /* a panel read for another family, or built from rows */
+    const gbtm_family *f = family_get(o->family);
+    panel_sizes all = panel_sizes_all(p);
+    if (f->exposure_why && all.has_exposure)
+      return gbtm_fail(err, GBTM_ERR_DATA, "the %s family has no exposure, but the data have exposures other than 1",
+                       f->name);
+    if (f->max_response == 1 && all.total != (double)all.n_nonzero)
+      return gbtm_fail(err, GBTM_ERR_DATA, "the %s family's response is 0 or 1, but the data have larger counts",
+                       f->name);
+  }
   if (p && p->total == 0.0)
     return gbtm_fail(err, GBTM_ERR_DATA, "every count in the data is zero: there is no trajectory to fit");
   if (o->groups < 1 || o->groups > GBTM_MAX_GROUPS)

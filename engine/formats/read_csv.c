@@ -28,6 +28,7 @@
 #include "panel/panel.h"
 #include "panel/panel_covariates.h"
 #include "formats/panel_columns.h"
+#include "families/family.h"
 #include "formats/read_csv.h"
 #include "panel/panel_sorted.h"
 
@@ -124,6 +125,8 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
 
     int bad = csv_parse_count(text[2], len[2], &row->count);
     if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
+    const char *why = family_response_why(cols->family, row->count);
+    if (why) return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
 
     row->exposure = 1.0;
     if (h->exposure != SIZE_MAX &&
@@ -131,6 +134,8 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
          !(row->exposure > 0.0)))
       return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3],
                            "is not a finite number > 0");
+    if (h->exposure != SIZE_MAX && (why = family_exposure_why(cols->family, row->exposure)))
+      return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3], why);
 
     if (into_cells) {
       if (run && !(row->age > cells->age[n - 1])) { /* ages not ascending */
@@ -420,6 +425,7 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
     memcpy(cols.tcov, columns->tcov, sizeof cols.tcov);
     cols.drop_missing = columns->drop_missing;
     cols.max_bytes = columns->max_bytes;
+    cols.family = columns->family;
   }
   gbtm_status st = panel_columns_check(path, &cols, err);
   if (st != GBTM_OK) return st;

@@ -27,6 +27,7 @@
 #include "panel/panel.h"
 #include "panel/panel_covariates.h"
 #include "formats/panel_columns.h"
+#include "families/family.h"
 #include "formats/read_wide.h"
 
 #define SHOW CSV_SHOW
@@ -177,6 +178,8 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
     return csv_bad_age(err, w->r.path, line, fa + 1, w->text[fa], w->len[fa]);
   int bad = csv_parse_count(w->text[fc], w->len[fc], &row->count);
   if (bad) return csv_bad_count(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc], bad);
+  const char *why = family_response_why(c->family, row->count);
+  if (why) return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
   row->exposure = 1.0;
   if (h->exposure) {
     size_t fe = h->exposure[v];
@@ -184,6 +187,8 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
         !(row->exposure > 0.0))
       return csv_bad_field(err, w->r.path, line, fe + 1, "exposure", w->text[fe], w->len[fe],
                            "is not a finite number > 0");
+    if ((why = family_exposure_why(c->family, row->exposure)))
+      return csv_bad_field(err, w->r.path, line, fe + 1, "exposure", w->text[fe], w->len[fe], why);
   }
   if (w->n_covariates) {
     double *val = w->values + w->n_rows * (size_t)w->n_covariates;

@@ -96,6 +96,9 @@ double gbtm_model_expected(const gbtm_model *m, int k, double age) {
 
 /* log f_k(y | E) of eq. P / eq. Z, written out in full; shift = w'delta_k. */
 static double log_density(const gbtm_model *m, int k, double age, double shift, double y, double E) {
+  const gbtm_family *f = family_get(m->family);
+  if (f->max_response > 0) /* a bounded response (eq. B): the family's own log f */
+    return f->cell_terms(linear(m->beta[k], m->order[k] + 1, m, age) + shift, NULL, y, E).lf;
   double lambda = E * exp(linear(m->beta[k], m->order[k] + 1, m, age) + shift);
   double logpois = y * log(lambda) - lambda - lgamma(y + 1.0);
   if (y == 0.0) logpois = -lambda;

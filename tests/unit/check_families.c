@@ -2,7 +2,9 @@
  * every family of the registry: the lookups by id and by name, every
  * function present, cell_terms' derivatives against central differences of
  * its log f, its log f against cell_loglik plus add_constant, the shape of
- * a positive count's terms at unit exposure that inference relies on, and
+ * a positive count's terms at unit exposure that inference relies on (for
+ * the valid responses of a bounded family), the response and exposure
+ * checks of the readers, and
  * log_expected_gradient against differences of log expected. */
 #include <check.h>
 #include <math.h>
@@ -43,6 +45,14 @@ START_TEST(registry_lookups) {
   ck_assert_str_eq(gbtm_family_name((gbtm_family_id)gbtm_family_count()), "unknown");
   ck_assert(gbtm_family_parse("zip", &id) && gbtm_family_zero_inflated(id));
   ck_assert(gbtm_family_parse("poisson", &id) && !gbtm_family_zero_inflated(id));
+  ck_assert(gbtm_family_parse("logit", &id) && !gbtm_family_zero_inflated(id));
+  ck_assert_ptr_null(family_response_why(id, 1));
+  ck_assert_ptr_nonnull(family_response_why(id, 2));
+  ck_assert_ptr_null(family_exposure_why(id, 1.0));
+  ck_assert_ptr_nonnull(family_exposure_why(id, 2.0));
+  ck_assert(gbtm_family_parse("poisson", &id));
+  ck_assert_ptr_null(family_response_why(id, 1000));
+  ck_assert_ptr_null(family_exposure_why(id, 2.0));
 }
 END_TEST
 
@@ -113,7 +123,7 @@ START_TEST(positive_counts_at_unit_exposure) {
           family_cell one = fam->cell_terms(eta, zeta, 1.0, 1.0);
           double hp[3];
           fam->positive_hessian(&one, 2.5, hp);
-          for (int y = 1; y <= 7; y++) {
+          for (int y = 1; y <= (fam->max_response > 0 ? fam->max_response : 7); y++) {
             family_cell t = fam->cell_terms(eta, zeta, y, 1.0);
             double lf = one.lf + (y - 1) * eta - lgamma(y + 1.0);
             ck_assert_double_eq_tol(t.lf, lf, 1e-12 * (1.0 + fabs(lf)));

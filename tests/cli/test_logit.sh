@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# test_logit.sh: the binary logit family end to end (--family logit): fit on
+# cambridge_binary.csv, then show, classify, simulate --model, plot and test
+# on the saved model; fit and select refuse a response other than 0 or 1 and
+# an exposure other than 1 with exit 2 and the file, line and column.
+# $1 is the gbtm binary.
+set -u
+gbtm=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
+pass=0 fail=0
+check() { # name, condition (exit status of the previous command)
+  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
+}
+data="${GBTM_REFDATA:-$(dirname "$0")/../../datasets/refdata}/cambridge_binary.csv"
+
+"$gbtm" fit "$data" --family logit --groups 2 --order 2 --starts 10 --quiet --json -o "$dir/m.h5" >"$dir/fit.json"
+check "fit --family logit -o" $?
+/usr/bin/python3 - "$dir/fit.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+s = json.dumps(j)
+assert '"logit"' in s, s[:300]
+def find(o, key):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == key: return v
+            r = find(v, key)
+            if r is not None: return r
+    if isinstance(o, list):
+        for v in o:
+            r = find(v, key)
+            if r is not None: return r
+ll = find(j, "loglik")
+assert ll is not None and abs(ll - (-788.81271791918743)) < 1e-3, ll  # flexmix's maximum
+PY
+check "fit reaches flexmix's maximum (K = 2, d = 2)" $?
+
+"$gbtm" show "$dir/m.h5" >"$dir/show.txt" && grep -q "logit" "$dir/show.txt" && grep -qi "probability" "$dir/show.txt"
+check "show names the family and the probability" $?
+"$gbtm" classify "$dir/m.h5" "$data" -o "$dir/post.csv" >/dev/null && [ "$(wc -l <"$dir/post.csv")" -eq 196 ]
+check "classify: one row per person" $?
+"$gbtm" simulate --model "$dir/m.h5" --n 300 --seed 3 -o "$dir/sim.csv" >/dev/null
+check "simulate --model" $?
+tail -n +2 "$dir/sim.csv" | cut -d, -f3 | sort -u | tr '\n' ' ' | grep -qx "0 1 \|0 \|1 "
+check "simulated responses are 0 or 1" $?
+"$gbtm" fit "$dir/sim.csv" --family logit --groups 2 --order 2 --starts 4 --quiet >/dev/null
+check "simulated data fit" $?
+"$gbtm" plot "$dir/m.h5" -o "$dir/m.svg" >/dev/null && grep -q "<svg" "$dir/m.svg"
+check "plot" $?
+"$gbtm" test "$dir/m.h5" 'beta[1][2] = beta[2][2]' >/dev/null
+check "test" $?
+
+awk -F, 'NR == 5 {$3 = 2} {print}' OFS=, "$data" >"$dir/two.csv"
+for cmd in fit select; do
+  "$gbtm" $cmd "$dir/two.csv" --family logit --groups 2 --quiet -o "$dir/x.out" 2>"$dir/err.txt" >/dev/null
+  rc=$?
+  [ $rc -eq 2 ] && grep -q "two.csv:5:3: count \"2\" is not 0 or 1" "$dir/err.txt"
+  check "$cmd refuses a 2 (exit $rc: $(head -c 200 "$dir/err.txt"))" $?
+done
+"$gbtm" fit "$dir/two.csv" --groups 1 --quiet >/dev/null
+check "the same data fit as Poisson counts" $?
+awk -F, 'NR == 1 {print $0 ",e"; next} {print $0 "," (NR == 7 ? 2 : 1)}' "$data" >"$dir/exp.csv"
+"$gbtm" fit "$dir/exp.csv" --family logit --exposure e --quiet 2>"$dir/err.txt" >/dev/null
+rc=$?
+[ $rc -eq 2 ] && grep -q "exp.csv:7:4: exposure \"2\" is not 1" "$dir/err.txt"
+check "an exposure other than 1 is refused (exit $rc)" $?
+
+echo "passed $pass, failed $fail"
+[ "$fail" -eq 0 ]
