@@ -150,7 +150,9 @@ static void text_model(FILE *out, const gbtm_model *m) {
   int K = gbtm_model_groups(m);
   fprintf(out, "\nModel: %s, %d group%s\n", family_phrase(gbtm_model_family(m), buf, sizeof buf), K,
           K == 1 ? "" : "s");
-  label(out, "orders (log rate)");
+  char orders[48];
+  snprintf(orders, sizeof orders, "orders (%s)", gbtm_family_predictor_name(gbtm_model_family(m)));
+  label(out, orders);
   int order[GBTM_MAX_GROUPS] = {0};
   for (int k = 0; k < K; k++) order[k] = gbtm_model_order(m, k);
   order_list(order, K, buf, sizeof buf);
@@ -211,7 +213,7 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
       for (size_t j = 0; j < n; j++) {
         char name[48], pw[16];
         gbtm_basis_coef_name((int)j, pw, sizeof pw);
-        snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : "log rate", pw);
+        snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : gbtm_family_predictor_name(gbtm_model_family(m)), pw);
         label(out, name);
         double est = alpha ? gbtm_model_alpha(m, k, j) : gbtm_model_beta(m, k, j), z = est / se[j];
         double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */

@@ -75,8 +75,8 @@ void report_text_covariates(FILE *out, const gbtm_fit_result *res) {
     }
   }
   if (gbtm_model_n_tcov(m) > 0) {
-    fprintf(out, "\nTime-varying covariates (log rate)\n");
-    fprintf(out, "  %-30s %10s %9s %8s %8s %9s  %s\n", "", "estimate", "se", "z", "p", "rate ratio",
+    fprintf(out, "\nTime-varying covariates (%s)\n", gbtm_family_predictor_name(gbtm_model_family(m)));
+    fprintf(out, "  %-30s %10s %9s %8s %8s %9s  %s\n", "", "estimate", "se", "z", "p", gbtm_family_ratio_name(gbtm_model_family(m)),
             "95% interval");
     for (int k = 0; k < gbtm_model_groups(m); k++)
       for (int j = 0; j < gbtm_model_n_tcov(m); j++) {

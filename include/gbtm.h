@@ -342,6 +342,11 @@ const char *gbtm_family_title(gbtm_family_id family);
 /* The name of what the family's trajectories give, for reports: "expected
  * count" ("unknown" for an id out of range). */
 const char *gbtm_family_expected_name(gbtm_family_id family);
+/* What the family's linear predictor is ("log rate", "logit") and what exp
+ * of a time-varying covariate's coefficient is ("rate ratio", "odds
+ * ratio"), for reports ("unknown" for an id out of range). */
+const char *gbtm_family_predictor_name(gbtm_family_id family);
+const char *gbtm_family_ratio_name(gbtm_family_id family);
 /* Whether the family has a zero-inflation part (iorder, alpha); false for an
  * id out of range. */
 bool gbtm_family_zero_inflated(gbtm_family_id family);
@@ -935,7 +940,7 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * 64 bytes, else 2 for models with covariates or a reference group other
  * than the first, else 1: docs/model-file.md); it reads this version and
  * older. */
-#define GBTM_MODEL_FORMAT_VERSION 3
+#define GBTM_MODEL_FORMAT_VERSION 4
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

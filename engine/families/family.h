@@ -42,7 +42,14 @@ typedef struct gbtm_family {
   const char *name;  /* the --family and model-file spelling, "zip" */
   const char *title; /* for titles of reports, "Zero-inflated Poisson" */
   const char *expected_name; /* what expected() gives, in reports: "expected count" */
+  /* What the linear predictor eta is, in reports: "log rate"; and what
+   * exp of a time-varying covariate's coefficient is: "rate ratio". */
+  const char *predictor_name;
+  const char *ratio_name;
   gbtm_family_id id;
+  /* The first model-file format version that names the family
+   * (docs/model-file.md): a model of it is written in at least this one. */
+  int since_format;
   int n_stats;
   bool zero_inflated; /* has alpha blocks and an iorder per group */
   /* The largest valid response (0: any count) and, when bounded, why a

@@ -50,6 +50,16 @@ const char *gbtm_family_expected_name(gbtm_family_id id) {
   return f ? f->expected_name : "unknown";
 }
 
+const char *gbtm_family_predictor_name(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f ? f->predictor_name : "unknown";
+}
+
+const char *gbtm_family_ratio_name(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f ? f->ratio_name : "unknown";
+}
+
 int gbtm_family_count(void) { return (int)(sizeof families / sizeof families[0]); }
 
 bool gbtm_family_valid(gbtm_family_id id) { return family_get(id) != NULL; }

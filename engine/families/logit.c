@@ -109,8 +109,11 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 
 const gbtm_family gbtm_family_logit = {
     .name = "logit",
+    .since_format = 4,
     .title = "Binary logit",
     .expected_name = "probability",
+    .predictor_name = "logit",
+    .ratio_name = "odds ratio",
     .id = GBTM_LOGIT,
     .n_stats = N_STATS,
     .zero_inflated = false,

@@ -101,8 +101,11 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 
 const gbtm_family gbtm_family_poisson = {
     .name = "poisson",
+    .since_format = 1,
     .title = "Poisson",
     .expected_name = "expected count",
+    .predictor_name = "log rate",
+    .ratio_name = "rate ratio",
     .id = GBTM_POISSON,
     .n_stats = N_STATS,
     .zero_inflated = false,

@@ -161,8 +161,11 @@ static long sample(gsl_rng *rng, double eta, const double *zeta, double E) {
 
 const gbtm_family gbtm_family_zip = {
     .name = "zip",
+    .since_format = 1,
     .title = "Zero-inflated Poisson",
     .expected_name = "expected count",
+    .predictor_name = "log rate",
+    .ratio_name = "rate ratio",
     .id = GBTM_ZIP,
     .n_stats = N_STATS,
     .zero_inflated = true,

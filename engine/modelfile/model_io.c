@@ -44,6 +44,7 @@
 #include "base/error.h"
 #include "fit/fit_result.h"
 #include "base/h5util.h"
+#include "families/family.h"
 #include "modelfile/model_check.h"
 #include "panel/panel.h"
 
@@ -181,8 +182,10 @@ static bool long_ids(const gbtm_fit_result *r) {
 /* The lowest version that holds the result (docs/model-file.md). */
 static int format_version(const gbtm_fit_result *r) {
   const gbtm_model *m = &r->model;
-  if (long_ids(r)) return 3;
-  return m->n_risk > 0 || m->n_tcov > 0 || m->refgroup != 0 ? 2 : 1;
+  int version = m->n_risk > 0 || m->n_tcov > 0 || m->refgroup != 0 ? 2 : 1;
+  if (long_ids(r)) version = 3;
+  int family = family_get(m->family)->since_format;
+  return family > version ? family : version;
 }
 
 static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
@@ -771,8 +774,13 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   node g;
   r_group(io, root, "model", false, &g);
   char *family = r_str(io, &g, "family");
-  if (family && !gbtm_family_parse(family, &m->family))
-    h5_fail(io, GBTM_ERR_PARSE, "/model/family is \"%s\", expected \"poisson\" or \"zip\"", family);
+  if (family && !gbtm_family_parse(family, &m->family)) {
+    char known[256] = "";
+    for (int f = 0; f < gbtm_family_count(); f++)
+      snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", f ? ", " : "",
+               gbtm_family_name((gbtm_family_id)f));
+    h5_fail(io, GBTM_ERR_PARSE, "/model/family is \"%s\", expected one of %s", family, known);
+  }
   free(family);
   m->groups = r_int(io, &g, "groups", 1, GBTM_MAX_GROUPS);
   long long v[GBTM_MAX_GROUPS];

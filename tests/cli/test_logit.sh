@@ -39,6 +39,8 @@ check "fit reaches flexmix's maximum (K = 2, d = 2)" $?
 
 "$gbtm" show "$dir/m.h5" >"$dir/show.txt" && grep -q "logit" "$dir/show.txt" && grep -qi "probability" "$dir/show.txt"
 check "show names the family and the probability" $?
+grep -q "format version *4," "$dir/show.txt"
+check "a logit model file is format version 4 (the first that names logit)" $?
 "$gbtm" classify "$dir/m.h5" "$data" -o "$dir/post.csv" >/dev/null && [ "$(wc -l <"$dir/post.csv")" -eq 196 ]
 check "classify: one row per person" $?
 "$gbtm" simulate --model "$dir/m.h5" --n 300 --seed 3 -o "$dir/sim.csv" >/dev/null

@@ -565,7 +565,11 @@ START_TEST(bad_files) {
   ck_assert(H5Awrite(attr, H5T_NATIVE_INT, &newer) >= 0);
   H5Aclose(attr);
   H5Fclose(h);
-  load_fails(path, GBTM_ERR_PARSE, "format version 4 is newer than this gbtm reads (version 3); read it with a newer gbtm");
+  char newer_message[128];
+  snprintf(newer_message, sizeof newer_message,
+           "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm", newer,
+           GBTM_MODEL_FORMAT_VERSION);
+  load_fails(path, GBTM_ERR_PARSE, newer_message);
 
   /* A dataset of the wrong shape, of the wrong type, or missing. */
   double beta[2][6] = {{0}};
