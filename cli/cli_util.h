@@ -211,7 +211,7 @@ struct option;
  * table is the command's long options. */
 bool cli_option_problem(const char *cmd, int opt, char **argv, const struct option *table);
 /* The options given so far on one command line (cli_option_once). */
-enum { CLI_OPT_MAX = 512 }; /* getopt_long values are below */
+enum { CLI_OPT_MAX = 1024 }; /* getopt_long values are below (cli_covariates.h: 900, 901) */
 typedef struct cli_given {
   bool seen[CLI_OPT_MAX];
 } cli_given;

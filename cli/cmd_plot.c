@@ -17,12 +17,14 @@
  * The story: parse the options, read the input, pick the figure, write it
  * under a temporary name, rename it into place, free. */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -414,9 +416,13 @@ static void traj_titles_set(traj_plot *tp, const plot_args *a, const char *name,
     if (n < 0) break;
     used += (size_t)n;
   }
+  /* A value the input lacks (null) or cannot hold prints as "-". */
+  char ll_text[32] = "-", bic_text[32] = "-";
+  if (isfinite(ll)) snprintf(ll_text, sizeof ll_text, "%.2f", ll);
+  if (isfinite(bic)) snprintf(bic_text, sizeof bic_text, "%.2f", bic);
   snprintf(tp->subtitle, sizeof tp->subtitle,
-           "%s model, polynomial orders %s; log L %.2f, BIC %.2f (-2 log L + p ln N)",
-           gbtm_family_title(gbtm_model_family(m)), orders, ll, bic);
+           "%s model, polynomial orders %s; log L %s, BIC %s (-2 log L + p ln N)",
+           gbtm_family_title(gbtm_model_family(m)), orders, ll_text, bic_text);
 }
 
 /* Titles from the model's object o and the file's root (its data's name). */
@@ -521,6 +527,7 @@ static void draw_panel(svg *s, frame *f, const crit_point *pt, size_t n, const i
     double v = cv ? pt[i].cv_loglik : pt[i].bic;
     if (!pt[i].best || !isfinite(v)) continue;
     double x = svg_axis_map(&f->x, pt[i].groups), y = svg_axis_map(&f->y, v);
+    if (!isfinite(x) || !isfinite(y)) continue; /* an axis whose range overflows */
     fprintf(s->out,
             "<circle class=\"best\" cx=\"%.2f\" cy=\"%.2f\" r=\"10\" fill=\"none\" stroke=\"#222222\" "
             "stroke-width=\"1.5\"/>\n",
@@ -654,14 +661,25 @@ int cmd_plot(int argc, char **argv) {
   traj_plot tp;
   memset(&tp, 0, sizeof tp);
 
-  FILE *probe = fopen(a.input, "rb");
-  if (!probe) {
-    cli_error(CMD, "%s: cannot open the file", a.input);
+  /* A model file is a regular file (HDF5 seeks); anything else (a pipe, a
+   * FIFO, /dev/stdin) is read once, as JSON, so its first bytes are not
+   * consumed by a probe. */
+  struct stat st;
+  if (stat(a.input, &st) != 0) {
+    cli_error(CMD, "%s: cannot open the file: %s", a.input, strerror(errno));
     return CLI_EXIT_USAGE;
   }
   unsigned char magic[8] = {0};
-  size_t got = fread(magic, 1, sizeof magic, probe);
-  fclose(probe);
+  size_t got = 0;
+  if (S_ISREG(st.st_mode)) {
+    FILE *probe = fopen(a.input, "rb");
+    if (!probe) {
+      cli_error(CMD, "%s: cannot open the file: %s", a.input, strerror(errno));
+      return CLI_EXIT_USAGE;
+    }
+    got = fread(magic, 1, sizeof magic, probe);
+    fclose(probe);
+  }
   if (got == 8 && memcmp(magic, "\x89HDF\r\n\x1a\n", 8) == 0) {
     if (a.model) {
       cli_error(CMD, "--model applies to select.json; %s holds one model", a.input);

@@ -33,6 +33,7 @@
 #include "outfile.h"
 #include "output_check.h"
 #include "report.h"
+#include "text_escape.h"
 
 #define CMD "select"
 
@@ -351,7 +352,9 @@ static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel
                         const gbtm_select_result *r) {
   const gbtm_select_options *o = &a->options;
   bool cv = o->cv_folds > 0, inflated = gbtm_family_zero_inflated(o->fit.family);
-  fprintf(out, "Data: %s, %zu persons, %zu observations (person-ages)\n", a->data,
+  fprintf(out, "Data: ");
+  text_escape_put(out, a->data, false);
+  fprintf(out, ", %zu persons, %zu observations (person-ages)\n",
           gbtm_panel_n_persons(panel), gbtm_panel_n_obs(panel));
   fprintf(out, "Models: %s, K %d to %d, order %d to %d in every group", gbtm_family_name(o->fit.family),
           o->groups_min, o->groups_max, o->order_min, o->order_max);

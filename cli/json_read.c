@@ -362,7 +362,24 @@ json_value *json_read_file(const char *path, char *why, size_t why_size) {
   char chunk[65536];
   size_t n;
   bool ok = put(&b, "", 0);
-  while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0) ok = put(&b, chunk, n);
+  /* Read once (a pipe cannot be read again), and bounded: JSON holds no NUL
+   * byte, and gbtm's own JSON files are far below JSON_READ_MAX_BYTES, so
+   * that /dev/zero or an endless pipe ends at once or at the bound. */
+  while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    const char *nul = memchr(chunk, '\0', n);
+    if (nul || b.len + n > JSON_READ_MAX_BYTES) {
+      if (nul)
+        snprintf(why, why_size, "%s: the byte \\x00 at offset %zu: not a JSON file (binary input)", path,
+                 b.len + (size_t)(nul - chunk));
+      else
+        snprintf(why, why_size, "%s: larger than %d MiB: not a JSON file of gbtm's", path,
+                 JSON_READ_MAX_BYTES >> 20);
+      fclose(f);
+      free(b.data);
+      return NULL;
+    }
+    ok = put(&b, chunk, n);
+  }
   bool read_error = ferror(f);
   fclose(f);
   if (!ok || read_error) {

@@ -33,8 +33,12 @@ struct json_value {
   char **keys;       /* JSON_OBJECT: count keys */
 };
 
-/* Parses the file at path. Returns the root value (free it with
- * json_value_free) or NULL with a message in why[why_size]. */
+/* The largest JSON file read (bytes). */
+#define JSON_READ_MAX_BYTES (256 << 20)
+
+/* Parses the file at path, read once (a pipe works), refusing a NUL byte
+ * or more than JSON_READ_MAX_BYTES as it reads. Returns the root value
+ * (free it with json_value_free) or NULL with a message in why[why_size]. */
 json_value *json_read_file(const char *path, char *why, size_t why_size);
 
 void json_value_free(json_value *v);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "command_list.h"
+#include "text_escape.h"
 #include "gbtm.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2 };
@@ -30,7 +31,8 @@ static void print_usage(FILE *out) {
           "       gbtm --version\n"
           "\n"
           "Group-based trajectory models: finite mixtures of Poisson and zero-inflated\n"
-          "Poisson regressions of counts on a polynomial in age.\n"
+          "Poisson regressions of counts, and of logit regressions of 0/1 outcomes, on a\n"
+          "polynomial in age.\n"
           "\n"
           "commands:\n");
   for (int i = 0; i < N_COMMANDS; i++)
@@ -46,7 +48,9 @@ static bool known_command(const char *name) {
 
 /* "gbtm: error: <what>", the usage, exit status 2. */
 static int usage_error(const char *what, const char *arg) {
-  fprintf(stderr, "gbtm: error: %s \"%s\"\n\n", what, arg);
+  fprintf(stderr, "gbtm: error: %s \"", what);
+  text_escape_put(stderr, arg, false);
+  fprintf(stderr, "\"\n\n");
   print_usage(stderr);
   return EXIT_USAGE;
 }

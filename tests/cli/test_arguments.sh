@@ -73,6 +73,10 @@ usage "fit --groups twice" 'gbtm fit: error: --groups given twice' -- fit "$data
 usage "fit --groups=2 --groups=2" '--groups given twice' -- fit "$data" --groups=2 --groups=2
 usage "fit -o twice" 'gbtm fit: error: -o given twice' -- fit "$data" -o "$dir/a.h5" -o "$dir/b.h5"
 usage "fit -o and --output" '--output given twice' -- fit "$data" -o "$dir/a.h5" --output "$dir/b.h5"
+usage "fit --refgroup twice" 'gbtm fit: error: --refgroup given twice' -- fit "$data" --groups 2 --refgroup 1 --refgroup 1
+usage "fit --tcov-fixed twice" 'gbtm fit: error: --tcov-fixed given twice' -- fit "$data" --groups 2 --tcov-fixed 0 --tcov-fixed 1
+usage "select --refgroup twice" 'gbtm select: error: --refgroup given twice' -- select "$data" --groups 2 --refgroup 1 --refgroup 2
+usage "an unknown command's name is echoed escaped" 'gbtm: error: unknown command "x\x1b[2J"' -- "$(printf 'x\033[2J')"
 usage "fit --family and --model" '--model given twice' -- fit "$data" --family zip --model poisson
 usage "fit --json twice" '--json given twice' -- fit "$data" --json --json
 usage "fit -q twice" '-q given twice' -- fit "$data" -q -q
