@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -76,6 +77,12 @@ static int run_module(int argc, char **argv) {
     return EXIT_USAGE;
   }
   memcpy(slash + 1, GBTM_COMMANDS_MODULE, sizeof GBTM_COMMANDS_MODULE);
+  /* gbtm runs one BLAS thread (its parallel regions are its own threads:
+   * engine/base/blas_threads.c); said before OpenBLAS loads, its thread pool
+   * is never started, so that a small address-space limit (ulimit -v),
+   * which makes a pool thread retry its buffer's allocation for ever, cannot
+   * hang the command. A value the user set is kept. */
+  setenv("OPENBLAS_NUM_THREADS", "1", 0);
   /* Never closed: the libraries it loads (OpenMP, OpenBLAS) keep threads
    * until the process ends. */
   void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);

@@ -110,6 +110,14 @@ if (ulimit -v 600000 && "$gbtm" fit --help >/dev/null 2>&1) 2>/dev/null; then
     elif ! grep -q "out of memory for 1000000 bootstrap replicates" "$dir/stderr"; then fail "$name" "the message does not name the replicates"
     else pass "$name"; fi
   fi
+  # A small address space must not hang a command: OpenBLAS's thread pool,
+  # whose threads retry a failed allocation for ever, is never started.
+  name="fit --help under ulimit -v 150000 ends"
+  (ulimit -v 150000 && exec timeout 20 "$gbtm" fit --help) >"$dir/stdout" 2>"$dir/stderr"
+  status=$?
+  if [ "$status" -eq 124 ]; then fail "$name" "it hung (stopped after 20 s)"
+  elif [ "$status" -ne 0 ] || ! grep -q "usage: gbtm fit" "$dir/stdout"; then fail "$name" "exit status $status"
+  else pass "$name"; fi
 else
   echo "skip out of memory exits 2: gbtm does not start under ulimit -v 600000"
 fi
