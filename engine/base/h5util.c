@@ -131,3 +131,10 @@ int h5_close_written(hid_t file, const char *path) {
   if (H5Fclose(file) < 0 && !e) e = EIO;
   return e;
 }
+
+bool h5_id_offsets_ok(const long long *offsets, size_t n, unsigned long long total) {
+  if (offsets[0] != 0 || offsets[n] < 0 || (unsigned long long)offsets[n] != total) return false;
+  for (size_t i = 0; i < n; i++)
+    if (offsets[i] > offsets[i + 1]) return false;
+  return true;
+}

@@ -11,8 +11,17 @@
 #include "base/error.h"
 #include "gbtm.h"
 
-/* The format version of HDF5 panels that this gbtm writes and reads. */
-#define GBTM_PANEL_FORMAT_VERSION 1
+/* The newest format version of HDF5 panels that this gbtm writes and
+ * reads (docs/manual.md "HDF5 panels"): 1 with fixed-length ids, 2 when an
+ * id is longer than GBTM_H5_FIXED_ID_MAX. */
+#define GBTM_PANEL_FORMAT_VERSION 2
+
+/* Ids up to this many bytes are written as fixed-length strings (model
+ * files before version 3, panels of version 1); a longer id makes the
+ * writers store the ids by their own length: a uint8 dataset id_bytes of
+ * the ids one after the other and int64 id_offsets (id i is bytes
+ * offsets[i] to offsets[i + 1]). */
+#define GBTM_H5_FIXED_ID_MAX 64
 
 /* One read or write: the file's name for messages and the first failure. */
 typedef struct h5io {
@@ -55,6 +64,10 @@ int h5_close_written(hid_t file, const char *path);
  * HDF5 1.10 copy from a null pointer in H5Dread instead of failing, so the
  * readers check this first. Chunked data may be compressed: not checked. */
 bool h5_data_short(hid_t ds, hsize_t need, hsize_t *held);
+
+/* Whether the n + 1 offsets of n ids stored by their own length run from
+ * 0 up to the total bytes of id_bytes, never decreasing. */
+bool h5_id_offsets_ok(const long long *offsets, size_t n, unsigned long long total);
 
 /* A type class in words, for messages: "an integer", "a string", ... */
 const char *h5_class_name(H5T_class_t c);

@@ -4,15 +4,20 @@
  * handful of arrays, each read in one call, and h5py or R's hdf5r read and
  * write it with no gbtm code.
  *
- * Layout, format version 1 (docs/manual.md "HDF5 panels"). One entry per observed
+ * Layout, format versions 1 and 2 (docs/manual.md "HDF5 panels"). One entry per observed
  * cell; gbtm writes the entries grouped by person (in panel order) and
  * ascending in age within a person, and reads them in any order.
  *
- *   /panel                    group; attribute format_version (integer) = 1
+ *   /panel                    group; attribute format_version (integer) = 1 or 2
  *     id        [n]  int64 when every id is a canonical decimal integer
  *                    (no sign but '-', no leading zeros), else fixed-length
  *                    UTF-8 strings NUL-padded to the longest id. Read: any
  *                    integer type, or fixed- or variable-length strings.
+ *     id_bytes  version 2 instead of id (written when an id is longer than
+ *     id_offsets     GBTM_H5_FIXED_ID_MAX bytes): uint8, the UTF-8 ids of
+ *                    every entry one after the other, and int64 [n + 1],
+ *                    entry a's id being bytes offsets[a] to offsets[a + 1];
+ *                    the offsets run from 0 to the bytes, never backwards.
  *     age       [n]  float64 (read: any number type)
  *     count     [n]  int32 (read: any integer type), 0 .. 2147483647
  *     exposure  [n]  float64 > 0 (optional; read whenever present)
@@ -181,10 +186,11 @@ static hid_t r_open(h5io *io, hid_t file, const char *path, H5T_class_t cls, boo
   return ds;
 }
 
-/* Checks that the dataset at path has n entries, as /panel/id has. */
-static bool same_length(h5io *io, const char *path, hsize_t got, hsize_t n) {
+/* Checks that the dataset at path has n entries, as the ids have (ids:
+ * "/panel/id", or in version 2 "the ids of /panel/id_offsets"). */
+static bool same_length(h5io *io, const char *path, hsize_t got, hsize_t n, const char *ids) {
   if (got == n) return true;
-  return h5_fail(io, GBTM_ERR_PARSE, "%s has %llu entries, /panel/id %llu", path, (unsigned long long)got,
+  return h5_fail(io, GBTM_ERR_PARSE, "%s has %llu entries, %s %llu", path, (unsigned long long)got, ids,
               (unsigned long long)n);
 }
 
@@ -206,6 +212,8 @@ typedef struct h5cells {
   size_t file_bytes; /* the file's size when read whole, else 0 */
   uint64_t max_bytes; /* the read's memory limit (0: none) */
   size_t n_covariates; /* the covariates read */
+  int version;       /* the file's format version */
+  const char *ids_name; /* the ids in messages of lengths (same_length) */
 } h5cells;
 
 static void cells_free(h5cells *c) {
@@ -244,20 +252,21 @@ static void r_read(h5io *io, hid_t ds, const char *path, hid_t mtype, const h5ce
 static void r_doubles(h5io *io, hid_t file, const char *path, const h5cells *c, double *x) {
   hsize_t got = 0;
   hid_t ds = r_open(io, file, path, H5T_FLOAT, true, c->file_bytes, &got);
-  if (ds >= 0 && !same_length(io, path, got, c->total)) {
+  if (ds >= 0 && !same_length(io, path, got, c->total, c->ids_name)) {
     H5Dclose(ds);
     return;
   }
   r_read(io, ds, path, H5T_NATIVE_DOUBLE, c, x);
 }
 
-/* The attribute format_version of /panel: an integer, at most ours. */
-static void check_version(h5io *io, hid_t g) {
-  if (io->st != GBTM_OK) return;
+/* The attribute format_version of /panel: an integer, 1 up to ours; 0 on
+ * failure. */
+static int check_version(h5io *io, hid_t g) {
+  if (io->st != GBTM_OK) return 0;
   if (H5Aexists(g, "format_version") <= 0) {
     h5_fail(io, GBTM_ERR_PARSE, "/panel has no attribute format_version (this gbtm reads version %d)",
          GBTM_PANEL_FORMAT_VERSION);
-    return;
+    return 0;
   }
   hid_t a = H5Aopen(g, "format_version", H5P_DEFAULT);
   hid_t type = a >= 0 ? H5Aget_type(a) : -1, space = a >= 0 ? H5Aget_space(a) : -1;
@@ -277,18 +286,22 @@ static void check_version(h5io *io, hid_t g) {
   if (type >= 0) H5Tclose(type);
   if (space >= 0) H5Sclose(space);
   if (a >= 0) H5Aclose(a);
+  return io->st == GBTM_OK ? (int)version : 0;
 }
 
 /* ---- ids -------------------------------------------------------------------- */
 
 /* /panel/id in memory, whatever its type. */
 typedef struct id_column {
-  enum { ID_SIGNED, ID_UNSIGNED, ID_FIXED, ID_VARIABLE } kind;
+  enum { ID_SIGNED, ID_UNSIGNED, ID_FIXED, ID_VARIABLE, ID_PACKED } kind;
   const int64_t *v; /* integers (as uint64_t when unsigned) */
   const char *fixed; /* n x width bytes */
   size_t width;
   bool spacepad;
   char *const *var; /* n strings (NULL = "") */
+  const unsigned char *bytes; /* version 2: the entries' ids, from byte base */
+  const long long *off;       /* entry a's id: bytes off[a] - base to off[a + 1] - base */
+  long long base;
 } id_column;
 
 /* Whether entries a and b hold the same id as stored (equal text may be
@@ -312,6 +325,11 @@ static inline bool id_same(const id_column *c, size_t a, size_t b) {
     return true;
   }
   case ID_VARIABLE: return strcmp(c->var[a] ? c->var[a] : "", c->var[b] ? c->var[b] : "") == 0;
+  case ID_PACKED: {
+    long long la = c->off[a + 1] - c->off[a];
+    return la == c->off[b + 1] - c->off[b] &&
+           memcmp(c->bytes + (c->off[a] - c->base), c->bytes + (c->off[b] - c->base), (size_t)la) == 0;
+  }
   }
   return false;
 }
@@ -330,6 +348,7 @@ static size_t id_text(const id_column *c, size_t a, char tmp[24], const char **t
     return len;
   }
   case ID_VARIABLE: *text = c->var[a] ? c->var[a] : ""; return strlen(*text);
+  case ID_PACKED: *text = (const char *)c->bytes + (c->off[a] - c->base); return (size_t)(c->off[a + 1] - c->off[a]);
   }
   *text = "";
   return 0;
@@ -359,9 +378,14 @@ static void id_after(const id_column *c, size_t a, size_t b, bool *lex, bool *sh
 }
 
 /* Checks the id text of entry a, the start of a run. */
-static bool check_id(h5io *io, size_t a, const char *text, size_t len) {
-  if (len == 0) return h5_fail(io, GBTM_ERR_PARSE, "/panel/id[%zu] is empty", a);
-  if (memchr(text, '\0', len)) return h5_fail(io, GBTM_ERR_PARSE, "/panel/id[%zu] contains a NUL byte", a);
+static bool check_id(h5io *io, const id_column *c, size_t a, const char *text, size_t len) {
+  bool packed = c->kind == ID_PACKED;
+  if (len == 0)
+    return packed ? h5_fail(io, GBTM_ERR_PARSE, "/panel/id_offsets gives entry %zu an empty id", a)
+                  : h5_fail(io, GBTM_ERR_PARSE, "/panel/id[%zu] is empty", a);
+  if (memchr(text, '\0', len))
+    return packed ? h5_fail(io, GBTM_ERR_PARSE, "/panel/id_bytes holds a NUL byte in the id of entry %zu", a)
+                  : h5_fail(io, GBTM_ERR_PARSE, "/panel/id[%zu] contains a NUL byte", a);
   return true;
 }
 
@@ -382,7 +406,7 @@ static void persons_of_ascending_runs(h5io *io, const id_column *c, size_t runs,
     char tmp[24];
     const char *text;
     size_t len = id_text(c, a, tmp, &text);
-    if (!check_id(io, out->from + a, text, len)) break;
+    if (!check_id(io, c, out->from + a, text, len)) break;
     if (!(out->ids[i] = malloc(len + 1))) {
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory storing person ids");
       break;
@@ -415,7 +439,7 @@ static void persons_by_table(h5io *io, const id_column *c, size_t runs, h5cells 
     const char *text;
     size_t len = id_text(c, a, tmp, &text);
     bool added;
-    if (!check_id(io, out->from + a, text, len)) break;
+    if (!check_id(io, c, out->from + a, text, len)) break;
     if (!idtable_intern(table, text, len, &person, &added)) {
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory storing person ids");
       break;
@@ -486,8 +510,41 @@ static void ids_free(id_load *l) {
   *l = (id_load){.mtype = -1};
 }
 
-static bool ids_load(h5io *io, hid_t ds, hid_t ftype, hsize_t from, hsize_t n, hsize_t total, id_load *l) {
+/* Where the ids are read from: /panel/id (ds, of type ftype), or in
+ * version 2 /panel/id_bytes (ds, of n_bytes bytes) by the checked offsets
+ * off [entries + 1] of /panel/id_offsets. */
+typedef struct id_source {
+  hid_t ds;
+  hid_t ftype;
+  const long long *off; /* NULL: /panel/id */
+  hsize_t n_bytes;
+} id_source;
+
+/* Version 2: the bytes of entries [from, from + n). */
+static bool ids_load_packed(h5io *io, const id_source *s, hsize_t from, hsize_t n, id_load *l) {
+  id_column *c = &l->c;
+  c->kind = ID_PACKED;
+  c->off = s->off + from;
+  c->base = c->off[0];
+  hsize_t len = (hsize_t)(c->off[n] - c->off[0]);
+  c->bytes = l->buf = len <= SIZE_MAX - 1 ? csv_alloc_large((size_t)len + 1) : NULL;
+  if (!l->buf) {
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/id_bytes");
+    return false;
+  }
+  if (len > 0 && !read_rows(s->ds, H5T_NATIVE_UCHAR, (hsize_t)c->base, len, s->n_bytes, l->buf)) {
+    h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id_bytes (the file is damaged)");
+    ids_free(l);
+    return false;
+  }
+  return true;
+}
+
+static bool ids_load(h5io *io, const id_source *s, hsize_t from, hsize_t n, hsize_t total, id_load *l) {
   *l = (id_load){.mtype = -1, .n = n};
+  if (io->st != GBTM_OK) return false;
+  if (s->off) return ids_load_packed(io, s, from, n, l);
+  hid_t ds = s->ds, ftype = s->ftype;
   H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
   l->variable = cls == H5T_STRING && H5Tis_variable_str(ftype) > 0;
   id_column *c = &l->c;
@@ -523,11 +580,11 @@ static bool ids_load(h5io *io, hid_t ds, hid_t ftype, hsize_t from, hsize_t n, h
  * with the id of the entry before, so that a person (whose entries are
  * consecutive) is not cut. */
 #define CUT_WINDOW 4096
-static hsize_t cut_entries(h5io *io, hid_t ds, hid_t ftype, hsize_t total, hsize_t x) {
+static hsize_t cut_entries(h5io *io, const id_source *s, hsize_t total, hsize_t x) {
   while (x > 0 && x < total && io->st == GBTM_OK) {
     hsize_t n = total - (x - 1) < CUT_WINDOW ? total - (x - 1) : CUT_WINDOW;
     id_load l;
-    if (!ids_load(io, ds, ftype, x - 1, n, total, &l)) return x;
+    if (!ids_load(io, s, x - 1, n, total, &l)) return x;
     size_t i = 1;
     while (i < n && id_same(&l.c, i, i - 1)) i++;
     ids_free(&l);
@@ -537,50 +594,84 @@ static hsize_t cut_entries(h5io *io, hid_t ds, hid_t ftype, hsize_t total, hsize
   return x;
 }
 
-/* /panel/id: the block's entries (all of them, or the block of process
- * rank of size) and their persons into out. */
+/* Version 2: /panel/id_offsets and /panel/id_bytes opened, their sizes
+ * checked against their storage (r_open), and the offsets read whole and
+ * checked (h5_id_offsets_ok) into s; the entries into *n. */
+static void open_packed(h5io *io, hid_t file, const h5cells *out, id_source *s, long long **off, hsize_t *n) {
+  hsize_t n_off = 0;
+  hid_t ds = r_open(io, file, "/panel/id_offsets", H5T_INTEGER, false, out->file_bytes, &n_off);
+  if (ds < 0) return;
+  s->ds = r_open(io, file, "/panel/id_bytes", H5T_INTEGER, false, out->file_bytes, &s->n_bytes);
+  if (io->st == GBTM_OK && n_off == 0)
+    h5_fail(io, GBTM_ERR_PARSE, "/panel/id_offsets has no entries, expected one more than the observations");
+  else if (io->st == GBTM_OK && n_off - 1 > SIZE_MAX / sizeof **off - 1)
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %llu entries", (unsigned long long)n_off);
+  else if (io->st == GBTM_OK && !(*off = csv_alloc_large((size_t)n_off * sizeof **off)))
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory reading /panel/id_offsets");
+  else if (io->st == GBTM_OK && H5Dread(ds, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, *off) < 0)
+    h5_fail(io, GBTM_ERR_PARSE, "cannot read /panel/id_offsets (the file is damaged)");
+  else if (io->st == GBTM_OK && !h5_id_offsets_ok(*off, (size_t)(n_off - 1), (unsigned long long)s->n_bytes))
+    h5_fail(io, GBTM_ERR_PARSE,
+            "/panel/id_offsets must run from 0 up to the %llu bytes of /panel/id_bytes, never decreasing",
+            (unsigned long long)s->n_bytes);
+  H5Dclose(ds);
+  s->off = *off;
+  *n = n_off ? n_off - 1 : 0;
+}
+
+/* The ids (/panel/id, or in version 2 /panel/id_bytes by /panel/id_offsets):
+ * the block's entries (all of them, or the block of process rank of size)
+ * and their persons into out. */
 static void read_ids(h5io *io, hid_t file, int rank, int size, h5cells *out) {
   hsize_t n = 0;
-  hid_t ds = r_open(io, file, "/panel/id", H5T_STRING, true, out->file_bytes, &n);
-  if (ds < 0) return;
-  hid_t ftype = H5Dget_type(ds);
+  id_source s = {-1, -1, NULL, 0};
+  long long *off = NULL;
+  const char *name = out->version >= 2 ? "the ids of /panel/id_offsets" : "/panel/id";
+  out->ids_name = name;
+  if (out->version >= 2)
+    open_packed(io, file, out, &s, &off, &n);
+  else if ((s.ds = r_open(io, file, "/panel/id", H5T_STRING, true, out->file_bytes, &n)) >= 0)
+    s.ftype = H5Dget_type(s.ds);
   out->total = n;
   hsize_t from = 0, to = n;
-  if (n == 0) {
-    h5_fail(io, GBTM_ERR_PARSE, "/panel/id has no entries (no data rows)");
+  if (io->st != GBTM_OK) {
+  } else if (n == 0) {
+    h5_fail(io, GBTM_ERR_PARSE, "%s has no entries (no data rows)", out->version >= 2 ? "/panel/id_offsets" : name);
   } else if (n > UINT32_MAX && size == 1) {
-    h5_fail(io, GBTM_ERR_DATA, "/panel/id has %llu entries, more than %u", (unsigned long long)n, UINT32_MAX);
+    h5_fail(io, GBTM_ERR_DATA, "%s has %llu entries, more than %u", name, (unsigned long long)n, UINT32_MAX);
   } else if (size > 1) {
-    from = cut_entries(io, ds, ftype, n, (hsize_t)((double)n * rank / size));
-    to = cut_entries(io, ds, ftype, n, (hsize_t)((double)n * (rank + 1) / size));
+    from = cut_entries(io, &s, n, (hsize_t)((double)n * rank / size));
+    to = cut_entries(io, &s, n, (hsize_t)((double)n * (rank + 1) / size));
     if (io->st == GBTM_OK && from == to)
       h5_fail(io, GBTM_ERR_USAGE, "process %d of %d has no persons (a person's entries are not cut): run fewer processes",
               rank, size);
     else if (to - from > UINT32_MAX)
-      h5_fail(io, GBTM_ERR_DATA, "a block of /panel/id has %llu entries, more than %u: run more processes",
+      h5_fail(io, GBTM_ERR_DATA, "a block of %s has %llu entries, more than %u: run more processes", name,
               (unsigned long long)(to - from), UINT32_MAX);
   }
   out->from = (size_t)from;
   out->n = (size_t)(to - from);
   if (io->st == GBTM_OK && out->max_bytes) { /* before anything is allocated for the entries */
-    size_t width = ftype >= 0 ? H5Tget_size(ftype) : 8;
-    if (ftype >= 0 && H5Tis_variable_str(ftype) > 0) width += 32; /* the strings, short ids as a guess */
+    double width = s.off ? 8.0 + (double)(s.off[to] - s.off[from]) / (double)(to - from)
+                         : (double)(s.ftype >= 0 ? H5Tget_size(s.ftype) : 8);
+    if (s.ftype >= 0 && H5Tis_variable_str(s.ftype) > 0) width += 32; /* the strings, short ids as a guess */
     /* per entry: the id, age, count, exposure and covariates read, and a row */
     double need = (double)out->file_bytes +
-                  (double)out->n * (double)(width + 8 + 8 + 8 + 16 * out->n_covariates + sizeof(panel_row));
+                  (double)out->n * (width + 8 + 8 + 8 + 16 * (double)out->n_covariates + (double)sizeof(panel_row));
     if (need > (double)out->max_bytes)
       h5_fail(io, GBTM_ERR_USAGE,
-              "/panel/id declares %llu entries: reading them needs about %.0f bytes, more than the memory limit "
+              "%s declares %llu entries: reading them needs about %.0f bytes, more than the memory limit "
               "of the read (%llu bytes, --max-memory)",
-              (unsigned long long)out->n, need, (unsigned long long)out->max_bytes);
+              name, (unsigned long long)out->n, need, (unsigned long long)out->max_bytes);
   }
   id_load l;
-  if (io->st == GBTM_OK && ids_load(io, ds, ftype, from, to - from, n, &l)) {
+  if (io->st == GBTM_OK && ids_load(io, &s, from, to - from, n, &l)) {
     assign_persons(io, &l.c, out);
     ids_free(&l);
   }
-  if (ftype >= 0) H5Tclose(ftype);
-  H5Dclose(ds);
+  if (s.ftype >= 0) H5Tclose(s.ftype);
+  if (s.ds >= 0) H5Dclose(s.ds);
+  free(off);
 }
 
 /* ---- cells and covariates ------------------------------------------------- */
@@ -602,7 +693,7 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
 
   hsize_t got = 0;
   hid_t ds = r_open(io, file, "/panel/count", H5T_INTEGER, false, c->file_bytes, &got);
-  if (ds >= 0 && !same_length(io, "/panel/count", got, c->total)) {
+  if (ds >= 0 && !same_length(io, "/panel/count", got, c->total, c->ids_name)) {
     H5Dclose(ds);
     ds = -1;
   }
@@ -857,8 +948,8 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
     else if ((g = H5Gopen2(file, "panel", H5P_DEFAULT)) < 0)
       h5_fail(&io, GBTM_ERR_PARSE, "/panel is not a readable group");
   }
-  check_version(&io, g);
   h5cells cells = {0};
+  cells.version = check_version(&io, g);
   cells.file_bytes = whole ? image.size : 0;
   cells.max_bytes = cols.max_bytes;
   cells.n_covariates = (size_t)(cols.n_risk + cols.n_tcov);

@@ -6,7 +6,10 @@
  * contiguous and uncompressed, so that each is read back in one call at the
  * speed of the disk. Ids are stored as int64 when every id is a canonical
  * decimal integer (what "%lld" prints back), else as fixed-length UTF-8
- * strings as long as the longest. The file is written under a temporary
+ * strings as long as the longest (format version 1); when an id is longer
+ * than GBTM_H5_FIXED_ID_MAX bytes, by their own length instead (version 2:
+ * id_bytes and id_offsets, write_packed_ids), so that one long id does not
+ * widen every entry. The file is written under a temporary
  * name in the same folder and renamed into place (atomic_file.h), so that a
  * failed or interrupted write leaves no file, or an earlier one whole. */
 #include <errno.h>
@@ -68,6 +71,49 @@ static void fill_column(const gbtm_panel *p, column_kind kind, int j, void *out,
       case COL_TCOV: d[a] = p->tcov[(p->obs_start[i] + q) * C + (size_t)j]; break;
       }
   }
+}
+
+/* Whether an id is longer than fixed-length strings hold (version 2). */
+static bool long_ids(const gbtm_panel *p) {
+  for (size_t i = 0; i < p->n; i++)
+    if (strlen(p->id[i]) > GBTM_H5_FIXED_ID_MAX) return true;
+  return false;
+}
+
+/* Version 2: /panel/id_bytes, the UTF-8 bytes of the id of every entry one
+ * after the other, and /panel/id_offsets [n + 1] (entry a's id is bytes
+ * offsets[a] to offsets[a + 1]), entries in the order of the columns. */
+static void write_packed_ids(h5io *io, hid_t g, const gbtm_panel *p, uint32_t *t) {
+  if (io->st != GBTM_OK) return;
+  size_t n = p->n_obs, total = 0;
+  long long *offsets = malloc((n + 1) * sizeof *offsets);
+  for (size_t i = 0; offsets && i < p->n; i++) {
+    size_t len = strlen(p->id[i]), m = panel_person_cells(p, i, t, NULL, NULL);
+    if (total > SIZE_MAX / 2 - m * len) { /* cannot happen in memory that holds the panel */
+      free(offsets);
+      offsets = NULL;
+    } else
+      total += m * len;
+  }
+  unsigned char *bytes = offsets ? malloc(total ? total : 1) : NULL;
+  if (!bytes) {
+    free(offsets);
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory writing /panel/id_bytes");
+    return;
+  }
+  size_t a = 0, at = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    size_t len = strlen(p->id[i]), m = panel_person_cells(p, i, t, NULL, NULL);
+    for (size_t q = 0; q < m; q++, a++, at += len) {
+      offsets[a] = (long long)at;
+      memcpy(bytes + at, p->id[i], len);
+    }
+  }
+  offsets[a] = (long long)at;
+  w_data(io, g, "/panel/id_bytes", "id_bytes", H5T_STD_U8LE, H5T_NATIVE_UCHAR, total, bytes);
+  w_data(io, g, "/panel/id_offsets", "id_offsets", H5T_STD_I64LE, H5T_NATIVE_LLONG, n + 1, offsets);
+  free(bytes);
+  free(offsets);
 }
 
 /* /panel/id: int64 when every id is a canonical integer, else strings. */
@@ -151,7 +197,7 @@ static void write_panel(h5io *io, hid_t file, const gbtm_panel *p) {
   hid_t g = io->st == GBTM_OK ? H5Gcreate2(file, "panel", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
   if (io->st == GBTM_OK && g < 0) h5_fail(io, GBTM_ERR_IO, "cannot create the group /panel");
   if (io->st == GBTM_OK) {
-    int version = GBTM_PANEL_FORMAT_VERSION;
+    int version = long_ids(p) ? 2 : 1; /* the lowest that holds the panel */
     hid_t space = H5Screate(H5S_SCALAR), attr = -1;
     bool ok = space >= 0 &&
               (attr = H5Acreate2(g, "format_version", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
@@ -160,7 +206,10 @@ static void write_panel(h5io *io, hid_t file, const gbtm_panel *p) {
     if (space >= 0 && H5Sclose(space) < 0) ok = false;
     if (!ok) h5_fail(io, GBTM_ERR_IO, "cannot write the attribute format_version of /panel");
   }
-  write_ids(io, g, p, t);
+  if (long_ids(p))
+    write_packed_ids(io, g, p, t);
+  else
+    write_ids(io, g, p, t);
   if (io->st == GBTM_OK) {
     fill_column(p, COL_AGE, 0, buf, t, y, e);
     w_data(io, g, "/panel/age", "age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, buf);

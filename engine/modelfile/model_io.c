@@ -167,10 +167,10 @@ static void w_attr_str(h5io *io, hid_t loc, const char *name, const char *s) {
   w_strings(io, NULL, name, 0, &s, loc);
 }
 
-/* Ids up to this many bytes are written as fixed-length strings (versions
- * 1 and 2), at most this many bytes a person; a longer id takes version 3,
- * whose ids take their own length each (write_ids). */
-#define FIXED_ID_MAX 64
+/* Ids up to GBTM_H5_FIXED_ID_MAX bytes are written as fixed-length
+ * strings (versions 1 and 2), at most this many bytes a person; a longer
+ * id takes version 3, whose ids take their own length each (write_ids). */
+#define FIXED_ID_MAX GBTM_H5_FIXED_ID_MAX
 
 static bool long_ids(const gbtm_fit_result *r) {
   if (!r->posterior || !r->ids) return false;
@@ -1026,9 +1026,7 @@ static void read_ids(h5io *io, const node *g, size_t N, char **ids) {
   r_read(io, ds, H5T_NATIVE_LLONG, offsets, g, "id_offsets");
   ds = r_open(io, g, "id_bytes", H5T_INTEGER, 1, &any, &total);
   if (ds >= 0 && io->st == GBTM_OK) {
-    bool ok = offsets[0] == 0 && (unsigned long long)offsets[N] == (unsigned long long)total;
-    for (size_t i = 0; ok && i < N; i++) ok = offsets[i] <= offsets[i + 1];
-    if (!ok)
+    if (!h5_id_offsets_ok(offsets, N, (unsigned long long)total))
       h5_fail(io, GBTM_ERR_PARSE,
               "/posterior/id_offsets must run from 0 up to the %llu bytes of /posterior/id_bytes, never "
               "decreasing",

@@ -421,11 +421,11 @@ START_TEST(test_errors) {
 
   f = h5_new(path, -1);
   H5Fclose(f);
-  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has no attribute format_version (this gbtm reads version 1)");
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has no attribute format_version (this gbtm reads version 2)");
 
-  f = h5_new(path, 2);
+  f = h5_new(path, 3);
   H5Fclose(f);
-  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has format_version 2, newer than this gbtm reads (1)");
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has format_version 3, newer than this gbtm reads (2)");
 
   f = h5_new(path, 1);
   h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
@@ -746,6 +746,120 @@ START_TEST(test_write_failures) {
 }
 END_TEST
 
+/* ---- ids by their own length (format version 2) ---------------------------- */
+
+/* The attribute format_version of /panel of the file at path. */
+static int version_of(const char *path) {
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t a = H5Aopen_by_name(f, "panel", "format_version", H5P_DEFAULT, H5P_DEFAULT);
+  int v = -1;
+  ck_assert_int_ge(H5Aread(a, H5T_NATIVE_INT, &v), 0);
+  H5Aclose(a);
+  H5Fclose(f);
+  return v;
+}
+
+static long file_size(const char *path) {
+  FILE *fp = fopen(path, "rb");
+  ck_assert_ptr_nonnull(fp);
+  fseek(fp, 0, SEEK_END);
+  long size = ftell(fp);
+  fclose(fp);
+  return size;
+}
+
+/* One 100 KB id among 200 persons of 10 observations: the file is about
+ * the size of its ids (a fixed-length string dataset would take 2000 x
+ * 100 KB), every id reads back intact, and short ids still write version 1. */
+START_TEST(test_long_ids) {
+  enum { PERSONS = 200, AGES = 10, N = PERSONS * AGES, LONG = 100000 };
+  char *big = malloc(LONG + 1);
+  memset(big, 'x', LONG);
+  big[LONG] = '\0';
+  static char names[PERSONS][16];
+  const char **id = malloc(N * sizeof *id);
+  double *age = malloc(N * sizeof *age);
+  int64_t *count = malloc(N * sizeof *count);
+  for (int i = 0; i < PERSONS; i++) {
+    snprintf(names[i], sizeof names[i], "p%d", i);
+    for (int t = 0; t < AGES; t++) {
+      id[i * AGES + t] = i == 7 ? big : names[i];
+      age[i * AGES + t] = 10 + t;
+      count[i * AGES + t] = (i + t) % 3;
+    }
+  }
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_msg(gbtm_panel_from_rows_covariates(N, (const char *const *)id, age, count, NULL, NULL, "rows", &p, &err) == GBTM_OK, "%s",
+                err.message);
+  char path[64];
+  fresh_path(path);
+  ck_assert_msg(gbtm_panel_write_h5(p, path, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_int_eq(version_of(path), 2);
+  long size = file_size(path), data = (long)AGES * LONG + N * 24;
+  ck_assert_msg(size < 2 * data, "%ld bytes for %ld bytes of data", size, data);
+  gbtm_panel *q = read_ok(path, NULL);
+  ck_assert_uint_eq(q->n, p->n);
+  for (size_t i = 0; i < p->n; i++) ck_assert_str_eq(q->id[i], p->id[i]);
+  ck_assert_uint_eq(strlen(q->id[7]), LONG);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  gbtm_panel_free(p);
+
+  /* short ids: version 1, /panel/id as before */
+  for (int t = 0; t < AGES; t++) id[7 * AGES + t] = "q7";
+  ck_assert(gbtm_panel_from_rows_covariates(N, (const char *const *)id, age, count, NULL, NULL, "rows", &p, &err) == GBTM_OK);
+  ck_assert_msg(gbtm_panel_write_h5(p, path, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_int_eq(version_of(path), 1);
+  ck_assert_int_eq(class_of(path, "/panel/id"), H5T_STRING);
+  gbtm_panel_free(p);
+  unlink(path);
+  free(big), free(id), free(age), free(count);
+}
+END_TEST
+
+/* A version-2 file with the given offsets [4] over the bytes "aabbbcc". */
+static void write_packed(const char *path, const long long *off, const char *bytes, size_t n_bytes) {
+  double age[3] = {1, 2, 1};
+  int32_t count[3] = {0, 1, 2};
+  hid_t f = h5_new(path, 2);
+  h5_put(f, "/panel/id_bytes", H5T_STD_U8LE, H5T_NATIVE_UCHAR, n_bytes, false, bytes);
+  h5_put(f, "/panel/id_offsets", H5T_STD_I64LE, H5T_NATIVE_LLONG, 4, false, off);
+  h5_put(f, "/panel/age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, false, age);
+  h5_put(f, "/panel/count", H5T_STD_I32LE, H5T_NATIVE_INT32, 3, false, count);
+  H5Fclose(f);
+}
+
+START_TEST(test_packed_ids_damaged) {
+  char path[64];
+  fresh_path(path);
+  const char *bytes = "aaaabbb";
+  long long good[4] = {0, 2, 4, 7};
+  write_packed(path, good, bytes, 7);
+  gbtm_panel *q = read_ok(path, NULL);
+  ck_assert_uint_eq(q->n, 2); /* "aa", "aa", "bbb" */
+  ck_assert_str_eq(q->id[0], "aa");
+  ck_assert_str_eq(q->id[1], "bbb");
+  gbtm_panel_free(q);
+  const char *refused = "%s: /panel/id_offsets must run from 0 up to the 7 bytes of /panel/id_bytes, never decreasing";
+  long long backwards[4] = {0, 4, 2, 7};
+  write_packed(path, backwards, bytes, 7);
+  expect_error(path, NULL, GBTM_ERR_PARSE, refused);
+  long long past[4] = {0, 2, 4, 9};
+  write_packed(path, past, bytes, 7);
+  expect_error(path, NULL, GBTM_ERR_PARSE, refused);
+  long long late[4] = {1, 2, 4, 7};
+  write_packed(path, late, bytes, 7);
+  expect_error(path, NULL, GBTM_ERR_PARSE, refused);
+  write_packed(path, good, "aaaab\0b", 7);
+  expect_error(path, NULL, GBTM_ERR_PARSE, "%s: /panel/id_bytes holds a NUL byte in the id of entry 2");
+  long long empty[4] = {0, 0, 4, 7};
+  write_packed(path, empty, bytes, 7);
+  expect_error(path, NULL, GBTM_ERR_PARSE, "%s: /panel/id_offsets gives entry 0 an empty id");
+  unlink(path);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("panel_h5");
   TCase *tc = tcase_create("core");
@@ -764,6 +878,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_missing_filter);
   tcase_add_test(tc, test_impossible_numbers);
   tcase_add_test(tc, test_sha256_of_bytes_read);
+  tcase_add_test(tc, test_long_ids);
+  tcase_add_test(tc, test_packed_ids_damaged);
   suite_add_tcase(s, tc);
   return s;
 }
