@@ -602,18 +602,18 @@ static bool dir_path(char *buf, size_t size, const char *dir, const char *name) 
   return true;
 }
 
-/* Saves every fitted model of the sweep as DIR/model_K<K>_D<d>.h5 and the
+/* Writes every fitted model of the sweep as DIR/model_K<K>_D<d>.h5 and the
  * refined one (or NULL) as DIR/model_refined.h5, with the command line, the
  * data's name and SHA-256, the seed and the panel (whose observed means go
- * into each file's trajectory table); false (reported) on the first
- * failure. */
-static bool save_models(const select_args *a, const char *command_line, const gbtm_panel *panel,
-                        const gbtm_select_result *r, const gbtm_fit_result *refined) {
+ * into each file's trajectory table), each under its temporary name in
+ * files[] (count() + 1 of them, zeroed), for the caller to commit once every
+ * output of the run is written; false (reported) on the first failure. */
+static bool write_models(const select_args *a, const char *command_line, const gbtm_panel *panel,
+                         const gbtm_select_result *r, const gbtm_fit_result *refined, outfile *files) {
   gbtm_error err = {GBTM_OK, ""};
   char path[4096], name[64];
-  gbtm_status st = GBTM_OK;
   gbtm_save_info info = {command_line, a->data, NULL, a->options.fit.seed, panel}; /* the panel's SHA-256 */
-  for (size_t i = 0; st == GBTM_OK && i <= gbtm_select_result_count(r); i++) {
+  for (size_t i = 0; i <= gbtm_select_result_count(r); i++) {
     const gbtm_fit_result *fit = refined;
     snprintf(name, sizeof name, "model_refined.h5");
     if (i < gbtm_select_result_count(r)) {
@@ -622,13 +622,49 @@ static bool save_models(const select_args *a, const char *command_line, const gb
       snprintf(name, sizeof name, "model_K%d_D%d.h5", e->groups, e->order);
     }
     if (!fit) continue;
-    outfile f = {0};
-    if (!dir_path(path, sizeof path, a->dir, name) || !outfile_reserve(&f, CMD, path)) return false;
-    if ((st = gbtm_model_save_reserved(fit, &info, &f, &err)) != GBTM_OK) cli_error_status(CMD, st, &err);
-    else if (!outfile_commit(&f, CMD)) st = GBTM_ERR_IO;
-    outfile_discard(&f);
+    if (!dir_path(path, sizeof path, a->dir, name) || !outfile_reserve(&files[i], CMD, path)) return false;
+    gbtm_status st = gbtm_model_save_reserved(fit, &info, &files[i], &err);
+    if (st != GBTM_OK) {
+      cli_error_status(CMD, st, &err);
+      return false;
+    }
   }
-  return st == GBTM_OK;
+  return true;
+}
+
+/* Whether f's text reached its temporary file; false (reported with the
+ * reason) when it did not. */
+static bool flushed(outfile *f) {
+  errno = 0;
+  if (fflush(f->fp) == 0 && !ferror(f->fp)) return true;
+  cli_error(CMD, "%s: cannot write the file: %s", f->path, strerror(errno ? errno : EIO));
+  return false;
+}
+
+/* Writes the folder's files whole or not at all: every file is written
+ * under its temporary name first (select.csv and select.json flushed, each
+ * model file saved), and only then are they renamed into place, so that a
+ * full disk, a size limit or a signal leaves none of them. */
+static bool write_folder(const select_args *a, const char *command_line, const gbtm_panel *panel,
+                         const gbtm_select_result *r, const refine_log *log, const gbtm_fit_result *refined,
+                         outfile *csv, outfile *json) {
+  size_t n = gbtm_select_result_count(r) + 1;
+  outfile *models = calloc(n, sizeof *models);
+  if (!models) {
+    cli_error(CMD, "%s: out of memory for the model files", a->dir);
+    return false;
+  }
+  print_csv(csv->fp, r);
+  print_json(json->fp, a, r, log, refined);
+  bool ok = flushed(csv) && flushed(json) && write_models(a, command_line, panel, r, refined, models);
+  if (ok) { /* all written: into place */
+    ok = outfile_commit(csv, CMD) && outfile_commit(json, CMD);
+    for (size_t i = 0; ok && i < n; i++)
+      if (models[i].path) ok = outfile_commit(&models[i], CMD);
+  }
+  for (size_t i = 0; i < n; i++) outfile_discard(&models[i]);
+  free(models);
+  return ok;
 }
 
 /* The folder that will hold dir, which is not there yet: writable? */
@@ -726,6 +762,7 @@ int cmd_select(int argc, char **argv) {
   }
 
   outfile csv = {0}, json = {0};
+  bool created_dir = false; /* -o DIR made by this run */
   gbtm_error err = {GBTM_OK, ""};
   gbtm_panel *panel = NULL;
   gbtm_select_result *res = NULL;
@@ -744,7 +781,8 @@ int cmd_select(int argc, char **argv) {
   }
   if (a.dir && cli_root()) { /* rank 0 writes the files */
     char path[4096];
-    if (mkdir(a.dir, 0777) != 0 && errno != EEXIST) {
+    if (mkdir(a.dir, 0777) == 0) created_dir = true;
+    if (!created_dir && errno != EEXIST) {
       cli_error(CMD, "%s: cannot create the folder: %s", a.dir, strerror(errno));
       rc = CLI_EXIT_USAGE;
     } else if (!dir_path(path, sizeof path, a.dir, "select.csv") || !outfile_open(&csv, CMD, path) ||
@@ -806,16 +844,13 @@ int cmd_select(int argc, char **argv) {
   }
   warn_about(res);
   if (a.dir && cli_root()) {
-    print_csv(csv.fp, res);
-    print_json(json.fp, &a, res, &log, refined);
-    if (!outfile_commit(&csv, CMD) || !outfile_commit(&json, CMD) ||
-        !save_models(&a, command_line, panel, res, refined))
-      rc = CLI_EXIT_USAGE;
+    if (!write_folder(&a, command_line, panel, res, &log, refined, &csv, &json)) rc = CLI_EXIT_USAGE;
   }
 
 done:
   outfile_discard(&csv);
   outfile_discard(&json);
+  if (created_dir && rc != CLI_EXIT_OK) rmdir(a.dir); /* the folder this run made, if still empty */
   free(log.steps);
   gbtm_fit_result_free(refined);
   gbtm_select_result_free(res);

@@ -211,7 +211,12 @@ done
 status=$?
 check "select beyond ulimit -f: exit 2 with the file and the reason" \
   test "$status" -eq 2 -a -n "$(grep 'gbtm select: error: limited/.*: cannot write the file: File too large' "$dir/stderr")"
-check "no temporary file left by the size limits" no_temp . && no_temp limited
+check "no temporary file left by the size limits" no_temp .
+check "select beyond ulimit -f: no partial output, the folder it made removed" test ! -e limited
+mkdir kept && echo x >kept/other.txt
+(ulimit -f 8 && exec "$gbtm" select "$w/in.csv" -q --groups 1:2 -o kept) >/dev/null 2>"$dir/stderr"
+check "select beyond ulimit -f into a folder that was there: nothing of the run left in it" \
+  test "$?" -eq 2 -a "$(ls -A kept)" = other.txt
 "$gbtm" fit in.csv -q --groups 2 --json >/dev/full 2>"$dir/stderr"
 status=$?
 check "fit --json > /dev/full: exit 2, the command and the reason named" \
