@@ -29,8 +29,9 @@ bool cli_covariate_option(int opt, const char *arg, gbtm_fit_options *o, bool *h
     }
     char *end;
     double v = strtod(s, &end);
-    if (end == s || !isfinite(v) || (*end != ',' && *end != '\0')) {
-      snprintf(why, why_size, "--tcov-fixed: \"%s\" is not a list of finite numbers", arg);
+    if (end == s || !isfinite(v) || (*end != ',' && *end != '\0') || memchr(s, 'x', (size_t)(end - s)) ||
+        memchr(s, 'X', (size_t)(end - s))) { /* decimal numbers only, as in the data */
+      snprintf(why, why_size, "--tcov-fixed: \"%s\" is not a list of finite decimal numbers", arg);
       return false;
     }
     o->tcov_fixed[j] = v;

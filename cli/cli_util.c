@@ -143,6 +143,10 @@ bool cli_parse_double(const char *option, const char *text, double *out, char *w
     snprintf(why, why_size, "%s: \"%s\" is not a number", option, text);
     return false;
   }
+  if (strpbrk(text, "xX")) { /* strtod reads hexadecimal too; the data's numbers are decimal */
+    snprintf(why, why_size, "%s: \"%s\" is not a decimal number", option, text);
+    return false;
+  }
   if (!isfinite(v)) {
     snprintf(why, why_size, "%s: \"%s\" is not a finite number", option, text);
     return false;

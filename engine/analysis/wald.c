@@ -68,6 +68,8 @@ static gbtm_status parse_side(parser *ps, double sign, double *row, double *rhs)
     if (isdigit((unsigned char)*ps->at) || *ps->at == '.') {
       char *end;
       coef = strtod(ps->at, &end);
+      if (memchr(ps->at, 'x', (size_t)(end - ps->at)) || memchr(ps->at, 'X', (size_t)(end - ps->at)))
+        return fail_at(ps, "a hexadecimal number (expected a decimal number)");
       if (!isfinite(coef)) return fail_at(ps, "the number is too large for a double (expected a finite number)");
       ps->at = end;
       have_number = true;

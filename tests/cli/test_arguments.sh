@@ -76,6 +76,10 @@ usage "fit -o and --output" '--output given twice' -- fit "$data" -o "$dir/a.h5"
 usage "fit --refgroup twice" 'gbtm fit: error: --refgroup given twice' -- fit "$data" --groups 2 --refgroup 1 --refgroup 1
 usage "fit --tcov-fixed twice" 'gbtm fit: error: --tcov-fixed given twice' -- fit "$data" --groups 2 --tcov-fixed 0 --tcov-fixed 1
 usage "select --refgroup twice" 'gbtm select: error: --refgroup given twice' -- select "$data" --groups 2 --refgroup 1 --refgroup 2
+usage "fit --centre 0x10: hexadecimal refused" 'gbtm fit: error: --centre: "0x10" is not a decimal number' -- fit "$data" --centre 0x10
+usage "fit --tol 0x1p-20: hexadecimal refused" '"0x1p-20" is not a decimal number' -- fit "$data" --tol 0x1p-20
+usage "fit --tcov-fixed 0x1: hexadecimal refused" 'is not a list of finite decimal numbers' -- fit "$data" --tcov-fixed 0x1
+usage "test 'beta[1][0] = 0x10': hexadecimal refused" 'a hexadecimal number (expected a decimal number)' -- test "$model" 'beta[1][0] = 0x10'
 usage "an unknown command's name is echoed escaped" 'gbtm: error: unknown command "x\x1b[2J"' -- "$(printf 'x\033[2J')"
 usage "fit --family and --model" '--model given twice' -- fit "$data" --family zip --model poisson
 usage "fit --json twice" '--json given twice' -- fit "$data" --json --json
