@@ -7,7 +7,8 @@
 
 /* Checks the covariates of columns (path names the data in messages):
  * counts within GBTM_MAX_RISK and GBTM_MAX_TCOV, every name given,
- * shorter than GBTM_NAME_MAX and named once. */
+ * shorter than GBTM_NAME_MAX and named once; and that no column is named
+ * for two things (the id, an age, a count, an exposure, a covariate). */
 gbtm_status panel_columns_check(const char *path, const gbtm_csv_columns *columns, gbtm_error *err);
 
 #endif

@@ -80,6 +80,11 @@ usage "fit --centre 0x10: hexadecimal refused" 'gbtm fit: error: --centre: "0x10
 usage "fit --tol 0x1p-20: hexadecimal refused" '"0x1p-20" is not a decimal number' -- fit "$data" --tol 0x1p-20
 usage "fit --tcov-fixed 0x1: hexadecimal refused" 'is not a list of finite decimal numbers' -- fit "$data" --tcov-fixed 0x1
 usage "test 'beta[1][0] = 0x10': hexadecimal refused" 'a hexadecimal number (expected a decimal number)' -- test "$model" 'beta[1][0] = 0x10'
+usage "fit --id age: one column for two things" 'the column "age" is named by --id and by --age: one column cannot be both' -- fit "$data" --id age
+usage "fit --age count" 'the column "count" is named by --age and by --count' -- fit "$data" --age count
+usage "fit --exposure age" 'the column "age" is named by --age and by --exposure' -- fit "$data" --exposure age
+"$gbtm" convert "$data" -o "$dir/wide.csv" --to-wide >/dev/null 2>&1 || fail "convert --to-wide" "exit status $?"
+usage "fit --wide --count-cols count1,count1" 'the column "count1" is named twice by --count-cols' -- fit "$dir/wide.csv" --wide --count-cols count1,count1 --age-cols age1,age2
 usage "an unknown command's name is echoed escaped" 'gbtm: error: unknown command "x\x1b[2J"' -- "$(printf 'x\033[2J')"
 usage "fit --family and --model" '--model given twice' -- fit "$data" --family zip --model poisson
 usage "fit --json twice" '--json given twice' -- fit "$data" --json --json
