@@ -155,12 +155,17 @@ bool cli_parse_double(const char *option, const char *text, double *out, char *w
   return true;
 }
 
-const char *cli_family_list(bool zero_inflated_only, bool quoted, char *buf, size_t size) {
+static bool family_listed(cli_family_filter which, gbtm_family_id f) {
+  return which == CLI_FAMILIES_ALL || (which == CLI_FAMILIES_INFLATED && gbtm_family_zero_inflated(f)) ||
+         (which == CLI_FAMILIES_PHI && gbtm_family_phi_name(f));
+}
+
+const char *cli_family_list(cli_family_filter which, bool quoted, char *buf, size_t size) {
   int n = 0, listed = 0;
-  for (int f = 0; f < gbtm_family_count(); f++) n += !zero_inflated_only || gbtm_family_zero_inflated((gbtm_family_id)f);
+  for (int f = 0; f < gbtm_family_count(); f++) n += family_listed(which, (gbtm_family_id)f);
   buf[0] = '\0';
   for (int f = 0; f < gbtm_family_count(); f++) {
-    if (zero_inflated_only && !gbtm_family_zero_inflated((gbtm_family_id)f)) continue;
+    if (!family_listed(which, (gbtm_family_id)f)) continue;
     size_t used = strlen(buf);
     const char *sep = listed == 0 ? "" : listed == n - 1 ? " or " : ", ";
     const char *q = quoted ? "\"" : "";
@@ -168,6 +173,22 @@ const char *cli_family_list(bool zero_inflated_only, bool quoted, char *buf, siz
     listed++;
   }
   return buf;
+}
+
+bool cli_parse_dispersion(const char *arg, bool *common, char *why, size_t why_size) {
+  if (strcmp(arg, "group") == 0 || strcmp(arg, "common") == 0) {
+    *common = arg[0] == 'c';
+    return true;
+  }
+  snprintf(why, why_size, "--dispersion: \"%s\" is not group or common", arg);
+  return false;
+}
+
+bool cli_dispersion_applies(const char *cmd, gbtm_family_id family) {
+  if (gbtm_family_phi_name(family)) return true;
+  char names[128];
+  cli_error(cmd, "--dispersion applies only to --family %s", cli_family_list(CLI_FAMILIES_PHI, false, names, sizeof names));
+  return false;
 }
 
 bool cli_parse_int_list(const char *option, const char *text, int k, int lo, int hi, int *out,

@@ -50,9 +50,20 @@ bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
   "                     (50000 from 200000 persons on), none, or N (default:\n" \
   "                     auto; not with covariates)\n"
 
-/* The names of the families (DESIGN §6 Families), or of those with zero inflation,
- * as poisson or zip (quoted: "poisson" or "zip"), into buf[size]; returns buf. */
-const char *cli_family_list(bool zero_inflated_only, bool quoted, char *buf, size_t size);
+/* Which families cli_family_list names: all, those with zero inflation, or
+ * those with a parameter of their own (--dispersion). */
+typedef enum cli_family_filter { CLI_FAMILIES_ALL, CLI_FAMILIES_INFLATED, CLI_FAMILIES_PHI } cli_family_filter;
+
+/* The names of the families (DESIGN §6 Families) that which selects, as
+ * poisson, zip or nb (quoted: "poisson", "zip" or "nb"), into buf[size];
+ * returns buf. */
+const char *cli_family_list(cli_family_filter which, bool quoted, char *buf, size_t size);
+
+/* --dispersion group|common into *common; false (with why) for other text. */
+bool cli_parse_dispersion(const char *arg, bool *common, char *why, size_t why_size);
+/* Whether --dispersion applies to the family; if not, says so (cmd's error)
+ * naming the families it applies to. */
+bool cli_dispersion_applies(const char *cmd, gbtm_family_id family);
 
 /* Per-group integers: "2" gives 2 to all k groups; "2,3,1" gives one value
  * per group and must have exactly k values. Each value must lie in lo..hi.

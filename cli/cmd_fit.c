@@ -39,6 +39,7 @@ enum {
   OPT_GROUPS,
   OPT_ORDER,
   OPT_IORDER,
+  OPT_DISPERSION,
   OPT_STARTS,
   OPT_SEED,
   OPT_THREADS,
@@ -64,6 +65,7 @@ static const struct option long_options[] = {
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
     {"iorder", required_argument, NULL, OPT_IORDER},
+    {"dispersion", required_argument, NULL, OPT_DISPERSION},
     {"starts", required_argument, NULL, OPT_STARTS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -93,6 +95,7 @@ typedef struct fit_args {
   gbtm_fit_options options;   /* the fit, orders expanded once K is known */
   const char *order_text;     /* --order as given, or NULL */
   const char *iorder_text;    /* --iorder as given, or NULL */
+  bool dispersion_given;      /* --dispersion */
   const char *posterior_path; /* --posterior FILE, or NULL */
   const char *output;         /* -o FILE: the model file, or NULL */
   bool json, quiet;
@@ -103,14 +106,14 @@ typedef struct fit_args {
 static void print_help(FILE *out) {
   gbtm_fit_options d = gbtm_fit_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
-  char all[128], inflated[128];
+  char all[128], inflated[128], with_phi[128];
   fprintf(out,
           "usage: gbtm fit DATA.csv [options]\n"
           "\n"
-          "Fits a group-based trajectory model, a finite mixture of Poisson or\n"
-          "zero-inflated Poisson regressions of counts on a polynomial in age, by EM\n"
-          "from random starts, and prints the groups, their coefficients and the fit\n"
-          "criteria. DATA.csv is a long file with a header row and one row per person\n"
+          "Fits a group-based trajectory model, a finite mixture of regressions of\n"
+          "counts (Poisson, negative binomial, their zero-inflated forms) or of 0/1\n"
+          "responses (logit) on a polynomial in age, by EM from random starts, and\n"
+          "prints the groups, their coefficients and the fit criteria. DATA.csv is a long file with a header row and one row per person\n"
           "and age (in any order), a wide file (--wide) or an HDF5 panel.\n"
           "\n"
           "Data:\n"
@@ -130,13 +133,15 @@ static void print_help(FILE *out) {
           "                     value for all groups or D1,...,DK (default: %d)\n"
           "  --iorder Q         %s only: order of the logit of zero inflation, -1 (none)\n"
           "                     to %d: one value or Q1,...,QK (default: %d)\n"
+          "  --dispersion D     %s only: group (one dispersion per group) or common\n"
+          "                     (one for all groups) (default: group)\n"
           "  --centre X         basis centre, s = (age - X) / H (default: the middle of\n"
           "                     the data's age range)\n"
           "  --scale H          basis scale, > 0 (default: half the data's age range)\n"
           CLI_COVARIATE_HELP,
-          cli_family_list(false, false, all, sizeof all), gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups,
-          GBTM_MAX_ORDER, d.order[0], cli_family_list(true, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
-          d.iorder[0]);
+          cli_family_list(CLI_FAMILIES_ALL, false, all, sizeof all), gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups,
+          GBTM_MAX_ORDER, d.order[0], cli_family_list(CLI_FAMILIES_INFLATED, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
+          d.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi));
   fprintf(out,
           "\n"
           "Estimation:\n"
@@ -194,7 +199,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     if (!gbtm_family_parse(arg, &o->family)) {
       char names[128];
       snprintf(why, why_size, "--family: \"%s\" is not a family (%s)", arg,
-               cli_family_list(false, false, names, sizeof names));
+               cli_family_list(CLI_FAMILIES_ALL, false, names, sizeof names));
       return false;
     }
     return true;
@@ -202,6 +207,9 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     return cli_parse_int("--groups", arg, 1, GBTM_MAX_GROUPS, &o->groups, why, why_size);
   case OPT_ORDER: a->order_text = arg; return true;
   case OPT_IORDER: a->iorder_text = arg; return true;
+  case OPT_DISPERSION:
+    a->dispersion_given = true;
+    return cli_parse_dispersion(arg, &o->phi_common, why, why_size);
   case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->starts, why, why_size);
   case OPT_SEED: return cli_parse_u64("--seed", arg, &o->seed, why, why_size);
   case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->threads, why, why_size);
@@ -294,7 +302,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
   if (a->iorder_text) {
     if (!gbtm_family_zero_inflated(o->family)) {
       char names[128];
-      cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(true, false, names, sizeof names));
+      cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(CLI_FAMILIES_INFLATED, false, names, sizeof names));
       return CLI_EXIT_USAGE;
     }
     if (!cli_parse_int_list("--iorder", a->iorder_text, o->groups, INT_MIN, INT_MAX, o->iorder,
@@ -303,6 +311,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       return CLI_EXIT_USAGE;
     }
   }
+  if (a->dispersion_given && !cli_dispersion_applies(CMD, o->family)) return CLI_EXIT_USAGE;
   cli_file data = {"the data", a->data, false};
   cli_file outputs[] = {{"--posterior", a->posterior_path, false}, {"-o", a->output, true}};
   if (!output_check(CMD, &data, 1, outputs, 2)) return CLI_EXIT_USAGE;

@@ -314,7 +314,7 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model **
   gbtm_family_id family;
   if (!fam || fam->type != JSON_STRING || !gbtm_family_parse(fam->string, &family)) {
     char names[128], what[160];
-    snprintf(what, sizeof what, "expected \"model\": %s", cli_family_list(false, true, names, sizeof names));
+    snprintf(what, sizeof what, "expected \"model\": %s", cli_family_list(CLI_FAMILIES_ALL, true, names, sizeof names));
     return bad(why, size, path, what);
   }
   if (!json_value_number(json_value_get(o, "groups"), &K) || !(K >= 1 && K <= GBTM_MAX_GROUPS) ||

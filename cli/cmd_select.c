@@ -121,8 +121,8 @@ static void print_help(FILE *out) {
           "                     (default: %d)\n"
           CLI_PILOT_HELP
           CLI_COVARIATE_HELP,
-          d.groups_min, d.groups_max, d.order_min, cli_family_list(false, false, all, sizeof all),
-          gbtm_family_name(d.fit.family), cli_family_list(true, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
+          d.groups_min, d.groups_max, d.order_min, cli_family_list(CLI_FAMILIES_ALL, false, all, sizeof all),
+          gbtm_family_name(d.fit.family), cli_family_list(CLI_FAMILIES_INFLATED, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
           d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
           d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
@@ -205,7 +205,7 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
     if (!gbtm_family_parse(arg, &o->fit.family)) {
       char names[128];
       snprintf(why, why_size, "--family: \"%s\" is not a family (%s)", arg,
-               cli_family_list(false, false, names, sizeof names));
+               cli_family_list(CLI_FAMILIES_ALL, false, names, sizeof names));
       return false;
     }
     return true;
@@ -265,7 +265,7 @@ static int parse_args(int argc, char **argv, select_args *a) {
   if (!cli_data_operand(CMD, argc, argv, &a->data)) return CLI_EXIT_USAGE;
   if (a->iorder_given && !gbtm_family_zero_inflated(a->options.fit.family)) {
     char names[128];
-    cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(true, false, names, sizeof names));
+    cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(CLI_FAMILIES_INFLATED, false, names, sizeof names));
     return CLI_EXIT_USAGE;
   }
   return -1;

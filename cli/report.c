@@ -225,6 +225,13 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
                 report_fixed(c, sizeof c, z, 2), d);
       }
     }
+    const char *phi_name = gbtm_family_phi_name(gbtm_model_family(m));
+    if (phi_name) { /* the family's own parameter: positive, so no z test against 0 */
+      int i = gbtm_model_param_index(m, GBTM_PARAM_PHI, k, 0);
+      label(out, phi_name);
+      fprintf(out, "%14s %12s\n", coef_text(a, sizeof a, gbtm_model_phi(m, k)),
+              coef_text(b, sizeof b, i < 0 ? NAN : param_se(res, (size_t)i)));
+    }
   }
 }
 
@@ -389,6 +396,14 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
       json_kv_double_array(w, "alpha", coef, na);
       group_se(res, k, true, se, na);
       json_kv_double_array(w, "alpha_se", se, na);
+    }
+    const char *phi_name = gbtm_family_phi_name(gbtm_model_family(m));
+    if (phi_name) { /* "dispersion" and "dispersion_se" */
+      char key[64];
+      int i = gbtm_model_param_index(m, GBTM_PARAM_PHI, k, 0);
+      json_kv_double(w, phi_name, gbtm_model_phi(m, k));
+      snprintf(key, sizeof key, "%s_se", phi_name);
+      json_kv_double(w, key, i < 0 ? NAN : param_se(res, (size_t)i));
     }
     gbtm_se_kind kind = gbtm_fit_result_summary(res)->se;
     double sse, ci[2];

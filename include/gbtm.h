@@ -168,7 +168,9 @@ void gbtm_atomic_file_discard(gbtm_atomic_file *f);
 typedef enum gbtm_family_id {
   GBTM_POISSON = 0, /* eq. P */
   GBTM_ZIP = 1,     /* eq. Z */
-  GBTM_LOGIT = 2    /* eq. B: binary response, logit link */
+  GBTM_LOGIT = 2,   /* eq. B: binary response, logit link */
+  GBTM_NB = 3,      /* eq. NB: negative binomial (NB2), log link, a dispersion per group */
+  GBTM_ZINB = 4     /* eq. NB with zero inflation */
 } gbtm_family_id;
 
 /* A person x age panel of counts, held sparsely (DESIGN §1). */
@@ -350,6 +352,9 @@ const char *gbtm_family_ratio_name(gbtm_family_id family);
 /* Whether the family has a zero-inflation part (iorder, alpha); false for an
  * id out of range. */
 bool gbtm_family_zero_inflated(gbtm_family_id family);
+/* The name of the family's own parameter, one per group ("dispersion" for
+ * nb and zinb), or NULL when it has none (or the id is out of range). */
+const char *gbtm_family_phi_name(gbtm_family_id family);
 
 /* A fitted (or given) model, an opaque handle: read through the getters
  * below; a program that builds one (gbtm_model_new) sets it through the
@@ -401,6 +406,11 @@ int gbtm_model_n_tcov(const gbtm_model *model);          /* time-varying covaria
 const char *gbtm_model_tcov_name(const gbtm_model *model, int j);
 double gbtm_model_delta(const gbtm_model *model, int k, int j); /* their log-rate coefficients */
 double gbtm_model_tcov_fixed(const gbtm_model *model, int j);   /* w at which trajectories are reported */
+/* The family's own parameter of group k (gbtm_family_phi_name: NB's
+ * dispersion r, Var y = mu + mu^2 / r); NaN for a family without one. */
+double gbtm_model_phi(const gbtm_model *model, int k);
+/* Whether one phi is shared by every group (then psi holds it once). */
+bool gbtm_model_phi_common(const gbtm_model *model);
 
 /* Setters, for a program that builds a model (gbtm_model_new). Each checks
  * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message
@@ -421,6 +431,9 @@ gbtm_status gbtm_model_set_iorder(gbtm_model *model, int k, int iorder, gbtm_err
 gbtm_status gbtm_model_set_theta(gbtm_model *model, int k, double theta, gbtm_error *err);
 gbtm_status gbtm_model_set_beta(gbtm_model *model, int k, int j, double beta, gbtm_error *err);
 gbtm_status gbtm_model_set_alpha(gbtm_model *model, int k, int j, double alpha, gbtm_error *err);
+/* phi finite and > 0, for a family that has one; with common, every
+ * group's phi is set to it and shared (k is then ignored). */
+gbtm_status gbtm_model_set_phi(gbtm_model *model, int k, double phi, bool common, gbtm_error *err);
 /* 0 <= refgroup < groups. */
 gbtm_status gbtm_model_set_refgroup(gbtm_model *model, int refgroup, gbtm_error *err);
 
@@ -513,6 +526,9 @@ typedef struct gbtm_fit_options {
    * (NaN = the covariate's mean over the observed cells). */
   int refgroup;
   double tcov_fixed[GBTM_MAX_TCOV];
+  /* For a family with its own parameter (gbtm_family_phi_name): one value
+   * shared by every group instead of one per group (default false). */
+  bool phi_common;
 } gbtm_fit_options;
 
 /* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */
@@ -602,11 +618,13 @@ const char *gbtm_fit_result_failures(const gbtm_fit_result *result);
  * then its risk factors' log-odds ratios gamma_k (one per risk factor);
  * then for each group k, beta_k (order_k + 1 values), the time-varying
  * covariates' coefficients delta_k (one per covariate) and, in a
- * zero-inflated group, alpha_k (iorder_k + 1 values).
+ * zero-inflated group, alpha_k (iorder_k + 1 values), and for a family with
+ * its own parameter (gbtm_family_phi_name) phi_k.
  * gbtm_model_param_index gives each one's place. Their number is
  * gbtm_fit_summary.n_params. */
 const double *gbtm_fit_result_estimates(const gbtm_fit_result *result);
-/* "theta[2]", "beta[1][0]", "alpha[3][1]" (1-based groups, 0-based powers). */
+/* "theta[2]", "beta[1][0]", "alpha[3][1]", "dispersion[2]" (1-based
+ * groups, 0-based powers; phi by its family's name). */
 const char *gbtm_fit_result_param_name(const gbtm_fit_result *result, int j);
 /* The P x P covariance of psi (row-major), or NULL when it is not available:
  * inference was off, or the information matrix is not positive definite (then
@@ -621,7 +639,8 @@ typedef enum gbtm_param_kind {
   GBTM_PARAM_GAMMA,     /* gamma_kj, risk factor j's log-odds ratio */
   GBTM_PARAM_BETA,      /* beta_kj, power j of the basis */
   GBTM_PARAM_DELTA,     /* delta_kj, time-varying covariate j */
-  GBTM_PARAM_ALPHA      /* alpha_kj, power j of the zero inflation */
+  GBTM_PARAM_ALPHA,     /* alpha_kj, power j of the zero inflation */
+  GBTM_PARAM_PHI        /* phi_k, the family's own parameter (j = 0 only) */
 } gbtm_param_kind;
 
 /* The index in psi (gbtm_fit_result_estimates, the rows of
@@ -629,8 +648,8 @@ typedef enum gbtm_param_kind {
  * model, or -1 when psi has no such parameter: theta and gamma of the
  * reference group, j beyond the order or the covariates, alpha of a group
  * without zero inflation or of a Poisson model. Psi holds, for each group
- * but the reference, theta_k then gamma_k; then per group beta_k, delta_k
- * and alpha_k. */
+ * but the reference, theta_k then gamma_k; then per group beta_k, delta_k,
+ * alpha_k and phi_k. */
 int gbtm_model_param_index(const gbtm_model *model, gbtm_param_kind kind, int k, int j);
 
 /* The name of power j of the basis for reports ("intercept", "s", "s^2",
@@ -936,11 +955,11 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * library, which is not thread-safe: save and load from one thread at a
  * time. */
 
-/* The newest layout version this gbtm writes (3 for person ids longer than
- * 64 bytes, else 2 for models with covariates or a reference group other
- * than the first, else 1: docs/model-file.md); it reads this version and
- * older. */
-#define GBTM_MODEL_FORMAT_VERSION 4
+/* The newest layout version this gbtm writes (5 for the nb and zinb
+ * families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
+ * models with covariates or a reference group other than the first, else
+ * 1: docs/model-file.md); it reads this version and older. */
+#define GBTM_MODEL_FORMAT_VERSION 5
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

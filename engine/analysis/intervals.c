@@ -61,18 +61,20 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
   psi_layout l;
   size_t P = (size_t)r->summary.n_params;
   inference_layout(m, &l);
-  double x[GBTM_MAX_COEF], zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0, d_eta, d_zeta;
+  double x[GBTM_MAX_COEF], zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0, d_eta, d_zeta, d_phi;
   basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
   double eta = model_tcov_shift(m, k, m->tcov_fixed); /* eta = x'beta + w'delta, w = tcov_fixed */
   for (int j = 0; j <= m->order[k]; j++) eta += x[j] * m->beta[k][j];
-  family_get(m->family)->log_expected_gradient(eta, model_inflated(m, k) ? &zeta : NULL, &d_eta, &d_zeta);
-  size_t idx[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
-  double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV];
+  family_get(m->family)->log_expected_gradient(eta, model_inflated(m, k) ? &zeta : NULL, m->phi[k], &d_eta, &d_zeta,
+                                               &d_phi);
+  size_t idx[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV + 1];
+  double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV + 1];
   int n = 0;
   for (int j = 0; j <= m->order[k]; j++) idx[n] = l.beta_at[k] + (size_t)j, g[n++] = d_eta * x[j];
   for (int j = 0; j < m->n_tcov; j++) idx[n] = l.delta_at[k] + (size_t)j, g[n++] = d_eta * m->tcov_fixed[j];
   if (model_inflated(m, k))
     for (int j = 0; j <= m->iorder[k]; j++) idx[n] = l.alpha_at[k] + (size_t)j, g[n++] = d_zeta * x[j];
+  if (model_has_phi(m)) idx[n] = l.phi_at[k], g[n++] = d_phi;
   double var = 0.0;
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += g[a] * g[b] * V[idx[a] * P + idx[b]];

@@ -30,12 +30,19 @@ typedef struct family_group {
   int na; /* q_k + 1, 0 = no zero inflation */
 } family_group;
 
+/* A family's own parameter phi beyond the linear predictors (NB's
+ * dispersion r, DESIGN §6 Families): positive, one per group, given to
+ * every hook on its natural scale (families without one get 1 and ignore
+ * it). The EM moves log phi; the model file, the covariance and the
+ * reports hold phi itself. */
+
 /* One cell's terms for the score and the observed information (eq. I,
  * DESIGN §4): log f(y | E) in full, its constant y log E - log y! included,
  * and its first (a_) and second (h_) derivatives in eta and zeta (those in
  * zeta 0 where the group has no zero inflation). */
 typedef struct family_cell {
   double lf, a_eta, a_zeta, h_ee, h_ez, h_zz;
+  double a_phi, h_ep, h_zp, h_pp; /* in phi, 0 for a family without one */
 } family_cell;
 
 typedef struct gbtm_family {
@@ -59,28 +66,38 @@ typedef struct gbtm_family {
   /* NULL: the family takes exposures; else why an exposure other than 1 is
    * refused, after 'exposure "2" ': "is not 1 (...)". */
   const char *exposure_why;
+  /* The name of phi in reports, model files and tests ("dispersion"),
+   * NULL for a family without one. */
+  const char *phi_name;
+  /* Whether log f is not base + [y > 0] pos + y lin at E = 1: the E-step
+   * then takes every positive count by cell_loglik and cell_stats, the
+   * tables giving only base = v(0) (pos = lin = 0), and the information
+   * takes its cell-by-cell path. */
+  bool cell_path;
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
-  void (*tables)(const double *eta, const double *zeta, size_t T, double *base, double *pos,
+  void (*tables)(const double *eta, const double *zeta, double phi, size_t T, double *base, double *pos,
                  double *lin);
   /* v(y, E) of one exception cell. */
-  double (*cell_loglik)(double eta, const double *zeta, double y, double E);
+  double (*cell_loglik)(double eta, const double *zeta, double phi, double y, double E);
   /* st_s(t) += w * (statistic s of one exception cell at age t). */
-  void (*cell_stats)(double eta, const double *zeta, double y, double E, double w,
+  void (*cell_stats)(double eta, const double *zeta, double phi, double y, double E, double w,
                      double *st, size_t t, size_t T);
   /* st += the statistics of regular cells from their posterior-weighted
    * totals: TO_t = sum tau (regular observed), TP_t = sum tau (regular y>0),
    * TY_t = sum tau y (regular). */
-  void (*regular_stats)(const double *eta, const double *zeta, size_t T, const double *TO,
+  void (*regular_stats)(const double *eta, const double *zeta, double phi, size_t T, const double *TO,
                         const double *TP, const double *TY, double *st);
   /* eq. MP / MZ: maximises the group's complete-data log-likelihood over
    * beta (and alpha) given st, starting from their current values. Returns 0,
-   * or a static text naming why it failed. */
-  const char *(*mstep)(const family_group *g, const double *st, double *beta, double *alpha);
+   * or a static text naming why it failed. A family with phi also moves
+   * *log_phi (one Newton step of the group's complete-data log-likelihood,
+   * DESIGN §3, eq. MN). */
+  const char *(*mstep)(const family_group *g, const double *st, double *beta, double *alpha, double *log_phi);
   /* Gradient of eq. L with respect to beta (nb) and alpha (na), from the
    * statistics computed at the same parameters (Fisher's identity). */
   void (*gradient)(const family_group *g, const double *st, const double *eta,
-                   const double *zeta, double *grad_beta, double *grad_alpha);
+                   const double *zeta, double phi, double *grad_beta, double *grad_alpha, double *grad_phi);
   /* c plus the constant of one observed cell (y, E): the part of log f free
    * of the parameters, which the kernels leave out of v. The E-step sums it
    * over a person's cells in ascending age into eq. L's c_i (DESIGN §1). */
@@ -88,22 +105,33 @@ typedef struct gbtm_family {
   /* eq. I, per cell: the terms of a cell (y, E). The information's unit
    * exposure tables rely on a positive count's terms being those of a count
    * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6 Families). */
-  family_cell (*cell_terms)(double eta, const double *zeta, double y, double E);
+  family_cell (*cell_terms)(double eta, const double *zeta, double phi, double y, double E);
   /* h = w x (h_ee, h_ez, h_zz) of a positive count at unit exposure, which
    * do not depend on y, from one = cell_terms(eta, zeta, 1, 1). */
   void (*positive_hessian)(const family_cell *one, double w, double h[3]);
   /* Expected count per unit exposure, mu = (1 - omega) lambda. */
-  double (*expected)(double eta, const double *zeta);
-  /* d log mu / d eta and d log mu / d zeta (0 without zeta), for the delta
-   * method's intervals of trajectories (DESIGN §4). */
-  void (*log_expected_gradient)(double eta, const double *zeta, double *d_eta, double *d_zeta);
+  double (*expected)(double eta, const double *zeta, double phi);
+  /* d log mu / d eta, d log mu / d zeta (0 without zeta) and d log mu /
+   * d phi (0 without phi), for the delta method's intervals of
+   * trajectories (DESIGN §4). */
+  void (*log_expected_gradient)(double eta, const double *zeta, double phi, double *d_eta, double *d_zeta,
+                                double *d_phi);
   /* One draw of the count at exposure E. */
-  long (*sample)(gsl_rng *rng, double eta, const double *zeta, double E);
+  long (*sample)(gsl_rng *rng, double eta, const double *zeta, double phi, double E);
+  /* dQ/dphi and d2Q/dphi2 of the group's complete-data log-likelihood Q
+   * from its statistics (eq. MN), for a phi shared by the groups (NULL
+   * without phi). */
+  void (*phi_curvature)(const family_group *g, const double *st, double *d1, double *d2);
+  /* phi's start from the mean and variance of the observed responses
+   * (NULL without phi). */
+  double (*phi_start)(double mean, double variance);
 } gbtm_family;
 
 extern const gbtm_family gbtm_family_poisson;
 extern const gbtm_family gbtm_family_zip;
 extern const gbtm_family gbtm_family_logit;
+extern const gbtm_family gbtm_family_nb;
+extern const gbtm_family gbtm_family_zinb;
 
 /* The table of a family id (never NULL for a valid id). */
 const gbtm_family *family_get(gbtm_family_id id);

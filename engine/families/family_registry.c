@@ -7,6 +7,8 @@ static const gbtm_family *const families[] = {
     [GBTM_POISSON] = &gbtm_family_poisson,
     [GBTM_ZIP] = &gbtm_family_zip,
     [GBTM_LOGIT] = &gbtm_family_logit,
+    [GBTM_NB] = &gbtm_family_nb,
+    [GBTM_ZINB] = &gbtm_family_zinb,
 };
 
 const gbtm_family *family_get(gbtm_family_id id) {
@@ -67,4 +69,9 @@ bool gbtm_family_valid(gbtm_family_id id) { return family_get(id) != NULL; }
 bool gbtm_family_zero_inflated(gbtm_family_id id) {
   const gbtm_family *f = family_get(id);
   return f && f->zero_inflated;
+}
+
+const char *gbtm_family_phi_name(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f ? f->phi_name : NULL;
 }

@@ -48,6 +48,14 @@ gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_option
     ws->off_alpha[k] = P;
     P += (size_t)ws->na[k];
   }
+  ws->has_phi = ws->fam->phi_name != NULL;
+  ws->phi_common = ws->has_phi && o->phi_common;
+  for (int k = 0; k < ws->K; k++) {
+    ws->phi[k] = 1.0;
+    ws->off_phi[k] = P;
+    if (ws->has_phi && !ws->phi_common) P++;
+  }
+  if (ws->phi_common) P++;
   ws->P = P;
   size_t KT = (size_t)ws->K * ws->T;
   ws->X = malloc(ws->T * GBTM_MAX_COEF * sizeof *ws->X);
@@ -89,7 +97,8 @@ double em_estep(em_ws *ws, const double *params, const double *tau_in, double *t
     basis_predict(ws->X, ws->T, ws->nb[k], params + ws->off_beta[k], ws->eta + k * ws->T);
     if (ws->inflated[k]) basis_predict(ws->X, ws->T, ws->na[k], params + ws->off_alpha[k], ws->zeta + k * ws->T);
   }
-  estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi};
+  for (int k = 0; k < ws->K && ws->has_phi; k++) ws->phi[k] = exp(params[ws->off_phi[k]]);
+  estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi, ws->has_phi ? ws->phi : NULL};
   estep_out out = {0.0, ws->sum_tau, ws->stats, tau_out};
   if (estep_run(ws->ctx, &par, tau_in, &out, NULL) != GBTM_OK) return NAN;
   return out.loglik;
@@ -104,6 +113,29 @@ static const char *check_shares(const em_ws *ws, int *group) {
   return NULL;
 }
 
+/* eq. MN for a phi shared by the groups, after each group's own step: one
+ * Newton step in psi = log phi of sum_k Q_k, from the groups' dQ_k/dphi
+ * and d2Q_k/dphi2 (the family's phi_curvature):
+ *   g = phi sum_k q'_k,  H = phi^2 sum_k q''_k + phi sum_k q'_k,
+ * a unit step uphill where H is not negative, and no step longer than 2. */
+static const char *common_phi_step(em_ws *ws, const double *params_in, double *params_out) {
+  size_t stride = (size_t)ws->ns * ws->T;
+  double d1 = 0.0, d2 = 0.0;
+  for (int k = 0; k < ws->K; k++) {
+    family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
+    double a = 0.0, h = 0.0;
+    ws->fam->phi_curvature(&g, ws->stats + k * stride, &a, &h);
+    d1 += a, d2 += h;
+  }
+  double phi = exp(params_in[ws->off_phi[0]]);
+  double g = phi * d1, H = phi * phi * d2 + phi * d1; /* in log phi */
+  double step = H < 0.0 ? -g / H : (g > 0.0 ? 1.0 : -1.0);
+  if (!isfinite(step)) return "non-finite step of the common phi (eq. MN)";
+  if (fabs(step) > 2.0) step = step > 0.0 ? 2.0 : -2.0;
+  params_out[ws->off_phi[0]] = params_in[ws->off_phi[0]] + step;
+  return NULL;
+}
+
 const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int *group) {
   *group = 0;
   const char *why = check_shares(ws, group);
@@ -113,13 +145,14 @@ const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int
   size_t stride = (size_t)ws->ns * ws->T;
   for (int k = 0; k < ws->K; k++) {
     family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
-    why = ws->fam->mstep(&g, ws->stats + k * stride, params_out + ws->off_beta[k],
-                         params_out + ws->off_alpha[k]);
+    why = ws->fam->mstep(&g, ws->stats + k * stride, params_out + ws->off_beta[k], params_out + ws->off_alpha[k],
+                         ws->has_phi && !ws->phi_common ? params_out + ws->off_phi[k] : NULL);
     if (why) {
       *group = k + 1;
       return why;
     }
   }
+  if (ws->phi_common && (why = common_phi_step(ws, params_in, params_out))) return why;
   for (size_t j = 0; j < ws->P; j++)
     if (!isfinite(params_out[j])) return "non-finite parameter after the M-step";
   return NULL;
@@ -130,15 +163,30 @@ double em_gradient(em_ws *ws, const double *params) {
   size_t stride = (size_t)ws->ns * ws->T;
   ws->grad[0] = 0.0;
   for (int k = 1; k < ws->K; k++) ws->grad[k] = ws->sum_tau[k] - N * exp(ws->logpi[k]);
+  if (ws->phi_common) ws->grad[ws->off_phi[0]] = 0.0;
   for (int k = 0; k < ws->K; k++) {
     family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
+    double grad_phi = 0.0;
     ws->fam->gradient(&g, ws->stats + k * stride, ws->eta + k * ws->T,
-                      ws->inflated[k] ? ws->zeta + k * ws->T : NULL, ws->grad + ws->off_beta[k],
-                      ws->grad + ws->off_alpha[k]);
+                      ws->inflated[k] ? ws->zeta + k * ws->T : NULL, ws->phi[k], ws->grad + ws->off_beta[k],
+                      ws->grad + ws->off_alpha[k], &grad_phi);
+    if (ws->has_phi && !ws->phi_common) ws->grad[ws->off_phi[k]] = ws->phi[k] * grad_phi; /* in log phi */
+    if (ws->phi_common) ws->grad[ws->off_phi[0]] += ws->phi[k] * grad_phi;
   }
   (void)params;
   for (size_t j = 0; j < ws->P; j++) gmax = fmax(gmax, fabs(ws->grad[j]));
   return isfinite(gmax) ? gmax : INFINITY;
+}
+
+/* The variance of the observed responses over all processes (zeros are
+ * the cells not listed). */
+static double panel_variance(const gbtm_panel *p) {
+  double s[3] = {0.0, 0.0, (double)p->n_obs};
+  for (size_t j = 0; j < p->nz_start[p->n]; j++) s[0] += p->nz_y[j], s[1] += (double)p->nz_y[j] * p->nz_y[j];
+  for (size_t j = 0; j < p->ex_start[p->n]; j++) s[0] += p->ex_y[j], s[1] += (double)p->ex_y[j] * p->ex_y[j];
+  reduce_sum(p->procs, s, 3);
+  double mean = s[0] / s[2];
+  return s[2] > 1.0 ? (s[1] - s[2] * mean * mean) / (s[2] - 1.0) : 0.0;
 }
 
 const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *params,
@@ -146,9 +194,11 @@ const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0
   panel_sizes all = panel_sizes_all(ws->panel);
   double rate = (all.total > 0.5 ? all.total : 0.5) / (double)all.n_obs;
   memset(params, 0, ws->P * sizeof *params);
+  double log_phi = ws->has_phi ? log(ws->fam->phi_start(all.total / (double)all.n_obs, panel_variance(ws->panel))) : 0.0;
   for (int k = 0; k < ws->K; k++) {
     params[ws->off_beta[k]] = log(rate);
     for (int j = 0; j < ws->na[k]; j++) params[ws->off_alpha[k] + j] = alpha0[k * GBTM_MAX_COEF + j];
+    if (ws->has_phi) params[ws->off_phi[k]] = log_phi;
   }
   em_estep(ws, params, tau, NULL);
   return em_mstep(ws, params, params, group);

@@ -9,8 +9,8 @@
 /* The EM's flat parameter vector, params (not inference.h's psi, which
  * orders the full model's parameters for the covariance): theta[0..K-1]
  * (theta[0] = 0, the reference group), then per group beta_k (nb_k values,
- * from off_beta[k]) and alpha_k (na_k values, from off_alpha[k]); P values
- * in all. */
+ * from off_beta[k]) and alpha_k (na_k values, from off_alpha[k]), then for
+ * a family with phi (family.h) log phi_k at off_phi[k]; P values in all. */
 typedef struct em_ws {
   const gbtm_panel *panel;
   const gbtm_family *fam;
@@ -18,7 +18,9 @@ typedef struct em_ws {
   int K, ns;
   size_t T, P; /* ages, length of params */
   int nb[GBTM_MAX_GROUPS], na[GBTM_MAX_GROUPS];
-  size_t off_beta[GBTM_MAX_GROUPS], off_alpha[GBTM_MAX_GROUPS];
+  size_t off_beta[GBTM_MAX_GROUPS], off_alpha[GBTM_MAX_GROUPS], off_phi[GBTM_MAX_GROUPS];
+  bool has_phi, phi_common; /* phi_common: one log phi, at off_phi[0] = off_phi[k] */
+  double phi[GBTM_MAX_GROUPS]; /* exp(log phi_k) of the last E-step */
   bool inflated[GBTM_MAX_GROUPS];
   double *X;     /* T x GBTM_MAX_COEF */
   double *eta, *zeta; /* K x T */
@@ -57,7 +59,8 @@ const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int
 double em_gradient(em_ws *ws, const double *params);
 
 /* Starting values from given posteriors tau (N x K) and, for zero-inflated
- * groups, starting zero-inflation coefficients alpha0 (K x GBTM_MAX_COEF). */
+ * groups, starting zero-inflation coefficients alpha0 (K x GBTM_MAX_COEF);
+ * phi from the family's phi_start on the panel's mean and variance. */
 const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0, double *params,
                               int *group);
 

@@ -8,7 +8,10 @@
  *   N x T indicator-of-regular, indicator-of-positive and count matrices;
  * - sparse: the sum of base over the person's window by prefix sums, minus
  *   the skip cells, plus pos + y lin over the nonzero cells.
- * Both add the exception cells (E != 1) one by one. Posteriors are
+ * Both add the exception cells (E != 1) one by one, and, for a family whose
+ * log f is not of that form (its cell_path, DESIGN §6 Families), the
+ * positive counts too: their tables give base = v(0) and pos = lin = 0, and
+ * each positive count adds cell_loglik - base. Posteriors are
  * tau_ik = softmax_k(l_ik) by log-sum-exp, and the statistics the M-step
  * needs come from the tau-weighted totals TO = tau'O, TP = tau'P, TY = tau'Y
  * (dgemm, or difference arrays over windows in the sparse kernel) plus the
@@ -331,6 +334,9 @@ void estep_ctx_free(estep_ctx *c) {
   free(c);
 }
 
+/* phi of group k (1 for a family without one). */
+static double group_phi(const estep_params *par, size_t k) { return par->phi ? par->phi[k] : 1.0; }
+
 static void prepare_tables(estep_ctx *c, const estep_params *par) {
   size_t T = c->T, K = (size_t)c->K, Kp = c->Kp, yb = c->yb;
   double base[GBTM_MAX_AGES_TABLE], pos[GBTM_MAX_AGES_TABLE], lin[GBTM_MAX_AGES_TABLE];
@@ -338,7 +344,7 @@ static void prepare_tables(estep_ctx *c, const estep_params *par) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
     for (size_t t0 = 0; t0 < T; t0 += GBTM_MAX_AGES_TABLE) {
       size_t n = T - t0 < GBTM_MAX_AGES_TABLE ? T - t0 : GBTM_MAX_AGES_TABLE;
-      c->fam->tables(par->eta + k * T + t0, zeta ? zeta + t0 : NULL, n, base, pos, lin);
+      c->fam->tables(par->eta + k * T + t0, zeta ? zeta + t0 : NULL, group_phi(par, k), n, base, pos, lin);
       for (size_t t = 0; t < n; t++) {
         c->coef[(t0 + t) * Kp + k] = base[t];
         c->coef[(T + t0 + t) * Kp + k] = pos[t];
@@ -364,7 +370,36 @@ static void exception_loglik(const estep_ctx *c, const estep_params *par, size_t
     size_t t = p->ex_t[j];
     for (int k = 0; k < c->K; k++) {
       const double *zeta = par->inflated[k] ? par->zeta + k * c->T + t : NULL;
-      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, p->ex_y[j], p->ex_e[j]);
+      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_phi(par, (size_t)k), p->ex_y[j], p->ex_e[j]);
+    }
+  }
+}
+
+/* A cell_path family: l[k] += v_k(y) - base_kt over person i's positive
+ * regular counts (the window's sums counted base for them). */
+static void positive_loglik(const estep_ctx *c, const estep_params *par, size_t i, double *l) {
+  const gbtm_panel *p = c->p;
+  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
+    size_t t = p->nz_t[j];
+    for (int k = 0; k < c->K; k++) {
+      const double *zeta = par->inflated[k] ? par->zeta + k * c->T + t : NULL;
+      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_phi(par, (size_t)k), p->nz_y[j], 1.0) -
+              c->coef[t * c->Kp + (size_t)k];
+    }
+  }
+}
+
+/* A cell_path family: the statistics of person i's positive regular counts
+ * (regular_stats then adds the zeros' only). */
+static void positive_stats(const estep_ctx *c, const estep_params *par, size_t i, const double *tau, double *ex) {
+  const gbtm_panel *p = c->p;
+  size_t T = c->T;
+  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
+    size_t t = p->nz_t[j];
+    for (int k = 0; k < c->K; k++) {
+      const double *zeta = par->inflated[k] ? par->zeta + k * T + t : NULL;
+      c->fam->cell_stats(par->eta[k * T + t], zeta, group_phi(par, (size_t)k), p->nz_y[j], 1.0, tau[k],
+                         ex + (size_t)k * c->ns * T, t, T);
     }
   }
 }
@@ -377,7 +412,7 @@ static void exception_stats(const estep_ctx *c, const estep_params *par, size_t 
     size_t t = p->ex_t[j];
     for (int k = 0; k < c->K; k++) {
       const double *zeta = par->inflated[k] ? par->zeta + k * T + t : NULL;
-      c->fam->cell_stats(par->eta[k * T + t], zeta, p->ex_y[j], p->ex_e[j], tau[k],
+      c->fam->cell_stats(par->eta[k * T + t], zeta, group_phi(par, (size_t)k), p->ex_y[j], p->ex_e[j], tau[k],
                          ex + (size_t)k * c->ns * T, t, T);
     }
   }
@@ -556,7 +591,8 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
                       size_t b, double *scratch, const size_t nv, const bool wide) {
   const gbtm_panel *p = c->p;
   const size_t K = (size_t)c->K, Kp = 4 * nv, T = c->T, w = 3 * T;
-  const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, exceptions = p->has_exposure;
+  const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, cells = c->fam->cell_path;
+  const bool exceptions = p->has_exposure || cells; /* statistics kept cell by cell */
   size_t i0 = b * c->block, i1 = i0 + c->block < p->n ? i0 + c->block : p->n, nb = i1 - i0;
   double *part = c->partial + b * c->psize;
   double *ll = part, *sum_tau = part + 1, *tot = part + 1 + K, *ex = tot + K * w;
@@ -593,7 +629,8 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
       } else {
         for (size_t k = 0; k < Kp; k++) l.d[k] = k < K ? TAU[r * K + k] : 0.0;
       }
-      if (exceptions) exception_loglik(c, par, PERSON(r), l.d);
+      if (p->has_exposure) exception_loglik(c, par, PERSON(r), l.d);
+      if (cells) positive_loglik(c, par, PERSON(r), l.d);
       v4d *row = VROW(L + r * Kp);
       for (size_t v = 0; v < nv; v++) row[v] = l.v[v] + logpi.v[v]; /* padding: -inf */
     }
@@ -611,7 +648,8 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
     const v4d *tau = CVROW(TAU + r * Kp);
     for (size_t v = 0; v < nv; v++) st.v[v] += tau[v];
     if (tau_out) memcpy(tau_out + PERSON(r) * K, tau, K * sizeof(double));
-    if (exceptions) exception_stats(c, par, PERSON(r), (const double *)tau, ex);
+    if (p->has_exposure) exception_stats(c, par, PERSON(r), (const double *)tau, ex);
+    if (cells) positive_stats(c, par, PERSON(r), (const double *)tau, ex);
     if (sparse) j = sparse_totals(c, j, tau, acc, diff, bucket, nv, wide);
   }
 #undef PERSON
@@ -679,7 +717,7 @@ gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_i
    * exception cells the blocks leave their exception statistics unwritten:
    * only the first block's, cleared here, enter the sum. */
   double *acc = c->partial;
-  size_t used = c->p->has_exposure ? c->psize : 1 + (size_t)K + (size_t)K * w;
+  size_t used = c->p->has_exposure || c->fam->cell_path ? c->psize : 1 + (size_t)K + (size_t)K * w;
   if (used < c->psize) memset(acc + used, 0, (c->psize - used) * sizeof *acc);
   for (size_t b = 1; b < c->nblocks; b++) {
     const double *part = c->partial + b * c->psize;
@@ -695,7 +733,8 @@ gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_i
   for (int k = 0; k < K; k++) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
     const double *tk = tot + (size_t)k * w;
-    c->fam->regular_stats(par->eta + k * T, zeta, T, tk, tk + T, tk + 2 * T, out->stats + k * stride);
+    c->fam->regular_stats(par->eta + k * T, zeta, group_phi(par, (size_t)k), T, tk, tk + T, tk + 2 * T,
+                          out->stats + k * stride);
   }
   return GBTM_OK;
 }

@@ -110,6 +110,7 @@ static const char *params_from_model(const em_ws *ws, const gbtm_model *m, doubl
     for (int j = 0; j < ws->nb[k] && j <= m->order[s]; j++) params[ws->off_beta[k] + j] = m->beta[s][j];
     for (int j = 0; j < ws->na[k] && j <= m->iorder[s]; j++) params[ws->off_alpha[k] + j] = m->alpha[s][j];
     if (ws->na[k] > 0 && m->iorder[s] < 0) params[ws->off_alpha[k]] = -4.0; /* omega about 2% */
+    if (ws->has_phi) params[ws->off_phi[k]] = log(m->phi[s]);
   }
   if (m->groups == K - 1) {
     params[ws->off_beta[split]] += SPLIT_SHIFT;
@@ -141,7 +142,7 @@ static void group_order(const em_ws *ws, const double *params, int *perm) {
       eta[0] = zeta[0] = 0.0;
       for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * params[ws->off_beta[k] + j];
       for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * params[ws->off_alpha[k] + j];
-      s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL);
+      s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL, ws->has_phi ? exp(params[ws->off_phi[k]]) : 1.0);
     }
     mean[k] = s / (double)ws->T;
     perm[k] = k;
@@ -170,7 +171,10 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
     m->iorder[j] = gbtm_family_zero_inflated(o->family) ? o->iorder[k] : -1;
     for (int c = 0; c < ws->nb[k]; c++) m->beta[j][c] = params[ws->off_beta[k] + c];
     for (int c = 0; c < ws->na[k]; c++) m->alpha[j][c] = params[ws->off_alpha[k] + c];
+    m->phi[j] = ws->has_phi ? exp(params[ws->off_phi[k]]) : 1.0;
   }
+  for (int j = ws->K; j < GBTM_MAX_GROUPS; j++) m->phi[j] = 1.0;
+  m->phi_common = ws->has_phi && o->phi_common;
 }
 
 /* The model of a run's params, its groups in the run's order. */

@@ -32,7 +32,11 @@
 
 size_t inference_n_params(const gbtm_model *m) { return (size_t)gbtm_model_n_params(m); }
 
-void inference_layout(const gbtm_model *m, psi_layout *l) {
+/* psi's layout; expanded: a phi per group in its block even when the
+ * groups share it (the layout the information is computed in, contracted
+ * after by contract_common_phi). */
+static void layout(const gbtm_model *m, bool expanded, psi_layout *l) {
+  const bool per_group = model_has_phi(m) && (expanded || !m->phi_common);
   size_t P = 0;
   memset(l, 0, sizeof *l);
   for (int k = 0; k < m->groups; k++)
@@ -48,8 +52,47 @@ void inference_layout(const gbtm_model *m, psi_layout *l) {
     P += (size_t)m->n_tcov;
     l->alpha_at[k] = P;
     if (model_inflated(m, k)) P += (size_t)m->iorder[k] + 1;
+    l->phi_at[k] = P;
+    if (per_group) P++;
+  }
+  if (model_has_phi(m) && !per_group) { /* the shared phi, last */
+    for (int k = 0; k < m->groups; k++) l->phi_at[k] = P;
+    P++;
   }
   l->P = P;
+}
+
+void inference_layout(const gbtm_model *m, psi_layout *l) { layout(m, false, l); }
+
+/* A phi shared by the groups: the gradient, information and meat of the
+ * expanded layout (el, a phi per group) summed into psi's: with psi_e =
+ * J psi, J copying the shared phi into every group's place, the gradient
+ * is J'g and the matrices J'AJ (the chain rule; Louis' identity is linear
+ * in the scores). */
+static gbtm_status contract_common_phi(const gbtm_model *m, const psi_layout *el, inference *out, gbtm_error *err) {
+  psi_layout l;
+  inference_layout(m, &l);
+  size_t Pe = el->P, P = l.P, *map = malloc(Pe * sizeof *map);
+  double *g = calloc(P, sizeof *g), *info = calloc(P * P, sizeof *info), *meat = calloc(P * P, sizeof *meat);
+  if (!map || !g || !info || !meat) {
+    free(map), free(g), free(info), free(meat);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory computing the information matrix");
+  }
+  for (size_t j = 0; j < el->beta_at[0]; j++) map[j] = j; /* theta and gamma */
+  for (int k = 0; k < m->groups; k++) {
+    for (size_t j = el->beta_at[k]; j < el->phi_at[k]; j++) map[j] = l.beta_at[k] + (j - el->beta_at[k]);
+    map[el->phi_at[k]] = l.phi_at[k];
+  }
+  for (size_t a = 0; a < Pe; a++) {
+    g[map[a]] += out->grad[a];
+    for (size_t b = 0; b < Pe; b++) {
+      info[map[a] * P + map[b]] += out->info[a * Pe + b];
+      meat[map[a] * P + map[b]] += out->meat[a * Pe + b];
+    }
+  }
+  free(map), free(out->grad), free(out->info), free(out->meat);
+  out->P = P, out->grad = g, out->info = info, out->meat = meat;
+  return GBTM_OK;
 }
 
 void inference_pack(const gbtm_model *m, double *psi) {
@@ -65,6 +108,7 @@ void inference_pack(const gbtm_model *m, double *psi) {
     for (int j = 0; j < m->n_tcov; j++) psi[l.delta_at[k] + j] = m->delta[k][j];
     if (model_inflated(m, k))
       for (int j = 0; j <= m->iorder[k]; j++) psi[l.alpha_at[k] + j] = m->alpha[k][j];
+    if (model_has_phi(m)) psi[l.phi_at[k]] = m->phi[k];
   }
 }
 
@@ -79,6 +123,7 @@ void inference_unpack(gbtm_model *m, const double *psi) {
     for (int j = 0; j < m->n_tcov; j++) m->delta[k][j] = psi[l.delta_at[k] + j];
     if (model_inflated(m, k))
       for (int j = 0; j <= m->iorder[k]; j++) m->alpha[k][j] = psi[l.alpha_at[k] + j];
+    if (model_has_phi(m)) m->phi[k] = psi[l.phi_at[k]]; /* shared: the same entry */
   }
 }
 
@@ -101,6 +146,11 @@ void inference_param_name(const gbtm_model *m, size_t j, char *buf, size_t len) 
     }
     if (model_inflated(m, k) && j >= l.alpha_at[k] && j < l.alpha_at[k] + (size_t)m->iorder[k] + 1) {
       snprintf(buf, len, "alpha[%d][%zu]", k + 1, j - l.alpha_at[k]);
+      return;
+    }
+    if (model_has_phi(m) && j == l.phi_at[k]) { /* "dispersion[2]", or "dispersion" when shared */
+      if (m->phi_common) snprintf(buf, len, "%s", gbtm_family_phi_name(m->family));
+      else snprintf(buf, len, "%s[%d]", gbtm_family_phi_name(m->family), k + 1);
       return;
     }
   }
@@ -346,7 +396,7 @@ static inline __attribute__((always_inline)) void person_v(const shared *sh, siz
     acc[0][0] -= lfact;
     for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
       size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-      cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(sh->m, k) ? sh->zeta + kt : NULL, p->ex_y[q],
+      cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(sh->m, k) ? sh->zeta + kt : NULL, sh->m->phi[k], p->ex_y[q],
                                          p->ex_e[q]);
       cell_v(sh, k, t, &c, d);
       for (int j = 0; j < nv; j++) acc[j] += load4(d + 4 * j);
@@ -424,7 +474,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) Nk[p->nz_t[q]] += tk;
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-        cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(m, k) ? sh->zeta + kt : NULL, p->ex_y[q],
+        cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(m, k) ? sh->zeta + kt : NULL, m->phi[k], p->ex_y[q],
                                            p->ex_e[q]);
         Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
       }
@@ -471,6 +521,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
   double *H = W + (size_t)K * T * 3;
+  const bool phi = model_has_phi(m);
   for (size_t r = 0; r < nb; r++) {
     size_t q = chunk_row(sh, r, S), i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
@@ -488,7 +539,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
         cell_terms *ck = terms + (size_t)k * T + c;
         const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
         double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
-        *ck = sh->fam->cell_terms(eta, zt, cy[c], ce[c]);
+        *ck = sh->fam->cell_terms(eta, zt, m->phi[k], cy[c], ce[c]);
         lf[k] += ck->lf;
       }
       mx = fmax(mx, lf[k]);
@@ -499,7 +550,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
     if (R) theta_hessian(sh, pi, z, H);
     /* g_ik into row (r*K + k) of G scaled by sqrt(tau), s_i into row r of S */
     for (int k = 0; k < K; k++) {
-      double gk[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV] = {0};
+      double gk[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV] = {0}, gp = 0.0;
       double *gd = gk + 2 * GBTM_MAX_COEF;
       int nbk = m->order[k] + 1, nak = model_inflated(m, k) ? m->iorder[k] + 1 : 0;
       for (size_t c = 0; c < nc; c++) {
@@ -511,6 +562,15 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
         wk[0] += tau[k] * ck->h_ee;
         wk[1] += tau[k] * ck->h_ez;
         wk[2] += tau[k] * ck->h_zz;
+        if (phi) { /* phi's row of the Hessian: with beta, alpha, delta and itself */
+          size_t rp = sh->l.phi_at[k];
+          gp += ck->a_phi;
+          for (int a = 0; a < nbk; a++) H[(sh->l.beta_at[k] + (size_t)a) * P + rp] += tau[k] * ck->h_ep * x[a];
+          for (int a = 0; a < nak; a++) H[(sh->l.alpha_at[k] + (size_t)a) * P + rp] += tau[k] * ck->h_zp * x[a];
+          for (int j = 0; j < C; j++)
+            H[(sh->l.delta_at[k] + (size_t)j) * P + rp] += tau[k] * ck->h_ep * w0[c * (size_t)C + j];
+          H[rp * P + rp] += tau[k] * ck->h_pp;
+        }
         if (!C) continue;
         /* delta: d/ddelta = w a_eta; Hessian terms with beta, delta, alpha */
         const double *w = w0 + c * (size_t)C;
@@ -527,6 +587,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
       for (int j = 0; j < nbk; j++) row[sh->l.beta_at[k] + (size_t)j] = gk[j];
       for (int j = 0; j < C; j++) row[sh->l.delta_at[k] + (size_t)j] = gd[j];
       for (int j = 0; j < nak; j++) row[sh->l.alpha_at[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
+      if (phi) row[sh->l.phi_at[k]] = gp;
       add_score(sh, k, row, tau[k], group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
     for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
@@ -546,9 +607,11 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.K = m->groups;
   sh.R = m->n_risk;
   sh.C = m->n_tcov;
-  sh.has_covariates = sh.R > 0 || sh.C > 0;
+  /* H also holds phi's rows; a cell_path family takes the cell-by-cell path */
+  sh.has_covariates = sh.R > 0 || sh.C > 0 || model_has_phi(m);
+  bool windowed = !sh.C && !sh.fam->cell_path;
   sh.T = p->T;
-  inference_layout(m, &sh.l);
+  layout(m, true, &sh.l);
   sh.P = sh.l.P;
   size_t P = sh.P, T = p->T, K = (size_t)sh.K;
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
@@ -565,7 +628,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   cell_table *tb = &sh.tb;
   tb->zero = malloc(K * T * sizeof *tb->zero);
   tb->one = malloc(K * T * sizeof *tb->one);
-  if (!sh.C) {
+  if (windowed) {
     sh.prefix = malloc(K * (T + 1) * VW * sizeof *sh.prefix);
     sh.nzd = malloc(K * T * VW * sizeof *sh.nzd);
     sh.nzy = malloc(K * T * VW * sizeof *sh.nzy);
@@ -575,7 +638,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   out->info = calloc(P * P, sizeof *out->info);
   out->meat = calloc(P * P, sizeof *out->meat);
   if (!sh.X || !sh.eta || !sh.zeta || !sh.partial || !work || !out->grad || !out->info || !out->meat ||
-      !tb->zero || !tb->one || (!sh.C && (!sh.prefix || !sh.nzd || !sh.nzy))) {
+      !tb->zero || !tb->one || (windowed && (!sh.prefix || !sh.nzd || !sh.nzy))) {
     free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work), free(sh.prefix), free(sh.nzd), free(sh.nzy);
     free(tb->zero), free(tb->one);
     inference_free(out);
@@ -593,8 +656,8 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     for (size_t t = 0; t < T; t++) {
       size_t kt = k * T + t;
       const double *zt = model_inflated(m, (int)k) ? sh.zeta + kt : NULL;
-      tb->zero[kt] = sh.fam->cell_terms(sh.eta[kt], zt, 0.0, 1.0);
-      tb->one[kt] = sh.fam->cell_terms(sh.eta[kt], zt, 1.0, 1.0);
+      tb->zero[kt] = sh.fam->cell_terms(sh.eta[kt], zt, m->phi[k], 0.0, 1.0);
+      tb->one[kt] = sh.fam->cell_terms(sh.eta[kt], zt, m->phi[k], 1.0, 1.0);
     }
   if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
   long nblocks = (long)sh.nblocks;
@@ -660,6 +723,11 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     }
   free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
   free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy);
+  if (model_has_phi(m) && m->phi_common) {
+    st = contract_common_phi(m, &sh.l, out, err);
+    if (st != GBTM_OK) inference_free(out);
+    return st;
+  }
   return GBTM_OK;
 }
 
@@ -678,6 +746,8 @@ int gbtm_model_param_index(const gbtm_model *m, gbtm_param_kind kind, int k, int
     return j >= m->n_tcov ? -1 : (int)(l.delta_at[k] + (size_t)j);
   case GBTM_PARAM_ALPHA:
     return !model_inflated(m, k) || j > m->iorder[k] ? -1 : (int)(l.alpha_at[k] + (size_t)j);
+  case GBTM_PARAM_PHI:
+    return !model_has_phi(m) || j != 0 ? -1 : (int)l.phi_at[k];
   }
   return -1;
 }

@@ -23,12 +23,13 @@ size_t inference_n_params(const gbtm_model *m);
 /* Where each block of psi starts: for each group k but the reference,
  * theta_k (at theta_at[k]) then its risk log-odds ratios gamma_k (from
  * gamma_at[k] = theta_at[k] + 1); then per group beta_k (from beta_at[k]),
- * delta_k (delta_at[k]) and alpha_k (alpha_at[k]). The reference group
- * has no theta or gamma. */
+ * delta_k (delta_at[k]), alpha_k (alpha_at[k]) and, for a family with
+ * phi, phi_k itself (phi_at[k]). The reference group has no theta or gamma. */
 typedef struct psi_layout {
   size_t P;
   size_t theta_at[GBTM_MAX_GROUPS], gamma_at[GBTM_MAX_GROUPS];
   size_t beta_at[GBTM_MAX_GROUPS], delta_at[GBTM_MAX_GROUPS], alpha_at[GBTM_MAX_GROUPS];
+  size_t phi_at[GBTM_MAX_GROUPS];
 } psi_layout;
 
 void inference_layout(const gbtm_model *m, psi_layout *l);

@@ -75,7 +75,7 @@ gbtm_status gbtm_model_classify(const gbtm_model *m, const gbtm_panel *p, double
       double v = l[k];
       for (size_t c = 0; c < nc; c++) {
         double shift = C ? model_tcov_shift(m, k, p->tcov + (p->obs_start[i] + c) * C) : 0.0;
-        v += fam->cell_loglik(ek[t[c]] + shift, inflated[k] ? &zk[t[c]] : NULL, (double)y[c], e[c]);
+        v += fam->cell_loglik(ek[t[c]] + shift, inflated[k] ? &zk[t[c]] : NULL, m->phi[k], (double)y[c], e[c]);
       }
       l[k] = v;
       if (v > mx || isnan(v)) mx = v;

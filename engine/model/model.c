@@ -17,10 +17,16 @@ bool model_inflated(const gbtm_model *m, int k) {
   return gbtm_family_zero_inflated(m->family) && m->iorder[k] >= 0;
 }
 
+bool model_has_phi(const gbtm_model *m) {
+  const gbtm_family *f = family_get(m->family);
+  return f && f->phi_name;
+}
+
 int gbtm_model_n_params(const gbtm_model *m) {
   int p = (m->groups - 1) * (1 + m->n_risk);
   for (int k = 0; k < m->groups; k++)
     p += m->order[k] + 1 + m->n_tcov + (model_inflated(m, k) ? m->iorder[k] + 1 : 0);
+  if (model_has_phi(m)) p += m->phi_common ? 1 : m->groups;
   return p;
 }
 
@@ -91,14 +97,17 @@ double model_zeta(const gbtm_model *m, int k, double age) {
 double gbtm_model_expected(const gbtm_model *m, int k, double age) {
   double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
   double eta = linear(m->beta[k], m->order[k] + 1, m, age) + model_tcov_shift(m, k, m->tcov_fixed);
-  return family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL);
+  return family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL, m->phi[k]);
 }
 
 /* log f_k(y | E) of eq. P / eq. Z, written out in full; shift = w'delta_k. */
 static double log_density(const gbtm_model *m, int k, double age, double shift, double y, double E) {
   const gbtm_family *f = family_get(m->family);
-  if (f->max_response > 0) /* a bounded response (eq. B): the family's own log f */
-    return f->cell_terms(linear(m->beta[k], m->order[k] + 1, m, age) + shift, NULL, y, E).lf;
+  if (f->max_response > 0 || f->phi_name) { /* eq. B, eq. NB: the family's own log f */
+    double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
+    return f->cell_terms(linear(m->beta[k], m->order[k] + 1, m, age) + shift, model_inflated(m, k) ? &zeta : NULL,
+                         m->phi[k], y, E).lf;
+  }
   double lambda = E * exp(linear(m->beta[k], m->order[k] + 1, m, age) + shift);
   double logpois = y * log(lambda) - lambda - lgamma(y + 1.0);
   if (y == 0.0) logpois = -lambda;

@@ -30,7 +30,12 @@ struct gbtm_model {
   char tcov_name[GBTM_MAX_TCOV][GBTM_NAME_MAX];
   double delta[GBTM_MAX_GROUPS][GBTM_MAX_TCOV]; /* their log-rate coefficients */
   double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
+  double phi[GBTM_MAX_GROUPS];                  /* the family's phi (family.h), 1 without one */
+  bool phi_common;                              /* one phi for all groups (--dispersion common) */
 };
+
+/* Whether the model's family has phi (NB's dispersion, DESIGN §6 Families). */
+bool model_has_phi(const gbtm_model *m);
 
 /* Whether group k has a zero-inflation part: its family has one
  * (DESIGN §6 Families) and iorder[k] >= 0. */

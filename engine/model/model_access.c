@@ -20,7 +20,7 @@ gbtm_status gbtm_model_new(gbtm_family_id family, int groups, gbtm_model **out, 
   m->family = family;
   m->groups = groups;
   m->scale = 1.0;
-  for (int k = 0; k < GBTM_MAX_GROUPS; k++) m->iorder[k] = -1;
+  for (int k = 0; k < GBTM_MAX_GROUPS; k++) m->iorder[k] = -1, m->phi[k] = 1.0;
   *out = m;
   return GBTM_OK;
 }
@@ -51,6 +51,12 @@ double gbtm_model_theta(const gbtm_model *m, int k) { return group_ok(m, k) ? m-
 double gbtm_model_beta(const gbtm_model *m, int k, int j) {
   return group_ok(m, k) && j >= 0 && j <= m->order[k] ? m->beta[k][j] : NAN;
 }
+
+double gbtm_model_phi(const gbtm_model *m, int k) {
+  return group_ok(m, k) && model_has_phi(m) ? m->phi[k] : NAN;
+}
+
+bool gbtm_model_phi_common(const gbtm_model *m) { return m && model_has_phi(m) && m->phi_common; }
 
 double gbtm_model_alpha(const gbtm_model *m, int k, int j) {
   return group_ok(m, k) && j >= 0 && j <= m->iorder[k] ? m->alpha[k][j] : NAN;
@@ -157,6 +163,22 @@ gbtm_status gbtm_model_set_alpha(gbtm_model *m, int k, int j, double alpha, gbtm
   gbtm_status st = check_power(m, k, j, alpha, "alpha", err);
   if (st == GBTM_OK) m->alpha[k][j] = alpha;
   return st;
+}
+
+gbtm_status gbtm_model_set_phi(gbtm_model *m, int k, double phi, bool common, gbtm_error *err) {
+  gbtm_status st = check_group(m, common ? 0 : k, err);
+  if (st != GBTM_OK) return st;
+  if (!model_has_phi(m))
+    return gbtm_fail(err, GBTM_ERR_USAGE, "model: the %s family has no parameter of its own", gbtm_family_name(m->family));
+  if (!(isfinite(phi) && phi > 0.0))
+    return gbtm_fail(err, GBTM_ERR_USAGE, "model: %s[%d] is not a finite positive number", gbtm_family_phi_name(m->family),
+                     k + 1);
+  m->phi_common = common;
+  if (common)
+    for (int j = 0; j < m->groups; j++) m->phi[j] = phi;
+  else
+    m->phi[k] = phi;
+  return GBTM_OK;
 }
 
 gbtm_status gbtm_model_set_refgroup(gbtm_model *m, int refgroup, gbtm_error *err) {

@@ -88,6 +88,9 @@ static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
     if (!isfinite(m->theta[k]))
       return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: group %d has a non-finite theta",
                        k + 1);
+    if (model_has_phi(m) && !(isfinite(m->phi[k]) && m->phi[k] > 0.0))
+      return gbtm_fail(err, GBTM_ERR_USAGE, "simulation: group %d has %s %g (a finite number > 0 expected)", k + 1,
+                       gbtm_family_phi_name(m->family), m->phi[k]);
   }
   return GBTM_OK;
 }
@@ -187,7 +190,7 @@ static size_t draw_person(sim_state *s, int *k, sim_cell *cells) {
     if (d->custody_prob > 0.0 && gsl_rng_uniform(rng) < d->custody_prob)
       E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng); /* (0.1, 0.9) */
     cells[r].e = E;
-    cells[r].y = (int32_t)s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, E);
+    cells[r].y = (int32_t)s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, s->model->phi[*k], E);
   }
   return m;
 }

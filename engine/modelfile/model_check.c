@@ -79,6 +79,13 @@ static void check_params(h5io *io, const gbtm_model *m) {
   for (int k = 0; k < K; k++)
     for (int j = 0; j < m->n_tcov; j++) finite(io, "/params/delta", k, j, m->delta[k][j]);
   for (int j = 0; j < m->n_tcov; j++) finite(io, "/params/tcov_fixed", j, -1, m->tcov_fixed[j]);
+  const char *phi_name = gbtm_family_phi_name(m->family);
+  for (int k = 0; phi_name && io->st == GBTM_OK && k < K; k++)
+    if (!(isfinite(m->phi[k]) && m->phi[k] > 0.0))
+      h5_fail(io, GBTM_ERR_PARSE, "/params/%s[%d] is %g, expected a finite number > 0", phi_name, k, m->phi[k]);
+    else if (m->phi_common && m->phi[k] != m->phi[0])
+      h5_fail(io, GBTM_ERR_PARSE, "/params/%s[%d] is %.17g, expected %.17g: /model/phi_common says the groups share it",
+              phi_name, k, m->phi[k], m->phi[0]);
   if (io->st != GBTM_OK) return;
   double share[GBTM_MAX_GROUPS];
   gbtm_model_shares(m, share);

@@ -217,6 +217,7 @@ static void write_model(h5io *io, const node *root, const gbtm_model *m) {
   w_f64(io, &g, "age_min", m->age_min);
   w_f64(io, &g, "age_max", m->age_max);
   if (m->refgroup != 0) w_i32(io, &g, "refgroup", m->refgroup);
+  if (model_has_phi(m) && m->phi_common) w_i32(io, &g, "phi_common", 1);
   close_group(io, &g);
 }
 
@@ -262,6 +263,7 @@ static void write_params(h5io *io, const node *root, const gbtm_model *m) {
   w_strs(io, &g, "beta_names", NCOEF, cp);
   w_f64s(io, &g, "alpha", K, NCOEF, &m->alpha[0][0]);
   w_strs(io, &g, "alpha_names", NCOEF, cp);
+  if (model_has_phi(m)) w_f64s(io, &g, gbtm_family_phi_name(m->family), K, 0, m->phi); /* "dispersion" */
   write_covariates(io, &g, m);
   close_group(io, &g);
 }
@@ -794,6 +796,7 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   r_f64(io, &g, "age_min", &m->age_min);
   r_f64(io, &g, "age_max", &m->age_max);
   m->refgroup = r_exists(io, &g, "refgroup") ? r_int(io, &g, "refgroup", 0, m->groups - 1) : 0;
+  m->phi_common = r_exists(io, &g, "phi_common") && r_int(io, &g, "phi_common", 0, 1) == 1;
   if (io->st == GBTM_OK && !(isfinite(m->centre) && isfinite(m->scale) && m->scale > 0.0))
     h5_fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",
          m->centre, m->scale);
@@ -862,6 +865,8 @@ static void read_params(h5io *io, const node *root, gbtm_model *m) {
   r_check(io, &g, "theta_names", H5T_STRING, 1, &K);
   r_check(io, &g, "beta_names", H5T_STRING, 1, &six);
   r_check(io, &g, "alpha_names", H5T_STRING, 1, &six);
+  for (int k = 0; k < GBTM_MAX_GROUPS; k++) m->phi[k] = 1.0;
+  if (model_has_phi(m)) r_f64s(io, &g, gbtm_family_phi_name(m->family), K, 0, m->phi);
   read_covariates(io, &g, m);
   close_group(io, &g);
 }

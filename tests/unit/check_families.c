@@ -1,9 +1,11 @@
 /* check_families.c: the family table's contract (DESIGN §6 Families), for
  * every family of the registry: the lookups by id and by name, every
  * function present, cell_terms' derivatives against central differences of
- * its log f, its log f against cell_loglik plus add_constant, the shape of
- * a positive count's terms at unit exposure that inference relies on (for
- * the valid responses of a bounded family), the response and exposure
+ * its log f (in eta, zeta and the family's own phi), its log f against
+ * cell_loglik plus add_constant, the tables against cell_loglik, the shape
+ * of a positive count's terms at unit exposure that the information's
+ * windowed path relies on (for the valid responses of a bounded family, and
+ * not for a cell_path family), the response and exposure
  * checks of the readers, and
  * log_expected_gradient against differences of log expected. */
 #include <check.h>
@@ -17,6 +19,7 @@ static const double ETA[] = {-2.0, 0.3, 1.5};
 static const double ZETA[] = {-1.5, 0.0, 2.0};
 static const double Y[] = {0.0, 1.0, 4.0};
 static const double E[] = {1.0, 0.5, 2.5};
+static const double PHI[] = {0.4, 3.0, 150.0};
 
 static const gbtm_family *family_at(int f) { return family_get((gbtm_family_id)f); }
 
@@ -34,12 +37,17 @@ START_TEST(registry_lookups) {
     ck_assert_str_eq(gbtm_family_title(fam->id), fam->title);
     ck_assert_str_eq(gbtm_family_expected_name(fam->id), fam->expected_name);
     ck_assert(gbtm_family_zero_inflated(fam->id) == fam->zero_inflated);
+    ck_assert(!fam->phi_name == !fam->phi_start);
     ck_assert(fam->tables && fam->cell_loglik && fam->cell_stats && fam->regular_stats && fam->mstep &&
               fam->gradient && fam->add_constant && fam->cell_terms && fam->positive_hessian &&
               fam->expected && fam->log_expected_gradient && fam->sample);
   }
   gbtm_family_id id;
-  ck_assert(!gbtm_family_parse("nb", &id));
+  ck_assert(!gbtm_family_parse("negbin", &id));
+  ck_assert(gbtm_family_parse("nb", &id) && !gbtm_family_zero_inflated(id));
+  ck_assert_str_eq(gbtm_family_phi_name(id), "dispersion");
+  ck_assert(gbtm_family_parse("zinb", &id) && gbtm_family_zero_inflated(id));
+  ck_assert_ptr_null(gbtm_family_phi_name(GBTM_POISSON));
   ck_assert(!gbtm_family_valid((gbtm_family_id)gbtm_family_count()));
   ck_assert(!gbtm_family_zero_inflated((gbtm_family_id)-1));
   ck_assert_str_eq(gbtm_family_name((gbtm_family_id)gbtm_family_count()), "unknown");
@@ -66,21 +74,34 @@ START_TEST(cell_terms_derivatives) {
       for (size_t a = 0; a < 3; a++)
         for (size_t b = 0; b < 3; b++)
           for (size_t c = 0; c < 3; c++)
-            for (size_t d = 0; d < 3; d++) {
-              double eta = ETA[a], z = ZETA[b], y = Y[c], e = E[d];
+            for (size_t d = 0; d < 3; d++)
+              for (size_t q = 0; q < (fam->phi_name ? 3 : 1); q++) {
+              double eta = ETA[a], z = ZETA[b], y = Y[c], e = E[d], phi = fam->phi_name ? PHI[q] : 1.0;
+              if (fam->exposure_why && e != 1.0) continue;
+              if (fam->max_response > 0 && y > fam->max_response) continue;
               const double *zeta = inflated ? &z : NULL;
-              family_cell t = fam->cell_terms(eta, zeta, y, e);
-              double v = fam->cell_loglik(eta, zeta, y, e) + fam->add_constant(0.0, y, e);
+              family_cell t = fam->cell_terms(eta, zeta, phi, y, e);
+              double v = fam->cell_loglik(eta, zeta, phi, y, e) + fam->add_constant(0.0, y, e);
               ck_assert_double_eq_tol(t.lf, v, 1e-12 * (1.0 + fabs(v)));
-              family_cell ep = fam->cell_terms(eta + h, zeta, y, e), em = fam->cell_terms(eta - h, zeta, y, e);
+              family_cell ep = fam->cell_terms(eta + h, zeta, phi, y, e), em = fam->cell_terms(eta - h, zeta, phi, y, e);
               ck_assert_double_eq_tol(t.a_eta, (ep.lf - em.lf) / (2 * h), 1e-6 * (1.0 + fabs(t.a_eta)));
               ck_assert_double_eq_tol(t.h_ee, (ep.a_eta - em.a_eta) / (2 * h), 1e-6 * (1.0 + fabs(t.h_ee)));
+              if (fam->phi_name) { /* phi, by a relative step */
+                double hp = h * phi, pp = phi + hp, pm = phi - hp;
+                family_cell p = fam->cell_terms(eta, zeta, pp, y, e), m = fam->cell_terms(eta, zeta, pm, y, e);
+                ck_assert_double_eq_tol(t.a_phi, (p.lf - m.lf) / (2 * hp), 1e-6 * (1.0 + fabs(t.a_phi)));
+                ck_assert_double_eq_tol(t.h_pp, (p.a_phi - m.a_phi) / (2 * hp), 1e-6 * (1.0 + fabs(t.h_pp)));
+                ck_assert_double_eq_tol(t.h_ep, (p.a_eta - m.a_eta) / (2 * hp), 1e-6 * (1.0 + fabs(t.h_ep)));
+                ck_assert_double_eq_tol(t.h_zp, (p.a_zeta - m.a_zeta) / (2 * hp), 1e-6 * (1.0 + fabs(t.h_zp)));
+              } else {
+                ck_assert(t.a_phi == 0.0 && t.h_ep == 0.0 && t.h_zp == 0.0 && t.h_pp == 0.0);
+              }
               if (!zeta) {
                 ck_assert(t.a_zeta == 0.0 && t.h_ez == 0.0 && t.h_zz == 0.0);
                 continue;
               }
               double zp = z + h, zm = z - h;
-              family_cell p = fam->cell_terms(eta, &zp, y, e), m = fam->cell_terms(eta, &zm, y, e);
+              family_cell p = fam->cell_terms(eta, &zp, phi, y, e), m = fam->cell_terms(eta, &zm, phi, y, e);
               ck_assert_double_eq_tol(t.a_zeta, (p.lf - m.lf) / (2 * h), 1e-6 * (1.0 + fabs(t.a_zeta)));
               ck_assert_double_eq_tol(t.h_zz, (p.a_zeta - m.a_zeta) / (2 * h), 1e-6 * (1.0 + fabs(t.h_zz)));
               ck_assert_double_eq_tol(t.h_ez, (p.a_eta - m.a_eta) / (2 * h), 1e-6 * (1.0 + fabs(t.h_ez)));
@@ -97,13 +118,17 @@ START_TEST(expected_gradient) {
     for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
       for (size_t a = 0; a < 3; a++)
         for (size_t b = 0; b < 3; b++) {
-          double eta = ETA[a], z = ZETA[b], zp = z + h, zm = z - h, d_eta, d_zeta;
+          double eta = ETA[a], z = ZETA[b], zp = z + h, zm = z - h, d_eta, d_zeta, d_phi, phi = PHI[b];
           const double *zeta = inflated ? &z : NULL;
-          fam->log_expected_gradient(eta, zeta, &d_eta, &d_zeta);
-          double fd_eta = (log(fam->expected(eta + h, zeta)) - log(fam->expected(eta - h, zeta))) / (2 * h);
+          fam->log_expected_gradient(eta, zeta, phi, &d_eta, &d_zeta, &d_phi);
+          double fd_eta = (log(fam->expected(eta + h, zeta, phi)) - log(fam->expected(eta - h, zeta, phi))) / (2 * h);
           ck_assert_double_eq_tol(d_eta, fd_eta, 1e-6);
-          double fd_zeta = inflated ? (log(fam->expected(eta, &zp)) - log(fam->expected(eta, &zm))) / (2 * h) : 0.0;
+          double fd_zeta =
+              inflated ? (log(fam->expected(eta, &zp, phi)) - log(fam->expected(eta, &zm, phi))) / (2 * h) : 0.0;
           ck_assert_double_eq_tol(d_zeta, fd_zeta, 1e-6);
+          double hp = h * phi;
+          double fd_phi = (log(fam->expected(eta, zeta, phi + hp)) - log(fam->expected(eta, zeta, phi - hp))) / (2 * hp);
+          ck_assert_double_eq_tol(d_phi, fd_phi, 1e-6);
         }
   }
 }
@@ -115,16 +140,17 @@ END_TEST
 START_TEST(positive_counts_at_unit_exposure) {
   for (int f = 0; f < gbtm_family_count(); f++) {
     const gbtm_family *fam = family_at(f);
+    if (fam->cell_path) continue;
     for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
       for (size_t a = 0; a < 3; a++)
         for (size_t b = 0; b < 3; b++) {
           double eta = ETA[a], z = ZETA[b];
           const double *zeta = inflated ? &z : NULL;
-          family_cell one = fam->cell_terms(eta, zeta, 1.0, 1.0);
+          family_cell one = fam->cell_terms(eta, zeta, 1.0, 1.0, 1.0);
           double hp[3];
           fam->positive_hessian(&one, 2.5, hp);
           for (int y = 1; y <= (fam->max_response > 0 ? fam->max_response : 7); y++) {
-            family_cell t = fam->cell_terms(eta, zeta, y, 1.0);
+            family_cell t = fam->cell_terms(eta, zeta, 1.0, y, 1.0);
             double lf = one.lf + (y - 1) * eta - lgamma(y + 1.0);
             ck_assert_double_eq_tol(t.lf, lf, 1e-12 * (1.0 + fabs(lf)));
             ck_assert_double_eq_tol(t.a_eta, one.a_eta + (y - 1), 1e-12 * (1.0 + fabs(t.a_eta)));
@@ -139,6 +165,31 @@ START_TEST(positive_counts_at_unit_exposure) {
 }
 END_TEST
 
+/* The E-step's tables against cell_loglik at unit exposure: v(0) = base,
+ * and for a family without the cell path v(y > 0) = base + pos + y lin. */
+START_TEST(tables_match_cells) {
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
+      for (size_t q = 0; q < 3; q++) {
+        double base[3], pos[3], lin[3], phi = fam->phi_name ? PHI[q] : 1.0;
+        fam->tables(ETA, inflated ? ZETA : NULL, phi, 3, base, pos, lin);
+        for (size_t t = 0; t < 3; t++) {
+          const double *zeta = inflated ? ZETA + t : NULL;
+          double v0 = fam->cell_loglik(ETA[t], zeta, phi, 0.0, 1.0);
+          ck_assert_double_eq_tol(base[t], v0, 1e-12 * (1.0 + fabs(v0)));
+          if (fam->cell_path) {
+            ck_assert(pos[t] == 0.0 && lin[t] == 0.0);
+            continue;
+          }
+          double v1 = fam->cell_loglik(ETA[t], zeta, phi, 1.0, 1.0);
+          ck_assert_double_eq_tol(base[t] + pos[t] + lin[t], v1, 1e-12 * (1.0 + fabs(v1)));
+        }
+      }
+  }
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("families");
   TCase *tc = tcase_create("families");
@@ -146,6 +197,7 @@ int main(void) {
   tcase_add_test(tc, cell_terms_derivatives);
   tcase_add_test(tc, positive_counts_at_unit_exposure);
   tcase_add_test(tc, expected_gradient);
+  tcase_add_test(tc, tables_match_cells);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -2,8 +2,9 @@
  * eq. L (engine/fit/inference.c) against central finite differences: the
  * gradient against differences of the direct evaluation of eq. L
  * (gbtm_model_loglik) to 1e-6 relative, the information against differences
- * of the analytic gradient to 1e-4 relative, for Poisson and ZIP with
- * exposures, at random parameters; the thread count does not change them. */
+ * of the analytic gradient to 1e-4 relative, for Poisson, ZIP, NB and ZINB
+ * (a dispersion per group, or shared) with exposures, at random
+ * parameters; the thread count does not change them. */
 #include <check.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -28,7 +29,8 @@ static gbtm_model random_model(gbtm_family_id fam, int K, unsigned long seed) {
   gsl_rng_set(rng, seed);
   for (int k = 0; k < K; k++) {
     m.order[k] = 1 + k % 3;
-    m.iorder[k] = fam == GBTM_ZIP ? (k % 2 ? 1 : 0) : -1;
+    m.iorder[k] = gbtm_family_zero_inflated(fam) ? (k % 2 ? 1 : 0) : -1;
+    m.phi[k] = gbtm_family_phi_name(fam) ? 0.5 + 3.0 * gsl_rng_uniform(rng) : 1.0;
     m.theta[k] = k ? 0.3 * gsl_ran_gaussian(rng, 1.0) : 0.0;
     for (int j = 0; j <= m.order[k]; j++) m.beta[k][j] = 0.3 * gsl_ran_gaussian(rng, 1.0) + (j == 0 ? -0.2 : 0.0);
     for (int j = 0; j <= m.iorder[k]; j++) m.alpha[k][j] = 0.5 * gsl_ran_gaussian(rng, 1.0) - (j == 0 ? 0.5 : 0.0);
@@ -102,9 +104,13 @@ static void add_covariates(gbtm_model *m, gbtm_panel *p, unsigned long seed) {
   gsl_rng_free(rng);
 }
 
-static void check_derivatives_of(gbtm_family_id fam, bool covariates) {
+static void check_derivatives_of(gbtm_family_id fam, bool covariates, bool phi_common) {
   gbtm_panel *p = test_random_panel(400, 14, 0.1, 0.2, 3, false);
   gbtm_model m = random_model(fam, 3, 17);
+  if (phi_common) {
+    m.phi_common = true;
+    for (int k = 1; k < m.groups; k++) m.phi[k] = m.phi[0];
+  }
   if (covariates) {
     p = with_covariates(p, 2, 1, 5);
     add_covariates(&m, p, 6);
@@ -159,12 +165,21 @@ static void check_derivatives_of(gbtm_family_id fam, bool covariates) {
   gbtm_panel_free(p);
 }
 
-static void check_derivatives(gbtm_family_id fam) { check_derivatives_of(fam, false); }
+static void check_derivatives(gbtm_family_id fam) { check_derivatives_of(fam, false, false); }
 
 START_TEST(covariate_derivatives) {
   /* theta with risk factors, delta of time-varying covariates, refgroup 2 */
-  check_derivatives_of(GBTM_POISSON, true);
-  check_derivatives_of(GBTM_ZIP, true);
+  check_derivatives_of(GBTM_POISSON, true, false);
+  check_derivatives_of(GBTM_ZIP, true, false);
+  check_derivatives_of(GBTM_NB, true, false);
+  check_derivatives_of(GBTM_ZINB, true, true);
+}
+END_TEST
+
+START_TEST(nb_derivatives) {
+  check_derivatives(GBTM_NB);
+  check_derivatives(GBTM_ZINB);
+  check_derivatives_of(GBTM_NB, false, true); /* one dispersion for all groups */
 }
 END_TEST
 
@@ -317,6 +332,7 @@ int main(void) {
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, poisson_derivatives);
   tcase_add_test(tc, zip_derivatives);
+  tcase_add_test(tc, nb_derivatives);
   tcase_add_test(tc, covariate_derivatives);
   tcase_add_test(tc, at_the_optimum);
   tcase_add_test(tc, negative_curvature);

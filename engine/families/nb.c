@@ -1,0 +1,229 @@
+/* nb.c: the negative binomial (NB2) family and its zero-inflated form
+ * (eq. NB, DESIGN §6 Families). With mu = E exp(eta) and dispersion r > 0
+ * (phi; Var y = mu + mu^2 / r):
+ *   log f(y) = lgamma(y + r) - lgamma(r) - log y! + r log(r / (r + mu))
+ *            + y log(mu / (r + mu))                     (R's dnbinom(y, size = r, mu = mu))
+ * split as the constant y log E - log y! and
+ *   v(y) = [lgamma(y + r) - lgamma(r)] - r log1p(mu / r) + y (eta - log(r + mu)).
+ * zinb: omega = logistic(zeta), f(0) = omega + (1 - omega) p0 with
+ * log p0 = L0 = -r log1p(mu / r), f(y > 0) = (1 - omega) f_NB(y); a group
+ * without zero inflation (zeta == NULL) is NB.
+ * Positive counts are not linear in y (lgamma(y + r)), so the family takes
+ * the cell path, and its M-step is eq. MN (engine/fit/cell_newton.c) on the
+ * tau-weighted cell terms. */
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+#include "families/family.h"
+#include "fit/cell_newton.h"
+#include "fit/glm.h"
+
+/* Below this count the differences of lgamma, digamma and trigamma at
+ * y + r and r are summed term by term (exact and cheap); above, the
+ * functions themselves. */
+#define SUM_BELOW 64
+
+static double logistic(double x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+
+/* psi(x) and psi'(x) for x > 0: the recurrence up to 6, then their
+ * asymptotic series (Abramowitz & Stegun 6.3.18, 6.4.12). */
+static void digammas(double x, double *p1, double *p2) {
+  double a = 0.0, b = 0.0;
+  for (; x < 6.0; x += 1.0) a -= 1.0 / x, b += 1.0 / (x * x);
+  double i = 1.0 / x, i2 = i * i;
+  *p1 = a + log(x) - 0.5 * i - i2 * (1.0 / 12 - i2 * (1.0 / 120 - i2 * (1.0 / 252 - i2 / 240)));
+  *p2 = b + i + 0.5 * i2 + i * i2 * (1.0 / 6 - i2 * (1.0 / 30 - i2 * (1.0 / 42 - i2 / 30)));
+}
+
+/* lgamma(y + r) - lgamma(r) into *lg and, when d1 is given,
+ * psi(y + r) - psi(r) and psi'(y + r) - psi'(r) into *d1, *d2. */
+static void gamma_diffs(double y, double r, double *lg, double *d1, double *d2) {
+  if (y < SUM_BELOW && y == floor(y)) {
+    double a = 0.0, b = 0.0, c = 0.0;
+    for (int j = 0; j < (int)y; j++) {
+      double q = r + j;
+      a += log(q), b += 1.0 / q, c -= 1.0 / (q * q);
+    }
+    *lg = a;
+    if (d1) *d1 = b, *d2 = c;
+    return;
+  }
+  *lg = lgamma(y + r) - lgamma(r);
+  if (!d1) return;
+  double pa, qa, pb, qb;
+  digammas(y + r, &pa, &qa);
+  digammas(r, &pb, &qb);
+  *d1 = pa - pb, *d2 = qa - qb;
+}
+
+/* v(0) = L0 = -r log1p(mu / r), NB's log p0. */
+static double log_p0(double mu, double r) { return -r * log1p(mu / r); }
+
+/* log(e^a + e^b) */
+static double log_add(double a, double b) {
+  double m = a > b ? a : b;
+  return m + log1p(exp(-fabs(a - b)));
+}
+
+static void tables(const double *eta, const double *zeta, double phi, size_t T, double *base, double *pos,
+                   double *lin) {
+  for (size_t t = 0; t < T; t++) {
+    double l0 = log_p0(exp(eta[t]), phi);
+    base[t] = zeta ? log_add(zeta[t], l0) - log1pexp(zeta[t]) : l0;
+    pos[t] = 0.0;
+    lin[t] = 0.0;
+  }
+}
+
+static double cell_loglik(double eta, const double *zeta, double phi, double y, double E) {
+  double mu = E * exp(eta), r = phi;
+  if (y == 0.0) {
+    double l0 = log_p0(mu, r);
+    return zeta ? log_add(*zeta, l0) - log1pexp(*zeta) : l0;
+  }
+  double lg;
+  gamma_diffs(y, r, &lg, NULL, NULL);
+  double v = lg + log_p0(mu, r) + y * (eta - log(r + mu));
+  return zeta ? v - log1pexp(*zeta) : v;
+}
+
+/* eq. I for eq. NB, s = r + mu:
+ *   d/deta = r (y - mu) / s,              d2/deta2 = -r mu (r + y) / s^2,
+ *   d/dr   = D1 - log1p(mu/r) + (mu - y)/s,
+ *   d2/dr2 = D2 + 1/r - 1/s - (mu - y)/s^2,   d2/deta dr = mu (y - mu) / s^2,
+ * D1, D2 the differences of psi and psi' at y + r and r. A zero of a zinb
+ * group, with u = logistic(zeta - L0) its zero-state responsibility and
+ * L0's derivatives L_e = -r mu/s, L_r = -log1p(mu/r) + mu/s, L_ee = -r^2 mu/s^2,
+ * L_rr = 1/r - 1/s - mu/s^2, L_er = -mu^2/s^2:
+ *   d/dzeta = u - omega, d2/dzeta2 = u(1-u) - omega(1-omega),
+ *   d/da = (1-u) L_a, d2/da db = (1-u) L_ab + u(1-u) L_a L_b, d2/dzeta da = -u(1-u) L_a;
+ * a positive count adds -log(1 + e^zeta) to log f, -omega and -omega(1-omega)
+ * in zeta. */
+static family_cell cell_terms(double eta, const double *zeta, double phi, double y, double E) {
+  family_cell c = {0};
+  double mu = E * exp(eta), r = phi, s = r + mu, l1 = log1p(mu / r);
+  double lg, D1, D2;
+  gamma_diffs(y, r, &lg, &D1, &D2);
+  double cst = (y > 0.0 ? -lgamma(y + 1.0) : 0.0) + (E != 1.0 ? y * log(E) : 0.0);
+  if (zeta && y == 0.0) {
+    double z = *zeta, omega = logistic(z), L0 = -r * l1;
+    double Le = -r * mu / s, Lr = -l1 + mu / s, Lee = -r * r * mu / (s * s), Lrr = 1.0 / r - 1.0 / s - mu / (s * s);
+    double Ler = -mu * mu / (s * s), u = logistic(z - L0), uu = u * (1.0 - u);
+    c.lf = log_add(z, L0) - log1pexp(z);
+    c.a_zeta = u - omega;
+    c.h_zz = uu - omega * (1.0 - omega);
+    c.a_eta = (1.0 - u) * Le;
+    c.a_phi = (1.0 - u) * Lr;
+    c.h_ee = (1.0 - u) * Lee + uu * Le * Le;
+    c.h_pp = (1.0 - u) * Lrr + uu * Lr * Lr;
+    c.h_ep = (1.0 - u) * Ler + uu * Le * Lr;
+    c.h_ez = -uu * Le;
+    c.h_zp = -uu * Lr;
+    return c;
+  }
+  c.lf = lg - r * l1 + y * (eta - log(s)) + cst;
+  c.a_eta = r * (y - mu) / s;
+  c.h_ee = -r * mu * (r + y) / (s * s);
+  c.a_phi = D1 - l1 + (mu - y) / s;
+  c.h_pp = D2 + 1.0 / r - 1.0 / s - (mu - y) / (s * s);
+  c.h_ep = mu * (y - mu) / (s * s);
+  if (zeta) {
+    double omega = logistic(*zeta);
+    c.lf -= log1pexp(*zeta);
+    c.a_zeta = -omega;
+    c.h_zz = -omega * (1.0 - omega);
+  }
+  return c;
+}
+
+static void cell_stats(double eta, const double *zeta, double phi, double y, double E, double w, double *st,
+                       size_t t, size_t T) {
+  family_cell c = cell_terms(eta, zeta, phi, y, E);
+  cell_newton_add(&c, w, st, t, T);
+}
+
+/* The positive counts came by cell_stats (the cell path): the zeros here. */
+static void regular_stats(const double *eta, const double *zeta, double phi, size_t T, const double *TO,
+                          const double *TP, const double *TY, double *st) {
+  (void)TY;
+  for (size_t t = 0; t < T; t++) {
+    family_cell c = cell_terms(eta[t], zeta ? zeta + t : NULL, phi, 0.0, 1.0);
+    cell_newton_add(&c, TO[t] - TP[t], st, t, T);
+  }
+}
+
+static const char *mstep(const family_group *g, const double *st, double *beta, double *alpha, double *log_phi) {
+  return cell_newton_step(g, st, beta, alpha, log_phi);
+}
+
+static void gradient(const family_group *g, const double *st, const double *eta, const double *zeta, double phi,
+                     double *grad_beta, double *grad_alpha, double *grad_phi) {
+  (void)eta, (void)zeta, (void)phi;
+  cell_newton_gradient(g, st, grad_beta, grad_alpha, grad_phi);
+}
+
+/* y log E - log y!, as for Poisson. */
+static double add_constant(double c, double y, double E) {
+  if (y > 0.0) c -= lgamma(y + 1.0);
+  if (E != 1.0) c += y * log(E);
+  return c;
+}
+
+/* Not used: the family takes the cell path. */
+static void positive_hessian(const family_cell *one, double w, double h[3]) {
+  h[0] = w * one->h_ee;
+  h[1] = w * one->h_ez;
+  h[2] = w * one->h_zz;
+}
+
+static double expected(double eta, const double *zeta, double phi) {
+  (void)phi;
+  return (zeta ? 1.0 - logistic(*zeta) : 1.0) * exp(eta);
+}
+
+/* log mu = eta + log(1 - omega): the dispersion does not enter the mean. */
+static void log_expected_gradient(double eta, const double *zeta, double phi, double *d_eta, double *d_zeta,
+                                  double *d_phi) {
+  (void)eta, (void)phi;
+  *d_eta = 1.0;
+  *d_zeta = zeta ? -logistic(*zeta) : 0.0;
+  *d_phi = 0.0;
+}
+
+/* A gamma-Poisson draw: GSL's negative binomial with p = r / (r + mu), n = r. */
+static long sample(gsl_rng *rng, double eta, const double *zeta, double phi, double E) {
+  if (zeta && gsl_rng_uniform(rng) < logistic(*zeta)) return 0;
+  double mu = E * exp(eta);
+  return (long)gsl_ran_negative_binomial(rng, phi / (phi + mu), phi);
+}
+
+/* The moment estimate r = mean^2 / (variance - mean), within [0.05, 1e4]
+ * (1e4 when the data are not overdispersed). */
+static double phi_start(double mean, double variance) {
+  double r = variance > mean ? mean * mean / (variance - mean) : 1e4;
+  return r < 0.05 ? 0.05 : r > 1e4 ? 1e4 : r;
+}
+
+#define NB_COMMON                                                                                                    \
+  .since_format = 5, .expected_name = "expected count", .predictor_name = "log rate", .ratio_name = "rate ratio",   \
+  .n_stats = CN_STATS, .phi_name = "dispersion", .cell_path = true, .tables = tables, .cell_loglik = cell_loglik,     \
+  .cell_stats = cell_stats, .regular_stats = regular_stats, .mstep = mstep, .gradient = gradient,                    \
+  .add_constant = add_constant, .cell_terms = cell_terms, .positive_hessian = positive_hessian,                      \
+  .expected = expected, .log_expected_gradient = log_expected_gradient, .sample = sample, .phi_start = phi_start,      \
+  .phi_curvature = cell_newton_phi
+
+const gbtm_family gbtm_family_nb = {
+    .name = "nb",
+    .title = "Negative binomial",
+    .id = GBTM_NB,
+    .zero_inflated = false,
+    NB_COMMON,
+};
+
+const gbtm_family gbtm_family_zinb = {
+    .name = "zinb",
+    .title = "Zero-inflated negative binomial",
+    .id = GBTM_ZINB,
+    .zero_inflated = true,
+    NB_COMMON,
+};
