@@ -529,6 +529,10 @@ typedef struct gbtm_fit_options {
   /* For a family with its own parameter (gbtm_family_phi_name): one value
    * shared by every group instead of one per group (default false). */
   bool phi_common;
+  /* The response's censoring points for a censored family (cnorm's
+   * --min/--max): -inf and +inf by default, where a censored family takes
+   * the data's range. */
+  double ymin, ymax;
 } gbtm_fit_options;
 
 /* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */

@@ -94,7 +94,8 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       if (C) eta += model_tcov_shift(m, k, p->tcov + (p->obs_start[i] + c) * C);
       bool infl = model_inflated(m, k);
       for (int j = 0; infl && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
-      rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, m->phi[k], e[c]), e[c], r + 1, 0};
+      family_par fp = model_family_par(m, k);
+      rows[r] = (panel_row){(uint32_t)i, age, (int64_t)fam->sample(rng, eta, infl ? &zeta : NULL, &fp, e[c]), e[c], r + 1, 0};
     }
   }
   free(t), free(y), free(e);

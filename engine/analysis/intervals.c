@@ -65,8 +65,8 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
   basis_row(age, m->centre, m->scale, GBTM_MAX_COEF, x);
   double eta = model_tcov_shift(m, k, m->tcov_fixed); /* eta = x'beta + w'delta, w = tcov_fixed */
   for (int j = 0; j <= m->order[k]; j++) eta += x[j] * m->beta[k][j];
-  family_get(m->family)->log_expected_gradient(eta, model_inflated(m, k) ? &zeta : NULL, m->phi[k], &d_eta, &d_zeta,
-                                               &d_phi);
+  family_par fp = model_family_par(m, k);
+  family_get(m->family)->log_expected_gradient(eta, model_inflated(m, k) ? &zeta : NULL, &fp, &d_eta, &d_zeta, &d_phi);
   size_t idx[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV + 1];
   double g[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV + 1];
   int n = 0;

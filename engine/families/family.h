@@ -30,11 +30,20 @@ typedef struct family_group {
   int na; /* q_k + 1, 0 = no zero inflation */
 } family_group;
 
-/* A family's own parameter phi beyond the linear predictors (NB's
- * dispersion r, DESIGN §6 Families): positive, one per group, given to
- * every hook on its natural scale (families without one get 1 and ignore
- * it). The EM moves log phi; the model file, the covariance and the
- * reports hold phi itself. */
+/* What a group's cells need beside eta and zeta (DESIGN §6 Families): the
+ * family's own parameter phi beyond the linear predictors (NB's dispersion
+ * r), positive, one per group or shared, on its natural scale (1 for a
+ * family without one; the EM moves log phi, while the model file, the
+ * covariance and the reports hold phi itself); and the response's censoring
+ * points lo < hi (the censored normal's --min/--max; -inf and +inf for
+ * other families). */
+typedef struct family_par {
+  double phi;
+  double lo, hi;
+} family_par;
+
+/* phi = 1, no censoring: what a family without either is given. */
+extern const family_par family_par_none;
 
 /* One cell's terms for the score and the observed information (eq. I,
  * DESIGN §4): log f(y | E) in full, its constant y log E - log y! included,
@@ -76,17 +85,17 @@ typedef struct gbtm_family {
   bool cell_path;
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
-  void (*tables)(const double *eta, const double *zeta, double phi, size_t T, double *base, double *pos,
+  void (*tables)(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
                  double *lin);
   /* v(y, E) of one exception cell. */
-  double (*cell_loglik)(double eta, const double *zeta, double phi, double y, double E);
+  double (*cell_loglik)(double eta, const double *zeta, const family_par *fp, double y, double E);
   /* st_s(t) += w * (statistic s of one exception cell at age t). */
-  void (*cell_stats)(double eta, const double *zeta, double phi, double y, double E, double w,
+  void (*cell_stats)(double eta, const double *zeta, const family_par *fp, double y, double E, double w,
                      double *st, size_t t, size_t T);
   /* st += the statistics of regular cells from their posterior-weighted
    * totals: TO_t = sum tau (regular observed), TP_t = sum tau (regular y>0),
    * TY_t = sum tau y (regular). */
-  void (*regular_stats)(const double *eta, const double *zeta, double phi, size_t T, const double *TO,
+  void (*regular_stats)(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
                         const double *TP, const double *TY, double *st);
   /* eq. MP / MZ: maximises the group's complete-data log-likelihood over
    * beta (and alpha) given st, starting from their current values. Returns 0,
@@ -97,7 +106,7 @@ typedef struct gbtm_family {
   /* Gradient of eq. L with respect to beta (nb) and alpha (na), from the
    * statistics computed at the same parameters (Fisher's identity). */
   void (*gradient)(const family_group *g, const double *st, const double *eta,
-                   const double *zeta, double phi, double *grad_beta, double *grad_alpha, double *grad_phi);
+                   const double *zeta, const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi);
   /* c plus the constant of one observed cell (y, E): the part of log f free
    * of the parameters, which the kernels leave out of v. The E-step sums it
    * over a person's cells in ascending age into eq. L's c_i (DESIGN §1). */
@@ -105,19 +114,19 @@ typedef struct gbtm_family {
   /* eq. I, per cell: the terms of a cell (y, E). The information's unit
    * exposure tables rely on a positive count's terms being those of a count
    * of 1 but for y eta - log y! in lf and y in a_eta (DESIGN §6 Families). */
-  family_cell (*cell_terms)(double eta, const double *zeta, double phi, double y, double E);
+  family_cell (*cell_terms)(double eta, const double *zeta, const family_par *fp, double y, double E);
   /* h = w x (h_ee, h_ez, h_zz) of a positive count at unit exposure, which
    * do not depend on y, from one = cell_terms(eta, zeta, 1, 1). */
   void (*positive_hessian)(const family_cell *one, double w, double h[3]);
   /* Expected count per unit exposure, mu = (1 - omega) lambda. */
-  double (*expected)(double eta, const double *zeta, double phi);
+  double (*expected)(double eta, const double *zeta, const family_par *fp);
   /* d log mu / d eta, d log mu / d zeta (0 without zeta) and d log mu /
    * d phi (0 without phi), for the delta method's intervals of
    * trajectories (DESIGN §4). */
-  void (*log_expected_gradient)(double eta, const double *zeta, double phi, double *d_eta, double *d_zeta,
+  void (*log_expected_gradient)(double eta, const double *zeta, const family_par *fp, double *d_eta, double *d_zeta,
                                 double *d_phi);
   /* One draw of the count at exposure E. */
-  long (*sample)(gsl_rng *rng, double eta, const double *zeta, double phi, double E);
+  double (*sample)(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E);
   /* dQ/dphi and d2Q/dphi2 of the group's complete-data log-likelihood Q
    * from its statistics (eq. MN), for a phi shared by the groups (NULL
    * without phi). */

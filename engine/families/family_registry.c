@@ -1,4 +1,5 @@
 /* family_registry.c: the one list of families; adding a family adds a line. */
+#include <math.h>
 #include <string.h>
 
 #include "families/family.h"
@@ -10,6 +11,8 @@ static const gbtm_family *const families[] = {
     [GBTM_NB] = &gbtm_family_nb,
     [GBTM_ZINB] = &gbtm_family_zinb,
 };
+
+const family_par family_par_none = {1.0, -INFINITY, INFINITY};
 
 const gbtm_family *family_get(gbtm_family_id id) {
   if ((unsigned)id >= sizeof families / sizeof families[0]) return NULL;

@@ -65,8 +65,9 @@ static double log_add(double a, double b) {
   return m + log1p(exp(-fabs(a - b)));
 }
 
-static void tables(const double *eta, const double *zeta, double phi, size_t T, double *base, double *pos,
+static void tables(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
                    double *lin) {
+  const double phi = fp->phi;
   for (size_t t = 0; t < T; t++) {
     double l0 = log_p0(exp(eta[t]), phi);
     base[t] = zeta ? log_add(zeta[t], l0) - log1pexp(zeta[t]) : l0;
@@ -75,7 +76,8 @@ static void tables(const double *eta, const double *zeta, double phi, size_t T, 
   }
 }
 
-static double cell_loglik(double eta, const double *zeta, double phi, double y, double E) {
+static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  const double phi = fp->phi;
   double mu = E * exp(eta), r = phi;
   if (y == 0.0) {
     double l0 = log_p0(mu, r);
@@ -99,7 +101,8 @@ static double cell_loglik(double eta, const double *zeta, double phi, double y, 
  *   d/da = (1-u) L_a, d2/da db = (1-u) L_ab + u(1-u) L_a L_b, d2/dzeta da = -u(1-u) L_a;
  * a positive count adds -log(1 + e^zeta) to log f, -omega and -omega(1-omega)
  * in zeta. */
-static family_cell cell_terms(double eta, const double *zeta, double phi, double y, double E) {
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  const double phi = fp->phi;
   family_cell c = {0};
   double mu = E * exp(eta), r = phi, s = r + mu, l1 = log1p(mu / r);
   double lg, D1, D2;
@@ -136,18 +139,18 @@ static family_cell cell_terms(double eta, const double *zeta, double phi, double
   return c;
 }
 
-static void cell_stats(double eta, const double *zeta, double phi, double y, double E, double w, double *st,
+static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  family_cell c = cell_terms(eta, zeta, phi, y, E);
+  family_cell c = cell_terms(eta, zeta, fp, y, E);
   cell_newton_add(&c, w, st, t, T);
 }
 
 /* The positive counts came by cell_stats (the cell path): the zeros here. */
-static void regular_stats(const double *eta, const double *zeta, double phi, size_t T, const double *TO,
+static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
                           const double *TP, const double *TY, double *st) {
   (void)TY;
   for (size_t t = 0; t < T; t++) {
-    family_cell c = cell_terms(eta[t], zeta ? zeta + t : NULL, phi, 0.0, 1.0);
+    family_cell c = cell_terms(eta[t], zeta ? zeta + t : NULL, fp, 0.0, 1.0);
     cell_newton_add(&c, TO[t] - TP[t], st, t, T);
   }
 }
@@ -156,9 +159,9 @@ static const char *mstep(const family_group *g, const double *st, double *beta, 
   return cell_newton_step(g, st, beta, alpha, log_phi);
 }
 
-static void gradient(const family_group *g, const double *st, const double *eta, const double *zeta, double phi,
+static void gradient(const family_group *g, const double *st, const double *eta, const double *zeta, const family_par *fp,
                      double *grad_beta, double *grad_alpha, double *grad_phi) {
-  (void)eta, (void)zeta, (void)phi;
+  (void)eta, (void)zeta, (void)fp;
   cell_newton_gradient(g, st, grad_beta, grad_alpha, grad_phi);
 }
 
@@ -176,25 +179,26 @@ static void positive_hessian(const family_cell *one, double w, double h[3]) {
   h[2] = w * one->h_zz;
 }
 
-static double expected(double eta, const double *zeta, double phi) {
-  (void)phi;
+static double expected(double eta, const double *zeta, const family_par *fp) {
+  (void)fp;
   return (zeta ? 1.0 - logistic(*zeta) : 1.0) * exp(eta);
 }
 
 /* log mu = eta + log(1 - omega): the dispersion does not enter the mean. */
-static void log_expected_gradient(double eta, const double *zeta, double phi, double *d_eta, double *d_zeta,
+static void log_expected_gradient(double eta, const double *zeta, const family_par *fp, double *d_eta, double *d_zeta,
                                   double *d_phi) {
-  (void)eta, (void)phi;
+  (void)eta, (void)fp;
   *d_eta = 1.0;
   *d_zeta = zeta ? -logistic(*zeta) : 0.0;
   *d_phi = 0.0;
 }
 
 /* A gamma-Poisson draw: GSL's negative binomial with p = r / (r + mu), n = r. */
-static long sample(gsl_rng *rng, double eta, const double *zeta, double phi, double E) {
+static double sample(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E) {
+  const double phi = fp->phi;
   if (zeta && gsl_rng_uniform(rng) < logistic(*zeta)) return 0;
   double mu = E * exp(eta);
-  return (long)gsl_ran_negative_binomial(rng, phi / (phi + mu), phi);
+  return (double)gsl_ran_negative_binomial(rng, phi / (phi + mu), phi);
 }
 
 /* The moment estimate r = mean^2 / (variance - mean), within [0.05, 1e4]

@@ -9,9 +9,9 @@
 
 enum { ST_S, ST_R, N_STATS };
 
-static void tables(const double *eta, const double *zeta, double phi, size_t T, double *base, double *pos,
+static void tables(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
                    double *lin) {
-  (void)phi;
+  (void)fp;
   (void)zeta;
   for (size_t t = 0; t < T; t++) {
     base[t] = -exp(eta[t]); /* v(0) = -lambda */
@@ -20,23 +20,23 @@ static void tables(const double *eta, const double *zeta, double phi, size_t T, 
   }
 }
 
-static double cell_loglik(double eta, const double *zeta, double phi, double y, double E) {
-  (void)phi;
+static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)fp;
   (void)zeta;
   return y * eta - E * exp(eta);
 }
 
-static void cell_stats(double eta, const double *zeta, double phi, double y, double E, double w, double *st,
+static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  (void)phi;
+  (void)fp;
   (void)eta, (void)zeta;
   st[ST_S * T + t] += w * y;
   st[ST_R * T + t] += w * E;
 }
 
-static void regular_stats(const double *eta, const double *zeta, double phi, size_t T, const double *TO,
+static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
                           const double *TP, const double *TY, double *st) {
-  (void)phi;
+  (void)fp;
   (void)eta, (void)zeta, (void)TP;
   for (size_t t = 0; t < T; t++) {
     st[ST_S * T + t] += TY[t];
@@ -54,8 +54,8 @@ static const char *mstep(const family_group *g, const double *st, double *beta, 
 
 /* d log L / d beta = X'(S - R lambda) (Fisher's identity). */
 static void gradient(const family_group *g, const double *st, const double *eta,
-                     const double *zeta, double phi, double *grad_beta, double *grad_alpha, double *grad_phi) {
-  (void)phi, (void)grad_phi;
+                     const double *zeta, const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi) {
+  (void)fp, (void)grad_phi;
   (void)zeta, (void)grad_alpha;
   for (int j = 0; j < g->nb; j++) grad_beta[j] = 0.0;
   for (size_t t = 0; t < g->T; t++) {
@@ -73,8 +73,8 @@ static double add_constant(double c, double y, double E) {
 
 /* eq. I: log f = y (eta + log E) - log y! - lambda; d/deta = y - lambda,
  * d2/deta2 = -lambda. */
-static family_cell cell_terms(double eta, const double *zeta, double phi, double y, double E) {
-  (void)phi;
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)fp;
   (void)zeta;
   family_cell c = {0};
   double lambda = E * exp(eta);
@@ -91,25 +91,25 @@ static void positive_hessian(const family_cell *one, double w, double h[3]) {
   h[2] = -0.0;
 }
 
-static double expected(double eta, const double *zeta, double phi) {
-  (void)phi;
+static double expected(double eta, const double *zeta, const family_par *fp) {
+  (void)fp;
   (void)zeta;
   return exp(eta);
 }
 
-static void log_expected_gradient(double eta, const double *zeta, double phi, double *d_eta, double *d_zeta,
+static void log_expected_gradient(double eta, const double *zeta, const family_par *fp, double *d_eta, double *d_zeta,
                                   double *d_phi) {
-  (void)phi;
+  (void)fp;
   *d_phi = 0.0;
   (void)eta, (void)zeta;
   *d_eta = 1.0;
   *d_zeta = 0.0;
 }
 
-static long sample(gsl_rng *rng, double eta, const double *zeta, double phi, double E) {
-  (void)phi;
+static double sample(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E) {
+  (void)fp;
   (void)zeta;
-  return (long)gsl_ran_poisson(rng, E * exp(eta));
+  return (double)gsl_ran_poisson(rng, E * exp(eta));
 }
 
 const gbtm_family gbtm_family_poisson = {

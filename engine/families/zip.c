@@ -24,9 +24,9 @@ static double log_f0(double zeta, double lambda) {
   return m + log1p(exp(-fabs(a - b))) - log1pexp(zeta);
 }
 
-static void tables(const double *eta, const double *zeta, double phi, size_t T, double *base, double *pos,
+static void tables(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
                    double *lin) {
-  (void)phi;
+  (void)fp;
   for (size_t t = 0; t < T; t++) {
     double lambda = exp(eta[t]);
     lin[t] = eta[t];
@@ -40,17 +40,17 @@ static void tables(const double *eta, const double *zeta, double phi, size_t T, 
   }
 }
 
-static double cell_loglik(double eta, const double *zeta, double phi, double y, double E) {
-  (void)phi;
+static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)fp;
   double lambda = E * exp(eta);
   if (!zeta) return y * eta - lambda;
   if (y == 0.0) return log_f0(*zeta, lambda);
   return -log1pexp(*zeta) + y * eta - lambda;
 }
 
-static void cell_stats(double eta, const double *zeta, double phi, double y, double E, double w, double *st,
+static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  (void)phi;
+  (void)fp;
   double u = (zeta && y == 0.0) ? logistic(*zeta + E * exp(eta)) : 0.0;
   st[ST_S * T + t] += w * y;
   st[ST_R * T + t] += w * (1.0 - u) * E;
@@ -58,9 +58,9 @@ static void cell_stats(double eta, const double *zeta, double phi, double y, dou
   st[ST_V * T + t] += w;
 }
 
-static void regular_stats(const double *eta, const double *zeta, double phi, size_t T, const double *TO,
+static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
                           const double *TP, const double *TY, double *st) {
-  (void)phi;
+  (void)fp;
   for (size_t t = 0; t < T; t++) {
     double zeros = TO[t] - TP[t];
     double u0 = zeta ? logistic(zeta[t] + exp(eta[t])) : 0.0;
@@ -82,8 +82,8 @@ static const char *mstep(const family_group *g, const double *st, double *beta, 
 
 /* d log L / d beta = X'(S - R lambda), d log L / d alpha = X'(U - V omega). */
 static void gradient(const family_group *g, const double *st, const double *eta,
-                     const double *zeta, double phi, double *grad_beta, double *grad_alpha, double *grad_phi) {
-  (void)phi, (void)grad_phi;
+                     const double *zeta, const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi) {
+  (void)fp, (void)grad_phi;
   for (int j = 0; j < g->nb; j++) grad_beta[j] = 0.0;
   for (int j = 0; j < g->na; j++) grad_alpha[j] = 0.0;
   for (size_t t = 0; t < g->T; t++) {
@@ -112,8 +112,8 @@ static double add_constant(double c, double y, double E) {
  *                   d/dzeta = u - omega,          d2/dzeta2 = u(1-u) - omega(1-omega),
  *                   d2/deta dzeta = lambda u (1-u).
  * Without zero inflation the Poisson terms. */
-static family_cell cell_terms(double eta, const double *zeta, double phi, double y, double E) {
-  (void)phi;
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)fp;
   family_cell c = {0};
   double lambda = E * exp(eta);
   double logpois = (y > 0.0 ? y * (eta + log(E)) - lgamma(y + 1.0) : 0.0) - lambda;
@@ -151,25 +151,25 @@ static void positive_hessian(const family_cell *one, double w, double h[3]) {
   h[2] = -(w * omega * (1.0 - omega));
 }
 
-static double expected(double eta, const double *zeta, double phi) {
-  (void)phi;
+static double expected(double eta, const double *zeta, const family_par *fp) {
+  (void)fp;
   return (zeta ? 1.0 - logistic(*zeta) : 1.0) * exp(eta);
 }
 
 /* log mu = eta + log(1 - omega): d/deta = 1, d/dzeta = -omega. */
-static void log_expected_gradient(double eta, const double *zeta, double phi, double *d_eta, double *d_zeta,
+static void log_expected_gradient(double eta, const double *zeta, const family_par *fp, double *d_eta, double *d_zeta,
                                   double *d_phi) {
-  (void)phi;
+  (void)fp;
   *d_phi = 0.0;
   (void)eta;
   *d_eta = 1.0;
   *d_zeta = zeta ? -logistic(*zeta) : 0.0;
 }
 
-static long sample(gsl_rng *rng, double eta, const double *zeta, double phi, double E) {
-  (void)phi;
+static double sample(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E) {
+  (void)fp;
   if (zeta && gsl_rng_uniform(rng) < logistic(*zeta)) return 0;
-  return (long)gsl_ran_poisson(rng, E * exp(eta));
+  return (double)gsl_ran_poisson(rng, E * exp(eta));
 }
 
 const gbtm_family gbtm_family_zip = {

@@ -51,7 +51,7 @@ gbtm_status em_ws_init(em_ws *ws, const gbtm_panel *panel, const gbtm_fit_option
   ws->has_phi = ws->fam->phi_name != NULL;
   ws->phi_common = ws->has_phi && o->phi_common;
   for (int k = 0; k < ws->K; k++) {
-    ws->phi[k] = 1.0;
+    ws->fpar[k] = (family_par){1.0, o->ymin, o->ymax};
     ws->off_phi[k] = P;
     if (ws->has_phi && !ws->phi_common) P++;
   }
@@ -97,8 +97,8 @@ double em_estep(em_ws *ws, const double *params, const double *tau_in, double *t
     basis_predict(ws->X, ws->T, ws->nb[k], params + ws->off_beta[k], ws->eta + k * ws->T);
     if (ws->inflated[k]) basis_predict(ws->X, ws->T, ws->na[k], params + ws->off_alpha[k], ws->zeta + k * ws->T);
   }
-  for (int k = 0; k < ws->K && ws->has_phi; k++) ws->phi[k] = exp(params[ws->off_phi[k]]);
-  estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi, ws->has_phi ? ws->phi : NULL};
+  for (int k = 0; k < ws->K && ws->has_phi; k++) ws->fpar[k].phi = exp(params[ws->off_phi[k]]);
+  estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi, ws->fpar};
   estep_out out = {0.0, ws->sum_tau, ws->stats, tau_out};
   if (estep_run(ws->ctx, &par, tau_in, &out, NULL) != GBTM_OK) return NAN;
   return out.loglik;
@@ -168,10 +168,10 @@ double em_gradient(em_ws *ws, const double *params) {
     family_group g = {ws->X, ws->T, ws->nb[k], ws->na[k]};
     double grad_phi = 0.0;
     ws->fam->gradient(&g, ws->stats + k * stride, ws->eta + k * ws->T,
-                      ws->inflated[k] ? ws->zeta + k * ws->T : NULL, ws->phi[k], ws->grad + ws->off_beta[k],
+                      ws->inflated[k] ? ws->zeta + k * ws->T : NULL, &ws->fpar[k], ws->grad + ws->off_beta[k],
                       ws->grad + ws->off_alpha[k], &grad_phi);
-    if (ws->has_phi && !ws->phi_common) ws->grad[ws->off_phi[k]] = ws->phi[k] * grad_phi; /* in log phi */
-    if (ws->phi_common) ws->grad[ws->off_phi[0]] += ws->phi[k] * grad_phi;
+    if (ws->has_phi && !ws->phi_common) ws->grad[ws->off_phi[k]] = ws->fpar[k].phi * grad_phi; /* in log phi */
+    if (ws->phi_common) ws->grad[ws->off_phi[0]] += ws->fpar[k].phi * grad_phi;
   }
   (void)params;
   for (size_t j = 0; j < ws->P; j++) gmax = fmax(gmax, fabs(ws->grad[j]));

@@ -20,7 +20,7 @@ typedef struct em_ws {
   int nb[GBTM_MAX_GROUPS], na[GBTM_MAX_GROUPS];
   size_t off_beta[GBTM_MAX_GROUPS], off_alpha[GBTM_MAX_GROUPS], off_phi[GBTM_MAX_GROUPS];
   bool has_phi, phi_common; /* phi_common: one log phi, at off_phi[0] = off_phi[k] */
-  double phi[GBTM_MAX_GROUPS]; /* exp(log phi_k) of the last E-step */
+  family_par fpar[GBTM_MAX_GROUPS]; /* phi = exp(log phi_k) of the last E-step, and the censoring points */
   bool inflated[GBTM_MAX_GROUPS];
   double *X;     /* T x GBTM_MAX_COEF */
   double *eta, *zeta; /* K x T */

@@ -334,8 +334,10 @@ void estep_ctx_free(estep_ctx *c) {
   free(c);
 }
 
-/* phi of group k (1 for a family without one). */
-static double group_phi(const estep_params *par, size_t k) { return par->phi ? par->phi[k] : 1.0; }
+/* Group k's family_par. */
+static const family_par *group_par(const estep_params *par, size_t k) {
+  return par->fpar ? &par->fpar[k] : &family_par_none;
+}
 
 static void prepare_tables(estep_ctx *c, const estep_params *par) {
   size_t T = c->T, K = (size_t)c->K, Kp = c->Kp, yb = c->yb;
@@ -344,7 +346,7 @@ static void prepare_tables(estep_ctx *c, const estep_params *par) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
     for (size_t t0 = 0; t0 < T; t0 += GBTM_MAX_AGES_TABLE) {
       size_t n = T - t0 < GBTM_MAX_AGES_TABLE ? T - t0 : GBTM_MAX_AGES_TABLE;
-      c->fam->tables(par->eta + k * T + t0, zeta ? zeta + t0 : NULL, group_phi(par, k), n, base, pos, lin);
+      c->fam->tables(par->eta + k * T + t0, zeta ? zeta + t0 : NULL, group_par(par, k), n, base, pos, lin);
       for (size_t t = 0; t < n; t++) {
         c->coef[(t0 + t) * Kp + k] = base[t];
         c->coef[(T + t0 + t) * Kp + k] = pos[t];
@@ -370,7 +372,7 @@ static void exception_loglik(const estep_ctx *c, const estep_params *par, size_t
     size_t t = p->ex_t[j];
     for (int k = 0; k < c->K; k++) {
       const double *zeta = par->inflated[k] ? par->zeta + k * c->T + t : NULL;
-      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_phi(par, (size_t)k), p->ex_y[j], p->ex_e[j]);
+      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_par(par, (size_t)k), p->ex_y[j], p->ex_e[j]);
     }
   }
 }
@@ -383,7 +385,7 @@ static void positive_loglik(const estep_ctx *c, const estep_params *par, size_t 
     size_t t = p->nz_t[j];
     for (int k = 0; k < c->K; k++) {
       const double *zeta = par->inflated[k] ? par->zeta + k * c->T + t : NULL;
-      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_phi(par, (size_t)k), p->nz_y[j], 1.0) -
+      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_par(par, (size_t)k), p->nz_y[j], 1.0) -
               c->coef[t * c->Kp + (size_t)k];
     }
   }
@@ -398,7 +400,7 @@ static void positive_stats(const estep_ctx *c, const estep_params *par, size_t i
     size_t t = p->nz_t[j];
     for (int k = 0; k < c->K; k++) {
       const double *zeta = par->inflated[k] ? par->zeta + k * T + t : NULL;
-      c->fam->cell_stats(par->eta[k * T + t], zeta, group_phi(par, (size_t)k), p->nz_y[j], 1.0, tau[k],
+      c->fam->cell_stats(par->eta[k * T + t], zeta, group_par(par, (size_t)k), p->nz_y[j], 1.0, tau[k],
                          ex + (size_t)k * c->ns * T, t, T);
     }
   }
@@ -412,7 +414,7 @@ static void exception_stats(const estep_ctx *c, const estep_params *par, size_t 
     size_t t = p->ex_t[j];
     for (int k = 0; k < c->K; k++) {
       const double *zeta = par->inflated[k] ? par->zeta + k * T + t : NULL;
-      c->fam->cell_stats(par->eta[k * T + t], zeta, group_phi(par, (size_t)k), p->ex_y[j], p->ex_e[j], tau[k],
+      c->fam->cell_stats(par->eta[k * T + t], zeta, group_par(par, (size_t)k), p->ex_y[j], p->ex_e[j], tau[k],
                          ex + (size_t)k * c->ns * T, t, T);
     }
   }
@@ -733,7 +735,7 @@ gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_i
   for (int k = 0; k < K; k++) {
     const double *zeta = par->inflated[k] ? par->zeta + k * T : NULL;
     const double *tk = tot + (size_t)k * w;
-    c->fam->regular_stats(par->eta + k * T, zeta, group_phi(par, (size_t)k), T, tk, tk + T, tk + 2 * T,
+    c->fam->regular_stats(par->eta + k * T, zeta, group_par(par, (size_t)k), T, tk, tk + T, tk + 2 * T,
                           out->stats + k * stride);
   }
   return GBTM_OK;

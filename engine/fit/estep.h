@@ -33,7 +33,7 @@ typedef struct estep_params {
   const double *zeta;  /* K x T: x_t'alpha_k (rows of groups without inflation unused) */
   const bool *inflated; /* K: group has zeta */
   const double *logpi; /* K: log pi_k */
-  const double *phi;   /* K: the family's phi per group (family.h), or NULL: none */
+  const family_par *fpar; /* K: each group's family_par (family.h), or NULL: family_par_none */
 } estep_params;
 
 /* Results: the caller provides stats (K x n_stats x T) and sum_tau (K). */

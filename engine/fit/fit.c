@@ -142,7 +142,9 @@ static void group_order(const em_ws *ws, const double *params, int *perm) {
       eta[0] = zeta[0] = 0.0;
       for (int j = 0; j < ws->nb[k]; j++) eta[0] += x[j] * params[ws->off_beta[k] + j];
       for (int j = 0; j < ws->na[k]; j++) zeta[0] += x[j] * params[ws->off_alpha[k] + j];
-      s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL, ws->has_phi ? exp(params[ws->off_phi[k]]) : 1.0);
+      family_par fp = ws->fpar[k];
+      if (ws->has_phi) fp.phi = exp(params[ws->off_phi[k]]);
+      s += ws->fam->expected(eta[0], ws->inflated[k] ? zeta : NULL, &fp);
     }
     mean[k] = s / (double)ws->T;
     perm[k] = k;
@@ -175,6 +177,7 @@ static void fill_model(const em_ws *ws, const gbtm_fit_options *o, const double 
   }
   for (int j = ws->K; j < GBTM_MAX_GROUPS; j++) m->phi[j] = 1.0;
   m->phi_common = ws->has_phi && o->phi_common;
+  m->ymin = o->ymin, m->ymax = o->ymax;
 }
 
 /* The model of a run's params, its groups in the run's order. */

@@ -193,6 +193,7 @@ typedef struct shared {
   double *nzd, *nzy;      /* C = 0: K x T x span, v(k, t, y) - v0(k, t) = nzd + y nzy - log y! */
   int span;               /* C = 0: the entries of v summed (v_span) */
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
+  family_par fpar[GBTM_MAX_GROUPS]; /* each group's (model_family_par) */
   /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
    * covariates H P x P (the sum over persons of tau-weighted Hessian terms
    * that W cannot hold: theta with risk factors, delta) */
@@ -396,7 +397,7 @@ static inline __attribute__((always_inline)) void person_v(const shared *sh, siz
     acc[0][0] -= lfact;
     for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
       size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-      cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(sh->m, k) ? sh->zeta + kt : NULL, sh->m->phi[k], p->ex_y[q],
+      cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(sh->m, k) ? sh->zeta + kt : NULL, &sh->fpar[k], p->ex_y[q],
                                          p->ex_e[q]);
       cell_v(sh, k, t, &c, d);
       for (int j = 0; j < nv; j++) acc[j] += load4(d + 4 * j);
@@ -474,7 +475,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) Nk[p->nz_t[q]] += tk;
       for (size_t q = p->ex_start[i]; q < p->ex_start[i + 1]; q++) {
         size_t t = p->ex_t[q], kt = (size_t)k * T + t;
-        cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(m, k) ? sh->zeta + kt : NULL, m->phi[k], p->ex_y[q],
+        cell_terms c = sh->fam->cell_terms(sh->eta[kt], model_inflated(m, k) ? sh->zeta + kt : NULL, &sh->fpar[k], p->ex_y[q],
                                            p->ex_e[q]);
         Wk[t * 3] += tk * c.h_ee, Wk[t * 3 + 1] += tk * c.h_ez, Wk[t * 3 + 2] += tk * c.h_zz;
       }
@@ -539,7 +540,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, 
         cell_terms *ck = terms + (size_t)k * T + c;
         const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
         double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
-        *ck = sh->fam->cell_terms(eta, zt, m->phi[k], cy[c], ce[c]);
+        *ck = sh->fam->cell_terms(eta, zt, &sh->fpar[k], cy[c], ce[c]);
         lf[k] += ck->lf;
       }
       mx = fmax(mx, lf[k]);
@@ -647,6 +648,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   basis_matrix(p->age, T, m->centre, m->scale, sh.X);
   gbtm_model_shares(m, sh.pi);
   for (size_t k = 0; k < K; k++) {
+    sh.fpar[k] = model_family_par(m, (int)k);
     sh.logpi[k] = log(sh.pi[k]);
     basis_predict(sh.X, T, m->order[k] + 1, m->beta[k], sh.eta + k * T);
     if (model_inflated(m, (int)k)) basis_predict(sh.X, T, m->iorder[k] + 1, m->alpha[k], sh.zeta + k * T);
@@ -656,8 +658,8 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     for (size_t t = 0; t < T; t++) {
       size_t kt = k * T + t;
       const double *zt = model_inflated(m, (int)k) ? sh.zeta + kt : NULL;
-      tb->zero[kt] = sh.fam->cell_terms(sh.eta[kt], zt, m->phi[k], 0.0, 1.0);
-      tb->one[kt] = sh.fam->cell_terms(sh.eta[kt], zt, m->phi[k], 1.0, 1.0);
+      tb->zero[kt] = sh.fam->cell_terms(sh.eta[kt], zt, &sh.fpar[k], 0.0, 1.0);
+      tb->one[kt] = sh.fam->cell_terms(sh.eta[kt], zt, &sh.fpar[k], 1.0, 1.0);
     }
   if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
   long nblocks = (long)sh.nblocks;

@@ -35,6 +35,8 @@ gbtm_fit_options gbtm_fit_options_default(void) {
   o.se = GBTM_SE_MODEL;
   o.refgroup = 0;
   for (int j = 0; j < GBTM_MAX_TCOV; j++) o.tcov_fixed[j] = NAN;
+  o.ymin = -INFINITY;
+  o.ymax = INFINITY;
   return o;
 }
 

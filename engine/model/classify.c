@@ -72,10 +72,11 @@ gbtm_status gbtm_model_classify(const gbtm_model *m, const gbtm_panel *p, double
     model_log_shares(m, R ? p->risk + i * R : NULL, l);
     for (int k = 0; k < K; k++) {
       const double *ek = eta + (size_t)k * T, *zk = zeta + (size_t)k * T;
+      const family_par fp = model_family_par(m, k);
       double v = l[k];
       for (size_t c = 0; c < nc; c++) {
         double shift = C ? model_tcov_shift(m, k, p->tcov + (p->obs_start[i] + c) * C) : 0.0;
-        v += fam->cell_loglik(ek[t[c]] + shift, inflated[k] ? &zk[t[c]] : NULL, m->phi[k], (double)y[c], e[c]);
+        v += fam->cell_loglik(ek[t[c]] + shift, inflated[k] ? &zk[t[c]] : NULL, &fp, (double)y[c], e[c]);
       }
       l[k] = v;
       if (v > mx || isnan(v)) mx = v;

@@ -17,6 +17,10 @@ bool model_inflated(const gbtm_model *m, int k) {
   return gbtm_family_zero_inflated(m->family) && m->iorder[k] >= 0;
 }
 
+family_par model_family_par(const gbtm_model *m, int k) {
+  return (family_par){model_has_phi(m) ? m->phi[k] : 1.0, m->ymin, m->ymax};
+}
+
 bool model_has_phi(const gbtm_model *m) {
   const gbtm_family *f = family_get(m->family);
   return f && f->phi_name;
@@ -97,7 +101,8 @@ double model_zeta(const gbtm_model *m, int k, double age) {
 double gbtm_model_expected(const gbtm_model *m, int k, double age) {
   double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
   double eta = linear(m->beta[k], m->order[k] + 1, m, age) + model_tcov_shift(m, k, m->tcov_fixed);
-  return family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL, m->phi[k]);
+  family_par fp = model_family_par(m, k);
+  return family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL, &fp);
 }
 
 /* log f_k(y | E) of eq. P / eq. Z, written out in full; shift = w'delta_k. */
@@ -105,8 +110,9 @@ static double log_density(const gbtm_model *m, int k, double age, double shift, 
   const gbtm_family *f = family_get(m->family);
   if (f->max_response > 0 || f->phi_name) { /* eq. B, eq. NB: the family's own log f */
     double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
+    family_par fp = model_family_par(m, k);
     return f->cell_terms(linear(m->beta[k], m->order[k] + 1, m, age) + shift, model_inflated(m, k) ? &zeta : NULL,
-                         m->phi[k], y, E).lf;
+                         &fp, y, E).lf;
   }
   double lambda = E * exp(linear(m->beta[k], m->order[k] + 1, m, age) + shift);
   double logpois = y * log(lambda) - lambda - lgamma(y + 1.0);

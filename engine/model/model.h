@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "families/family.h"
 #include "gbtm.h"
 
 struct gbtm_model {
@@ -32,7 +33,11 @@ struct gbtm_model {
   double tcov_fixed[GBTM_MAX_TCOV];             /* w at which trajectories are reported */
   double phi[GBTM_MAX_GROUPS];                  /* the family's phi (family.h), 1 without one */
   bool phi_common;                              /* one phi for all groups (--dispersion common) */
+  double ymin, ymax;                            /* the response's censoring points (cnorm), else -inf, +inf */
 };
+
+/* What group k's cells need beside eta and zeta (family.h). */
+family_par model_family_par(const gbtm_model *m, int k);
 
 /* Whether the model's family has phi (NB's dispersion, DESIGN §6 Families). */
 bool model_has_phi(const gbtm_model *m);

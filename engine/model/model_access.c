@@ -21,6 +21,7 @@ gbtm_status gbtm_model_new(gbtm_family_id family, int groups, gbtm_model **out, 
   m->groups = groups;
   m->scale = 1.0;
   for (int k = 0; k < GBTM_MAX_GROUPS; k++) m->iorder[k] = -1, m->phi[k] = 1.0;
+  m->ymin = -INFINITY, m->ymax = INFINITY;
   *out = m;
   return GBTM_OK;
 }

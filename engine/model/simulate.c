@@ -184,13 +184,14 @@ static size_t draw_person(sim_state *s, int *k, sim_cell *cells) {
     cells[m++].a = (size_t)gsl_rng_uniform_int(rng, last + 1);
   const double *eta_k = s->eta + (size_t)*k * s->A, *zeta_k = s->zeta + (size_t)*k * s->A;
   bool inflated = model_inflated(s->model, *k);
+  const family_par fp = model_family_par(s->model, *k);
   for (size_t r = 0; r < m; r++) {
     size_t a = cells[r].a;
     double E = 1.0;
     if (d->custody_prob > 0.0 && gsl_rng_uniform(rng) < d->custody_prob)
       E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng); /* (0.1, 0.9) */
     cells[r].e = E;
-    cells[r].y = (int32_t)s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, s->model->phi[*k], E);
+    cells[r].y = (int32_t)s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, &fp, E);
   }
   return m;
 }

@@ -797,6 +797,7 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   r_f64(io, &g, "age_max", &m->age_max);
   m->refgroup = r_exists(io, &g, "refgroup") ? r_int(io, &g, "refgroup", 0, m->groups - 1) : 0;
   m->phi_common = r_exists(io, &g, "phi_common") && r_int(io, &g, "phi_common", 0, 1) == 1;
+  m->ymin = -INFINITY, m->ymax = INFINITY;
   if (io->st == GBTM_OK && !(isfinite(m->centre) && isfinite(m->scale) && m->scale > 0.0))
     h5_fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",
          m->centre, m->scale);
