@@ -42,6 +42,7 @@ enum {
   OPT_GROUPS,
   OPT_ORDER,
   OPT_IORDER,
+  OPT_DISPERSION,
   OPT_STARTS,
   OPT_SEED,
   OPT_THREADS,
@@ -60,6 +61,7 @@ static const struct option long_options[] = {
     {"groups", required_argument, NULL, OPT_GROUPS},
     {"order", required_argument, NULL, OPT_ORDER},
     {"iorder", required_argument, NULL, OPT_IORDER},
+    {"dispersion", required_argument, NULL, OPT_DISPERSION},
     {"starts", required_argument, NULL, OPT_STARTS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -79,14 +81,14 @@ typedef struct select_args {
   cli_columns column_args; /* the data-column options, owning their lists */
   gbtm_select_options options;
   const char *dir; /* -o DIR or NULL */
-  bool json, quiet, refine, iorder_given;
+  bool json, quiet, refine, iorder_given, dispersion_given;
   const char *max_memory; /* --max-memory SIZE as given, or NULL */
 } select_args;
 
 static void print_help(FILE *out) {
   gbtm_select_options d = gbtm_select_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
-  char all[128], inflated[128];
+  char all[128], inflated[128], with_phi[128];
   fprintf(out,
           "usage: gbtm select DATA.csv [--groups K1:K2] [--order D1:D2 | --order D] [options]\n"
           "\n"
@@ -115,6 +117,8 @@ static void print_help(FILE *out) {
           "  --family FAMILY    %s (default: %s); --model FAMILY is the same\n"
           "  --iorder Q         %s only: order of the logit of zero inflation in every\n"
           "                     group, -1 (none) to %d (default: %d)\n"
+          "  --dispersion D     %s only: group (one dispersion per group) or common\n"
+          "                     (one for all groups) (default: group)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
           "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
@@ -123,7 +127,7 @@ static void print_help(FILE *out) {
           CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, cli_family_list(CLI_FAMILIES_ALL, false, all, sizeof all),
           gbtm_family_name(d.fit.family), cli_family_list(CLI_FAMILIES_INFLATED, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
-          d.fit.iorder[0], d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
+          d.fit.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi), d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
           d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
@@ -215,6 +219,9 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_ORDER:
     return parse_range("--order", arg, 0, GBTM_MAX_ORDER, &o->order_min, &o->order_max, why,
                        why_size);
+  case OPT_DISPERSION:
+    a->dispersion_given = true;
+    return cli_parse_dispersion(arg, &o->fit.phi_common, why, why_size);
   case OPT_IORDER:
     a->iorder_given = true;
     return cli_parse_int("--iorder", arg, -1, GBTM_MAX_ORDER, &o->fit.iorder[0], why, why_size);
@@ -268,6 +275,7 @@ static int parse_args(int argc, char **argv, select_args *a) {
     cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(CLI_FAMILIES_INFLATED, false, names, sizeof names));
     return CLI_EXIT_USAGE;
   }
+  if (a->dispersion_given && !cli_dispersion_applies(CMD, a->options.fit.family)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -359,6 +367,9 @@ static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel
   fprintf(out, "Models: %s, K %d to %d, order %d to %d in every group", gbtm_family_name(o->fit.family),
           o->groups_min, o->groups_max, o->order_min, o->order_max);
   if (inflated) fprintf(out, ", zero-inflation order %d", o->fit.iorder[0]);
+  if (gbtm_family_phi_name(o->fit.family))
+    fprintf(out, ", %s %s", o->fit.phi_common ? "one" : "a", gbtm_family_phi_name(o->fit.family));
+  if (gbtm_family_phi_name(o->fit.family) && !o->fit.phi_common) fputs(" per group", out);
   fprintf(out, "; %d starts, seed %llu", o->fit.starts, (unsigned long long)o->fit.seed);
   if (cv) fprintf(out, "; %d-fold cross-validation", o->cv_folds);
   fprintf(out, "\n\n");

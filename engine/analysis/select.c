@@ -122,31 +122,24 @@ done:
 
 /* ---- held-out predictions ---------------------------------------------- */
 
-/* eq. P / eq. Z: log f_k(y | E) from eta = x'beta and omega. */
-static double log_density(double eta, double omega, bool inflated, int y, double E) {
-  double lambda = E * exp(eta);
-  double logpois = y > 0 ? y * (eta + log(E)) - lambda - lgamma(y + 1.0) : -lambda;
-  if (!inflated) return logpois;
-  if (y > 0) return log1p(-omega) + logpois;
-  return log(omega + (1.0 - omega) * exp(-lambda));
-}
-
 /* Over the persons of test under model m: the posterior group probabilities
  * of each person from all their cells (eq. L terms by log-sum-exp), and the
  * sum over their observed cells of |y - yhat|, yhat = sum_k p_ik mu_kt E_it
  * (mu = (1 - omega) lambda per unit exposure), into *abs_sum and *cells;
- * *loglik gets eq. L of test, for a check against gbtm_model_loglik. */
+ * *loglik gets eq. L of test, for a check against gbtm_model_loglik. A
+ * cell's log f is its family's (cell_terms, DESIGN §6 Families). */
 static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, double *abs_sum,
                                   size_t *cells, double *loglik, gbtm_error *err) {
   size_t T = test->T;
   int K = m->groups;
-  double *eta = malloc(T * (size_t)K * sizeof *eta), *omega = malloc(T * (size_t)K * sizeof *omega);
+  const gbtm_family *fam = family_get(m->family);
+  double *eta = malloc(T * (size_t)K * sizeof *eta), *zeta = malloc(T * (size_t)K * sizeof *zeta);
   double *mu = malloc(T * (size_t)K * sizeof *mu);
   uint32_t *t = malloc(T * sizeof *t);
   int32_t *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
-  if (!eta || !omega || !mu || !t || !y || !e) {
-    free(eta), free(omega), free(mu), free(t), free(y), free(e);
+  if (!eta || !zeta || !mu || !t || !y || !e) {
+    free(eta), free(zeta), free(mu), free(t), free(y), free(e);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the held-out predictions");
   }
   for (size_t a = 0; a < T; a++)
@@ -156,7 +149,7 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
       double v = 0.0;
       for (int j = 0; j <= m->order[k]; j++) v += x[j] * m->beta[k][j];
       eta[a * K + k] = v;
-      omega[a * K + k] = gbtm_model_omega(m, k, test->age[a]);
+      zeta[a * K + k] = model_inflated(m, k) ? model_zeta(m, k, test->age[a]) : 0.0;
       mu[a * K + k] = gbtm_model_expected(m, k, test->age[a]);
     }
   double share[GBTM_MAX_GROUPS], sum = 0.0, ll = 0.0;
@@ -167,9 +160,10 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
     double l[GBTM_MAX_GROUPS], mx = -INFINITY, s = 0.0;
     for (int k = 0; k < K; k++) {
       bool inflated = model_inflated(m, k);
+      const family_par fp = model_family_par(m, k);
       l[k] = log(share[k]);
       for (size_t c = 0; c < nc; c++)
-        l[k] += log_density(eta[t[c] * K + k], omega[t[c] * K + k], inflated, y[c], e[c]);
+        l[k] += fam->cell_terms(eta[t[c] * K + k], inflated ? &zeta[t[c] * K + k] : NULL, &fp, y[c], e[c]).lf;
       mx = fmax(mx, l[k]);
     }
     for (int k = 0; k < K; k++) s += l[k] = exp(l[k] - mx);
@@ -182,7 +176,7 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
     }
     n_cells += nc;
   }
-  free(eta), free(omega), free(mu), free(t), free(y), free(e);
+  free(eta), free(zeta), free(mu), free(t), free(y), free(e);
   double s3[3] = {sum, (double)n_cells, ll};
   reduce_sum(test->procs, s3, 3);
   *abs_sum = s3[0];
