@@ -157,7 +157,8 @@ bool cli_parse_double(const char *option, const char *text, double *out, char *w
 
 static bool family_listed(cli_family_filter which, gbtm_family_id f) {
   return which == CLI_FAMILIES_ALL || (which == CLI_FAMILIES_INFLATED && gbtm_family_zero_inflated(f)) ||
-         (which == CLI_FAMILIES_PHI && gbtm_family_phi_name(f));
+         (which == CLI_FAMILIES_PHI && gbtm_family_phi_name(f)) ||
+         (which == CLI_FAMILIES_CENSORED && gbtm_family_censored(f));
 }
 
 const char *cli_family_list(cli_family_filter which, bool quoted, char *buf, size_t size) {
@@ -189,6 +190,20 @@ bool cli_dispersion_applies(const char *cmd, gbtm_family_id family) {
   char names[128];
   cli_error(cmd, "--dispersion applies only to --family %s", cli_family_list(CLI_FAMILIES_PHI, false, names, sizeof names));
   return false;
+}
+
+bool cli_bounds_apply(const char *cmd, const gbtm_fit_options *o) {
+  char names[128];
+  if (!gbtm_family_censored(o->family)) {
+    cli_error(cmd, "--min and --max apply only to --family %s",
+              cli_family_list(CLI_FAMILIES_CENSORED, false, names, sizeof names));
+    return false;
+  }
+  if (!(o->ymin < o->ymax)) {
+    cli_error(cmd, "--min (%g) must be below --max (%g)", o->ymin, o->ymax);
+    return false;
+  }
+  return true;
 }
 
 bool cli_parse_int_list(const char *option, const char *text, int k, int lo, int hi, int *out,

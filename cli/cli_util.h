@@ -52,7 +52,12 @@ bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
 
 /* Which families cli_family_list names: all, those with zero inflation, or
  * those with a parameter of their own (--dispersion). */
-typedef enum cli_family_filter { CLI_FAMILIES_ALL, CLI_FAMILIES_INFLATED, CLI_FAMILIES_PHI } cli_family_filter;
+typedef enum cli_family_filter {
+  CLI_FAMILIES_ALL,
+  CLI_FAMILIES_INFLATED,
+  CLI_FAMILIES_PHI,
+  CLI_FAMILIES_CENSORED
+} cli_family_filter;
 
 /* The names of the families (DESIGN §6 Families) that which selects, as
  * poisson, zip or nb (quoted: "poisson", "zip" or "nb"), into buf[size];
@@ -64,6 +69,9 @@ bool cli_parse_dispersion(const char *arg, bool *common, char *why, size_t why_s
 /* Whether --dispersion applies to the family; if not, says so (cmd's error)
  * naming the families it applies to. */
 bool cli_dispersion_applies(const char *cmd, gbtm_family_id family);
+/* Whether --min and --max apply to the options' family (a censored one),
+ * and are finite and in order; if not, says so (cmd's error). */
+bool cli_bounds_apply(const char *cmd, const gbtm_fit_options *o);
 
 /* Per-group integers: "2" gives 2 to all k groups; "2,3,1" gives one value
  * per group and must have exactly k values. Each value must lie in lo..hi.

@@ -40,6 +40,8 @@ enum {
   OPT_ORDER,
   OPT_IORDER,
   OPT_DISPERSION,
+  OPT_YMIN,
+  OPT_YMAX,
   OPT_STARTS,
   OPT_SEED,
   OPT_THREADS,
@@ -66,6 +68,8 @@ static const struct option long_options[] = {
     {"order", required_argument, NULL, OPT_ORDER},
     {"iorder", required_argument, NULL, OPT_IORDER},
     {"dispersion", required_argument, NULL, OPT_DISPERSION},
+    {"min", required_argument, NULL, OPT_YMIN},
+    {"max", required_argument, NULL, OPT_YMAX},
     {"starts", required_argument, NULL, OPT_STARTS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -96,6 +100,7 @@ typedef struct fit_args {
   const char *order_text;     /* --order as given, or NULL */
   const char *iorder_text;    /* --iorder as given, or NULL */
   bool dispersion_given;      /* --dispersion */
+  bool bounds_given;          /* --min or --max */
   const char *posterior_path; /* --posterior FILE, or NULL */
   const char *output;         /* -o FILE: the model file, or NULL */
   bool json, quiet;
@@ -106,7 +111,7 @@ typedef struct fit_args {
 static void print_help(FILE *out) {
   gbtm_fit_options d = gbtm_fit_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
-  char all[128], inflated[128], with_phi[128];
+  char all[128], inflated[128], with_phi[128], censored[128];
   fprintf(out,
           "usage: gbtm fit DATA.csv [options]\n"
           "\n"
@@ -135,13 +140,17 @@ static void print_help(FILE *out) {
           "                     to %d: one value or Q1,...,QK (default: %d)\n"
           "  --dispersion D     %s only: group (one dispersion per group) or common\n"
           "                     (one for all groups) (default: group)\n"
+          "  --min Y, --max Y   %s only: the censoring points; a response at or\n"
+          "                     beyond one is censored there (default: the data's\n"
+          "                     smallest and largest response)\n"
           "  --centre X         basis centre, s = (age - X) / H (default: the middle of\n"
           "                     the data's age range)\n"
           "  --scale H          basis scale, > 0 (default: half the data's age range)\n"
           CLI_COVARIATE_HELP,
           cli_family_list(CLI_FAMILIES_ALL, false, all, sizeof all), gbtm_family_name(d.family), GBTM_MAX_GROUPS, d.groups,
           GBTM_MAX_ORDER, d.order[0], cli_family_list(CLI_FAMILIES_INFLATED, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
-          d.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi));
+          d.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi),
+          cli_family_list(CLI_FAMILIES_CENSORED, false, censored, sizeof censored));
   fprintf(out,
           "\n"
           "Estimation:\n"
@@ -210,6 +219,11 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   case OPT_DISPERSION:
     a->dispersion_given = true;
     return cli_parse_dispersion(arg, &o->phi_common, why, why_size);
+  case OPT_YMIN:
+  case OPT_YMAX:
+    a->bounds_given = true;
+    return cli_parse_double(opt == OPT_YMIN ? "--min" : "--max", arg, opt == OPT_YMIN ? &o->ymin : &o->ymax, why,
+                            why_size);
   case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->starts, why, why_size);
   case OPT_SEED: return cli_parse_u64("--seed", arg, &o->seed, why, why_size);
   case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->threads, why, why_size);
@@ -312,6 +326,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
     }
   }
   if (a->dispersion_given && !cli_dispersion_applies(CMD, o->family)) return CLI_EXIT_USAGE;
+  if (a->bounds_given && !cli_bounds_apply(CMD, o)) return CLI_EXIT_USAGE;
   cli_file data = {"the data", a->data, false};
   cli_file outputs[] = {{"--posterior", a->posterior_path, false}, {"-o", a->output, true}};
   if (!output_check(CMD, &data, 1, outputs, 2)) return CLI_EXIT_USAGE;

@@ -166,6 +166,15 @@ static void text_model(FILE *out, const gbtm_model *m) {
   label(out, "basis");
   basis_text(m, buf, sizeof buf);
   fprintf(out, "%s\n", buf);
+  double lo, hi;
+  if (gbtm_model_censoring(m, &lo, &hi)) {
+    label(out, "censored at");
+    fprintf(out, "%.10g and %.10g\n", lo, hi);
+  }
+  if (gbtm_model_phi_common(m)) {
+    label(out, gbtm_family_phi_name(gbtm_model_family(m)));
+    fprintf(out, "one for all groups\n");
+  }
 }
 
 static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *res) {
@@ -469,6 +478,13 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_object_end(w);
   double range[2] = {gbtm_model_age_min(m), gbtm_model_age_max(m)};
   json_kv_double_array(w, "age_range", range, 2);
+  double censoring[2];
+  if (gbtm_model_censoring(m, &censoring[0], &censoring[1])) json_kv_double_array(w, "censoring", censoring, 2);
+  if (gbtm_family_phi_name(gbtm_model_family(m))) {
+    char key[64];
+    snprintf(key, sizeof key, "%s_common", gbtm_family_phi_name(gbtm_model_family(m)));
+    json_kv_bool(w, key, gbtm_model_phi_common(m));
+  }
   json_data(w, data_name, res);
   json_groups(w, m, res);
   report_json_covariates(w, res);

@@ -411,6 +411,12 @@ double gbtm_model_tcov_fixed(const gbtm_model *model, int j);   /* w at which tr
 double gbtm_model_phi(const gbtm_model *model, int k);
 /* Whether one phi is shared by every group (then psi holds it once). */
 bool gbtm_model_phi_common(const gbtm_model *model);
+/* For a censored family (cnorm): true, and its censoring points into *lo
+ * and *hi (--min, --max); false for other families (*lo = -inf, *hi = +inf). */
+bool gbtm_model_censoring(const gbtm_model *model, double *lo, double *hi);
+/* Whether the family censors its response at two points (cnorm's --min and
+ * --max); false for an id out of range. */
+bool gbtm_family_censored(gbtm_family_id family);
 
 /* Setters, for a program that builds a model (gbtm_model_new). Each checks
  * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message

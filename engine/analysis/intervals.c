@@ -79,6 +79,11 @@ gbtm_status gbtm_fit_result_trajectory_interval(const gbtm_fit_result *r, int k,
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) var += g[a] * g[b] * V[idx[a] * P + idx[b]];
   double se = sqrt(fmax(var, 0.0)), z = z_of(level);
+  if (family_get(m->family)->band_identity) { /* se of the mean itself: |mean| x se of log |mean| */
+    *lower = *mean - z * fabs(*mean) * se;
+    *upper = *mean + z * fabs(*mean) * se;
+    return GBTM_OK;
+  }
   *lower = exp(log(*mean) - z * se);
   *upper = exp(log(*mean) + z * se);
   return GBTM_OK;

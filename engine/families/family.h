@@ -78,6 +78,12 @@ typedef struct gbtm_family {
   /* The name of phi in reports, model files and tests ("dispersion"),
    * NULL for a family without one. */
   const char *phi_name;
+  /* The response is censored at family_par's lo and hi (cnorm's --min and
+   * --max, by default the data's range), which the model keeps. */
+  bool censored;
+  /* Trajectories' intervals on the response's own scale (the mean may be 0
+   * or negative), not on the log scale. */
+  bool band_identity;
   /* Whether log f is not base + [y > 0] pos + y lin at E = 1: the E-step
    * then takes every positive count by cell_loglik and cell_stats, the
    * tables giving only base = v(0) (pos = lin = 0), and the information
@@ -134,6 +140,9 @@ typedef struct gbtm_family {
   /* phi's start from the mean and variance of the observed responses
    * (NULL without phi). */
   double (*phi_start)(double mean, double variance);
+  /* The intercept's start from the mean response (NULL: log of the mean
+   * count, floored at half a count over all cells). */
+  double (*eta_start)(double mean);
 } gbtm_family;
 
 extern const gbtm_family gbtm_family_poisson;

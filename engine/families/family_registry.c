@@ -78,3 +78,8 @@ const char *gbtm_family_phi_name(gbtm_family_id id) {
   const gbtm_family *f = family_get(id);
   return f ? f->phi_name : NULL;
 }
+
+bool gbtm_family_censored(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f && f->censored;
+}

@@ -195,8 +195,9 @@ const char *em_start_from_tau(em_ws *ws, const double *tau, const double *alpha0
   double rate = (all.total > 0.5 ? all.total : 0.5) / (double)all.n_obs;
   memset(params, 0, ws->P * sizeof *params);
   double log_phi = ws->has_phi ? log(ws->fam->phi_start(all.total / (double)all.n_obs, panel_variance(ws->panel))) : 0.0;
+  double eta0 = ws->fam->eta_start ? ws->fam->eta_start(all.total / (double)all.n_obs) : log(rate);
   for (int k = 0; k < ws->K; k++) {
-    params[ws->off_beta[k]] = log(rate);
+    params[ws->off_beta[k]] = eta0;
     for (int j = 0; j < ws->na[k]; j++) params[ws->off_alpha[k] + j] = alpha0[k * GBTM_MAX_COEF + j];
     if (ws->has_phi) params[ws->off_phi[k]] = log_phi;
   }

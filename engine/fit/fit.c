@@ -801,12 +801,28 @@ static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
   return GBTM_OK;
 }
 
-gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *o, gbtm_fit_result **out,
+/* The censoring points of a censored family (family.h): those given, else
+ * the smallest and largest response over all processes (PROC TRAJ's MIN
+ * and MAX default); -inf and +inf for other families. */
+static void resolve_censoring(const gbtm_panel *p, gbtm_fit_options *o) {
+  if (!family_get(o->family)->censored) {
+    o->ymin = -INFINITY, o->ymax = INFINITY;
+    return;
+  }
+  double lo, hi;
+  panel_response_range(p, &lo, &hi);
+  if (isinf(o->ymin) && o->ymin < 0) o->ymin = lo;
+  if (isinf(o->ymax) && o->ymax > 0) o->ymax = hi;
+}
+
+gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options, gbtm_fit_result **out,
                      gbtm_error *err) {
   *out = NULL;
+  gbtm_fit_options resolved = *options, *o = &resolved;
   fit_state fs = {.panel = panel, .o = o, .wall0 = omp_get_wtime()};
   gbtm_status st = gbtm_fit_options_check(o, panel, err);
   if (st != GBTM_OK) return st;
+  resolve_censoring(panel, o);
   if ((st = fit_setup(&fs, err)) == GBTM_OK && (st = fit_starts(&fs, err)) == GBTM_OK &&
       (st = fit_long_runs(&fs, err)) == GBTM_OK && (st = fit_polish(&fs, err)) == GBTM_OK &&
       (st = fit_make_result(&fs, err)) == GBTM_OK) {

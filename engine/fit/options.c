@@ -54,8 +54,20 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
       return gbtm_fail(err, GBTM_ERR_DATA, "the %s family's response is 0 or 1, but the data have larger counts",
                        f->name);
   }
-  if (p && p->total == 0.0)
+  if (p && panel_sizes_all(p).n_nonzero == 0)
     return gbtm_fail(err, GBTM_ERR_DATA, "every count in the data is zero: there is no trajectory to fit");
+  if (family_get(o->family)->censored) {
+    if (isnan(o->ymin) || isnan(o->ymax) || !(o->ymin < o->ymax))
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the censoring points must be ordered, --min below --max (got %g and %g)",
+                       o->ymin, o->ymax);
+    if (p) { /* the data's responses inside [ymin, ymax] */
+      double lo, hi;
+      panel_response_range(p, &lo, &hi);
+      if (lo < o->ymin || hi > o->ymax)
+        return gbtm_fail(err, GBTM_ERR_DATA, "the data have responses from %g to %g, outside the censoring points %g (--min) and %g (--max)",
+                         lo, hi, o->ymin, o->ymax);
+    }
+  }
   if (o->groups < 1 || o->groups > GBTM_MAX_GROUPS)
     return gbtm_fail(err, GBTM_ERR_USAGE, "groups must be between 1 and %d (got %d)",
                      GBTM_MAX_GROUPS, o->groups);

@@ -57,6 +57,13 @@ double gbtm_model_phi(const gbtm_model *m, int k) {
   return group_ok(m, k) && model_has_phi(m) ? m->phi[k] : NAN;
 }
 
+bool gbtm_model_censoring(const gbtm_model *m, double *lo, double *hi) {
+  bool censored = m && gbtm_family_censored(m->family);
+  *lo = censored ? m->ymin : -INFINITY;
+  *hi = censored ? m->ymax : INFINITY;
+  return censored;
+}
+
 bool gbtm_model_phi_common(const gbtm_model *m) { return m && model_has_phi(m) && m->phi_common; }
 
 double gbtm_model_alpha(const gbtm_model *m, int k, int j) {

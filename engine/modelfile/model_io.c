@@ -218,6 +218,10 @@ static void write_model(h5io *io, const node *root, const gbtm_model *m) {
   w_f64(io, &g, "age_max", m->age_max);
   if (m->refgroup != 0) w_i32(io, &g, "refgroup", m->refgroup);
   if (model_has_phi(m) && m->phi_common) w_i32(io, &g, "phi_common", 1);
+  if (family_get(m->family)->censored) { /* the censoring points */
+    w_f64(io, &g, "ymin", m->ymin);
+    w_f64(io, &g, "ymax", m->ymax);
+  }
   close_group(io, &g);
 }
 
@@ -798,6 +802,13 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
   m->refgroup = r_exists(io, &g, "refgroup") ? r_int(io, &g, "refgroup", 0, m->groups - 1) : 0;
   m->phi_common = r_exists(io, &g, "phi_common") && r_int(io, &g, "phi_common", 0, 1) == 1;
   m->ymin = -INFINITY, m->ymax = INFINITY;
+  if (io->st == GBTM_OK && family_get(m->family)->censored) {
+    r_f64(io, &g, "ymin", &m->ymin);
+    r_f64(io, &g, "ymax", &m->ymax);
+    if (io->st == GBTM_OK && !(isfinite(m->ymin) && isfinite(m->ymax) && m->ymin < m->ymax))
+      h5_fail(io, GBTM_ERR_PARSE, "/model has the censoring points %g and %g, expected finite numbers in order",
+              m->ymin, m->ymax);
+  }
   if (io->st == GBTM_OK && !(isfinite(m->centre) && isfinite(m->scale) && m->scale > 0.0))
     h5_fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",
          m->centre, m->scale);

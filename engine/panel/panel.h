@@ -81,6 +81,17 @@ static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {
                        p->dropped_persons};
 }
 
+/* The smallest and largest response over all processes' observed cells
+ * (the regular cells not listed are 0). */
+static inline void panel_response_range(const gbtm_panel *p, double *lo, double *hi) {
+  size_t listed = p->nz_start[p->n] + p->ex_start[p->n];
+  double a = p->n_obs > listed ? 0.0 : INFINITY, b = -a;
+  for (size_t j = 0; j < p->nz_start[p->n]; j++) a = fmin(a, p->nz_y[j]), b = fmax(b, p->nz_y[j]);
+  for (size_t j = 0; j < p->ex_start[p->n]; j++) a = fmin(a, p->ex_y[j]), b = fmax(b, p->ex_y[j]);
+  *lo = -reduce_max(p->procs, -a);
+  *hi = reduce_max(p->procs, b);
+}
+
 /* Persons in the whole panel. */
 static inline size_t panel_n_all(const gbtm_panel *p) { return p->procs ? p->all.n : p->n; }
 
