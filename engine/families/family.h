@@ -59,6 +59,9 @@ typedef struct gbtm_family {
   /* NULL: the family takes exposures; else why an exposure other than 1 is
    * refused, after 'exposure "2" ': "is not 1 (...)". */
   const char *exposure_why;
+  /* Responses are reals, not counts: the readers parse a decimal real, and
+   * the panel keeps it (false for the count families). */
+  bool real_response;
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
   void (*tables)(const double *eta, const double *zeta, size_t T, double *base, double *pos,
@@ -113,5 +116,8 @@ const gbtm_family *family_get(gbtm_family_id id);
 const char *family_response_why(gbtm_family_id id, long long y);
 /* NULL when family id takes the exposure E, else its exposure_why. */
 const char *family_exposure_why(gbtm_family_id id, double E);
+/* Whether family id's responses are reals (real_response); false for an
+ * invalid id. */
+bool family_real_response(gbtm_family_id id);
 
 #endif
