@@ -254,7 +254,8 @@ gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_
 
 /* Builds a panel from n rows held in arrays (the rows may come in any
  * order). exposure may be NULL. source names the data in error messages
- * (e.g. "rows"); the row number is reported as the line. */
+ * (e.g. "rows"); the row number is reported as the line. Counts are
+ * integers; gbtm_panel_from_rows_real() below takes real responses. */
 gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
                                  const int64_t *count, const double *exposure,
                                  const char *source, gbtm_panel **out, gbtm_error *err);
@@ -322,6 +323,16 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
                                      const int64_t *count, const double *exposure,
                                      const gbtm_panel_covariates *cov, const char *source,
                                      gbtm_panel **out, gbtm_error *err);
+
+/* gbtm_panel_from_rows_covariates() with the responses as reals, for a
+ * family whose responses are reals rather than counts: any finite
+ * response[r] is kept as it is (a response != 0 is a nonzero cell);
+ * integers give the same panel as gbtm_panel_from_rows_covariates(). cov
+ * may be NULL. */
+gbtm_status gbtm_panel_from_rows_real(size_t n, const char *const *id, const double *age,
+                                      const double *response, const double *exposure,
+                                      const gbtm_panel_covariates *cov, const char *source,
+                                      gbtm_panel **out, gbtm_error *err);
 
 /* Writes the panel as long CSV (id,age,count[,exposure]), persons in panel
  * order, ages ascending; numbers with %.17g. */

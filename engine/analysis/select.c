@@ -123,7 +123,7 @@ done:
 /* ---- held-out predictions ---------------------------------------------- */
 
 /* eq. P / eq. Z: log f_k(y | E) from eta = x'beta and omega. */
-static double log_density(double eta, double omega, bool inflated, int y, double E) {
+static double log_density(double eta, double omega, bool inflated, double y, double E) {
   double lambda = E * exp(eta);
   double logpois = y > 0 ? y * (eta + log(E)) - lambda - lgamma(y + 1.0) : -lambda;
   if (!inflated) return logpois;
@@ -143,7 +143,7 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
   double *eta = malloc(T * (size_t)K * sizeof *eta), *omega = malloc(T * (size_t)K * sizeof *omega);
   double *mu = malloc(T * (size_t)K * sizeof *mu);
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   if (!eta || !omega || !mu || !t || !y || !e) {
     free(eta), free(omega), free(mu), free(t), free(y), free(e);

@@ -913,6 +913,7 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
     rows[a].count = c->count[a];
     rows[a].exposure = c->exposure ? c->exposure[a] : 1.0;
     rows[a].line = (uint64_t)(c->from + a) + 1;
+    rows[a].real_response = false;
   }
   char **ids = c->ids;
   size_t n_persons = c->n_persons;

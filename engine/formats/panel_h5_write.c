@@ -57,7 +57,7 @@ typedef enum column_kind { COL_AGE, COL_COUNT, COL_EXPOSURE, COL_RISK, COL_TCOV 
 /* Fills out[0..n_obs) with column kind (j: the covariate) cell by cell,
  * persons in order and ages ascending (panel_person_cells). */
 static void fill_column(const gbtm_panel *p, column_kind kind, int j, void *out, uint32_t *t,
-                        int32_t *y, double *e) {
+                        double *y, double *e) {
   double *d = out;
   int32_t *c = out;
   size_t a = 0, R = (size_t)p->n_risk, C = (size_t)p->n_tcov;
@@ -65,7 +65,7 @@ static void fill_column(const gbtm_panel *p, column_kind kind, int j, void *out,
     size_t m = panel_person_cells(p, i, t, y, e);
     for (size_t q = 0; q < m; q++, a++) switch (kind) {
       case COL_AGE: d[a] = p->age[t[q]]; break;
-      case COL_COUNT: c[a] = y[q]; break;
+      case COL_COUNT: c[a] = (int32_t)y[q]; break;
       case COL_EXPOSURE: d[a] = e[q]; break;
       case COL_RISK: d[a] = p->risk[i * R + (size_t)j]; break;
       case COL_TCOV: d[a] = p->tcov[(p->obs_start[i] + q) * C + (size_t)j]; break;
@@ -163,7 +163,7 @@ static void write_ids(h5io *io, hid_t g, const gbtm_panel *p, uint32_t *t) {
 /* A subgroup "risk" or "tcov" of /panel with one float64 dataset per
  * covariate. */
 static void write_covariates(h5io *io, hid_t g, const gbtm_panel *p, column_kind kind, double *buf,
-                             uint32_t *t, int32_t *y, double *e) {
+                             uint32_t *t, double *y, double *e) {
   int n = kind == COL_RISK ? p->n_risk : p->n_tcov;
   const char *group = kind == COL_RISK ? "risk" : "tcov";
   if (io->st != GBTM_OK || n == 0) return;
@@ -190,7 +190,7 @@ static void write_covariates(h5io *io, hid_t g, const gbtm_panel *p, column_kind
 static void write_panel(h5io *io, hid_t file, const gbtm_panel *p) {
   size_t n = p->n_obs, T = p->T ? p->T : 1;
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   double *buf = malloc((n ? n : 1) * sizeof *buf); /* one column at a time */
   if (!t || !y || !e || !buf) h5_fail(io, GBTM_ERR_NOMEM, "out of memory writing the panel");

@@ -123,9 +123,12 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     if (!csv_parse_real(text[1], len[1], &row->age) || !csv_age_ok(row->age))
       return csv_bad_age(err, r->path, line, h->age + 1, text[1], len[1]);
 
-    int bad = csv_parse_count(text[2], len[2], &row->count);
+    int64_t count;
+    int bad = csv_parse_count(text[2], len[2], &count);
     if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
-    const char *why = family_response_why(cols->family, row->count);
+    row->count = (double)count;
+    row->real_response = false;
+    const char *why = family_response_why(cols->family, count);
     if (why) return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
 
     row->exposure = 1.0;
@@ -144,7 +147,7 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       }
       if (!run) cells->start[cells->persons++] = n;
       cells->age[n] = row->age;
-      cells->count[n] = (int32_t)row->count;
+      cells->count[n] = (int32_t)count;
       if (cells->exposure) cells->exposure[n] = row->exposure;
     }
     if (with_covariates) {

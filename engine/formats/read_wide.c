@@ -176,9 +176,12 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
   size_t fa = h->age[v], fc = h->count[v];
   if (!csv_parse_real(w->text[fa], w->len[fa], &row->age) || !csv_age_ok(row->age))
     return csv_bad_age(err, w->r.path, line, fa + 1, w->text[fa], w->len[fa]);
-  int bad = csv_parse_count(w->text[fc], w->len[fc], &row->count);
+  int64_t count;
+  int bad = csv_parse_count(w->text[fc], w->len[fc], &count);
   if (bad) return csv_bad_count(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc], bad);
-  const char *why = family_response_why(c->family, row->count);
+  row->count = (double)count;
+  row->real_response = false;
+  const char *why = family_response_why(c->family, count);
   if (why) return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
   row->exposure = 1.0;
   if (h->exposure) {

@@ -86,7 +86,7 @@ START_TEST(test_mixed_by_hand) {
   const uint32_t lo[] = {0, 0, 2}, hi[] = {3, 3, 2};
   const size_t skip_start[] = {0, 1, 4, 4}, nz_start[] = {0, 1, 2, 3}, ex_start[] = {0, 0, 2, 2};
   const uint32_t skip_t[] = {2, 1, 2, 3}, nz_t[] = {1, 0, 2}, ex_t[] = {2, 3};
-  const int32_t nz_y[] = {1, 2, 4}, ex_y[] = {0, 3};
+  const double nz_y[] = {1, 2, 4}, ex_y[] = {0, 3};
   const double ex_e[] = {0.25, 0.5};
   for (int i = 0; i < 3; i++) {
     ck_assert_uint_eq(p->lo[i], lo[i]);
@@ -114,7 +114,7 @@ START_TEST(test_mixed_by_hand) {
 
   /* The observed cells of al, rebuilt. */
   uint32_t t[4];
-  int32_t y[4];
+  double y[4];
   double e[4];
   ck_assert_uint_eq(panel_person_cells(p, 1, t, y, e), 3);
   ck_assert(t[0] == 0 && y[0] == 2 && e[0] == 1.0);
@@ -236,7 +236,7 @@ static void check_random_panel(uint64_t seed, bool shuffle) {
   ck_assert_uint_eq(next, RN);
 
   uint32_t ct[RT];
-  int32_t cy[RT];
+  double cy[RT];
   double ce[RT];
   for (size_t i = 0; i < RN; i++) {
     int who = atoi(p->id[i] + 1);
@@ -431,7 +431,7 @@ END_TEST
 START_TEST(test_build_direct) {
   /* panel_build takes the ids also when it fails (checked by the leak
    * sanitiser), and names a person without rows as an internal error. */
-  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2, 0}, {0, 1.0, 3, 1.0, 3, 0}};
+  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2, 0, false}, {0, 1.0, 3, 1.0, 3, 0, false}};
   char **ids = malloc(2 * sizeof *ids);
   ids[0] = strdup("x");
   ids[1] = strdup("y");
