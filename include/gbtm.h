@@ -276,7 +276,7 @@ void gbtm_panel_free(gbtm_panel *panel);
 
 size_t gbtm_panel_n_persons(const gbtm_panel *panel);
 size_t gbtm_panel_n_obs(const gbtm_panel *panel);     /* observed cells */
-size_t gbtm_panel_n_nonzero(const gbtm_panel *panel); /* cells with count > 0 */
+size_t gbtm_panel_n_nonzero(const gbtm_panel *panel); /* cells with count > 0 (a response != 0) */
 size_t gbtm_panel_n_ages(const gbtm_panel *panel);    /* distinct ages T */
 /* The T distinct ages, ascending; valid while the panel lives. */
 const double *gbtm_panel_ages(const gbtm_panel *panel);
