@@ -323,7 +323,7 @@ static bool floor_panel_init(floor_panel *f, const gbtm_panel *p, const double *
       if (m > 65535) { free(ord); return false; }
       f->count[i0 + r] = (uint16_t)m;
       for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
-        int32_t y = p->nz_y[j];
+        int32_t y = (int32_t)p->nz_y[j]; /* a count */
         f->cell[c++] = (cell16){(uint16_t)p->nz_t[j], (uint16_t)(y > 65535 ? 65535 : y)};
       }
     }

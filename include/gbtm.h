@@ -256,7 +256,8 @@ gbtm_status gbtm_panel_write_h5(const gbtm_panel *panel, const char *path, gbtm_
 
 /* Builds a panel from n rows held in arrays (the rows may come in any
  * order). exposure may be NULL. source names the data in error messages
- * (e.g. "rows"); the row number is reported as the line. */
+ * (e.g. "rows"); the row number is reported as the line. Counts are
+ * integers; gbtm_panel_from_rows_real() below takes real responses. */
 gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *age,
                                  const int64_t *count, const double *exposure,
                                  const char *source, gbtm_panel **out, gbtm_error *err);
@@ -277,7 +278,7 @@ void gbtm_panel_free(gbtm_panel *panel);
 
 size_t gbtm_panel_n_persons(const gbtm_panel *panel);
 size_t gbtm_panel_n_obs(const gbtm_panel *panel);     /* observed cells */
-size_t gbtm_panel_n_nonzero(const gbtm_panel *panel); /* cells with count > 0 */
+size_t gbtm_panel_n_nonzero(const gbtm_panel *panel); /* cells with count > 0 (a response != 0) */
 size_t gbtm_panel_n_ages(const gbtm_panel *panel);    /* distinct ages T */
 /* The T distinct ages, ascending; valid while the panel lives. */
 const double *gbtm_panel_ages(const gbtm_panel *panel);
@@ -324,6 +325,16 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
                                      const int64_t *count, const double *exposure,
                                      const gbtm_panel_covariates *cov, const char *source,
                                      gbtm_panel **out, gbtm_error *err);
+
+/* gbtm_panel_from_rows_covariates() with the responses as reals, for a
+ * family whose responses are reals rather than counts: any finite
+ * response[r] is kept as it is (a response != 0 is a nonzero cell);
+ * integers give the same panel as gbtm_panel_from_rows_covariates(). cov
+ * may be NULL. */
+gbtm_status gbtm_panel_from_rows_real(size_t n, const char *const *id, const double *age,
+                                      const double *response, const double *exposure,
+                                      const gbtm_panel_covariates *cov, const char *source,
+                                      gbtm_panel **out, gbtm_error *err);
 
 /* Writes the panel as long CSV (id,age,count[,exposure]), persons in panel
  * order, ages ascending; numbers with %.17g. */

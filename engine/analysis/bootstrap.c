@@ -63,7 +63,7 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
   panel_row *rows = malloc(p->n_obs * sizeof *rows);
   char **ids = calloc(p->n, sizeof *ids);
   uint32_t *t = malloc(p->T * sizeof *t);
-  int32_t *y = malloc(p->T * sizeof *y);
+  double *y = malloc(p->T * sizeof *y);
   double *e = malloc(p->T * sizeof *e), share[GBTM_MAX_GROUPS];
   gbtm_status st = GBTM_OK;
   if (!rows || !ids || !t || !y || !e) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory in the bootstrap");
@@ -95,7 +95,7 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       bool infl = model_inflated(m, k);
       for (int j = 0; infl && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
       family_par fp = model_family_par(m, k);
-      rows[r] = (panel_row){(uint32_t)i, age, (int64_t)fam->sample(rng, eta, infl ? &zeta : NULL, &fp, e[c]), e[c], r + 1, 0};
+      rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, &fp, e[c]), e[c], r + 1, 0, false};
     }
   }
   free(t), free(y), free(e);

@@ -136,7 +136,7 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
   double *eta = malloc(T * (size_t)K * sizeof *eta), *zeta = malloc(T * (size_t)K * sizeof *zeta);
   double *mu = malloc(T * (size_t)K * sizeof *mu);
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   if (!eta || !zeta || !mu || !t || !y || !e) {
     free(eta), free(zeta), free(mu), free(t), free(y), free(e);

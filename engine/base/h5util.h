@@ -13,8 +13,9 @@
 
 /* The newest format version of HDF5 panels that this gbtm writes and
  * reads (docs/manual.md "HDF5 panels"): 1 with fixed-length ids, 2 when an
- * id is longer than GBTM_H5_FIXED_ID_MAX. */
-#define GBTM_PANEL_FORMAT_VERSION 2
+ * id is longer than GBTM_H5_FIXED_ID_MAX, 3 when a response is a real (a
+ * float64 /panel/count). */
+#define GBTM_PANEL_FORMAT_VERSION 3
 
 /* Ids up to this many bytes are written as fixed-length strings (model
  * files before version 3, panels of version 1); a longer id makes the

@@ -89,6 +89,9 @@ typedef struct gbtm_family {
    * tables giving only base = v(0) (pos = lin = 0), and the information
    * takes its cell-by-cell path. */
   bool cell_path;
+  /* Responses are reals, not counts: the readers parse a decimal real, and
+   * the panel keeps it (false for the count families). */
+  bool real_response;
 
   /* base, pos, lin (T each) of regular cells from eta, zeta. */
   void (*tables)(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
@@ -159,5 +162,8 @@ const gbtm_family *family_get(gbtm_family_id id);
 const char *family_response_why(gbtm_family_id id, long long y);
 /* NULL when family id takes the exposure E, else its exposure_why. */
 const char *family_exposure_why(gbtm_family_id id, double E);
+/* Whether family id's responses are reals (real_response); false for an
+ * invalid id. */
+bool family_real_response(gbtm_family_id id);
 
 #endif

@@ -31,6 +31,11 @@ const char *family_exposure_why(gbtm_family_id id, double E) {
   return f->exposure_why;
 }
 
+bool family_real_response(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f && f->real_response;
+}
+
 bool gbtm_family_parse(const char *name, gbtm_family_id *out) {
   for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
     if (strcmp(name, families[i]->name) == 0) {

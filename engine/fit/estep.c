@@ -159,7 +159,7 @@ static gbtm_status build_dense(estep_ctx *c) {
  * within the word size and the table budget. */
 static size_t choose_yb(const gbtm_panel *p, size_t Kp, bool wide) {
   size_t hist[YB_MAX + 1] = {0}, nnz = p->nz_start[p->n]; /* regular nonzero cells */
-  for (size_t j = 0; j < nnz; j++) hist[p->nz_y[j] < YB_MAX ? p->nz_y[j] : YB_MAX]++;
+  for (size_t j = 0; j < nnz; j++) hist[p->nz_y[j] < YB_MAX ? (size_t)p->nz_y[j] : YB_MAX]++;
   size_t yb = 2, above = nnz - hist[0] - hist[1]; /* counts >= yb */
   while (yb < YB_MAX && above > 0 && above * BIG_SHARE > nnz) above -= hist[yb++];
   size_t words = wide ? UINT32_MAX : UINT16_MAX;
@@ -171,7 +171,7 @@ static size_t choose_yb(const gbtm_panel *p, size_t Kp, bool wide) {
  * cells with a count below YB. */
 static size_t person_cells(const gbtm_panel *p, size_t i, size_t yb) {
   size_t m = p->skip_start[i + 1] - p->skip_start[i];
-  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) m += (size_t)p->nz_y[j] < yb;
+  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) m += p->nz_y[j] < (double)yb;
   return m;
 }
 
@@ -206,17 +206,26 @@ static size_t write_stream(estep_ctx *c, void *out, size_t *tally) {
       PUT(nbig);
       for (size_t j = p->skip_start[i]; j < p->skip_start[i + 1]; j++) PUT(T * yb + p->skip_t[j]);
       for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++)
-        if ((size_t)p->nz_y[j] < yb) PUT((size_t)p->nz_t[j] * yb + (size_t)p->nz_y[j]);
+        if (p->nz_y[j] < (double)yb) PUT((size_t)p->nz_t[j] * yb + (size_t)p->nz_y[j]);
       for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
-        if ((size_t)p->nz_y[j] < yb) continue;
+        if (p->nz_y[j] < (double)yb) continue;
+        uint32_t y = (uint32_t)p->nz_y[j]; /* a count (stream_codes) */
         PUT(p->nz_t[j]);
-        PUT((uint32_t)p->nz_y[j] & 0xFFFF);
-        if (!c->wide) PUT((uint32_t)p->nz_y[j] >> 16);
+        PUT(y & 0xFFFF);
+        if (!c->wide) PUT(y >> 16);
       }
     }
   }
 #undef PUT
   return w;
+}
+
+/* Whether the stream can code every regular nonzero cell: its codes and
+ * big cells hold counts, integers in 1 .. INT32_MAX (panel_count_value). */
+static bool stream_codes(const gbtm_panel *p) {
+  for (size_t j = 0; j < p->nz_start[p->n]; j++)
+    if (!panel_count_value(p->nz_y[j])) return false;
+  return true;
 }
 
 static gbtm_status build_stream(estep_ctx *c) {
@@ -281,6 +290,9 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   if (kernel == GBTM_KERNEL_AUTO)
     kernel = (density >= DENSE_MIN_DENSITY && dense_bytes <= DENSE_MAX_BYTES) ? GBTM_KERNEL_DENSE
                                                                                : GBTM_KERNEL_SPARSE;
+  /* the stream codes counts: a response that is not one (a real) is read
+   * as a double by the dense kernel, never truncated */
+  if (kernel == GBTM_KERNEL_SPARSE && !stream_codes(panel)) kernel = GBTM_KERNEL_DENSE;
   c->kernel = kernel;
   /* Block size depends on N only. */
   c->block = panel->n / BLOCKS_MAX + 1 > BLOCK_MIN ? panel->n / BLOCKS_MAX + 1 : BLOCK_MIN;

@@ -74,7 +74,7 @@ void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, doub
   size_t K = (size_t)groups, T = p->T;
   double *den = obs + K * T; /* the caller's 2 K T doubles: numerators, then denominators */
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   for (size_t i = 0; i < 2 * K * T; i++) obs[i] = 0.0;
   for (size_t i = 0; t && y && e && i < p->n; i++) {

@@ -445,8 +445,8 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     }
     double lfact = 0.0; /* sum of log y! over the positive counts, the same in every group */
     for (size_t q = p->nz_start[i]; q < p->nz_start[i + 1]; q++) {
-      int32_t y = p->nz_y[q];
-      lfact += y < LGAMMA_TABLE ? sh->tb.lfact[y] : lgamma((double)y + 1.0);
+      double y = p->nz_y[q];
+      lfact += y < LGAMMA_TABLE ? sh->tb.lfact[(size_t)y] : lgamma(y + 1.0);
     }
     switch (sh->span) {
     case 4: person_v(sh, i, lfact, 4, v); break;
@@ -511,7 +511,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
  * covariates (C > 0), whose cells differ person by person. Scratch per
  * thread: cells (t, y, e), per-group cell terms, G (the G_k) and S blocks,
  * one row of psi and Ak (P x P). */
-static void person_block(const shared *sh, size_t b, uint32_t *ct, int32_t *cy, double *ce,
+static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, double *ce,
                          cell_terms *terms, double *G, double *S, double *row, double *Ak) {
   const gbtm_panel *p = sh->p;
   const gbtm_model *m = sh->m;
@@ -667,7 +667,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   for (long b = 0; b < nblocks; b++) {
     double *w = work + (size_t)omp_get_thread_num() * scratch;
     uint32_t *ct = (uint32_t *)w;
-    int32_t *cy = (int32_t *)(w + T);
+    double *cy = w + T;
     double *ce = w + 2 * T;
     cell_terms *terms = (cell_terms *)(w + 3 * T);
     double *G = w + 3 * T + K * T * sizeof(cell_terms) / sizeof(double);

@@ -451,8 +451,9 @@ static uint64_t heap_block(uint64_t len) {
 static uint64_t panel_bytes(const memory_scan *s, const memory_work *w, uint64_t id_each) {
   uint64_t P = s->persons, R = s->rows;
   uint64_t per_person = 8 + 2 * 4 + 3 * 8 + 8 + id_each;
-  uint64_t per_row = 4 /* skip */ + (w->exposure ? 4 + 4 + 8 : 0) + 8 * (uint64_t)w->covariates;
-  return P * per_person + R * per_row + s->nonzero * (4 + 4) + s->ages * 8 + (P + 1) * 8;
+  /* a cell's response is a double (panel.h) */
+  uint64_t per_row = 4 /* skip */ + (w->exposure ? 4 + 8 + 8 : 0) + 8 * (uint64_t)w->covariates;
+  return P * per_person + R * per_row + s->nonzero * (4 + 8) + s->ages * 8 + (P + 1) * 8;
 }
 
 /* One worker of the fit: its posteriors and its E-step context

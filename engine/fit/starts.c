@@ -27,7 +27,7 @@ gbtm_status starts_profiles(const gbtm_panel *p, start_profiles *out, gbtm_error
   out->bins = p->T < MAX_BINS ? (int)p->T : MAX_BINS;
   out->v = malloc(p->n * (size_t)out->bins * sizeof *out->v);
   uint32_t *t = malloc(p->T * sizeof *t);
-  int32_t *y = malloc(p->T * sizeof *y);
+  double *y = malloc(p->T * sizeof *y);
   double *e = malloc(p->T * sizeof *e);
   if (!out->v || !t || !y || !e) {
     free(t), free(y), free(e);
@@ -165,7 +165,7 @@ gbtm_status starts_pilot_persons(const gbtm_panel *p, size_t m, size_t **persons
   double *seen = calloc(T, sizeof *seen);
   size_t *rank = calloc(T, sizeof *rank); /* per unseen age: persons observed there before this one */
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   size_t *list = malloc((p->n ? p->n : 1) * sizeof *list);
   gbtm_status st = chosen && seen && rank && t && y && e && list

@@ -377,6 +377,11 @@ gbtm_status csv_bad_age(gbtm_error *err, const char *path, uint64_t line, size_t
                              : "is not a finite number");
 }
 
+gbtm_status csv_bad_response(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
+                             size_t len) {
+  return csv_bad_field(err, path, line, col, "count", text, len, "is not a finite number (a decimal real)");
+}
+
 gbtm_status csv_bad_count(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
                           size_t len, int bad) {
   return csv_bad_field(err, path, line, col, "count", text, len,

@@ -208,6 +208,13 @@ static inline int csv_parse_count(const char *s, size_t len, int64_t *out) {
   return big ? 2 : 0;
 }
 
+/* A real response (a family with real_response): a finite decimal real,
+ * read by csv_parse_real() as ages are (no hexadecimal, no inf or nan);
+ * false when the field is not one. */
+static inline bool csv_parse_response(const char *s, size_t len, double *out) {
+  return csv_parse_real(s, len, out) && isfinite(*out);
+}
+
 /* Whether a field marks a missing value: empty (or blank), "." or "NA". */
 static inline bool csv_is_missing(const char *s, size_t len) {
   csv_trim(&s, &len);
@@ -241,6 +248,10 @@ gbtm_status csv_bad_age(gbtm_error *err, const char *path, uint64_t line, size_t
 /* csv_bad_field() for a count that csv_parse_count() refused with bad. */
 gbtm_status csv_bad_count(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
                           size_t len, int bad);
+
+/* csv_bad_field() for a real response that csv_parse_response() refused. */
+gbtm_status csv_bad_response(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
+                             size_t len);
 
 /* The message of a covariate field that csv_parse_covariate() refused:
  * "FILE:LINE:COL: risk factor "x" is "abc", not a finite number ...". */

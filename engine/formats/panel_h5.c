@@ -4,22 +4,24 @@
  * handful of arrays, each read in one call, and h5py or R's hdf5r read and
  * write it with no gbtm code.
  *
- * Layout, format versions 1 and 2 (docs/manual.md "HDF5 panels"). One entry per observed
+ * Layout, format versions 1 to 3 (docs/manual.md "HDF5 panels"). One entry per observed
  * cell; gbtm writes the entries grouped by person (in panel order) and
  * ascending in age within a person, and reads them in any order.
  *
- *   /panel                    group; attribute format_version (integer) = 1 or 2
+ *   /panel                    group; attribute format_version (integer) = 1, 2 or 3
  *     id        [n]  int64 when every id is a canonical decimal integer
  *                    (no sign but '-', no leading zeros), else fixed-length
  *                    UTF-8 strings NUL-padded to the longest id. Read: any
  *                    integer type, or fixed- or variable-length strings.
- *     id_bytes  version 2 instead of id (written when an id is longer than
+ *     id_bytes  versions 2 and 3 instead of id (version 2 written when an id is longer than
  *     id_offsets     GBTM_H5_FIXED_ID_MAX bytes): uint8, the UTF-8 ids of
  *                    every entry one after the other, and int64 [n + 1],
  *                    entry a's id being bytes offsets[a] to offsets[a + 1];
  *                    the offsets run from 0 to the bytes, never backwards.
  *     age       [n]  float64 (read: any number type)
- *     count     [n]  int32 (read: any integer type), 0 .. 2147483647
+ *     count     [n]  int32 (read: any integer type), 0 .. 2147483647; or,
+ *                    version 3, float64 when a response is a real (a family
+ *                    with real_response; read: any number type, finite)
  *     exposure  [n]  float64 > 0 (optional; read whenever present)
  *     risk/NAME [n]  float64, a time-stable risk factor, equal on all the
  *                    entries of a person; NaN = missing
@@ -58,6 +60,7 @@
 #include "formats/csv_tokens.h" /* csv_alloc_large */
 #include "base/h5util.h"
 #include "base/idtable.h"
+#include "families/family.h"
 #include "panel/panel.h"
 #include "panel/panel_covariates.h"
 #include "formats/panel_columns.h"
@@ -205,7 +208,9 @@ typedef struct h5cells {
   size_t *start;     /* [n_persons + 1] when grouped */
   uint32_t *person;  /* [n] when not grouped */
   double *age;       /* [n] */
-  int32_t *count;    /* [n] */
+  int32_t *count;    /* [n], or NULL when real */
+  bool real;         /* the responses are reals (a family with real_response) */
+  double *response;  /* [n] when real, else NULL */
   double *exposure;  /* [n] or NULL */
   double *values;    /* [n x covariates] or NULL */
   bool missing;      /* a covariate value is NaN */
@@ -224,6 +229,7 @@ static void cells_free(h5cells *c) {
   free(c->person);
   free(c->age);
   free(c->count);
+  free(c->response);
   free(c->exposure);
   free(c->values);
 }
@@ -680,7 +686,9 @@ static void read_ids(h5io *io, hid_t file, int rank, int size, h5cells *out) {
 static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
   if (io->st != GBTM_OK) return;
   size_t n = c->n;
-  if (!(c->age = csv_alloc_large(n * sizeof *c->age)) || !(c->count = csv_alloc_large(n * sizeof *c->count))) {
+  if (!(c->age = csv_alloc_large(n * sizeof *c->age)) ||
+      !(c->real ? (void *)(c->response = csv_alloc_large(n * sizeof *c->response))
+                : (void *)(c->count = csv_alloc_large(n * sizeof *c->count)))) {
     h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu entries", n);
     return;
   }
@@ -691,8 +699,14 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
               isfinite(c->age[a]) ? "is beyond -1e300 to 1e300 (the polynomial in age would overflow)"
                                   : "is not a finite number");
 
+  if (c->real) { /* reals (version 3, float64), or integers: any number type */
+    r_doubles(io, file, "/panel/count", c, c->response);
+    for (size_t a = 0; a < n && io->st == GBTM_OK; a++)
+      if (!isfinite(c->response[a]))
+        h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %g is not a finite number", c->from + a, c->response[a]);
+  }
   hsize_t got = 0;
-  hid_t ds = r_open(io, file, "/panel/count", H5T_INTEGER, false, c->file_bytes, &got);
+  hid_t ds = c->real ? -1 : r_open(io, file, "/panel/count", H5T_INTEGER, false, c->file_bytes, &got);
   if (ds >= 0 && !same_length(io, "/panel/count", got, c->total, c->ids_name)) {
     H5Dclose(ds);
     ds = -1;
@@ -894,7 +908,7 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
     in.values = c->values;
     in.drop_missing = cols->drop_missing;
   }
-  if (c->grouped && !c->missing) {
+  if (c->grouped && !c->missing && !c->real) { /* the columns hold counts */
     bool sorted;
     gbtm_status st = panel_build_sorted(c->n_persons, c->start, c->ids, c->age, c->count, c->exposure,
                                         c->values ? &in : NULL, path, out, &sorted, err);
@@ -910,9 +924,10 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
   for (size_t a = 0; a < c->n; a++) {
     if (!c->grouped) rows[a].person = c->person[a];
     rows[a].age = c->age[a];
-    rows[a].count = c->count[a];
+    rows[a].count = c->real ? c->response[a] : c->count[a];
     rows[a].exposure = c->exposure ? c->exposure[a] : 1.0;
     rows[a].line = (uint64_t)(c->from + a) + 1;
+    rows[a].real_response = c->real;
   }
   char **ids = c->ids;
   size_t n_persons = c->n_persons;
@@ -924,6 +939,11 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
 
 gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
                           gbtm_panel **out, gbtm_error *err) {
+  return panel_read_h5_with(path, columns, procs, columns && family_real_response(columns->family), out, err);
+}
+
+gbtm_status panel_read_h5_with(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                               bool real, gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   gbtm_csv_columns cols = columns ? *columns : gbtm_csv_columns_default();
   if (cols.wide)
@@ -949,6 +969,7 @@ gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, con
       h5_fail(&io, GBTM_ERR_PARSE, "/panel is not a readable group");
   }
   h5cells cells = {0};
+  cells.real = real;
   cells.version = check_version(&io, g);
   cells.file_bytes = whole ? image.size : 0;
   cells.max_bytes = cols.max_bytes;

@@ -11,4 +11,11 @@
 gbtm_status panel_read_h5(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
                           gbtm_panel **out, gbtm_error *err);
 
+/* panel_read_h5() with real saying whether the responses are reals (a
+ * family with real_response: /panel/count of any number type, each entry
+ * finite, kept as read) or counts (an integer type), whatever
+ * columns->family is; panel_read_h5() takes it from columns->family. */
+gbtm_status panel_read_h5_with(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                               bool real, gbtm_panel **out, gbtm_error *err);
+
 #endif

@@ -9,7 +9,9 @@
  * strings as long as the longest (format version 1); when an id is longer
  * than GBTM_H5_FIXED_ID_MAX bytes, by their own length instead (version 2:
  * id_bytes and id_offsets, write_packed_ids), so that one long id does not
- * widen every entry. The file is written under a temporary
+ * widen every entry. /panel/count is int32 when every response is a count
+ * (an integer), as always; float64 when one is a real (a family with
+ * real_response), which is format version 3 (with the ids of version 2). The file is written under a temporary
  * name in the same folder and renamed into place (atomic_file.h), so that a
  * failed or interrupted write leaves no file, or an earlier one whole. */
 #include <errno.h>
@@ -52,12 +54,12 @@ static void w_data(h5io *io, hid_t g, const char *what, const char *name, hid_t 
 }
 
 /* What one dataset of the panel holds, per observed cell. */
-typedef enum column_kind { COL_AGE, COL_COUNT, COL_EXPOSURE, COL_RISK, COL_TCOV } column_kind;
+typedef enum column_kind { COL_AGE, COL_COUNT, COL_REAL, COL_EXPOSURE, COL_RISK, COL_TCOV } column_kind;
 
 /* Fills out[0..n_obs) with column kind (j: the covariate) cell by cell,
  * persons in order and ages ascending (panel_person_cells). */
 static void fill_column(const gbtm_panel *p, column_kind kind, int j, void *out, uint32_t *t,
-                        int32_t *y, double *e) {
+                        double *y, double *e) {
   double *d = out;
   int32_t *c = out;
   size_t a = 0, R = (size_t)p->n_risk, C = (size_t)p->n_tcov;
@@ -65,7 +67,8 @@ static void fill_column(const gbtm_panel *p, column_kind kind, int j, void *out,
     size_t m = panel_person_cells(p, i, t, y, e);
     for (size_t q = 0; q < m; q++, a++) switch (kind) {
       case COL_AGE: d[a] = p->age[t[q]]; break;
-      case COL_COUNT: c[a] = y[q]; break;
+      case COL_COUNT: c[a] = (int32_t)y[q]; break; /* a count (panel_count_value) */
+      case COL_REAL: d[a] = y[q]; break;
       case COL_EXPOSURE: d[a] = e[q]; break;
       case COL_RISK: d[a] = p->risk[i * R + (size_t)j]; break;
       case COL_TCOV: d[a] = p->tcov[(p->obs_start[i] + q) * C + (size_t)j]; break;
@@ -163,7 +166,7 @@ static void write_ids(h5io *io, hid_t g, const gbtm_panel *p, uint32_t *t) {
 /* A subgroup "risk" or "tcov" of /panel with one float64 dataset per
  * covariate. */
 static void write_covariates(h5io *io, hid_t g, const gbtm_panel *p, column_kind kind, double *buf,
-                             uint32_t *t, int32_t *y, double *e) {
+                             uint32_t *t, double *y, double *e) {
   int n = kind == COL_RISK ? p->n_risk : p->n_tcov;
   const char *group = kind == COL_RISK ? "risk" : "tcov";
   if (io->st != GBTM_OK || n == 0) return;
@@ -189,15 +192,17 @@ static void write_covariates(h5io *io, hid_t g, const gbtm_panel *p, column_kind
 /* The panel into the open file. */
 static void write_panel(h5io *io, hid_t file, const gbtm_panel *p) {
   size_t n = p->n_obs, T = p->T ? p->T : 1;
+  bool integers = panel_integer_responses(p); /* else /panel/count is float64 */
+  int version = 1;
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   double *buf = malloc((n ? n : 1) * sizeof *buf); /* one column at a time */
   if (!t || !y || !e || !buf) h5_fail(io, GBTM_ERR_NOMEM, "out of memory writing the panel");
   hid_t g = io->st == GBTM_OK ? H5Gcreate2(file, "panel", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
   if (io->st == GBTM_OK && g < 0) h5_fail(io, GBTM_ERR_IO, "cannot create the group /panel");
   if (io->st == GBTM_OK) {
-    int version = long_ids(p) ? 2 : 1; /* the lowest that holds the panel */
+    version = !integers ? 3 : long_ids(p) ? 2 : 1; /* the lowest that holds the panel */
     hid_t space = H5Screate(H5S_SCALAR), attr = -1;
     bool ok = space >= 0 &&
               (attr = H5Acreate2(g, "format_version", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
@@ -206,7 +211,7 @@ static void write_panel(h5io *io, hid_t file, const gbtm_panel *p) {
     if (space >= 0 && H5Sclose(space) < 0) ok = false;
     if (!ok) h5_fail(io, GBTM_ERR_IO, "cannot write the attribute format_version of /panel");
   }
-  if (long_ids(p))
+  if (version >= 2) /* versions 2 and 3 hold the ids packed */
     write_packed_ids(io, g, p, t);
   else
     write_ids(io, g, p, t);
@@ -214,9 +219,12 @@ static void write_panel(h5io *io, hid_t file, const gbtm_panel *p) {
     fill_column(p, COL_AGE, 0, buf, t, y, e);
     w_data(io, g, "/panel/age", "age", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, buf);
   }
-  if (io->st == GBTM_OK) {
+  if (io->st == GBTM_OK && integers) {
     fill_column(p, COL_COUNT, 0, buf, t, y, e); /* int32 fit in the doubles' room */
     w_data(io, g, "/panel/count", "count", H5T_STD_I32LE, H5T_NATIVE_INT32, n, buf);
+  } else if (io->st == GBTM_OK) { /* a real response: version 3 */
+    fill_column(p, COL_REAL, 0, buf, t, y, e);
+    w_data(io, g, "/panel/count", "count", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, buf);
   }
   if (io->st == GBTM_OK && p->has_exposure) {
     fill_column(p, COL_EXPOSURE, 0, buf, t, y, e);

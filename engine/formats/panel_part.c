@@ -20,7 +20,7 @@
 static gbtm_status regrid(gbtm_panel *p, const age_set *g, const char *source, gbtm_error *err) {
   size_t n = p->n, TG = g->count;
   uint32_t *map = malloc(p->T * sizeof *map), *t = malloc(p->T * sizeof *t);
-  int32_t *y = malloc(p->T * sizeof *y);
+  double *y = malloc(p->T * sizeof *y);
   double *e = malloc(p->T * sizeof *e), *age = malloc(TG * sizeof *age);
   gbtm_panel q = *p;
   q.T = TG;

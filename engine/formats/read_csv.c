@@ -63,7 +63,7 @@ typedef struct csv_cells {
 static inline __attribute__((always_inline)) gbtm_status
 read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols, idtable *table,
                panel_row *rows, double *values, csv_cells *cells, size_t *n_rows, gbtm_error *err,
-               const bool with_covariates, const bool into_cells) {
+               const bool with_covariates, const bool into_cells, const bool real) {
   size_t n = 0;
   uint32_t last = 0;           /* the person of the previous row, */
   const char *last_id = NULL;  /* its id */
@@ -123,10 +123,19 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     if (!csv_parse_real(text[1], len[1], &row->age) || !csv_age_ok(row->age))
       return csv_bad_age(err, r->path, line, h->age + 1, text[1], len[1]);
 
-    int bad = csv_parse_count(text[2], len[2], &row->count);
-    if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
-    const char *why = family_response_why(cols->family, row->count);
-    if (why) return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
+    int64_t count = 0;
+    const char *why = NULL;
+    row->real_response = real;
+    if (real) { /* a real response: any finite decimal */
+      if (!csv_parse_response(text[2], len[2], &row->count))
+        return csv_bad_response(err, r->path, line, h->count + 1, text[2], len[2]);
+    } else {
+      int bad = csv_parse_count(text[2], len[2], &count);
+      if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
+      row->count = (double)count;
+      why = family_response_why(cols->family, count);
+      if (why) return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
+    }
 
     row->exposure = 1.0;
     if (h->exposure != SIZE_MAX &&
@@ -144,7 +153,7 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       }
       if (!run) cells->start[cells->persons++] = n;
       cells->age[n] = row->age;
-      cells->count[n] = (int32_t)row->count;
+      cells->count[n] = (int32_t)count;
       if (cells->exposure) cells->exposure[n] = row->exposure;
     }
     if (with_covariates) {
@@ -163,19 +172,19 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
 }
 
 static gbtm_status read_rows(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
-                             idtable *table, panel_row *rows, size_t *n_rows, gbtm_error *err) {
-  return read_rows_impl(r, h, cols, table, rows, NULL, NULL, n_rows, err, false, false);
+                             idtable *table, panel_row *rows, size_t *n_rows, bool real, gbtm_error *err) {
+  return read_rows_impl(r, h, cols, table, rows, NULL, NULL, n_rows, err, false, false, real);
 }
 
 static gbtm_status read_rows_covariates(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                                  idtable *table, panel_row *rows, double *values, size_t *n_rows,
-                                 gbtm_error *err) {
-  return read_rows_impl(r, h, cols, table, rows, values, NULL, n_rows, err, true, false);
+                                 bool real, gbtm_error *err) {
+  return read_rows_impl(r, h, cols, table, rows, values, NULL, n_rows, err, true, false, real);
 }
 
 static gbtm_status read_cells(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                               idtable *table, csv_cells *cells, size_t *n_rows, gbtm_error *err) {
-  return read_rows_impl(r, h, cols, table, NULL, NULL, cells, n_rows, err, false, true);
+  return read_rows_impl(r, h, cols, table, NULL, NULL, cells, n_rows, err, false, true, false);
 }
 
 /* The header's fields for the columns, and the covariates' slots. */
@@ -412,6 +421,11 @@ static gbtm_status open_csv(const char *path, const gbtm_csv_columns *cols, cons
 
 gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
                             gbtm_panel **out, gbtm_error *err) {
+  return panel_read_long_with(path, columns, procs, columns && family_real_response(columns->family), out, err);
+}
+
+gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                                 bool real, gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   gbtm_csv_columns cols = gbtm_csv_columns_default();
   if (columns) {
@@ -437,8 +451,9 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
   /* Cells first, without covariates; the rows when they are not grouped,
    * from the same text: the file is read once (a pipe cannot be read
    * twice). Quoted fields are unescaped in place, so text with a quote
-   * goes to the rows at once. */
-  if (nc == 0 && !memchr(r.buf + r.pos, '"', r.size - r.pos)) {
+   * goes to the rows at once. Real responses go to the rows too (the
+   * cells hold counts). */
+  if (nc == 0 && !real && !memchr(r.buf + r.pos, '"', r.size - r.pos)) {
     bool done;
     size_t pos = r.pos;
     uint64_t line = r.line;
@@ -459,9 +474,9 @@ gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, c
   if (!rows || !table || (nc && !values))
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the file", path);
   else if (nc)
-    st = read_rows_covariates(&r, &h, &cols, table, rows, values, &n_rows, err);
+    st = read_rows_covariates(&r, &h, &cols, table, rows, values, &n_rows, real, err);
   else
-    st = read_rows(&r, &h, &cols, table, rows, &n_rows, err);
+    st = read_rows(&r, &h, &cols, table, rows, &n_rows, real, err);
   free(r.buf);
   if (st == GBTM_OK && n_rows == 0)
     st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:1: no data rows", path,

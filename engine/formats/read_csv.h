@@ -11,4 +11,11 @@
 gbtm_status panel_read_long(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
                             gbtm_panel **out, gbtm_error *err);
 
+/* panel_read_long() with real saying whether the responses are reals (a
+ * family with real_response: each count field a finite decimal real, kept
+ * as read) or counts, whatever columns->family is; panel_read_long() takes
+ * it from columns->family. */
+gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                                 bool real, gbtm_panel **out, gbtm_error *err);
+
 #endif

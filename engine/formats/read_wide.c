@@ -57,6 +57,7 @@ typedef struct wide_reader {
   double *values; /* [rows x n_covariates] */
   size_t n_rows, cap;
   int n_covariates;
+  bool real; /* the responses are reals (a family with real_response) */
 } wide_reader;
 
 static void wide_reader_free(wide_reader *w) {
@@ -176,10 +177,19 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
   size_t fa = h->age[v], fc = h->count[v];
   if (!csv_parse_real(w->text[fa], w->len[fa], &row->age) || !csv_age_ok(row->age))
     return csv_bad_age(err, w->r.path, line, fa + 1, w->text[fa], w->len[fa]);
-  int bad = csv_parse_count(w->text[fc], w->len[fc], &row->count);
-  if (bad) return csv_bad_count(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc], bad);
-  const char *why = family_response_why(c->family, row->count);
-  if (why) return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
+  const char *why = NULL;
+  row->real_response = w->real;
+  if (w->real) { /* a real response: any finite decimal */
+    if (!csv_parse_response(w->text[fc], w->len[fc], &row->count))
+      return csv_bad_response(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc]);
+  } else {
+    int64_t count;
+    int bad = csv_parse_count(w->text[fc], w->len[fc], &count);
+    if (bad) return csv_bad_count(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc], bad);
+    row->count = (double)count;
+    why = family_response_why(c->family, count);
+    if (why) return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
+  }
   row->exposure = 1.0;
   if (h->exposure) {
     size_t fe = h->exposure[v];
@@ -287,6 +297,11 @@ static gbtm_status check_columns(const char *path, const gbtm_csv_columns *c, gb
 
 gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
                             gbtm_panel **out, gbtm_error *err) {
+  return panel_read_wide_with(path, columns, procs, family_real_response(columns->family), out, err);
+}
+
+gbtm_status panel_read_wide_with(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
+                                 bool real, gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   gbtm_csv_columns cols = *columns;
   if (!cols.id) cols.id = "id";
@@ -294,6 +309,7 @@ gbtm_status panel_read_wide(const char *path, const gbtm_csv_columns *columns, c
   if (st != GBTM_OK) return st;
   wide_reader w = {0};
   w.cols = &cols;
+  w.real = real;
   w.n_covariates = cols.n_risk + cols.n_tcov;
   if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, cols.max_bytes, err)) != GBTM_OK)
     return st;

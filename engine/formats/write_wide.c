@@ -49,7 +49,7 @@ static void header(const gbtm_panel *p, FILE *f, size_t W) {
   putc('\n', f);
 }
 
-static bool rows(const gbtm_panel *p, FILE *f, size_t W, uint32_t *t, int32_t *y, double *e) {
+static bool rows(const gbtm_panel *p, FILE *f, size_t W, uint32_t *t, double *y, double *e) {
   size_t R = (size_t)p->n_risk, C = (size_t)p->n_tcov;
   for (size_t i = 0; i < p->n; i++) {
     size_t nc = panel_person_cells(p, i, t, y, e);
@@ -62,7 +62,8 @@ static bool rows(const gbtm_panel *p, FILE *f, size_t W, uint32_t *t, int32_t *y
         for (size_t j = 0; j < C; j++) putc(',', f);
         continue;
       }
-      fprintf(f, ",%.17g,%d", p->age[t[w]], (int)y[w]);
+      if (panel_count_value(y[w])) fprintf(f, ",%.17g,%d", p->age[t[w]], (int)y[w]);
+      else fprintf(f, ",%.17g,%.17g", p->age[t[w]], y[w]); /* a real response */
       if (p->has_exposure) fprintf(f, ",%.17g", e[w]);
       for (size_t j = 0; j < C; j++) fprintf(f, ",%.17g", p->tcov[(p->obs_start[i] + w) * C + j]);
     }
@@ -81,7 +82,7 @@ gbtm_status gbtm_panel_write_wide_csv(const gbtm_panel *p, const char *path, siz
   }
   if (waves) *waves = W;
   uint32_t *t = malloc((p->T ? p->T : 1) * sizeof *t);
-  int32_t *y = malloc((p->T ? p->T : 1) * sizeof *y);
+  double *y = malloc((p->T ? p->T : 1) * sizeof *y);
   double *e = malloc((p->T ? p->T : 1) * sizeof *e);
   atomic_file f = {0};
   gbtm_status st = GBTM_OK;

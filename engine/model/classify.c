@@ -48,7 +48,7 @@ gbtm_status gbtm_model_classify(const gbtm_model *m, const gbtm_panel *p, double
   /* eta_kt and zeta_kt at the panel's ages, and a person's cells. */
   double *eta = malloc((size_t)K * T * sizeof *eta), *zeta = malloc((size_t)K * T * sizeof *zeta);
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   if (!eta || !zeta || !t || !y || !e) {
     free(eta), free(zeta), free(t), free(y), free(e);

@@ -129,7 +129,7 @@ gbtm_status gbtm_model_loglik(const gbtm_model *m, const gbtm_panel *p, double *
   gbtm_status st = model_panel_match(m, p, err);
   if (st != GBTM_OK) return st;
   uint32_t *t = malloc(p->T * sizeof *t);
-  int32_t *y = malloc(p->T * sizeof *y);
+  double *y = malloc(p->T * sizeof *y);
   double *e = malloc(p->T * sizeof *e);
   if (!t || !y || !e) {
     free(t), free(y), free(e);

@@ -163,7 +163,7 @@ typedef struct sim_state {
 /* One observed cell of a person: age index a (age_lo + a), count, exposure. */
 typedef struct sim_cell {
   size_t a;
-  int32_t y;
+  double y;
   double e;
 } sim_cell;
 
@@ -191,18 +191,18 @@ static size_t draw_person(sim_state *s, int *k, sim_cell *cells) {
     if (d->custody_prob > 0.0 && gsl_rng_uniform(rng) < d->custody_prob)
       E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng); /* (0.1, 0.9) */
     cells[r].e = E;
-    cells[r].y = (int32_t)s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, &fp, E);
+    cells[r].y = s->fam->sample(rng, eta_k[a], inflated ? &zeta_k[a] : NULL, &fp, E);
   }
   return m;
 }
 
 /* The drawn cells of every person, compactly, between the two passes of
- * build_panel: age index and count per cell (6 bytes; the count stored as
- * -(y + 1) in a cell whose exposure differs from 1), and the exposures of
- * those cells only, in order. */
+ * build_panel: age index, response and whether the exposure differs from 1
+ * per cell (11 bytes), and the exposures of those cells only, in order. */
 typedef struct cell_store {
   uint16_t *a;
-  int32_t *y;
+  double *y;
+  uint8_t *exception;
   double *e;
   size_t n, cap, ne, ecap;
 } cell_store;
@@ -215,14 +215,17 @@ static bool store_add(cell_store *cs, const sim_cell *cells, size_t m) {
     size_t cap = grown(cs->cap, cs->n + m);
     uint16_t *a = realloc(cs->a, cap * sizeof *a);
     if (a) cs->a = a;
-    int32_t *y = realloc(cs->y, cap * sizeof *y);
+    double *y = realloc(cs->y, cap * sizeof *y);
     if (y) cs->y = y;
-    if (!a || !y) return false;
+    uint8_t *x = realloc(cs->exception, cap * sizeof *x);
+    if (x) cs->exception = x;
+    if (!a || !y || !x) return false;
     cs->cap = cap;
   }
   for (size_t r = 0; r < m; r++) {
     cs->a[cs->n + r] = (uint16_t)cells[r].a;
-    cs->y[cs->n + r] = cells[r].e != 1.0 ? -cells[r].y - 1 : cells[r].y; /* < 0: an exception cell */
+    cs->y[cs->n + r] = cells[r].y;
+    cs->exception[cs->n + r] = cells[r].e != 1.0;
     if (cells[r].e == 1.0) continue;
     if (cs->ne == cs->ecap) {
       size_t cap = grown(cs->ecap, cs->ne + 1);
@@ -252,8 +255,9 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
   cs.cap = (size_t)((double)n * mean_cells * (1.0 - s->d->gap_prob) * 1.02) + 2 * A;
   cs.a = malloc(cs.cap * sizeof *cs.a);
   cs.y = malloc(cs.cap * sizeof *cs.y);
+  cs.exception = malloc(cs.cap * sizeof *cs.exception);
   gbtm_status st = GBTM_OK;
-  if (!p || !cells || !rank || !cs.a || !cs.y) goto nomem;
+  if (!p || !cells || !rank || !cs.a || !cs.y || !cs.exception) goto nomem;
   p->n = n;
   p->id = make_ids(n);
   p->lo = malloc(n * sizeof *p->lo);
@@ -276,10 +280,10 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
     if (!store_add(&cs, cells, m)) goto nomem;
     for (size_t r = 0; r < m; r++) {
       rank[cells[r].a] = 1;
-      n_nonzero += cells[r].y > 0;
+      n_nonzero += cells[r].y != 0.0;
       total += cells[r].y;
       if (cells[r].e != 1.0) ex++;
-      else nz += cells[r].y > 0;
+      else nz += cells[r].y != 0.0;
     }
     p->lo[i] = (uint32_t)cells[0].a;
     p->hi[i] = (uint32_t)cells[m - 1].a;
@@ -328,15 +332,15 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
       uint32_t t = (uint32_t)rank[cs.a[cell]];
       for (uint32_t u = next; u < t; u++) p->skip_t[sk++] = u; /* gaps */
       next = t + 1;
-      bool exception = cs.y[cell] < 0;
-      int32_t y = exception ? -(cs.y[cell] + 1) : cs.y[cell];
+      bool exception = cs.exception[cell];
+      double y = cs.y[cell];
       if (exception) {
         double e = cs.e[x];
         p->skip_t[sk++] = t;
         p->ex_t[x] = t;
         p->ex_y[x] = y;
         p->ex_e[x++] = e;
-      } else if (y > 0) {
+      } else if (y != 0.0) {
         p->nz_t[z] = t;
         p->nz_y[z++] = y;
       }
@@ -348,7 +352,7 @@ static gbtm_status build_panel(sim_state *s, int *group, gbtm_panel **out, gbtm_
   p->has_exposure = n_ex > 0;
   free(cells);
   free(rank);
-  free(cs.a), free(cs.y), free(cs.e);
+  free(cs.a), free(cs.y), free(cs.exception), free(cs.e);
   *out = p;
   return GBTM_OK;
 
@@ -356,7 +360,7 @@ nomem:
   st = gbtm_fail(err, GBTM_ERR_NOMEM, "simulation: out of memory for %zu persons", n);
   free(cells);
   free(rank);
-  free(cs.a), free(cs.y), free(cs.e);
+  free(cs.a), free(cs.y), free(cs.exception), free(cs.e);
   gbtm_panel_free(p);
   return st;
 }

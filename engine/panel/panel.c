@@ -186,8 +186,10 @@ gbtm_status panel_build_rows(panel_row *rows, size_t n_rows, char **ids, size_t 
       goto fail;
     }
     if (!isfinite(r->age)) what = "age is not a finite number";
-    else if (r->count < 0) what = "count is not a non-negative integer";
-    else if (r->count > INT32_MAX) what = "count too large (at most 2147483647)";
+    else if (r->real_response && !isfinite(r->count)) what = "count is not a finite number";
+    else if (!r->real_response && (!(r->count >= 0) || r->count != floor(r->count)))
+      what = "count is not a non-negative integer";
+    else if (!r->real_response && r->count > INT32_MAX) what = "count too large (at most 2147483647)";
     else if (!(isfinite(r->exposure) && r->exposure > 0.0))
       what = "exposure is not a finite number > 0";
     if (what) {
@@ -207,7 +209,7 @@ gbtm_status panel_build_rows(panel_row *rows, size_t n_rows, char **ids, size_t 
     else if (r->age < amin[i]) amin[i] = r->age;
     else if (r->age > amax[i]) amax[i] = r->age;
     if (r->exposure != 1.0) except[i]++;
-    else if (r->count > 0) nonzero[i]++;
+    else if (r->count != 0) nonzero[i]++;
   }
 
   /* 2. Otherwise sort them (in place by qsort when memory is short), and
@@ -268,7 +270,7 @@ gbtm_status panel_build_rows(panel_row *rows, size_t n_rows, char **ids, size_t 
     panel_fill_person(p, &f, i);
     for (; a < n_rows && rows[a].person == i; a++) {
       const panel_row *r = &rows[a];
-      panel_fill_cell(p, &f, age_index(p, &ages, r->age, f.next), (int32_t)r->count, r->exposure);
+      panel_fill_cell(p, &f, age_index(p, &ages, r->age, f.next), r->count, r->exposure);
     }
   }
   p->n_obs = n_rows;
@@ -312,7 +314,7 @@ void panel_filler_init(panel_filler *f) {
   memset(f, 0, sizeof *f);
 }
 
-size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, int32_t *y, double *e) {
+size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, double *y, double *e) {
   size_t c = 0, s = p->skip_start[i], s_end = p->skip_start[i + 1];
   size_t z = p->nz_start[i], z_end = p->nz_start[i + 1];
   size_t x = p->ex_start[i], x_end = p->ex_start[i + 1];
@@ -328,7 +330,7 @@ size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, int32_t *y
       }
       continue;
     }
-    int32_t count = 0;
+    double count = 0.0;
     if (z < z_end && p->nz_t[z] == u) count = p->nz_y[z++];
     if (t) t[c] = (uint32_t)u;
     if (y) y[c] = count;
@@ -336,6 +338,14 @@ size_t panel_person_cells(const gbtm_panel *p, size_t i, uint32_t *t, int32_t *y
     c++;
   }
   return c;
+}
+
+bool panel_integer_responses(const gbtm_panel *p) {
+  for (size_t j = 0; j < p->nz_start[p->n]; j++)
+    if (!panel_count_value(p->nz_y[j])) return false;
+  for (size_t j = 0; j < p->ex_start[p->n]; j++)
+    if (!panel_count_value(p->ex_y[j])) return false;
+  return true;
 }
 
 /* ---- writing long CSV ------------------------------------------------- */
@@ -357,7 +367,7 @@ static void put_id(FILE *f, const char *id) {
 /* Writes the panel to f, with its covariates as columns named by their
  * names (risk factors, then time-varying covariates); false on a write
  * error (errno set by stdio). */
-static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *t, int32_t *y,
+static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *t, double *y,
                         double *e) {
   size_t R = (size_t)p->n_risk, C = (size_t)p->n_tcov;
   for (size_t u = 0; u < p->T; u++) snprintf(age_text + 32 * u, 32, "%.17g", p->age[u]);
@@ -376,12 +386,16 @@ static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *
       put_id(f, p->id[i]);
       putc(',', f);
       fputs(age_text + 32 * (size_t)t[c], f);
-      char buf[16], *q = buf + sizeof buf;
-      *--q = '\0';
-      uint32_t v = (uint32_t)y[c];
-      do *--q = (char)('0' + v % 10); while (v /= 10);
-      *--q = ',';
-      fputs(q, f);
+      if (panel_count_value(y[c])) {
+        char buf[16], *q = buf + sizeof buf;
+        *--q = '\0';
+        uint32_t v = (uint32_t)y[c];
+        do *--q = (char)('0' + v % 10); while (v /= 10);
+        *--q = ',';
+        fputs(q, f);
+      } else {
+        fprintf(f, ",%.17g", y[c]); /* a real response */
+      }
       if (p->has_exposure) {
         if (e[c] == 1.0) fputs(",1", f);
         else fprintf(f, ",%.17g", e[c]);
@@ -398,7 +412,7 @@ static bool write_cells(const gbtm_panel *p, FILE *f, char *age_text, uint32_t *
 gbtm_status gbtm_panel_write_csv(const gbtm_panel *p, const char *path, gbtm_error *err) {
   char *age_text = malloc((p->T ? p->T : 1) * 32);
   uint32_t *t = malloc((p->T ? p->T : 1) * sizeof *t);
-  int32_t *y = malloc((p->T ? p->T : 1) * sizeof *y);
+  double *y = malloc((p->T ? p->T : 1) * sizeof *y);
   double *e = malloc((p->T ? p->T : 1) * sizeof *e);
   atomic_file f = {0};
   gbtm_status st = GBTM_OK;

@@ -4,8 +4,11 @@
  * - a window [lo_i, hi_i] of age indices: the first and last observed ages;
  * - "skip" cells inside the window that are not regular: the unobserved ages
  *   (gaps) and the observed cells whose exposure differs from 1;
- * - the nonzero counts of regular cells (regular = observed with E = 1), CSR;
- * - the exception cells (observed with E != 1: age index, count, exposure), CSR.
+ * - the nonzero responses of regular cells (regular = observed with E = 1), CSR;
+ * - the exception cells (observed with E != 1: age index, response, exposure), CSR.
+ * A response is a double: a count for the count families (exact, they are
+ * integers below 2^31), a real for a family with real_response
+ * (engine/families/family.h). A nonzero cell is one whose response != 0.
  * The part of eq. L that no parameter touches, c_i, is the family's
  * (add_constant, engine/families/family.h): the E-step sums it.
  * So every regular cell is "in the window and not skipped", and its count is
@@ -39,8 +42,8 @@ struct gbtm_panel {
   size_t n;         /* persons */
   size_t T;         /* distinct ages */
   size_t n_obs;     /* observed cells */
-  size_t n_nonzero; /* observed cells with y > 0 */
-  double total;     /* sum of counts */
+  size_t n_nonzero; /* observed cells with y != 0 */
+  double total;     /* sum of responses */
   bool has_exposure;
   double *age; /* T ascending */
   char **id;   /* n person ids */
@@ -49,10 +52,10 @@ struct gbtm_panel {
   uint32_t *skip_t;
   size_t *nz_start; /* n + 1 */
   uint32_t *nz_t;
-  int32_t *nz_y;
+  double *nz_y;     /* the responses, != 0 */
   size_t *ex_start; /* n + 1 */
   uint32_t *ex_t;
-  int32_t *ex_y;
+  double *ex_y;
   double *ex_e;
   /* covariates (gbtm_csv_columns): risk factors per person, time-varying
    * covariates per observed cell (cells ascending in age within a person,
@@ -99,10 +102,13 @@ static inline size_t panel_n_all(const gbtm_panel *p) { return p->procs ? p->all
 typedef struct panel_row {
   uint32_t person; /* index into the id list */
   double age;
-  int64_t count;
+  double count; /* the response: a count, or a real when real_response */
   double exposure;
   uint64_t line; /* source line, for messages */
   uint32_t index; /* position in the caller's rows (set by panel_build_covariates) */
+  /* The response is a real (a family with real_response): any finite
+   * value; else a count, an integer in 0 .. INT32_MAX (panel_build checks). */
+  bool real_response;
 } panel_row;
 
 /* Builds a panel from rows (reordered in place) and n_persons ids (the panel
@@ -134,8 +140,8 @@ bool panel_alloc_cells(gbtm_panel *p);
  * panel_fill_cell() per observed cell. */
 typedef struct panel_filler {
   size_t s, z, x;          /* next skip, nonzero and exception cell */
-  size_t n_nonzero;        /* cells with y > 0 so far */
-  double total;            /* their counts */
+  size_t n_nonzero;        /* cells with y != 0 so far */
+  double total;            /* their responses */
   bool has_exposure;       /* an exposure != 1 so far */
   uint32_t next;           /* the next age index of this person's window */
 } panel_filler;
@@ -147,11 +153,11 @@ static inline void panel_fill_person(const gbtm_panel *p, panel_filler *f, size_
 }
 
 /* Cell (t, y, e): the gaps before it are skip cells; an exposure != 1 makes
- * it an exception (and a skip cell), else a count > 0 a nonzero cell. */
-static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, int32_t y, double e) {
+ * it an exception (and a skip cell), else a response != 0 a nonzero cell. */
+static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, double y, double e) {
   for (uint32_t u = f->next; u < t; u++) p->skip_t[f->s++] = u; /* gaps */
   f->next = t + 1;
-  if (y > 0) {
+  if (y != 0.0) {
     f->n_nonzero++;
     f->total += y;
   }
@@ -161,7 +167,7 @@ static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, i
     p->ex_t[f->x] = t;
     p->ex_y[f->x] = y;
     p->ex_e[f->x++] = e;
-  } else if (y > 0) {
+  } else if (y != 0.0) {
     p->nz_t[f->z] = t;
     p->nz_y[f->z++] = y;
   }
@@ -169,7 +175,14 @@ static inline void panel_fill_cell(gbtm_panel *p, panel_filler *f, uint32_t t, i
 
 /* Writes the observed cells of person i, ascending in age, into t[], y[]
  * and e[] (each with room for panel->T entries); returns how many. */
-size_t panel_person_cells(const gbtm_panel *panel, size_t i, uint32_t *t, int32_t *y,
+size_t panel_person_cells(const gbtm_panel *panel, size_t i, uint32_t *t, double *y,
                           double *e);
+
+/* Whether a response is a count: an integer in 0 .. INT32_MAX. */
+static inline bool panel_count_value(double y) { return y >= 0.0 && y <= INT32_MAX && y == floor(y); }
+
+/* Whether every response of the panel is a count (panel_count_value), as
+ * the count families' panels always are. */
+bool panel_integer_responses(const gbtm_panel *panel);
 
 #endif

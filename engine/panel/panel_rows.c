@@ -16,10 +16,10 @@ gbtm_status gbtm_panel_from_rows(size_t n, const char *const *id, const double *
   return gbtm_panel_from_rows_covariates(n, id, age, count, exposure, NULL, source, out, err);
 }
 
-gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, const double *age,
-                                     const int64_t *count, const double *exposure,
-                                     const gbtm_panel_covariates *covariates, const char *source,
-                                     gbtm_panel **out, gbtm_error *err) {
+/* The rows' panel, with the responses as counts (count) or as reals (real). */
+static gbtm_status from_rows(size_t n, const char *const *id, const double *age, const int64_t *count,
+                             const double *real, const double *exposure, const gbtm_panel_covariates *covariates,
+                             const char *source, gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   if (!source) source = "rows";
   if (n == 0) return gbtm_fail(err, GBTM_ERR_PARSE, "%s: no data rows", source);
@@ -39,10 +39,13 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
     else if (!isfinite(age[j]))
       st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:2: age \"%.17g\" is not a finite number", source,
                      line, age[j]);
-    else if (count[j] < 0)
+    else if (real && !isfinite(real[j]))
+      st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:3: count \"%.17g\" is not a finite number", source,
+                     line, real[j]);
+    else if (!real && count[j] < 0)
       st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:3: count \"%lld\" is not a non-negative integer",
                      source, line, (long long)count[j]);
-    else if (count[j] > INT32_MAX)
+    else if (!real && count[j] > INT32_MAX)
       st = gbtm_fail(err, GBTM_ERR_PARSE,
                      "%s:%llu:3: count \"%lld\" too large (at most 2147483647)", source, line,
                      (long long)count[j]);
@@ -52,9 +55,10 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
     else if (!idtable_intern(table, id[j], strlen(id[j]), &rows[j].person, NULL))
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory reading %s", source);
     rows[j].age = age[j];
-    rows[j].count = count[j];
+    rows[j].count = real ? real[j] : (double)count[j];
     rows[j].exposure = e;
     rows[j].line = line;
+    rows[j].real_response = real != NULL;
   }
   if (st != GBTM_OK) {
     free(rows);
@@ -98,6 +102,20 @@ gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, con
   return st;
 }
 
+gbtm_status gbtm_panel_from_rows_covariates(size_t n, const char *const *id, const double *age,
+                                     const int64_t *count, const double *exposure,
+                                     const gbtm_panel_covariates *covariates, const char *source,
+                                     gbtm_panel **out, gbtm_error *err) {
+  return from_rows(n, id, age, count, NULL, exposure, covariates, source, out, err);
+}
+
+gbtm_status gbtm_panel_from_rows_real(size_t n, const char *const *id, const double *age,
+                                      const double *response, const double *exposure,
+                                      const gbtm_panel_covariates *covariates, const char *source,
+                                      gbtm_panel **out, gbtm_error *err) {
+  return from_rows(n, id, age, NULL, response, exposure, covariates, source, out, err);
+}
+
 /* ---- subsets ------------------------------------------------------------ */
 
 /* The persons[0..n-1] of p as a new panel, through rows and panel_build, so
@@ -126,7 +144,7 @@ gbtm_status gbtm_panel_subset(const gbtm_panel *p, const size_t *persons, size_t
   panel_row *rows = malloc(n_rows * sizeof *rows);
   char **ids = calloc(n, sizeof *ids);
   uint32_t *t = malloc((p->T ? p->T : 1) * sizeof *t);
-  int32_t *y = malloc((p->T ? p->T : 1) * sizeof *y);
+  double *y = malloc((p->T ? p->T : 1) * sizeof *y);
   double *e = malloc((p->T ? p->T : 1) * sizeof *e);
   bool ok = rows && ids && t && y && e;
   size_t r = 0;
@@ -140,7 +158,8 @@ gbtm_status gbtm_panel_subset(const gbtm_panel *p, const size_t *persons, size_t
     size_t nc = panel_person_cells(p, i, t, y, e);
     for (size_t c = 0; c < nc; c++, r++)
       rows[r] = (panel_row){.person = (uint32_t)j, .age = p->age[t[c]], .count = y[c],
-                            .exposure = e[c], .line = (uint64_t)r + 1};
+                            .exposure = e[c], .line = (uint64_t)r + 1,
+                            .real_response = !panel_count_value(y[c])};
   }
   free(t);
   free(y);

@@ -170,7 +170,7 @@ gbtm_status panel_build_sorted(size_t n_persons, const size_t *start, char **ids
     p->hi[i] = t[a1 - 1];
     for (size_t a = a0; a < a1; a++) {
       if (exposure && exposure[a] != 1.0) ex++;
-      else if (count[a] > 0) nz++;
+      else if (count[a] != 0) nz++;
     }
     p->skip_start[i] = (size_t)(p->hi[i] - p->lo[i]) + 1 - (a1 - a0) + ex; /* gaps and exceptions */
     p->nz_start[i] = nz;

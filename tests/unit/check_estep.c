@@ -12,7 +12,11 @@
 
 #include "fit/em.h"
 #include "gbtm.h"
+#include "families/family.h"
+#include "fit/estep.h"
 #include "model/model.h"
+#include "panel/panel.h"
+#include "panel_equal.h"
 #include "testutil.h"
 
 static void random_params(const em_ws *ws, unsigned long seed, double *params) {
@@ -111,6 +115,118 @@ static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional)
   gbtm_panel_free(p);
 }
 
+/* The rows of p (persons in order, ages ascending) as arrays; counts both as
+ * int64 and as doubles. */
+typedef struct panel_rows_arrays {
+  size_t n;
+  const char **id;
+  double *age, *y, *e;
+  int64_t *count;
+} panel_rows_arrays;
+
+static panel_rows_arrays rows_of(const gbtm_panel *p) {
+  panel_rows_arrays r = {0};
+  r.id = malloc(p->n_obs * sizeof *r.id);
+  r.age = malloc(p->n_obs * sizeof *r.age), r.y = malloc(p->n_obs * sizeof *r.y);
+  r.e = malloc(p->n_obs * sizeof *r.e), r.count = malloc(p->n_obs * sizeof *r.count);
+  uint32_t *t = malloc(p->T * sizeof *t);
+  double *y = malloc(p->T * sizeof *y), *e = malloc(p->T * sizeof *e);
+  ck_assert(r.id && r.age && r.y && r.e && r.count && t && y && e);
+  for (size_t i = 0; i < p->n; i++) {
+    size_t nc = panel_person_cells(p, i, t, y, e);
+    for (size_t c = 0; c < nc; c++, r.n++) {
+      r.id[r.n] = p->id[i];
+      r.age[r.n] = p->age[t[c]];
+      r.y[r.n] = y[c];
+      r.count[r.n] = (int64_t)y[c];
+      r.e[r.n] = e[c];
+    }
+  }
+  free(t), free(y), free(e);
+  return r;
+}
+
+static void rows_free(panel_rows_arrays *r) { free(r->id), free(r->age), free(r->y), free(r->e), free(r->count); }
+
+/* The same integers, given as int64 counts or as doubles, make the same
+ * panel, and the E-step gives the same log L and statistics to the bit in
+ * each kernel: the responses held as doubles change nothing for counts. A
+ * response that is not an integer makes the E-step take the dense kernel
+ * (the sparse stream codes counts), which matches eq. L evaluated directly. */
+static void check_int_and_real(gbtm_family_id fam) {
+  gbtm_panel *p = test_random_panel(500, 15, 0.1, 0.2, 11, true);
+  panel_rows_arrays r = rows_of(p);
+  gbtm_panel *pi = NULL, *pr = NULL;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_panel_from_rows(r.n, r.id, r.age, r.count, r.e, "rows", &pi, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_panel_from_rows_real(r.n, r.id, r.age, r.y, r.e, NULL, "rows", &pr, &err), GBTM_OK);
+  ck_assert_panels_equal(pi, pr);
+  int K = 3;
+  gbtm_fit_options o = options(fam, K, GBTM_KERNEL_SPARSE, 2);
+  em_ws ws;
+  ck_assert_int_eq(em_ws_init(&ws, pi, &o, 15.0, 5.0, &err), GBTM_OK);
+  double *params = malloc(ws.P * sizeof *params);
+  random_params(&ws, 5, params);
+  size_t cap = (size_t)K * 4 * 15, ns;
+  em_ws_free(&ws);
+  double *s1 = malloc(cap * sizeof(double)), *s2 = malloc(cap * sizeof(double));
+  double *t1 = malloc(500 * (size_t)K * sizeof(double)), *t2 = malloc(500 * (size_t)K * sizeof(double));
+  for (int kern = 0; kern < 2; kern++) {
+    o.kernel = kern ? GBTM_KERNEL_DENSE : GBTM_KERNEL_SPARSE;
+    double a = run_once(pi, o, params, s1, t1, &ns), b = run_once(pr, o, params, s2, t2, &ns);
+    ck_assert_msg(a == b, "kernel %d: log L %.17g from int64 counts, %.17g from doubles", kern, a, b);
+    ck_assert(memcmp(s1, s2, ns * sizeof(double)) == 0);
+    ck_assert(memcmp(t1, t2, 500 * (size_t)K * sizeof(double)) == 0);
+  }
+  /* the integer panel keeps the sparse kernel when asked */
+  estep_ctx *ctx = NULL;
+  ck_assert_int_eq(estep_ctx_alloc(pr, family_get(fam), K, GBTM_KERNEL_SPARSE, 1, NULL, &ctx, &err), GBTM_OK);
+  ck_assert_int_eq(estep_kernel(ctx), GBTM_KERNEL_SPARSE);
+  estep_ctx_free(ctx);
+
+  /* one response a real: dense whatever was asked, and no truncation */
+  size_t j = 0;
+  while (r.y[j] == 0.0 || r.e[j] != 1.0) j++; /* a regular nonzero cell */
+  r.y[j] += 0.5;
+  gbtm_panel *pf = NULL;
+  ck_assert_int_eq(gbtm_panel_from_rows_real(r.n, r.id, r.age, r.y, r.e, NULL, "rows", &pf, &err), GBTM_OK);
+  ck_assert(!panel_integer_responses(pf) && panel_integer_responses(pr));
+  ck_assert_int_eq(estep_ctx_alloc(pf, family_get(fam), K, GBTM_KERNEL_SPARSE, 1, NULL, &ctx, &err), GBTM_OK);
+  ck_assert_int_eq(estep_kernel(ctx), GBTM_KERNEL_DENSE);
+  estep_ctx_free(ctx);
+  o.kernel = GBTM_KERNEL_SPARSE;
+  double real_ll = run_once(pf, o, params, s1, t1, &ns), int_ll = run_once(pr, o, params, s2, t2, &ns);
+  ck_assert(real_ll != int_ll);
+  if (fam == GBTM_POISSON) { /* the same log f(y) for a real y: y log lambda - lambda - lgamma(y + 1) */
+    gbtm_model m;
+    memset(&m, 0, sizeof m);
+    m.family = fam;
+    m.groups = K;
+    m.centre = 15.0;
+    m.scale = 5.0;
+    ck_assert_int_eq(em_ws_init(&ws, pf, &o, 15.0, 5.0, &err), GBTM_OK);
+    for (int k = 0; k < K; k++) {
+      m.theta[k] = params[k];
+      m.order[k] = o.order[k];
+      m.iorder[k] = -1;
+      for (int q = 0; q < ws.nb[k]; q++) m.beta[k][q] = params[ws.off_beta[k] + q];
+    }
+    em_ws_free(&ws);
+    double ref;
+    ck_assert_int_eq(gbtm_model_loglik(&m, pf, &ref, &err), GBTM_OK);
+    ck_assert_msg(rel(real_ll, ref) < 1e-12, "dense %.17g vs reference %.17g", real_ll, ref);
+  }
+  free(s1), free(s2), free(t1), free(t2), free(params);
+  rows_free(&r);
+  gbtm_panel_free(p), gbtm_panel_free(pi), gbtm_panel_free(pr), gbtm_panel_free(pf);
+}
+
+START_TEST(int_and_real_poisson) { check_int_and_real(GBTM_POISSON); }
+END_TEST
+
+START_TEST(int_and_real_zip) { check_int_and_real(GBTM_ZIP); }
+END_TEST
+
 START_TEST(poisson_kernels) { check_kernels(GBTM_POISSON, 0.0, false); }
 END_TEST
 START_TEST(poisson_kernels_exposure) { check_kernels(GBTM_POISSON, 0.2, true); }
@@ -164,6 +280,8 @@ int main(void) {
   tcase_add_test(tc, zip_kernels_exposure);
   tcase_add_test(tc, poisson_gradient);
   tcase_add_test(tc, zip_gradient);
+  tcase_add_test(tc, int_and_real_poisson);
+  tcase_add_test(tc, int_and_real_zip);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -56,7 +56,7 @@ static gbtm_panel *with_covariates(gbtm_panel *p, int R, int C, unsigned long se
   double *risk = malloc(rows * (size_t)R * sizeof *risk), *tcov = malloc(rows * (size_t)C * sizeof *tcov);
   int64_t *y = malloc(rows * sizeof *y);
   uint32_t *ct = malloc(T * sizeof *ct);
-  int32_t *cy = malloc(T * sizeof *cy);
+  double *cy = malloc(T * sizeof *cy);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, seed);
   for (size_t i = 0; i < n; i++) {

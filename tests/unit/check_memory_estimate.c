@@ -330,14 +330,14 @@ static int write_cohort(size_t n, const char *path, const char *by_age) {
   size_t T = p->T;
   int32_t *cell = malloc(p->n * T * sizeof *cell); /* count, or -1: unobserved */
   uint32_t *t = malloc(T * sizeof *t);
-  int32_t *y = malloc(T * sizeof *y);
+  double *y = malloc(T * sizeof *y);
   double *e = malloc(T * sizeof *e);
   FILE *f = fopen(by_age, "w");
   if (!cell || !t || !y || !e || !f) return 1;
   for (size_t i = 0; i < p->n * T; i++) cell[i] = -1;
   for (size_t i = 0; i < p->n; i++) {
     size_t c = panel_person_cells(p, i, t, y, e);
-    for (size_t j = 0; j < c; j++) cell[i * T + t[j]] = y[j];
+    for (size_t j = 0; j < c; j++) cell[i * T + t[j]] = (int32_t)y[j];
   }
   fprintf(f, "id,age,count\n");
   for (size_t a = 0; a < T; a++)

@@ -86,7 +86,7 @@ START_TEST(test_mixed_by_hand) {
   const uint32_t lo[] = {0, 0, 2}, hi[] = {3, 3, 2};
   const size_t skip_start[] = {0, 1, 4, 4}, nz_start[] = {0, 1, 2, 3}, ex_start[] = {0, 0, 2, 2};
   const uint32_t skip_t[] = {2, 1, 2, 3}, nz_t[] = {1, 0, 2}, ex_t[] = {2, 3};
-  const int32_t nz_y[] = {1, 2, 4}, ex_y[] = {0, 3};
+  const double nz_y[] = {1, 2, 4}, ex_y[] = {0, 3};
   const double ex_e[] = {0.25, 0.5};
   for (int i = 0; i < 3; i++) {
     ck_assert_uint_eq(p->lo[i], lo[i]);
@@ -114,7 +114,7 @@ START_TEST(test_mixed_by_hand) {
 
   /* The observed cells of al, rebuilt. */
   uint32_t t[4];
-  int32_t y[4];
+  double y[4];
   double e[4];
   ck_assert_uint_eq(panel_person_cells(p, 1, t, y, e), 3);
   ck_assert(t[0] == 0 && y[0] == 2 && e[0] == 1.0);
@@ -236,7 +236,7 @@ static void check_random_panel(uint64_t seed, bool shuffle) {
   ck_assert_uint_eq(next, RN);
 
   uint32_t ct[RT];
-  int32_t cy[RT];
+  double cy[RT];
   double ce[RT];
   for (size_t i = 0; i < RN; i++) {
     int who = atoi(p->id[i] + 1);
@@ -428,10 +428,60 @@ START_TEST(test_duplicate_earliest_reported) {
 }
 END_TEST
 
+/* Real responses (a family with real_response): gbtm_panel_from_rows_real()
+ * keeps any finite value, a nonzero cell being a value != 0, and refuses a
+ * non-finite one; panel_build() refuses a real among counts as before. */
+START_TEST(test_real_rows) {
+  const char *id[4] = {"a", "a", "b", "b"};
+  const double age[4] = {1, 2, 1, 3}, y[4] = {-0.5, 0, 2.25, 1e-310}, e[4] = {1, 1, 0.5, 1};
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(gbtm_panel_from_rows_real(4, id, age, y, e, NULL, "rows", &p, &err), GBTM_OK);
+  ck_assert_uint_eq(p->n_nonzero, 3);
+  ck_assert(p->total == -0.5 + 2.25 + 1e-310);
+  ck_assert(p->nz_start[2] == 2 && p->nz_y[0] == -0.5 && p->nz_y[1] == 1e-310);
+  ck_assert(p->ex_y[0] == 2.25 && p->ex_e[0] == 0.5);
+  uint32_t t[3];
+  double cy[3], ce[3];
+  ck_assert_uint_eq(panel_person_cells(p, 1, t, cy, ce), 2);
+  ck_assert(cy[0] == 2.25 && cy[1] == 1e-310 && ce[0] == 0.5);
+  gbtm_panel *q = NULL;
+  const size_t odd[1] = {1};
+  ck_assert_int_eq(gbtm_panel_subset(p, odd, 1, &q, &err), GBTM_OK); /* a subset keeps them */
+  ck_assert(q->ex_y[0] == 2.25 && q->nz_y[0] == 1e-310);
+  gbtm_panel_free(q);
+  gbtm_panel_free(p);
+
+  const double bad[3] = {INFINITY, -INFINITY, NAN};
+  const char *shown[3] = {"inf", "-inf", "nan"};
+  for (int k = 0; k < 3; k++) {
+    double z[4] = {0, 1, 2, bad[k]};
+    char want[128];
+    p = (gbtm_panel *)&err;
+    ck_assert_int_eq(gbtm_panel_from_rows_real(4, id, age, z, NULL, NULL, "rows", &p, &err), GBTM_ERR_PARSE);
+    ck_assert_ptr_null(p);
+    snprintf(want, sizeof want, "rows:4:3: count \"%s\" is not a finite number", shown[k]);
+    ck_assert_str_eq(err.message, want);
+  }
+
+  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2, 0, false}, {0, 2.0, 1.5, 1.0, 3, 0, false}};
+  char **ids = malloc(sizeof *ids);
+  ids[0] = strdup("x");
+  ck_assert_int_eq(panel_build(rows, 2, ids, 1, "f.csv", 7, &p, &err), GBTM_ERR_PARSE);
+  ck_assert_str_eq(err.message, "f.csv:3: count is not a non-negative integer");
+  ids = malloc(sizeof *ids);
+  ids[0] = strdup("x");
+  rows[1].real_response = true;
+  ck_assert_int_eq(panel_build(rows, 2, ids, 1, "f.csv", 7, &p, &err), GBTM_OK);
+  ck_assert(p->nz_y[0] == 1.5);
+  gbtm_panel_free(p);
+}
+END_TEST
+
 START_TEST(test_build_direct) {
   /* panel_build takes the ids also when it fails (checked by the leak
    * sanitiser), and names a person without rows as an internal error. */
-  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2, 0}, {0, 1.0, 3, 1.0, 3, 0}};
+  panel_row rows[2] = {{0, 1.0, 0, 1.0, 2, 0, false}, {0, 1.0, 3, 1.0, 3, 0, false}};
   char **ids = malloc(2 * sizeof *ids);
   ids[0] = strdup("x");
   ids[1] = strdup("y");
@@ -498,6 +548,7 @@ static Suite *panel_suite(void) {
   tcase_add_test(tc, test_rows_errors);
   tcase_add_test(tc, test_duplicate_earliest_reported);
   tcase_add_test(tc, test_build_direct);
+  tcase_add_test(tc, test_real_rows);
   tcase_add_test(tc, test_null_safe);
   suite_add_tcase(s, tc);
   return s;

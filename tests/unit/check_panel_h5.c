@@ -421,11 +421,11 @@ START_TEST(test_errors) {
 
   f = h5_new(path, -1);
   H5Fclose(f);
-  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has no attribute format_version (this gbtm reads version 2)");
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has no attribute format_version (this gbtm reads version 3)");
 
-  f = h5_new(path, 3);
+  f = h5_new(path, 4);
   H5Fclose(f);
-  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has format_version 3, newer than this gbtm reads (2)");
+  expect_error(path, &none, GBTM_ERR_PARSE, "%s: /panel has format_version 4, newer than this gbtm reads (3)");
 
   f = h5_new(path, 1);
   h5_put_strings(f, "/panel/id", r.id, r.n, 4, false);
@@ -860,6 +860,86 @@ START_TEST(test_packed_ids_damaged) {
 }
 END_TEST
 
+/* ---- real responses (format version 3) ------------------------------------- */
+
+/* A panel of real responses (a family with real_response) is written with a
+ * float64 /panel/count in format version 3 (with long ids too) and read
+ * back by panel_read_h5_with() exactly; a count family refuses that
+ * dataset as before; a panel of counts is still written as int32 in
+ * version 1, and reads the same as reals; a non-finite real is refused. */
+START_TEST(test_real_responses) {
+  enum { N = 7 };
+  static char big[300];
+  memset(big, 'z', sizeof big - 1);
+  const char *id[N] = {"a", "a", "a", "b", "b", "c", "c"};
+  const double age[N] = {10, 11, 12, 10, 12, 11, 12};
+  const double y[N] = {0.1, -2.5, 0, 1e-300, 3, 0.30000000000000004, 7};
+  const double e[N] = {1, 0.5, 1, 1, 1, 1, 2};
+  gbtm_error err = {0};
+  char path[64];
+  for (int longid = 0; longid < 2; longid++) {
+    if (longid) id[3] = id[4] = big;
+    gbtm_panel *p = NULL, *q = NULL;
+    ck_assert_msg(gbtm_panel_from_rows_real(N, id, age, y, e, NULL, "rows", &p, &err) == GBTM_OK, "%s", err.message);
+    fresh_path(path);
+    ck_assert_msg(gbtm_panel_write_h5(p, path, &err) == GBTM_OK, "%s", err.message);
+    ck_assert_int_eq(version_of(path), 3);
+    ck_assert_int_eq(class_of(path, "/panel/count"), H5T_FLOAT);
+    gbtm_csv_columns cols = gbtm_csv_columns_default();
+    cols.exposure = "exposure";
+    ck_assert_msg(panel_read_h5_with(path, &cols, NULL, true, &q, &err) == GBTM_OK, "%s", err.message);
+    ck_assert_panels_equal(p, q);
+    ck_assert(q->nz_y[0] == 0.1 && q->ex_y[0] == -2.5);
+    gbtm_panel_free(q);
+    expect_error(path, &cols, GBTM_ERR_PARSE, "%s: /panel/count is a floating-point number, expected an integer");
+    unlink(path);
+    gbtm_panel_free(p);
+  }
+
+  /* counts: int32 in version 1, as before; the same panel read as reals */
+  const int64_t count[N] = {0, 2, 0, 1, 3, 0, 7};
+  id[3] = id[4] = "b";
+  gbtm_panel *p = NULL, *q = NULL;
+  ck_assert_int_eq(gbtm_panel_from_rows(N, id, age, count, e, "rows", &p, &err), GBTM_OK);
+  fresh_path(path);
+  ck_assert_int_eq(gbtm_panel_write_h5(p, path, &err), GBTM_OK);
+  ck_assert_int_eq(version_of(path), 1);
+  ck_assert_int_eq(class_of(path, "/panel/count"), H5T_INTEGER);
+  ck_assert_int_eq(panel_read_h5_with(path, NULL, NULL, true, &q, &err), GBTM_OK);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  q = read_ok(path, NULL);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  unlink(path);
+  gbtm_panel_free(p);
+
+  /* a float64 count written by another program: kept; inf and NaN refused */
+  const double bad[2] = {INFINITY, NAN};
+  for (int k = 0; k < 3; k++) {
+    fresh_path(path);
+    hid_t f = small_panel(path, false);
+    double v[2] = {0.75, k < 2 ? bad[k] : -4.25};
+    h5_put(f, "/panel/count", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, false, v);
+    H5Fclose(f);
+    p = (gbtm_panel *)&err;
+    gbtm_status st = panel_read_h5_with(path, NULL, NULL, true, &p, &err);
+    if (k < 2) {
+      char want[256];
+      snprintf(want, sizeof want, "%s: /panel/count[1] = %s is not a finite number", path, k ? "nan" : "inf");
+      ck_assert_int_eq(st, GBTM_ERR_PARSE);
+      ck_assert_ptr_null(p);
+      ck_assert_str_eq(err.message, want);
+    } else {
+      ck_assert_msg(st == GBTM_OK, "%s", err.message);
+      ck_assert(p->nz_y[0] == 0.75 && p->nz_y[1] == -4.25 && p->total == 0.75 - 4.25);
+      gbtm_panel_free(p);
+    }
+    unlink(path);
+  }
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("panel_h5");
   TCase *tc = tcase_create("core");
@@ -879,6 +959,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_impossible_numbers);
   tcase_add_test(tc, test_sha256_of_bytes_read);
   tcase_add_test(tc, test_long_ids);
+  tcase_add_test(tc, test_real_responses);
   tcase_add_test(tc, test_packed_ids_damaged);
   suite_add_tcase(s, tc);
   return s;

@@ -18,6 +18,7 @@
 #include "gbtm.h"
 #include "families/family.h"
 #include "fit/estep.h"
+#include "formats/read_csv.h"
 #include "panel/panel.h"
 #include "panel_equal.h"
 #include "testutil.h"
@@ -392,6 +393,85 @@ START_TEST(test_bad_counts) {
 }
 END_TEST
 
+/* ---- real responses (a family with real_response) ------------------------ */
+
+/* Reads text (as a file) by panel_read_long_with(), the responses reals
+ * (real) or counts. */
+static gbtm_status read_with(const char *text, const char *exposure, bool real, gbtm_panel **p, gbtm_error *err,
+                             char *path) {
+  test_write_file(path, text);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.exposure = exposure;
+  gbtm_status st = panel_read_long_with(path, &cols, NULL, real, p, err);
+  unlink(path);
+  return st;
+}
+
+START_TEST(test_real_responses) {
+  char path[64];
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  /* kept exactly as strtod reads them, negative and zero alike; grouped
+   * rows and shuffled rows make the same panel */
+  const char *grouped = "id,age,count,e\n1,12,0.1,1\n1,13,-2.5,1\n1,14,0,1\n2,12,3,1\n2,13,1e-300,0.5\n"
+                        "2,14,0.30000000000000004,1\n";
+  const char *shuffled = "id,age,count,e\n1,13,-2.5,1\n2,14,0.30000000000000004,1\n2,12,3,1\n1,14,0,1\n"
+                         "1,12,0.1,1\n2,13,1e-300,0.5\n";
+  ck_assert_int_eq(read_with(grouped, "e", true, &p, &err, path), GBTM_OK);
+  gbtm_panel *q = NULL;
+  ck_assert_int_eq(read_with(shuffled, "e", true, &q, &err, path), GBTM_OK);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  ck_assert_uint_eq(p->n_obs, 6);
+  ck_assert_uint_eq(p->n_nonzero, 5); /* != 0, the negative one too */
+  ck_assert_uint_eq(p->nz_start[2], 4);
+  const double nz[] = {0.1, -2.5, 3, 0.30000000000000004};
+  for (int j = 0; j < 4; j++) ck_assert_msg(p->nz_y[j] == nz[j], "nz_y[%d] = %.17g", j, p->nz_y[j]);
+  ck_assert(p->ex_start[2] == 1 && p->ex_y[0] == 1e-300 && p->ex_e[0] == 0.5);
+  ck_assert(!panel_integer_responses(p));
+
+  /* written as CSV with %.17g and read back: the same panel */
+  char out[64];
+  test_write_file(out, "");
+  ck_assert_int_eq(gbtm_panel_write_csv(p, out, &err), GBTM_OK);
+  gbtm_csv_columns cols = gbtm_csv_columns_default();
+  cols.exposure = "exposure";
+  ck_assert_int_eq(panel_read_long_with(out, &cols, NULL, true, &q, &err), GBTM_OK);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(q);
+  unlink(out);
+  gbtm_panel_free(p);
+
+  /* integers read as reals: the panel of the counts, to the bit */
+  const char *ints = "id,age,count\n1,12,0\n1,13,2\n2,12,7\n2,14,1\n";
+  ck_assert_int_eq(read_with(ints, NULL, true, &p, &err, path), GBTM_OK);
+  ck_assert_int_eq(read_with(ints, NULL, false, &q, &err, path), GBTM_OK);
+  ck_assert_panels_equal(p, q);
+  ck_assert(panel_integer_responses(p));
+  gbtm_panel_free(p), gbtm_panel_free(q);
+
+  /* what a real response is not: FILE:LINE:COLUMN and what was expected */
+  const char *bad[] = {"inf", "-inf", "nan", "NaN", "0x1p3", "0X10", "1e400", "", "x", "1.5.2", "infinity"};
+  for (size_t j = 0; j < sizeof bad / sizeof *bad; j++) {
+    char text[128], want[256];
+    snprintf(text, sizeof text, "id,age,count\n1,12,1.25\n1,13,%s\n", bad[j]);
+    p = (gbtm_panel *)&err;
+    ck_assert_int_eq(read_with(text, NULL, true, &p, &err, path), GBTM_ERR_PARSE);
+    ck_assert_ptr_null(p);
+    snprintf(want, sizeof want, "%s:3:3: count \"%s\" is not a finite number (a decimal real)", path, bad[j]);
+    ck_assert_str_eq(err.message, want);
+  }
+
+  /* a count family refuses a real as before, whichever entry point */
+  expect_error("id,age,count\n1,12,0\n1,13,1.5\n", NULL, GBTM_ERR_PARSE,
+               "%s:3:3: count \"1.5\" is not a non-negative integer");
+  ck_assert_int_eq(read_with("id,age,count\n1,12,0\n1,13,1.5\n", NULL, false, &p, &err, path), GBTM_ERR_PARSE);
+  char want[256];
+  snprintf(want, sizeof want, "%s:3:3: count \"1.5\" is not a non-negative integer", path);
+  ck_assert_str_eq(err.message, want);
+}
+END_TEST
+
 START_TEST(test_bad_ages) {
   expect_error("id,age,count\n1,nan,0\n", NULL, GBTM_ERR_PARSE,
                "%s:2:2: age \"nan\" is not a finite number");
@@ -618,6 +698,7 @@ static Suite *read_csv_suite(void) {
   tcase_add_test(tc, test_empty_and_header_only);
   tcase_add_test(tc, test_missing_column);
   tcase_add_test(tc, test_bad_counts);
+  tcase_add_test(tc, test_real_responses);
   tcase_add_test(tc, test_bad_ages);
   tcase_add_test(tc, test_impossible_ages);
   tcase_add_test(tc, test_repeated_column_name);

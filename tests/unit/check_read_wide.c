@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "gbtm.h"
+#include "formats/read_csv.h"
+#include "formats/read_wide.h"
 #include "panel/panel.h"
 #include "panel_equal.h"
 #include "testutil.h"
@@ -249,6 +251,67 @@ END_TEST
 
 /* A wave without count and age is skipped whatever its other cells hold;
  * missing covariates of observed waves are dropped with drop_missing. */
+/* Real responses (a family with real_response), through
+ * panel_read_wide_with(): kept exactly, the same panel as the long layout
+ * gives; what is not a finite decimal real is refused with FILE:LINE:COLUMN;
+ * a count family refuses a real as before. */
+START_TEST(test_real_responses) {
+  gbtm_csv_columns c = three(true, true, false);
+  char wide[64], lng[64], want[512];
+  test_write_file(wide, HEAD "a,1,0.25,-1.5,.,12,13,.,1,0.5,.,0,1,.\nb,0,0,3,1e-7,12,14,15,1,1,1,1,0,1\n");
+  test_write_file(lng, "id,age,count,exposure,sex,emp\na,12,0.25,1,1,0\na,13,-1.5,0.5,1,1\nb,12,0,1,0,1\n"
+                       "b,14,3,1,0,0\nb,15,1e-7,1,0,1\n");
+  gbtm_panel *p = NULL, *q = NULL;
+  gbtm_error err = {0};
+  ck_assert_int_eq(panel_read_wide_with(wide, &c, NULL, true, &p, &err), GBTM_OK);
+  gbtm_csv_columns l = gbtm_csv_columns_default();
+  l.exposure = "exposure";
+  l.risk[l.n_risk++] = "sex";
+  l.tcov[l.n_tcov++] = "emp";
+  ck_assert_int_eq(panel_read_long_with(lng, &l, NULL, true, &q, &err), GBTM_OK);
+  ck_assert_panels_equal(p, q);
+  ck_assert(p->nz_y[0] == 0.25 && p->nz_y[1] == 3 && p->nz_y[2] == 1e-7);
+  ck_assert(p->ex_y[0] == -1.5 && p->ex_e[0] == 0.5);
+  gbtm_panel_free(p), gbtm_panel_free(q);
+  unlink(lng);
+
+  /* written as wide CSV (%.17g) and read back */
+  ck_assert_int_eq(panel_read_wide_with(wide, &c, NULL, true, &p, &err), GBTM_OK);
+  size_t waves = 0;
+  ck_assert_int_eq(gbtm_panel_write_wide_csv(p, lng, &waves, &err), GBTM_OK);
+  gbtm_csv_columns back = three(true, true, false);
+  const char *bc[3] = {"count1", "count2", "count3"}, *ba[3] = {"age1", "age2", "age3"},
+             *be[3] = {"exposure1", "exposure2", "exposure3"}, *bw[3] = {"emp1", "emp2", "emp3"};
+  back.count_cols = bc, back.age_cols = ba, back.exposure_cols = be, back.tcov_cols[0] = bw;
+  ck_assert_int_eq(panel_read_wide_with(lng, &back, NULL, true, &q, &err), GBTM_OK);
+  ck_assert_panels_equal(p, q);
+  gbtm_panel_free(p), gbtm_panel_free(q);
+  unlink(lng);
+  unlink(wide);
+
+  const char *bad[] = {"inf", "nan", "0x1p3", "1e999", "abc"};
+  for (size_t j = 0; j < sizeof bad / sizeof *bad; j++) {
+    char text[256];
+    snprintf(text, sizeof text, HEAD "a,0,0.5,%s,1,12,13,14,1,1,1,0,0,0\n", bad[j]);
+    test_write_file(wide, text);
+    p = (gbtm_panel *)&err;
+    ck_assert_int_eq(panel_read_wide_with(wide, &c, NULL, true, &p, &err), GBTM_ERR_PARSE);
+    ck_assert_ptr_null(p);
+    snprintf(want, sizeof want, "%s:2:4: count \"%s\" is not a finite number (a decimal real)", wide, bad[j]);
+    ck_assert_str_eq(err.message, want);
+    unlink(wide);
+  }
+  c = three(false, false, false);
+  expect_error(HEAD "a,0,1,1.5,3,12,13,14,1,1,1,0,0,0\n", &c, GBTM_ERR_PARSE,
+               "%s:2:4: count \"1.5\" is not a non-negative integer");
+  test_write_file(wide, HEAD "a,0,1,1.5,3,12,13,14,1,1,1,0,0,0\n");
+  ck_assert_int_eq(panel_read_wide_with(wide, &c, NULL, false, &p, &err), GBTM_ERR_PARSE);
+  snprintf(want, sizeof want, "%s:2:4: count \"1.5\" is not a non-negative integer", wide);
+  ck_assert_str_eq(err.message, want);
+  unlink(wide);
+}
+END_TEST
+
 START_TEST(test_missing_waves_and_drops) {
   char path[64];
   test_write_file(path, HEAD
@@ -278,6 +341,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_wide_equals_long_dropping);
   tcase_add_test(tc, test_errors);
   tcase_add_test(tc, test_missing_waves_and_drops);
+  tcase_add_test(tc, test_real_responses);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -59,7 +59,7 @@ START_TEST(subset_cells_and_loglik) {
   ck_assert(a->total + b->total == p->total);
   /* Person j of a is person odd[j] of p, with the same cells. */
   uint32_t t1[64], t2[64];
-  int32_t y1[64], y2[64];
+  double y1[64], y2[64];
   double e1[64], e2[64];
   for (size_t j = 0; j < a->n; j++) {
     ck_assert_str_eq(gbtm_panel_id(a, j), gbtm_panel_id(p, odd[j]));
@@ -230,7 +230,7 @@ END_TEST
 /* Posteriors of person i of q under m, from its cells (eq. L terms). */
 static void posterior(const gbtm_model *m, const gbtm_panel *q, size_t i, double *pk) {
   uint32_t t[64];
-  int32_t y[64];
+  double y[64];
   double e[64], share[GBTM_MAX_GROUPS], l[GBTM_MAX_GROUPS], mx = -INFINITY, s = 0;
   size_t nc = panel_person_cells(q, i, t, y, e);
   gbtm_model_shares(m, share);
@@ -294,7 +294,7 @@ START_TEST(cv_matches_hand_computation) {
     ck_assert_int_eq(gbtm_model_loglik(m, test, &l, &err), GBTM_OK);
     ll += l;
     uint32_t t[64];
-    int32_t y[64];
+    double y[64];
     double e[64], pk[GBTM_MAX_GROUPS];
     for (size_t i = 0; i < test->n; i++) {
       posterior(m, test, i, pk);

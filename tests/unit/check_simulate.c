@@ -40,12 +40,12 @@ static gbtm_panel *simulate_preset(size_t n, uint64_t seed, double gaps, double 
 typedef struct cells {
   size_t n;
   uint32_t *t;
-  int32_t *y;
+  double *y;
   double *e;
 } cells;
 
 static cells cells_alloc(const gbtm_panel *p) {
-  cells c = {0, malloc(p->T * sizeof(uint32_t)), malloc(p->T * sizeof(int32_t)),
+  cells c = {0, malloc(p->T * sizeof(uint32_t)), malloc(p->T * sizeof(double)),
              malloc(p->T * sizeof(double))};
   ck_assert(c.t && c.y && c.e);
   return c;
