@@ -208,7 +208,12 @@ int cmd_classify(int argc, char **argv) {
   gbtm_panel *panel = NULL;
   double *tau = NULL;
   gbtm_status st = gbtm_model_load(a.model, &res, &err);
-  if (st == GBTM_OK) covariates_of_model(&a.columns, gbtm_fit_result_model(res));
+  if (st == GBTM_OK) { /* the data are read as the model's family's, within its censoring points */
+    const gbtm_model *m = gbtm_fit_result_model(res);
+    covariates_of_model(&a.columns, m);
+    a.columns.family = gbtm_model_family(m);
+    gbtm_model_censoring(m, &a.columns.ymin, &a.columns.ymax);
+  }
   if (st == GBTM_OK) st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
   cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);

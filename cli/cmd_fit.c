@@ -425,6 +425,7 @@ int cmd_fit(int argc, char **argv) {
   rc = CLI_EXIT_OK;
 
   a.columns.family = a.options.family; /* refuse a response the family does not take */
+  a.columns.ymin = a.options.ymin, a.columns.ymax = a.options.ymax;
   gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);

@@ -782,6 +782,7 @@ int cmd_select(int argc, char **argv) {
   rc = CLI_EXIT_OK;
 
   a.columns.family = a.options.fit.family; /* refuse a response the family does not take */
+  a.columns.ymin = a.options.fit.ymin, a.columns.ymax = a.options.fit.ymax;
   gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);

@@ -170,7 +170,9 @@ typedef enum gbtm_family_id {
   GBTM_ZIP = 1,     /* eq. Z */
   GBTM_LOGIT = 2,   /* eq. B: binary response, logit link */
   GBTM_NB = 3,      /* eq. NB: negative binomial (NB2), log link, a dispersion per group */
-  GBTM_ZINB = 4     /* eq. NB with zero inflation */
+  GBTM_ZINB = 4,    /* eq. NB with zero inflation */
+  GBTM_CNORM = 5,   /* eq. CN: censored normal, identity link, sigma per group */
+  GBTM_BETA = 6     /* eq. BE: beta, logit link for the mean, a precision per group */
 } gbtm_family_id;
 
 /* A person x age panel of counts, held sparsely (DESIGN §1). */
@@ -222,6 +224,10 @@ typedef struct gbtm_csv_columns {
    * count other than 0 or 1 for GBTM_LOGIT) is an error naming the file,
    * line and column, or the dataset. */
   gbtm_family_id family;
+  /* A censored family's censoring points (cnorm's --min and --max): a
+   * response beyond them is an error naming the file, line and column
+   * (default -inf and +inf). */
+  double ymin, ymax;
 } gbtm_csv_columns;
 
 gbtm_csv_columns gbtm_csv_columns_default(void);
@@ -976,11 +982,11 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * library, which is not thread-safe: save and load from one thread at a
  * time. */
 
-/* The newest layout version this gbtm writes (5 for the nb and zinb
- * families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
+/* The newest layout version this gbtm writes (6 for the cnorm and beta
+ * families, 5 for the nb and zinb families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
  * models with covariates or a reference group other than the first, else
  * 1: docs/model-file.md); it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 5
+#define GBTM_MODEL_FORMAT_VERSION 6
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

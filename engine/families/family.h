@@ -146,6 +146,11 @@ typedef struct gbtm_family {
   /* The intercept's start from the mean response (NULL: log of the mean
    * count, floored at half a count over all cells). */
   double (*eta_start)(double mean);
+  /* For a family with real_response: NULL when it takes the response y
+   * (lo and hi: the censoring points the data are read with), else why
+   * not, after 'count "0" ': "is not strictly between 0 and 1 (...)".
+   * NULL: every finite real. */
+  const char *(*real_why)(double y, double lo, double hi);
 } gbtm_family;
 
 extern const gbtm_family gbtm_family_poisson;
@@ -153,9 +158,16 @@ extern const gbtm_family gbtm_family_zip;
 extern const gbtm_family gbtm_family_logit;
 extern const gbtm_family gbtm_family_nb;
 extern const gbtm_family gbtm_family_zinb;
+extern const gbtm_family gbtm_family_cnorm;
+extern const gbtm_family gbtm_family_beta;
 
 /* The table of a family id (never NULL for a valid id). */
 const gbtm_family *family_get(gbtm_family_id id);
+
+/* NULL when family id takes the real response y read with the censoring
+ * points lo and hi (a family without real_why takes every finite real),
+ * else its real_why. */
+const char *family_real_why(gbtm_family_id id, double y, double lo, double hi);
 
 /* NULL when family id takes the count y (an invalid id takes every count),
  * else its response_why. */

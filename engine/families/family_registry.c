@@ -10,6 +10,8 @@ static const gbtm_family *const families[] = {
     [GBTM_LOGIT] = &gbtm_family_logit,
     [GBTM_NB] = &gbtm_family_nb,
     [GBTM_ZINB] = &gbtm_family_zinb,
+    [GBTM_CNORM] = &gbtm_family_cnorm,
+    [GBTM_BETA] = &gbtm_family_beta,
 };
 
 const family_par family_par_none = {1.0, -INFINITY, INFINITY};
@@ -87,4 +89,10 @@ const char *gbtm_family_phi_name(gbtm_family_id id) {
 bool gbtm_family_censored(gbtm_family_id id) {
   const gbtm_family *f = family_get(id);
   return f && f->censored;
+}
+
+const char *family_real_why(gbtm_family_id id, double y, double lo, double hi) {
+  const gbtm_family *f = family_get(id);
+  if (!f || !f->real_why) return NULL;
+  return f->real_why(y, lo, hi);
 }

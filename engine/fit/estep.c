@@ -157,9 +157,18 @@ static gbtm_status build_dense(estep_ctx *c) {
 /* YB: the smallest bound in [2, YB_MAX] with at most 1/BIG_SHARE of the
  * nonzero counts at or above it (and none when the largest count allows),
  * within the word size and the table budget. */
-static size_t choose_yb(const gbtm_panel *p, size_t Kp, bool wide) {
+/* The response the stream codes for regular nonzero cell j: for a
+ * cell_path family only the cell's place matters (its tables' pos and lin
+ * are 0, and it takes the cell by cell_loglik), so every such cell is
+ * coded as a 1, whatever its response (a real, a negative number). */
+static double stream_y(const gbtm_panel *p, bool places, size_t j) { return places ? 1.0 : p->nz_y[j]; }
+
+static size_t choose_yb(const gbtm_panel *p, bool places, size_t Kp, bool wide) {
   size_t hist[YB_MAX + 1] = {0}, nnz = p->nz_start[p->n]; /* regular nonzero cells */
-  for (size_t j = 0; j < nnz; j++) hist[p->nz_y[j] < YB_MAX ? (size_t)p->nz_y[j] : YB_MAX]++;
+  for (size_t j = 0; j < nnz; j++) {
+    double y = stream_y(p, places, j);
+    hist[y < YB_MAX ? (size_t)y : YB_MAX]++;
+  }
   size_t yb = 2, above = nnz - hist[0] - hist[1]; /* counts >= yb */
   while (yb < YB_MAX && above > 0 && above * BIG_SHARE > nnz) above -= hist[yb++];
   size_t words = wide ? UINT32_MAX : UINT16_MAX;
@@ -169,9 +178,9 @@ static size_t choose_yb(const gbtm_panel *p, size_t Kp, bool wide) {
 
 /* Cells of person i in the stream's codes: skip cells and regular nonzero
  * cells with a count below YB. */
-static size_t person_cells(const gbtm_panel *p, size_t i, size_t yb) {
+static size_t person_cells(const gbtm_panel *p, bool places, size_t i, size_t yb) {
   size_t m = p->skip_start[i + 1] - p->skip_start[i];
-  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) m += p->nz_y[j] < (double)yb;
+  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) m += stream_y(p, places, j) < (double)yb;
   return m;
 }
 
@@ -180,6 +189,7 @@ static size_t person_cells(const gbtm_panel *p, size_t i, size_t yb) {
 static size_t write_stream(estep_ctx *c, void *out, size_t *tally) {
   const gbtm_panel *p = c->p;
   const size_t yb = c->yb, T = c->T;
+  const bool places = c->fam->cell_path;
   size_t w = 0;
 #define PUT(v)                                                                                     \
   do {                                                                                             \
@@ -194,11 +204,11 @@ static size_t write_stream(estep_ctx *c, void *out, size_t *tally) {
     c->bstart[b] = w;
     /* a stable counting sort of the block's persons by their cells */
     memset(tally, 0, (T + 2) * sizeof *tally);
-    for (size_t i = i0; i < i1; i++) tally[person_cells(p, i, yb) + 1]++;
+    for (size_t i = i0; i < i1; i++) tally[person_cells(p, places, i, yb) + 1]++;
     for (size_t m = 1; m <= T + 1; m++) tally[m] += tally[m - 1];
-    for (size_t i = i0; i < i1; i++) c->order[i0 + tally[person_cells(p, i, yb)]++] = (uint32_t)i;
+    for (size_t i = i0; i < i1; i++) c->order[i0 + tally[person_cells(p, places, i, yb)]++] = (uint32_t)i;
     for (size_t r = i0; r < i1; r++) {
-      size_t i = c->order[r], m = person_cells(p, i, yb);
+      size_t i = c->order[r], m = person_cells(p, places, i, yb);
       size_t nbig = p->nz_start[i + 1] - p->nz_start[i] - (m - (p->skip_start[i + 1] - p->skip_start[i]));
       PUT(p->lo[i]);
       PUT(p->hi[i]);
@@ -206,10 +216,10 @@ static size_t write_stream(estep_ctx *c, void *out, size_t *tally) {
       PUT(nbig);
       for (size_t j = p->skip_start[i]; j < p->skip_start[i + 1]; j++) PUT(T * yb + p->skip_t[j]);
       for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++)
-        if (p->nz_y[j] < (double)yb) PUT((size_t)p->nz_t[j] * yb + (size_t)p->nz_y[j]);
+        if (stream_y(p, places, j) < (double)yb) PUT((size_t)p->nz_t[j] * yb + (size_t)stream_y(p, places, j));
       for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
-        if (p->nz_y[j] < (double)yb) continue;
-        uint32_t y = (uint32_t)p->nz_y[j]; /* a count (stream_codes) */
+        if (stream_y(p, places, j) < (double)yb) continue;
+        uint32_t y = (uint32_t)stream_y(p, places, j); /* a count (stream_codes) */
         PUT(p->nz_t[j]);
         PUT(y & 0xFFFF);
         if (!c->wide) PUT(y >> 16);
@@ -230,7 +240,7 @@ static bool stream_codes(const gbtm_panel *p) {
 
 static gbtm_status build_stream(estep_ctx *c) {
   c->wide = c->T > NARROW_MAX_AGES;
-  c->yb = choose_yb(c->p, c->Kp, c->wide);
+  c->yb = choose_yb(c->p, c->fam->cell_path, c->Kp, c->wide);
   c->ncodes = c->T * c->yb + c->T;
   c->bstart = malloc(c->nblocks * sizeof *c->bstart);
   c->order = malloc(c->p->n * sizeof *c->order);
@@ -292,7 +302,7 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
                                                                                : GBTM_KERNEL_SPARSE;
   /* the stream codes counts: a response that is not one (a real) is read
    * as a double by the dense kernel, never truncated */
-  if (kernel == GBTM_KERNEL_SPARSE && !stream_codes(panel)) kernel = GBTM_KERNEL_DENSE;
+  if (kernel == GBTM_KERNEL_SPARSE && !family->cell_path && !stream_codes(panel)) kernel = GBTM_KERNEL_DENSE;
   c->kernel = kernel;
   /* Block size depends on N only. */
   c->block = panel->n / BLOCKS_MAX + 1 > BLOCK_MIN ? panel->n / BLOCKS_MAX + 1 : BLOCK_MIN;

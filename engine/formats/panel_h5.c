@@ -211,6 +211,8 @@ typedef struct h5cells {
   int32_t *count;    /* [n], or NULL when real */
   bool real;         /* the responses are reals (a family with real_response) */
   double *response;  /* [n] when real, else NULL */
+  gbtm_family_id family; /* whose real responses are checked (family_real_why) */
+  double ymin, ymax;  /* the censoring points they are checked against */
   double *exposure;  /* [n] or NULL */
   double *values;    /* [n x covariates] or NULL */
   bool missing;      /* a covariate value is NaN */
@@ -699,11 +701,14 @@ static void read_cells(h5io *io, hid_t file, bool want_exposure, h5cells *c) {
               isfinite(c->age[a]) ? "is beyond -1e300 to 1e300 (the polynomial in age would overflow)"
                                   : "is not a finite number");
 
+  const char *why;
   if (c->real) { /* reals (version 3, float64), or integers: any number type */
     r_doubles(io, file, "/panel/count", c, c->response);
     for (size_t a = 0; a < n && io->st == GBTM_OK; a++)
       if (!isfinite(c->response[a]))
         h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %g is not a finite number", c->from + a, c->response[a]);
+      else if ((why = family_real_why(c->family, c->response[a], c->ymin, c->ymax)))
+        h5_fail(io, GBTM_ERR_PARSE, "/panel/count[%zu] = %.17g %s", c->from + a, c->response[a], why);
   }
   hsize_t got = 0;
   hid_t ds = c->real ? -1 : r_open(io, file, "/panel/count", H5T_INTEGER, false, c->file_bytes, &got);
@@ -970,6 +975,7 @@ gbtm_status panel_read_h5_with(const char *path, const gbtm_csv_columns *columns
   }
   h5cells cells = {0};
   cells.real = real;
+  cells.family = cols.family, cells.ymin = cols.ymin, cells.ymax = cols.ymax;
   cells.version = check_version(&io, g);
   cells.file_bytes = whole ? image.size : 0;
   cells.max_bytes = cols.max_bytes;

@@ -129,6 +129,8 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     if (real) { /* a real response: any finite decimal */
       if (!csv_parse_response(text[2], len[2], &row->count))
         return csv_bad_response(err, r->path, line, h->count + 1, text[2], len[2]);
+      if ((why = family_real_why(cols->family, row->count, cols->ymin, cols->ymax)))
+        return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
     } else {
       int bad = csv_parse_count(text[2], len[2], &count);
       if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
@@ -440,6 +442,7 @@ gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *colum
     cols.drop_missing = columns->drop_missing;
     cols.max_bytes = columns->max_bytes;
     cols.family = columns->family;
+    cols.ymin = columns->ymin, cols.ymax = columns->ymax;
   }
   gbtm_status st = panel_columns_check(path, &cols, err);
   if (st != GBTM_OK) return st;

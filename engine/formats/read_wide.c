@@ -182,6 +182,8 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
   if (w->real) { /* a real response: any finite decimal */
     if (!csv_parse_response(w->text[fc], w->len[fc], &row->count))
       return csv_bad_response(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc]);
+    if ((why = family_real_why(c->family, row->count, c->ymin, c->ymax)))
+      return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
   } else {
     int64_t count;
     int bad = csv_parse_count(w->text[fc], w->len[fc], &count);

@@ -32,6 +32,8 @@ gbtm_csv_columns gbtm_csv_columns_default(void) {
   c.id = "id";
   c.age = "age";
   c.count = "count";
+  c.ymin = -INFINITY;
+  c.ymax = INFINITY;
   return c;
 }
 

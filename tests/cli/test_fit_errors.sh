@@ -180,7 +180,7 @@ elif ! cmp -s "$dir/family.json" "$dir/model.json"; then
 else
   pass "--family zip, and --model zip the same"
 fi
-expect "--family unknown" 2 '--family: "negbin" is not a family (poisson, zip, logit, nb or zinb)' -- "$good" --family negbin
+expect "--family unknown" 2 '--family: "negbin" is not a family (poisson, zip, logit, nb, zinb, cnorm or beta)' -- "$good" --family negbin
 expect "--iorder without zip" 2 "--iorder applies only to --family zip" -- "$good" --iorder 1
 
 echo "$passed passed, $failed failed"

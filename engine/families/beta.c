@@ -1,0 +1,152 @@
+/* beta.c: the beta family (eq. BE, DESIGN §6 Families), for responses
+ * strictly inside (0, 1) (PROC TRAJ's and trajeR's BETA): the mean
+ * mu = logistic(eta) and a precision phi (the family's own parameter),
+ * a = mu phi, b = (1 - mu) phi:
+ *   log f(y) = lgamma(phi) - lgamma(a) - lgamma(b) + (a - 1) log y + (b - 1) log(1 - y)
+ * (R's dbeta(y, a, b, log = TRUE)), split as the constant -log y - log(1 - y)
+ * and v(y) = lgamma(phi) - lgamma(a) - lgamma(b) + a log y + b log(1 - y).
+ * No exposure. Responses are reals, so the family takes the cell path and
+ * its M-step is eq. MN. */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_psi.h>
+#include <math.h>
+
+#include "families/family.h"
+#include "fit/cell_newton.h"
+#include "fit/glm.h"
+
+static double logistic(double x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
+
+/* eq. I for eq. BE, with m' = mu (1 - mu) = dmu/deta, y* = log(y / (1 - y))
+ * and mu* = psi(a) - psi(b):
+ *   d/deta = phi m' (y* - mu*),
+ *   d2/deta2 = phi m' (1 - 2 mu)(y* - mu*) - phi^2 m'^2 (psi'(a) + psi'(b)),
+ *   d/dphi = psi(phi) + mu (log y - psi(a)) + (1 - mu)(log(1 - y) - psi(b)),
+ *   d2/dphi2 = psi'(phi) - mu^2 psi'(a) - (1 - mu)^2 psi'(b),
+ *   d2/deta dphi = m' (y* - mu*) - phi m' (mu psi'(a) - (1 - mu) psi'(b)). */
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)zeta, (void)E;
+  family_cell c = {0};
+  const double phi = fp->phi, mu = logistic(eta), m1 = mu * (1.0 - mu), a = mu * phi, b = (1.0 - mu) * phi;
+  const double ly = log(y), l1y = log1p(-y), ys = ly - l1y;
+  const double pa = gsl_sf_psi(a), pb = gsl_sf_psi(b), ta = gsl_sf_psi_1(a), tb = gsl_sf_psi_1(b);
+  const double ms = pa - pb;
+  c.lf = lgamma(phi) - lgamma(a) - lgamma(b) + (a - 1.0) * ly + (b - 1.0) * l1y;
+  c.a_eta = phi * m1 * (ys - ms);
+  c.h_ee = phi * m1 * (1.0 - 2.0 * mu) * (ys - ms) - phi * phi * m1 * m1 * (ta + tb);
+  c.a_phi = gsl_sf_psi(phi) + mu * (ly - pa) + (1.0 - mu) * (l1y - pb);
+  c.h_pp = gsl_sf_psi_1(phi) - mu * mu * ta - (1.0 - mu) * (1.0 - mu) * tb;
+  c.h_ep = m1 * (ys - ms) - phi * m1 * (mu * ta - (1.0 - mu) * tb);
+  return c;
+}
+
+static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)zeta, (void)E;
+  const double phi = fp->phi, mu = logistic(eta), a = mu * phi, b = (1.0 - mu) * phi;
+  return lgamma(phi) - lgamma(a) - lgamma(b) + a * log(y) + b * log1p(-y);
+}
+
+/* Every response is positive: the zeros' tables are never read but must be finite. */
+static void tables(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
+                   double *lin) {
+  (void)eta, (void)zeta, (void)fp;
+  for (size_t t = 0; t < T; t++) base[t] = pos[t] = lin[t] = 0.0;
+}
+
+static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
+                       size_t t, size_t T) {
+  family_cell c = cell_terms(eta, zeta, fp, y, E);
+  cell_newton_add(&c, w, st, t, T);
+}
+
+/* No response is 0: every cell came by cell_stats. */
+static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
+                          const double *TP, const double *TY, double *st) {
+  (void)eta, (void)zeta, (void)fp, (void)T, (void)TO, (void)TP, (void)TY, (void)st;
+}
+
+static const char *mstep(const family_group *g, const double *st, double *beta, double *alpha, double *log_phi) {
+  return cell_newton_step(g, st, beta, alpha, log_phi);
+}
+
+static void gradient(const family_group *g, const double *st, const double *eta, const double *zeta,
+                     const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi) {
+  (void)eta, (void)zeta, (void)fp;
+  cell_newton_gradient(g, st, grad_beta, grad_alpha, grad_phi);
+}
+
+/* -log y - log(1 - y). */
+static double add_constant(double c, double y, double E) {
+  (void)E;
+  return c - log(y) - log1p(-y);
+}
+
+static void positive_hessian(const family_cell *one, double w, double h[3]) { /* not used: the cell path */
+  h[0] = w * one->h_ee;
+  h[1] = h[2] = 0.0;
+}
+
+static double expected(double eta, const double *zeta, const family_par *fp) {
+  (void)zeta, (void)fp;
+  return logistic(eta);
+}
+
+/* d log mu / d eta = 1 - mu. */
+static void log_expected_gradient(double eta, const double *zeta, const family_par *fp, double *d_eta, double *d_zeta,
+                                  double *d_phi) {
+  (void)zeta, (void)fp;
+  *d_eta = 1.0 - logistic(eta);
+  *d_zeta = 0.0;
+  *d_phi = 0.0;
+}
+
+static double sample(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E) {
+  (void)zeta, (void)E;
+  double mu = logistic(eta);
+  return gsl_ran_beta(rng, mu * fp->phi, (1.0 - mu) * fp->phi);
+}
+
+/* The moment estimate phi = mean (1 - mean) / variance - 1, within [0.5, 1e4]. */
+static double phi_start(double mean, double variance) {
+  double phi = variance > 0.0 ? mean * (1.0 - mean) / variance - 1.0 : 1e4;
+  return phi < 0.5 ? 0.5 : phi > 1e4 ? 1e4 : phi;
+}
+
+static double eta_start(double mean) { return log(mean / (1.0 - mean)); }
+
+static const char *real_why(double y, double lo, double hi) {
+  (void)lo, (void)hi;
+  return y > 0.0 && y < 1.0 ? NULL : "is not strictly between 0 and 1 (the beta family's response)";
+}
+
+const gbtm_family gbtm_family_beta = {
+    .name = "beta",
+    .title = "Beta",
+    .id = GBTM_BETA,
+    .since_format = 6,
+    .expected_name = "mean",
+    .predictor_name = "logit mean",
+    .ratio_name = "odds ratio",
+    .n_stats = CN_STATS,
+    .zero_inflated = false,
+    .exposure_why = "is not 1 (the beta family has no exposure)",
+    .phi_name = "precision",
+    .cell_path = true,
+    .real_response = true,
+    .tables = tables,
+    .cell_loglik = cell_loglik,
+    .cell_stats = cell_stats,
+    .regular_stats = regular_stats,
+    .mstep = mstep,
+    .gradient = gradient,
+    .add_constant = add_constant,
+    .cell_terms = cell_terms,
+    .positive_hessian = positive_hessian,
+    .expected = expected,
+    .log_expected_gradient = log_expected_gradient,
+    .sample = sample,
+    .phi_start = phi_start,
+    .phi_curvature = cell_newton_phi,
+    .eta_start = eta_start,
+    .real_why = real_why,
+};
