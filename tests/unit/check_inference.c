@@ -3,8 +3,9 @@
  * gradient against differences of the direct evaluation of eq. L
  * (gbtm_model_loglik) to 1e-6 relative, the information against differences
  * of the analytic gradient to 1e-4 relative, for Poisson, ZIP, NB and ZINB
- * (a dispersion per group, or shared) with exposures, at random
- * parameters; the thread count does not change them. */
+ * (a dispersion per group, or shared) with exposures, and the censored
+ * normal (censored at both ends) and beta families on real responses, at
+ * random parameters; the thread count does not change them. */
 #include <check.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "families/family.h"
 #include "fit/inference.h"
 #include "fit/polish.h"
 #include "testutil.h"
@@ -31,10 +33,12 @@ static gbtm_model random_model(gbtm_family_id fam, int K, unsigned long seed) {
     m.order[k] = 1 + k % 3;
     m.iorder[k] = gbtm_family_zero_inflated(fam) ? (k % 2 ? 1 : 0) : -1;
     m.phi[k] = gbtm_family_phi_name(fam) ? 0.5 + 3.0 * gsl_rng_uniform(rng) : 1.0;
+    if (fam == GBTM_BETA) m.phi[k] *= 4.0;
     m.theta[k] = k ? 0.3 * gsl_ran_gaussian(rng, 1.0) : 0.0;
     for (int j = 0; j <= m.order[k]; j++) m.beta[k][j] = 0.3 * gsl_ran_gaussian(rng, 1.0) + (j == 0 ? -0.2 : 0.0);
     for (int j = 0; j <= m.iorder[k]; j++) m.alpha[k][j] = 0.5 * gsl_ran_gaussian(rng, 1.0) - (j == 0 ? 0.5 : 0.0);
   }
+  m.ymin = 0.0, m.ymax = 3.0; /* cnorm's censoring points; the other families ignore them */
   gsl_rng_free(rng);
   return m;
 }
@@ -54,7 +58,7 @@ static gbtm_panel *with_covariates(gbtm_panel *p, int R, int C, unsigned long se
   const char **id = malloc(rows * sizeof *id);
   double *age = malloc(rows * sizeof *age), *e = malloc(rows * sizeof *e), *ce = malloc(T * sizeof *ce);
   double *risk = malloc(rows * (size_t)R * sizeof *risk), *tcov = malloc(rows * (size_t)C * sizeof *tcov);
-  int64_t *y = malloc(rows * sizeof *y);
+  double *y = malloc(rows * sizeof *y);
   uint32_t *ct = malloc(T * sizeof *ct);
   double *cy = malloc(T * sizeof *cy);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -79,8 +83,43 @@ static gbtm_panel *with_covariates(gbtm_panel *p, int R, int C, unsigned long se
   for (int j = 0; j < C; j++) covariates.tcov_name[j] = names[3 + j];
   gbtm_panel *out = NULL;
   gbtm_error err;
-  ck_assert_int_eq(gbtm_panel_from_rows_covariates(rows, id, age, y, e, &covariates, "rows", &out, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_panel_from_rows_real(rows, id, age, y, e, &covariates, "rows", &out, &err), GBTM_OK);
   free(id), free(age), free(e), free(ce), free(risk), free(tcov), free(y), free(ct), free(cy);
+  gsl_rng_free(rng);
+  gbtm_panel_free(p);
+  return out;
+}
+
+/* p's cells again as real responses, without exposures: for beta each
+ * count y becomes (y + 0.5) / (y + 1.5) + a little noise, inside (0, 1);
+ * for cnorm y + noise, censored into [0, 3] (the random model's points). */
+static gbtm_panel *real_panel(gbtm_panel *p, gbtm_family_id fam, unsigned long seed) {
+  size_t n = gbtm_panel_n_persons(p), rows = gbtm_panel_n_obs(p), T = gbtm_panel_n_ages(p), r = 0;
+  const char **id = malloc(rows * sizeof *id);
+  double *age = malloc(rows * sizeof *age), *y = malloc(rows * sizeof *y), *ce = malloc(T * sizeof *ce);
+  double *cy = malloc(T * sizeof *cy);
+  uint32_t *ct = malloc(T * sizeof *ct);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  for (size_t i = 0; i < n; i++) {
+    size_t nc = panel_person_cells(p, i, ct, cy, ce);
+    for (size_t c = 0; c < nc; c++, r++) {
+      id[r] = gbtm_panel_id(p, i);
+      age[r] = gbtm_panel_ages(p)[ct[c]];
+      double u = gsl_rng_uniform_pos(rng);
+      if (fam == GBTM_BETA) {
+        y[r] = (cy[c] + 0.5) / (cy[c] + 1.5) + 0.2 * (u - 0.5) / (cy[c] + 1.5);
+      } else {
+        double v = cy[c] + 2.0 * (u - 0.5);
+        y[r] = v < 0.0 ? 0.0 : v > 3.0 ? 3.0 : v;
+      }
+    }
+  }
+  gbtm_panel *out = NULL;
+  gbtm_error err;
+  ck_assert_msg(gbtm_panel_from_rows_real(rows, id, age, y, NULL, NULL, "rows", &out, &err) == GBTM_OK, "%s",
+                err.message);
+  free(id), free(age), free(y), free(ce), free(cy), free(ct);
   gsl_rng_free(rng);
   gbtm_panel_free(p);
   return out;
@@ -106,6 +145,7 @@ static void add_covariates(gbtm_model *m, gbtm_panel *p, unsigned long seed) {
 
 static void check_derivatives_of(gbtm_family_id fam, bool covariates, bool phi_common) {
   gbtm_panel *p = test_random_panel(400, 14, 0.1, 0.2, 3, false);
+  if (family_real_response(fam)) p = real_panel(p, fam, 9);
   gbtm_model m = random_model(fam, 3, 17);
   if (phi_common) {
     m.phi_common = true;
@@ -180,6 +220,14 @@ START_TEST(nb_derivatives) {
   check_derivatives(GBTM_NB);
   check_derivatives(GBTM_ZINB);
   check_derivatives_of(GBTM_NB, false, true); /* one dispersion for all groups */
+}
+END_TEST
+
+START_TEST(real_derivatives) {
+  check_derivatives(GBTM_CNORM);
+  check_derivatives(GBTM_BETA);
+  check_derivatives_of(GBTM_CNORM, true, true); /* covariates, one sigma */
+  check_derivatives_of(GBTM_BETA, true, false);
 }
 END_TEST
 
@@ -333,6 +381,7 @@ int main(void) {
   tcase_add_test(tc, poisson_derivatives);
   tcase_add_test(tc, zip_derivatives);
   tcase_add_test(tc, nb_derivatives);
+  tcase_add_test(tc, real_derivatives);
   tcase_add_test(tc, covariate_derivatives);
   tcase_add_test(tc, at_the_optimum);
   tcase_add_test(tc, negative_curvature);
