@@ -5,8 +5,10 @@
 # standard error, criterion and trajectory of the JSON report agree with
 # the single-process run to 1e-9 relative (the iteration counts and the
 # size of the final gradient, which measure the path, are not compared).
-# Also: the posterior and model files written by rank 0 only; a malformed
-# line in one process's block stops every process with the file's own
+# The negative binomial, a dispersion per group and one shared, on 1, 2
+# and 3 processes: the same log L (1e-8) and dispersions (1e-6). Also: the
+# posterior and model files written by rank 0 only; a malformed line in
+# one process's block stops every process with the file's own
 # line number; a person whose rows are not consecutive is refused; the
 # commands that run alone refuse mpirun.
 # Usage: bash test_mpi.sh path/to/gbtm
@@ -128,6 +130,38 @@ for np in 2 3; do
   "$gbtm" fit "$dir/ages.csv" --groups 2 --order 2 --json --quiet >"$dir/one.json" 2>"$dir/stderr"
   same_on "fit ages.csv (blocks with different ages) on $np processes" "$np" "" fit "$dir/ages.csv" --groups 2 \
     --order 2 --json --quiet
+done
+
+# The negative binomial (a dispersion per group, and one shared) on
+# synthetic_nb2groups.csv with its exposures: 1, 2 and 3 processes give the
+# same log L (1e-8) and dispersions (1e-6 relative).
+nbdata="${GBTM_REFDATA:-$(dirname "$0")/../../datasets/refdata}/synthetic_nb2groups.csv"
+cat >"$dir/nb_same.py" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+bad = []
+if b["processes"] != int(sys.argv[3]): bad.append("processes %r" % b["processes"])
+if not abs(a["loglik"] - b["loglik"]) <= 1e-8: bad.append("log L %r vs %r" % (a["loglik"], b["loglik"]))
+for x, y in zip(a["group"], b["group"]):
+    if not abs(x["dispersion"] - y["dispersion"]) <= 1e-6 * x["dispersion"]:
+        bad.append("dispersion %r vs %r" % (x["dispersion"], y["dispersion"]))
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+PY
+for disp in group common; do
+  opts=(--family nb --dispersion "$disp" --groups 2 --order 2 --exposure exposure --json --quiet)
+  "$gbtm" fit "$nbdata" "${opts[@]}" >"$dir/nb_alone.json" 2>"$dir/stderr" ||
+    { fail "nb --dispersion $disp alone" "exit $?"; continue; }
+  for np in 1 2 3; do
+    name="fit nb --dispersion $disp on $np processes"
+    if ! mpi "$np" "$gbtm" fit "$nbdata" "${opts[@]}" >"$dir/nb_many.json" 2>"$dir/stderr"; then
+      fail "$name" "exit status"
+    elif diff=$(python3 "$dir/nb_same.py" "$dir/nb_alone.json" "$dir/nb_many.json" "$np"); then
+      pass "$name"
+    else
+      fail "$name" "$diff"
+    fi
+  done
 done
 
 # ---- files from rank 0 ------------------------------------------------------
