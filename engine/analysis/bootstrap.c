@@ -95,7 +95,8 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
       bool infl = model_inflated(m, k);
       for (int j = 0; infl && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
       family_par fp = model_family_par(m, k);
-      rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, &fp, e[c]), e[c], r + 1, 0, false};
+      rows[r] = (panel_row){(uint32_t)i, age, fam->sample(rng, eta, infl ? &zeta : NULL, &fp, e[c]), e[c], r + 1, 0,
+                            fam->real_response};
     }
   }
   free(t), free(y), free(e);
@@ -166,6 +167,8 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     o.inference = false;
     o.keep_posterior = false;
     o.refgroup = m->refgroup;
+    o.phi_common = m->phi_common;
+    gbtm_model_censoring(m, &o.ymin, &o.ymax);
     for (int j = 0; j < m->n_tcov; j++) o.tcov_fixed[j] = m->tcov_fixed[j];
     gbtm_status rs = rng ? draw_like(m, panel, rng, &p, NULL) : GBTM_ERR_NOMEM;
     if (rs == GBTM_OK) rs = gbtm_fit(p, &o, &r, NULL);

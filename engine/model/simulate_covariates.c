@@ -98,7 +98,7 @@ gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, g
       if (d->custody_prob > 0.0 && gsl_rng_uniform(rng) < d->custody_prob) E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng);
       const family_par fp = model_family_par(m, k);
       rows[r] = (panel_row){.person = (uint32_t)i, .age = age, .count = fam->sample(rng, eta, inflated ? &zeta : NULL, &fp, E),
-                            .exposure = E, .line = (uint64_t)r + 1};
+                            .exposure = E, .line = (uint64_t)r + 1, .real_response = fam->real_response};
       for (size_t j = 0; j < R; j++) values[r * nc + j] = z[j];
       for (size_t j = 0; j < C; j++) values[r * nc + R + j] = w[j];
       r++;

@@ -157,7 +157,7 @@ static void check_covariance(h5io *io, const gbtm_fit_result *r) {
   size_t P = (size_t)r->summary.n_params;
   finite_all(io, "/cov/estimates", r->psi, P, 0);
   static const gbtm_param_kind kinds[] = {GBTM_PARAM_THETA, GBTM_PARAM_GAMMA, GBTM_PARAM_BETA, GBTM_PARAM_DELTA,
-                                          GBTM_PARAM_ALPHA};
+                                          GBTM_PARAM_ALPHA, GBTM_PARAM_PHI};
   for (int k = 0; io->st == GBTM_OK && k < m->groups; k++)
     for (size_t c = 0; c < sizeof kinds / sizeof kinds[0]; c++)
       for (int j = 0; j < PARAM_J_MAX; j++) {
@@ -167,7 +167,8 @@ static void check_covariance(h5io *io, const gbtm_fit_result *r) {
                       : kinds[c] == GBTM_PARAM_GAMMA ? m->gamma[k][j]
                       : kinds[c] == GBTM_PARAM_BETA  ? m->beta[k][j]
                       : kinds[c] == GBTM_PARAM_DELTA ? m->delta[k][j]
-                                                     : m->alpha[k][j];
+                      : kinds[c] == GBTM_PARAM_ALPHA ? m->alpha[k][j]
+                                                     : m->phi[k];
         if (fabs(r->psi[i] - want) > PARAM_TOL * (1.0 + fabs(want))) {
           h5_fail(io, GBTM_ERR_PARSE, "/cov/estimates[%d] (%s) is %.17g, but /params holds %.17g", i,
                   r->names[i], r->psi[i], want);

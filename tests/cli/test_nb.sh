@@ -178,9 +178,9 @@ refused() {
   rc=$?
   [ $rc -eq 2 ] && [ "$(wc -l <"$dir/err.txt")" -eq 1 ] && [ ! -e "$dir/x.h5" ]
 }
-refused --family poisson --dispersion common && grep -q "nb or zinb" "$dir/err.txt"
+refused --family poisson --dispersion common && grep -q "applies only to --family nb, zinb, cnorm or beta" "$dir/err.txt"
 check "--dispersion common with --family poisson (exit $rc: $(cat "$dir/err.txt"))" $?
-refused --dispersion common && grep -q "nb or zinb" "$dir/err.txt"
+refused --dispersion common && grep -q "applies only to --family nb, zinb, cnorm or beta" "$dir/err.txt"
 check "--dispersion without --family (exit $rc)" $?
 for v in other "" Common " common"; do
   refused --family nb --dispersion "$v" && grep -qF "\"$v\" is not group or common" "$dir/err.txt"
@@ -194,7 +194,7 @@ for v in NB Zinb; do
 done
 "$gbtm" select "$nb1" --family poisson --dispersion common --groups 1:2 --quiet >/dev/null 2>"$dir/err.txt"
 rc=$?
-[ $rc -eq 2 ] && grep -q "nb or zinb" "$dir/err.txt"
+[ $rc -eq 2 ] && grep -q "applies only to --family nb, zinb, cnorm or beta" "$dir/err.txt"
 check "select --dispersion common with --family poisson (exit $rc)" $?
 
 # ---- damaged model files -------------------------------------------------------
