@@ -158,7 +158,8 @@ bool cli_parse_double(const char *option, const char *text, double *out, char *w
 static bool family_listed(cli_family_filter which, gbtm_family_id f) {
   return which == CLI_FAMILIES_ALL || (which == CLI_FAMILIES_INFLATED && gbtm_family_zero_inflated(f)) ||
          (which == CLI_FAMILIES_PHI && gbtm_family_phi_name(f)) ||
-         (which == CLI_FAMILIES_CENSORED && gbtm_family_censored(f));
+         (which == CLI_FAMILIES_CENSORED && gbtm_family_censored(f)) ||
+         (which == CLI_FAMILIES_REAL && gbtm_family_real_response(f));
 }
 
 const char *cli_family_list(cli_family_filter which, bool quoted, char *buf, size_t size) {

@@ -56,7 +56,8 @@ typedef enum cli_family_filter {
   CLI_FAMILIES_ALL,
   CLI_FAMILIES_INFLATED,
   CLI_FAMILIES_PHI,
-  CLI_FAMILIES_CENSORED
+  CLI_FAMILIES_CENSORED,
+  CLI_FAMILIES_REAL
 } cli_family_filter;
 
 /* The names of the families (DESIGN §6 Families) that which selects, as

@@ -26,6 +26,7 @@
 static const struct option long_options[] = {CLI_COLUMN_OPTIONS,
                                              {"output", required_argument, NULL, 'o'},
                                              {"to-wide", no_argument, NULL, 'W'},
+                                             {"family", required_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
@@ -39,6 +40,7 @@ typedef struct convert_args {
 
 static void print_help(FILE *out) {
   gbtm_csv_columns c = gbtm_csv_columns_default();
+  char real[128];
   fprintf(out,
           "usage: gbtm convert DATA -o OUT.h5 [options]\n"
           "       gbtm convert DATA -o OUT.csv [--to-wide] [options]\n"
@@ -57,6 +59,9 @@ static void print_help(FILE *out) {
           "  --count NAME       column of counts (default: %s)\n"
           "  --exposure NAME    column of exposures, the time at risk, > 0\n"
           "                     (default: %s)\n"
+          "  --family FAMILY    the family the data are for: its responses are read and\n"
+          "                     checked as it takes them (reals for %s) (default:\n"
+          "                     counts, as poisson)\n"
           "%s"
           "\n"
           "Output:\n"
@@ -69,7 +74,8 @@ static void print_help(FILE *out) {
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input (no output file is left behind).\n",
-          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1",
+          cli_family_list(CLI_FAMILIES_REAL, false, real, sizeof real), CLI_COLUMN_HELP);
 }
 
 /* Returns -1 to go on, or the exit status to end with (already reported). */
@@ -88,6 +94,14 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
     case 'W': a->wide = true; break;
+    case 'F':
+      if (!gbtm_family_parse(optarg, &a->columns.family)) {
+        char names[128];
+        cli_error(CMD, "--family: \"%s\" is not a family (%s)", optarg,
+                  cli_family_list(CLI_FAMILIES_ALL, false, names, sizeof names));
+        return CLI_EXIT_USAGE;
+      }
+      break;
     default:
       cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;

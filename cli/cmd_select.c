@@ -43,6 +43,8 @@ enum {
   OPT_ORDER,
   OPT_IORDER,
   OPT_DISPERSION,
+  OPT_YMIN,
+  OPT_YMAX,
   OPT_STARTS,
   OPT_SEED,
   OPT_THREADS,
@@ -62,6 +64,8 @@ static const struct option long_options[] = {
     {"order", required_argument, NULL, OPT_ORDER},
     {"iorder", required_argument, NULL, OPT_IORDER},
     {"dispersion", required_argument, NULL, OPT_DISPERSION},
+    {"min", required_argument, NULL, OPT_YMIN},
+    {"max", required_argument, NULL, OPT_YMAX},
     {"starts", required_argument, NULL, OPT_STARTS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -81,14 +85,14 @@ typedef struct select_args {
   cli_columns column_args; /* the data-column options, owning their lists */
   gbtm_select_options options;
   const char *dir; /* -o DIR or NULL */
-  bool json, quiet, refine, iorder_given, dispersion_given;
+  bool json, quiet, refine, iorder_given, dispersion_given, bounds_given;
   const char *max_memory; /* --max-memory SIZE as given, or NULL */
 } select_args;
 
 static void print_help(FILE *out) {
   gbtm_select_options d = gbtm_select_options_default();
   gbtm_csv_columns c = gbtm_csv_columns_default();
-  char all[128], inflated[128], with_phi[128];
+  char all[128], inflated[128], with_phi[128], censored[128];
   fprintf(out,
           "usage: gbtm select DATA.csv [--groups K1:K2] [--order D1:D2 | --order D] [options]\n"
           "\n"
@@ -119,6 +123,8 @@ static void print_help(FILE *out) {
           "                     group, -1 (none) to %d (default: %d)\n"
           "  --dispersion D     %s only: group (one dispersion per group) or common\n"
           "                     (one for all groups) (default: group)\n"
+          "  --min Y, --max Y   %s only: the censoring points (default: the data's\n"
+          "                     smallest and largest response)\n"
           "  --starts S         random starts per model (default: %d)\n"
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
           "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
@@ -127,7 +133,8 @@ static void print_help(FILE *out) {
           CLI_COVARIATE_HELP,
           d.groups_min, d.groups_max, d.order_min, cli_family_list(CLI_FAMILIES_ALL, false, all, sizeof all),
           gbtm_family_name(d.fit.family), cli_family_list(CLI_FAMILIES_INFLATED, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
-          d.fit.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi), d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
+          d.fit.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi),
+          cli_family_list(CLI_FAMILIES_CENSORED, false, censored, sizeof censored), d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
           d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
@@ -219,6 +226,11 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_ORDER:
     return parse_range("--order", arg, 0, GBTM_MAX_ORDER, &o->order_min, &o->order_max, why,
                        why_size);
+  case OPT_YMIN:
+  case OPT_YMAX:
+    a->bounds_given = true;
+    return cli_parse_double(opt == OPT_YMIN ? "--min" : "--max", arg, opt == OPT_YMIN ? &o->fit.ymin : &o->fit.ymax,
+                            why, why_size);
   case OPT_DISPERSION:
     a->dispersion_given = true;
     return cli_parse_dispersion(arg, &o->fit.phi_common, why, why_size);
@@ -276,6 +288,7 @@ static int parse_args(int argc, char **argv, select_args *a) {
     return CLI_EXIT_USAGE;
   }
   if (a->dispersion_given && !cli_dispersion_applies(CMD, a->options.fit.family)) return CLI_EXIT_USAGE;
+  if (a->bounds_given && !cli_bounds_apply(CMD, &a->options.fit)) return CLI_EXIT_USAGE;
   return -1;
 }
 

@@ -434,6 +434,9 @@ bool gbtm_model_censoring(const gbtm_model *model, double *lo, double *hi);
 /* Whether the family censors its response at two points (cnorm's --min and
  * --max); false for an id out of range. */
 bool gbtm_family_censored(gbtm_family_id family);
+/* Whether the family's responses are reals rather than counts (cnorm,
+ * beta); false for an id out of range. */
+bool gbtm_family_real_response(gbtm_family_id family);
 
 /* Setters, for a program that builds a model (gbtm_model_new). Each checks
  * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message

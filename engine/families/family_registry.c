@@ -96,3 +96,5 @@ const char *family_real_why(gbtm_family_id id, double y, double lo, double hi) {
   if (!f || !f->real_why) return NULL;
   return f->real_why(y, lo, hi);
 }
+
+bool gbtm_family_real_response(gbtm_family_id id) { return family_real_response(id); }
