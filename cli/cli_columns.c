@@ -48,7 +48,8 @@ bool cli_column_option(int opt, const char *arg, cli_columns *c) {
   case CLI_OPT_ID: col->id = arg; return true;
   case CLI_OPT_AGE: col->age = arg; c->long_columns = true; return true;
   case CLI_OPT_COUNT: col->count = arg; c->long_columns = true; return true;
-  case CLI_OPT_EXPOSURE: col->exposure = arg; c->long_columns = true; return true;
+  case CLI_OPT_EXPOSURE: col->exposure = arg; c->long_columns = c->exposure_given = true; return true;
+  case CLI_OPT_TRIALS: col->exposure = arg; c->long_columns = c->trials_given = true; return true;
   case CLI_OPT_RISK: record(c, "--risk", c->risk, &c->n_risk, arg); return true;
   case CLI_OPT_TCOV: record(c, "--tcov", c->tcov, &c->n_tcov, arg); return true;
   case CLI_OPT_DROP_MISSING: col->drop_missing = true; return true;
@@ -336,4 +337,21 @@ void cli_report_dropped(const char *cmd, const gbtm_panel *panel) {
   if (rows == 0 && persons == 0) return;
   fprintf(stderr, "gbtm %s: dropped %zu row%s and %zu person%s with missing covariates\n", cmd, rows,
           rows == 1 ? "" : "s", persons, persons == 1 ? "" : "s");
+}
+
+bool cli_columns_family(const char *cmd, const cli_columns *c, gbtm_family_id family) {
+  if (c->exposure_given && c->trials_given) {
+    cli_error(cmd, "--exposure and --trials both name the column of the cells' exposure: give one");
+    return false;
+  }
+  if (c->trials_given && !gbtm_family_trials(family)) {
+    cli_error(cmd, "--trials applies only to --family logit (a count out of n trials)");
+    return false;
+  }
+  if (c->exposure_given && gbtm_family_trials(family)) {
+    cli_error(cmd, "the %s family has no exposure: --trials names the column of its number of trials",
+              gbtm_family_name(family));
+    return false;
+  }
+  return true;
 }

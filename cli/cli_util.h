@@ -131,6 +131,7 @@ enum {
   CLI_OPT_COUNT_COLS,
   CLI_OPT_AGE_COLS,
   CLI_OPT_EXPOSURE_COLS,
+  CLI_OPT_TRIALS,
   CLI_OPT_COLUMNS_END
 };
 
@@ -144,11 +145,14 @@ enum {
       {"wide", no_argument, NULL, CLI_OPT_WIDE},                                                  \
       {"count-cols", required_argument, NULL, CLI_OPT_COUNT_COLS},                                \
       {"age-cols", required_argument, NULL, CLI_OPT_AGE_COLS},                                    \
-      {"exposure-cols", required_argument, NULL, CLI_OPT_EXPOSURE_COLS}
+      {"exposure-cols", required_argument, NULL, CLI_OPT_EXPOSURE_COLS},                          \
+      {"trials", required_argument, NULL, CLI_OPT_TRIALS}
 
 /* The --help lines of the covariate and wide-layout options (after a
  * command's --id ... --exposure lines). */
 #define CLI_COLUMN_HELP                                                                           \
+  "  --trials NAME      --family logit: column of the number of trials n of a\n"                 \
+  "                     response counted out of n (binomial) (default: 0/1)\n"                    \
   "  --risk COLS        risk factors: time-stable columns (one value per person)\n"               \
   "                     that predict group membership (default: none)\n"                          \
   "  --tcov COLS        time-varying covariates: columns that shift the log rate;\n"              \
@@ -180,6 +184,7 @@ typedef struct cli_columns {
   int n_risk, n_tcov;
   const char *count_cols, *age_cols, *exposure_cols;
   bool wide, long_columns; /* --wide; --age, --count or --exposure given */
+  bool exposure_given, trials_given; /* --exposure; --trials (which names the exposure column) */
   char problem[256];       /* the first option that could not be recorded */
   char **owned;            /* the strings of the expanded lists */
   size_t n_owned, cap_owned;
@@ -198,6 +203,9 @@ bool cli_column_option(int opt, const char *arg, cli_columns *c);
  * columns, --age-cols 19"). False with a message in why[why_size]. */
 bool cli_columns_finish(cli_columns *c, char *why, size_t why_size);
 void cli_columns_free(cli_columns *c);
+/* --trials only with a family that has trials, --exposure only with one
+ * that takes exposures; otherwise says which (cmd's error). */
+bool cli_columns_family(const char *cmd, const cli_columns *c, gbtm_family_id family);
 
 /* Expands a list of column names: names separated by commas, where
  * PREFIXm-PREFIXn (m <= n, both decimal; e.g. y1-y20) stands for PREFIXm,

@@ -213,6 +213,12 @@ int cmd_classify(int argc, char **argv) {
     covariates_of_model(&a.columns, m);
     a.columns.family = gbtm_model_family(m);
     gbtm_model_censoring(m, &a.columns.ymin, &a.columns.ymax);
+    if (!cli_columns_family(CMD, &a.column_args, a.columns.family)) {
+      cli_columns_free(&a.column_args);
+      gbtm_fit_result_free(res);
+      outfile_discard(&out);
+      return CLI_EXIT_USAGE;
+    }
   }
   if (st == GBTM_OK) st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
   cli_columns_free(&a.column_args); /* the panel keeps the names it needs */

@@ -112,6 +112,7 @@ static int parse_args(int argc, char **argv, convert_args *a) {
     cli_error(CMD, "%s", why);
     return CLI_EXIT_USAGE;
   }
+  if (!cli_columns_family(CMD, &a->column_args, a->columns.family)) return CLI_EXIT_USAGE;
   if (optind >= argc) {
     cli_error(CMD, "missing DATA argument (usage: gbtm convert DATA -o OUT.h5)");
     return CLI_EXIT_USAGE;

@@ -326,6 +326,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
     }
   }
   if (a->dispersion_given && !cli_dispersion_applies(CMD, o->family)) return CLI_EXIT_USAGE;
+  if (!cli_columns_family(CMD, &a->column_args, o->family)) return CLI_EXIT_USAGE;
   if (a->bounds_given && !cli_bounds_apply(CMD, o)) return CLI_EXIT_USAGE;
   cli_file data = {"the data", a->data, false};
   cli_file outputs[] = {{"--posterior", a->posterior_path, false}, {"-o", a->output, true}};

@@ -288,6 +288,7 @@ static int parse_args(int argc, char **argv, select_args *a) {
     return CLI_EXIT_USAGE;
   }
   if (a->dispersion_given && !cli_dispersion_applies(CMD, a->options.fit.family)) return CLI_EXIT_USAGE;
+  if (!cli_columns_family(CMD, &a->column_args, a->options.fit.family)) return CLI_EXIT_USAGE;
   if (a->bounds_given && !cli_bounds_apply(CMD, &a->options.fit)) return CLI_EXIT_USAGE;
   return -1;
 }

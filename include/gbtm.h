@@ -437,6 +437,10 @@ bool gbtm_family_censored(gbtm_family_id family);
 /* Whether the family's responses are reals rather than counts (cnorm,
  * beta); false for an id out of range. */
 bool gbtm_family_real_response(gbtm_family_id family);
+/* Whether the family reads a number of trials where others read the
+ * exposure (logit: a count out of n, binomial); false for an id out of
+ * range. */
+bool gbtm_family_trials(gbtm_family_id family);
 
 /* Setters, for a program that builds a model (gbtm_model_new). Each checks
  * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message

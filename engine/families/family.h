@@ -68,13 +68,21 @@ typedef struct gbtm_family {
   int since_format;
   int n_stats;
   bool zero_inflated; /* has alpha blocks and an iorder per group */
-  /* The largest valid response (0: any count) and, when bounded, why a
-   * larger count is refused, after 'count "2" ': "is not 0 or 1 (...)". */
-  long max_response;
+  /* For a family with trials: why a count above 1 is refused where there
+   * is one trial, after 'count "2" ': "is not 0 or 1 (...)". */
   const char *response_why;
   /* NULL: the family takes exposures; else why an exposure other than 1 is
    * refused, after 'exposure "2" ': "is not 1 (...)". */
   const char *exposure_why;
+  /* Its log f is eq. P's, with eq. Z's zero inflation where the group has
+   * one: gbtm_model_loglik (engine/model/model.c) then writes it out
+   * directly, apart from the family's functions, so that tests can hold
+   * the E-step against it. */
+  bool poisson_density;
+  /* The exposure is a number of trials n (logit's --trials): a whole
+   * number >= 1, and a response is a count of 0..n (response_why then
+   * says why a response above 1 is refused where n is 1). */
+  bool trials;
   /* The name of phi in reports, model files and tests ("dispersion"),
    * NULL for a family without one. */
   const char *phi_name;
@@ -169,10 +177,11 @@ const gbtm_family *family_get(gbtm_family_id id);
  * else its real_why. */
 const char *family_real_why(gbtm_family_id id, double y, double lo, double hi);
 
-/* NULL when family id takes the count y (an invalid id takes every count),
- * else its response_why. */
-const char *family_response_why(gbtm_family_id id, long long y);
-/* NULL when family id takes the exposure E, else its exposure_why. */
+/* NULL when family id takes the count y at exposure (or trials) E (an
+ * invalid id takes every count), else why not. */
+const char *family_response_why(gbtm_family_id id, long long y, double E);
+/* NULL when family id takes the exposure E, else its exposure_why (for a
+ * family with trials, why E is not a whole number of them). */
 const char *family_exposure_why(gbtm_family_id id, double E);
 /* Whether family id's responses are reals (real_response); false for an
  * invalid id. */

@@ -21,15 +21,18 @@ const gbtm_family *family_get(gbtm_family_id id) {
   return families[id];
 }
 
-const char *family_response_why(gbtm_family_id id, long long y) {
+const char *family_response_why(gbtm_family_id id, long long y, double E) {
   const gbtm_family *f = family_get(id);
-  if (!f || f->max_response <= 0 || y <= f->max_response) return NULL;
-  return f->response_why;
+  if (!f) return NULL;
+  if (f->trials && (double)y > E) return E == 1.0 ? f->response_why : "is more than its number of trials";
+  return NULL;
 }
 
 const char *family_exposure_why(gbtm_family_id id, double E) {
   const gbtm_family *f = family_get(id);
-  if (!f || !f->exposure_why || E == 1.0) return NULL;
+  if (!f || E == 1.0) return NULL;
+  if (f->trials && !(E >= 1.0 && E <= 2147483647.0 && E == floor(E)))
+    return "is not a whole number of trials, 1 or more (the logit family's --trials)";
   return f->exposure_why;
 }
 
@@ -98,3 +101,8 @@ const char *family_real_why(gbtm_family_id id, double y, double lo, double hi) {
 }
 
 bool gbtm_family_real_response(gbtm_family_id id) { return family_real_response(id); }
+
+bool gbtm_family_trials(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f && f->trials;
+}

@@ -1,7 +1,11 @@
 /* logit.c: the binary logit family (eq. B, DESIGN §6 Families): y in {0, 1},
  * p = 1 / (1 + exp(-eta)), log f = y eta - log(1 + exp(eta)) (R's
- * dbinom(y, 1, p, log = TRUE); no constant). The family has no exposure.
- * Sufficient statistics per age (eq. MB): S_t = sum tau y, R_t = sum tau. */
+ * dbinom(y, 1, p, log = TRUE); no constant); with a number of trials n
+ * (--trials, carried where other families carry the exposure, E = n) the
+ * binomial y in 0..n, log f = log C(n, y) + y eta - n log(1 + exp(eta))
+ * (R's dbinom(y, n, p, log = TRUE)), constant log C(n, y).
+ * Sufficient statistics per age (eq. MB): S_t = sum tau y, R_t = sum tau n. */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 
@@ -30,16 +34,16 @@ static void tables(const double *eta, const double *zeta, const family_par *fp, 
 
 static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
   (void)fp;
-  (void)zeta, (void)E;
-  return y * eta - log1pexp(eta);
+  (void)zeta;
+  return E == 1.0 ? y * eta - log1pexp(eta) : y * eta - E * log1pexp(eta);
 }
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
   (void)fp;
-  (void)eta, (void)zeta, (void)E;
+  (void)eta, (void)zeta;
   st[ST_S * T + t] += w * y;
-  st[ST_R * T + t] += w;
+  st[ST_R * T + t] += w * E;
 }
 
 static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
@@ -73,20 +77,29 @@ static void gradient(const family_group *g, const double *st, const double *eta,
 }
 
 /* eq. B has no constant. */
+/* log C(n, y) with n = E trials; none for a 0/1 response. */
 static double add_constant(double c, double y, double E) {
-  (void)y, (void)E;
-  return c;
+  if (E == 1.0) return c;
+  return c + lgamma(E + 1.0) - lgamma(y + 1.0) - lgamma(E - y + 1.0);
 }
 
-/* eq. I: log f = y eta - log(1 + e^eta); d/deta = y - p, d2/deta2 = -p (1 - p). */
+/* eq. I: log f = y eta - log(1 + e^eta); d/deta = y - p, d2/deta2 = -p (1 - p);
+ * with n = E trials log f = log C(n, y) + y eta - n log(1 + e^eta),
+ * d/deta = y - n p, d2/deta2 = -n p (1 - p). */
 static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
   (void)fp;
-  (void)zeta, (void)E;
+  (void)zeta;
   family_cell c = {0};
   double p = logistic(eta);
-  c.lf = y * eta - log1pexp(eta);
-  c.a_eta = y - p;
-  c.h_ee = -p * (1.0 - p);
+  if (E == 1.0) {
+    c.lf = y * eta - log1pexp(eta);
+    c.a_eta = y - p;
+    c.h_ee = -p * (1.0 - p);
+    return c;
+  }
+  c.lf = add_constant(0.0, y, E) + y * eta - E * log1pexp(eta);
+  c.a_eta = y - E * p;
+  c.h_ee = -E * p * (1.0 - p);
   return c;
 }
 
@@ -113,11 +126,12 @@ static void log_expected_gradient(double eta, const double *zeta, const family_p
   *d_zeta = 0.0;
 }
 
-/* A Bernoulli draw; E is always 1 for this family. */
+/* A Bernoulli draw, or a binomial one of E trials. */
 static double sample(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E) {
   (void)fp;
-  (void)zeta, (void)E;
-  return gsl_rng_uniform(rng) < logistic(eta) ? 1 : 0;
+  (void)zeta;
+  if (E == 1.0) return gsl_rng_uniform(rng) < logistic(eta) ? 1 : 0;
+  return (double)gsl_ran_binomial(rng, logistic(eta), (unsigned int)E);
 }
 
 const gbtm_family gbtm_family_logit = {
@@ -130,9 +144,8 @@ const gbtm_family gbtm_family_logit = {
     .id = GBTM_LOGIT,
     .n_stats = N_STATS,
     .zero_inflated = false,
-    .max_response = 1,
+    .trials = true,
     .response_why = "is not 0 or 1 (the logit family's response)",
-    .exposure_why = "is not 1 (the logit family has no exposure)",
     .tables = tables,
     .cell_loglik = cell_loglik,
     .cell_stats = cell_stats,

@@ -115,6 +115,7 @@ static double sample(gsl_rng *rng, double eta, const double *zeta, const family_
 const gbtm_family gbtm_family_poisson = {
     .name = "poisson",
     .since_format = 1,
+    .poisson_density = true,
     .title = "Poisson",
     .expected_name = "expected count",
     .predictor_name = "log rate",

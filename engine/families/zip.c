@@ -175,6 +175,7 @@ static double sample(gsl_rng *rng, double eta, const double *zeta, const family_
 const gbtm_family gbtm_family_zip = {
     .name = "zip",
     .since_format = 1,
+    .poisson_density = true,
     .title = "Zero-inflated Poisson",
     .expected_name = "expected count",
     .predictor_name = "log rate",

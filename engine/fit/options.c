@@ -50,9 +50,17 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
     if (f->exposure_why && all.has_exposure)
       return gbtm_fail(err, GBTM_ERR_DATA, "the %s family has no exposure, but the data have exposures other than 1",
                        f->name);
-    if (f->max_response == 1 && all.total != (double)all.n_nonzero)
-      return gbtm_fail(err, GBTM_ERR_DATA, "the %s family's response is 0 or 1, but the data have larger counts",
-                       f->name);
+    if (f->trials) /* every count within its trials (a panel not read for the family) */
+      for (size_t i = 0; i < p->n; i++) {
+        for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++)
+          if (p->nz_y[j] > 1.0)
+            return gbtm_fail(err, GBTM_ERR_DATA, "the %s family's response is 0 or 1, or a count of trials (--trials), "
+                             "but the data have larger counts", f->name);
+        for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++)
+          if (family_exposure_why(o->family, p->ex_e[j]) || p->ex_y[j] > p->ex_e[j])
+            return gbtm_fail(err, GBTM_ERR_DATA, "the %s family's response is a count of 0 to its trials, but the data have "
+                             "a count of %g at %g trials", f->name, p->ex_y[j], p->ex_e[j]);
+      }
   }
   if (p && panel_sizes_all(p).n_nonzero == 0)
     return gbtm_fail(err, GBTM_ERR_DATA, "every count in the data is zero: there is no trajectory to fit");

@@ -135,8 +135,6 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       int bad = csv_parse_count(text[2], len[2], &count);
       if (bad) return csv_bad_count(err, r->path, line, h->count + 1, text[2], len[2], bad);
       row->count = (double)count;
-      why = family_response_why(cols->family, count);
-      if (why) return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
     }
 
     row->exposure = 1.0;
@@ -147,6 +145,8 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                            "is not a finite number > 0");
     if (h->exposure != SIZE_MAX && (why = family_exposure_why(cols->family, row->exposure)))
       return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3], why);
+    if (!real && (why = family_response_why(cols->family, count, row->exposure)))
+      return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
 
     if (into_cells) {
       if (run && !(row->age > cells->age[n - 1])) { /* ages not ascending */

@@ -189,8 +189,6 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
     int bad = csv_parse_count(w->text[fc], w->len[fc], &count);
     if (bad) return csv_bad_count(err, w->r.path, line, fc + 1, w->text[fc], w->len[fc], bad);
     row->count = (double)count;
-    why = family_response_why(c->family, count);
-    if (why) return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
   }
   row->exposure = 1.0;
   if (h->exposure) {
@@ -202,6 +200,8 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
     if ((why = family_exposure_why(c->family, row->exposure)))
       return csv_bad_field(err, w->r.path, line, fe + 1, "exposure", w->text[fe], w->len[fe], why);
   }
+  if (!w->real && (why = family_response_why(c->family, (long long)row->count, row->exposure)))
+    return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);
   if (w->n_covariates) {
     double *val = w->values + w->n_rows * (size_t)w->n_covariates;
     for (int j = 0; j < c->n_risk; j++) val[j] = risk[j];

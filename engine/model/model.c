@@ -108,7 +108,7 @@ double gbtm_model_expected(const gbtm_model *m, int k, double age) {
 /* log f_k(y | E) of eq. P / eq. Z, written out in full; shift = w'delta_k. */
 static double log_density(const gbtm_model *m, int k, double age, double shift, double y, double E) {
   const gbtm_family *f = family_get(m->family);
-  if (f->max_response > 0 || f->phi_name) { /* eq. B, eq. NB: the family's own log f */
+  if (!f->poisson_density) { /* eq. B, NB, CN, BE: the family's own log f */
     double zeta = model_inflated(m, k) ? model_zeta(m, k, age) : 0.0;
     family_par fp = model_family_par(m, k);
     return f->cell_terms(linear(m->beta[k], m->order[k] + 1, m, age) + shift, model_inflated(m, k) ? &zeta : NULL,

@@ -66,8 +66,8 @@ check "the same data fit as Poisson counts" $?
 awk -F, 'NR == 1 {print $0 ",e"; next} {print $0 "," (NR == 7 ? 2 : 1)}' "$data" >"$dir/exp.csv"
 "$gbtm" fit "$dir/exp.csv" --family logit --exposure e --quiet 2>"$dir/err.txt" >/dev/null
 rc=$?
-[ $rc -eq 2 ] && grep -q "exp.csv:7:4: exposure \"2\" is not 1" "$dir/err.txt"
-check "an exposure other than 1 is refused (exit $rc)" $?
+[ $rc -eq 2 ] && grep -q "the logit family has no exposure: --trials names" "$dir/err.txt"
+check "--exposure is refused: the family takes --trials (exit $rc)" $?
 
 echo "passed $pass, failed $fail"
 [ "$fail" -eq 0 ]

@@ -62,12 +62,24 @@ START_TEST(registry_lookups) {
   ck_assert(gbtm_family_parse("zip", &id) && gbtm_family_zero_inflated(id));
   ck_assert(gbtm_family_parse("poisson", &id) && !gbtm_family_zero_inflated(id));
   ck_assert(gbtm_family_parse("logit", &id) && !gbtm_family_zero_inflated(id));
-  ck_assert_ptr_null(family_response_why(id, 1));
-  ck_assert_ptr_nonnull(family_response_why(id, 2));
+  ck_assert_ptr_null(family_response_why(id, 1, 1.0));
+  ck_assert_str_eq(family_response_why(id, 2, 1.0), "is not 0 or 1 (the logit family's response)");
   ck_assert_ptr_null(family_exposure_why(id, 1.0));
+  ck_assert_ptr_null(family_exposure_why(id, 5.0)); /* 5 trials */
+  ck_assert_ptr_null(family_response_why(id, 5, 5.0));
+  ck_assert_ptr_nonnull(family_response_why(id, 6, 5.0));
+  ck_assert_ptr_nonnull(family_exposure_why(id, 2.5));
+  ck_assert_ptr_nonnull(family_exposure_why(id, 0.5));
+  ck_assert(gbtm_family_parse("beta", &id));
   ck_assert_ptr_nonnull(family_exposure_why(id, 2.0));
+  ck_assert_ptr_nonnull(family_real_why(id, 0.0, -INFINITY, INFINITY));
+  ck_assert_ptr_nonnull(family_real_why(id, 1.0, -INFINITY, INFINITY));
+  ck_assert_ptr_null(family_real_why(id, 0.5, -INFINITY, INFINITY));
+  ck_assert(gbtm_family_parse("cnorm", &id));
+  ck_assert_ptr_nonnull(family_real_why(id, 10.5, 0.0, 10.0));
+  ck_assert_ptr_null(family_real_why(id, 10.0, 0.0, 10.0));
   ck_assert(gbtm_family_parse("poisson", &id));
-  ck_assert_ptr_null(family_response_why(id, 1000));
+  ck_assert_ptr_null(family_response_why(id, 1000, 1.0));
   ck_assert_ptr_null(family_exposure_why(id, 2.0));
 }
 END_TEST
@@ -85,8 +97,8 @@ START_TEST(cell_terms_derivatives) {
             for (size_t d = 0; d < 3; d++)
               for (size_t q = 0; q < (fam->phi_name ? 3 : 1); q++) {
               double eta = ETA[a], z = ZETA[b], y = responses(fam)[c], e = E[d], phi = fam->phi_name ? PHI[q] : 1.0;
-              if (fam->exposure_why && e != 1.0) continue;
-              if (fam->max_response > 0 && y > fam->max_response) continue;
+              if (family_exposure_why(fam->id, e)) continue;
+              if (!fam->real_response && family_response_why(fam->id, (long long)y, e)) continue;
               const double *zeta = inflated ? &z : NULL;
               family_cell t = fam->cell_terms(eta, zeta, FP(phi), y, e);
               double v = fam->cell_loglik(eta, zeta, FP(phi), y, e) + fam->add_constant(0.0, y, e);
@@ -159,7 +171,7 @@ START_TEST(positive_counts_at_unit_exposure) {
           family_cell one = fam->cell_terms(eta, zeta, FP(1.0), 1.0, 1.0);
           double hp[3];
           fam->positive_hessian(&one, 2.5, hp);
-          for (int y = 1; y <= (fam->max_response > 0 ? fam->max_response : 7); y++) {
+          for (int y = 1; y <= (fam->trials ? 1 : 7); y++) {
             family_cell t = fam->cell_terms(eta, zeta, FP(1.0), y, 1.0);
             double lf = one.lf + (y - 1) * eta - lgamma(y + 1.0);
             ck_assert_double_eq_tol(t.lf, lf, 1e-12 * (1.0 + fabs(lf)));
