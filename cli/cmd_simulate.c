@@ -224,7 +224,7 @@ static void write_truth(FILE *fp, const gbtm_panel *panel, const int *group) {
 /* ---- the command -------------------------------------------------------- */
 
 static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbtm_panel *panel,
-                          const int *group, int K) {
+                          const int *group, int K, bool real) {
   size_t n = gbtm_panel_n_persons(panel);
   size_t count[GBTM_MAX_GROUPS] = {0};
   for (size_t i = 0; i < n; i++) count[group[i]]++;
@@ -254,11 +254,13 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
     return;
   }
   text_escape_put(stdout, a->preset ? a->preset : a->model, false);
-  printf(" (seed %" PRIu64 "): %zu persons, %zu observed years, %zu with offences, "
-         "%.0f offences; persons per group",
-         d->seed, n, gbtm_panel_n_obs(panel),
-         gbtm_panel_n_nonzero(panel),
-         gbtm_panel_total_count(panel));
+  if (real) /* a scale, not counts */
+    printf(" (seed %" PRIu64 "): %zu persons, %zu observed years, mean response %.6g; persons per group", d->seed, n,
+           gbtm_panel_n_obs(panel), gbtm_panel_total_count(panel) / (double)gbtm_panel_n_obs(panel));
+  else
+    printf(" (seed %" PRIu64 "): %zu persons, %zu observed years, %zu with offences, "
+           "%.0f offences; persons per group",
+           d->seed, n, gbtm_panel_n_obs(panel), gbtm_panel_n_nonzero(panel), gbtm_panel_total_count(panel));
   for (int k = 0; k < K; k++) printf(" %zu", count[k]);
   printf("\nwrote ");
   text_escape_put(stdout, a->output, false);
@@ -364,7 +366,8 @@ int cmd_simulate(int argc, char **argv) {
     if (a.truth && !outfile_commit(&truth, CMD)) {
       rc = CLI_EXIT_USAGE;
     } else {
-      print_summary(&a, &design, panel, group, gbtm_model_groups(model));
+      print_summary(&a, &design, panel, group, gbtm_model_groups(model),
+                    gbtm_family_real_response(gbtm_model_family(model)));
       rc = CLI_EXIT_OK;
     }
   }

@@ -125,10 +125,17 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
   label(out, "distinct ages");
   fprintf(out, "%zu, from %s", d->ages, report_general(buf, sizeof buf, d->age_min, 6));
   fprintf(out, " to %s\n", report_general(buf, sizeof buf, d->age_max, 6));
-  label(out, "zero counts");
-  fprintf(out, "%s%%\n", report_fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
-  label(out, "total count");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, d->total_count, 0));
+  if (gbtm_family_real_response(gbtm_model_family(gbtm_fit_result_model(res)))) { /* a scale, not counts */
+    label(out, "responses of 0");
+    fprintf(out, "%s%%\n", report_fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
+    label(out, "mean response");
+    fprintf(out, "%s\n", report_general(buf, sizeof buf, d->total_count / (double)d->observations, 6));
+  } else {
+    label(out, "zero counts");
+    fprintf(out, "%s%%\n", report_fixed(buf, sizeof buf, 100.0 * d->zero_share, 1));
+    label(out, "total count");
+    fprintf(out, "%s\n", report_fixed(buf, sizeof buf, d->total_count, 0));
+  }
   label(out, "exposure");
   fprintf(out, "%s\n", d->exposure ? "yes" : "no (all 1)");
 }
@@ -253,7 +260,9 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   bool have_se = gbtm_fit_result_covariance(res, kind) != NULL;
   const char *what = gbtm_family_expected_name(gbtm_model_family(m));
   fprintf(out, "\n%c%s by age%s\n  %8s", toupper((unsigned char)what[0]), what + 1,
-          have_se ? " (95% interval, delta method on the log scale)" : "", "age");
+          !have_se ? "" : gbtm_family_band_log_scale(gbtm_model_family(m)) ? " (95% interval, delta method on the log scale)"
+                                                                        : " (95% interval, delta method)",
+          "age");
   for (int k = 0; k < gbtm_model_groups(m); k++) {
     char h[32];
     snprintf(h, sizeof h, "group %d", k + 1);

@@ -441,6 +441,10 @@ bool gbtm_family_real_response(gbtm_family_id family);
  * exposure (logit: a count out of n, binomial); false for an id out of
  * range. */
 bool gbtm_family_trials(gbtm_family_id family);
+/* Whether the intervals of the family's trajectories are built on the log
+ * scale (true but for cnorm, whose mean may be 0 or negative: there on the
+ * response's own scale). */
+bool gbtm_family_band_log_scale(gbtm_family_id family);
 
 /* Setters, for a program that builds a model (gbtm_model_new). Each checks
  * its arguments and leaves the model as it was on GBTM_ERR_USAGE (a message

@@ -9,6 +9,7 @@
  * its M-step is eq. MN. */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_psi.h>
+#include <float.h>
 #include <math.h>
 
 #include "families/family.h"
@@ -102,8 +103,9 @@ static void log_expected_gradient(double eta, const double *zeta, const family_p
 
 static double sample(gsl_rng *rng, double eta, const double *zeta, const family_par *fp, double E) {
   (void)zeta, (void)E;
-  double mu = logistic(eta);
-  return gsl_ran_beta(rng, mu * fp->phi, (1.0 - mu) * fp->phi);
+  double mu = logistic(eta), y = gsl_ran_beta(rng, mu * fp->phi, (1.0 - mu) * fp->phi);
+  /* a draw rounded to 0 or 1 (a mean far in a tail) kept inside (0, 1) */
+  return y < DBL_MIN ? DBL_MIN : y > 1.0 - DBL_EPSILON / 2 ? 1.0 - DBL_EPSILON / 2 : y;
 }
 
 /* The moment estimate phi = mean (1 - mean) / variance - 1, within [0.5, 1e4]. */

@@ -108,6 +108,7 @@ static void positive_hessian(const family_cell *one, double w, double h[3]) { /*
  * for d < 0 as phi(d) (1 - |d| / h(|d|)), h the hazard phi / (1 - Phi),
  * which does not cancel in the tail. */
 static double positive_part(double d) {
+  if (d < -38.0) return 0.0; /* phi(d) underflows: G(d) < 1e-300 */
   if (d >= 0.0) return d * gsl_cdf_ugaussian_P(d) + gsl_ran_ugaussian_pdf(d);
   return gsl_ran_ugaussian_pdf(d) * (1.0 - -d / gsl_sf_hazard(-d));
 }

@@ -106,3 +106,8 @@ bool gbtm_family_trials(gbtm_family_id id) {
   const gbtm_family *f = family_get(id);
   return f && f->trials;
 }
+
+bool gbtm_family_band_log_scale(gbtm_family_id id) {
+  const gbtm_family *f = family_get(id);
+  return f && !f->band_identity;
+}

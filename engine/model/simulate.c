@@ -97,6 +97,12 @@ static gbtm_status check_model(const gbtm_model *m, gbtm_error *err) {
 
 /* eta[k * A + a] = x_a'beta_k and zeta likewise (x_a'alpha_k) at the A
  * integer ages age_lo.. of the design; rejects rates that cannot be drawn. */
+bool simulable(const gbtm_model *m, int k, double eta, double zeta) {
+  family_par fp = model_family_par(m, k);
+  double mu = family_get(m->family)->expected(eta, model_inflated(m, k) ? &zeta : NULL, &fp);
+  return isfinite(mu) && fabs(mu) <= SIM_MAX_RATE;
+}
+
 static gbtm_status trajectory_tables(const gbtm_model *m, double age_lo, size_t A, double *eta,
                                      double *zeta, gbtm_error *err) {
   for (int k = 0; k < m->groups; k++) {
@@ -106,11 +112,11 @@ static gbtm_status trajectory_tables(const gbtm_model *m, double age_lo, size_t 
       for (int j = 0; j <= m->order[k]; j++) v += x[j] * m->beta[k][j];
       if (model_inflated(m, k))
         for (int j = 0; j <= m->iorder[k]; j++) w += x[j] * m->alpha[k][j];
-      if (!(isfinite(v) && exp(v) <= SIM_MAX_RATE) || !isfinite(w))
+      if (!isfinite(v) || !isfinite(w) || !simulable(m, k, v, w))
         return gbtm_fail(err, GBTM_ERR_USAGE,
-                         "simulation: group %d has rate exp(%g) at age %g, beyond what can be "
-                         "simulated (at most %g)",
-                         k + 1, v, age, SIM_MAX_RATE);
+                         "simulation: group %d has the %s %g at age %g, beyond what can be simulated (at most %g)",
+                         k + 1, gbtm_family_expected_name(m->family), gbtm_model_expected(m, k, age), age,
+                         SIM_MAX_RATE);
       eta[(size_t)k * A + a] = v;
       zeta[(size_t)k * A + a] = w;
     }
@@ -370,6 +376,9 @@ gbtm_status gbtm_simulate(const gbtm_model *model, const gbtm_sim_design *design
   *out = NULL;
   gbtm_status st = check_design(design, err);
   if (st == GBTM_OK) st = check_model(model, err);
+  if (st == GBTM_OK && design->custody_prob > 0.0 && family_exposure_why(model->family, 0.5))
+    st = gbtm_fail(err, GBTM_ERR_USAGE, "simulation: the %s family has no exposure, so no time in custody (--custody)",
+                   gbtm_family_name(model->family));
   if (st != GBTM_OK) return st;
   if (model->n_risk > 0 || model->n_tcov > 0) return simulate_covariates(model, design, out, group, err);
 

@@ -90,9 +90,9 @@ gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, g
       for (int j = 0; j <= m->order[k]; j++) eta += x[j] * m->beta[k][j];
       eta += model_tcov_shift(m, k, w);
       for (int j = 0; inflated && j <= m->iorder[k]; j++) zeta += x[j] * m->alpha[k][j];
-      if (!(isfinite(eta) && exp(eta) <= 1e6)) {
-        st = gbtm_fail(err, GBTM_ERR_USAGE, "simulation: group %d has rate exp(%g) at age %g, beyond what can be simulated",
-                       k + 1, eta, age);
+      if (!isfinite(eta) || !isfinite(zeta) || !simulable(m, k, eta, zeta)) {
+        st = gbtm_fail(err, GBTM_ERR_USAGE, "simulation: group %d has the %s at age %g beyond what can be simulated",
+                       k + 1, gbtm_family_expected_name(m->family), age);
         break;
       }
       if (d->custody_prob > 0.0 && gsl_rng_uniform(rng) < d->custody_prob) E = 0.1 + 0.8 * gsl_rng_uniform_pos(rng);

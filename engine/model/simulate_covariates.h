@@ -14,4 +14,8 @@ gbtm_status simulate_covariates(const gbtm_model *m, const gbtm_sim_design *d, g
  * rapporteur-2024 model and design. */
 void preset_rapporteur_2024_covariates(gbtm_model *m, gbtm_sim_design *d);
 
+/* Whether group k of m has, at eta and zeta, an expected response that is
+ * finite and no larger than the samplers draw (engine/model/simulate.c). */
+bool simulable(const gbtm_model *m, int k, double eta, double zeta);
+
 #endif

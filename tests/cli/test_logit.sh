@@ -69,5 +69,28 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "the logit family has no exposure: --trials names" "$dir/err.txt"
 check "--exposure is refused: the family takes --trials (exit $rc)" $?
 
+# --trials: counts out of n (binomial). One group is R's glm binomial fit
+# (datasets/refdata/computed_R_4.2.2_binomial1_glm.txt, log L with dbinom's
+# constant log choose(n, y)).
+bin="$(dirname "$data")/synthetic_binomial1.csv"
+ll=$("$gbtm" fit "$bin" --family logit --trials trials --groups 1 --order 2 --json 2>/dev/null |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["loglik"])')
+python3 -c "import sys; sys.exit(0 if abs($ll - (-5517.3951737891839)) <= 1e-6 else 1)" 2>/dev/null
+check "binomial with --trials: glm's log L (got $ll)" $?
+awk -F, 'NR == 9 {$3 = $4 + 1} {print}' OFS=, "$bin" >"$dir/over.csv"
+"$gbtm" fit "$dir/over.csv" --family logit --trials trials --quiet -o "$dir/over.h5" 2>"$dir/err.txt" >/dev/null
+rc=$?
+[ $rc -eq 2 ] && grep -q "over.csv:9:3: count .* is more than its number of trials" "$dir/err.txt" && [ ! -e "$dir/over.h5" ]
+check "a count above its trials is refused (exit $rc: $(head -c 200 "$dir/err.txt"))" $?
+awk -F, 'NR == 9 {$4 = 2.5} {print}' OFS=, "$bin" >"$dir/half.csv"
+"$gbtm" fit "$dir/half.csv" --family logit --trials trials --quiet 2>"$dir/err.txt" >/dev/null
+rc=$?
+[ $rc -eq 2 ] && grep -q "half.csv:9:4: exposure \"2.5\" is not a whole number of trials" "$dir/err.txt"
+check "a fractional number of trials is refused (exit $rc: $(head -c 200 "$dir/err.txt"))" $?
+"$gbtm" fit "$bin" --trials trials --quiet 2>"$dir/err.txt" >/dev/null
+rc=$?
+[ $rc -eq 2 ] && grep -q "\-\-trials applies only to --family logit" "$dir/err.txt"
+check "--trials with the Poisson family is refused (exit $rc)" $?
+
 echo "passed $pass, failed $fail"
 [ "$fail" -eq 0 ]
