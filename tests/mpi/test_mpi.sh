@@ -132,37 +132,50 @@ for np in 2 3; do
     --order 2 --json --quiet
 done
 
-# The negative binomial (a dispersion per group, and one shared) on
-# synthetic_nb2groups.csv with its exposures: 1, 2 and 3 processes give the
-# same log L (1e-8) and dispersions (1e-6 relative).
-nbdata="${GBTM_REFDATA:-$(dirname "$0")/../../datasets/refdata}/synthetic_nb2groups.csv"
-cat >"$dir/nb_same.py" <<'PY'
+# The families with a parameter of their own (a dispersion, sigma or
+# precision per group, and one shared) and the binomial logit: 1, 2 and 3
+# processes give the same log L (1e-8) and own parameters (1e-6 relative):
+# nb on synthetic_nb2groups.csv with its exposures, cnorm on
+# synthetic_cnorm1.csv (censored at 0 and 10), beta on synthetic_beta1.csv,
+# logit with --trials on synthetic_binomial1.csv.
+refdata="${GBTM_REFDATA:-$(dirname "$0")/../../datasets/refdata}"
+cat >"$dir/own_same.py" <<'PY'
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = sys.argv[4]
 bad = []
 if b["processes"] != int(sys.argv[3]): bad.append("processes %r" % b["processes"])
 if not abs(a["loglik"] - b["loglik"]) <= 1e-8: bad.append("log L %r vs %r" % (a["loglik"], b["loglik"]))
 for x, y in zip(a["group"], b["group"]):
-    if not abs(x["dispersion"] - y["dispersion"]) <= 1e-6 * x["dispersion"]:
-        bad.append("dispersion %r vs %r" % (x["dispersion"], y["dispersion"]))
+    if key != "-" and not abs(x[key] - y[key]) <= 1e-6 * x[key]:
+        bad.append("%s %r vs %r" % (key, x[key], y[key]))
 print("; ".join(bad))
 sys.exit(1 if bad else 0)
 PY
-for disp in group common; do
-  opts=(--family nb --dispersion "$disp" --groups 2 --order 2 --exposure exposure --json --quiet)
-  "$gbtm" fit "$nbdata" "${opts[@]}" >"$dir/nb_alone.json" 2>"$dir/stderr" ||
-    { fail "nb --dispersion $disp alone" "exit $?"; continue; }
+own_fit() { # NAME KEY DATA OPTIONS...
+  local what=$1 key=$2 data=$3
+  shift 3
+  local opts=("$@" --json --quiet)
+  "$gbtm" fit "$data" "${opts[@]}" >"$dir/own_alone.json" 2>"$dir/stderr" || { fail "$what alone" "exit $?"; return; }
   for np in 1 2 3; do
-    name="fit nb --dispersion $disp on $np processes"
-    if ! mpi "$np" "$gbtm" fit "$nbdata" "${opts[@]}" >"$dir/nb_many.json" 2>"$dir/stderr"; then
+    name="fit $what on $np processes"
+    if ! mpi "$np" "$gbtm" fit "$data" "${opts[@]}" >"$dir/own_many.json" 2>"$dir/stderr"; then
       fail "$name" "exit status"
-    elif diff=$(python3 "$dir/nb_same.py" "$dir/nb_alone.json" "$dir/nb_many.json" "$np"); then
+    elif diff=$(python3 "$dir/own_same.py" "$dir/own_alone.json" "$dir/own_many.json" "$np" "$key"); then
       pass "$name"
     else
       fail "$name" "$diff"
     fi
   done
+}
+for disp in group common; do
+  own_fit "nb --dispersion $disp" dispersion "$refdata/synthetic_nb2groups.csv" --family nb --dispersion "$disp" \
+    --groups 2 --order 2 --exposure exposure
 done
+own_fit "cnorm" sigma "$refdata/synthetic_cnorm1.csv" --family cnorm --min 0 --max 10 --groups 2 --order 2 --starts 5
+own_fit "beta --dispersion common" precision "$refdata/synthetic_beta1.csv" --family beta --dispersion common \
+  --groups 2 --order 2 --starts 5
+own_fit "logit --trials" - "$refdata/synthetic_binomial1.csv" --family logit --trials trials --groups 2 --order 2
 
 # ---- files from rank 0 ------------------------------------------------------
 name="posterior and model files on 3 processes"
