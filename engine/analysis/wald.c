@@ -49,6 +49,25 @@ static int name_index(parser *ps) {
   return -1;
 }
 
+/* Where the name at ps->at is the family's own parameter in the form the
+ * model does not have (indexed where the groups share it, bare where each
+ * group has its own), says which form it has; true when it did. */
+static bool own_parameter_hint(parser *ps) {
+  const gbtm_model *m = gbtm_fit_result_model(ps->res);
+  const char *phi = gbtm_family_phi_name(gbtm_model_family(m));
+  size_t n = phi ? strlen(phi) : 0;
+  if (!phi || strncmp(ps->at, phi, n) != 0 || isalnum((unsigned char)ps->at[n]) || ps->at[n] == '_') return false;
+  char what[160];
+  if (gbtm_model_phi_common(m))
+    snprintf(what, sizeof what, "the groups share one %s: name it %s, without a group", phi, phi);
+  else
+    snprintf(what, sizeof what, "each group has its own %s: name it %s[k], k from 1 to %d", phi, phi,
+             gbtm_model_groups(m));
+  if (ps->at[n] == '[' && gbtm_model_phi_common(m)) return fail_at(ps, what), true;
+  if (ps->at[n] != '[' && !gbtm_model_phi_common(m)) return fail_at(ps, what), true;
+  return false;
+}
+
 /* Adds sign * side into row (coefficients) and rhs (constant moved right). */
 static gbtm_status parse_side(parser *ps, double sign, double *row, double *rhs) {
   bool first = true;
@@ -83,6 +102,7 @@ static gbtm_status parse_side(parser *ps, double sign, double *row, double *rhs)
       }
     }
     int j = name_index(ps);
+    if (j < 0 && own_parameter_hint(ps)) return GBTM_ERR_USAGE;
     if (j < 0) return fail_at(ps, have_number ? "expected a parameter name after '*'"
                                               : "expected a number or a parameter name (e.g. beta[2][1])");
     row[j] += s * coef;
