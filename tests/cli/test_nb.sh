@@ -97,12 +97,12 @@ check "test 'dispersion[1] = dispersion[2]': df 1" $?
 check "test 'dispersion = 2' on the shared dispersion" $?
 "$gbtm" test "$dir/mc.h5" 'dispersion[1] = 2' >/dev/null 2>"$dir/err.txt"
 rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l <"$dir/err.txt")" -eq 1 ]
-check "test 'dispersion[1] = 2' on the shared dispersion is refused (exit $rc)" $?
+[ $rc -eq 2 ] && [ "$(wc -l <"$dir/err.txt")" -eq 1 ] && grep -q "the groups share one dispersion: name it dispersion" "$dir/err.txt"
+check "test 'dispersion[1] = 2' on the shared dispersion is refused, naming the form (exit $rc)" $?
 "$gbtm" test "$dir/m.h5" 'dispersion = 2' >/dev/null 2>"$dir/err.txt"
 rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l <"$dir/err.txt")" -eq 1 ]
-check "test 'dispersion = 2' with a dispersion per group is refused (exit $rc)" $?
+[ $rc -eq 2 ] && [ "$(wc -l <"$dir/err.txt")" -eq 1 ] && grep -q "each group has its own dispersion: name it dispersion\[k\]" "$dir/err.txt"
+check "test 'dispersion = 2' with a dispersion per group is refused, naming the form (exit $rc)" $?
 
 "$gbtm" classify "$dir/m.h5" "$data" --exposure exposure -o "$dir/post.csv" >/dev/null &&
   diff <(cut -d, -f1,2 "$dir/post_fit.csv") <(cut -d, -f1,2 "$dir/post.csv") >/dev/null &&
