@@ -18,6 +18,20 @@
 
 static double logistic(double x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
+/* What a group's cells at one age share: mu, phi, m' = mu (1 - mu),
+ * a = mu phi, b = (1 - mu) phi, the constant lgamma(phi) - lgamma(a) -
+ * lgamma(b), psi and psi' at a, b and phi. */
+enum { P_MU, P_PHI, P_M1, P_A, P_B, P_C, P_PA, P_PB, P_TA, P_TB, P_PP, P_TP };
+
+static void cell_prepare(double eta, const double *zeta, const family_par *fp, double *pre) {
+  (void)zeta;
+  const double phi = fp->phi, mu = logistic(eta), a = mu * phi, b = (1.0 - mu) * phi;
+  pre[P_MU] = mu, pre[P_PHI] = phi, pre[P_M1] = mu * (1.0 - mu), pre[P_A] = a, pre[P_B] = b;
+  pre[P_C] = lgamma(phi) - lgamma(a) - lgamma(b);
+  pre[P_PA] = gsl_sf_psi(a), pre[P_PB] = gsl_sf_psi(b), pre[P_TA] = gsl_sf_psi_1(a), pre[P_TB] = gsl_sf_psi_1(b);
+  pre[P_PP] = gsl_sf_psi(phi), pre[P_TP] = gsl_sf_psi_1(phi);
+}
+
 /* eq. I for eq. BE, with m' = mu (1 - mu) = dmu/deta, y* = log(y / (1 - y))
  * and mu* = psi(a) - psi(b):
  *   d/deta = phi m' (y* - mu*),
@@ -25,26 +39,42 @@ static double logistic(double x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp
  *   d/dphi = psi(phi) + mu (log y - psi(a)) + (1 - mu)(log(1 - y) - psi(b)),
  *   d2/dphi2 = psi'(phi) - mu^2 psi'(a) - (1 - mu)^2 psi'(b),
  *   d2/deta dphi = m' (y* - mu*) - phi m' (mu psi'(a) - (1 - mu) psi'(b)). */
-static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  (void)zeta, (void)E;
+static family_cell prepared_terms(const double *pre, double y, double E) {
+  (void)E;
   family_cell c = {0};
-  const double phi = fp->phi, mu = logistic(eta), m1 = mu * (1.0 - mu), a = mu * phi, b = (1.0 - mu) * phi;
-  const double ly = log(y), l1y = log1p(-y), ys = ly - l1y;
-  const double pa = gsl_sf_psi(a), pb = gsl_sf_psi(b), ta = gsl_sf_psi_1(a), tb = gsl_sf_psi_1(b);
-  const double ms = pa - pb;
-  c.lf = lgamma(phi) - lgamma(a) - lgamma(b) + (a - 1.0) * ly + (b - 1.0) * l1y;
+  const double mu = pre[P_MU], phi = pre[P_PHI], m1 = pre[P_M1], ta = pre[P_TA], tb = pre[P_TB];
+  const double ly = log(y), l1y = log1p(-y), ys = ly - l1y, ms = pre[P_PA] - pre[P_PB];
+  c.lf = pre[P_C] + (pre[P_A] - 1.0) * ly + (pre[P_B] - 1.0) * l1y;
   c.a_eta = phi * m1 * (ys - ms);
   c.h_ee = phi * m1 * (1.0 - 2.0 * mu) * (ys - ms) - phi * phi * m1 * m1 * (ta + tb);
-  c.a_phi = gsl_sf_psi(phi) + mu * (ly - pa) + (1.0 - mu) * (l1y - pb);
-  c.h_pp = gsl_sf_psi_1(phi) - mu * mu * ta - (1.0 - mu) * (1.0 - mu) * tb;
+  c.a_phi = pre[P_PP] + mu * (ly - pre[P_PA]) + (1.0 - mu) * (l1y - pre[P_PB]);
+  c.h_pp = pre[P_TP] - mu * mu * ta - (1.0 - mu) * (1.0 - mu) * tb;
   c.h_ep = m1 * (ys - ms) - phi * m1 * (mu * ta - (1.0 - mu) * tb);
   return c;
 }
 
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)E;
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  return prepared_terms(pre, y, E);
+}
+
+static double prepared_loglik(const double *pre, double y, double E) {
+  (void)E;
+  return pre[P_C] + pre[P_A] * log(y) + pre[P_B] * log1p(-y);
+}
+
 static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  (void)zeta, (void)E;
-  const double phi = fp->phi, mu = logistic(eta), a = mu * phi, b = (1.0 - mu) * phi;
-  return lgamma(phi) - lgamma(a) - lgamma(b) + a * log(y) + b * log1p(-y);
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  return prepared_loglik(pre, y, E);
+}
+
+static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
+  (void)E;
+  family_cell c = prepared_terms(pre, y, E);
+  cell_newton_add(&c, w, st, t, T);
 }
 
 /* Every response is positive: the zeros' tables are never read but must be finite. */
@@ -56,8 +86,9 @@ static void tables(const double *eta, const double *zeta, const family_par *fp, 
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  family_cell c = cell_terms(eta, zeta, fp, y, E);
-  cell_newton_add(&c, w, st, t, T);
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  prepared_stats(pre, y, E, w, st, t, T);
 }
 
 /* No response is 0: every cell came by cell_stats. */
@@ -151,4 +182,8 @@ const gbtm_family gbtm_family_beta = {
     .phi_curvature = cell_newton_phi,
     .eta_start = eta_start,
     .real_why = real_why,
+    .cell_prepare = cell_prepare,
+    .prepared_loglik = prepared_loglik,
+    .prepared_stats = prepared_stats,
+    .prepared_terms = prepared_terms,
 };

@@ -40,14 +40,40 @@ static family_cell censored(double c, double s_eta, double sigma) {
   return t;
 }
 
-static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  (void)zeta, (void)E;
-  const double sigma = fp->phi;
-  if (y <= fp->lo) return censored((fp->lo - eta) / sigma, -1.0 / sigma, sigma);
-  if (y >= fp->hi) return censored((eta - fp->hi) / sigma, 1.0 / sigma, sigma);
+/* What a group's cells at one age share: mu, sigma, -log sigma - log(2 pi)/2,
+ * the censoring points, and the terms of a cell censored at each (the same
+ * for every such cell). */
+enum { P_MU, P_SIGMA, P_C, P_LO, P_HI, P_CENSORED_LO, P_CENSORED_HI = P_CENSORED_LO + 6 };
+_Static_assert(P_CENSORED_HI + 6 <= FAMILY_PREPARED, "the prepared terms fit");
+
+static void put_cell(const family_cell *t, double *out) {
+  out[0] = t->lf, out[1] = t->a_eta, out[2] = t->a_phi, out[3] = t->h_ee, out[4] = t->h_pp, out[5] = t->h_ep;
+}
+
+static family_cell get_cell(const double *in) {
   family_cell t = {0};
-  double z = (y - eta) / sigma, s2 = sigma * sigma;
-  t.lf = -log(sigma) - HALF_LOG_2PI - 0.5 * z * z;
+  t.lf = in[0], t.a_eta = in[1], t.a_phi = in[2], t.h_ee = in[3], t.h_pp = in[4], t.h_ep = in[5];
+  return t;
+}
+
+static void cell_prepare(double eta, const double *zeta, const family_par *fp, double *pre) {
+  (void)zeta;
+  const double sigma = fp->phi;
+  pre[P_MU] = eta, pre[P_SIGMA] = sigma, pre[P_C] = -log(sigma) - HALF_LOG_2PI, pre[P_LO] = fp->lo, pre[P_HI] = fp->hi;
+  family_cell lo = {0}, hi = {0};
+  if (!isinf(fp->lo)) lo = censored((fp->lo - eta) / sigma, -1.0 / sigma, sigma);
+  if (!isinf(fp->hi)) hi = censored((eta - fp->hi) / sigma, 1.0 / sigma, sigma);
+  put_cell(&lo, pre + P_CENSORED_LO);
+  put_cell(&hi, pre + P_CENSORED_HI);
+}
+
+static family_cell prepared_terms(const double *pre, double y, double E) {
+  (void)E;
+  if (y <= pre[P_LO]) return get_cell(pre + P_CENSORED_LO);
+  if (y >= pre[P_HI]) return get_cell(pre + P_CENSORED_HI);
+  family_cell t = {0};
+  const double sigma = pre[P_SIGMA], z = (y - pre[P_MU]) / sigma, s2 = sigma * sigma;
+  t.lf = pre[P_C] - 0.5 * z * z;
   t.a_eta = z / sigma;
   t.h_ee = -1.0 / s2;
   t.a_phi = (z * z - 1.0) / sigma;
@@ -56,8 +82,31 @@ static family_cell cell_terms(double eta, const double *zeta, const family_par *
   return t;
 }
 
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  (void)E;
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  return prepared_terms(pre, y, E);
+}
+
+static double prepared_loglik(const double *pre, double y, double E) {
+  (void)E;
+  if (y <= pre[P_LO]) return pre[P_CENSORED_LO];
+  if (y >= pre[P_HI]) return pre[P_CENSORED_HI];
+  const double z = (y - pre[P_MU]) / pre[P_SIGMA];
+  return pre[P_C] - 0.5 * z * z;
+}
+
 static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  return cell_terms(eta, zeta, fp, y, E).lf;
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  return prepared_loglik(pre, y, E);
+}
+
+static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
+  (void)E;
+  family_cell c = prepared_terms(pre, y, E);
+  cell_newton_add(&c, w, st, t, T);
 }
 
 static void tables(const double *eta, const double *zeta, const family_par *fp, size_t T, double *base, double *pos,
@@ -70,8 +119,9 @@ static void tables(const double *eta, const double *zeta, const family_par *fp, 
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  family_cell c = cell_terms(eta, zeta, fp, y, E);
-  cell_newton_add(&c, w, st, t, T);
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  prepared_stats(pre, y, E, w, st, t, T);
 }
 
 /* Responses of 0 among the regular cells (the others came by cell_stats). */
@@ -203,4 +253,8 @@ const gbtm_family gbtm_family_cnorm = {
     .phi_curvature = cell_newton_phi,
     .eta_start = eta_start,
     .real_why = real_why,
+    .cell_prepare = cell_prepare,
+    .prepared_loglik = prepared_loglik,
+    .prepared_stats = prepared_stats,
+    .prepared_terms = prepared_terms,
 };

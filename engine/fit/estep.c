@@ -106,6 +106,7 @@ struct estep_ctx {
   double *coef;     /* 3T x Kp row-major: [base; pos; lin], group index fastest */
   double *pbase;    /* (T+1) x Kp prefix sums over t of base */
   double *pl;       /* T x 2Kp: row t = [pos_t | lin_t], what a big cell reads */
+  double *pre;      /* K x T x FAMILY_PREPARED: the family's prepared cells (cell_prepare), or NULL */
   double *ytab;     /* (T YB + T) x Kp: the rows the codes index (see the top) */
   void *stream;     /* the sparse kernel's compact panel (see the top) */
   bool wide;        /* 32-bit stream words */
@@ -317,6 +318,10 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   c->pbase = alloc_doubles(Kp * (T + 1));
   c->coef = alloc_doubles(3 * Kp * T);
   c->pl = alloc_doubles(2 * Kp * T);
+  if (family->cell_prepare && !(c->pre = malloc(KT * FAMILY_PREPARED * sizeof *c->pre))) {
+    estep_ctx_free(c);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)", panel->n);
+  }
   gbtm_status st = GBTM_OK;
   if (c->partial && c->cblock && c->pbase && c->coef && c->pl) {
     if (kernel == GBTM_KERNEL_DENSE) st = build_dense(c);
@@ -348,6 +353,7 @@ void estep_ctx_free(estep_ctx *c) {
   free(c->pbase);
   free(c->coef);
   free(c->pl);
+  free(c->pre);
   free(c->ytab);
   free(c->stream);
   free(c->bstart);
@@ -384,7 +390,30 @@ static void prepare_tables(estep_ctx *c, const estep_params *par) {
     c->pbase[k] = 0.0;
     for (size_t t = 0; t < T; t++)
       c->pbase[(t + 1) * Kp + k] = c->pbase[t * Kp + k] + c->coef[t * Kp + k];
+    for (size_t t = 0; c->pre && t < T; t++)
+      c->fam->cell_prepare(par->eta[k * T + t], zeta ? zeta + t : NULL, group_par(par, k),
+                           c->pre + (k * T + t) * FAMILY_PREPARED);
   }
+}
+
+/* v_k(y, E) of a cell of group k at age t: from the prepared table, or
+ * the family's cell_loglik. */
+static inline double cell_v(const estep_ctx *c, const estep_params *par, int k, size_t t, double y, double E) {
+  size_t kt = (size_t)k * c->T + t;
+  if (c->pre) return c->fam->prepared_loglik(c->pre + kt * FAMILY_PREPARED, y, E);
+  return c->fam->cell_loglik(par->eta[kt], par->inflated[k] ? par->zeta + kt : NULL, group_par(par, (size_t)k), y, E);
+}
+
+/* The statistics of a cell of group k at age t with weight w into st. */
+static inline void cell_st(const estep_ctx *c, const estep_params *par, int k, size_t t, double y, double E, double w,
+                           double *st) {
+  size_t kt = (size_t)k * c->T + t;
+  if (c->pre) {
+    c->fam->prepared_stats(c->pre + kt * FAMILY_PREPARED, y, E, w, st, t, c->T);
+    return;
+  }
+  c->fam->cell_stats(par->eta[kt], par->inflated[k] ? par->zeta + kt : NULL, group_par(par, (size_t)k), y, E, w, st, t,
+                     c->T);
 }
 
 /* l[k] += sum over the exception cells of person i of v_k(y, E). */
@@ -392,10 +421,7 @@ static void exception_loglik(const estep_ctx *c, const estep_params *par, size_t
   const gbtm_panel *p = c->p;
   for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++) {
     size_t t = p->ex_t[j];
-    for (int k = 0; k < c->K; k++) {
-      const double *zeta = par->inflated[k] ? par->zeta + k * c->T + t : NULL;
-      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_par(par, (size_t)k), p->ex_y[j], p->ex_e[j]);
-    }
+    for (int k = 0; k < c->K; k++) l[k] += cell_v(c, par, k, t, p->ex_y[j], p->ex_e[j]);
   }
 }
 
@@ -405,11 +431,7 @@ static void positive_loglik(const estep_ctx *c, const estep_params *par, size_t 
   const gbtm_panel *p = c->p;
   for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
     size_t t = p->nz_t[j];
-    for (int k = 0; k < c->K; k++) {
-      const double *zeta = par->inflated[k] ? par->zeta + k * c->T + t : NULL;
-      l[k] += c->fam->cell_loglik(par->eta[k * c->T + t], zeta, group_par(par, (size_t)k), p->nz_y[j], 1.0) -
-              c->coef[t * c->Kp + (size_t)k];
-    }
+    for (int k = 0; k < c->K; k++) l[k] += cell_v(c, par, k, t, p->nz_y[j], 1.0) - c->coef[t * c->Kp + (size_t)k];
   }
 }
 
@@ -420,11 +442,7 @@ static void positive_stats(const estep_ctx *c, const estep_params *par, size_t i
   size_t T = c->T;
   for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
     size_t t = p->nz_t[j];
-    for (int k = 0; k < c->K; k++) {
-      const double *zeta = par->inflated[k] ? par->zeta + k * T + t : NULL;
-      c->fam->cell_stats(par->eta[k * T + t], zeta, group_par(par, (size_t)k), p->nz_y[j], 1.0, tau[k],
-                         ex + (size_t)k * c->ns * T, t, T);
-    }
+    for (int k = 0; k < c->K; k++) cell_st(c, par, k, t, p->nz_y[j], 1.0, tau[k], ex + (size_t)k * c->ns * T);
   }
 }
 
@@ -434,11 +452,7 @@ static void exception_stats(const estep_ctx *c, const estep_params *par, size_t 
   size_t T = c->T;
   for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++) {
     size_t t = p->ex_t[j];
-    for (int k = 0; k < c->K; k++) {
-      const double *zeta = par->inflated[k] ? par->zeta + k * T + t : NULL;
-      c->fam->cell_stats(par->eta[k * T + t], zeta, group_par(par, (size_t)k), p->ex_y[j], p->ex_e[j], tau[k],
-                         ex + (size_t)k * c->ns * T, t, T);
-    }
+    for (int k = 0; k < c->K; k++) cell_st(c, par, k, t, p->ex_y[j], p->ex_e[j], tau[k], ex + (size_t)k * c->ns * T);
   }
 }
 

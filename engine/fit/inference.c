@@ -194,6 +194,7 @@ typedef struct shared {
   int span;               /* C = 0: the entries of v summed (v_span) */
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
   family_par fpar[GBTM_MAX_GROUPS]; /* each group's (model_family_par) */
+  double *pre; /* K x T x FAMILY_PREPARED: the family's prepared cells without covariates, or NULL */
   /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
    * covariates H P x P (the sum over persons of tau-weighted Hessian terms
    * that W cannot hold: theta with risk factors, delta) */
@@ -539,8 +540,12 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
         size_t t = ct[c];
         cell_terms *ck = terms + (size_t)k * T + c;
         const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
-        double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
-        *ck = sh->fam->cell_terms(eta, zt, &sh->fpar[k], cy[c], ce[c]);
+        if (sh->pre) {
+          *ck = sh->fam->prepared_terms(sh->pre + ((size_t)k * T + t) * FAMILY_PREPARED, cy[c], ce[c]);
+        } else {
+          double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
+          *ck = sh->fam->cell_terms(eta, zt, &sh->fpar[k], cy[c], ce[c]);
+        }
         lf[k] += ck->lf;
       }
       mx = fmax(mx, lf[k]);
@@ -662,6 +667,18 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       tb->one[kt] = sh.fam->cell_terms(sh.eta[kt], zt, &sh.fpar[k], 1.0, 1.0);
     }
   if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
+  if (sh.fam->cell_prepare && !sh.C) { /* without covariates a cell's mean is its group's and age's */
+    if (!(sh.pre = malloc(K * T * FAMILY_PREPARED * sizeof *sh.pre))) {
+      free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
+      free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy);
+      inference_free(out);
+      return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory computing the information matrix");
+    }
+    for (size_t k = 0; k < K; k++)
+      for (size_t t = 0; t < T; t++)
+        sh.fam->cell_prepare(sh.eta[k * T + t], model_inflated(m, (int)k) ? sh.zeta + k * T + t : NULL, &sh.fpar[k],
+                             sh.pre + (k * T + t) * FAMILY_PREPARED);
+  }
   long nblocks = (long)sh.nblocks;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nblocks >= PARALLEL_BLOCKS)
   for (long b = 0; b < nblocks; b++) {
@@ -724,7 +741,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       out->meat[a * P + c] = out->meat[c * P + a];
     }
   free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
-  free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy);
+  free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy), free(sh.pre);
   if (model_has_phi(m) && m->phi_common) {
     st = contract_common_phi(m, &sh.l, out, err);
     if (st != GBTM_OK) inference_free(out);

@@ -212,6 +212,35 @@ START_TEST(tables_match_cells) {
 }
 END_TEST
 
+/* A family's prepared cells give cell_loglik's and cell_stats' numbers,
+ * to the bit. */
+START_TEST(prepared_cells) {
+  for (int f = 0; f < gbtm_family_count(); f++) {
+    const gbtm_family *fam = family_at(f);
+    if (!fam->cell_prepare) continue;
+    ck_assert(fam->prepared_loglik && fam->prepared_stats && fam->prepared_terms);
+    for (int inflated = 0; inflated <= (fam->zero_inflated ? 1 : 0); inflated++)
+      for (size_t a = 0; a < 3; a++)
+        for (size_t q = 0; q < 3; q++)
+          for (size_t c = 0; c < 3; c++) {
+            double eta = ETA[a], z = ZETA[q], y = responses(fam)[c], pre[FAMILY_PREPARED];
+            const double *zeta = inflated ? &z : NULL;
+            fam->cell_prepare(eta, zeta, FP(PHI[q]), pre);
+            ck_assert(fam->prepared_loglik(pre, y, 1.0) == fam->cell_loglik(eta, zeta, FP(PHI[q]), y, 1.0));
+            double s1[2 * 16] = {0}, s2[2 * 16] = {0};
+            ck_assert_int_le(fam->n_stats, 16);
+            fam->prepared_stats(pre, y, 1.0, 0.7, s1, 1, 2);
+            fam->cell_stats(eta, zeta, FP(PHI[q]), y, 1.0, 0.7, s2, 1, 2);
+            for (int j = 0; j < 2 * fam->n_stats; j++) ck_assert(s1[j] == s2[j]);
+            family_cell u = fam->prepared_terms(pre, y, 1.0), v = fam->cell_terms(eta, zeta, FP(PHI[q]), y, 1.0);
+            ck_assert(u.lf == v.lf && u.a_eta == v.a_eta && u.a_zeta == v.a_zeta && u.a_phi == v.a_phi);
+            ck_assert(u.h_ee == v.h_ee && u.h_ez == v.h_ez && u.h_zz == v.h_zz && u.h_ep == v.h_ep);
+            ck_assert(u.h_zp == v.h_zp && u.h_pp == v.h_pp);
+          }
+  }
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("families");
   TCase *tc = tcase_create("families");
@@ -220,6 +249,7 @@ int main(void) {
   tcase_add_test(tc, positive_counts_at_unit_exposure);
   tcase_add_test(tc, expected_gradient);
   tcase_add_test(tc, tables_match_cells);
+  tcase_add_test(tc, prepared_cells);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
