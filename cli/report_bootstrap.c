@@ -16,6 +16,14 @@ void report_bootstrap_text(FILE *out, const gbtm_fit_result *res, const gbtm_boo
             report_fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4), report_fixed(c, sizeof c, lo, 4),
             report_fixed(d, sizeof d, hi, 4));
   }
+  const char *phi = gbtm_family_phi_name(gbtm_model_family(m));
+  for (int k = 0; phi && k < gbtm_model_groups(m); k++) {
+    double lo, hi;
+    gbtm_bootstrap_phi(b, k, &lo, &hi);
+    char a[32], c[32], d[32];
+    fprintf(out, "  group %d %s %s [%s, %s]\n", k + 1, phi, report_fixed(a, sizeof a, gbtm_model_phi(m, k), 4),
+            report_fixed(c, sizeof c, lo, 4), report_fixed(d, sizeof d, hi, 4));
+  }
   fprintf(out, "  %8s", "age");
   for (int k = 0; k < gbtm_model_groups(m); k++) fprintf(out, "  group %-13d", k + 1);
   fputc('\n', out);
@@ -46,6 +54,13 @@ static void bootstrap_json(json_writer *w, const gbtm_fit_result *res, const gbt
     json_object_begin(w);
     gbtm_bootstrap_share(b, k, &ci[0], &ci[1]);
     json_kv_double_array(w, "share_ci", ci, 2);
+    const char *phi = gbtm_family_phi_name(gbtm_model_family(m));
+    if (phi) { /* "dispersion_ci" */
+      char key[64];
+      snprintf(key, sizeof key, "%s_ci", phi);
+      gbtm_bootstrap_phi(b, k, &ci[0], &ci[1]);
+      json_kv_double_array(w, key, ci, 2);
+    }
     json_key(w, "trajectory");
     json_array_begin(w);
     for (size_t t = 0; t < gbtm_bootstrap_n_ages(b); t++) {

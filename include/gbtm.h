@@ -736,6 +736,9 @@ size_t gbtm_bootstrap_n_ages(const gbtm_bootstrap *boot);
 const double *gbtm_bootstrap_ages(const gbtm_bootstrap *boot);
 void gbtm_bootstrap_share(const gbtm_bootstrap *boot, int k, double *lower, double *upper);
 void gbtm_bootstrap_trajectory(const gbtm_bootstrap *boot, int k, size_t t, double *lower, double *upper);
+/* The interval of group k's own parameter (gbtm_family_phi_name; NaN for a
+ * family without one). */
+void gbtm_bootstrap_phi(const gbtm_bootstrap *boot, int k, double *lower, double *upper);
 
 /* What the fitted data looked like, kept with the result (and the model
  * file) so that a report can be printed without the data. */

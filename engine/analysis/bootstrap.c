@@ -34,6 +34,7 @@ struct gbtm_bootstrap {
   double *age;          /* T */
   double *share_ci;     /* K x 2 */
   double *traj_ci;      /* K x T x 2 */
+  double *phi_ci;       /* K x 2: the family's own parameter (NaN without one) */
 };
 
 void gbtm_bootstrap_free(gbtm_bootstrap *b) {
@@ -41,6 +42,7 @@ void gbtm_bootstrap_free(gbtm_bootstrap *b) {
   free(b->age);
   free(b->share_ci);
   free(b->traj_ci);
+  free(b->phi_ci);
   free(b);
 }
 
@@ -50,6 +52,10 @@ const double *gbtm_bootstrap_ages(const gbtm_bootstrap *b) { return b->age; }
 void gbtm_bootstrap_share(const gbtm_bootstrap *b, int k, double *lo, double *hi) {
   *lo = b->share_ci[2 * k];
   *hi = b->share_ci[2 * k + 1];
+}
+void gbtm_bootstrap_phi(const gbtm_bootstrap *b, int k, double *lo, double *hi) {
+  *lo = b->phi_ci[2 * k];
+  *hi = b->phi_ci[2 * k + 1];
 }
 void gbtm_bootstrap_trajectory(const gbtm_bootstrap *b, int k, size_t t, double *lo, double *hi) {
   *lo = b->traj_ci[((size_t)k * b->T + t) * 2];
@@ -139,9 +145,11 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
   bt->age = malloc(T * sizeof *bt->age);
   bt->share_ci = malloc((size_t)K * 2 * sizeof *bt->share_ci);
   bt->traj_ci = malloc((size_t)K * T * 2 * sizeof *bt->traj_ci);
-  double *draws = malloc((size_t)B * (size_t)K * (T + 1) * sizeof *draws); /* per replicate: K shares, K x T means */
+  bt->phi_ci = malloc((size_t)K * 2 * sizeof *bt->phi_ci);
+  /* per replicate: K shares, K x T means, K phis */
+  double *draws = malloc((size_t)B * (size_t)K * (T + 2) * sizeof *draws);
   bool *ok = calloc((size_t)B, sizeof *ok);
-  if (!bt->age || !bt->share_ci || !bt->traj_ci || !draws || !ok) {
+  if (!bt->age || !bt->share_ci || !bt->traj_ci || !bt->phi_ci || !draws || !ok) {
     free(draws), free(ok);
     gbtm_bootstrap_free(bt);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d bootstrap replicates", B);
@@ -177,17 +185,18 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
       nomem = true;
     }
     if (rs == GBTM_OK) {
-      double *d = draws + (size_t)b * (size_t)K * (T + 1);
+      double *d = draws + (size_t)b * (size_t)K * (T + 2);
       for (int k = 0; k < K; k++) d[k] = r->group[k].share; /* pi_k, or with risk factors the mean pi_k(z_i) */
       for (int k = 0; k < K; k++)
         for (size_t t = 0; t < T; t++) d[K + (size_t)k * T + t] = gbtm_model_expected(&r->model, k, panel->age[t]);
+      for (int k = 0; k < K; k++) d[K + (size_t)K * T + (size_t)k] = model_has_phi(m) ? r->model.phi[k] : NAN;
       ok[b] = true;
     }
     gbtm_fit_result_free(r);
     gbtm_panel_free(p);
     gsl_rng_free(rng);
   }
-  size_t nq = (size_t)K * (T + 1);
+  size_t nq = (size_t)K * (T + 2);
   double *col = malloc((size_t)B * sizeof *col);
   for (int b = 0; b < B; b++) bt->ok += ok[b];
   if (!col || nomem || bt->ok < 2) {
@@ -205,7 +214,9 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     gsl_sort(col, 1, n);
     double lo = gsl_stats_quantile_from_sorted_data(col, 1, n, a);
     double hi = gsl_stats_quantile_from_sorted_data(col, 1, n, 1.0 - a);
-    double *dst = q < (size_t)K ? bt->share_ci + 2 * q : bt->traj_ci + 2 * (q - (size_t)K);
+    double *dst = q < (size_t)K              ? bt->share_ci + 2 * q
+                  : q < (size_t)K * (T + 1) ? bt->traj_ci + 2 * (q - (size_t)K)
+                                            : bt->phi_ci + 2 * (q - (size_t)K * (T + 1));
     dst[0] = lo;
     dst[1] = hi;
   }

@@ -149,8 +149,9 @@ check "zinb --iorder 0 reports alpha and a dispersion per group" $?
 
 "$gbtm" fit "$data" --family nb --groups 2 --order 2 --exposure exposure --bootstrap 20 --json --quiet \
   >"$dir/boot.json" && jq "$dir/boot.json" '(j["bootstrap"]["replicates"] == 20 and
-all(x["share_ci"][0] < x["share_ci"][1] for x in j["bootstrap"]["group"]))'
-check "--bootstrap 20 with nb: 20 refits, share intervals" $?
+all(x["share_ci"][0] < x["share_ci"][1] for x in j["bootstrap"]["group"]) and
+all(b["dispersion_ci"][0] < g["dispersion"] < b["dispersion_ci"][1] for b, g in zip(j["bootstrap"]["group"], j["group"])))'
+check "--bootstrap 20 with nb: 20 refits, share intervals, dispersion intervals around the estimates" $?
 
 "$gbtm" fit "$nb1" --family nb --order 2 --exposure exposure --json --quiet >"$dir/nb1.json" &&
   jq "$dir/nb1.json" "j['groups'] == 1 and $fin(j['loglik']) and g[0]['dispersion'] > 0"
