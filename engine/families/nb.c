@@ -76,17 +76,56 @@ static void tables(const double *eta, const double *zeta, const family_par *fp, 
   }
 }
 
-static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  const double phi = fp->phi;
-  double mu = E * exp(eta), r = phi;
+/* eq. I for eq. NB, s = r + mu:
+ *   d/deta = r (y - mu) / s,              d2/deta2 = -r mu (r + y) / s^2,
+ *   d/dr   = D1 - log1p(mu/r) + (mu - y)/s,
+ *   d2/dr2 = D2 + 1/r - 1/s - (mu - y)/s^2,   d2/deta dr = mu (y - mu) / s^2,
+ * D1, D2 the differences of psi and psi' at y + r and r. A zero of a zinb
+ * group, with u = logistic(zeta - L0) its zero-state responsibility and
+ * L0's derivatives L_e = -r mu/s, L_r = -log1p(mu/r) + mu/s, L_ee = -r^2 mu/s^2,
+ * L_rr = 1/r - 1/s - mu/s^2, L_er = -mu^2/s^2:
+ *   d/dzeta = u - omega, d2/dzeta2 = u(1-u) - omega(1-omega),
+ *   d/da = (1-u) L_a, d2/da db = (1-u) L_ab + u(1-u) L_a L_b, d2/dzeta da = -u(1-u) L_a;
+ * a positive count adds -log(1 + e^zeta) to log f, -omega and -omega(1-omega)
+ * in zeta. */
+/* What a group's cells at one age share: eta, r, exp(eta) and at unit
+ * exposure log1p(mu / r) and log(r + mu); with zero inflation zeta,
+ * omega = logistic(zeta) and log(1 + e^zeta). */
+enum { P_ETA, P_R, P_EXP, P_L1, P_LOGS, P_INFLATED, P_Z, P_OMEGA, P_L1PZ };
+
+static void cell_prepare(double eta, const double *zeta, const family_par *fp, double *pre) {
+  const double r = fp->phi, mu = exp(eta);
+  pre[P_ETA] = eta, pre[P_R] = r, pre[P_EXP] = mu, pre[P_L1] = log1p(mu / r), pre[P_LOGS] = log(r + mu);
+  pre[P_INFLATED] = zeta != NULL;
+  if (zeta) pre[P_Z] = *zeta, pre[P_OMEGA] = logistic(*zeta), pre[P_L1PZ] = log1pexp(*zeta);
+}
+
+/* mu, s = r + mu, log1p(mu / r) and log(s) of a cell at exposure E. */
+static void cell_mean(const double *pre, double E, double *mu, double *s, double *l1, double *log_s) {
+  if (E == 1.0) {
+    *mu = pre[P_EXP], *s = pre[P_R] + *mu, *l1 = pre[P_L1], *log_s = pre[P_LOGS];
+    return;
+  }
+  *mu = E * pre[P_EXP], *s = pre[P_R] + *mu, *l1 = log1p(*mu / pre[P_R]), *log_s = log(*s);
+}
+
+static double prepared_loglik(const double *pre, double y, double E) {
+  double mu, s, l1, log_s, r = pre[P_R];
+  cell_mean(pre, E, &mu, &s, &l1, &log_s);
   if (y == 0.0) {
-    double l0 = log_p0(mu, r);
-    return zeta ? log_add(*zeta, l0) - log1pexp(*zeta) : l0;
+    double l0 = -r * l1;
+    return pre[P_INFLATED] ? log_add(pre[P_Z], l0) - pre[P_L1PZ] : l0;
   }
   double lg;
   gamma_diffs(y, r, &lg, NULL, NULL);
-  double v = lg + log_p0(mu, r) + y * (eta - log(r + mu));
-  return zeta ? v - log1pexp(*zeta) : v;
+  double v = lg + -r * l1 + y * (pre[P_ETA] - log_s);
+  return pre[P_INFLATED] ? v - pre[P_L1PZ] : v;
+}
+
+static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  return prepared_loglik(pre, y, E);
 }
 
 /* eq. I for eq. NB, s = r + mu:
@@ -101,18 +140,18 @@ static double cell_loglik(double eta, const double *zeta, const family_par *fp, 
  *   d/da = (1-u) L_a, d2/da db = (1-u) L_ab + u(1-u) L_a L_b, d2/dzeta da = -u(1-u) L_a;
  * a positive count adds -log(1 + e^zeta) to log f, -omega and -omega(1-omega)
  * in zeta. */
-static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  const double phi = fp->phi;
+static family_cell prepared_terms(const double *pre, double y, double E) {
   family_cell c = {0};
-  double mu = E * exp(eta), r = phi, s = r + mu, l1 = log1p(mu / r);
+  double mu, s, l1, log_s, r = pre[P_R];
+  cell_mean(pre, E, &mu, &s, &l1, &log_s);
   double lg, D1, D2;
   gamma_diffs(y, r, &lg, &D1, &D2);
   double cst = (y > 0.0 ? -lgamma(y + 1.0) : 0.0) + (E != 1.0 ? y * log(E) : 0.0);
-  if (zeta && y == 0.0) {
-    double z = *zeta, omega = logistic(z), L0 = -r * l1;
+  if (pre[P_INFLATED] && y == 0.0) {
+    double z = pre[P_Z], omega = pre[P_OMEGA], L0 = -r * l1;
     double Le = -r * mu / s, Lr = -l1 + mu / s, Lee = -r * r * mu / (s * s), Lrr = 1.0 / r - 1.0 / s - mu / (s * s);
     double Ler = -mu * mu / (s * s), u = logistic(z - L0), uu = u * (1.0 - u);
-    c.lf = log_add(z, L0) - log1pexp(z);
+    c.lf = log_add(z, L0) - pre[P_L1PZ];
     c.a_zeta = u - omega;
     c.h_zz = uu - omega * (1.0 - omega);
     c.a_eta = (1.0 - u) * Le;
@@ -124,19 +163,30 @@ static family_cell cell_terms(double eta, const double *zeta, const family_par *
     c.h_zp = -uu * Lr;
     return c;
   }
-  c.lf = lg - r * l1 + y * (eta - log(s)) + cst;
+  c.lf = lg - r * l1 + y * (pre[P_ETA] - log_s) + cst;
   c.a_eta = r * (y - mu) / s;
   c.h_ee = -r * mu * (r + y) / (s * s);
   c.a_phi = D1 - l1 + (mu - y) / s;
   c.h_pp = D2 + 1.0 / r - 1.0 / s - (mu - y) / (s * s);
   c.h_ep = mu * (y - mu) / (s * s);
-  if (zeta) {
-    double omega = logistic(*zeta);
-    c.lf -= log1pexp(*zeta);
+  if (pre[P_INFLATED]) {
+    double omega = pre[P_OMEGA];
+    c.lf -= pre[P_L1PZ];
     c.a_zeta = -omega;
     c.h_zz = -omega * (1.0 - omega);
   }
   return c;
+}
+
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  double pre[FAMILY_PREPARED];
+  cell_prepare(eta, zeta, fp, pre);
+  return prepared_terms(pre, y, E);
+}
+
+static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
+  family_cell c = prepared_terms(pre, y, E);
+  cell_newton_add(&c, w, st, t, T);
 }
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
@@ -214,7 +264,8 @@ static double phi_start(double mean, double variance) {
   .cell_stats = cell_stats, .regular_stats = regular_stats, .mstep = mstep, .gradient = gradient,                    \
   .add_constant = add_constant, .cell_terms = cell_terms, .positive_hessian = positive_hessian,                      \
   .expected = expected, .log_expected_gradient = log_expected_gradient, .sample = sample, .phi_start = phi_start,      \
-  .phi_curvature = cell_newton_phi
+  .phi_curvature = cell_newton_phi, .cell_prepare = cell_prepare, .prepared_loglik = prepared_loglik,                \
+  .prepared_stats = prepared_stats, .prepared_terms = prepared_terms
 
 const gbtm_family gbtm_family_nb = {
     .name = "nb",
