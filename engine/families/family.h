@@ -195,6 +195,9 @@ const char *family_response_why(gbtm_family_id id, long long y, double E);
 /* NULL when family id takes the exposure E, else its exposure_why (for a
  * family with trials, why E is not a whole number of them). */
 const char *family_exposure_why(gbtm_family_id id, double E);
+/* What the exposure column is called in messages: "trials" for a family
+ * with trials, else "exposure". */
+static inline const char *exposure_word(gbtm_family_id id) { return gbtm_family_trials(id) ? "trials" : "exposure"; }
 /* Whether family id's responses are reals (real_response); false for an
  * invalid id. */
 bool family_real_response(gbtm_family_id id);

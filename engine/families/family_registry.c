@@ -32,7 +32,7 @@ const char *family_exposure_why(gbtm_family_id id, double E) {
   const gbtm_family *f = family_get(id);
   if (!f || E == 1.0) return NULL;
   if (f->trials && !(E >= 1.0 && E <= 2147483647.0 && E == floor(E)))
-    return "is not a whole number of trials, 1 or more (the logit family's --trials)";
+    return "is not a whole number, 1 or more (the logit family's --trials)";
   return f->exposure_why;
 }
 

@@ -141,10 +141,10 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     if (h->exposure != SIZE_MAX &&
         (!csv_parse_real(text[3], len[3], &row->exposure) || !isfinite(row->exposure) ||
          !(row->exposure > 0.0)))
-      return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3],
+      return csv_bad_field(err, r->path, line, h->exposure + 1, exposure_word(cols->family), text[3], len[3],
                            "is not a finite number > 0");
     if (h->exposure != SIZE_MAX && (why = family_exposure_why(cols->family, row->exposure)))
-      return csv_bad_field(err, r->path, line, h->exposure + 1, "exposure", text[3], len[3], why);
+      return csv_bad_field(err, r->path, line, h->exposure + 1, exposure_word(cols->family), text[3], len[3], why);
     if (!real && (why = family_response_why(cols->family, count, row->exposure)))
       return csv_bad_field(err, r->path, line, h->count + 1, "count", text[2], len[2], why);
 

@@ -195,10 +195,10 @@ static gbtm_status read_wave(wide_reader *w, uint64_t line, size_t v, const doub
     size_t fe = h->exposure[v];
     if (!csv_parse_real(w->text[fe], w->len[fe], &row->exposure) || !isfinite(row->exposure) ||
         !(row->exposure > 0.0))
-      return csv_bad_field(err, w->r.path, line, fe + 1, "exposure", w->text[fe], w->len[fe],
+      return csv_bad_field(err, w->r.path, line, fe + 1, exposure_word(c->family), w->text[fe], w->len[fe],
                            "is not a finite number > 0");
     if ((why = family_exposure_why(c->family, row->exposure)))
-      return csv_bad_field(err, w->r.path, line, fe + 1, "exposure", w->text[fe], w->len[fe], why);
+      return csv_bad_field(err, w->r.path, line, fe + 1, exposure_word(c->family), w->text[fe], w->len[fe], why);
   }
   if (!w->real && (why = family_response_why(c->family, (long long)row->count, row->exposure)))
     return csv_bad_field(err, w->r.path, line, fc + 1, "count", w->text[fc], w->len[fc], why);

@@ -85,7 +85,7 @@ check "a count above its trials is refused (exit $rc: $(head -c 200 "$dir/err.tx
 awk -F, 'NR == 9 {$4 = 2.5} {print}' OFS=, "$bin" >"$dir/half.csv"
 "$gbtm" fit "$dir/half.csv" --family logit --trials trials --quiet 2>"$dir/err.txt" >/dev/null
 rc=$?
-[ $rc -eq 2 ] && grep -q "half.csv:9:4: exposure \"2.5\" is not a whole number of trials" "$dir/err.txt"
+[ $rc -eq 2 ] && grep -q "half.csv:9:4: trials \"2.5\" is not a whole number, 1 or more" "$dir/err.txt"
 check "a fractional number of trials is refused (exit $rc: $(head -c 200 "$dir/err.txt"))" $?
 "$gbtm" fit "$bin" --trials trials --quiet 2>"$dir/err.txt" >/dev/null
 rc=$?
