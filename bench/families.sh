@@ -20,7 +20,13 @@
 # iterations); fit_s_per_iter = fit_s / iterations, an upper bound of one
 # E-step's cost (the starts' E-steps and the Newton polish are in fit_s too).
 #
-#   bash bench/families.sh [--timeout S] [--threads T] [CASE...]
+#   bash bench/families.sh [--timeout S] [--threads T] [--estep] [CASE...]
+#
+# --estep: instead, the cost of one E-step at N, from two short fits of one
+# start on all persons without standard errors (--starts 1 --pilot none
+# --se none, --max-iter 5 and --max-iter 15): the difference of their
+# fit_seconds over the difference of their iterations, written to
+# bench/out/families/estep.tsv (family n estep_s it_lo it_hi fit_s_lo fit_s_hi).
 #
 # Default cases: every family at 100,000 persons, then poisson, logit, nb,
 # cnorm and beta at 1,000,000.
@@ -29,12 +35,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 limit=900
 threads=
+estep=0
 cases=()
 while (($#)); do
   case "$1" in
     --timeout) limit=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --estep) estep=1; shift ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) cases+=("$1"); shift ;;
   esac
 done
@@ -63,6 +71,25 @@ for c in "${cases[@]}"; do
   esac
   [[ -n $threads ]] && extra+=(--threads "$threads")
   log=$out/logs/${f}_$n
+  if ((estep)); then
+    est=$out/estep.tsv
+    [[ -s $est ]] || printf 'family\tn\testep_s\tit_lo\tit_hi\tfit_s_lo\tfit_s_hi\n' >"$est"
+    for m in 5 15; do
+      timeout "$limit" "$gbtm" fit "$data" --family "$f" --groups 4 --order 3 --starts 1 --pilot none --se none \
+        --max-iter "$m" "${extra[@]}" --json -q >"$log.estep$m.json" 2>"$log.estep$m.err" || true
+    done
+    line=$(python3 - "$f" "$n" "$log.estep5.json" "$log.estep15.json" <<'PY'
+import json, sys
+a, b = (json.load(open(x)) for x in sys.argv[3:5])
+print("\t".join([sys.argv[1], sys.argv[2],
+                 f"{(b['fit_seconds'] - a['fit_seconds']) / (b['iterations'] - a['iterations']):.4f}",
+                 str(a["iterations"]), str(b["iterations"]), f"{a['fit_seconds']:.3f}", f"{b['fit_seconds']:.3f}"]))
+PY
+)
+    echo "$line" >>"$est"
+    echo "estep $(tr '\t' ' ' <<<"$line") load=$(cut -d' ' -f1 /proc/loadavg)"
+    continue
+  fi
   status=ok
   /usr/bin/time -v timeout "$limit" "$gbtm" fit "$data" --family "$f" --groups 4 --order 3 --starts 10 \
     "${extra[@]}" --json -q >"$log.json" 2>"$log.err" || status=$?
