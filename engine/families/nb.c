@@ -38,13 +38,17 @@ static void digammas(double x, double *p1, double *p2) {
 /* lgamma(y + r) - lgamma(r) into *lg and, when d1 is given,
  * psi(y + r) - psi(r) and psi'(y + r) - psi'(r) into *d1, *d2. */
 static void gamma_diffs(double y, double r, double *lg, double *d1, double *d2) {
-  if (y < SUM_BELOW && y == floor(y)) {
-    double a = 0.0, b = 0.0, c = 0.0;
+  if (y < SUM_BELOW && y == floor(y) && r < 1e30) {
+    /* the logarithm of products of up to 8 terms (each below 1e30 + 64:
+     * no overflow), one log per 8 terms */
+    double a = 0.0, b = 0.0, c = 0.0, prod = 1.0;
     for (int j = 0; j < (int)y; j++) {
       double q = r + j;
-      a += log(q), b += 1.0 / q, c -= 1.0 / (q * q);
+      prod *= q;
+      if ((j & 7) == 7) a += log(prod), prod = 1.0;
+      if (d1) b += 1.0 / q, c -= 1.0 / (q * q);
     }
-    *lg = a;
+    *lg = a + log(prod);
     if (d1) *d1 = b, *d2 = c;
     return;
   }
@@ -97,6 +101,7 @@ static void cell_prepare(double eta, const double *zeta, const family_par *fp, d
   const double r = fp->phi, mu = exp(eta);
   pre[P_ETA] = eta, pre[P_R] = r, pre[P_EXP] = mu, pre[P_L1] = log1p(mu / r), pre[P_LOGS] = log(r + mu);
   pre[P_INFLATED] = zeta != NULL;
+  pre[P_Z] = pre[P_OMEGA] = pre[P_L1PZ] = 0.0;
   if (zeta) pre[P_Z] = *zeta, pre[P_OMEGA] = logistic(*zeta), pre[P_L1PZ] = log1pexp(*zeta);
 }
 
@@ -140,13 +145,15 @@ static double cell_loglik(double eta, const double *zeta, const family_par *fp, 
  *   d/da = (1-u) L_a, d2/da db = (1-u) L_ab + u(1-u) L_a L_b, d2/dzeta da = -u(1-u) L_a;
  * a positive count adds -log(1 + e^zeta) to log f, -omega and -omega(1-omega)
  * in zeta. */
-static family_cell prepared_terms(const double *pre, double y, double E) {
+/* The terms of a cell; with_lf false leaves log f out (the statistics do
+ * not read it), and so its constant's lgamma. */
+static inline family_cell terms(const double *pre, double y, double E, bool with_lf) {
   family_cell c = {0};
   double mu, s, l1, log_s, r = pre[P_R];
   cell_mean(pre, E, &mu, &s, &l1, &log_s);
   double lg, D1, D2;
   gamma_diffs(y, r, &lg, &D1, &D2);
-  double cst = (y > 0.0 ? -lgamma(y + 1.0) : 0.0) + (E != 1.0 ? y * log(E) : 0.0);
+  double cst = !with_lf ? 0.0 : (y > 0.0 ? -lgamma(y + 1.0) : 0.0) + (E != 1.0 ? y * log(E) : 0.0);
   if (pre[P_INFLATED] && y == 0.0) {
     double z = pre[P_Z], omega = pre[P_OMEGA], L0 = -r * l1;
     double Le = -r * mu / s, Lr = -l1 + mu / s, Lee = -r * r * mu / (s * s), Lrr = 1.0 / r - 1.0 / s - mu / (s * s);
@@ -163,7 +170,7 @@ static family_cell prepared_terms(const double *pre, double y, double E) {
     c.h_zp = -uu * Lr;
     return c;
   }
-  c.lf = lg - r * l1 + y * (pre[P_ETA] - log_s) + cst;
+  if (with_lf) c.lf = lg - r * l1 + y * (pre[P_ETA] - log_s) + cst;
   c.a_eta = r * (y - mu) / s;
   c.h_ee = -r * mu * (r + y) / (s * s);
   c.a_phi = D1 - l1 + (mu - y) / s;
@@ -178,6 +185,8 @@ static family_cell prepared_terms(const double *pre, double y, double E) {
   return c;
 }
 
+static family_cell prepared_terms(const double *pre, double y, double E) { return terms(pre, y, E, true); }
+
 static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
   double pre[FAMILY_PREPARED];
   cell_prepare(eta, zeta, fp, pre);
@@ -185,7 +194,7 @@ static family_cell cell_terms(double eta, const double *zeta, const family_par *
 }
 
 static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
-  family_cell c = prepared_terms(pre, y, E);
+  family_cell c = terms(pre, y, E, false);
   cell_newton_add(&c, w, st, t, T);
 }
 
