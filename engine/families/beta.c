@@ -97,16 +97,6 @@ static void regular_stats(const double *eta, const double *zeta, const family_pa
   (void)eta, (void)zeta, (void)fp, (void)T, (void)TO, (void)TP, (void)TY, (void)st;
 }
 
-static const char *mstep(const family_group *g, const double *st, double *beta, double *alpha, double *log_phi) {
-  return cell_newton_step(g, st, beta, alpha, log_phi);
-}
-
-static void gradient(const family_group *g, const double *st, const double *eta, const double *zeta,
-                     const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi) {
-  (void)eta, (void)zeta, (void)fp;
-  cell_newton_gradient(g, st, grad_beta, grad_alpha, grad_phi);
-}
-
 /* -log y - log(1 - y). */
 static double add_constant(double c, double y, double E) {
   (void)E;
@@ -170,8 +160,8 @@ const gbtm_family gbtm_family_beta = {
     .cell_loglik = cell_loglik,
     .cell_stats = cell_stats,
     .regular_stats = regular_stats,
-    .mstep = mstep,
-    .gradient = gradient,
+    .mstep = cell_newton_step,
+    .gradient = cell_newton_gradient,
     .add_constant = add_constant,
     .cell_terms = cell_terms,
     .positive_hessian = positive_hessian,

@@ -214,16 +214,6 @@ static void regular_stats(const double *eta, const double *zeta, const family_pa
   }
 }
 
-static const char *mstep(const family_group *g, const double *st, double *beta, double *alpha, double *log_phi) {
-  return cell_newton_step(g, st, beta, alpha, log_phi);
-}
-
-static void gradient(const family_group *g, const double *st, const double *eta, const double *zeta, const family_par *fp,
-                     double *grad_beta, double *grad_alpha, double *grad_phi) {
-  (void)eta, (void)zeta, (void)fp;
-  cell_newton_gradient(g, st, grad_beta, grad_alpha, grad_phi);
-}
-
 /* y log E - log y!, as for Poisson. */
 static double add_constant(double c, double y, double E) {
   if (y > 0.0) c -= lgamma(y + 1.0);
@@ -270,7 +260,8 @@ static double phi_start(double mean, double variance) {
 #define NB_COMMON                                                                                                    \
   .since_format = 5, .expected_name = "expected count", .predictor_name = "log rate", .ratio_name = "rate ratio",   \
   .n_stats = CN_STATS, .phi_name = "dispersion", .cell_path = true, .tables = tables, .cell_loglik = cell_loglik,     \
-  .cell_stats = cell_stats, .regular_stats = regular_stats, .mstep = mstep, .gradient = gradient,                    \
+  .cell_stats = cell_stats, .regular_stats = regular_stats, .mstep = cell_newton_step,                               \
+  .gradient = cell_newton_gradient,                                                                                 \
   .add_constant = add_constant, .cell_terms = cell_terms, .positive_hessian = positive_hessian,                      \
   .expected = expected, .log_expected_gradient = log_expected_gradient, .sample = sample, .phi_start = phi_start,      \
   .phi_curvature = cell_newton_phi, .cell_prepare = cell_prepare, .prepared_loglik = prepared_loglik,                \

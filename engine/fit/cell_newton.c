@@ -33,8 +33,9 @@ void cell_newton_add(const family_cell *c, double w, double *st, size_t t, size_
   st[CN_HPP * T + t] += w * c->h_pp;
 }
 
-void cell_newton_gradient(const family_group *g, const double *st, double *grad_beta, double *grad_alpha,
-                          double *grad_phi) {
+void cell_newton_gradient(const family_group *g, const double *st, const double *eta, const double *zeta,
+                          const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi) {
+  (void)eta, (void)zeta, (void)fp;
   const size_t T = g->T;
   for (int j = 0; j < g->nb; j++) grad_beta[j] = 0.0;
   for (int j = 0; j < g->na; j++) grad_alpha[j] = 0.0;

@@ -29,8 +29,10 @@ const char *cell_newton_step(const family_group *g, const double *st, double *be
 void cell_newton_phi(const family_group *g, const double *st, double *d1, double *d2);
 
 /* d log L / d (beta, alpha, phi) from the same statistics (Fisher's
- * identity): X'a_eta, X'a_zeta and sum a_phi. */
-void cell_newton_gradient(const family_group *g, const double *st, double *grad_beta, double *grad_alpha,
-                          double *grad_phi);
+ * identity): X'a_eta, X'a_zeta and sum a_phi. With cell_newton_step, a
+ * family's gradient and mstep as they are (eta, zeta and fp are not read:
+ * the statistics were gathered at them). */
+void cell_newton_gradient(const family_group *g, const double *st, const double *eta, const double *zeta,
+                          const family_par *fp, double *grad_beta, double *grad_alpha, double *grad_phi);
 
 #endif
