@@ -14,9 +14,21 @@
  *   - stream: one pass that only reads the compact cells (memory traffic);
  * and prints each time per iteration and the ratio estep / floor.
  *
+ * With --family F of a family whose log f is not linear in the count (its
+ * cell path: nb, zinb, cnorm, beta; DESIGN §6 Families) the floor's
+ * multiply-adds become, for each nonzero cell, the family's features once
+ * and its log f from the prepared values (engine/families/family.h:
+ * cell_features, prepared_loglik; for a family with linear_features the
+ * multiply-adds of those features) for each group: the least any E-step
+ * does to have each cell's log f in each group. Its zeros (the window sums
+ * of the regular cells) are left out, which only lowers the floor.
+ *
  *   floor [--n N] [--seed S] [--data FILE] [--params MODEL.h5] [--groups K]
- *         [--order D] [--iorder Q] [--poisson] [--threads T] [--seconds S]
- *         [--fit-n M]
+ *         [--order D] [--iorder Q] [--poisson | --family F] [--min A --max B]
+ *         [--threads T] [--seconds S] [--fit-n M]
+ *
+ * --data reads any panel gbtm reads (an HDF5 panel too) as the family's;
+ * --min and --max are a censored family's censoring points (cnorm).
  *
  * Without --data it simulates the rapporteur-2024 preset with N persons
  * (default 1,000,000) and seed S. The parameters are those of a model file
@@ -38,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "families/family.h"
 #include "fit/em.h"
 #include "gbtm.h"
 #include "model/model.h"
@@ -51,14 +64,15 @@ typedef struct floor_args {
   uint64_t seed;
   const char *data, *params;
   int groups, order, iorder, threads;
-  bool poisson;
+  gbtm_family_id family;
+  double ymin, ymax;
   double seconds;
 } floor_args;
 
 static void usage(FILE *out) {
   fputs("usage: floor [--n N] [--seed S] [--data FILE] [--params MODEL.h5] [--groups K]\n"
-        "             [--order D] [--iorder Q] [--poisson] [--threads T] [--seconds S]\n"
-        "             [--fit-n M]\n"
+        "             [--order D] [--iorder Q] [--poisson | --family F] [--min A --max B]\n"
+        "             [--threads T] [--seconds S] [--fit-n M]\n"
         "Times the E-step against the floor of its unavoidable work (N*K exp,\n"
         "N log, nnz*K multiply-adds) on the same panel; see bench/floor.c.\n",
         out);
@@ -74,7 +88,8 @@ static bool parse_size(const char *s, size_t *out) {
 
 static bool parse_args(int argc, char **argv, floor_args *a) {
   *a = (floor_args){.n = 1000000, .fit_n = 20000, .seed = 1, .groups = 4, .order = 3,
-                    .iorder = 0, .threads = 0, .seconds = 2.0};
+                    .iorder = 0, .threads = 0, .family = GBTM_ZIP, .ymin = -INFINITY, .ymax = INFINITY,
+                    .seconds = 2.0};
   static const struct option opts[] = {
       {"n", required_argument, NULL, 'n'},       {"seed", required_argument, NULL, 's'},
       {"data", required_argument, NULL, 'd'},    {"params", required_argument, NULL, 'p'},
@@ -82,6 +97,8 @@ static bool parse_args(int argc, char **argv, floor_args *a) {
       {"iorder", required_argument, NULL, 'q'},  {"poisson", no_argument, NULL, 'P'},
       {"threads", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'S'},
       {"fit-n", required_argument, NULL, 'f'},   {"help", no_argument, NULL, 'h'},
+      {"family", required_argument, NULL, 'F'},  {"min", required_argument, NULL, 'a'},
+      {"max", required_argument, NULL, 'b'},
       {NULL, 0, NULL, 0}};
   int c;
   size_t v;
@@ -95,7 +112,10 @@ static bool parse_args(int argc, char **argv, floor_args *a) {
     case 'k': if (!parse_size(optarg, &v) || v < 1 || v > GBTM_MAX_GROUPS) return false; a->groups = (int)v; break;
     case 'o': if (!parse_size(optarg, &v) || v > GBTM_MAX_ORDER) return false; a->order = (int)v; break;
     case 'q': a->iorder = atoi(optarg); if (a->iorder < -1 || a->iorder > GBTM_MAX_ORDER) return false; break;
-    case 'P': a->poisson = true; break;
+    case 'P': a->family = GBTM_POISSON; break;
+    case 'F': if (!gbtm_family_parse(optarg, &a->family)) return false; break;
+    case 'a': a->ymin = atof(optarg); break;
+    case 'b': a->ymax = atof(optarg); break;
     case 't': if (!parse_size(optarg, &v)) return false; a->threads = (int)v; break;
     case 'S': a->seconds = atof(optarg); if (!(a->seconds > 0.0)) return false; break;
     case 'h': usage(stdout); exit(0);
@@ -112,7 +132,8 @@ static gbtm_panel *load_panel(const floor_args *a) {
   gbtm_panel *p = NULL;
   if (a->data) {
     gbtm_csv_columns cols = gbtm_csv_columns_default();
-    if (gbtm_panel_read_csv(a->data, &cols, &p, &err) != GBTM_OK)
+    cols.family = a->family, cols.ymin = a->ymin, cols.ymax = a->ymax;
+    if (gbtm_panel_read(a->data, &cols, &p, &err) != GBTM_OK)
       fprintf(stderr, "floor: %s\n", err.message);
     return p;
   }
@@ -125,11 +146,12 @@ static gbtm_panel *load_panel(const floor_args *a) {
 
 static gbtm_fit_options fit_options(const floor_args *a, int threads) {
   gbtm_fit_options o = gbtm_fit_options_default();
-  o.family = a->poisson ? GBTM_POISSON : GBTM_ZIP;
+  o.family = a->family;
   o.groups = a->groups;
+  o.ymin = a->ymin, o.ymax = a->ymax;
   for (int k = 0; k < a->groups; k++) {
     o.order[k] = a->order;
-    o.iorder[k] = a->iorder;
+    o.iorder[k] = gbtm_family_zero_inflated(a->family) ? a->iorder : -1;
   }
   o.threads = threads;
   return o;
@@ -182,6 +204,7 @@ static void params_of_model(const em_ws *ws, const gbtm_model *m, double *params
     params[k] = m->theta[k] - m->theta[0];
     for (int j = 0; j < ws->nb[k]; j++) params[ws->off_beta[k] + j] = m->beta[k][j];
     for (int j = 0; j < ws->na[k]; j++) params[ws->off_alpha[k] + j] = m->alpha[k][j];
+    if (ws->has_phi) params[ws->off_phi[k]] = log(m->phi[k]);
   }
 }
 
@@ -275,6 +298,13 @@ typedef struct floor_panel {
   double *lin;     /* T x K: the per-(t, k) coefficients y multiplies */
   double *scratch; /* per thread: 3 x block x K */
   double *part;    /* nblocks */
+  /* a cell-path family's (fam non-NULL): the responses (nnz), the prepared
+   * cells and groups, and per thread a block's cells' features and the
+   * statistics (K x n_stats x T) */
+  const gbtm_family *fam;
+  size_t T, most;  /* ages; the most cells of a block */
+  double *y, *pre, *group, *feat, *stats;
+  double *flin; /* with linear_features n: T x K x (1 + n), v's coefficients, each age's groups together */
 } floor_panel;
 
 static void floor_panel_free(floor_panel *f) {
@@ -284,13 +314,45 @@ static void floor_panel_free(floor_panel *f) {
   free(f->lin);
   free(f->scratch);
   free(f->part);
+  free(f->y);
+  free(f->pre);
+  free(f->group);
+  free(f->feat);
+  free(f->stats);
+  free(f->flin);
 }
 
 static size_t cells_of(const gbtm_panel *p, size_t i) { return p->nz_start[i + 1] - p->nz_start[i]; }
 
-static bool floor_panel_init(floor_panel *f, const gbtm_panel *p, const double *eta, int K, int threads) {
+static bool floor_panel_init(floor_panel *f, const gbtm_panel *p, const em_ws *ws, int K, int threads) {
+  const double *eta = ws->eta;
   memset(f, 0, sizeof *f);
   if (p->T > 65535) return false;
+  f->T = p->T;
+  if (ws->fam->cell_path && ws->fam->cell_prepare) {
+    const gbtm_family *fam = ws->fam;
+    size_t KT = (size_t)K * p->T;
+    f->fam = fam;
+    f->y = malloc((p->n_nonzero + 1) * sizeof *f->y);
+    f->pre = malloc(KT * FAMILY_PREPARED * sizeof *f->pre);
+    f->group = malloc((size_t)K * FAMILY_GROUP_PREPARED * sizeof *f->group);
+    f->stats = calloc((size_t)threads * KT * (size_t)fam->n_stats, sizeof *f->stats);
+    if (!f->y || !f->pre || !f->group || !f->stats) return false;
+    for (int k = 0; k < K; k++) {
+      for (size_t t = 0; t < p->T; t++)
+        fam->cell_prepare(eta[(size_t)k * p->T + t], ws->na[k] ? ws->zeta + (size_t)k * p->T + t : NULL, &ws->fpar[k],
+                          f->pre + ((size_t)k * p->T + t) * FAMILY_PREPARED);
+      if (fam->group_prepare) fam->group_prepare(&ws->fpar[k], f->group + (size_t)k * FAMILY_GROUP_PREPARED);
+    }
+    size_t m = (size_t)(1 + fam->linear_features);
+    if (fam->linear_features) {
+      if (!(f->flin = malloc(KT * m * sizeof *f->flin))) return false;
+      for (size_t t = 0; t < p->T; t++)
+        for (int k = 0; k < K; k++)
+          for (size_t j = 0; j < m; j++)
+            f->flin[(t * (size_t)K + (size_t)k) * m + j] = f->pre[((size_t)k * p->T + t) * FAMILY_PREPARED + j];
+    }
+  }
   f->n = p->n;
   f->K = K;
   f->block = 1024;
@@ -323,13 +385,17 @@ static bool floor_panel_init(floor_panel *f, const gbtm_panel *p, const double *
       if (m > 65535) { free(ord); return false; }
       f->count[i0 + r] = (uint16_t)m;
       for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
-        int32_t y = (int32_t)p->nz_y[j]; /* a count */
-        f->cell[c++] = (cell16){(uint16_t)p->nz_t[j], (uint16_t)(y > 65535 ? 65535 : y)};
+        int32_t y = (int32_t)p->nz_y[j]; /* a count, or a real's integer part (unused then) */
+        if (f->y) f->y[c] = p->nz_y[j];
+        f->cell[c++] = (cell16){(uint16_t)p->nz_t[j], (uint16_t)(y > 65535 || y < 0 ? 65535 : y)};
       }
     }
   }
   free(ord);
   f->first[f->nblocks] = c;
+  for (size_t b = 0; b < f->nblocks; b++)
+    f->most = f->first[b + 1] - f->first[b] > f->most ? f->first[b + 1] - f->first[b] : f->most;
+  if (f->fam && !(f->feat = malloc(((size_t)threads * f->most + 1) * FAMILY_FEATURES * sizeof *f->feat))) return false;
   for (size_t t = 0; t < p->T; t++)
     for (int k = 0; k < K; k++) f->lin[t * (size_t)K + (size_t)k] = eta[(size_t)k * p->T + t];
   return true;
@@ -427,6 +493,71 @@ static inline __attribute__((always_inline)) double floor_block(const floor_pane
   return tot;
 }
 
+/* One block of a cell-path family's floor: per nonzero cell its features
+ * once, then each group's log f from the prepared values (for
+ * linear_features their multiply-adds, as the E-step does); per person K
+ * exponentials and one logarithm (the softmax, from the largest l); then
+ * per cell and group the statistics (prepared_stats, or for
+ * linear_features the sums of tau and tau f). */
+static double floor_block_cells(const floor_panel *f, size_t b, double *scratch, double *feat, double *st) {
+  const gbtm_family *fam = f->fam;
+  const int K = f->K, n = fam->linear_features;
+  const size_t T = f->T, stride = (size_t)fam->n_stats * T;
+  size_t i0 = b * f->block, i1 = i0 + f->block < f->n ? i0 + f->block : f->n, nb = i1 - i0;
+  double *a = scratch, *e = a + f->block * (size_t)K, *s = e + f->block * (size_t)K, mx[1024];
+  const cell16 *c0 = f->cell + f->first[b], *c = c0;
+  const double *y = f->y + f->first[b];
+  double *ft = feat;
+  for (size_t r = 0; r < nb; r++) {
+    double acc[GBTM_MAX_GROUPS] = {0};
+    for (uint16_t m = f->count[i0 + r]; m > 0; m--, c++, y++, ft += FAMILY_FEATURES) {
+      fam->cell_features(*y, 1.0, ft);
+      for (int k = 0; k < K; k++) {
+        if (n) {
+          const double *q = f->flin + ((size_t)c->t * (size_t)K + (size_t)k) * (size_t)(1 + n);
+          double v = q[0];
+          for (int j = 0; j < n; j++) v += q[1 + j] * ft[j];
+          acc[k] += v;
+        } else {
+          const double *q = f->pre + ((size_t)k * T + c->t) * FAMILY_PREPARED;
+          acc[k] += fam->prepared_loglik(q, fam->group_prepare ? f->group + (size_t)k * FAMILY_GROUP_PREPARED : NULL, ft);
+        }
+      }
+    }
+    mx[r] = acc[0];
+    for (int k = 1; k < K; k++) mx[r] = acc[k] > mx[r] ? acc[k] : mx[r];
+    for (int k = 0; k < K; k++) a[r * (size_t)K + (size_t)k] = acc[k] - mx[r];
+  }
+  exp_array(a, e, nb * (size_t)K);
+  for (size_t r = 0; r < nb; r++) {
+    double t = 0.0;
+    for (int k = 0; k < K; k++) t += e[r * (size_t)K + (size_t)k];
+    s[r] = t;
+  }
+  log_array(s, a, nb); /* into a, no longer needed */
+  double tot = 0.0;
+  for (size_t r = 0; r < nb; r++) tot += mx[r] + a[r];
+  c = c0, ft = feat;
+  for (size_t r = 0; r < nb; r++) {
+    double tau[GBTM_MAX_GROUPS], inv = 1.0 / s[r];
+    for (int k = 0; k < K; k++) tau[k] = e[r * (size_t)K + (size_t)k] * inv;
+    for (uint16_t m = f->count[i0 + r]; m > 0; m--, c++, ft += FAMILY_FEATURES)
+      for (int k = 0; k < K; k++) {
+        double *sk = st + (size_t)k * stride;
+        if (n) { /* the sums in the layout of flin (st's first T K (1 + n) doubles) */
+          double *q = st + ((size_t)c->t * (size_t)K + (size_t)k) * (size_t)(1 + n);
+          q[0] += tau[k];
+          for (int j = 0; j < n; j++) q[1 + j] += tau[k] * ft[j];
+        } else {
+          fam->prepared_stats(f->pre + ((size_t)k * T + c->t) * FAMILY_PREPARED,
+                              fam->group_prepare ? f->group + (size_t)k * FAMILY_GROUP_PREPARED : NULL, ft, tau[k],
+                              sk, c->t, T);
+        }
+      }
+  }
+  return tot;
+}
+
 /* The floor's block for the panel's K, compiled like the E-step's block
  * function: for the x86-64 baseline and for AVX2, the processor picking
  * one, so that the floor has the same vector instructions at hand. */
@@ -455,8 +586,11 @@ static double floor_once(void *ctx) {
   long nblocks = (long)f->nblocks;
 #pragma omp parallel for schedule(static) num_threads(fr->threads)
   for (long b = 0; b < nblocks; b++) {
-    double *scratch = f->scratch + (size_t)omp_get_thread_num() * 3 * f->block * (size_t)f->K;
-    double v = floor_block_k(f, (size_t)b, scratch);
+    int th = omp_get_thread_num();
+    double *scratch = f->scratch + (size_t)th * 3 * f->block * (size_t)f->K;
+    double v = f->fam ? floor_block_cells(f, (size_t)b, scratch, f->feat + (size_t)th * f->most * FAMILY_FEATURES,
+                                          f->stats + (size_t)th * (size_t)f->K * f->T * (size_t)f->fam->n_stats)
+                      : floor_block_k(f, (size_t)b, scratch);
     f->part[b] = v;
   }
   double tot = 0.0;
@@ -513,7 +647,7 @@ int main(int argc, char **argv) {
   /* The floor's coefficients: eta at the same parameters. */
   em_estep(&eb[0].ws, eb[0].params, NULL, NULL);
   floor_panel f;
-  if (!floor_panel_init(&f, p, eb[0].ws.eta, a.groups, threads)) {
+  if (!floor_panel_init(&f, p, &eb[0].ws, a.groups, threads)) {
     fprintf(stderr, "floor: cannot build the compact panel (out of memory, or over 65535 ages)\n");
     return 1;
   }
@@ -531,18 +665,19 @@ int main(int argc, char **argv) {
   printf("E-step (%s kernel), ms per iteration: median %.3f, least %.3f on 1 thread; median %.3f, least %.3f on %d\n",
          gbtm_kernel_name(kernel), 1e3 * one[0].median, 1e3 * one[0].min, 1e3 * all[0].median, 1e3 * all[0].min,
          threads);
-  printf("floor (%zu x %d exp, %zu log, %zu x %d multiply-adds), ms: median %.3f, least %.3f on 1 thread; "
+  printf("floor (%zu x %d exp, %zu log, %zu x %d %s), ms: median %.3f, least %.3f on 1 thread; "
          "median %.3f, least %.3f on %d\n",
-         p->n, a.groups, p->n, p->n_nonzero, a.groups, 1e3 * one[1].median, 1e3 * one[1].min, 1e3 * all[1].median,
+         p->n, a.groups, p->n, p->n_nonzero, a.groups,
+         f.fam ? "log f and statistics, features once per cell" : "multiply-adds", 1e3 * one[1].median, 1e3 * one[1].min, 1e3 * all[1].median,
          1e3 * all[1].min, threads);
   printf("stream (one pass over the compact cells), ms: median %.3f, least %.3f on 1 thread\n", 1e3 * one[2].median,
          1e3 * one[2].min);
   printf("ratio E-step / floor (median over %d and %d rounds): %.2f on 1 thread, %.2f on %d\n", r1, rT, ratio1,
          ratioT, threads);
-  printf("floor n=%zu obs=%zu nnz=%zu K=%d threads=%d estep_ms_1=%.3f estep_ms=%.3f floor_ms_1=%.3f "
+  printf("floor family=%s n=%zu obs=%zu nnz=%zu K=%d threads=%d estep_ms_1=%.3f estep_ms=%.3f floor_ms_1=%.3f "
          "floor_ms=%.3f stream_ms_1=%.3f ratio_1=%.3f ratio=%.3f estep_min_ms_1=%.3f floor_min_ms_1=%.3f "
          "loglik=%.10f\n",
-         p->n, p->n_obs, p->n_nonzero, a.groups, threads, 1e3 * one[0].median, 1e3 * all[0].median,
+         gbtm_family_name(a.family), p->n, p->n_obs, p->n_nonzero, a.groups, threads, 1e3 * one[0].median, 1e3 * all[0].median,
          1e3 * one[1].median, 1e3 * all[1].median, 1e3 * one[2].median, ratio1, ratioT, 1e3 * one[0].min,
          1e3 * one[1].min, one[0].value);
   for (int j = 0; j < 2; j++) {

@@ -18,10 +18,11 @@
 
 static double logistic(double x) { return x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
 
-/* What a group's cells at one age share: mu, phi, m' = mu (1 - mu),
- * a = mu phi, b = (1 - mu) phi, the constant lgamma(phi) - lgamma(a) -
- * lgamma(b), psi and psi' at a, b and phi. */
-enum { P_MU, P_PHI, P_M1, P_A, P_B, P_C, P_PA, P_PB, P_TA, P_TB, P_PP, P_TP };
+/* What a group's cells at one age share: the constant lgamma(phi) -
+ * lgamma(a) - lgamma(b), a = mu phi and b = (1 - mu) phi first (v's
+ * coefficients: the family's linear_features), then mu, phi,
+ * m' = mu (1 - mu), psi and psi' at a, b and phi. */
+enum { P_C, P_A, P_B, P_MU, P_PHI, P_M1, P_PA, P_PB, P_TA, P_TB, P_PP, P_TP };
 
 static void cell_prepare(double eta, const double *zeta, const family_par *fp, double *pre) {
   (void)zeta;
@@ -39,11 +40,28 @@ static void cell_prepare(double eta, const double *zeta, const family_par *fp, d
  *   d/dphi = psi(phi) + mu (log y - psi(a)) + (1 - mu)(log(1 - y) - psi(b)),
  *   d2/dphi2 = psi'(phi) - mu^2 psi'(a) - (1 - mu)^2 psi'(b),
  *   d2/deta dphi = m' (y* - mu*) - phi m' (mu psi'(a) - (1 - mu) psi'(b)). */
-static family_cell prepared_terms(const double *pre, double y, double E) {
+/* A cell's features: log y and log(1 - y), computed once for all groups;
+ * log(1 - y) as log(u) (-y) / (u - 1), u = 1 - y (Goldberg's form of
+ * log1p, within a few units in the last place, and cheaper). */
+static void cell_features(double y, double E, double *f) {
   (void)E;
+  const double u = 1.0 - y;
+  f[0] = log(y), f[1] = u == 1.0 ? -y : log(u) * -y / (u - 1.0);
+}
+
+/* The statistics: eq. MN's per age (CN_*) and, beside them, the sums of
+ * the cells' w, w log y and w log(1 - y). Each of a cell's terms above is
+ * c0 + c1 log y + c2 log(1 - y), the c's the group's and the age's, so a
+ * cell adds three numbers for each group, and regular_stats turns the
+ * sums into eq. MN's statistics once per E-step. */
+enum { S_W = CN_STATS, S_LY, S_L1Y, BETA_STATS };
+_Static_assert(S_W == BETA_STATS - 3, "the sums are the last statistics (linear_features)");
+
+static family_cell prepared_terms(const double *pre, const double *group, const double *f) {
+  (void)group;
   family_cell c = {0};
   const double mu = pre[P_MU], phi = pre[P_PHI], m1 = pre[P_M1], ta = pre[P_TA], tb = pre[P_TB];
-  const double ly = log(y), l1y = log1p(-y), ys = ly - l1y, ms = pre[P_PA] - pre[P_PB];
+  const double ly = f[0], l1y = f[1], ys = ly - l1y, ms = pre[P_PA] - pre[P_PB];
   c.lf = pre[P_C] + (pre[P_A] - 1.0) * ly + (pre[P_B] - 1.0) * l1y;
   c.a_eta = phi * m1 * (ys - ms);
   c.h_ee = phi * m1 * (1.0 - 2.0 * mu) * (ys - ms) - phi * phi * m1 * m1 * (ta + tb);
@@ -54,27 +72,30 @@ static family_cell prepared_terms(const double *pre, double y, double E) {
 }
 
 static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  (void)E;
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  return prepared_terms(pre, y, E);
+  cell_features(y, E, f);
+  return prepared_terms(pre, NULL, f);
 }
 
-static double prepared_loglik(const double *pre, double y, double E) {
-  (void)E;
-  return pre[P_C] + pre[P_A] * log(y) + pre[P_B] * log1p(-y);
+static double prepared_loglik(const double *pre, const double *group, const double *f) {
+  (void)group;
+  return pre[P_C] + pre[P_A] * f[0] + pre[P_B] * f[1];
 }
 
 static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  return prepared_loglik(pre, y, E);
+  cell_features(y, E, f);
+  return prepared_loglik(pre, NULL, f);
 }
 
-static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
-  (void)E;
-  family_cell c = prepared_terms(pre, y, E);
-  cell_newton_add(&c, w, st, t, T);
+static void prepared_stats(const double *pre, const double *group, const double *f, double w, double *st, size_t t,
+                           size_t T) {
+  (void)pre, (void)group;
+  st[S_W * T + t] += w;
+  st[S_LY * T + t] += w * f[0];
+  st[S_L1Y * T + t] += w * f[1];
 }
 
 /* Every response is positive: the zeros' tables are never read but must be finite. */
@@ -86,21 +107,43 @@ static void tables(const double *eta, const double *zeta, const family_par *fp, 
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  prepared_stats(pre, y, E, w, st, t, T);
+  cell_features(y, E, f);
+  prepared_stats(pre, NULL, f, w, st, t, T);
 }
 
-/* No response is 0: every cell came by cell_stats. */
+/* No response is 0: every cell came by cell_stats, into the sums S0 =
+ * sum w, S1 = sum w log y, S2 = sum w log(1 - y); with D = S1 - S2 - mu* S0
+ * (the sum of w (y* - mu*)), the terms' sums are
+ *   a_eta: phi m' D,  h_ee: phi m' (1 - 2 mu) D - phi^2 m'^2 (psi'(a) + psi'(b)) S0,
+ *   a_phi: psi(phi) S0 + mu (S1 - psi(a) S0) + (1 - mu)(S2 - psi(b) S0),
+ *   h_pp: (psi'(phi) - mu^2 psi'(a) - (1 - mu)^2 psi'(b)) S0,
+ *   h_ep: m' D - phi m' (mu psi'(a) - (1 - mu) psi'(b)) S0. */
 static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
                           const double *TP, const double *TY, double *st) {
-  (void)eta, (void)zeta, (void)fp, (void)T, (void)TO, (void)TP, (void)TY, (void)st;
+  (void)TO, (void)TP, (void)TY;
+  for (size_t t = 0; t < T; t++) {
+    const double S0 = st[S_W * T + t], S1 = st[S_LY * T + t], S2 = st[S_L1Y * T + t];
+    if (S0 == 0.0) continue;
+    double pre[FAMILY_PREPARED];
+    cell_prepare(eta[t], zeta ? zeta + t : NULL, fp, pre);
+    const double mu = pre[P_MU], phi = pre[P_PHI], m1 = pre[P_M1], ta = pre[P_TA], tb = pre[P_TB];
+    const double D = S1 - S2 - (pre[P_PA] - pre[P_PB]) * S0;
+    st[CN_AE * T + t] += phi * m1 * D;
+    st[CN_HEE * T + t] += phi * m1 * (1.0 - 2.0 * mu) * D - phi * phi * m1 * m1 * (ta + tb) * S0;
+    st[CN_AP * T + t] += pre[P_PP] * S0 + mu * (S1 - pre[P_PA] * S0) + (1.0 - mu) * (S2 - pre[P_PB] * S0);
+    st[CN_HPP * T + t] += (pre[P_TP] - mu * mu * ta - (1.0 - mu) * (1.0 - mu) * tb) * S0;
+    st[CN_HEP * T + t] += m1 * D - phi * m1 * (mu * ta - (1.0 - mu) * tb) * S0;
+  }
 }
 
 /* -log y - log(1 - y). */
 static double add_constant(double c, double y, double E) {
   (void)E;
-  return c - log(y) - log1p(-y);
+  double f[FAMILY_FEATURES];
+  cell_features(y, E, f);
+  return c - f[0] - f[1];
 }
 
 static void positive_hessian(const family_cell *one, double w, double h[3]) { /* not used: the cell path */
@@ -150,7 +193,7 @@ const gbtm_family gbtm_family_beta = {
     .expected_name = "mean",
     .predictor_name = "logit mean",
     .ratio_name = "odds ratio",
-    .n_stats = CN_STATS,
+    .n_stats = BETA_STATS,
     .zero_inflated = false,
     .exposure_why = "is not 1 (the beta family has no exposure)",
     .phi_name = "precision",
@@ -173,6 +216,8 @@ const gbtm_family gbtm_family_beta = {
     .eta_start = eta_start,
     .real_why = real_why,
     .cell_prepare = cell_prepare,
+    .cell_features = cell_features,
+    .linear_features = 2,
     .prepared_loglik = prepared_loglik,
     .prepared_stats = prepared_stats,
     .prepared_terms = prepared_terms,

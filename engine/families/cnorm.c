@@ -67,8 +67,15 @@ static void cell_prepare(double eta, const double *zeta, const family_par *fp, d
   put_cell(&hi, pre + P_CENSORED_HI);
 }
 
-static family_cell prepared_terms(const double *pre, double y, double E) {
+/* A cell's features: y itself. */
+static void cell_features(double y, double E, double *f) {
   (void)E;
+  f[0] = y;
+}
+
+static family_cell prepared_terms(const double *pre, const double *group, const double *f) {
+  (void)group;
+  const double y = f[0];
   if (y <= pre[P_LO]) return get_cell(pre + P_CENSORED_LO);
   if (y >= pre[P_HI]) return get_cell(pre + P_CENSORED_HI);
   family_cell t = {0};
@@ -83,14 +90,15 @@ static family_cell prepared_terms(const double *pre, double y, double E) {
 }
 
 static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  (void)E;
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  return prepared_terms(pre, y, E);
+  cell_features(y, E, f);
+  return prepared_terms(pre, NULL, f);
 }
 
-static double prepared_loglik(const double *pre, double y, double E) {
-  (void)E;
+static double prepared_loglik(const double *pre, const double *group, const double *f) {
+  (void)group;
+  const double y = f[0];
   if (y <= pre[P_LO]) return pre[P_CENSORED_LO];
   if (y >= pre[P_HI]) return pre[P_CENSORED_HI];
   const double z = (y - pre[P_MU]) / pre[P_SIGMA];
@@ -98,14 +106,15 @@ static double prepared_loglik(const double *pre, double y, double E) {
 }
 
 static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  return prepared_loglik(pre, y, E);
+  cell_features(y, E, f);
+  return prepared_loglik(pre, NULL, f);
 }
 
-static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
-  (void)E;
-  family_cell c = prepared_terms(pre, y, E);
+static void prepared_stats(const double *pre, const double *group, const double *f, double w, double *st, size_t t,
+                           size_t T) {
+  family_cell c = prepared_terms(pre, group, f);
   cell_newton_add(&c, w, st, t, T);
 }
 
@@ -119,9 +128,10 @@ static void tables(const double *eta, const double *zeta, const family_par *fp, 
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  prepared_stats(pre, y, E, w, st, t, T);
+  cell_features(y, E, f);
+  prepared_stats(pre, NULL, f, w, st, t, T);
 }
 
 /* Responses of 0 among the regular cells (the others came by cell_stats). */
@@ -244,6 +254,7 @@ const gbtm_family gbtm_family_cnorm = {
     .eta_start = eta_start,
     .real_why = real_why,
     .cell_prepare = cell_prepare,
+    .cell_features = cell_features,
     .prepared_loglik = prepared_loglik,
     .prepared_stats = prepared_stats,
     .prepared_terms = prepared_terms,

@@ -56,6 +56,10 @@ typedef struct family_cell {
 
 /* The most doubles a family prepares per group and age (cell_prepare). */
 #define FAMILY_PREPARED 24
+/* The most doubles a family prepares per group (group_prepare). */
+#define FAMILY_GROUP_PREPARED 192
+/* The most doubles of a cell's features (cell_features). */
+#define FAMILY_FEATURES 2
 
 typedef struct gbtm_family {
   const char *name;  /* the --family and model-file spelling, "zip" */
@@ -159,13 +163,28 @@ typedef struct gbtm_family {
   double (*eta_start)(double mean);
   /* Optional, for the cell path's speed: what the cells of one group at one
    * age share (from eta, zeta and family_par: the costly functions of the
-   * mean), prepared once per E-step into pre[FAMILY_PREPARED], and a cell's
-   * v(y, E) and statistics from it, the same numbers as cell_loglik and
-   * cell_stats. NULL: the E-step calls those. */
+   * mean), prepared once per E-step into pre[FAMILY_PREPARED]; what a
+   * group's cells share at every age (functions of phi alone), prepared
+   * into group[FAMILY_GROUP_PREPARED] (group_prepare, optional: NULL, and
+   * the prepared functions are given group == NULL, as they may always
+   * be); and what a cell's response and exposure give every group
+   * (cell_features, required with cell_prepare), computed once per cell
+   * into f[FAMILY_FEATURES]. From the three, a cell's v(y, E), statistics
+   * and terms: the same numbers as cell_loglik, cell_stats and cell_terms.
+   * NULL: the E-step calls those. */
   void (*cell_prepare)(double eta, const double *zeta, const family_par *fp, double *pre);
-  double (*prepared_loglik)(const double *pre, double y, double E);
-  void (*prepared_stats)(const double *pre, double y, double E, double w, double *st, size_t t, size_t T);
-  family_cell (*prepared_terms)(const double *pre, double y, double E); /* cell_terms's numbers */
+  void (*group_prepare)(const family_par *fp, double *group);
+  void (*cell_features)(double y, double E, double *f);
+  double (*prepared_loglik)(const double *pre, const double *group, const double *f);
+  void (*prepared_stats)(const double *pre, const double *group, const double *f, double w, double *st, size_t t,
+                         size_t T);
+  family_cell (*prepared_terms)(const double *pre, const double *group, const double *f); /* cell_terms's numbers */
+  /* 0, or the number n of a cell's features in which v and the statistics
+   * are linear (beta's log y and log(1 - y)): then prepared_loglik is
+   * pre[0] + pre[1] f[0] + ... + pre[n] f[n - 1], computed in that order, and
+   * prepared_stats adds w, w f[0], ..., w f[n - 1] to the last n + 1
+   * statistics, and the E-step does both itself, for every group at once. */
+  int linear_features;
   /* For a family with real_response: NULL when it takes the response y
    * (lo and hi: the censoring points the data are read with), else why
    * not, after 'count "0" ': "is not strictly between 0 and 1 (...)".

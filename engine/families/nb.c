@@ -60,6 +60,29 @@ static void gamma_diffs(double y, double r, double *lg, double *d1, double *d2) 
   *d1 = pa - pb, *d2 = qa - qb;
 }
 
+/* What a group's cells share at every age: gamma_diffs(y, r) for each
+ * count y below SUM_BELOW, at group[y], group[SUM_BELOW + y] and
+ * group[2 SUM_BELOW + y]. */
+_Static_assert(3 * SUM_BELOW <= FAMILY_GROUP_PREPARED, "the group's table fits");
+
+static void group_prepare(const family_par *fp, double *group) {
+  for (int y = 0; y < SUM_BELOW; y++) gamma_diffs(y, fp->phi, group + y, group + SUM_BELOW + y, group + 2 * SUM_BELOW + y);
+}
+
+/* gamma_diffs from the group's table when it holds y (the same numbers). */
+static void table_diffs(const double *group, double y, double r, double *lg, double *d1, double *d2) {
+  if (group && y < SUM_BELOW && y == floor(y)) {
+    size_t j = (size_t)y;
+    *lg = group[j];
+    if (d1) *d1 = group[SUM_BELOW + j], *d2 = group[2 * SUM_BELOW + j];
+    return;
+  }
+  gamma_diffs(y, r, lg, d1, d2);
+}
+
+/* A cell's features: its count and exposure. */
+static void cell_features(double y, double E, double *f) { f[0] = y, f[1] = E; }
+
 /* v(0) = L0 = -r log1p(mu / r), NB's log p0. */
 static double log_p0(double mu, double r) { return -r * log1p(mu / r); }
 
@@ -114,7 +137,8 @@ static void cell_mean(const double *pre, double E, double *mu, double *s, double
   *mu = E * pre[P_EXP], *s = pre[P_R] + *mu, *l1 = log1p(*mu / pre[P_R]), *log_s = log(*s);
 }
 
-static double prepared_loglik(const double *pre, double y, double E) {
+static double prepared_loglik(const double *pre, const double *group, const double *f) {
+  const double y = f[0], E = f[1];
   double mu, s, l1, log_s, r = pre[P_R];
   cell_mean(pre, E, &mu, &s, &l1, &log_s);
   if (y == 0.0) {
@@ -122,15 +146,16 @@ static double prepared_loglik(const double *pre, double y, double E) {
     return pre[P_INFLATED] ? log_add(pre[P_Z], l0) - pre[P_L1PZ] : l0;
   }
   double lg;
-  gamma_diffs(y, r, &lg, NULL, NULL);
+  table_diffs(group, y, r, &lg, NULL, NULL);
   double v = lg + -r * l1 + y * (pre[P_ETA] - log_s);
   return pre[P_INFLATED] ? v - pre[P_L1PZ] : v;
 }
 
 static double cell_loglik(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  double pre[FAMILY_PREPARED];
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
   cell_prepare(eta, zeta, fp, pre);
-  return prepared_loglik(pre, y, E);
+  cell_features(y, E, f);
+  return prepared_loglik(pre, NULL, f);
 }
 
 /* eq. I for eq. NB, s = r + mu:
@@ -147,12 +172,13 @@ static double cell_loglik(double eta, const double *zeta, const family_par *fp, 
  * in zeta. */
 /* The terms of a cell; with_lf false leaves log f out (the statistics do
  * not read it), and so its constant's lgamma. */
-static inline family_cell terms(const double *pre, double y, double E, bool with_lf) {
+static inline family_cell terms(const double *pre, const double *group, const double *f, bool with_lf) {
   family_cell c = {0};
+  const double y = f[0], E = f[1];
   double mu, s, l1, log_s, r = pre[P_R];
   cell_mean(pre, E, &mu, &s, &l1, &log_s);
   double lg, D1, D2;
-  gamma_diffs(y, r, &lg, &D1, &D2);
+  table_diffs(group, y, r, &lg, &D1, &D2);
   double cst = !with_lf ? 0.0 : (y > 0.0 ? -lgamma(y + 1.0) : 0.0) + (E != 1.0 ? y * log(E) : 0.0);
   if (pre[P_INFLATED] && y == 0.0) {
     double z = pre[P_Z], omega = pre[P_OMEGA], L0 = -r * l1;
@@ -185,31 +211,76 @@ static inline family_cell terms(const double *pre, double y, double E, bool with
   return c;
 }
 
-static family_cell prepared_terms(const double *pre, double y, double E) { return terms(pre, y, E, true); }
-
-static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
-  double pre[FAMILY_PREPARED];
-  cell_prepare(eta, zeta, fp, pre);
-  return prepared_terms(pre, y, E);
+static family_cell prepared_terms(const double *pre, const double *group, const double *f) {
+  return terms(pre, group, f, true);
 }
 
-static void prepared_stats(const double *pre, double y, double E, double w, double *st, size_t t, size_t T) {
-  family_cell c = terms(pre, y, E, false);
+static family_cell cell_terms(double eta, const double *zeta, const family_par *fp, double y, double E) {
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
+  cell_prepare(eta, zeta, fp, pre);
+  cell_features(y, E, f);
+  return prepared_terms(pre, NULL, f);
+}
+
+/* The statistics: eq. MN's per age (CN_*) and, beside them, the sums of
+ * w, w y, w D1 and w D2 of the positive counts at unit exposure: each of
+ * their terms above is linear in y, D1 and D2 with coefficients of the
+ * group and age, so such a cell adds four numbers for each group, and
+ * regular_stats turns the sums into eq. MN's statistics once per E-step.
+ * Other cells (a zero, an exposure) add their terms. */
+enum { S_W = CN_STATS, S_Y, S_D1, S_D2, NB_STATS };
+
+static void prepared_stats(const double *pre, const double *group, const double *f, double w, double *st, size_t t,
+                           size_t T) {
+  const double y = f[0], E = f[1];
+  if (y > 0.0 && E == 1.0) {
+    double lg, D1, D2;
+    table_diffs(group, y, pre[P_R], &lg, &D1, &D2);
+    st[S_W * T + t] += w;
+    st[S_Y * T + t] += w * y;
+    st[S_D1 * T + t] += w * D1;
+    st[S_D2 * T + t] += w * D2;
+    return;
+  }
+  family_cell c = terms(pre, group, f, false);
   cell_newton_add(&c, w, st, t, T);
 }
 
 static void cell_stats(double eta, const double *zeta, const family_par *fp, double y, double E, double w, double *st,
                        size_t t, size_t T) {
-  family_cell c = cell_terms(eta, zeta, fp, y, E);
-  cell_newton_add(&c, w, st, t, T);
+  double pre[FAMILY_PREPARED], f[FAMILY_FEATURES];
+  cell_prepare(eta, zeta, fp, pre);
+  cell_features(y, E, f);
+  prepared_stats(pre, NULL, f, w, st, t, T);
 }
 
-/* The positive counts came by cell_stats (the cell path): the zeros here. */
+/* The positive counts came by cell_stats (the cell path) into the sums
+ * S0 = sum w, Sy = sum w y, S1 = sum w D1, S2 = sum w D2, whose terms'
+ * sums are, s = r + mu,
+ *   a_eta: r (Sy - mu S0) / s,   h_ee: -r mu (r S0 + Sy) / s^2,
+ *   a_phi: S1 - log1p(mu/r) S0 + (mu S0 - Sy) / s,
+ *   h_pp: S2 + (1/r - 1/s) S0 - (mu S0 - Sy) / s^2,   h_ep: mu (Sy - mu S0) / s^2,
+ * and with zero inflation a_zeta: -omega S0, h_zz: -omega (1 - omega) S0;
+ * then the zeros, TO - TP of them at each age. */
 static void regular_stats(const double *eta, const double *zeta, const family_par *fp, size_t T, const double *TO,
                           const double *TP, const double *TY, double *st) {
   (void)TY;
   for (size_t t = 0; t < T; t++) {
-    family_cell c = cell_terms(eta[t], zeta ? zeta + t : NULL, fp, 0.0, 1.0);
+    double pre[FAMILY_PREPARED];
+    cell_prepare(eta[t], zeta ? zeta + t : NULL, fp, pre);
+    const double S0 = st[S_W * T + t], Sy = st[S_Y * T + t], r = pre[P_R], mu = pre[P_EXP], s = r + mu;
+    const double dev = Sy - mu * S0; /* sum w (y - mu) */
+    st[CN_AE * T + t] += r * dev / s;
+    st[CN_HEE * T + t] += -r * mu * (r * S0 + Sy) / (s * s);
+    st[CN_AP * T + t] += st[S_D1 * T + t] - pre[P_L1] * S0 - dev / s;
+    st[CN_HPP * T + t] += st[S_D2 * T + t] + (1.0 / r - 1.0 / s) * S0 + dev / (s * s);
+    st[CN_HEP * T + t] += mu * dev / (s * s);
+    if (pre[P_INFLATED]) {
+      st[CN_AZ * T + t] += -pre[P_OMEGA] * S0;
+      st[CN_HZZ * T + t] += -pre[P_OMEGA] * (1.0 - pre[P_OMEGA]) * S0;
+    }
+    double f[FAMILY_FEATURES] = {0.0, 1.0};
+    family_cell c = terms(pre, NULL, f, false);
     cell_newton_add(&c, TO[t] - TP[t], st, t, T);
   }
 }
@@ -259,12 +330,13 @@ static double phi_start(double mean, double variance) {
 
 #define NB_COMMON                                                                                                    \
   .since_format = 5, .expected_name = "expected count", .predictor_name = "log rate", .ratio_name = "rate ratio",   \
-  .n_stats = CN_STATS, .phi_name = "dispersion", .cell_path = true, .tables = tables, .cell_loglik = cell_loglik,     \
+  .n_stats = NB_STATS, .phi_name = "dispersion", .cell_path = true, .tables = tables, .cell_loglik = cell_loglik,     \
   .cell_stats = cell_stats, .regular_stats = regular_stats, .mstep = cell_newton_step,                               \
   .gradient = cell_newton_gradient,                                                                                 \
   .add_constant = add_constant, .cell_terms = cell_terms, .positive_hessian = positive_hessian,                      \
   .expected = expected, .log_expected_gradient = log_expected_gradient, .sample = sample, .phi_start = phi_start,      \
-  .phi_curvature = cell_newton_phi, .cell_prepare = cell_prepare, .prepared_loglik = prepared_loglik,                \
+  .phi_curvature = cell_newton_phi, .cell_prepare = cell_prepare, .group_prepare = group_prepare,                   \
+  .cell_features = cell_features, .prepared_loglik = prepared_loglik,                                                \
   .prepared_stats = prepared_stats, .prepared_terms = prepared_terms
 
 const gbtm_family gbtm_family_nb = {

@@ -107,6 +107,10 @@ struct estep_ctx {
   double *pbase;    /* (T+1) x Kp prefix sums over t of base */
   double *pl;       /* T x 2Kp: row t = [pos_t | lin_t], what a big cell reads */
   double *pre;      /* K x T x FAMILY_PREPARED: the family's prepared cells (cell_prepare), or NULL */
+  double *group;    /* K x FAMILY_GROUP_PREPARED: its prepared groups (group_prepare), or NULL */
+  int nlin;         /* the family's linear_features with prepared cells, else 0 */
+  double *lin;      /* T x K x (1 + nlin): v's coefficients pre[0..nlin], each age's groups together */
+  size_t fcells;    /* the doubles of a block's cells' features in the scratch (a multiple of 4) */
   double *ytab;     /* (T YB + T) x Kp: the rows the codes index (see the top) */
   void *stream;     /* the sparse kernel's compact panel (see the top) */
   bool wide;        /* 32-bit stream words */
@@ -132,10 +136,27 @@ static double *alloc_doubles(size_t n) {
 }
 
 /* Per thread: l and tau of a block (block rounded up to 4 rows of Kp
- * each), the window difference array ((T+1) x Kp), the totals (3T x Kp)
- * and the code buckets (ncodes x Kp). Each part a multiple of four doubles. */
-static size_t scratch_doubles(size_t block, size_t Kp, size_t T, size_t ncodes) {
-  return 2 * round4(block) * Kp + Kp * (T + 1) + 3 * Kp * T + ncodes * Kp;
+ * each), the window difference array ((T+1) x Kp), the totals (3T x Kp),
+ * the code buckets (ncodes x Kp) and, with a family's prepared cells, the
+ * features of a block's cells (fcells doubles) and the linear features'
+ * sums (T x K x (1 + nlin), nlin = 0: none). */
+static size_t scratch_doubles(size_t block, size_t Kp, size_t T, size_t ncodes, size_t fcells, size_t K, int nlin) {
+  return 2 * round4(block) * Kp + Kp * (T + 1) + 3 * Kp * T + ncodes * Kp + fcells +
+         (nlin ? round4(T * K * (size_t)(1 + nlin)) : 0);
+}
+
+/* The most cells a block has that the prepared path reads (its positive
+ * regular counts and its exception cells). */
+static size_t block_cells_max(const estep_ctx *c) {
+  const gbtm_panel *p = c->p;
+  size_t most = 0;
+  for (size_t b = 0; b < c->nblocks; b++) {
+    size_t i0 = b * c->block, i1 = i0 + c->block < p->n ? i0 + c->block : p->n, n = 0;
+    if (c->fam->cell_path) n += p->nz_start[i1] - p->nz_start[i0];
+    if (p->has_exposure) n += p->ex_start[i1] - p->ex_start[i0];
+    most = n > most ? n : most;
+  }
+  return most;
 }
 
 static gbtm_status build_dense(estep_ctx *c) {
@@ -310,6 +331,7 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   c->nblocks = (panel->n + c->block - 1) / c->block;
   size_t T = c->T, KT = (size_t)K * T, Kp = round4((size_t)K);
   c->Kp = Kp;
+  c->nlin = family->cell_prepare ? family->linear_features : 0;
   c->yb = 2;
   c->psize = 1 + (size_t)K + 3 * KT + (size_t)c->ns * KT;
   c->partial = malloc(c->nblocks * c->psize * sizeof *c->partial);
@@ -318,7 +340,10 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   c->pbase = alloc_doubles(Kp * (T + 1));
   c->coef = alloc_doubles(3 * Kp * T);
   c->pl = alloc_doubles(2 * Kp * T);
-  if (family->cell_prepare && !(c->pre = malloc(KT * FAMILY_PREPARED * sizeof *c->pre))) {
+  if ((family->cell_prepare && !(c->pre = malloc(KT * FAMILY_PREPARED * sizeof *c->pre))) ||
+      (family->group_prepare && !(c->group = malloc((size_t)K * FAMILY_GROUP_PREPARED * sizeof *c->group))) ||
+      (family->cell_prepare && family->linear_features &&
+       !(c->lin = malloc(KT * (size_t)(1 + family->linear_features) * sizeof *c->lin)))) {
     estep_ctx_free(c);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory preparing the E-step (%zu persons)", panel->n);
   }
@@ -331,7 +356,8 @@ gbtm_status estep_ctx_alloc(const gbtm_panel *panel, const gbtm_family *family, 
   }
   if (st == GBTM_OK && kernel == GBTM_KERNEL_SPARSE && !(c->ytab = alloc_doubles(c->ncodes * Kp))) st = GBTM_ERR_NOMEM;
   if (st == GBTM_OK) {
-    c->scratch_size = scratch_doubles(c->block, Kp, T, c->ncodes);
+    c->fcells = c->pre ? round4(block_cells_max(c) * FAMILY_FEATURES) : 0;
+    c->scratch_size = scratch_doubles(c->block, Kp, T, c->ncodes, c->fcells, (size_t)K, c->nlin);
     if (!(c->scratch = alloc_doubles((size_t)c->threads * c->scratch_size))) st = GBTM_ERR_NOMEM;
   }
   if (st != GBTM_OK) {
@@ -354,6 +380,8 @@ void estep_ctx_free(estep_ctx *c) {
   free(c->coef);
   free(c->pl);
   free(c->pre);
+  free(c->group);
+  free(c->lin);
   free(c->ytab);
   free(c->stream);
   free(c->bstart);
@@ -390,70 +418,131 @@ static void prepare_tables(estep_ctx *c, const estep_params *par) {
     c->pbase[k] = 0.0;
     for (size_t t = 0; t < T; t++)
       c->pbase[(t + 1) * Kp + k] = c->pbase[t * Kp + k] + c->coef[t * Kp + k];
-    for (size_t t = 0; c->pre && t < T; t++)
-      c->fam->cell_prepare(par->eta[k * T + t], zeta ? zeta + t : NULL, group_par(par, k),
-                           c->pre + (k * T + t) * FAMILY_PREPARED);
+    for (size_t t = 0; c->pre && t < T; t++) {
+      const double *q = c->pre + (k * T + t) * FAMILY_PREPARED;
+      c->fam->cell_prepare(par->eta[k * T + t], zeta ? zeta + t : NULL, group_par(par, k), c->pre + (k * T + t) * FAMILY_PREPARED);
+      for (int j = 0; c->lin && j <= c->nlin; j++) c->lin[(t * K + k) * (size_t)(1 + c->nlin) + (size_t)j] = q[j];
+    }
+    if (c->group) c->fam->group_prepare(group_par(par, k), c->group + k * FAMILY_GROUP_PREPARED);
   }
 }
 
-/* v_k(y, E) of a cell of group k at age t: from the prepared table, or
- * the family's cell_loglik. */
-static inline double cell_v(const estep_ctx *c, const estep_params *par, int k, size_t t, double y, double E) {
-  size_t kt = (size_t)k * c->T + t;
-  if (c->pre) return c->fam->prepared_loglik(c->pre + kt * FAMILY_PREPARED, y, E);
-  return c->fam->cell_loglik(par->eta[kt], par->inflated[k] ? par->zeta + kt : NULL, group_par(par, (size_t)k), y, E);
+/* A cell's features (the family's cell_features) at *f, the block's
+ * running place in its features: computed there when ready is false (the
+ * first pass over the block's persons), read when true (the statistics'
+ * pass, which meets the cells in the same order). */
+static inline const double *cell_features(const estep_ctx *c, double y, double E, double **f, bool ready) {
+  double *at = *f;
+  if (!ready) c->fam->cell_features(y, E, at);
+  *f += FAMILY_FEATURES;
+  return at;
 }
 
-/* The statistics of a cell of group k at age t with weight w into st. */
-static inline void cell_st(const estep_ctx *c, const estep_params *par, int k, size_t t, double y, double E, double w,
-                           double *st) {
-  size_t kt = (size_t)k * c->T + t;
-  if (c->pre) {
-    c->fam->prepared_stats(c->pre + kt * FAMILY_PREPARED, y, E, w, st, t, c->T);
+/* l[k] += v_k(y, E) - sub[k] of one cell at age t for every group k: from
+ * the prepared tables, or the family's cell_loglik. */
+static inline void cell_v(const estep_ctx *c, const estep_params *par, size_t t, double y, double E,
+                          const double *sub, double *l, double **f) {
+  const size_t T = c->T;
+  if (c->nlin) { /* v = pre[0] + sum_j pre[1 + j] f[j] */
+    const double *ft = cell_features(c, y, E, f, false);
+    const int n = c->nlin;
+    for (int k = 0; k < c->K; k++) {
+      const double *q = c->lin + (t * (size_t)c->K + (size_t)k) * (size_t)(1 + n);
+      double v = q[0];
+      for (int j = 0; j < n; j++) v += q[1 + j] * ft[j];
+      l[k] += v - (sub ? sub[k] : 0.0);
+    }
     return;
   }
-  c->fam->cell_stats(par->eta[kt], par->inflated[k] ? par->zeta + kt : NULL, group_par(par, (size_t)k), y, E, w, st, t,
-                     c->T);
+  if (c->pre) {
+    const double *ft = cell_features(c, y, E, f, false);
+    for (int k = 0; k < c->K; k++)
+      l[k] += c->fam->prepared_loglik(c->pre + ((size_t)k * T + t) * FAMILY_PREPARED,
+                                      c->group ? c->group + (size_t)k * FAMILY_GROUP_PREPARED : NULL, ft) -
+              (sub ? sub[k] : 0.0);
+    return;
+  }
+  for (int k = 0; k < c->K; k++) {
+    size_t kt = (size_t)k * T + t;
+    l[k] += c->fam->cell_loglik(par->eta[kt], par->inflated[k] ? par->zeta + kt : NULL, group_par(par, (size_t)k), y,
+                                E) -
+            (sub ? sub[k] : 0.0);
+  }
+}
+
+/* The statistics of one cell at age t, weighted by tau[k], into each
+ * group k's statistics (ex + k ns T); with linear features the sums of
+ * tau and tau f[j] into the block's lacc (T x K x (1 + nlin), added to
+ * the statistics at the block's end: fold_linear). */
+static inline void cell_st(const estep_ctx *c, const estep_params *par, size_t t, double y, double E,
+                           const double *tau, double *ex, double **f, bool ready, double *lacc) {
+  const size_t T = c->T, stride = (size_t)c->ns * T;
+  if (c->nlin) {
+    const double *ft = cell_features(c, y, E, f, ready);
+    const int n = c->nlin;
+    for (int k = 0; k < c->K; k++) {
+      double *st = lacc + (t * (size_t)c->K + (size_t)k) * (size_t)(1 + n);
+      st[0] += tau[k];
+      for (int j = 0; j < n; j++) st[1 + j] += tau[k] * ft[j];
+    }
+    return;
+  }
+  if (c->pre) {
+    const double *ft = cell_features(c, y, E, f, ready);
+    for (int k = 0; k < c->K; k++)
+      c->fam->prepared_stats(c->pre + ((size_t)k * T + t) * FAMILY_PREPARED,
+                             c->group ? c->group + (size_t)k * FAMILY_GROUP_PREPARED : NULL, ft, tau[k],
+                             ex + (size_t)k * stride, t, T);
+    return;
+  }
+  for (int k = 0; k < c->K; k++) {
+    size_t kt = (size_t)k * T + t;
+    c->fam->cell_stats(par->eta[kt], par->inflated[k] ? par->zeta + kt : NULL, group_par(par, (size_t)k), y, E,
+                       tau[k], ex + (size_t)k * stride, t, T);
+  }
 }
 
 /* l[k] += sum over the exception cells of person i of v_k(y, E). */
-static void exception_loglik(const estep_ctx *c, const estep_params *par, size_t i, double *l) {
+static void exception_loglik(const estep_ctx *c, const estep_params *par, size_t i, double *l, double **f) {
   const gbtm_panel *p = c->p;
-  for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++) {
-    size_t t = p->ex_t[j];
-    for (int k = 0; k < c->K; k++) l[k] += cell_v(c, par, k, t, p->ex_y[j], p->ex_e[j]);
-  }
+  for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++)
+    cell_v(c, par, p->ex_t[j], p->ex_y[j], p->ex_e[j], NULL, l, f);
 }
 
 /* A cell_path family: l[k] += v_k(y) - base_kt over person i's positive
  * regular counts (the window's sums counted base for them). */
-static void positive_loglik(const estep_ctx *c, const estep_params *par, size_t i, double *l) {
+static void positive_loglik(const estep_ctx *c, const estep_params *par, size_t i, double *l, double **f) {
   const gbtm_panel *p = c->p;
   for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
     size_t t = p->nz_t[j];
-    for (int k = 0; k < c->K; k++) l[k] += cell_v(c, par, k, t, p->nz_y[j], 1.0) - c->coef[t * c->Kp + (size_t)k];
+    cell_v(c, par, t, p->nz_y[j], 1.0, c->coef + t * c->Kp, l, f);
   }
 }
 
 /* A cell_path family: the statistics of person i's positive regular counts
  * (regular_stats then adds the zeros' only). */
-static void positive_stats(const estep_ctx *c, const estep_params *par, size_t i, const double *tau, double *ex) {
+static void positive_stats(const estep_ctx *c, const estep_params *par, size_t i, const double *tau, double *ex,
+                           double **f, bool ready, double *lacc) {
   const gbtm_panel *p = c->p;
-  size_t T = c->T;
-  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++) {
-    size_t t = p->nz_t[j];
-    for (int k = 0; k < c->K; k++) cell_st(c, par, k, t, p->nz_y[j], 1.0, tau[k], ex + (size_t)k * c->ns * T);
-  }
+  for (size_t j = p->nz_start[i]; j < p->nz_start[i + 1]; j++)
+    cell_st(c, par, p->nz_t[j], p->nz_y[j], 1.0, tau, ex, f, ready, lacc);
 }
 
-static void exception_stats(const estep_ctx *c, const estep_params *par, size_t i,
-                            const double *tau, double *ex) {
+static void exception_stats(const estep_ctx *c, const estep_params *par, size_t i, const double *tau, double *ex,
+                            double **f, bool ready, double *lacc) {
   const gbtm_panel *p = c->p;
-  size_t T = c->T;
-  for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++) {
-    size_t t = p->ex_t[j];
-    for (int k = 0; k < c->K; k++) cell_st(c, par, k, t, p->ex_y[j], p->ex_e[j], tau[k], ex + (size_t)k * c->ns * T);
-  }
+  for (size_t j = p->ex_start[i]; j < p->ex_start[i + 1]; j++)
+    cell_st(c, par, p->ex_t[j], p->ex_y[j], p->ex_e[j], tau, ex, f, ready, lacc);
+}
+
+/* The block's linear-feature sums lacc into the last 1 + nlin statistics
+ * of each group (linear_features, engine/families/family.h). */
+static void fold_linear(const estep_ctx *c, const double *lacc, double *ex) {
+  const size_t T = c->T, K = (size_t)c->K, m = (size_t)(1 + c->nlin), stride = (size_t)c->ns * T;
+  const size_t s0 = (size_t)c->ns - m;
+  for (size_t k = 0; k < K; k++)
+    for (size_t j = 0; j < m; j++)
+      for (size_t t = 0; t < T; t++) ex[k * stride + (s0 + j) * T + t] += lacc[(t * K + k) * m + j];
 }
 
 /* The Kp values of one person, as vectors for the kernels and as doubles
@@ -635,7 +724,8 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
   double *part = c->partial + b * c->psize;
   double *ll = part, *sum_tau = part + 1, *tot = part + 1 + K, *ex = tot + K * w;
   double *L = scratch, *TAU = L + round4(c->block) * Kp, *diff = TAU + round4(c->block) * Kp;
-  double *acc = diff + (T + 1) * Kp, *bucket = acc + 3 * T * Kp;
+  double *acc = diff + (T + 1) * Kp, *bucket = acc + 3 * T * Kp, *feat = bucket + c->ncodes * Kp, *f = feat;
+  double *lacc = feat + c->fcells; /* the linear features' sums (cell_st) */
   /* ll, sum_tau and tot are written below; the exception statistics are
    * only kept (and cleared) when the panel has exceptions (see estep_run). */
   if (exceptions) memset(ex, 0, (size_t)c->ns * K * T * sizeof *ex);
@@ -667,8 +757,8 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
       } else {
         for (size_t k = 0; k < Kp; k++) l.d[k] = k < K ? TAU[r * K + k] : 0.0;
       }
-      if (p->has_exposure) exception_loglik(c, par, PERSON(r), l.d);
-      if (cells) positive_loglik(c, par, PERSON(r), l.d);
+      if (p->has_exposure) exception_loglik(c, par, PERSON(r), l.d, &f);
+      if (cells) positive_loglik(c, par, PERSON(r), l.d, &f);
       v4d *row = VROW(L + r * Kp);
       for (size_t v = 0; v < nv; v++) row[v] = l.v[v] + logpi.v[v]; /* padding: -inf */
     }
@@ -678,6 +768,8 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
   if (tau_in) *ll = 0.0;
 
   /* Pass 3: the totals. */
+  f = feat; /* the cells' features again, in pass 1's order */
+  if (c->nlin) memset(lacc, 0, T * K * (size_t)(1 + c->nlin) * sizeof *lacc);
   gvec st;
   for (size_t v = 0; v < nv; v++) st.v[v] = v4d_splat(0.0);
   if (sparse) memset(diff, 0, ((T + 1) * Kp + 3 * T * Kp + c->ncodes * Kp) * sizeof *diff);
@@ -686,11 +778,12 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
     const v4d *tau = CVROW(TAU + r * Kp);
     for (size_t v = 0; v < nv; v++) st.v[v] += tau[v];
     if (tau_out) memcpy(tau_out + PERSON(r) * K, tau, K * sizeof(double));
-    if (p->has_exposure) exception_stats(c, par, PERSON(r), (const double *)tau, ex);
-    if (cells) positive_stats(c, par, PERSON(r), (const double *)tau, ex);
+    if (p->has_exposure) exception_stats(c, par, PERSON(r), (const double *)tau, ex, &f, !tau_in, lacc);
+    if (cells) positive_stats(c, par, PERSON(r), (const double *)tau, ex, &f, !tau_in, lacc);
     if (sparse) j = sparse_totals(c, j, tau, acc, diff, bucket, nv, wide);
   }
 #undef PERSON
+  if (c->nlin) fold_linear(c, lacc, ex);
   memcpy(sum_tau, st.d, K * sizeof(double));
   if (!sparse) {
     /* tot (K x 3T row-major = 3T x K column-major) = [O|P|Y]' tau */

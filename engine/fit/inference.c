@@ -169,6 +169,8 @@ void inference_free(inference *inf) {
  * are those of a count of 1 but for y and log y! (the family table's
  * contract, DESIGN §6 Families), so most cells cost no exponential or logarithm. */
 #define LGAMMA_TABLE 256 /* log y! for y below this */
+/* W's sums per group and age: tau-weighted h_ee, h_ez, h_zz, h_ep, h_zp, h_pp */
+#define W_TERMS 6
 
 typedef family_cell cell_terms;
 
@@ -195,9 +197,10 @@ typedef struct shared {
   double logpi[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS];
   family_par fpar[GBTM_MAX_GROUPS]; /* each group's (model_family_par) */
   double *pre; /* K x T x FAMILY_PREPARED: the family's prepared cells without covariates, or NULL */
-  /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x 3, and with
-   * covariates H P x P (the sum over persons of tau-weighted Hessian terms
-   * that W cannot hold: theta with risk factors, delta) */
+  double *group; /* K x FAMILY_GROUP_PREPARED: its prepared groups (with pre, when the family has them), or NULL */
+  /* nblocks x psize: ll, grad P, A P x P, meat P x P, W K x T x W_TERMS, and
+   * with covariates H P x P (the sum over persons of tau-weighted Hessian
+   * terms that W cannot hold: theta with risk factors, delta) */
   double *partial;
 } shared;
 
@@ -429,7 +432,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
   double *part = sh->partial + b * sh->psize;
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
-  double *H = W + (size_t)K * T * 3;
+  double *H = W + (size_t)K * T * W_TERMS;
   memset(D, 0, (size_t)K * (T + 1) * sizeof *D);
   memset(Wx, 0, (size_t)K * T * 3 * sizeof *Wx);
   memset(Nz, 0, (size_t)K * T * sizeof *Nz);
@@ -501,9 +504,9 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       const cell_terms *h0 = &sh->tb.zero[kt];
       double pos = Nz[kt], zero = run - pos, hp[3];
       sh->fam->positive_hessian(&sh->tb.one[kt], pos, hp);
-      W[kt * 3] += zero * h0->h_ee + hp[0] + Wx[kt * 3];
-      W[kt * 3 + 1] += zero * h0->h_ez + hp[1] + Wx[kt * 3 + 1];
-      W[kt * 3 + 2] += zero * h0->h_zz + hp[2] + Wx[kt * 3 + 2];
+      W[kt * W_TERMS] += zero * h0->h_ee + hp[0] + Wx[kt * 3];
+      W[kt * W_TERMS + 1] += zero * h0->h_ez + hp[1] + Wx[kt * 3 + 1];
+      W[kt * W_TERMS + 2] += zero * h0->h_zz + hp[2] + Wx[kt * 3 + 2];
     }
   }
 }
@@ -522,7 +525,7 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
   double *part = sh->partial + b * sh->psize;
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
-  double *H = W + (size_t)K * T * 3;
+  double *H = W + (size_t)K * T * W_TERMS;
   const bool phi = model_has_phi(m);
   for (size_t r = 0; r < nb; r++) {
     size_t q = chunk_row(sh, r, S), i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
@@ -535,21 +538,25 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
     } else {
       for (int k = 0; k < K; k++) lf[k] = sh->logpi[k], pi[k] = sh->pi[k];
     }
-    for (int k = 0; k < K; k++) {
-      for (size_t c = 0; c < nc; c++) {
-        size_t t = ct[c];
+    /* cell by cell, a cell's features computed once for all groups */
+    for (size_t c = 0; c < nc; c++) {
+      size_t t = ct[c];
+      double f[FAMILY_FEATURES];
+      if (sh->pre) sh->fam->cell_features(cy[c], ce[c], f);
+      for (int k = 0; k < K; k++) {
         cell_terms *ck = terms + (size_t)k * T + c;
-        const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
         if (sh->pre) {
-          *ck = sh->fam->prepared_terms(sh->pre + ((size_t)k * T + t) * FAMILY_PREPARED, cy[c], ce[c]);
+          *ck = sh->fam->prepared_terms(sh->pre + ((size_t)k * T + t) * FAMILY_PREPARED,
+                                        sh->group ? sh->group + (size_t)k * FAMILY_GROUP_PREPARED : NULL, f);
         } else {
+          const double *zt = model_inflated(m, k) ? sh->zeta + k * T + t : NULL;
           double eta = sh->eta[k * T + t] + model_tcov_shift(m, k, w0 + c * (size_t)C);
           *ck = sh->fam->cell_terms(eta, zt, &sh->fpar[k], cy[c], ce[c]);
         }
         lf[k] += ck->lf;
       }
-      mx = fmax(mx, lf[k]);
     }
+    for (int k = 0; k < K; k++) mx = fmax(mx, lf[k]);
     for (int k = 0; k < K; k++) sum += tau[k] = exp(lf[k] - mx);
     for (int k = 0; k < K; k++) tau[k] /= sum;
     *ll += mx + log(sum);
@@ -564,18 +571,18 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
         const cell_terms *ck = terms + (size_t)k * T + c;
         for (int j = 0; j < nbk; j++) gk[j] += x[j] * ck->a_eta;
         for (int j = 0; j < nak; j++) gk[GBTM_MAX_COEF + j] += x[j] * ck->a_zeta;
-        double *wk = W + ((size_t)k * T + ct[c]) * 3;
+        double *wk = W + ((size_t)k * T + ct[c]) * W_TERMS;
         wk[0] += tau[k] * ck->h_ee;
         wk[1] += tau[k] * ck->h_ez;
         wk[2] += tau[k] * ck->h_zz;
-        if (phi) { /* phi's row of the Hessian: with beta, alpha, delta and itself */
+        if (phi) { /* phi's row of the Hessian: with beta, alpha and itself by age in W, with delta here */
           size_t rp = sh->l.phi_at[k];
           gp += ck->a_phi;
-          for (int a = 0; a < nbk; a++) H[(sh->l.beta_at[k] + (size_t)a) * P + rp] += tau[k] * ck->h_ep * x[a];
-          for (int a = 0; a < nak; a++) H[(sh->l.alpha_at[k] + (size_t)a) * P + rp] += tau[k] * ck->h_zp * x[a];
+          wk[3] += tau[k] * ck->h_ep;
+          wk[4] += tau[k] * ck->h_zp;
+          wk[5] += tau[k] * ck->h_pp;
           for (int j = 0; j < C; j++)
             H[(sh->l.delta_at[k] + (size_t)j) * P + rp] += tau[k] * ck->h_ep * w0[c * (size_t)C + j];
-          H[rp * P + rp] += tau[k] * ck->h_pp;
         }
         if (!C) continue;
         /* delta: d/ddelta = w a_eta; Hessian terms with beta, delta, alpha */
@@ -614,7 +621,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   sh.R = m->n_risk;
   sh.C = m->n_tcov;
   /* H also holds phi's rows; a cell_path family takes the cell-by-cell path */
-  sh.has_covariates = sh.R > 0 || sh.C > 0 || model_has_phi(m);
+  sh.has_covariates = sh.R > 0 || sh.C > 0;
   bool windowed = !sh.C && !sh.fam->cell_path;
   sh.T = p->T;
   layout(m, true, &sh.l);
@@ -622,7 +629,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   size_t P = sh.P, T = p->T, K = (size_t)sh.K;
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
-  sh.psize = 1 + P + 2 * P * P + K * T * 3 + (sh.has_covariates ? P * P : 0);
+  sh.psize = 1 + P + 2 * P * P + K * T * W_TERMS + (sh.has_covariates ? P * P : 0);
   int nth = fit_threads(threads, (long)sh.nblocks);
   sh.chunk = sh.block < SCORE_CHUNK ? sh.block : SCORE_CHUNK;
   size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.chunk * K * P + sh.chunk * P + P + P * P;
@@ -668,9 +675,10 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     }
   if (sh.prefix) sh.span = v_span(&sh), build_prefix(&sh, sh.prefix);
   if (sh.fam->cell_prepare && !sh.C) { /* without covariates a cell's mean is its group's and age's */
-    if (!(sh.pre = malloc(K * T * FAMILY_PREPARED * sizeof *sh.pre))) {
+    if (!(sh.pre = malloc(K * T * FAMILY_PREPARED * sizeof *sh.pre)) ||
+        (sh.fam->group_prepare && !(sh.group = malloc(K * FAMILY_GROUP_PREPARED * sizeof *sh.group)))) {
       free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
-      free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy);
+      free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy), free(sh.pre), free(sh.group);
       inference_free(out);
       return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory computing the information matrix");
     }
@@ -678,6 +686,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       for (size_t t = 0; t < T; t++)
         sh.fam->cell_prepare(sh.eta[k * T + t], model_inflated(m, (int)k) ? sh.zeta + k * T + t : NULL, &sh.fpar[k],
                              sh.pre + (k * T + t) * FAMILY_PREPARED);
+    for (size_t k = 0; sh.group && k < K; k++) sh.fam->group_prepare(&sh.fpar[k], sh.group + k * FAMILY_GROUP_PREPARED);
   }
   long nblocks = (long)sh.nblocks;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nth) if (nblocks >= PARALLEL_BLOCKS)
@@ -701,7 +710,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   for (size_t b = 1; b < sh.nblocks; b++)
     for (size_t j = 0; j < sh.psize; j++) acc[j] += sh.partial[b * sh.psize + j];
   reduce_sum(p->procs, acc, sh.psize); /* Σ over all processes' persons (eq. L, I, Σ s s') */
-  double *A = acc + 1 + P, *meat = A + P * P, *W = meat + P * P, *H = W + K * T * 3;
+  double *A = acc + 1 + P, *meat = A + P * P, *W = meat + P * P, *H = W + K * T * W_TERMS;
   out->loglik = acc[0];
   memcpy(out->grad, acc + 1, P * sizeof *out->grad);
   /* I = -(sum tau H + A - meat); H: the theta block, X'WX per group, and
@@ -721,16 +730,23 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
           size_t a = sh.l.theta_at[j], c = sh.l.theta_at[l];
           out->info[(a < c ? a : c) * P + (a < c ? c : a)] += N * ((j == l ? sh.pi[j] : 0.0) - sh.pi[j] * sh.pi[l]);
         }
+  const bool phi = model_has_phi(m);
   for (size_t k = 0; k < K; k++) {
     int nbk = m->order[k] + 1, nak = model_inflated(m, (int)k) ? m->iorder[k] + 1 : 0;
     size_t beta_at = sh.l.beta_at[k], alpha_at = sh.l.alpha_at[k];
     for (size_t t = 0; t < T; t++) {
-      const double *x = sh.X + t * GBTM_MAX_COEF, *w = W + (k * T + t) * 3;
+      const double *x = sh.X + t * GBTM_MAX_COEF, *w = W + (k * T + t) * W_TERMS;
       for (int a = 0; a < nbk; a++)
         for (int c = 0; c <= a; c++) out->info[(beta_at + c) * P + beta_at + a] -= x[a] * x[c] * w[0];
       for (int a = 0; a < nak; a++) {
         for (int c = 0; c < nbk; c++) out->info[(beta_at + c) * P + alpha_at + a] -= x[a] * x[c] * w[1];
         for (int c = 0; c <= a; c++) out->info[(alpha_at + c) * P + alpha_at + a] -= x[a] * x[c] * w[2];
+      }
+      if (phi) { /* phi's row: with beta, alpha and itself */
+        size_t rp = sh.l.phi_at[k];
+        for (int a = 0; a < nbk; a++) out->info[(beta_at + a) * P + rp] -= x[a] * w[3];
+        for (int a = 0; a < nak; a++) out->info[(alpha_at + a) * P + rp] -= x[a] * w[4];
+        out->info[rp * P + rp] -= w[5];
       }
     }
   }
@@ -741,7 +757,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       out->meat[a * P + c] = out->meat[c * P + a];
     }
   free(sh.X), free(sh.eta), free(sh.zeta), free(sh.partial), free(work);
-  free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy), free(sh.pre);
+  free(tb->zero), free(tb->one), free(sh.prefix), free(sh.nzd), free(sh.nzy), free(sh.pre), free(sh.group);
   if (model_has_phi(m) && m->phi_common) {
     st = contract_common_phi(m, &sh.l, out, err);
     if (st != GBTM_OK) inference_free(out);

@@ -224,18 +224,40 @@ START_TEST(prepared_cells) {
         for (size_t q = 0; q < 3; q++)
           for (size_t c = 0; c < 3; c++) {
             double eta = ETA[a], z = ZETA[q], y = responses(fam)[c], pre[FAMILY_PREPARED];
+            double group[FAMILY_GROUP_PREPARED], f[FAMILY_FEATURES];
             const double *zeta = inflated ? &z : NULL;
             fam->cell_prepare(eta, zeta, FP(PHI[q]), pre);
-            ck_assert(fam->prepared_loglik(pre, y, 1.0) == fam->cell_loglik(eta, zeta, FP(PHI[q]), y, 1.0));
-            double s1[2 * 16] = {0}, s2[2 * 16] = {0};
-            ck_assert_int_le(fam->n_stats, 16);
-            fam->prepared_stats(pre, y, 1.0, 0.7, s1, 1, 2);
-            fam->cell_stats(eta, zeta, FP(PHI[q]), y, 1.0, 0.7, s2, 1, 2);
-            for (int j = 0; j < 2 * fam->n_stats; j++) ck_assert(s1[j] == s2[j]);
-            family_cell u = fam->prepared_terms(pre, y, 1.0), v = fam->cell_terms(eta, zeta, FP(PHI[q]), y, 1.0);
-            ck_assert(u.lf == v.lf && u.a_eta == v.a_eta && u.a_zeta == v.a_zeta && u.a_phi == v.a_phi);
-            ck_assert(u.h_ee == v.h_ee && u.h_ez == v.h_ez && u.h_zz == v.h_zz && u.h_ep == v.h_ep);
-            ck_assert(u.h_zp == v.h_zp && u.h_pp == v.h_pp);
+            if (fam->group_prepare) fam->group_prepare(FP(PHI[q]), group);
+            ck_assert(fam->cell_features);
+            fam->cell_features(y, 1.0, f);
+            /* with the group's table and without it (group == NULL) */
+            for (int g = 0; g < (fam->group_prepare ? 2 : 1); g++) {
+              const double *gr = g ? group : NULL;
+              ck_assert(fam->prepared_loglik(pre, gr, f) == fam->cell_loglik(eta, zeta, FP(PHI[q]), y, 1.0));
+              double s1[2 * 16] = {0}, s2[2 * 16] = {0};
+              ck_assert_int_le(fam->n_stats, 16);
+              fam->prepared_stats(pre, gr, f, 0.7, s1, 1, 2);
+              fam->cell_stats(eta, zeta, FP(PHI[q]), y, 1.0, 0.7, s2, 1, 2);
+              for (int j = 0; j < 2 * fam->n_stats; j++) ck_assert(s1[j] == s2[j]);
+              family_cell u = fam->prepared_terms(pre, gr, f), v = fam->cell_terms(eta, zeta, FP(PHI[q]), y, 1.0);
+              ck_assert(u.lf == v.lf && u.a_eta == v.a_eta && u.a_zeta == v.a_zeta && u.a_phi == v.a_phi);
+              ck_assert(u.h_ee == v.h_ee && u.h_ez == v.h_ez && u.h_zz == v.h_zz && u.h_ep == v.h_ep);
+              ck_assert(u.h_zp == v.h_zp && u.h_pp == v.h_pp);
+            }
+            /* linear_features: v and the statistics as the E-step computes them itself */
+            int n = fam->linear_features;
+            if (n) {
+              ck_assert(n <= FAMILY_FEATURES && fam->n_stats >= n + 1 && !fam->group_prepare);
+              double v = pre[0];
+              for (int j = 0; j < n; j++) v += pre[1 + j] * f[j];
+              ck_assert(v == fam->prepared_loglik(pre, NULL, f));
+              double s1[2 * 16] = {0}, s2[2 * 16] = {0};
+              fam->prepared_stats(pre, NULL, f, 0.7, s1, 1, 2);
+              size_t s0 = (size_t)(fam->n_stats - 1 - n) * 2 + 1;
+              s2[s0] += 0.7;
+              for (int j = 0; j < n; j++) s2[s0 + (size_t)(1 + j) * 2] += 0.7 * f[j];
+              for (int j = 0; j < 2 * fam->n_stats; j++) ck_assert(s1[j] == s2[j]);
+            }
           }
   }
 }
