@@ -23,11 +23,19 @@
 #define LABEL_WIDTH 34
 #define LEVEL 0.95
 
-/* Standard error of psi[j] from the report's covariance, NaN when none. */
+/* Standard error of psi[j] from the report's covariance, NaN when none
+ * (no covariance, or psi[j] on the boundary). */
 static double param_se(const gbtm_fit_result *res, size_t j) {
   const double *V = gbtm_fit_result_covariance(res, gbtm_fit_result_summary(res)->se);
   size_t P = (size_t)gbtm_fit_result_summary(res)->n_params;
-  return V ? sqrt(V[j * P + j]) : NAN;
+  return V && !gbtm_fit_result_on_boundary(res, (int)j) ? sqrt(V[j * P + j]) : NAN;
+}
+
+/* Whether any parameter is on the boundary. */
+static bool any_boundary(const gbtm_fit_result *res) {
+  for (int j = 0; j < gbtm_fit_result_summary(res)->n_params; j++)
+    if (gbtm_fit_result_on_boundary(res, j)) return true;
+  return false;
 }
 
 /* The standard errors of group k's beta (or alpha) into se[]. */
@@ -237,7 +245,9 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
           snprintf(d, sizeof d, "<1e-4");
         else
           report_fixed(d, sizeof d, pval, 4);
-        fprintf(out, "%14s %12s %9s %9s\n", coef_text(a, sizeof a, est), coef_text(b, sizeof b, se[j]),
+        int i = gbtm_model_param_index(m, alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA, k, (int)j);
+        fprintf(out, "%14s %12s %9s %9s\n", coef_text(a, sizeof a, est),
+                gbtm_fit_result_on_boundary(res, i) ? "boundary" : coef_text(b, sizeof b, se[j]),
                 report_fixed(c, sizeof c, z, 2), d);
       }
     }
@@ -323,6 +333,12 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "standard errors");
   fprintf(out, "%s\n", gbtm_fit_result_covariance(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
+  if (any_boundary(res)) {
+    fprintf(out, "  %*son the boundary, without standard errors:", LABEL_WIDTH, "");
+    for (int j = 0; j < gbtm_fit_result_summary(res)->n_params; j++)
+      if (gbtm_fit_result_on_boundary(res, j)) fprintf(out, " %s", gbtm_fit_result_param_name(res, j));
+    fprintf(out, "\n  %*s(a zero inflation held at 0; the other standard errors are given it)\n", LABEL_WIDTH, "");
+  }
   if (*gbtm_fit_result_inference_note(res)) {
     fprintf(out, "  %*s", LABEL_WIDTH, "");
     text_escape_put(out, gbtm_fit_result_inference_note(res), false);
@@ -469,6 +485,11 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_kv_double(w, "newton_decrement", s->newton_decrement);
   json_kv_string(w, "se", s->se == GBTM_SE_ROBUST ? "robust" : "model");
   json_kv_string(w, "inference_note", gbtm_fit_result_inference_note(res));
+  json_key(w, "boundary"); /* the parameters on the boundary, without standard errors */
+  json_array_begin(w);
+  for (int j = 0; j < s->n_params; j++)
+    if (gbtm_fit_result_on_boundary(res, j)) json_string(w, gbtm_fit_result_param_name(res, j));
+  json_array_end(w);
   json_kv_int(w, "starts", s->starts);
   json_kv_double(w, "fit_seconds", s->seconds);
   json_kv_int(w, "starts_long", s->starts_long);

@@ -670,6 +670,11 @@ const char *gbtm_fit_result_param_name(const gbtm_fit_result *result, int j);
 const double *gbtm_fit_result_covariance(const gbtm_fit_result *result, gbtm_se_kind kind);
 /* "" or a note on the information matrix; valid while the result lives. */
 const char *gbtm_fit_result_inference_note(const gbtm_fit_result *result);
+/* Whether parameter j of psi is on the boundary of the parameter space (a
+ * zero inflation held at omega = 0): it has no standard error, its rows and
+ * columns of the covariances are 0, and the other parameters' covariances
+ * are those given it (eq. V, DESIGN §4). */
+bool gbtm_fit_result_on_boundary(const gbtm_fit_result *result, int j);
 
 /* The blocks of psi, each group's parameters of one kind. */
 typedef enum gbtm_param_kind {
@@ -693,6 +698,19 @@ int gbtm_model_param_index(const gbtm_model *model, gbtm_param_kind kind, int k,
 /* The name of power j of the basis for reports ("intercept", "s", "s^2",
  * ...), into buf[size]. */
 void gbtm_basis_coef_name(int j, char *buf, size_t size);
+
+/* Group k's coefficients of kind (GBTM_PARAM_BETA or GBTM_PARAM_ALPHA) on
+ * the age scale: those of the powers of (age - report_centre) (0: raw age)
+ * whose polynomial is the fitted one, into coef[], and their standard
+ * errors from covariance se_kind into se[] (NaN where there is none). The
+ * basis's coefficients map to them exactly (eq. AB, DESIGN §2). Returns
+ * their number (order + 1), 0 when the group has no such part, -1 for a
+ * bad k or kind. */
+int gbtm_fit_result_age_coefficients(const gbtm_fit_result *result, gbtm_param_kind kind, int k,
+                                     double report_centre, gbtm_se_kind se_kind, double *coef, double *se);
+/* The name of power j on the age scale about report_centre: "intercept",
+ * "age", "age^2", or "(age - 30)", "(age - 30)^2". */
+void gbtm_age_coef_name(int j, double report_centre, char *buf, size_t size);
 
 /* Delta-method intervals (95%, or level in (0,1)) from the covariance kind:
  * - a group share: se of pi_k, interval on the logit scale mapped back;
@@ -1000,7 +1018,7 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * families, 5 for the nb and zinb families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
  * models with covariates or a reference group other than the first, else
  * 1: docs/model-file.md); it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 6
+#define GBTM_MODEL_FORMAT_VERSION 7
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

@@ -187,6 +187,13 @@ gbtm_status gbtm_wald_test(const gbtm_fit_result *res, gbtm_se_kind kind, const 
     }
   }
   if (st == GBTM_OK && m == 0) st = gbtm_fail(err, GBTM_ERR_USAGE, "test \"%s\": no equation", expr);
+  for (int a = 0; st == GBTM_OK && a < m; a++) /* a parameter on the boundary has no standard error */
+    for (size_t j = 0; st == GBTM_OK && j < P; j++)
+      if (R[(size_t)a * P + j] != 0.0 && gbtm_fit_result_on_boundary(res, (int)j))
+        st = gbtm_fail(err, GBTM_ERR_USAGE,
+                       "test \"%s\": %s is on the boundary of the parameter space (a zero inflation held at 0), "
+                       "where it has no standard error and a Wald test does not apply",
+                       expr, res->names[j]);
   double *RV = NULL, *M = NULL, d[MAX_EQUATIONS], x[MAX_EQUATIONS];
   if (st == GBTM_OK && !rows_independent(R, m, P))
     st = gbtm_fail(err, GBTM_ERR_USAGE, "test \"%s\": the equations are not independent (or test nothing)", expr);

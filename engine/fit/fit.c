@@ -257,8 +257,12 @@ static gbtm_status attach_inference(gbtm_fit_result *res, const gbtm_panel *pane
   inference_pack(&res->model, res->psi);
   for (size_t j = 0; j < P; j++) inference_param_name(&res->model, j, res->names[j], sizeof res->names[j]);
   polish_covariance pc;
-  gbtm_status st = polish_covariances(&res->model, panel, o->threads, res->covariance[0], res->covariance[1], &pc, err);
+  if (!(res->boundary = malloc(P * sizeof *res->boundary)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
+  gbtm_status st =
+      polish_covariances(&res->model, panel, o->threads, res->covariance[0], res->covariance[1], res->boundary, &pc, err);
   if (st != GBTM_OK) return st;
+  if (!pc.ok || pc.boundary == 0) free(res->boundary), res->boundary = NULL;
   gbtm_fit_summary *sm = &res->summary;
   sm->gradient_norm = pc.grad_norm;
   sm->newton_decrement = pc.decrement;

@@ -27,6 +27,7 @@ void gbtm_fit_result_free(gbtm_fit_result *r) {
   free(r->covariance[0]);
   free(r->covariance[1]);
   free(r->inference_note);
+  free(r->boundary);
   free(r->observed);
   free(r->maxima);
   free(r->file_info);
@@ -52,6 +53,10 @@ const char *gbtm_fit_result_param_name(const gbtm_fit_result *r, int j) {
 
 const double *gbtm_fit_result_covariance(const gbtm_fit_result *r, gbtm_se_kind kind) {
   return (kind == GBTM_SE_MODEL || kind == GBTM_SE_ROBUST) ? r->covariance[kind] : NULL;
+}
+
+bool gbtm_fit_result_on_boundary(const gbtm_fit_result *r, int j) {
+  return r->boundary && j >= 0 && j < r->summary.n_params && r->boundary[j];
 }
 
 const char *gbtm_fit_result_inference_note(const gbtm_fit_result *r) {

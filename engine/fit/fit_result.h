@@ -20,6 +20,7 @@ struct gbtm_fit_result {
   char (*names)[INFERENCE_NAME_MAX]; /* P */
   double *covariance[2];  /* P x P each: [GBTM_SE_MODEL], [GBTM_SE_ROBUST] */
   char *inference_note;   /* or NULL */
+  bool *boundary;         /* P: parameters on the boundary (no SE), or NULL when none */
   /* the distinct maxima of the long runs, best first (log L more than
    * 1e-6 apart): n_maxima EM vectors (params of em.h), or NULL;
    * a pilot's hand them to the fit of the whole panel (engine/fit/fit.c) */

@@ -419,9 +419,24 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
   return st;
 }
 
+/* The parameters on the boundary at m: every zero-inflation coefficient of
+ * a group whose intercept is held at ALPHA_FLOOR (omega = 0 at every age,
+ * where its slopes are not identified either). Returns their number. */
+static size_t boundary_params(const gbtm_model *m, bool *on) {
+  psi_layout l;
+  inference_layout(m, &l);
+  size_t n = 0;
+  for (size_t j = 0; j < l.P; j++) on[j] = false;
+  for (int k = 0; k < m->groups; k++) {
+    if (!(model_inflated(m, k) && m->alpha[k][0] <= ALPHA_FLOOR)) continue;
+    for (int j = 0; j <= m->iorder[k]; j++) on[l.alpha_at[k] + (size_t)j] = true, n++;
+  }
+  return n;
+}
+
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
-                               double *covariance_model, double *covariance_robust, polish_covariance *out,
-                               gbtm_error *err) {
+                               double *covariance_model, double *covariance_robust, bool *boundary,
+                               polish_covariance *out, gbtm_error *err) {
   memset(out, 0, sizeof *out);
   size_t P = inference_n_params(m);
   inference inf;
@@ -430,25 +445,49 @@ gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int thr
   out->loglik = inf.loglik;
   for (size_t j = 0; j < P; j++) out->grad_norm = fmax(out->grad_norm, fabs(inf.grad[j]));
   out->decrement = NAN;
-  double *chol = malloc(P * P * sizeof *chol), *tmp = malloc(P * P * sizeof *tmp), *g = malloc(P * sizeof *g);
-  if (!chol || !tmp || !g) {
-    free(chol), free(tmp), free(g);
+  out->boundary = boundary_params(m, boundary);
+  /* F: the free parameters, F_n of them; R = D I_FF D with D = diag(I_FF)^-1/2
+   * (eq. V's correlation form, DESIGN §4), whose eigenvalue ratio judges
+   * singularity whatever the parameters' scales. */
+  size_t n_free = P - out->boundary;
+  size_t *free_at = malloc(P * sizeof *free_at);
+  double *chol = malloc(P * P * sizeof *chol), *R = malloc(P * P * sizeof *R), *tmp = malloc(P * P * sizeof *tmp),
+         *g = malloc(P * sizeof *g), *d = malloc(P * sizeof *d);
+  if (!free_at || !chol || !R || !tmp || !g || !d) {
+    free(free_at), free(chol), free(R), free(tmp), free(g), free(d);
     inference_free(&inf);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the covariances");
   }
-  bool pd = factor(inf.info, P, chol);
-  bool near_singular = pd && !(eigen_ratio(inf.info, P) > NEAR_SINGULAR);
-  int n = (int)P, one = 1, ok = 0;
-  if (pd) {
-    memcpy(g, inf.grad, P * sizeof *g);
-    dpotrs_("L", &n, &one, chol, &n, g, &n, &ok);
+  for (size_t j = 0, f = 0; j < P; j++)
+    if (!boundary[j]) free_at[f++] = j;
+  bool pd = true;
+  for (size_t a = 0; a < n_free; a++) {
+    double v = inf.info[free_at[a] * P + free_at[a]];
+    pd = pd && v > 0.0;
+    d[a] = v > 0.0 ? 1.0 / sqrt(v) : 0.0;
+  }
+  for (size_t a = 0; a < n_free; a++)
+    for (size_t c = 0; c < n_free; c++) R[a * n_free + c] = d[a] * inf.info[free_at[a] * P + free_at[c]] * d[c];
+  pd = pd && factor(R, n_free, chol);
+  bool near_singular = pd && !(eigen_ratio(R, n_free) > NEAR_SINGULAR);
+  int n = (int)n_free, one = 1, ok = 0;
+  if (pd) { /* the decrement of the free parameters: g_F' I_FF^-1 g_F */
+    for (size_t a = 0; a < n_free; a++) g[a] = d[a] * inf.grad[free_at[a]];
+    memcpy(tmp, g, n_free * sizeof *tmp);
+    dpotrs_("L", &n, &one, chol, &n, tmp, &n, &ok);
     out->decrement = 0.0;
-    for (size_t j = 0; j < P; j++) out->decrement += inf.grad[j] * g[j];
+    for (size_t a = 0; a < n_free; a++) out->decrement += g[a] * tmp[a];
   }
   if (pd && !near_singular) {
+    /* V_FF = D R^-1 D; the boundary parameters' rows and columns 0 (fixed
+     * at the boundary: the covariance of the free parameters given them) */
     dpotri_("L", &n, chol, &n, &ok);
-    for (size_t a = 0; a < P; a++) /* full symmetric V from the lower triangle */
-      for (size_t c = 0; c <= a; c++) covariance_model[a * P + c] = covariance_model[c * P + a] = chol[c * P + a];
+    for (size_t j = 0; j < P * P; j++) covariance_model[j] = 0.0;
+    for (size_t a = 0; a < n_free; a++)
+      for (size_t c = 0; c <= a; c++) {
+        double v = d[a] * chol[c * n_free + a] * d[c];
+        covariance_model[free_at[a] * P + free_at[c]] = covariance_model[free_at[c] * P + free_at[a]] = v;
+      }
     /* robust: V M V */
     for (size_t a = 0; a < P; a++)
       for (size_t c = 0; c < P; c++) {
@@ -464,15 +503,16 @@ gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int thr
       }
     out->ok = true;
     for (size_t j = 0; j < P; j++)
-      if (!(covariance_model[j * P + j] > 0.0) || !isfinite(covariance_model[j * P + j]) || !(covariance_robust[j * P + j] >= 0.0) ||
-          !isfinite(covariance_robust[j * P + j]))
+      if (!boundary[j] &&
+          (!(covariance_model[j * P + j] > 0.0) || !isfinite(covariance_model[j * P + j]) ||
+           !(covariance_robust[j * P + j] >= 0.0) || !isfinite(covariance_robust[j * P + j])))
         out->ok = false;
     if (!out->ok) snprintf(out->note, sizeof out->note, "the inverse information has a non-positive variance");
   } else {
     explain_indefinite(m, inf.info, P, near_singular ? "nearly singular" : "not positive definite", out->note,
                        sizeof out->note);
   }
-  free(chol), free(tmp), free(g);
+  free(free_at), free(chol), free(R), free(tmp), free(g), free(d);
   inference_free(&inf);
   return GBTM_OK;
 }

@@ -65,12 +65,17 @@ gbtm_status polish_ascend(gbtm_model *m, const gbtm_panel *p, int threads, polis
                           const polish_rival *rival, polish_result *out, gbtm_error *err);
 
 /* At m: the model-based covariance I^-1 and the robust I^-1 M I^-1 (P x P,
- * row-major; both set to NULL-free NaN-free values only when I is positive
- * definite, the return then true), the gradient max-norm, the decrement, and
- * otherwise a note naming the parameters of I's null or negative directions. */
+ * row-major; set, and out->ok true, only when the information of the free
+ * parameters is positive definite and, in its correlation form, not nearly
+ * singular), the gradient max-norm, the decrement, and otherwise a note
+ * naming the parameters of I's null or negative directions. Parameters on
+ * the boundary (a zero inflation held at omega = 0) are marked in
+ * boundary[P]; their rows and columns of both covariances are 0, and the
+ * others' are the covariance given them (I_FF^-1, DESIGN §4). */
 typedef struct polish_covariance {
   bool ok;
   double grad_norm, decrement, loglik;
+  size_t boundary; /* parameters on the boundary (boundary[j] true) */
   char note[512];
 } polish_covariance;
 
@@ -85,7 +90,7 @@ typedef struct polish_covariance {
 void polish_release_boundary(gbtm_model *m);
 
 gbtm_status polish_covariances(const gbtm_model *m, const gbtm_panel *p, int threads,
-                               double *covariance_model, double *covariance_robust, polish_covariance *out,
-                               gbtm_error *err);
+                               double *covariance_model, double *covariance_robust, bool *boundary,
+                               polish_covariance *out, gbtm_error *err);
 
 #endif

@@ -185,7 +185,8 @@ static int format_version(const gbtm_fit_result *r) {
   int version = m->n_risk > 0 || m->n_tcov > 0 || m->refgroup != 0 ? 2 : 1;
   if (long_ids(r)) version = 3;
   int family = family_get(m->family)->since_format;
-  return family > version ? family : version;
+  if (family > version) version = family;
+  return r->boundary ? 7 : version;
 }
 
 static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
@@ -288,6 +289,13 @@ static void write_covariance(h5io *io, const node *root, const gbtm_fit_result *
   if (r->covariance[GBTM_SE_MODEL]) w_f64s(io, &g, "model", P, P, r->covariance[GBTM_SE_MODEL]);
   if (r->covariance[GBTM_SE_ROBUST]) w_f64s(io, &g, "robust", P, P, r->covariance[GBTM_SE_ROBUST]);
   w_str(io, &g, "note", r->inference_note);
+  if (r->boundary) { /* version 7 */
+    int *on = malloc((P ? P : 1) * sizeof *on);
+    if (!on) h5_fail(io, GBTM_ERR_NOMEM, "out of memory writing the boundary parameters");
+    for (hsize_t j = 0; on && j < P; j++) on[j] = r->boundary[j] ? 1 : 0;
+    if (on) w_data(io, &g, "boundary", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &P, on);
+    free(on);
+  }
   close_group(io, &g);
   free(names);
 }
@@ -993,6 +1001,17 @@ static void read_covariance(h5io *io, const node *root, gbtm_fit_result *r) {
     if (!(r->covariance[c] = malloc(P * P * sizeof(double))))
       h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the covariances");
     r_f64s(io, &g, kinds[c], P, P, r->covariance[c]);
+  }
+  if (r_exists(io, &g, "boundary")) { /* version 7: the parameters on the boundary */
+    long long *on = malloc((P ? P : 1) * sizeof *on);
+    bool any = false;
+    if (!on) h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the boundary parameters");
+    else r_ints(io, &g, "boundary", P, 0, 1, on);
+    for (hsize_t j = 0; on && io->st == GBTM_OK && j < P; j++) any = any || on[j];
+    if (any && !(r->boundary = malloc(P * sizeof *r->boundary)))
+      h5_fail(io, GBTM_ERR_NOMEM, "out of memory for the boundary parameters");
+    for (hsize_t j = 0; r->boundary && j < P; j++) r->boundary[j] = on[j] != 0;
+    free(on);
   }
   char *note = r_str(io, &g, "note");
   if (note && *note)
