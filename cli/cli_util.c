@@ -415,3 +415,16 @@ bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size) {
   *out = n;
   return true;
 }
+
+bool cli_parse_report_centre(const char *text, double *centre, char *why, size_t why_size) {
+  return cli_parse_double("--report-centre", text, centre, why, why_size);
+}
+
+bool cli_parse_report_basis(const char *text, bool *basis_s, char *why, size_t why_size) {
+  if (strcmp(text, "age") == 0 || strcmp(text, "s") == 0) {
+    *basis_s = text[0] == 's';
+    return true;
+  }
+  snprintf(why, why_size, "--report-basis: \"%s\" is not age or s", text);
+  return false;
+}

@@ -42,6 +42,17 @@ bool cli_parse_u64(const char *option, const char *text, uint64_t *out, char *wh
 bool cli_parse_double(const char *option, const char *text, double *out, char *why,
                       size_t why_size);
 
+/* --report-centre C (a finite number) and --report-basis age|s (basis_s
+ * false or true): how the reports show coefficients (report.h's
+ * report_view). */
+bool cli_parse_report_centre(const char *text, double *centre, char *why, size_t why_size);
+bool cli_parse_report_basis(const char *text, bool *basis_s, char *why, size_t why_size);
+#define CLI_REPORT_HELP \
+  "  --report-basis B   show coefficients on age (powers of age - C) or on the\n" \
+  "                     fitted basis s (default: age; JSON gives both)\n" \
+  "  --report-centre C  the centre C of the age scale, e.g. 0 for raw age or\n" \
+  "                     the sample's mean age (default: 0)\n"
+
 /* --pilot: "auto" (-1), "none" (0) or a number of persons >= 1. */
 bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
 #define CLI_PILOT_HELP \

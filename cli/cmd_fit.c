@@ -56,7 +56,9 @@ enum {
   OPT_BOOTSTRAP,
   OPT_JSON,
   OPT_POSTERIOR,
-  OPT_MAX_MEMORY
+  OPT_MAX_MEMORY,
+  OPT_REPORT_CENTRE,
+  OPT_REPORT_BASIS
 };
 
 static const struct option long_options[] = {
@@ -84,6 +86,8 @@ static const struct option long_options[] = {
     {"se", required_argument, NULL, OPT_SE},
     {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
     {"json", no_argument, NULL, OPT_JSON},
+    {"report-centre", required_argument, NULL, OPT_REPORT_CENTRE},
+    {"report-basis", required_argument, NULL, OPT_REPORT_BASIS},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"output", required_argument, NULL, 'o'},
@@ -106,6 +110,7 @@ typedef struct fit_args {
   bool json, quiet;
   int bootstrap; /* --bootstrap B refits, 0 = none */
   const char *max_memory; /* --max-memory SIZE as given, or NULL */
+  report_view view;       /* --report-centre, --report-basis */
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -182,6 +187,7 @@ static void print_help(FILE *out) {
           "\n"
           "Output:\n"
           "  --json             print the report as one JSON object (default: text)\n"
+          CLI_REPORT_HELP
           "  --posterior FILE   write the posterior group probabilities as CSV:\n"
           "                     id,group,p1,...,pK with group the modal group\n"
           "                     (default: not written)\n"
@@ -265,6 +271,8 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     }
     return true;
   case OPT_JSON: a->json = true; return true;
+  case OPT_REPORT_CENTRE: return cli_parse_report_centre(arg, &a->view.centre, why, why_size);
+  case OPT_REPORT_BASIS: return cli_parse_report_basis(arg, &a->view.basis_s, why, why_size);
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
   case OPT_MAX_MEMORY:
     a->max_memory = arg;
@@ -455,9 +463,9 @@ int cmd_fit(int argc, char **argv) {
   if (a.json && boot)
     report_json_with_bootstrap(stdout, a.data, res, boot);
   else if (a.json)
-    report_json(stdout, a.data, res);
+    report_json(stdout, a.data, res, &a.view);
   else
-    report_text(stdout, a.data, res);
+    report_text(stdout, a.data, res, &a.view);
   if (boot && !a.json) report_bootstrap_text(stdout, res, boot);
   gbtm_bootstrap_free(boot);
   warn_about(&a, res);

@@ -539,7 +539,7 @@ static void print_refine(FILE *out, const refine_log *log, const gbtm_fit_result
 static void json_entry(json_writer *w, const char *data_name, const gbtm_select_entry *e, bool best) {
   json_object_begin(w);
   if (e->fit) {
-    report_json_members(w, data_name, e->fit);
+    report_json_members(w, data_name, e->fit, NULL);
   } else {
     json_kv_int(w, "groups", e->groups);
     json_kv_string(w, "failure", e->failure);
@@ -607,7 +607,7 @@ static void print_json(FILE *out, const select_args *a, const gbtm_select_result
     json_array_end(&w);
     json_key(&w, "model");
     json_object_begin(&w);
-    report_json_members(&w, a->data, refined);
+    report_json_members(&w, a->data, refined, NULL);
     json_object_end(&w);
     json_object_end(&w);
   }

@@ -20,15 +20,17 @@
 #define CMD "show"
 #define LABEL_WIDTH 34
 
-enum { OPT_JSON = 256 };
+enum { OPT_JSON = 256, OPT_REPORT_CENTRE, OPT_REPORT_BASIS };
 
 static const struct option long_options[] = {{"json", no_argument, NULL, OPT_JSON},
+                                             {"report-centre", required_argument, NULL, OPT_REPORT_CENTRE},
+                                             {"report-basis", required_argument, NULL, OPT_REPORT_BASIS},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
 static void print_help(FILE *out) {
   fprintf(out,
-          "usage: gbtm show MODEL.h5 [--json]\n"
+          "usage: gbtm show MODEL.h5 [--json] [--report-basis age|s] [--report-centre C]\n"
           "\n"
           "Prints the report of a model saved with gbtm fit -o MODEL.h5: the data\n"
           "summary, the groups with their coefficients, standard errors and\n"
@@ -39,6 +41,7 @@ static void print_help(FILE *out) {
           "Options:\n"
           "  --json        print the report as one JSON object, the one gbtm fit --json\n"
           "                printed (default: text)\n"
+          CLI_REPORT_HELP
           "  -h, --help    show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or a file that is missing or not a model file.\n");
@@ -68,6 +71,8 @@ static void print_origin(const char *path, const gbtm_model_file_info *f) {
 
 int cmd_show(int argc, char **argv) {
   bool json = false;
+  report_view view = report_view_default;
+  char why[256];
   opterr = 0; /* our own messages */
   optind = 0; /* a full restart of getopt's state (glibc) */
   int opt;
@@ -83,6 +88,12 @@ int cmd_show(int argc, char **argv) {
       json = true;
       continue;
     }
+    if ((opt == OPT_REPORT_CENTRE && !cli_parse_report_centre(optarg, &view.centre, why, sizeof why)) ||
+        (opt == OPT_REPORT_BASIS && !cli_parse_report_basis(optarg, &view.basis_s, why, sizeof why))) {
+      cli_error(CMD, "%s", why);
+      return CLI_EXIT_USAGE;
+    }
+    if (opt == OPT_REPORT_CENTRE || opt == OPT_REPORT_BASIS) continue;
     if (opt == '?' && optopt == OPT_JSON)
       cli_error(CMD, "option \"%s\" takes no value", argv[optind - 1]);
     else if (opt == '?' && optopt != 0)
@@ -111,10 +122,10 @@ int cmd_show(int argc, char **argv) {
   const gbtm_model_file_info *info = gbtm_fit_result_file_info(res);
   const char *data_name = *info->data_name ? info->data_name : NULL;
   if (json) {
-    report_json(stdout, data_name, res);
+    report_json(stdout, data_name, res, &view);
   } else {
     print_origin(path, info);
-    report_text(stdout, data_name, res);
+    report_text(stdout, data_name, res, &view);
   }
   gbtm_fit_result_free(res);
   return CLI_EXIT_OK;

@@ -192,7 +192,7 @@ static void text_model(FILE *out, const gbtm_model *m) {
   }
 }
 
-static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *res) {
+static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *res, const report_view *view) {
   char a[32], b[32], c[32], d[32];
   fprintf(out, "\n%-*s%10s %10s %10s %10s\n", LABEL_WIDTH + 2, "Groups", "share", "assigned",
           "AvePP", "OCC");
@@ -226,20 +226,27 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
   }
   for (int k = 0; k < gbtm_model_groups(m); k++) {
     char title[64];
-    snprintf(title, sizeof title, "Group %d coefficients", k + 1);
+    if (view->basis_s) snprintf(title, sizeof title, "Group %d coefficients", k + 1);
+    else snprintf(title, sizeof title, "Group %d coefficients (age scale)", k + 1);
     fprintf(out, "\n%-*s%14s %12s %9s %9s\n", LABEL_WIDTH + 2, title, "estimate", "se", "z", "p");
     for (int part = 0; part < 2; part++) {
       bool alpha = part == 1;
       if (alpha && !model_inflated(m, k)) break;
       size_t n = (size_t)(alpha ? gbtm_model_iorder(m, k) : gbtm_model_order(m, k)) + 1;
-      double se[GBTM_MAX_COEF];
-      group_se(res, k, alpha, se, n);
+      double se[GBTM_MAX_COEF], age[GBTM_MAX_COEF];
+      if (view->basis_s)
+        group_se(res, k, alpha, se, n);
+      else /* eq. AB: the same polynomial in powers of (age - C) */
+        gbtm_fit_result_age_coefficients(res, alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA, k, view->centre,
+                                         gbtm_fit_result_summary(res)->se, age, se);
       for (size_t j = 0; j < n; j++) {
-        char name[48], pw[16];
-        gbtm_basis_coef_name((int)j, pw, sizeof pw);
+        char name[64], pw[40];
+        if (view->basis_s) gbtm_basis_coef_name((int)j, pw, sizeof pw);
+        else gbtm_age_coef_name((int)j, view->centre, pw, sizeof pw);
         snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : gbtm_family_predictor_name(gbtm_model_family(m)), pw);
         label(out, name);
-        double est = alpha ? gbtm_model_alpha(m, k, j) : gbtm_model_beta(m, k, j), z = est / se[j];
+        double est = !view->basis_s ? age[j] : alpha ? gbtm_model_alpha(m, k, j) : gbtm_model_beta(m, k, j);
+        double z = est / se[j];
         double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */
         if (pval < 1e-4)
           snprintf(d, sizeof d, "<1e-4");
@@ -367,11 +374,18 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   fputc('\n', out);
 }
 
-void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res) {
+const report_view report_view_default = {0.0, false};
+
+void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res, const report_view *view) {
   const gbtm_model *m = gbtm_fit_result_model(res);
+  if (!view) view = &report_view_default;
   text_data(out, data_name, res);
   text_model(out, m);
-  text_groups(out, m, res);
+  label(out, "coefficients reported on");
+  if (view->basis_s) fprintf(out, "the basis s (--report-basis s)\n");
+  else if (view->centre == 0.0) fprintf(out, "age (raw age; --report-centre C for age - C)\n");
+  else fprintf(out, "age - %g (--report-centre)\n", view->centre);
+  text_groups(out, m, res, view);
   report_text_covariates(out, res);
   text_trajectories(out, res);
   text_fit(out, res);
@@ -406,7 +420,7 @@ static void json_data(json_writer *w, const char *data_name, const gbtm_fit_resu
   json_object_end(w);
 }
 
-static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_result *res) {
+static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_result *res, double report_centre) {
   json_key(w, "group");
   json_array_begin(w);
   for (int k = 0; k < gbtm_model_groups(m); k++) {
@@ -423,6 +437,10 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
     json_kv_double_array(w, "beta", coef, (size_t)gbtm_model_order(m, k) + 1);
     group_se(res, k, false, se, (size_t)gbtm_model_order(m, k) + 1);
     json_kv_double_array(w, "beta_se", se, (size_t)gbtm_model_order(m, k) + 1);
+    /* eq. AB: on powers of (age - report_centre) */
+    gbtm_fit_result_age_coefficients(res, GBTM_PARAM_BETA, k, report_centre, gbtm_fit_result_summary(res)->se, coef, se);
+    json_kv_double_array(w, "beta_age", coef, (size_t)gbtm_model_order(m, k) + 1);
+    json_kv_double_array(w, "beta_age_se", se, (size_t)gbtm_model_order(m, k) + 1);
     if (gbtm_family_zero_inflated(gbtm_model_family(m))) {
       size_t na = gbtm_model_iorder(m, k) >= 0 ? (size_t)gbtm_model_iorder(m, k) + 1 : 0;
       json_kv_int(w, "iorder", gbtm_model_iorder(m, k));
@@ -430,6 +448,9 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
       json_kv_double_array(w, "alpha", coef, na);
       group_se(res, k, true, se, na);
       json_kv_double_array(w, "alpha_se", se, na);
+      if (na) gbtm_fit_result_age_coefficients(res, GBTM_PARAM_ALPHA, k, report_centre, gbtm_fit_result_summary(res)->se, coef, se);
+      json_kv_double_array(w, "alpha_age", coef, na);
+      json_kv_double_array(w, "alpha_age_se", se, na);
     }
     const char *phi_name = gbtm_family_phi_name(gbtm_model_family(m));
     if (phi_name) { /* "dispersion" and "dispersion_se" */
@@ -464,8 +485,9 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
   json_array_end(w);
 }
 
-void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res) {
+void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res, const report_view *view) {
   const gbtm_model *m = gbtm_fit_result_model(res);
+  if (!view) view = &report_view_default;
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
   json_kv_string(w, "model", gbtm_family_name(gbtm_model_family(m)));
   json_kv_int(w, "groups", gbtm_model_groups(m));
@@ -516,15 +538,16 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
     json_kv_bool(w, key, gbtm_model_phi_common(m));
   }
   json_data(w, data_name, res);
-  json_groups(w, m, res);
+  json_kv_double(w, "report_centre", view->centre); /* beta_age and alpha_age are on powers of (age - it) */
+  json_groups(w, m, res, view->centre);
   report_json_covariates(w, res);
 }
 
-void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res) {
+void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res, const report_view *view) {
   json_writer w;
   json_init(&w, out);
   json_object_begin(&w);
-  report_json_members(&w, data_name, res);
+  report_json_members(&w, data_name, res, view);
   json_object_end(&w);
   json_end(&w);
 }

@@ -5,27 +5,40 @@
 #ifndef GBTM_CLI_REPORT_H
 #define GBTM_CLI_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "gbtm.h"
 #include "json.h"
+
+/* How the coefficients are shown: on the age scale about centre (powers of
+ * age - centre; 0: raw age), the default, or (basis_s) on the fitted basis
+ * s (eq. AB, DESIGN §2). JSON gives both (beta and beta_age) either way. */
+typedef struct report_view {
+  double centre;
+  bool basis_s;
+} report_view;
+
+/* Raw age. */
+extern const report_view report_view_default;
 
 /* Prints the data summary, the model, the groups with their coefficients
  * and the fit criteria to out, all from what the result holds (its data
  * summary included), so that a fit loaded from a model file prints as it
  * did when it was made.
  * data_name: how to name the data (e.g. the file name); may be NULL.
- * res: the fit (borrowed). */
-void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res);
+ * res: the fit (borrowed). view: NULL for report_view_default. */
+void report_text(FILE *out, const char *data_name, const gbtm_fit_result *res, const report_view *view);
 
 /* Prints the same content as one JSON object and a newline to out, numbers
  * with %.17g and undefined ones (NaN, inf) as null. Arguments as above. */
-void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res);
+void report_json(FILE *out, const char *data_name, const gbtm_fit_result *res, const report_view *view);
 
 /* Writes the members of that object (not its braces) into the object that
  * w has open, so that a caller can add its own members or put fit objects
  * in an array (gbtm select). Arguments as above. */
-void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res);
+void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_result *res,
+                         const report_view *view);
 
 /* x into buf with `decimals` decimals (report_fixed) or `digits`
  * significant digits (%g, report_general), or "-" when x is not finite:

@@ -82,7 +82,7 @@ void report_json_with_bootstrap(FILE *out, const char *data_name, const gbtm_fit
   json_writer w;
   json_init(&w, out);
   json_object_begin(&w);
-  report_json_members(&w, data_name, res);
+  report_json_members(&w, data_name, res, NULL);
   bootstrap_json(&w, res, b);
   json_object_end(&w);
   json_end(&w);
