@@ -450,7 +450,7 @@ static void print_csv(FILE *out, const gbtm_select_result *r) {
         if (isfinite(c[j])) fprintf(out, ",%.17g", c[j]);
         else fputc(',', out);
       }
-      fprintf(out, ",%d,%d,%s", s->best_replicated, s->starts_long, s->converged ? "true" : "false");
+      fprintf(out, ",%d,%d,%s", s->best_replicated, s->starts_long, s->converged ? "TRUE" : "FALSE");
     } else {
       fputs(",,,,,,,,,,,,,,,,", out);
     }
@@ -459,7 +459,7 @@ static void print_csv(FILE *out, const gbtm_select_result *r) {
       if (isfinite(cvv[j])) fprintf(out, ",%.17g", cvv[j]);
       else fputc(',', out);
     }
-    fprintf(out, ",\"%s\",%s\n", flags, (int)i == best ? "true" : "false");
+    fprintf(out, ",\"%s\",%s\n", flags, (int)i == best ? "TRUE" : "FALSE");
   }
 }
 

@@ -109,7 +109,8 @@ assert len(j["models"]) == 4
 for r, m in zip(rows, j["models"]):
     assert abs(float(r["bic"]) - m["bic"]) <= 1e-9 * abs(m["bic"])
     assert r["cv_loglik"] == "" and m["cv_loglik"] is None
-assert sum(r["best_bic"] == "true" for r in rows) == 1
+assert sum(r["best_bic"] == "TRUE" for r in rows) == 1
+assert all(r["best_bic"] in ("TRUE", "FALSE") and r["converged"] in ("TRUE", "FALSE") for r in rows)
 EOF
   files=$(cd "$out" && ls model_*.h5 2>/dev/null | tr '\n' ' ')
   if [ "$files" = "model_K2_D1.h5 model_K2_D2.h5 model_K3_D1.h5 model_K3_D2.h5 " ]; then
