@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli_util.h"
@@ -38,17 +39,23 @@
 #define CURVE_POINTS 241 /* points per trajectory line */
 #define MAX_TICKS 32
 
-enum { OPT_MODEL = 256, OPT_TITLE };
+enum { OPT_MODEL = 256, OPT_TITLE, OPT_XLABEL, OPT_YLABEL, OPT_YMIN, OPT_YMAX };
 
 static const struct option long_options[] = {{"output", required_argument, NULL, 'o'},
                                              {"model", required_argument, NULL, OPT_MODEL},
                                              {"title", required_argument, NULL, OPT_TITLE},
+                                             {"xlabel", required_argument, NULL, OPT_XLABEL},
+                                             {"ylabel", required_argument, NULL, OPT_YLABEL},
+                                             {"ymin", required_argument, NULL, OPT_YMIN},
+                                             {"ymax", required_argument, NULL, OPT_YMAX},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
 typedef struct plot_args {
   const char *input, *output, *title;
   const char *model; /* --model K[:D] or "best", or NULL */
+  const char *xlabel, *ylabel; /* a trajectory figure's axis labels, or NULL: Age and the family's */
+  double ymin, ymax; /* its y range, NaN: from 0 to the data's */
 } plot_args;
 
 static void print_help(FILE *out) {
@@ -71,16 +78,23 @@ static void print_help(FILE *out) {
           "--json, the trajectory table of a model file), for a model file saved\n"
           "with its data each group's observed mean count at each age, weighted by\n"
           "the posterior probabilities (sum_i tau_ik y_it / sum_i tau_ik E_it), as\n"
-          "hollow markers, and the groups' shares in the legend. Lines differ in colour\n"
+          "hollow markers, and the groups' fitted shares in the legend (with risk\n"
+          "factors the mean of pi_k(z_i)). Lines differ in colour\n"
           "(Okabe-Ito palette), dash pattern and marker shape, so the figure also\n"
           "reads in grey.\n"
           "\n"
           "Options:\n"
-          "  -o, --output FILE  the SVG file to write (required)\n"
+          "  -o, --output FILE  the SVG file to write (required; a name with an\n"
+          "                     extension other than .svg is refused)\n"
           "  --model K[:D]      from select.json, draw the trajectories of the model with\n"
           "                     K groups (and order D, when several orders were fitted);\n"
           "                     \"best\" is the best model by BIC (default: the criteria)\n"
           "  --title TEXT       the figure's title (default: one naming the input)\n"
+          "  --xlabel TEXT      a trajectory figure's x-axis label (default: Age)\n"
+          "  --ylabel TEXT      its y-axis label (default: the family's, e.g. Expected\n"
+          "                     count per age)\n"
+          "  --ymin Y, --ymax Y its y range; the curves are clipped to it (default: 0\n"
+          "                     to a little above the data)\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input.\n");
@@ -88,6 +102,7 @@ static void print_help(FILE *out) {
 
 static int parse_args(int argc, char **argv, plot_args *a) {
   memset(a, 0, sizeof *a);
+  a->ymin = a->ymax = NAN;
   opterr = 0;
   int opt;
   int longindex = -1;
@@ -99,6 +114,18 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     case 'o': a->output = optarg; break;
     case OPT_MODEL: a->model = optarg; break;
     case OPT_TITLE: a->title = optarg; break;
+    case OPT_XLABEL: a->xlabel = optarg; break;
+    case OPT_YLABEL: a->ylabel = optarg; break;
+    case OPT_YMIN:
+    case OPT_YMAX: {
+      char why[256];
+      if (!cli_parse_double(opt == OPT_YMIN ? "--ymin" : "--ymax", optarg, opt == OPT_YMIN ? &a->ymin : &a->ymax,
+                            why, sizeof why)) {
+        cli_error(CMD, "%s", why);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    }
     default:
       cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
@@ -120,6 +147,17 @@ static int parse_args(int argc, char **argv, plot_args *a) {
   a->input = argv[optind];
   cli_file input = {"the input", a->input, false}, output = {"-o", a->output, false};
   if (!output_check(CMD, &input, 1, &output, 1)) return CLI_EXIT_USAGE;
+  /* the format follows the extension; a name without one (a pipe,
+   * /dev/stdout) gets SVG */
+  const char *base = strrchr(a->output, '/'), *dot = strrchr(base ? base + 1 : a->output, '.');
+  if (dot && strcasecmp(dot, ".svg") != 0) {
+    cli_error(CMD, "-o %s: the figure's format follows its extension, and this gbtm writes .svg only", a->output);
+    return CLI_EXIT_USAGE;
+  }
+  if (isfinite(a->ymin) && isfinite(a->ymax) && !(a->ymin < a->ymax)) {
+    cli_error(CMD, "--ymin %g is not below --ymax %g", a->ymin, a->ymax);
+    return CLI_EXIT_USAGE;
+  }
   return -1;
 }
 
@@ -182,6 +220,7 @@ typedef struct traj_plot {
   size_t n_band[GBTM_MAX_GROUPS];
   double *band_age[GBTM_MAX_GROUPS], *band_lo[GBTM_MAX_GROUPS], *band_hi[GBTM_MAX_GROUPS];
   gbtm_trajectory_table *table; /* of a model file, or NULL */
+  double share[GBTM_MAX_GROUPS]; /* the fitted (population) shares the legend gives */
   char title[512], subtitle[512];
 } traj_plot;
 
@@ -196,11 +235,10 @@ static void traj_plot_free(traj_plot *tp) {
   memset(tp, 0, sizeof *tp);
 }
 
-static void draw_trajectories(FILE *out, const traj_plot *tp) {
+static void draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a) {
   const gbtm_model *m = tp->model;
   int K = gbtm_model_groups(m);
-  double share[GBTM_MAX_GROUPS];
-  gbtm_model_shares(m, share);
+  const double *share = tp->share;
   double age[CURVE_POINTS], mu[GBTM_MAX_GROUPS][CURVE_POINTS], ymax = 0.0;
   for (int i = 0; i < CURVE_POINTS; i++)
     age[i] = gbtm_model_age_min(m) + (gbtm_model_age_max(m) - gbtm_model_age_min(m)) * i / (CURVE_POINTS - 1.0);
@@ -212,7 +250,9 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
     }
     for (size_t i = 0; i < tp->n_band[k]; i++)
       if (isfinite(tp->band_hi[k][i])) ymax = fmax(ymax, tp->band_hi[k][i]);
-    bands |= tp->n_band[k] > 1;
+    /* a band is drawn (and named in the legend) where it has finite points */
+    for (size_t i = 0; tp->n_band[k] > 1 && i < tp->n_band[k]; i++)
+      bands |= isfinite(tp->band_lo[k][i]) && isfinite(tp->band_hi[k][i]);
   }
   const gbtm_trajectory_table *tt = tp->table;
   const double *obs = tt ? tt->observed : NULL;
@@ -231,9 +271,12 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
   const char *what = gbtm_family_expected_name(gbtm_model_family(m));
   char ylabel[64];
   snprintf(ylabel, sizeof ylabel, "%c%s per age", toupper((unsigned char)what[0]), what + 1);
-  frame_draw(&s, &f, gbtm_model_age_min(m), gbtm_model_age_max(m), 0.0, ymax > 0 ? ymax * 1.05 : 1.0, false, "Age",
-             ylabel);
+  double ylo = isfinite(a->ymin) ? a->ymin : 0.0, yhi = isfinite(a->ymax) ? a->ymax : ymax > 0 ? ymax * 1.05 : 1.0;
+  if (!(ylo < yhi)) yhi = ylo + 1.0; /* --ymin above the data */
+  frame_draw(&s, &f, gbtm_model_age_min(m), gbtm_model_age_max(m), ylo, yhi, false, a->xlabel ? a->xlabel : "Age",
+             a->ylabel ? a->ylabel : ylabel);
   double px[CURVE_POINTS], py[CURVE_POINTS];
+  svg_clip_begin(&s, "plot-area", f.left, f.top, f.width, f.height);
   for (int k = 0; k < K; k++) { /* bands first, under every line */
     size_t n = tp->n_band[k];
     double *bx = malloc((n ? n : 1) * sizeof *bx), *blo = malloc((n ? n : 1) * sizeof *blo),
@@ -269,6 +312,7 @@ static void draw_trajectories(FILE *out, const traj_plot *tp) {
         svg_marker(&s, svg_shape(k), svg_axis_map(&f.x, tt->age[t]), svg_axis_map(&f.y, v), 3.6,
                    "#ffffff", svg_colour(k), "observed");
     }
+  svg_clip_end(&s);
   /* legend */
   double lx = f.left + f.width + 25, ly = f.top + 10;
   svg_text(&s, lx, ly, "start", 14, true, 0, "legend-title", "Group (share)");
@@ -475,6 +519,9 @@ static bool traj_from_model_file(traj_plot *tp, const plot_args *a) {
     memcpy(tp->band_lo[k], t->lower + (size_t)k * n, n * sizeof(double));
     memcpy(tp->band_hi[k], t->upper + (size_t)k * n, n * sizeof(double));
     tp->n_band[k] = n;
+    /* the fitted share: with risk factors the mean of pi_k(z_i), not the
+     * share of a person whose factors are all 0 */
+    tp->share[k] = gbtm_fit_result_group(r, k)->share;
   }
   if (ok) {
     const gbtm_model_file_info *fi = gbtm_fit_result_file_info(r);
@@ -688,7 +735,7 @@ int cmd_plot(int argc, char **argv) {
     outfile f = {0};
     rc = CLI_EXIT_USAGE;
     if (traj_from_model_file(&tp, &a) && outfile_open(&f, CMD, a.output)) {
-      draw_trajectories(f.fp, &tp);
+      draw_trajectories(f.fp, &tp, &a);
       if (outfile_commit(&f, CMD)) rc = CLI_EXIT_OK;
     }
     outfile_discard(&f);
@@ -727,10 +774,11 @@ int cmd_plot(int argc, char **argv) {
       goto done;
     }
     traj_titles(&tp, &a, one, root);
+    gbtm_model_shares(tp.model, tp.share); /* the JSON's fitted shares: the model was built from them */
   }
   if (!outfile_open(&f, CMD, a.output)) goto done;
   if (one) {
-    draw_trajectories(f.fp, &tp);
+    draw_trajectories(f.fp, &tp, &a);
   } else if (!draw_criteria(f.fp, &a, root, why, sizeof why)) {
     cli_error(CMD, "%s", why);
     goto done;

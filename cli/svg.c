@@ -88,6 +88,14 @@ void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *st
   fputs("/>\n", s->out);
 }
 
+void svg_clip_begin(svg *s, const char *id, double x, double y, double w, double h) {
+  fprintf(s->out, "<clipPath id=\"%s\"><rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/></clipPath>\n", id,
+          x, y, w, h);
+  fprintf(s->out, "<g clip-path=\"url(#%s)\">\n", id);
+}
+
+void svg_clip_end(svg *s) { fputs("</g>\n", s->out); }
+
 void svg_rect(svg *s, double x, double y, double w, double h, const char *fill,
               const char *stroke) {
   if (!all_finite(x, y, w, h)) return;

@@ -31,6 +31,11 @@ void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *st
               double width, const char *dash);
 void svg_rect(svg *s, double x, double y, double w, double h, const char *fill,
               const char *stroke);
+/* What is drawn between the two is clipped to the rectangle (a plot area
+ * narrower than the data: --ymin, --ymax); id names the clip path (an
+ * XML name, unique in the document). */
+void svg_clip_begin(svg *s, const char *id, double x, double y, double w, double h);
+void svg_clip_end(svg *s);
 /* A path through the n points (x[i], y[i]); a non-finite point breaks the
  * line. id and dash may be NULL. Writes nothing when no point is finite. */
 void svg_path(svg *s, const double *x, const double *y, size_t n, const char *cls,

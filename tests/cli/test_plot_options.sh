@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# test_plot_options.sh: what a trajectory figure says, end to end. The
+# legend gives the fitted (population) shares, also for a model with risk
+# factors (not the shares of a person whose factors are all 0); no "95%
+# band" entry without a band (a fit without standard errors); --xlabel,
+# --ylabel, --ymin and --ymax set the axes, the curves clipped to the plot
+# area; a figure name whose extension is not .svg, or --ymin not below
+# --ymax, is refused with exit 2 and nothing written.
+# $1 is the gbtm binary.
+set -u
+gbtm=$1
+case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
+py=/usr/bin/python3
+pass=0 fail=0
+check() { # name, condition (exit status of the previous command)
+  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
+}
+
+"$gbtm" simulate --preset rapporteur-2024-covariates --n 800 --seed 2 -o "$dir/cc.csv" >/dev/null 2>&1
+"$gbtm" fit "$dir/cc.csv" --groups 4 --order 3 --risk unstable_family,no_qualification --starts 10 --quiet \
+  --json -o "$dir/risk.h5" >"$dir/risk.json"
+check "a fit with risk factors" $?
+"$gbtm" plot "$dir/risk.h5" -o "$dir/risk.svg"
+"$py" -c 'import json, re, sys
+shares = [g["share"] for g in json.load(open(sys.argv[1]))["group"]]
+legend = [float(x) / 100 for x in re.findall(r">\d+: ([0-9.]+)%<", open(sys.argv[2]).read())]
+assert len(legend) == 4 and all(abs(a - b) < 0.0006 for a, b in zip(legend, shares)), (legend, shares)' \
+  "$dir/risk.json" "$dir/risk.svg"
+check "the legend gives the fitted shares of a model with risk factors" $?
+
+"$gbtm" simulate --preset rapporteur-2024 --n 630 --seed 1 -o "$dir/c.csv" >/dev/null 2>&1
+"$gbtm" fit "$dir/c.csv" --groups 3 --order 2 --se none --quiet -o "$dir/nose.h5" >/dev/null
+"$gbtm" plot "$dir/nose.h5" -o "$dir/nose.svg" && ! grep -q "95% band" "$dir/nose.svg" && ! grep -q 'class="band"' "$dir/nose.svg"
+check "no band, no band entry in the legend" $?
+"$gbtm" fit "$dir/c.csv" --groups 3 --order 2 --quiet -o "$dir/se.h5" >/dev/null
+"$gbtm" plot "$dir/se.h5" -o "$dir/se.svg" --xlabel "Leeftijd" --ylabel "Delicten per jaar" --ymin 0 --ymax 0.5 &&
+  grep -q ">Leeftijd<" "$dir/se.svg" && grep -q ">Delicten per jaar<" "$dir/se.svg" &&
+  grep -q ">0.5<" "$dir/se.svg" && grep -q 'clip-path="url(#plot-area)"' "$dir/se.svg" && grep -q "95% band" "$dir/se.svg"
+check "--xlabel, --ylabel, --ymin, --ymax; curves clipped to the plot area" $?
+
+"$gbtm" plot "$dir/se.h5" -o "$dir/x.png" 2>"$dir/e1"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/x.png" ] && grep -q "extension" "$dir/e1"
+check "-o x.png: refused, nothing written (no SVG under a PNG name)" $?
+"$gbtm" plot "$dir/se.h5" -o "$dir/y.svg" --ymin 2 --ymax 1 2>"$dir/e2"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/y.svg" ] && grep -q "ymin" "$dir/e2"
+check "--ymin not below --ymax: refused" $?
+
+echo "test_plot_options: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
