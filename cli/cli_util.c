@@ -428,3 +428,23 @@ bool cli_parse_report_basis(const char *text, bool *basis_s, char *why, size_t w
   snprintf(why, why_size, "--report-basis: \"%s\" is not age or s", text);
   return false;
 }
+
+bool cli_parse_labels(const char *text, cli_label *labels, int *n, char *why, size_t why_size) {
+  *n = 0;
+  for (const char *at = text;;) {
+    size_t len = strcspn(at, ",");
+    if (*n == GBTM_MAX_GROUPS) {
+      snprintf(why, why_size, "--labels: more than %d labels", GBTM_MAX_GROUPS);
+      return false;
+    }
+    if (len == 0 || len >= GBTM_NAME_MAX) {
+      snprintf(why, why_size, "--labels: label %d is %s (expected 1 to %d bytes)", *n + 1, len ? "too long" : "empty",
+               GBTM_NAME_MAX - 1);
+      return false;
+    }
+    memcpy(labels[*n], at, len);
+    labels[(*n)++][len] = '\0';
+    if (!at[len]) return true;
+    at += len + 1;
+  }
+}

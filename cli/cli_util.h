@@ -53,6 +53,16 @@ bool cli_parse_report_basis(const char *text, bool *basis_s, char *why, size_t w
   "  --report-centre C  the centre C of the age scale, e.g. 0 for raw age or\n" \
   "                     the sample's mean age (default: 0)\n"
 
+/* --labels "incidental,early peak,...": the groups' names in their
+ * reported order, split at commas into labels (at most GBTM_MAX_GROUPS,
+ * each 1 to GBTM_NAME_MAX - 1 bytes), their number into *n. */
+typedef char cli_label[GBTM_NAME_MAX];
+bool cli_parse_labels(const char *text, cli_label *labels, int *n, char *why, size_t why_size);
+#define CLI_LABELS_HELP \
+  "  --labels L1,L2,... the groups' names in their reported order (group 1\n" \
+  "                     first), shown in the report and plots and saved in the\n" \
+  "                     model file (default: numbers only)\n"
+
 /* --pilot: "auto" (-1), "none" (0) or a number of persons >= 1. */
 bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
 #define CLI_PILOT_HELP \

@@ -58,7 +58,8 @@ enum {
   OPT_POSTERIOR,
   OPT_MAX_MEMORY,
   OPT_REPORT_CENTRE,
-  OPT_REPORT_BASIS
+  OPT_REPORT_BASIS,
+  OPT_LABELS
 };
 
 static const struct option long_options[] = {
@@ -88,6 +89,7 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"report-centre", required_argument, NULL, OPT_REPORT_CENTRE},
     {"report-basis", required_argument, NULL, OPT_REPORT_BASIS},
+    {"labels", required_argument, NULL, OPT_LABELS},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"output", required_argument, NULL, 'o'},
@@ -111,6 +113,8 @@ typedef struct fit_args {
   int bootstrap; /* --bootstrap B refits, 0 = none */
   const char *max_memory; /* --max-memory SIZE as given, or NULL */
   report_view view;       /* --report-centre, --report-basis */
+  cli_label labels[GBTM_MAX_GROUPS]; /* --labels, n_labels of them (0: none) */
+  int n_labels;
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -188,6 +192,7 @@ static void print_help(FILE *out) {
           "Output:\n"
           "  --json             print the report as one JSON object (default: text)\n"
           CLI_REPORT_HELP
+          CLI_LABELS_HELP
           "  --posterior FILE   write the posterior group probabilities as CSV:\n"
           "                     id,group,p1,...,pK with group the modal group\n"
           "                     (default: not written)\n"
@@ -273,6 +278,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   case OPT_JSON: a->json = true; return true;
   case OPT_REPORT_CENTRE: return cli_parse_report_centre(arg, &a->view.centre, why, why_size);
   case OPT_REPORT_BASIS: return cli_parse_report_basis(arg, &a->view.basis_s, why, why_size);
+  case OPT_LABELS: return cli_parse_labels(arg, a->labels, &a->n_labels, why, why_size);
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
   case OPT_MAX_MEMORY:
     a->max_memory = arg;
@@ -392,6 +398,12 @@ int cmd_fit(int argc, char **argv) {
     free(command_line);
     return rc;
   }
+  if (a.n_labels > 0 && a.n_labels != a.options.groups) {
+    cli_error(CMD, "--labels names %d groups, the fit has %d (--groups)", a.n_labels, a.options.groups);
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return CLI_EXIT_USAGE;
+  }
   if (cli_procs && a.bootstrap > 0) {
     cli_error(CMD, "--bootstrap runs in one process: run it without mpirun");
     cli_columns_free(&a.column_args);
@@ -446,6 +458,11 @@ int cmd_fit(int argc, char **argv) {
     }
     st = gbtm_fit(panel, &a.options, &res, &err);
     if (!a.quiet) cli_progress_finish(&progress);
+  }
+  if (st == GBTM_OK && a.n_labels > 0) {
+    const char *lp[GBTM_MAX_GROUPS];
+    for (int k = 0; k < a.n_labels; k++) lp[k] = a.labels[k];
+    st = gbtm_fit_result_set_labels(res, lp, a.n_labels, &err);
   }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);

@@ -39,7 +39,7 @@
 #define CURVE_POINTS 241 /* points per trajectory line */
 #define MAX_TICKS 32
 
-enum { OPT_MODEL = 256, OPT_TITLE, OPT_XLABEL, OPT_YLABEL, OPT_YMIN, OPT_YMAX };
+enum { OPT_MODEL = 256, OPT_TITLE, OPT_XLABEL, OPT_YLABEL, OPT_YMIN, OPT_YMAX, OPT_LABELS };
 
 static const struct option long_options[] = {{"output", required_argument, NULL, 'o'},
                                              {"model", required_argument, NULL, OPT_MODEL},
@@ -48,6 +48,7 @@ static const struct option long_options[] = {{"output", required_argument, NULL,
                                              {"ylabel", required_argument, NULL, OPT_YLABEL},
                                              {"ymin", required_argument, NULL, OPT_YMIN},
                                              {"ymax", required_argument, NULL, OPT_YMAX},
+                                             {"labels", required_argument, NULL, OPT_LABELS},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
@@ -56,6 +57,8 @@ typedef struct plot_args {
   const char *model; /* --model K[:D] or "best", or NULL */
   const char *xlabel, *ylabel; /* a trajectory figure's axis labels, or NULL: Age and the family's */
   double ymin, ymax; /* its y range, NaN: from 0 to the data's */
+  cli_label labels[GBTM_MAX_GROUPS]; /* --labels for this figure only, n_labels of them (0: the model's) */
+  int n_labels;
 } plot_args;
 
 static void print_help(FILE *out) {
@@ -95,6 +98,8 @@ static void print_help(FILE *out) {
           "                     count per age)\n"
           "  --ymin Y, --ymax Y its y range; the curves are clipped to it (default: 0\n"
           "                     to a little above the data)\n"
+          "  --labels L1,L2,... the groups' names in this figure only (default: those\n"
+          "                     the model was saved with, or numbers)\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input.\n");
@@ -115,6 +120,14 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     case OPT_MODEL: a->model = optarg; break;
     case OPT_TITLE: a->title = optarg; break;
     case OPT_XLABEL: a->xlabel = optarg; break;
+    case OPT_LABELS: {
+      char why[256];
+      if (!cli_parse_labels(optarg, a->labels, &a->n_labels, why, sizeof why)) {
+        cli_error(CMD, "%s", why);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    }
     case OPT_YLABEL: a->ylabel = optarg; break;
     case OPT_YMIN:
     case OPT_YMAX: {
@@ -235,6 +248,13 @@ static void traj_plot_free(traj_plot *tp) {
   memset(tp, 0, sizeof *tp);
 }
 
+/* --labels names every group of the model drawn; false (reported) if not. */
+static bool labels_fit(const plot_args *a, const gbtm_model *m) {
+  if (a->n_labels == 0 || a->n_labels == gbtm_model_groups(m)) return true;
+  cli_error(CMD, "--labels names %d groups, the model has %d", a->n_labels, gbtm_model_groups(m));
+  return false;
+}
+
 static void draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a) {
   const gbtm_model *m = tp->model;
   int K = gbtm_model_groups(m);
@@ -320,8 +340,10 @@ static void draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a
     double y = ly + 26 + 24 * k;
     svg_line(&s, lx, y - 4, lx + 40, y - 4, svg_colour(k), 2.6, svg_dash(k));
     svg_marker(&s, svg_shape(k), lx + 20, y - 4, 4.5, svg_colour(k), "#ffffff", "marker");
-    char label[64];
-    snprintf(label, sizeof label, "%d: %.1f%%", k + 1, 100.0 * share[k]);
+    char label[96];
+    const char *name = a->n_labels ? a->labels[k] : gbtm_model_label(m, k);
+    if (*name) snprintf(label, sizeof label, "%d %s: %.1f%%", k + 1, name, 100.0 * share[k]);
+    else snprintf(label, sizeof label, "%d: %.1f%%", k + 1, 100.0 * share[k]);
     svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", label);
   }
   if (bands) {
@@ -412,6 +434,9 @@ static bool model_from_json(const json_value *o, const char *path, gbtm_model **
         return bad(why, size, path, what);
     if (k == 0) share0 = share;
     if (gbtm_model_set_theta(m, k, log(share / share0), &err) != GBTM_OK) return bad(why, size, path, what);
+    const json_value *lab = json_value_get(g, "label"); /* gbtm fit --labels */
+    if (lab && lab->type == JSON_STRING && gbtm_model_set_label(m, k, lab->string, &err) != GBTM_OK)
+      return bad(why, size, path, "a group's \"label\" is too long or has a control character");
   }
   return true;
 }
@@ -734,7 +759,7 @@ int cmd_plot(int argc, char **argv) {
     }
     outfile f = {0};
     rc = CLI_EXIT_USAGE;
-    if (traj_from_model_file(&tp, &a) && outfile_open(&f, CMD, a.output)) {
+    if (traj_from_model_file(&tp, &a) && labels_fit(&a, tp.model) && outfile_open(&f, CMD, a.output)) {
       draw_trajectories(f.fp, &tp, &a);
       if (outfile_commit(&f, CMD)) rc = CLI_EXIT_OK;
     }
@@ -775,6 +800,7 @@ int cmd_plot(int argc, char **argv) {
     }
     traj_titles(&tp, &a, one, root);
     gbtm_model_shares(tp.model, tp.share); /* the JSON's fitted shares: the model was built from them */
+    if (!labels_fit(&a, tp.model)) goto done;
   }
   if (!outfile_open(&f, CMD, a.output)) goto done;
   if (one) {

@@ -52,7 +52,8 @@ enum {
   OPT_CV,
   OPT_JSON,
   OPT_REFINE,
-  OPT_MAX_MEMORY
+  OPT_MAX_MEMORY,
+  OPT_LABELS
 };
 
 static const struct option long_options[] = {
@@ -72,6 +73,7 @@ static const struct option long_options[] = {
     {"pilot", required_argument, NULL, OPT_PILOT},
     {"cv", required_argument, NULL, OPT_CV},
     {"json", no_argument, NULL, OPT_JSON},
+    {"labels", required_argument, NULL, OPT_LABELS},
     {"output", required_argument, NULL, 'o'},
     {"refine", no_argument, NULL, OPT_REFINE},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
@@ -87,6 +89,8 @@ typedef struct select_args {
   const char *dir; /* -o DIR or NULL */
   bool json, quiet, refine, iorder_given, dispersion_given, bounds_given;
   const char *max_memory; /* --max-memory SIZE as given, or NULL */
+  cli_label labels[GBTM_MAX_GROUPS]; /* --labels for the models with as many groups, n_labels of them */
+  int n_labels;
 } select_args;
 
 static void print_help(FILE *out) {
@@ -162,6 +166,8 @@ static void print_help(FILE *out) {
           "  --json             print {\"models\": [...], \"best_bic\": i}: per model the keys\n"
           "                     of gbtm fit --json plus min_avepp, min_occ, min_share,\n"
           "                     cv_loglik, cve and flags (default: text)\n"
+          "  --labels L1,L2,... the groups' names (group 1 first) for the models with\n"
+          "                     as many groups; saved in their model files\n"
           "  -o, --output DIR   also save the table as DIR/select.csv and\n"
           "                     DIR/select.json, and every fitted model as the model\n"
           "                     file DIR/model_K<K>_D<d>.h5 (with --refine, the refined\n"
@@ -243,6 +249,7 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_PILOT: return cli_parse_pilot(arg, &o->fit.pilot, why, why_size);
   case OPT_CV: return cli_parse_int("--cv", arg, 2, INT_MAX, &o->cv_folds, why, why_size);
   case OPT_JSON: a->json = true; return true;
+  case OPT_LABELS: return cli_parse_labels(arg, a->labels, &a->n_labels, why, why_size);
   case 'o': a->dir = arg; return true;
   case OPT_REFINE: a->refine = true; return true;
   case OPT_MAX_MEMORY:
@@ -825,6 +832,11 @@ int cmd_select(int argc, char **argv) {
   }
   st = gbtm_select(panel, &a.options, &res, &err);
   if (!a.quiet) progress_finish(&progress);
+  if (st == GBTM_OK && a.n_labels > 0) {
+    const char *lp[GBTM_MAX_GROUPS];
+    for (int k = 0; k < a.n_labels; k++) lp[k] = a.labels[k];
+    st = gbtm_select_result_set_labels(res, lp, a.n_labels, &err);
+  }
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     rc = cli_exit_code(st);

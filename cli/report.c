@@ -112,6 +112,13 @@ static void basis_text(const gbtm_model *m, char *buf, size_t size) {
     snprintf(buf, size, "s = (age - %g) / %g", gbtm_model_centre(m), gbtm_model_scale(m));
 }
 
+/* "2", or "2 early peak" when the group has a label (--labels). */
+static void group_name(const gbtm_model *m, int k, char *buf, size_t size) {
+  const char *l = gbtm_model_label(m, k);
+  if (*l) snprintf(buf, size, "%d %s", k + 1, l);
+  else snprintf(buf, size, "%d", k + 1);
+}
+
 static void label(FILE *out, const char *text) { fprintf(out, "  %-*s", LABEL_WIDTH, text); }
 
 static bool model_inflated(const gbtm_model *m, int k) {
@@ -198,8 +205,8 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
           "AvePP", "OCC");
   for (int k = 0; k < gbtm_model_groups(m); k++) {
     const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
-    char name[32];
-    snprintf(name, sizeof name, "%d", k + 1);
+    char name[64];
+    group_name(m, k, name, sizeof name);
     label(out, name);
     fprintf(out, "%10s %10s %10s %10s\n", report_fixed(a, sizeof a, g->share, 4),
             report_fixed(b, sizeof b, g->assigned_share, 4), report_fixed(c, sizeof c, g->avepp, 4),
@@ -217,17 +224,17 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
     for (int k = 0; k < gbtm_model_groups(m); k++) {
       double se, lo, hi;
       gbtm_fit_result_share_interval(res, k, gbtm_fit_result_summary(res)->se, LEVEL, &se, &lo, &hi);
-      char name[32];
-      snprintf(name, sizeof name, "%d", k + 1);
+      char name[64];
+      group_name(m, k, name, sizeof name);
       label(out, name);
       fprintf(out, "%10s %10s   [%s, %s]\n", report_fixed(a, sizeof a, gbtm_fit_result_group(res, k)->share, 4),
               report_fixed(b, sizeof b, se, 4), report_fixed(c, sizeof c, lo, 4), report_fixed(d, sizeof d, hi, 4));
     }
   }
   for (int k = 0; k < gbtm_model_groups(m); k++) {
-    char title[64];
-    if (view->basis_s) snprintf(title, sizeof title, "Group %d coefficients", k + 1);
-    else snprintf(title, sizeof title, "Group %d coefficients (age scale)", k + 1);
+    char title[128], gname[64];
+    group_name(m, k, gname, sizeof gname);
+    snprintf(title, sizeof title, "Group %s coefficients%s", gname, view->basis_s ? "" : " (age scale)");
     fprintf(out, "\n%-*s%14s %12s %9s %9s\n", LABEL_WIDTH + 2, title, "estimate", "se", "z", "p");
     for (int part = 0; part < 2; part++) {
       bool alpha = part == 1;
@@ -427,6 +434,7 @@ static void json_groups(json_writer *w, const gbtm_model *m, const gbtm_fit_resu
     const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
     json_object_begin(w);
     json_kv_int(w, "group", k + 1);
+    json_kv_string(w, "label", gbtm_model_label(m, k)); /* --labels, "" when none */
     json_kv_double(w, "share", g->share);
     json_kv_double(w, "assigned_share", g->assigned_share);
     json_kv_double(w, "avepp", g->avepp);

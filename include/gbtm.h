@@ -470,6 +470,11 @@ gbtm_status gbtm_model_set_alpha(gbtm_model *model, int k, int j, double alpha, 
 gbtm_status gbtm_model_set_phi(gbtm_model *model, int k, double phi, bool common, gbtm_error *err);
 /* 0 <= refgroup < groups. */
 gbtm_status gbtm_model_set_refgroup(gbtm_model *model, int refgroup, gbtm_error *err);
+/* Group k's name in reports and plots (--labels: "early peak"), at most
+ * GBTM_NAME_MAX - 1 bytes without control characters; "" for none. */
+gbtm_status gbtm_model_set_label(gbtm_model *model, int k, const char *label, gbtm_error *err);
+/* Group k's name, "" when it has none. */
+const char *gbtm_model_label(const gbtm_model *model, int k);
 
 /* Number of free parameters p = (K-1)(1+R) + sum(d_k+1+C) + sum(q_k+1)
  * (DESIGN §5). */
@@ -641,6 +646,10 @@ typedef struct gbtm_group_summary {
 const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *result);
 /* The fitted model; valid while the result lives. */
 const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *result);
+/* Names the result's groups in their reported order (labels[0] group 1);
+ * n must be the number of groups. Saved with the model (model-file
+ * version 8). */
+gbtm_status gbtm_fit_result_set_labels(gbtm_fit_result *result, const char *const *labels, int n, gbtm_error *err);
 const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *result, int k);
 /* The N x K posterior matrix tau (row-major), or NULL when not kept; valid
  * while the result lives. Groups are in the reported order. */
@@ -966,6 +975,10 @@ gbtm_status gbtm_select(const gbtm_panel *panel, const gbtm_select_options *opti
 
 void gbtm_select_result_free(gbtm_select_result *result);
 size_t gbtm_select_result_count(const gbtm_select_result *result);
+/* Names the groups of every model with n groups (gbtm_fit_result_set_labels);
+ * the others keep none. */
+gbtm_status gbtm_select_result_set_labels(gbtm_select_result *result, const char *const *labels, int n,
+                                          gbtm_error *err);
 /* Entry i, in sweep order; valid while the result lives. */
 const gbtm_select_entry *gbtm_select_result_entry(const gbtm_select_result *result, size_t i);
 /* The index of the entry with the smallest bic (-2 log L + p ln N persons),
@@ -1018,7 +1031,7 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * families, 5 for the nb and zinb families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
  * models with covariates or a reference group other than the first, else
  * 1: docs/model-file.md); it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 7
+#define GBTM_MODEL_FORMAT_VERSION 8
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

@@ -292,6 +292,15 @@ void gbtm_select_result_free(gbtm_select_result *r) {
 
 size_t gbtm_select_result_count(const gbtm_select_result *r) { return r ? r->count : 0; }
 
+gbtm_status gbtm_select_result_set_labels(gbtm_select_result *r, const char *const *labels, int n, gbtm_error *err) {
+  for (size_t i = 0; r && i < r->count; i++)
+    if (r->fit[i] && r->entry[i].groups == n) {
+      gbtm_status st = gbtm_fit_result_set_labels(r->fit[i], labels, n, err);
+      if (st != GBTM_OK) return st;
+    }
+  return GBTM_OK;
+}
+
 const gbtm_select_entry *gbtm_select_result_entry(const gbtm_select_result *r, size_t i) {
   return r && i < r->count ? &r->entry[i] : NULL;
 }

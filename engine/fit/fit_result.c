@@ -36,6 +36,18 @@ void gbtm_fit_result_free(gbtm_fit_result *r) {
 
 const gbtm_fit_summary *gbtm_fit_result_summary(const gbtm_fit_result *r) { return &r->summary; }
 const gbtm_model *gbtm_fit_result_model(const gbtm_fit_result *r) { return &r->model; }
+
+gbtm_status gbtm_fit_result_set_labels(gbtm_fit_result *r, const char *const *labels, int n, gbtm_error *err) {
+  if (n != r->model.groups)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "%d labels for %d groups (one label per group)", n, r->model.groups);
+  gbtm_model m = r->model;
+  for (int k = 0; k < n; k++) {
+    gbtm_status st = gbtm_model_set_label(&m, k, labels[k], err);
+    if (st != GBTM_OK) return st;
+  }
+  r->model = m;
+  return GBTM_OK;
+}
 const gbtm_group_summary *gbtm_fit_result_group(const gbtm_fit_result *r, int k) {
   return (k >= 0 && k < r->model.groups) ? &r->group[k] : NULL;
 }

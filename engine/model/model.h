@@ -34,7 +34,11 @@ struct gbtm_model {
   double phi[GBTM_MAX_GROUPS];                  /* the family's phi (family.h), 1 without one */
   bool phi_common;                              /* one phi for all groups (--dispersion common) */
   double ymin, ymax;                            /* the response's censoring points (cnorm), else -inf, +inf */
+  char label[GBTM_MAX_GROUPS][GBTM_NAME_MAX];   /* each group's name (--labels), "" when none */
 };
+
+/* Whether any group has a label. */
+bool model_has_labels(const gbtm_model *m);
 
 /* What group k's cells need beside eta and zeta (family.h). */
 family_par model_family_par(const gbtm_model *m, int k);

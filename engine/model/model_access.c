@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "base/error.h"
 
 /* ---- allocation ------------------------------------------------------------ */
@@ -194,3 +196,24 @@ gbtm_status gbtm_model_set_refgroup(gbtm_model *m, int refgroup, gbtm_error *err
   if (st == GBTM_OK) m->refgroup = refgroup;
   return st;
 }
+
+bool model_has_labels(const gbtm_model *m) {
+  for (int k = 0; k < m->groups; k++)
+    if (m->label[k][0]) return true;
+  return false;
+}
+
+gbtm_status gbtm_model_set_label(gbtm_model *m, int k, const char *label, gbtm_error *err) {
+  gbtm_status st = check_group(m, k, err);
+  if (st != GBTM_OK) return st;
+  size_t n = strlen(label);
+  if (n >= GBTM_NAME_MAX)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "group %d's label is %zu bytes long (at most %d)", k + 1, n, GBTM_NAME_MAX - 1);
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "group %d's label has a control character (byte %zu)", k + 1, i + 1);
+  memcpy(m->label[k], label, n + 1);
+  return GBTM_OK;
+}
+
+const char *gbtm_model_label(const gbtm_model *m, int k) { return group_ok(m, k) ? m->label[k] : ""; }

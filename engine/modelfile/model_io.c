@@ -186,7 +186,8 @@ static int format_version(const gbtm_fit_result *r) {
   if (long_ids(r)) version = 3;
   int family = family_get(m->family)->since_format;
   if (family > version) version = family;
-  return r->boundary ? 7 : version;
+  if (r->boundary) version = 7;
+  return model_has_labels(m) ? 8 : version;
 }
 
 static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
@@ -222,6 +223,11 @@ static void write_model(h5io *io, const node *root, const gbtm_model *m) {
   if (family_get(m->family)->censored) { /* the censoring points */
     w_f64(io, &g, "ymin", m->ymin);
     w_f64(io, &g, "ymax", m->ymax);
+  }
+  if (model_has_labels(m)) { /* version 8 */
+    const char *lp[GBTM_MAX_GROUPS];
+    for (int k = 0; k < m->groups; k++) lp[k] = m->label[k];
+    w_strs(io, &g, "labels", K, lp);
   }
   close_group(io, &g);
 }
@@ -816,6 +822,16 @@ static void read_model(h5io *io, const node *root, gbtm_model *m) {
     if (io->st == GBTM_OK && !(isfinite(m->ymin) && isfinite(m->ymax) && m->ymin < m->ymax))
       h5_fail(io, GBTM_ERR_PARSE, "/model has the censoring points %g and %g, expected finite numbers in order",
               m->ymin, m->ymax);
+  }
+  if (io->st == GBTM_OK && r_exists(io, &g, "labels")) { /* version 8: the groups' names */
+    char *lab[GBTM_MAX_GROUPS] = {NULL};
+    r_strs(io, &g, "labels", (hsize_t)m->groups, lab);
+    for (int k = 0; k < m->groups; k++) {
+      if (io->st == GBTM_OK && (!lab[k] || strlen(lab[k]) >= GBTM_NAME_MAX))
+        h5_fail(io, GBTM_ERR_PARSE, "/model/labels[%d] is longer than %d bytes", k, GBTM_NAME_MAX - 1);
+      if (io->st == GBTM_OK) snprintf(m->label[k], GBTM_NAME_MAX, "%s", lab[k]);
+      free(lab[k]);
+    }
   }
   if (io->st == GBTM_OK && !(isfinite(m->centre) && isfinite(m->scale) && m->scale > 0.0))
     h5_fail(io, GBTM_ERR_PARSE, "/model has centre %g and scale %g, expected finite numbers and a scale > 0",

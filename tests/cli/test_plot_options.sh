@@ -48,5 +48,29 @@ check "-o x.png: refused, nothing written (no SVG under a PNG name)" $?
 [ $r -eq 2 ] && [ ! -e "$dir/y.svg" ] && grep -q "ymin" "$dir/e2"
 check "--ymin not below --ymax: refused" $?
 
+"$gbtm" fit "$dir/c.csv" --groups 3 --order 2 --labels "incidental,early peak,continuous" --quiet --json \
+  -o "$dir/lab.h5" >"$dir/lab.json" &&
+  "$py" -c 'import json, sys
+assert [g["label"] for g in json.load(open(sys.argv[1]))["group"]] == ["incidental", "early peak", "continuous"]' "$dir/lab.json" &&
+  "$py" -c 'import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+assert int(f.attrs["format_version"]) == 8 and [x.decode() for x in f["model/labels"][()]] == ["incidental", "early peak", "continuous"]' "$dir/lab.h5" &&
+  "$gbtm" show "$dir/lab.h5" | grep -q "^  2 early peak "
+check "fit --labels: report, JSON and model file (version 8)" $?
+sum=$(sha256sum <"$dir/lab.h5")
+"$gbtm" plot "$dir/lab.h5" -o "$dir/lab.svg" && grep -q ">2 early peak: " "$dir/lab.svg" &&
+  "$gbtm" plot "$dir/lab.h5" -o "$dir/lab2.svg" --labels "A,B,C" && grep -q ">2 B: " "$dir/lab2.svg" &&
+  [ "$(sha256sum <"$dir/lab.h5")" = "$sum" ]
+check "plot shows the labels; plot --labels names the figure's groups, the model file unchanged" $?
+"$gbtm" plot "$dir/lab.h5" -o "$dir/lab3.svg" --labels "A,B" 2>/dev/null; r1=$?
+"$gbtm" fit "$dir/c.csv" --groups 3 --labels "a,b" -q -o "$dir/never.h5" 2>/dev/null; r2=$?
+[ $r1 -eq 2 ] && [ $r2 -eq 2 ] && [ ! -e "$dir/lab3.svg" ] && [ ! -e "$dir/never.h5" ]
+check "--labels for another number of groups: refused" $?
+"$gbtm" select "$dir/c.csv" --groups 2:3 --order 2 --labels "low,high" -q -o "$dir/sel" >/dev/null &&
+  "$py" -c 'import h5py, sys
+a = h5py.File(sys.argv[1] + "/model_K2_D2.h5", "r"); b = h5py.File(sys.argv[1] + "/model_K3_D2.h5", "r")
+assert [x.decode() for x in a["model/labels"][()]] == ["low", "high"] and "labels" not in b["model"]' "$dir/sel"
+check "select --labels names the models with as many groups" $?
+
 echo "test_plot_options: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
