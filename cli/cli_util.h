@@ -179,7 +179,9 @@ enum {
   "                     from the header)\n"                                                      \
   "  --decimal M        CSV: the decimal mark, '.' or ',' (decimal commas, with\n"               \
   "                     ';' or tab as the delimiter) (default: '.')\n"                          \
-  "                     DATA may also be an HDF5 panel (see gbtm convert)\n"
+  "                     DATA may also be an HDF5 panel (see gbtm convert), or a\n"               \
+  "                     Stata .dta, SPSS .sav or SAS .sas7bdat file, whose\n"                    \
+  "                     variables the column options name\n"
 
 /* The data-column options as given, and the storage of the column lists
  * they expand to: cli_columns_init() ties it to the command's
