@@ -249,8 +249,12 @@ gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *column
  * by the HDF5 signature; layout in docs/manual.md "HDF5 panels": datasets
  * /panel/id, /panel/age, /panel/count, optional /panel/exposure, and the
  * covariates under /panel/risk/NAME and /panel/tcov/NAME, one entry per
- * observation), or else a CSV file in the long or wide layout of columns.
- * Messages name the file and line:column, or the dataset. */
+ * observation), a Stata (.dta), SPSS (.sav, .zsav) or SAS (.sas7bdat,
+ * .xpt) file (recognised by its signature or extension, read through
+ * ReadStat, its variables named by columns, in the long or wide layout), or
+ * else a CSV file in the long or wide layout of columns (in the dialect of
+ * columns->delimiter and decimal). Messages name the file and line:column,
+ * the dataset, or the row and variable. */
 gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
                             gbtm_error *err);
 

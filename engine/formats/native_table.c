@@ -98,6 +98,7 @@ static readstat_off_t io_seek(readstat_off_t offset, readstat_io_flags_t whence,
 static ssize_t io_read(void *buf, size_t nbyte, void *ctx) {
   memory_io *m = ctx;
   size_t n = m->size - m->pos < nbyte ? m->size - m->pos : nbyte;
+  if (n == 0) return 0; /* ReadStat may ask for 0 bytes into no buffer */
   memcpy(buf, m->data + m->pos, n);
   m->pos += n;
   return (ssize_t)n;
