@@ -1,8 +1,8 @@
 /* cli_columns.c: the data-column options shared by the commands that read a
  * panel (fit, select, classify, convert; declared in cli_util.h): --id,
  * --age, --count, --exposure, the covariates --risk and --tcov,
- * --drop-missing, and the wide layout's --wide, --count-cols, --age-cols and
- * --exposure-cols.
+ * --drop-missing, the wide layout's --wide, --count-cols, --age-cols and
+ * --exposure-cols, and the CSV dialect's --delimiter and --decimal.
  *
  * Options are recorded as given and checked together once all are known,
  * since their meaning depends on one another (--tcov names columns in the
@@ -57,6 +57,18 @@ bool cli_column_option(int opt, const char *arg, cli_columns *c) {
   case CLI_OPT_COUNT_COLS: c->count_cols = arg; return true;
   case CLI_OPT_AGE_COLS: c->age_cols = arg; return true;
   case CLI_OPT_EXPOSURE_COLS: c->exposure_cols = arg; return true;
+  case CLI_OPT_DELIMITER:
+    if (strcmp(arg, ",") == 0 || strcmp(arg, "comma") == 0) col->delimiter = ',';
+    else if (strcmp(arg, ";") == 0 || strcmp(arg, "semicolon") == 0) col->delimiter = ';';
+    else if (strcmp(arg, "tab") == 0 || strcmp(arg, "\t") == 0 || strcmp(arg, "\\t") == 0) col->delimiter = '\t';
+    else if (!c->problem[0])
+      snprintf(c->problem, sizeof c->problem, "--delimiter is ',', ';' or 'tab', not \"%.60s\"", arg);
+    return true;
+  case CLI_OPT_DECIMAL:
+    if (strcmp(arg, ".") == 0 || strcmp(arg, ",") == 0) col->decimal = arg[0];
+    else if (!c->problem[0])
+      snprintf(c->problem, sizeof c->problem, "--decimal is '.' or ',', not \"%.60s\"", arg);
+    return true;
   }
   return false;
 }
@@ -334,6 +346,9 @@ bool cli_columns_finish(cli_columns *c, char *why, size_t why_size) {
 
 void cli_report_dropped(const char *cmd, const gbtm_panel *panel) {
   size_t rows = gbtm_panel_dropped_rows(panel), persons = gbtm_panel_dropped_persons(panel);
+  size_t missing = gbtm_panel_missing_responses(panel);
+  if (missing > 0)
+    fprintf(stderr, "gbtm %s: %zu missing response%s dropped\n", cmd, missing, missing == 1 ? "" : "s");
   if (rows == 0 && persons == 0) return;
   fprintf(stderr, "gbtm %s: dropped %zu row%s and %zu person%s with missing covariates\n", cmd, rows,
           rows == 1 ? "" : "s", persons, persons == 1 ? "" : "s");

@@ -153,6 +153,8 @@ enum {
   CLI_OPT_AGE_COLS,
   CLI_OPT_EXPOSURE_COLS,
   CLI_OPT_TRIALS,
+  CLI_OPT_DELIMITER,
+  CLI_OPT_DECIMAL,
   CLI_OPT_COLUMNS_END
 };
 
@@ -167,7 +169,9 @@ enum {
       {"count-cols", required_argument, NULL, CLI_OPT_COUNT_COLS},                                \
       {"age-cols", required_argument, NULL, CLI_OPT_AGE_COLS},                                    \
       {"exposure-cols", required_argument, NULL, CLI_OPT_EXPOSURE_COLS},                          \
-      {"trials", required_argument, NULL, CLI_OPT_TRIALS}
+      {"trials", required_argument, NULL, CLI_OPT_TRIALS},                                        \
+      {"delimiter", required_argument, NULL, CLI_OPT_DELIMITER},                                  \
+      {"decimal", required_argument, NULL, CLI_OPT_DECIMAL}
 
 /* The --help lines of the covariate and wide-layout options (after a
  * command's --id ... --exposure lines). */
@@ -189,8 +193,16 @@ enum {
   "  --exposure-cols COLS\n"                                                                      \
   "                     --wide: the exposure column of each wave (default: none)\n"              \
   "                     COLS are names separated by commas, with ranges: y1-y20 is\n"            \
-  "                     y1,y2,...,y20. DATA may also be an HDF5 panel (see gbtm\n"               \
-  "                     convert)\n"
+  "                     y1,y2,...,y20. A missing count (empty, '.' or NA; with\n"                \
+  "                     --wide, a wave with an age and no count) is dropped and\n"               \
+  "                     counted on stderr\n"                                                     \
+  "  --delimiter D      CSV: the delimiter, ',' ';' or 'tab' (default: detected\n"               \
+  "                     from the header)\n"                                                      \
+  "  --decimal M        CSV: the decimal mark, '.' or ',' (decimal commas, with\n"               \
+  "                     ';' or tab as the delimiter) (default: '.')\n"                          \
+  "                     DATA may also be an HDF5 panel (see gbtm convert), or a\n"               \
+  "                     Stata .dta, SPSS .sav or SAS .sas7bdat file, whose\n"                    \
+  "                     variables the column options name\n"
 
 /* The data-column options as given, and the storage of the column lists
  * they expand to: cli_columns_init() ties it to the command's
@@ -238,7 +250,9 @@ bool cli_expand_columns(const char *option, const char *text, char ***names, siz
                         char *why, size_t why_size);
 
 /* After reading a panel: "gbtm CMD: dropped 12 rows and 3 persons with
- * missing covariates" on stderr when --drop-missing dropped any. */
+ * missing covariates" on stderr when --drop-missing dropped any, and "gbtm
+ * CMD: 4 missing responses dropped" when the reader dropped cells whose
+ * response was missing. */
 void cli_report_dropped(const char *cmd, const gbtm_panel *panel);
 
 /* ---- processes (mpirun) ---- */

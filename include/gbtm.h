@@ -219,6 +219,11 @@ typedef struct gbtm_csv_columns {
    * larger input, a pipe or a device included, is refused as it arrives
    * (GBTM_ERR_USAGE), and so is an HDF5 panel that declares more. */
   uint64_t max_bytes;
+  /* The CSV dialect: the delimiter (',', ';' or '\t'; 0, the default:
+   * detected from the header, the one of the three found most often) and
+   * the decimal mark ('.' or 0, the default; ',' for decimal commas, with
+   * a delimiter other than the comma). Native files ignore both. */
+  char delimiter, decimal;
   /* The family the data are for (default GBTM_POISSON, which takes every
    * count and exposure): a count or exposure the family does not take (a
    * count other than 0 or 1 for GBTM_LOGIT) is an error naming the file,
@@ -244,8 +249,12 @@ gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *column
  * by the HDF5 signature; layout in docs/manual.md "HDF5 panels": datasets
  * /panel/id, /panel/age, /panel/count, optional /panel/exposure, and the
  * covariates under /panel/risk/NAME and /panel/tcov/NAME, one entry per
- * observation), or else a CSV file in the long or wide layout of columns.
- * Messages name the file and line:column, or the dataset. */
+ * observation), a Stata (.dta), SPSS (.sav, .zsav) or SAS (.sas7bdat,
+ * .xpt) file (recognised by its signature or extension, read through
+ * ReadStat, its variables named by columns, in the long or wide layout), or
+ * else a CSV file in the long or wide layout of columns (in the dialect of
+ * columns->delimiter and decimal). Messages name the file and line:column,
+ * the dataset, or the row and variable. */
 gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
                             gbtm_error *err);
 
@@ -313,6 +322,10 @@ const char *gbtm_panel_tcov_name(const gbtm_panel *panel, int j);
 double gbtm_panel_tcov_mean(const gbtm_panel *panel, int j);
 size_t gbtm_panel_dropped_rows(const gbtm_panel *panel);
 size_t gbtm_panel_dropped_persons(const gbtm_panel *panel);
+/* Cells whose response (count) was missing (".", "NA" or empty in CSV; a
+ * missing value of the file's own kinds in .dta, .sav and .sas7bdat): long
+ * rows and wide waves that the readers dropped, whatever drop_missing. */
+size_t gbtm_panel_missing_responses(const gbtm_panel *panel);
 
 /* Covariates given with gbtm_panel_from_rows_covariates(), per row (NaN =
  * missing): risk[r * n_risk + j] (equal on all rows of a person) and

@@ -4,6 +4,7 @@
 # whole library) and runs each of them for SECONDS seconds:
 #   fuzz_csv      the CSV panel reader (long layout with and without
 #                 exposure and covariate columns, wide layout)
+#   fuzz_native   the reader of Stata, SPSS and SAS files (long and wide)
 #   fuzz_model    the model-file reader and the commands that read model
 #                 files (show, classify, simulate --model, plot, test) on
 #                 a file it accepts, whose outputs must hold no NaN or inf
@@ -20,7 +21,7 @@
 # the script then prints how to reproduce it and exits non-zero. It ends
 # with one line per target: executions, executions per second, coverage.
 # Environment: JOBS = build jobs (default 2), FUZZ_TARGETS = the targets to
-# run (default all three), FUZZ_BUILD = the build folder (default
+# run (default all four), FUZZ_BUILD = the build folder (default
 # build-fuzz). tests/fuzz/README.md says how to fuzz longer.
 set -uo pipefail
 
@@ -32,7 +33,7 @@ fi
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 jobs=${JOBS:-2}
 build=${FUZZ_BUILD:-build-fuzz}
-targets=(${FUZZ_TARGETS:-fuzz_csv fuzz_model fuzz_options})
+targets=(${FUZZ_TARGETS:-fuzz_csv fuzz_native fuzz_model fuzz_options})
 
 if ! command -v clang >/dev/null 2>&1; then
   echo "fuzz.sh: error: clang not found; run 'bash scripts/install-deps.sh --test' first" >&2

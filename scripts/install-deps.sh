@@ -23,6 +23,9 @@ RUN_PACKAGES=(
   libgsl-dev
   libopenblas-dev
   libhdf5-dev
+  # ReadStat: Stata .dta, SPSS .sav and SAS .sas7bdat files
+  # (engine/formats/native_table.c).
+  libreadstat-dev
   # Open MPI: the build links it whenever it finds it (cmake -DGBTM_MPI=OFF
   # builds without), for the MPI reduction of DESIGN §3; mpirun runs gbtm
   # fit and select on many processes.
@@ -56,6 +59,9 @@ TEST_PACKAGES=(
   r-cran-flexmix
   r-cran-mass
   r-cran-survival
+  # tests/cli/test_native_inputs.sh writes its Stata, SPSS and SAS files
+  # with R's haven.
+  r-cran-haven
 )
 
 # ---- benchmarks --------------------------------------------------------------

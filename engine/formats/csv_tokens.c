@@ -382,6 +382,14 @@ gbtm_status csv_bad_response(gbtm_error *err, const char *path, uint64_t line, s
   return csv_bad_field(err, path, line, col, "count", text, len, "is not a finite number (a decimal real)");
 }
 
+int csv_parse_count_real(const char *s, size_t len, int64_t *out) {
+  double v;
+  if (!csv_parse_real(s, len, &v) || !isfinite(v) || !(v >= 0.0) || v != floor(v)) return 1;
+  if (v > (double)INT32_MAX) return 2;
+  *out = (int64_t)v;
+  return 0;
+}
+
 gbtm_status csv_bad_count(gbtm_error *err, const char *path, uint64_t line, size_t col, const char *text,
                           size_t len, int bad) {
   return csv_bad_field(err, path, line, col, "count", text, len,

@@ -53,7 +53,8 @@ void *csv_alloc_large(size_t size);
  * empty file is an error ("FILE:1:1: empty file ..."), and so are a header
  * with a control byte or without a line end in its first MiB (binary data,
  * refused as it arrives), an HDF5 file, and more than max_bytes bytes
- * (0: no limit). On failure r->buf is NULL. */
+ * (0: no limit). On failure r->buf is NULL. A file in another dialect is
+ * then rewritten by csv_dialect_apply() (csv_dialect.h). */
 gbtm_status csv_open(csv_reader *r, const char *path, uint64_t max_bytes, gbtm_error *err);
 
 /* The header row: for each of n wanted column names (NULL: not wanted),
@@ -189,16 +190,24 @@ static inline bool csv_parse_real(const char *s, size_t len, double *out) {
   return endp == tmp + len;
 }
 
-/* A count: an optional '+' and decimal digits. 0 when fine, 1 when not a
- * non-negative integer, 2 when above INT32_MAX. */
+/* A count written as a decimal real whose value is a whole number (0.0,
+ * 3.0, 3e0, as pandas writes float columns): 0 when fine, 1 when not a
+ * non-negative integer (3.5, -1, inf), 2 when above INT32_MAX. */
+int csv_parse_count_real(const char *s, size_t len, int64_t *out);
+
+/* A count: an optional '+' and decimal digits, or a real with a whole
+ * value (csv_parse_count_real). 0 when fine, 1 when not a non-negative
+ * integer, 2 when above INT32_MAX. */
 static inline int csv_parse_count(const char *s, size_t len, int64_t *out) {
   csv_trim(&s, &len);
+  const char *whole = s;
+  size_t whole_len = len;
   if (len > 0 && s[0] == '+') s++, len--;
   if (len == 0) return 1;
   int64_t v = 0;
   bool big = false;
   for (size_t i = 0; i < len; i++) {
-    if (s[i] < '0' || s[i] > '9') return 1;
+    if (s[i] < '0' || s[i] > '9') return csv_parse_count_real(whole, whole_len, out);
     if (!big) {
       v = 10 * v + (s[i] - '0');
       big = v > INT32_MAX;

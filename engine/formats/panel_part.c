@@ -141,13 +141,14 @@ static gbtm_status one_block_each(const gbtm_panel *p, const gbtm_reducer *procs
 
 gbtm_status panel_distribute(gbtm_panel *p, const gbtm_reducer *procs, const char *source, gbtm_error *err) {
   p->procs = procs;
-  double s[7] = {(double)p->n, (double)p->n_obs, (double)p->n_nonzero, p->total, p->has_exposure,
-                 (double)p->dropped_rows, (double)p->dropped_persons};
+  double s[8] = {(double)p->n, (double)p->n_obs, (double)p->n_nonzero, p->total, p->has_exposure,
+                 (double)p->dropped_rows, (double)p->dropped_persons, (double)p->missing_responses};
   size_t before, total;
   reduce_offsets(procs, p->n, &before, &total);
-  reduce_sum(procs, s, 7);
+  reduce_sum(procs, s, 8);
   p->first = before;
-  p->all = (panel_sizes){(size_t)s[0], (size_t)s[1], (size_t)s[2], s[3], s[4] > 0.0, (size_t)s[5], (size_t)s[6]};
+  p->all = (panel_sizes){(size_t)s[0], (size_t)s[1], (size_t)s[2], s[3], s[4] > 0.0, (size_t)s[5], (size_t)s[6],
+                        (size_t)s[7]};
   gbtm_status st = GBTM_OK;
   if (p->n == 0)
     st = gbtm_fail(err, GBTM_ERR_USAGE, "%s: process %d of %d has no persons (%zu in all): run fewer processes",

@@ -1,7 +1,9 @@
 /* panel_read.c: gbtm_panel_read(), which reads a panel whatever its format.
  * An HDF5 file is recognised by its 8-byte signature, which the HDF5 format
  * places at offset 0 or, after a user block, at offset 512, 1024, 2048, ...;
- * any other file is CSV, in the long or the wide layout that the columns
+ * a Stata, SPSS or SAS file by its signature or its extension
+ * (native_format_of, native_table.h), read in the long or the wide layout
+ * by read_native.c; any other file is CSV, in the long or the wide layout that the columns
  * describe (gbtm_panel_read_csv). Recognising the format by content rather
  * than by the file's name lets a panel keep any name. This is the one
  * place that picks a reader, by format and by layout: the readers depend
@@ -18,6 +20,7 @@
 #include "formats/panel_h5.h"
 #include "formats/panel_part.h"
 #include "formats/read_csv.h"
+#include "formats/read_native.h"
 #include "formats/read_wide.h"
 
 #define H5_SIGNATURE "\x89HDF\r\n\x1a\n"
@@ -54,6 +57,8 @@ gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, g
                             gbtm_error *err) {
   *out = NULL;
   if (panel_is_h5(path)) return panel_read_h5(path, columns, NULL, out, err);
+  native_format format = native_format_of(path);
+  if (format != NATIVE_NONE) return panel_read_native(path, format, columns, out, err);
   return read_csv_layout(path, columns, NULL, out, err);
 }
 
@@ -67,6 +72,11 @@ gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *colum
                                  gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   if (reduce_size(procs) == 1) return gbtm_panel_read(path, columns, out, err);
+  if (native_format_of(path) != NATIVE_NONE)
+    return gbtm_fail(err, GBTM_ERR_USAGE,
+                     "%s: a %s file is read by one process: convert it to an HDF5 panel (gbtm convert) to "
+                     "read it by blocks",
+                     path, native_format_name(native_format_of(path)));
   /* Every process reads (the CSV reader agrees on its cuts on the way),
    * then all agree on the outcome before the blocks become one panel. */
   gbtm_status st = panel_is_h5(path) ? panel_read_h5(path, columns, procs, out, err)

@@ -15,13 +15,16 @@
  * array in row order, NaN for a missing value (empty, "." or "NA"), and
  * panel_build_covariates() reports or drops the missing ones. Every malformed
  * input is reported as FILE:LINE:COLUMN, with COLUMN the 1-based field
- * number; duplicates (id, age) are found in panel_build(). */
+ * number; duplicates (id, age) are found in panel_build(). A row whose
+ * count is missing (empty, "." or "NA") is dropped and counted
+ * (panel->missing_responses), its other fields unread. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/csv_dialect.h"
 #include "formats/csv_part.h"
 #include "formats/csv_tokens.h"
 #include "base/idtable.h"
@@ -62,7 +65,7 @@ typedef struct csv_cells {
  * cells. */
 static inline __attribute__((always_inline)) gbtm_status
 read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols, idtable *table,
-               panel_row *rows, double *values, csv_cells *cells, size_t *n_rows, gbtm_error *err,
+               panel_row *rows, double *values, csv_cells *cells, size_t *n_rows, size_t *missing, gbtm_error *err,
                const bool with_covariates, const bool into_cells, const bool real) {
   size_t n = 0;
   uint32_t last = 0;           /* the person of the previous row, */
@@ -93,6 +96,14 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
       return gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:%zu: expected %zu fields, found %zu", r->path,
                        (unsigned long long)line, f < h->fields ? f + 1 : h->fields + 1, h->fields,
                        f);
+    if (csv_is_missing(text[2], len[2])) { /* a missing response: the row is dropped, and counted */
+      if (into_cells) { /* the rows' reader counts it */
+        cells->grouped = false;
+        return GBTM_OK;
+      }
+      (*missing)++;
+      continue;
+    }
     unsigned long long ln = (unsigned long long)line;
     panel_row *row = into_cells ? &one : &rows[n];
     row->line = line;
@@ -174,19 +185,20 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
 }
 
 static gbtm_status read_rows(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
-                             idtable *table, panel_row *rows, size_t *n_rows, bool real, gbtm_error *err) {
-  return read_rows_impl(r, h, cols, table, rows, NULL, NULL, n_rows, err, false, false, real);
+                             idtable *table, panel_row *rows, size_t *n_rows, size_t *missing, bool real,
+                             gbtm_error *err) {
+  return read_rows_impl(r, h, cols, table, rows, NULL, NULL, n_rows, missing, err, false, false, real);
 }
 
 static gbtm_status read_rows_covariates(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                                  idtable *table, panel_row *rows, double *values, size_t *n_rows,
-                                 bool real, gbtm_error *err) {
-  return read_rows_impl(r, h, cols, table, rows, values, NULL, n_rows, err, true, false, real);
+                                 size_t *missing, bool real, gbtm_error *err) {
+  return read_rows_impl(r, h, cols, table, rows, values, NULL, n_rows, missing, err, true, false, real);
 }
 
 static gbtm_status read_cells(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
                               idtable *table, csv_cells *cells, size_t *n_rows, gbtm_error *err) {
-  return read_rows_impl(r, h, cols, table, NULL, NULL, cells, n_rows, err, false, true, false);
+  return read_rows_impl(r, h, cols, table, NULL, NULL, cells, n_rows, NULL, err, false, true, false);
 }
 
 /* The header's fields for the columns, and the covariates' slots. */
@@ -411,6 +423,7 @@ static gbtm_status open_csv(const char *path, const gbtm_csv_columns *cols, cons
                             csv_header *h, uint64_t *header_line, gbtm_error *err) {
   h->slot = NULL;
   gbtm_status st = procs ? csv_open_part(r, path, procs, cols->id, err) : csv_open(r, path, cols->max_bytes, err);
+  if (st == GBTM_OK && !procs) st = csv_dialect_apply(r, cols->delimiter, cols->decimal, err);
   if (st != GBTM_OK) return st;
   *header_line = r->line;
   if ((st = read_header(r, cols, h, err)) != GBTM_OK) {
@@ -441,6 +454,8 @@ gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *colum
     memcpy(cols.tcov, columns->tcov, sizeof cols.tcov);
     cols.drop_missing = columns->drop_missing;
     cols.max_bytes = columns->max_bytes;
+    cols.delimiter = columns->delimiter;
+    cols.decimal = columns->decimal;
     cols.family = columns->family;
     cols.ymin = columns->ymin, cols.ymax = columns->ymax;
   }
@@ -473,17 +488,19 @@ gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *colum
   panel_row *rows = csv_alloc_large(cap * sizeof *rows);
   double *values = nc ? csv_alloc_large(cap * nc * sizeof *values) : NULL;
   idtable *table = idtable_alloc(0);
-  size_t n_rows = 0;
+  size_t n_rows = 0, missing = 0;
   if (!rows || !table || (nc && !values))
     st = gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory reading the file", path);
   else if (nc)
-    st = read_rows_covariates(&r, &h, &cols, table, rows, values, &n_rows, real, err);
+    st = read_rows_covariates(&r, &h, &cols, table, rows, values, &n_rows, &missing, real, err);
   else
-    st = read_rows(&r, &h, &cols, table, rows, &n_rows, real, err);
+    st = read_rows(&r, &h, &cols, table, rows, &n_rows, &missing, real, err);
   free(r.buf);
   if (st == GBTM_OK && n_rows == 0)
-    st = gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:1: no data rows", path,
-                   (unsigned long long)header_line + 1);
+    st = missing ? gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:1: no data rows with a response (%zu missing)", path,
+                             (unsigned long long)header_line + 1, missing)
+                 : gbtm_fail(err, GBTM_ERR_PARSE, "%s:%llu:1: no data rows", path,
+                             (unsigned long long)header_line + 1);
   if (st != GBTM_OK) {
     free(rows);
     free(values);
@@ -505,7 +522,10 @@ gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *colum
     in.drop_missing = cols.drop_missing;
   }
   st = panel_build_covariates(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
-  if (st == GBTM_OK) memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
+  if (st == GBTM_OK) {
+    memcpy((*out)->sha256, r.sha256, sizeof r.sha256);
+    (*out)->missing_responses = missing;
+  }
   free(rows);
   free(values);
   free(h.slot);

@@ -8,8 +8,10 @@
  * built (panel_build_covariates) exactly as from the long file with the same
  * observations: persons in the order of the rows, the same cells and
  * covariates. A count cell that is empty, "." or "NA" marks a wave that was
- * not observed, and then its age must be missing too (and the other way
- * round); the exposure and covariate cells of such a wave are not read. A
+ * not observed; its age may be given (PROC TRAJ fills the ages of every
+ * wave: such a wave is a missing response, counted in
+ * panel->missing_responses), but a count without an age is an error; the
+ * exposure and covariate cells of a wave not observed are not read. A
  * row with no observed wave adds no person. An id on two rows is an error,
  * as is the same age twice in one row. Missing covariates are reported here
  * with their exact column (the column of a time-varying covariate differs
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/csv_dialect.h"
 #include "formats/csv_part.h"
 #include "formats/csv_tokens.h"
 #include "base/idtable.h"
@@ -58,6 +61,7 @@ typedef struct wide_reader {
   size_t n_rows, cap;
   int n_covariates;
   bool real; /* the responses are reals (a family with real_response) */
+  size_t missing; /* waves with an age and no count: dropped, counted */
 } wide_reader;
 
 static void wide_reader_free(wide_reader *w) {
@@ -249,8 +253,12 @@ static gbtm_status read_row(wide_reader *w, gbtm_error *err) {
     bool no_count = csv_is_missing(w->text[fc], w->len[fc]);
     bool no_age = csv_is_missing(w->text[fa], w->len[fa]);
     if (no_count && no_age) continue;
-    if (no_count != no_age) {
-      size_t have = no_count ? fa : fc, lack = no_count ? fc : fa;
+    if (no_count) { /* an age and no count: a missing wave (PROC TRAJ's convention), counted */
+      w->missing++;
+      continue;
+    }
+    if (no_age) {
+      size_t have = fc, lack = fa;
       char shown[4 * SHOW + 8];
       size_t used = 0;
       shown[0] = '\0';
@@ -258,12 +266,12 @@ static gbtm_status read_row(wide_reader *w, gbtm_error *err) {
       return gbtm_fail(err, GBTM_ERR_PARSE,
                        "%s:%llu:%zu: wave %zu has %s \"%s\" (column %s) but no %s (column %s is "
                        "missing): a count and its age are both given or both missing",
-                       w->r.path, ln, lack + 1, v + 1, no_count ? "an age" : "a count", shown,
-                       no_count ? c->age_cols[v] : c->count_cols[v], no_count ? "count" : "age",
-                       no_count ? c->count_cols[v] : c->age_cols[v]);
+                       w->r.path, ln, lack + 1, v + 1, "a count", shown, c->count_cols[v], "age",
+                       c->age_cols[v]);
     }
     if ((st = read_wave(w, line, v, risk, err)) != GBTM_OK) return st;
   }
+  if (w->n_rows == first) return GBTM_OK; /* every wave missing: no person */
   uint32_t person;
   bool added;
   if (!idtable_intern(w->table, id, id_len, &person, &added))
@@ -313,7 +321,9 @@ gbtm_status panel_read_wide_with(const char *path, const gbtm_csv_columns *colum
   w.cols = &cols;
   w.real = real;
   w.n_covariates = cols.n_risk + cols.n_tcov;
-  if ((st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, cols.max_bytes, err)) != GBTM_OK)
+  st = procs ? csv_open_part(&w.r, path, procs, cols.id, err) : csv_open(&w.r, path, cols.max_bytes, err);
+  if (st == GBTM_OK && !procs) st = csv_dialect_apply(&w.r, cols.delimiter, cols.decimal, err);
+  if (st != GBTM_OK)
     return st;
   uint64_t header_line = w.r.line;
   if ((st = read_header(&w, err)) == GBTM_OK && !(w.table = idtable_alloc(0)))
@@ -342,7 +352,10 @@ gbtm_status panel_read_wide_with(const char *path, const gbtm_csv_columns *colum
     in.drop_missing = cols.drop_missing;
   }
   st = panel_build_covariates(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_covariates ? &in : NULL, out, err);
-  if (st == GBTM_OK) memcpy((*out)->sha256, w.r.sha256, sizeof w.r.sha256);
+  if (st == GBTM_OK) {
+    memcpy((*out)->sha256, w.r.sha256, sizeof w.r.sha256);
+    (*out)->missing_responses = w.missing;
+  }
   wide_reader_free(&w);
   return st;
 }

@@ -36,6 +36,7 @@ typedef struct panel_sizes {
   double total;
   bool has_exposure;
   size_t dropped_rows, dropped_persons;
+  size_t missing_responses; /* cells whose response was missing: dropped by the readers */
 } panel_sizes;
 
 struct gbtm_panel {
@@ -67,6 +68,7 @@ struct gbtm_panel {
   size_t *obs_start; /* n + 1, or NULL without time-varying covariates */
   double *tcov;      /* n_obs x n_tcov, or NULL */
   size_t dropped_rows, dropped_persons; /* by drop_missing */
+  size_t missing_responses; /* cells (rows, waves) with a missing response, dropped by the reader */
   /* A block of persons of a distributed panel (gbtm_panel_read_part,
    * engine/formats/panel_part.h): the processes, the index of this block's first
    * person among all, and the sizes of the whole. One process: NULL, 0 and
@@ -81,7 +83,7 @@ struct gbtm_panel {
 static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {
   if (p->procs) return p->all;
   return (panel_sizes){p->n, p->n_obs, p->n_nonzero, p->total, p->has_exposure, p->dropped_rows,
-                       p->dropped_persons};
+                       p->dropped_persons, p->missing_responses};
 }
 
 /* The smallest and largest response over all processes' observed cells

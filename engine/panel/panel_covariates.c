@@ -209,6 +209,7 @@ int gbtm_panel_n_tcov(const gbtm_panel *p) { return p ? p->n_tcov : 0; }
 const double *gbtm_panel_risk(const gbtm_panel *p) { return p ? p->risk : NULL; }
 size_t gbtm_panel_dropped_rows(const gbtm_panel *p) { return p ? panel_sizes_all(p).dropped_rows : 0; }
 size_t gbtm_panel_dropped_persons(const gbtm_panel *p) { return p ? panel_sizes_all(p).dropped_persons : 0; }
+size_t gbtm_panel_missing_responses(const gbtm_panel *p) { return p ? panel_sizes_all(p).missing_responses : 0; }
 
 const char *gbtm_panel_risk_name(const gbtm_panel *p, int j) {
   return p && j >= 0 && j < p->n_risk ? p->risk_name[j] : NULL;

@@ -1,10 +1,12 @@
 /* fuzz_csv.c: libFuzzer target for the CSV panel reader,
- * gbtm_panel_read_csv(). Every input is read as a file five ways: the long
+ * gbtm_panel_read_csv(). Every input is read as a file six ways: the long
  * layout with the default columns (id, age, count); with an exposure
  * column; with covariate columns (a risk factor "sex" and a time-varying
  * "employed"), missing values an error; the same dropping the rows and
  * persons with missing values; and the wide layout with three waves of
- * count columns c1..c3 and age columns a1..a3. A panel that is read must hold what a
+ * count columns c1..c3 and age columns a1..a3; and the long layout with
+ * decimal commas (--decimal ,; the delimiter, as in every variant, found
+ * from the header). A panel that is read must hold what a
  * panel promises: at least one person and one observed cell, as many
  * persons as ids and no more than cells, nonzero cells among the observed
  * ones, ages finite and strictly ascending, a finite total count >= 0.
@@ -37,8 +39,9 @@ static void check_panel(const gbtm_panel *p) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *path = fuzz_file(data, size);
   static const char *const counts[] = {"c1", "c2", "c3"}, *const ages[] = {"a1", "a2", "a3"};
-  for (int variant = 0; variant < 5; variant++) {
+  for (int variant = 0; variant < 6; variant++) {
     gbtm_csv_columns c = gbtm_csv_columns_default();
+    if (variant == 5) c.decimal = ',';
     if (variant == 4) {
       c.wide = true;
       c.waves = 3;

@@ -376,12 +376,18 @@ START_TEST(test_bad_counts) {
                "%s:2:3: count \"-1\" is not a non-negative integer");
   expect_error("id,age,count\n1,12,0\n1,13,3.5\n", NULL, GBTM_ERR_PARSE,
                "%s:3:3: count \"3.5\" is not a non-negative integer");
-  expect_error("id,age,count\n1,12,3.0\n", NULL, GBTM_ERR_PARSE,
-               "%s:2:3: count \"3.0\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,-2.0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"-2.0\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,2.5e0\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"2.5e0\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,1e-1\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"1e-1\" is not a non-negative integer");
+  expect_error("id,age,count\n1,12,3e9\n", NULL, GBTM_ERR_PARSE,
+               "%s:2:3: count \"3e9\" too large (at most 2147483647)");
   expect_error("id,age,count\n1,12,x\n", NULL, GBTM_ERR_PARSE,
                "%s:2:3: count \"x\" is not a non-negative integer");
   expect_error("id,age,count\n1,12,\n", NULL, GBTM_ERR_PARSE,
-               "%s:2:3: count \"\" is not a non-negative integer");
+               "%s:2:1: no data rows with a response (1 missing)");
   expect_error("id,age,count\n1,12,NaN\n", NULL, GBTM_ERR_PARSE,
                "%s:2:3: count \"NaN\" is not a non-negative integer");
   expect_error("id,age,count\n1,12,inf\n", NULL, GBTM_ERR_PARSE,
@@ -390,6 +396,77 @@ START_TEST(test_bad_counts) {
                "%s:2:3: count \"2147483648\" too large (at most 2147483647)");
   expect_error("id,age,count\n1,12,99999999999999999999999\n", NULL, GBTM_ERR_PARSE,
                "%s:2:3: count \"99999999999999999999999\" too large (at most 2147483647)");
+}
+END_TEST
+
+/* Integer-valued reals are counts (as pandas writes float columns); a
+ * missing count (empty, "." or NA) drops its row, counted, in either
+ * reader of the long layout (cells, rows). */
+static gbtm_panel *read_file(const char *path, const gbtm_csv_columns *cols) {
+  gbtm_panel *p = NULL;
+  gbtm_error err = {0};
+  ck_assert_msg(gbtm_panel_read_csv(path, cols, &p, &err) == GBTM_OK, "%s", err.message);
+  return p;
+}
+
+START_TEST(test_whole_reals_and_missing_counts) {
+  const char *texts[] = {
+      "id,age,count\n1,12,3.0\n1,13,0.0\n1,14,3e0\n1,15,\n1,16,NA\n2,17,.\n2,12,+1.\n",
+      "id,age,count\n\"1\",12,3.0\n1,13,0.0\n1,14,3e0\n1,15,\n1,16,NA\n2,17,.\n2,12,+1.\n",
+  };
+  for (size_t j = 0; j < 2; j++) {
+    char path[64];
+    test_write_file(path, texts[j]);
+    gbtm_panel *p = read_file(path, NULL);
+    unlink(path);
+    ck_assert_uint_eq(p->n, 2);
+    ck_assert_uint_eq(p->n_obs, 4);
+    ck_assert_double_eq(p->total, 7.0);
+    ck_assert_uint_eq(gbtm_panel_missing_responses(p), 3);
+    gbtm_panel_free(p);
+  }
+  /* the same panel as the integers, to the bit */
+  char a[64], b[64];
+  test_write_file(a, "id,age,count\n1,12,3\n1,13,0\n2,12,1\n");
+  test_write_file(b, "id,age,count\n1,12,3.0\n1,13,0e0\n1,14,.\n2,12,1.000\n");
+  gbtm_panel *p = read_file(a, NULL), *q = read_file(b, NULL);
+  ck_assert_panels_equal(p, q);
+  ck_assert_uint_eq(gbtm_panel_missing_responses(p), 0);
+  ck_assert_uint_eq(gbtm_panel_missing_responses(q), 1);
+  gbtm_panel_free(p), gbtm_panel_free(q);
+  unlink(a), unlink(b);
+}
+END_TEST
+
+/* Semicolon and tab delimiters (detected, or given) and decimal commas
+ * read as the comma dialect: the same panel to the bit. */
+START_TEST(test_dialects) {
+  char a[64], b[64], c[64];
+  test_write_file(a, "id,age,count,x\n\"p,1\",12.5,3,0.25\n\"p,1\",13,0,0.25\n2,12.5,1,-1.5e1\n");
+  test_write_file(b, "id;age;count;x\np,1;12,5;3;0,25\n\"p,1\";13;0;0,25\n2;12,5;1;-1,5e1\n");
+  test_write_file(c, "id\tage\tcount\tx\r\n\"p,1\"\t12.5\t3\t0.25\r\np,1\t13\t0\t.25\r\n2\t12.5\t1\t-15\r\n");
+  gbtm_csv_columns ca = gbtm_csv_columns_default(), cb = ca, cc = ca;
+  ca.risk[ca.n_risk++] = "x";
+  cb = ca, cc = ca;
+  cb.decimal = ',';
+  gbtm_panel *p = read_file(a, &ca), *q = read_file(b, &cb), *r = read_file(c, &cc);
+  ck_assert_panels_equal(p, q);
+  ck_assert_panels_equal(p, r);
+  ck_assert_str_eq(p->id[0], "p,1");
+  ck_assert_str_eq(q->id[0], "p,1");
+  gbtm_panel_free(q), gbtm_panel_free(r);
+  cc.delimiter = '\t';
+  r = read_file(c, &cc);
+  ck_assert_panels_equal(p, r);
+  gbtm_panel_free(p), gbtm_panel_free(r);
+  /* a decimal comma with the comma as the delimiter is refused */
+  gbtm_error err = {0};
+  test_write_file(a, "id,age,count\n1,12,3\n");
+  ca.decimal = ',';
+  p = (gbtm_panel *)&err;
+  ck_assert_int_eq(gbtm_panel_read_csv(a, &ca, &p, &err), GBTM_ERR_USAGE);
+  ck_assert_ptr_null(p);
+  unlink(a), unlink(b), unlink(c);
 }
 END_TEST
 
@@ -451,7 +528,7 @@ START_TEST(test_real_responses) {
   gbtm_panel_free(p), gbtm_panel_free(q);
 
   /* what a real response is not: FILE:LINE:COLUMN and what was expected */
-  const char *bad[] = {"inf", "-inf", "nan", "NaN", "0x1p3", "0X10", "1e400", "", "x", "1.5.2", "infinity"};
+  const char *bad[] = {"inf", "-inf", "nan", "NaN", "0x1p3", "0X10", "1e400", "x", "1.5.2", "infinity"};
   for (size_t j = 0; j < sizeof bad / sizeof *bad; j++) {
     char text[128], want[256];
     snprintf(text, sizeof text, "id,age,count\n1,12,1.25\n1,13,%s\n", bad[j]);
@@ -698,6 +775,8 @@ static Suite *read_csv_suite(void) {
   tcase_add_test(tc, test_empty_and_header_only);
   tcase_add_test(tc, test_missing_column);
   tcase_add_test(tc, test_bad_counts);
+  tcase_add_test(tc, test_whole_reals_and_missing_counts);
+  tcase_add_test(tc, test_dialects);
   tcase_add_test(tc, test_real_responses);
   tcase_add_test(tc, test_bad_ages);
   tcase_add_test(tc, test_impossible_ages);

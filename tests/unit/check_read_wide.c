@@ -206,9 +206,17 @@ static gbtm_csv_columns three(bool exposure, bool cov, bool drop) {
 
 START_TEST(test_errors) {
   gbtm_csv_columns c = three(false, false, false);
-  expect_error(HEAD "a,0,1,2,3,12,13,14,1,1,1,0,0,0\nb,0,1,.,3,12,13,14,1,1,1,0,0,0\n", &c, GBTM_ERR_PARSE,
-               "%s:3:4: wave 2 has an age \"13\" (column t2) but no count (column y2 is missing): a count "
-               "and its age are both given or both missing");
+  { /* an age and no count: a missing wave (PROC TRAJ's convention), counted */
+    char path[64];
+    test_write_file(path, HEAD "a,0,1,2,3,12,13,14,1,1,1,0,0,0\nb,0,1,.,3,12,13,14,1,1,1,0,0,0\n"
+                               "c,0,.,NA,,12,13,14,1,1,1,0,0,0\n");
+    gbtm_panel *p = read_ok(path, &c);
+    ck_assert_uint_eq(p->n, 2);
+    ck_assert_uint_eq(p->n_obs, 5);
+    ck_assert_uint_eq(gbtm_panel_missing_responses(p), 4);
+    gbtm_panel_free(p);
+    unlink(path);
+  }
   expect_error(HEAD "a,0,1,2,3,12,13,14,1,1,1,0,0,0\nb,0,1,2,3,12,13,,1,1,1,0,0,0\n", &c, GBTM_ERR_PARSE,
                "%s:3:8: wave 3 has a count \"3\" (column y3) but no age (column t3 is missing): a count "
                "and its age are both given or both missing");
