@@ -55,6 +55,7 @@ static const struct option long_options[] = {{"output", required_argument, NULL,
 typedef struct plot_args {
   const char *input, *output, *title;
   const char *model; /* --model K[:D] or "best", or NULL */
+  svg_format format;  /* from the output's extension */
   const char *xlabel, *ylabel; /* a trajectory figure's axis labels, or NULL: Age and the family's */
   double ymin, ymax; /* its y range, NaN: from 0 to the data's */
   cli_label labels[GBTM_MAX_GROUPS]; /* --labels for this figure only, n_labels of them (0: the model's) */
@@ -63,9 +64,9 @@ typedef struct plot_args {
 
 static void print_help(FILE *out) {
   fprintf(out,
-          "usage: gbtm plot INPUT -o FIGURE.svg [--model K[:D] | --model best] [--title TEXT]\n"
+          "usage: gbtm plot INPUT -o FIGURE.svg|.png|.pdf [--model K[:D] | --model best] [--title TEXT]\n"
           "\n"
-          "Draws a self-contained SVG figure. INPUT is one of:\n"
+          "Draws a figure: self-contained SVG, or PNG or PDF. INPUT is one of:\n"
           "  select.json      written by gbtm select -o DIR (or its --json output): BIC\n"
           "                   (-2 log L + p ln N, smaller is better) and, when the\n"
           "                   models were cross-validated, the held-out log-likelihood\n"
@@ -87,8 +88,8 @@ static void print_help(FILE *out) {
           "reads in grey.\n"
           "\n"
           "Options:\n"
-          "  -o, --output FILE  the SVG file to write (required; a name with an\n"
-          "                     extension other than .svg is refused)\n"
+          "  -o, --output FILE  the figure to write (required): .svg, .png (twice the\n"
+          "                     figure's size in pixels) or .pdf, by its extension\n"
           "  --model K[:D]      from select.json, draw the trajectories of the model with\n"
           "                     K groups (and order D, when several orders were fitted);\n"
           "                     \"best\" is the best model by BIC (default: the criteria)\n"
@@ -162,9 +163,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
   if (!output_check(CMD, &input, 1, &output, 1)) return CLI_EXIT_USAGE;
   /* the format follows the extension; a name without one (a pipe,
    * /dev/stdout) gets SVG */
-  const char *base = strrchr(a->output, '/'), *dot = strrchr(base ? base + 1 : a->output, '.');
-  if (dot && strcasecmp(dot, ".svg") != 0) {
-    cli_error(CMD, "-o %s: the figure's format follows its extension, and this gbtm writes .svg only", a->output);
+  if ((a->format = svg_format_of(a->output)) == SVG_FORMAT_UNKNOWN) {
+    cli_error(CMD, "-o %s: the figure's format follows its extension: .svg, .png or .pdf", a->output);
     return CLI_EXIT_USAGE;
   }
   if (isfinite(a->ymin) && isfinite(a->ymax) && !(a->ymin < a->ymax)) {
@@ -255,7 +255,8 @@ static bool labels_fit(const plot_args *a, const gbtm_model *m) {
   return false;
 }
 
-static void draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a) {
+/* false (reported) when the figure could not be drawn (cairo). */
+static bool draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a) {
   const gbtm_model *m = tp->model;
   int K = gbtm_model_groups(m);
   const double *share = tp->share;
@@ -284,7 +285,10 @@ static void draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a
     }
   svg s;
   double W = 860, H = 540;
-  svg_begin(&s, out, W, H, tp->title);
+  if (!svg_begin_as(&s, a->format, out, W, H, tp->title)) {
+    cli_error(CMD, "cannot make the figure's image (cairo)");
+    return false;
+  }
   svg_text(&s, 70, 30, "start", 18, true, 0, "title", tp->title);
   svg_text(&s, 70, 50, "start", 13, false, 0, "subtitle", tp->subtitle);
   frame f = {.left = 80, .top = 70, .width = 560, .height = 380};
@@ -348,18 +352,20 @@ static void draw_trajectories(FILE *out, const traj_plot *tp, const plot_args *a
   }
   if (bands) {
     double y = ly + 26 + 24 * K + 10;
-    fprintf(s.out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"40\" height=\"14\" fill=\"#555555\" "
-                   "fill-opacity=\"0.25\"/>\n", lx, y - 12);
+    svg_rect_translucent(&s, lx, y - 12, 40, 14, "#555555", 0.25);
     svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", "95% band");
   }
   if (points) {
     double y = ly + 26 + 24 * K + (bands ? 34 : 10);
-    fprintf(s.out, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3.60\" fill=\"#ffffff\" stroke=\"#555555\" "
-                   "stroke-width=\"1.2\"/>\n", lx + 20, y - 4);
+    svg_circle(&s, lx + 20, y - 4, 3.6, "#ffffff", "#555555", 1.2, NULL);
     svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", "observed mean");
     svg_text(&s, lx + 50, y + 16, "start", 11, false, 0, "legend-note", "(posterior-weighted)");
   }
-  svg_end(&s);
+  if (!svg_end(&s)) {
+    cli_error(CMD, "cannot write the figure (cairo)");
+    return false;
+  }
+  return true;
 }
 
 /* A message about input that does not hold a model. */
@@ -600,10 +606,7 @@ static void draw_panel(svg *s, frame *f, const crit_point *pt, size_t n, const i
     if (!pt[i].best || !isfinite(v)) continue;
     double x = svg_axis_map(&f->x, pt[i].groups), y = svg_axis_map(&f->y, v);
     if (!isfinite(x) || !isfinite(y)) continue; /* an axis whose range overflows */
-    fprintf(s->out,
-            "<circle class=\"best\" cx=\"%.2f\" cy=\"%.2f\" r=\"10\" fill=\"none\" stroke=\"#222222\" "
-            "stroke-width=\"1.5\"/>\n",
-            x, y);
+    svg_circle(s, x, y, 10.0, "none", "#222222", 1.5, "best");
     svg_text(s, x, y + (cv ? 24 : -15), "middle", 12, true, 0, "best-label", "best BIC");
   }
 }
@@ -655,7 +658,10 @@ static bool draw_criteria(FILE *out, const plot_args *a, const json_value *root,
                 data && data->type == JSON_STRING ? data->string : a->input);
   svg s;
   double W = 860, H = any_cv ? 760 : 470;
-  svg_begin(&s, out, W, H, title);
+  if (!svg_begin_as(&s, a->format, out, W, H, title)) {
+    free(pt);
+    return bad(why, size, a->output, "cannot make the figure's image (cairo)");
+  }
   svg_text(&s, 80, 30, "start", 18, true, 0, "title", title);
   svg_text(&s, 80, 50, "start", 13, false, 0, "subtitle",
            any_cv ? "Top: BIC, smaller is better. Bottom: held-out log-likelihood, higher is better."
@@ -678,9 +684,9 @@ static bool draw_criteria(FILE *out, const plot_args *a, const json_value *root,
     snprintf(label, sizeof label, "d = %d", orders[o]);
     svg_text(&s, lx + 50, y, "start", 13, false, 0, "legend", label);
   }
-  svg_end(&s);
+  bool ok = svg_end(&s);
   free(pt);
-  return true;
+  return ok || bad(why, size, a->output, "cannot write the figure (cairo)");
 }
 
 /* The entry of select.json's models that --model names, or NULL. */
@@ -759,10 +765,9 @@ int cmd_plot(int argc, char **argv) {
     }
     outfile f = {0};
     rc = CLI_EXIT_USAGE;
-    if (traj_from_model_file(&tp, &a) && labels_fit(&a, tp.model) && outfile_open(&f, CMD, a.output)) {
-      draw_trajectories(f.fp, &tp, &a);
-      if (outfile_commit(&f, CMD)) rc = CLI_EXIT_OK;
-    }
+    if (traj_from_model_file(&tp, &a) && labels_fit(&a, tp.model) && outfile_open(&f, CMD, a.output) &&
+        draw_trajectories(f.fp, &tp, &a) && outfile_commit(&f, CMD))
+      rc = CLI_EXIT_OK;
     outfile_discard(&f);
     traj_plot_free(&tp);
     return rc;
@@ -804,7 +809,7 @@ int cmd_plot(int argc, char **argv) {
   }
   if (!outfile_open(&f, CMD, a.output)) goto done;
   if (one) {
-    draw_trajectories(f.fp, &tp, &a);
+    if (!draw_trajectories(f.fp, &tp, &a)) goto done;
   } else if (!draw_criteria(f.fp, &a, root, why, sizeof why)) {
     cli_error(CMD, "%s", why);
     goto done;

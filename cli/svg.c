@@ -6,7 +6,11 @@
 #include "svg.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "svg_cairo.h"
 
 /* Okabe & Ito (2008), "Color Universal Design": distinguishable with the
  * common colour-vision deficiencies. Yellow comes last: it is faint on white. */
@@ -37,10 +41,29 @@ static void escaped(FILE *out, const char *text) {
   }
 }
 
+svg_format svg_format_of(const char *path) {
+  const char *base = strrchr(path, '/'), *dot = strrchr(base ? base + 1 : path, '.');
+  if (!dot || strcasecmp(dot, ".svg") == 0) return SVG_FORMAT_SVG;
+  if (strcasecmp(dot, ".png") == 0) return SVG_FORMAT_PNG;
+  if (strcasecmp(dot, ".pdf") == 0) return SVG_FORMAT_PDF;
+  return SVG_FORMAT_UNKNOWN;
+}
+
+bool svg_begin_as(svg *s, svg_format format, FILE *out, double width, double height, const char *title) {
+  if (format == SVG_FORMAT_SVG) {
+    svg_begin(s, out, width, height, title);
+    return true;
+  }
+  s->out = out, s->width = width, s->height = height;
+  return svg_cairo_begin(s, format, out, width, height);
+}
+
 void svg_begin(svg *s, FILE *out, double width, double height, const char *title) {
   s->out = out;
   s->width = width;
   s->height = height;
+  s->format = SVG_FORMAT_SVG;
+  s->cr = s->surface = NULL;
   fprintf(out,
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -55,7 +78,11 @@ void svg_begin(svg *s, FILE *out, double width, double height, const char *title
           height);
 }
 
-void svg_end(svg *s) { fputs("</svg>\n", s->out); }
+bool svg_end(svg *s) {
+  if (s->cr) return svg_cairo_end(s);
+  fputs("</svg>\n", s->out);
+  return true;
+}
 
 static bool all_finite(double a, double b, double c, double d) {
   return isfinite(a) && isfinite(b) && isfinite(c) && isfinite(d);
@@ -64,6 +91,10 @@ static bool all_finite(double a, double b, double c, double d) {
 void svg_text(svg *s, double x, double y, const char *anchor, double size, bool bold,
               double rotate, const char *cls, const char *text) {
   if (!all_finite(x, y, size, rotate)) return;
+  if (s->cr) {
+    svg_cairo_text(s, x, y, anchor, size, bold, rotate, text ? text : "");
+    return;
+  }
   fprintf(s->out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"%s\" font-size=\"%.1f\"", x, y,
           anchor, size);
   if (bold) fputs(" font-weight=\"bold\"", s->out);
@@ -81,6 +112,10 @@ static void dash_attr(FILE *out, const char *dash) {
 void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *stroke,
               double width, const char *dash) {
   if (!all_finite(x1, y1, x2, y2) || !isfinite(width)) return;
+  if (s->cr) {
+    svg_cairo_line(s, x1, y1, x2, y2, stroke, width, dash);
+    return;
+  }
   fprintf(s->out,
           "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" stroke-width=\"%.2f\"",
           x1, y1, x2, y2, stroke, width);
@@ -89,16 +124,27 @@ void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *st
 }
 
 void svg_clip_begin(svg *s, const char *id, double x, double y, double w, double h) {
+  if (s->cr) {
+    svg_cairo_clip_begin(s, x, y, w, h);
+    return;
+  }
   fprintf(s->out, "<clipPath id=\"%s\"><rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/></clipPath>\n", id,
           x, y, w, h);
   fprintf(s->out, "<g clip-path=\"url(#%s)\">\n", id);
 }
 
-void svg_clip_end(svg *s) { fputs("</g>\n", s->out); }
+void svg_clip_end(svg *s) {
+  if (s->cr) svg_cairo_clip_end(s);
+  else fputs("</g>\n", s->out);
+}
 
 void svg_rect(svg *s, double x, double y, double w, double h, const char *fill,
               const char *stroke) {
   if (!all_finite(x, y, w, h)) return;
+  if (s->cr) {
+    svg_cairo_rect(s, x, y, w, h, fill, stroke, 1.0);
+    return;
+  }
   fprintf(s->out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"", x, y,
           w, h, fill ? fill : "none");
   if (stroke) fprintf(s->out, " stroke=\"%s\"", stroke);
@@ -110,6 +156,10 @@ void svg_path(svg *s, const double *x, const double *y, size_t n, const char *cl
   size_t finite = 0;
   for (size_t i = 0; i < n; i++) finite += isfinite(x[i]) && isfinite(y[i]);
   if (!finite) return;
+  if (s->cr) {
+    svg_cairo_polyline(s, x, y, n, false, NULL, 0.0, stroke, width, dash);
+    return;
+  }
   fputs("<path", s->out);
   if (cls) fprintf(s->out, " class=\"%s\"", cls);
   if (id) fprintf(s->out, " id=\"%s\"", id);
@@ -134,6 +184,17 @@ void svg_band(svg *s, const double *x, const double *lower, const double *upper,
   size_t m = 0;
   for (size_t i = 0; i < n; i++) m += isfinite(x[i]) && isfinite(lower[i]) && isfinite(upper[i]);
   if (m < 2) return;
+  if (s->cr) { /* upper left to right, lower back */
+    double *px = malloc(2 * m * sizeof *px), *py = malloc(2 * m * sizeof *py);
+    size_t j = 0;
+    for (size_t i = 0; px && py && i < n; i++)
+      if (isfinite(x[i]) && isfinite(lower[i]) && isfinite(upper[i])) px[j] = x[i], py[j++] = upper[i];
+    for (size_t i = n; px && py && i-- > 0;)
+      if (isfinite(x[i]) && isfinite(lower[i]) && isfinite(upper[i])) px[j] = x[i], py[j++] = lower[i];
+    if (px && py) svg_cairo_polyline(s, px, py, j, true, fill, opacity, NULL, 0.0, NULL);
+    free(px), free(py);
+    return;
+  }
   fputs("<path", s->out);
   if (cls) fprintf(s->out, " class=\"%s\"", cls);
   fputs(" d=\"", s->out);
@@ -153,6 +214,26 @@ void svg_marker(svg *s, int shape, double x, double y, double r, const char *fil
                 const char *stroke, const char *cls) {
   FILE *o = s->out;
   if (!all_finite(x, y, r, 0.0)) return;
+  if (s->cr) {
+    if (svg_shape(shape) == 0) {
+      svg_cairo_circle(s, x, y, r, fill, stroke, 1.2);
+    } else if (svg_shape(shape) == 1) {
+      double px[4] = {x - 0.85 * r, x + 0.85 * r, x + 0.85 * r, x - 0.85 * r};
+      double py[4] = {y - 0.85 * r, y - 0.85 * r, y + 0.85 * r, y + 0.85 * r};
+      svg_cairo_polyline(s, px, py, 4, true, fill, 1.0, stroke, 1.2, NULL);
+    } else {
+      static const int corners[] = {3, 4, 3, 5};
+      static const double turn[] = {-90.0, -90.0, 90.0, -90.0};
+      int kind = svg_shape(shape) - 2;
+      double rr = kind == 1 ? 1.15 * r : 1.2 * r, px[5], py[5];
+      for (int c = 0; c < corners[kind]; c++) {
+        double a = (turn[kind] + 360.0 * c / corners[kind]) * SVG_PI / 180.0;
+        px[c] = x + rr * cos(a), py[c] = y + rr * sin(a);
+      }
+      svg_cairo_polyline(s, px, py, (size_t)corners[kind], true, fill, 1.0, stroke, 1.2, NULL);
+    }
+    return;
+  }
   char attrs[160];
   snprintf(attrs, sizeof attrs, " fill=\"%s\" stroke=\"%s\" stroke-width=\"1.2\"%s%s%s", fill,
            stroke, cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
@@ -218,4 +299,27 @@ void svg_tick_label(double v, double step, char *buf, size_t size) {
   if (!isfinite(v)) snprintf(buf, size, "-");
   else if (fabs(v) >= 1e6 && step >= 1) snprintf(buf, size, "%.6g", v);
   else snprintf(buf, size, "%.*f", decimals, v);
+}
+
+void svg_circle(svg *s, double x, double y, double r, const char *fill, const char *stroke, double width,
+                const char *cls) {
+  if (!all_finite(x, y, r, width)) return;
+  if (s->cr) {
+    svg_cairo_circle(s, x, y, r, fill, stroke, width);
+    return;
+  }
+  fprintf(s->out, "<circle");
+  if (cls) fprintf(s->out, " class=\"%s\"", cls);
+  fprintf(s->out, " cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%.2f\"/>\n", x, y, r,
+          fill ? fill : "none", stroke, width);
+}
+
+void svg_rect_translucent(svg *s, double x, double y, double w, double h, const char *fill, double opacity) {
+  if (!all_finite(x, y, w, h)) return;
+  if (s->cr) {
+    svg_cairo_rect(s, x, y, w, h, fill, NULL, opacity);
+    return;
+  }
+  fprintf(s->out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\" fill-opacity=\"%.2f\"/>\n", x, y, w,
+          h, fill, opacity);
 }

@@ -12,16 +12,28 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The figure's format: SVG text, or drawn by cairo (svg_cairo.c) as a PNG
+ * image or a PDF page; SVG_FORMAT_UNKNOWN for a name whose extension is
+ * none of .svg, .png, .pdf. */
+typedef enum svg_format { SVG_FORMAT_SVG, SVG_FORMAT_PNG, SVG_FORMAT_PDF, SVG_FORMAT_UNKNOWN } svg_format;
+
 typedef struct svg {
   FILE *out; /* borrowed */
   double width, height;
+  svg_format format;
+  void *cr, *surface; /* cairo's context and surface, for PNG and PDF; else NULL */
 } svg;
 
+/* The format a figure's file name asks for, by its extension (any case);
+ * a name without one (a pipe, /dev/stdout) is SVG. */
+svg_format svg_format_of(const char *path);
 /* Opens the document: the XML declaration, <svg> with its size and
  * viewBox, a <title> (title may be NULL), a white background. */
 void svg_begin(svg *s, FILE *out, double width, double height, const char *title);
-/* Closes the document. */
-void svg_end(svg *s);
+/* The same in format; false when cairo cannot make the surface. */
+bool svg_begin_as(svg *s, svg_format format, FILE *out, double width, double height, const char *title);
+/* Closes the document (writes the PNG, finishes the PDF); false on an error. */
+bool svg_end(svg *s);
 
 /* Text at (x, y): anchor "start", "middle" or "end"; size in pixels; bold;
  * rotated by rotate degrees about (x, y); cls may be NULL. */
@@ -31,6 +43,8 @@ void svg_line(svg *s, double x1, double y1, double x2, double y2, const char *st
               double width, const char *dash);
 void svg_rect(svg *s, double x, double y, double w, double h, const char *fill,
               const char *stroke);
+/* A rectangle filled at opacity (a legend's band swatch). */
+void svg_rect_translucent(svg *s, double x, double y, double w, double h, const char *fill, double opacity);
 /* What is drawn between the two is clipped to the rectangle (a plot area
  * narrower than the data: --ymin, --ymax); id names the clip path (an
  * XML name, unique in the document). */
@@ -43,6 +57,9 @@ void svg_path(svg *s, const double *x, const double *y, size_t n, const char *cl
 /* A filled area between lower and upper over x (a 95% band). */
 void svg_band(svg *s, const double *x, const double *lower, const double *upper, size_t n,
               const char *cls, const char *fill, double opacity);
+/* A circle of radius r (fill "none": a ring), stroke of width. */
+void svg_circle(svg *s, double x, double y, double r, const char *fill, const char *stroke, double width,
+                const char *cls);
 /* Marker shape (0 circle, 1 square, 2 triangle up, 3 diamond, 4 triangle
  * down, 5 pentagon, then repeating) of radius r at (x, y). */
 void svg_marker(svg *s, int shape, double x, double y, double r, const char *fill,

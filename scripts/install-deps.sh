@@ -26,6 +26,8 @@ RUN_PACKAGES=(
   # ReadStat: Stata .dta, SPSS .sav and SAS .sas7bdat files
   # (engine/formats/native_table.c).
   libreadstat-dev
+  # cairo: gbtm plot's PNG and PDF figures (cli/svg_cairo.c).
+  libcairo2-dev
   # Open MPI: the build links it whenever it finds it (cmake -DGBTM_MPI=OFF
   # builds without), for the MPI reduction of DESIGN §3; mpirun runs gbtm
   # fit and select on many processes.

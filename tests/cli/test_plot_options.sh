@@ -41,9 +41,23 @@ check "no band, no band entry in the legend" $?
   grep -q ">0.5<" "$dir/se.svg" && grep -q 'clip-path="url(#plot-area)"' "$dir/se.svg" && grep -q "95% band" "$dir/se.svg"
 check "--xlabel, --ylabel, --ymin, --ymax; curves clipped to the plot area" $?
 
-"$gbtm" plot "$dir/se.h5" -o "$dir/x.png" 2>"$dir/e1"; r=$?
-[ $r -eq 2 ] && [ ! -e "$dir/x.png" ] && grep -q "extension" "$dir/e1"
-check "-o x.png: refused, nothing written (no SVG under a PNG name)" $?
+"$gbtm" plot "$dir/se.h5" -o "$dir/x.png" && "$gbtm" plot "$dir/se.h5" -o "$dir/x.PDF" --labels "a,b,c" &&
+  "$gbtm" select "$dir/c.csv" --groups 1:3 --order 2 -q -o "$dir/selp" >/dev/null &&
+  "$gbtm" plot "$dir/selp/select.json" -o "$dir/crit.png" &&
+  "$py" -c 'import struct, sys
+for f in (sys.argv[1], sys.argv[3]):
+    b = open(f, "rb").read()
+    assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR", f  # a PNG opens as a PNG
+    w, h = struct.unpack(">II", b[16:24])
+    assert w == 1720 and h in (1080, 940), (w, h)  # the figure at twice its size
+    assert b.rstrip(b"\0")[-8:-4] == b"IEND", f
+p = open(sys.argv[2], "rb").read()
+assert p[:5] == b"%PDF-" and b"%%EOF" in p[-32:] and p.count(b"/Type /Page") >= 1, p[:16]' \
+    "$dir/x.png" "$dir/x.PDF" "$dir/crit.png"
+check "-o x.png and x.PDF: a PNG and a PDF drawn by cairo (trajectories, criteria)" $?
+"$gbtm" plot "$dir/se.h5" -o "$dir/x.jpg" 2>"$dir/e1"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/x.jpg" ] && grep -q "extension" "$dir/e1"
+check "-o x.jpg: an unknown extension refused, nothing written" $?
 "$gbtm" plot "$dir/se.h5" -o "$dir/y.svg" --ymin 2 --ymax 1 2>"$dir/e2"; r=$?
 [ $r -eq 2 ] && [ ! -e "$dir/y.svg" ] && grep -q "ymin" "$dir/e2"
 check "--ymin not below --ymax: refused" $?
