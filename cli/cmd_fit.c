@@ -394,17 +394,16 @@ static int load_start(fit_args *a, gbtm_fit_result **start) {
   }
   gbtm_fit_options *o = &a->options;
   const gbtm_model *m = gbtm_fit_result_model(*start);
-  const char *differs = gbtm_model_family(m) != o->family ? "family"
-                        : gbtm_model_groups(m) != o->groups ? "number of groups"
+  const char *differs = gbtm_model_family(m) != o->family ? "family differs"
+                        : gbtm_model_groups(m) != o->groups ? "number of groups differs"
                                                               : NULL;
   for (int k = 0; !differs && k < o->groups; k++)
     if (gbtm_model_order(m, k) != o->order[k] ||
         (gbtm_family_zero_inflated(o->family) && gbtm_model_iorder(m, k) != o->iorder[k]))
-      differs = "orders";
+      differs = "orders differ";
   if (differs) {
-    cli_error(CMD, "--start-from %s: the model's %s differ%s from the fit's (it has %s, %d groups)", a->start_from,
-              differs, strcmp(differs, "family") == 0 ? "s" : "", gbtm_family_name(gbtm_model_family(m)),
-              gbtm_model_groups(m));
+    cli_error(CMD, "--start-from %s: the model's %s from the fit's (it has %s, %d groups)", a->start_from, differs,
+              gbtm_family_name(gbtm_model_family(m)), gbtm_model_groups(m));
     return CLI_EXIT_USAGE;
   }
   if (isnan(o->centre)) o->centre = gbtm_model_centre(m);
