@@ -521,6 +521,7 @@ static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, dou
  * run starts in turn with every thread on the E-step. Either way each start
  * computes the same numbers. */
 #define PARALLEL_STARTS_MAX_CELLS 4000000.0
+#define PILOT_MAXIMA 5 /* the pilot's best maxima run on the whole panel after automatic starts */
 
 /* What the phases of gbtm_fit share. */
 typedef struct fit_state {
@@ -634,7 +635,12 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
     if (runs[s].failure) note_failure(&fs->failures, &fs->failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
-  for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
+  /* the pilot's maxima, in the starts' places: after automatic starts the
+   * best PILOT_MAXIMA of them (its rounds ran many more long runs than a
+   * fixed S would, and each maximum is a long run on the whole panel) */
+  int n_max = pilot ? pilot->n_maxima : 0;
+  if (pilot && pilot->summary.starts_auto && n_max > PILOT_MAXIMA) n_max = PILOT_MAXIMA;
+  for (int j = 0; j < n_max && j < S; j++) {
     gbtm_model m;
     run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, fs->centre, fs->scale, &m);
     polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
