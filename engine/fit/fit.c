@@ -544,7 +544,7 @@ typedef struct fit_state {
   bool rounds;    /* --starts auto without a pilot: starts drawn in rounds (fit_rounds) */
   int drawn;      /* starts drawn: S, or fewer when the rounds stopped early */
   bool time_limited;
-  int reached; /* rounds: long runs at the best that began elsewhere (eq. ROUNDS) */
+  bool rule_met; /* rounds: the best replicated as eq. ROUNDS asks */
   int best, converged, failed, replicated;
   double loglik; /* at the best estimate, with the covariates when any */
   double share[GBTM_MAX_GROUPS];
@@ -676,7 +676,9 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
  * its moves run long, polished against the best maximum so far (long_phase's
  * rival). The rounds stop once the best log L has been reached by
  * o->replications long runs that did not begin at it (a move from the
- * best maximum that comes back to it is no evidence), when o->max_starts
+ * best maximum that comes back to it is no evidence), at least half of
+ * them random starts (moves between neighbouring maxima replicate a local
+ * maximum quickly), when o->max_starts
  * starts and moves are drawn, or, with a time limit, when it has passed at
  * the end of a round. Every decision depends on the runs' results only,
  * never on the threads (nor on the clock, but for the optional limit). */
@@ -693,17 +695,20 @@ static void run_move(worker *w, const start_profiles *prof, const gbtm_fit_optio
                      double tol_abs, em_run *run) {
   gsl_rng_set(w->rng, seed_stream(o->seed, MOVE_SALT, m));
   run->failure = m % 2 == 0 ? moves_split_merge(&w->ws, prof, at, w->rng, w->tau, run->params, &run->failed_group)
-                            : moves_jitter(&w->ws, at, w->rng, run->params, &run->failed_group);
+                            : moves_jitter(&w->ws, at, m % 4 == 3, w->rng, run->params, &run->failed_group);
   if (!run->failure)
     em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs,
                0.0, o->accelerate, NULL, NULL, NULL);
 }
 
 /* The best log L of the long runs idx[0..n) that did not fail (its run in
- * *at, one that is not a replica where there is one), and in *reached how
+ * *at, one that is not a replica where there is one); in *reached how
  * many ended within REPLICATION_TOL of it and began elsewhere (origin:
- * NaN, or the log L of the maximum a move began at). */
-static double long_runs_best(const em_run *runs, const double *origin, const int *idx, int n, int *at, int *reached) {
+ * NaN for a random start or the start model, else the log L of the
+ * maximum a move began at), and in *by_starts how many of those began at
+ * a random start or the start model. */
+static double long_runs_best(const em_run *runs, const double *origin, const int *idx, int n, int *at, int *reached,
+                             int *by_starts) {
   double best = -INFINITY;
   *at = -1;
   for (int j = 0; j < n; j++) {
@@ -711,11 +716,13 @@ static double long_runs_best(const em_run *runs, const double *origin, const int
     if (!r->failure && (r->loglik > best || (*at >= 0 && r->loglik == best && runs[*at].replica && !r->replica)))
       best = r->loglik, *at = idx[j];
   }
-  *reached = 0;
+  *reached = *by_starts = 0;
   for (int j = 0; j < n; j++)
     if (!runs[idx[j]].failure && fabs(runs[idx[j]].loglik - best) <= REPLICATION_TOL &&
-        !(fabs(origin[idx[j]] - best) <= REPLICATION_TOL))
+        !(fabs(origin[idx[j]] - best) <= REPLICATION_TOL)) {
       (*reached)++;
+      *by_starts += isnan(origin[idx[j]]);
+    }
   return best;
 }
 
@@ -803,15 +810,17 @@ static gbtm_status fit_rounds(fit_state *fs, gbtm_error *err) {
       st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the long runs");
       break;
     }
-    best = long_runs_best(runs, origin, idx, n_long, &at, &reached);
-    if (reached >= o->replications) break;
+    int by_starts;
+    best = long_runs_best(runs, origin, idx, n_long, &at, &reached, &by_starts);
+    /* R runs that began elsewhere, at least half of them random starts */
+    fs->rule_met = reached >= o->replications && 2 * by_starts >= o->replications;
+    if (fs->rule_met) break;
     if (o->time_limit > 0.0 && used < S && omp_get_wtime() - fs->wall0 >= o->time_limit) {
       fs->time_limited = true;
       break;
     }
   }
   fs->drawn = used;
-  fs->reached = reached;
   if (st == GBTM_OK) { /* the short runs left, best first, should every long run fail (fit_long_runs) */
     sort_runs(rest, n_rest, runs);
     memcpy(idx + n_long, rest, (size_t)n_rest * sizeof *idx);
@@ -967,7 +976,7 @@ static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
   sm->starts = fs->drawn;
   sm->starts_auto = fs->rounds;
   sm->replications = fs->rounds ? o->replications : 0;
-  sm->replicated = fs->rounds && fs->reached >= o->replications;
+  sm->replicated = fs->rounds && fs->rule_met;
   sm->time_limited = fs->time_limited;
   sm->starts_long = fs->keep;
   sm->starts_converged = fs->converged;

@@ -7,7 +7,9 @@
  * with v a person's profile (starts.c), w a random direction and c the
  * tau_k-weighted mean of w'v; softened by 5% spread evenly, then an M-step
  * whose family terms (zero inflation, dispersion) start from the maximum's
- * own values, group j taking group k's. */
+ * own values, group j taking group k's. A jitter moves one group's
+ * coefficients at random instead: beta by N(0, 0.3^2), alpha (zero
+ * inflation) by N(0, 1.5^2) near the maximum or N(0, 15^2) far from it. */
 #include "fit/moves.h"
 
 #include <gsl/gsl_randist.h>
@@ -16,7 +18,8 @@
 
 #define SOFTEN 0.05
 #define JITTER_BETA 0.3
-#define JITTER_ALPHA 1.5
+#define JITTER_ALPHA_NEAR 1.5
+#define JITTER_ALPHA_FAR 15.0
 
 const char *moves_split_merge(em_ws *ws, const start_profiles *sp, const double *at, gsl_rng *rng, double *tau,
                               double *params, int *group) {
@@ -60,14 +63,14 @@ const char *moves_split_merge(em_ws *ws, const start_profiles *sp, const double 
   return em_mstep(ws, params, params, group);
 }
 
-const char *moves_jitter(em_ws *ws, const double *at, gsl_rng *rng, double *params, int *group) {
+const char *moves_jitter(em_ws *ws, const double *at, bool far, gsl_rng *rng, double *params, int *group) {
   memcpy(params, at, ws->P * sizeof *params);
   int K = ws->K;
   int g = (int)gsl_rng_uniform_int(rng, (unsigned long)K); /* the group moved */
   for (int k = 0; k < K; k++) {
     if (k != g) continue;
     for (int c = 0; c < ws->nb[k]; c++) params[ws->off_beta[k] + c] += gsl_ran_gaussian(rng, JITTER_BETA);
-    for (int c = 0; c < ws->na[k]; c++) params[ws->off_alpha[k] + c] += gsl_ran_gaussian(rng, JITTER_ALPHA);
+    for (int c = 0; c < ws->na[k]; c++) params[ws->off_alpha[k] + c] += gsl_ran_gaussian(rng, far ? JITTER_ALPHA_FAR : JITTER_ALPHA_NEAR);
   }
   em_estep(ws, params, NULL, NULL);
   return em_mstep(ws, params, params, group);

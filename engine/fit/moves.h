@@ -18,7 +18,8 @@ const char *moves_split_merge(em_ws *ws, const start_profiles *sp, const double 
                               double *params, int *group);
 
 /* From the maximum at: one group's coefficients moved at random (eq.
- * SMEM's jitter), then an M-step, into params. */
-const char *moves_jitter(em_ws *ws, const double *at, gsl_rng *rng, double *params, int *group);
+ * SMEM's jitter; far: its zero inflation's by a wide spread), then an
+ * M-step, into params. */
+const char *moves_jitter(em_ws *ws, const double *at, bool far, gsl_rng *rng, double *params, int *group);
 
 #endif
