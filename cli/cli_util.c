@@ -448,3 +448,41 @@ bool cli_parse_labels(const char *text, cli_label *labels, int *n, char *why, si
     at += len + 1;
   }
 }
+
+bool cli_parse_starts(const char *text, int *out, char *why, size_t why_size) {
+  if (strcmp(text, "auto") == 0) return *out = GBTM_STARTS_AUTO, true;
+  int n;
+  if (!cli_parse_int("--starts", text, 1, INT_MAX, &n, why, why_size)) {
+    if (strstr(why, "is not an integer")) snprintf(why, why_size, "--starts: \"%s\" is not auto or a number of starts", text);
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+bool cli_starts_option(int opt, const char *arg, gbtm_fit_options *o, char *why, size_t why_size) {
+  switch (opt) {
+  case CLI_OPT_STARTS: return cli_parse_starts(arg, &o->starts, why, why_size);
+  case CLI_OPT_MAX_STARTS:
+    return cli_parse_int("--max-starts", arg, 1, GBTM_MAX_STARTS_BUDGET, &o->max_starts, why, why_size);
+  case CLI_OPT_REPLICATIONS: return cli_parse_int("--replications", arg, 1, 1000, &o->replications, why, why_size);
+  case CLI_OPT_TIME_LIMIT:
+    if (!cli_parse_double("--time-limit", arg, &o->time_limit, why, why_size)) return false;
+    if (!(o->time_limit > 0.0) || !isfinite(o->time_limit)) {
+      snprintf(why, why_size, "--time-limit: %s is not a number of seconds > 0", arg);
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool cli_starts_fixed_only(const char *cmd, const gbtm_fit_options *o, const bool given[3]) {
+  static const char *const names[3] = {"--max-starts", "--replications", "--time-limit"};
+  for (int j = 0; j < 3; j++)
+    if (given[j] && o->starts != GBTM_STARTS_AUTO) {
+      cli_error(cmd, "%s applies only to --starts auto", names[j]);
+      return false;
+    }
+  return true;
+}

@@ -65,6 +65,39 @@ bool cli_parse_labels(const char *text, cli_label *labels, int *n, char *why, si
 
 /* --pilot: "auto" (-1), "none" (0) or a number of persons >= 1. */
 bool cli_parse_pilot(const char *text, long *out, char *why, size_t why_size);
+/* --starts auto|N and the options of auto (DESIGN §3, eq. ROUNDS), shared by
+ * fit and select: their getopt codes, entries and help. */
+#define CLI_OPT_STARTS 910
+#define CLI_OPT_MAX_STARTS 911
+#define CLI_OPT_REPLICATIONS 912
+#define CLI_OPT_TIME_LIMIT 913
+#define CLI_STARTS_OPTIONS                                         \
+  {"starts", required_argument, NULL, CLI_OPT_STARTS},             \
+  {"max-starts", required_argument, NULL, CLI_OPT_MAX_STARTS},     \
+  {"replications", required_argument, NULL, CLI_OPT_REPLICATIONS}, \
+  {"time-limit", required_argument, NULL, CLI_OPT_TIME_LIMIT}
+#define CLI_STARTS_HELP \
+  "  --starts S         auto: random starts drawn in rounds of 20, each run for\n" \
+  "                     30 E-steps, the best 25%% of each round then run to\n" \
+  "                     convergence, until the best log-likelihood has been\n" \
+  "                     reached by --replications long runs or --max-starts are\n" \
+  "                     drawn; or a fixed number S of starts, the best 25%% run\n" \
+  "                     to convergence (default: auto)\n" \
+  "  --max-starts N     auto: the budget, in starts drawn (default: %d)\n" \
+  "  --replications R   auto: long runs that must reach the best log-likelihood\n" \
+  "                     (default: %d)\n" \
+  "  --time-limit SEC   auto: no new round after SEC seconds; a fit it cuts short\n" \
+  "                     is flagged (default: none)\n"
+
+/* "auto" or a number >= 1 into *out; false (with why) otherwise. */
+bool cli_parse_starts(const char *text, int *out, char *why, size_t why_size);
+/* Applies one of CLI_STARTS_OPTIONS (opt) to o; false with why when its
+ * value is malformed or opt is not one of them. */
+bool cli_starts_option(int opt, const char *arg, gbtm_fit_options *o, char *why, size_t why_size);
+/* given: --max-starts, --replications, --time-limit given; false (reported)
+ * when one is given with a fixed number of starts. */
+bool cli_starts_fixed_only(const char *cmd, const gbtm_fit_options *o, const bool given[3]);
+
 #define CLI_PILOT_HELP \
   "  --pilot N          on a large panel the starts run on a pilot subsample of\n" \
   "                     about N persons and its estimate on all persons: auto\n" \
@@ -274,7 +307,7 @@ struct option;
  * table is the command's long options. */
 bool cli_option_problem(const char *cmd, int opt, char **argv, const struct option *table);
 /* The options given so far on one command line (cli_option_once). */
-enum { CLI_OPT_MAX = 1024 }; /* getopt_long values are below (cli_covariates.h: 900, 901) */
+enum { CLI_OPT_MAX = 1024 }; /* getopt_long values are below (cli_covariates.h: 900, 901; CLI_STARTS_OPTIONS: 910-913) */
 typedef struct cli_given {
   bool seen[CLI_OPT_MAX];
 } cli_given;

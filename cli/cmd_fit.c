@@ -15,6 +15,7 @@
  * can be traced to its data. */
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ enum {
   OPT_DISPERSION,
   OPT_YMIN,
   OPT_YMAX,
-  OPT_STARTS,
+  OPT_START_FROM,
   OPT_SEED,
   OPT_THREADS,
   OPT_KERNEL,
@@ -73,7 +74,8 @@ static const struct option long_options[] = {
     {"dispersion", required_argument, NULL, OPT_DISPERSION},
     {"min", required_argument, NULL, OPT_YMIN},
     {"max", required_argument, NULL, OPT_YMAX},
-    {"starts", required_argument, NULL, OPT_STARTS},
+    CLI_STARTS_OPTIONS,
+    {"start-from", required_argument, NULL, OPT_START_FROM},
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -115,6 +117,8 @@ typedef struct fit_args {
   report_view view;       /* --report-centre, --report-basis */
   cli_label labels[GBTM_MAX_GROUPS]; /* --labels, n_labels of them (0: none) */
   int n_labels;
+  const char *start_from; /* --start-from MODEL.h5, or NULL */
+  bool auto_given[3];     /* --max-starts, --replications, --time-limit */
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -164,8 +168,10 @@ static void print_help(FILE *out) {
   fprintf(out,
           "\n"
           "Estimation:\n"
-          "  --starts S         random starts, each run for %d E-steps; the best %g%%\n"
-          "                     then run to convergence (default: %d)\n"
+          CLI_STARTS_HELP
+          "  --start-from MODEL.h5\n"
+          "                     also start from a saved model with the same groups and\n"
+          "                     orders, run to convergence first (default: none)\n"
           "  --seed N           seed from which all starts derive (default: %llu)\n"
           "  --max-iter N       E-steps per start at most (default: %d)\n"
           "  --tol X            converged when the max-norm of the gradient of log L is\n"
@@ -183,7 +189,7 @@ static void print_help(FILE *out) {
           "  --bootstrap B      also B parametric-bootstrap refits (cohorts drawn from\n"
           "                     the fit on the data's design), for percentile intervals\n"
           "                     of shares and trajectories (default: none)\n",
-          d.short_iterations, 100.0 * d.keep_fraction, d.starts, (unsigned long long)d.seed,
+          d.max_starts, d.replications, (unsigned long long)d.seed,
           d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", GBTM_MAX_THREADS,
           GBTM_MAX_THREADS, d.threads,
           gbtm_kernel_name(d.kernel));
@@ -236,7 +242,13 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
     a->bounds_given = true;
     return cli_parse_double(opt == OPT_YMIN ? "--min" : "--max", arg, opt == OPT_YMIN ? &o->ymin : &o->ymax, why,
                             why_size);
-  case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->starts, why, why_size);
+  case CLI_OPT_STARTS: return cli_starts_option(opt, arg, o, why, why_size);
+  case CLI_OPT_MAX_STARTS:
+  case CLI_OPT_REPLICATIONS:
+  case CLI_OPT_TIME_LIMIT:
+    a->auto_given[opt - CLI_OPT_MAX_STARTS] = true;
+    return cli_starts_option(opt, arg, o, why, why_size);
+  case OPT_START_FROM: a->start_from = arg; return true;
   case OPT_SEED: return cli_parse_u64("--seed", arg, &o->seed, why, why_size);
   case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->threads, why, why_size);
   case OPT_KERNEL:
@@ -340,6 +352,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
       return CLI_EXIT_USAGE;
     }
   }
+  if (!cli_starts_fixed_only(CMD, o, a->auto_given)) return CLI_EXIT_USAGE;
   if (a->dispersion_given && !cli_dispersion_applies(CMD, o->family)) return CLI_EXIT_USAGE;
   if (!cli_columns_family(CMD, &a->column_args, o->family)) return CLI_EXIT_USAGE;
   if (a->bounds_given && !cli_bounds_apply(CMD, o)) return CLI_EXIT_USAGE;
@@ -370,8 +383,48 @@ static void warn_about(const fit_args *a, const gbtm_fit_result *res) {
                 "the fit did not converge: Newton's method ended with its decrement above the tolerance "
                 "(gradient norm %.3g); the estimates may not be a maximum",
                 s->gradient_norm);
-  if (s->best_replicated == 1 && a->options.starts > 1)
+  if (s->starts_auto && !s->replicated)
+    cli_warning(CMD,
+                "the best log-likelihood was reached by %d long run%s, not the %d asked for, %s: it may not be "
+                "the highest maximum; try a larger --max-starts%s",
+                s->best_replicated, s->best_replicated == 1 ? "" : "s", s->replications,
+                s->time_limited ? "when the time limit ended the rounds" : "within the budget of starts",
+                s->time_limited ? " or --time-limit" : "");
+  else if (!s->starts_auto && s->best_replicated == 1 && a->options.starts > 1)
     cli_warning(CMD, "the best log-likelihood was found by only one start; try more --starts");
+}
+
+/* --start-from: the saved model, which must have the fit's family, groups
+ * and orders; its basis becomes the fit's unless --centre or --scale is
+ * given. Returns -1 to go on with *start (freed by the caller), or the exit
+ * status (reported). */
+static int load_start(fit_args *a, gbtm_fit_result **start) {
+  *start = NULL;
+  if (!a->start_from) return -1;
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_status st = gbtm_model_load(a->start_from, start, &err);
+  if (st != GBTM_OK) {
+    cli_error(CMD, "--start-from %s: %s", a->start_from, err.message);
+    return CLI_EXIT_USAGE;
+  }
+  gbtm_fit_options *o = &a->options;
+  const gbtm_model *m = gbtm_fit_result_model(*start);
+  const char *differs = gbtm_model_family(m) != o->family ? "family differs"
+                        : gbtm_model_groups(m) != o->groups ? "number of groups differs"
+                                                              : NULL;
+  for (int k = 0; !differs && k < o->groups; k++)
+    if (gbtm_model_order(m, k) != o->order[k] ||
+        (gbtm_family_zero_inflated(o->family) && gbtm_model_iorder(m, k) != o->iorder[k]))
+      differs = "orders differ";
+  if (differs) {
+    cli_error(CMD, "--start-from %s: the model's %s from the fit's (it has %s, %d groups)", a->start_from, differs,
+              gbtm_family_name(gbtm_model_family(m)), gbtm_model_groups(m));
+    return CLI_EXIT_USAGE;
+  }
+  if (isnan(o->centre)) o->centre = gbtm_model_centre(m);
+  if (isnan(o->scale)) o->scale = gbtm_model_scale(m);
+  o->start_from = m;
+  return -1;
 }
 
 /* Saves the fit into the model file reserved at the start; false (reported)
@@ -413,10 +466,19 @@ int cmd_fit(int argc, char **argv) {
   }
   /* Before anything is read or created: will the data and the fit fit?
    * (One process: a process of many holds only its block.) */
-  gbtm_memory_work work = {a.options.groups, a.options.starts, a.options.threads,
+  gbtm_fit_result *start = NULL;
+  if ((rc = load_start(&a, &start)) >= 0) {
+    gbtm_fit_result_free(start);
+    cli_columns_free(&a.column_args);
+    free(command_line);
+    return rc;
+  }
+  int starts = a.options.starts == GBTM_STARTS_AUTO ? a.options.max_starts : a.options.starts;
+  gbtm_memory_work work = {a.options.groups, starts, a.options.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       a.options.keep_posterior, 0, a.bootstrap};
   if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {
+    gbtm_fit_result_free(start);
     cli_columns_free(&a.column_args);
     free(command_line);
     return rc;
@@ -428,6 +490,7 @@ int cmd_fit(int argc, char **argv) {
   bool opened = !cli_root() || !a.posterior_path || outfile_open(&posterior, CMD, a.posterior_path);
   if (cli_agree(opened ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
     outfile_discard(&posterior);
+    gbtm_fit_result_free(start);
     cli_columns_free(&a.column_args);
     free(command_line);
     return CLI_EXIT_USAGE;
@@ -436,6 +499,7 @@ int cmd_fit(int argc, char **argv) {
   if (cli_agree(reserved ? CLI_EXIT_OK : CLI_EXIT_USAGE) != CLI_EXIT_OK) {
     outfile_discard(&model_file);
     outfile_discard(&posterior);
+    gbtm_fit_result_free(start);
     cli_columns_free(&a.column_args);
     free(command_line);
     return CLI_EXIT_USAGE;
@@ -507,6 +571,7 @@ done:
   cli_columns_free(&a.column_args);
   free(command_line);
   gbtm_fit_result_free(res);
+  gbtm_fit_result_free(start);
   gbtm_panel_free(panel);
   return rc;
 }

@@ -45,7 +45,6 @@ enum {
   OPT_DISPERSION,
   OPT_YMIN,
   OPT_YMAX,
-  OPT_STARTS,
   OPT_SEED,
   OPT_THREADS,
   OPT_PILOT,
@@ -67,7 +66,7 @@ static const struct option long_options[] = {
     {"dispersion", required_argument, NULL, OPT_DISPERSION},
     {"min", required_argument, NULL, OPT_YMIN},
     {"max", required_argument, NULL, OPT_YMAX},
-    {"starts", required_argument, NULL, OPT_STARTS},
+    CLI_STARTS_OPTIONS,
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"pilot", required_argument, NULL, OPT_PILOT},
@@ -91,6 +90,7 @@ typedef struct select_args {
   const char *max_memory; /* --max-memory SIZE as given, or NULL */
   cli_label labels[GBTM_MAX_GROUPS]; /* --labels for the models with as many groups, n_labels of them */
   int n_labels;
+  bool auto_given[3]; /* --max-starts, --replications, --time-limit */
 } select_args;
 
 static void print_help(FILE *out) {
@@ -129,7 +129,7 @@ static void print_help(FILE *out) {
           "                     (one for all groups) (default: group)\n"
           "  --min Y, --max Y   %s only: the censoring points (default: the data's\n"
           "                     smallest and largest response)\n"
-          "  --starts S         random starts per model (default: %d)\n"
+          CLI_STARTS_HELP
           "  --seed N           seed of the starts and of the folds (default: %llu)\n"
           "  --threads N        threads, 0 = all cores; more than %d are capped at %d\n"
           "                     (default: %d)\n"
@@ -138,7 +138,7 @@ static void print_help(FILE *out) {
           d.groups_min, d.groups_max, d.order_min, cli_family_list(CLI_FAMILIES_ALL, false, all, sizeof all),
           gbtm_family_name(d.fit.family), cli_family_list(CLI_FAMILIES_INFLATED, false, inflated, sizeof inflated), GBTM_MAX_ORDER,
           d.fit.iorder[0], cli_family_list(CLI_FAMILIES_PHI, false, with_phi, sizeof with_phi),
-          cli_family_list(CLI_FAMILIES_CENSORED, false, censored, sizeof censored), d.fit.starts, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
+          cli_family_list(CLI_FAMILIES_CENSORED, false, censored, sizeof censored), d.fit.max_starts, d.fit.replications, (unsigned long long)d.fit.seed, GBTM_MAX_THREADS, GBTM_MAX_THREADS,
           d.fit.threads);
   fputs(CLI_MAX_MEMORY_HELP, out);
   fprintf(out,
@@ -177,8 +177,9 @@ static void print_help(FILE *out) {
           "  -h, --help         show this help\n"
           "\n"
           "Flags: avepp (a group's AvePP < 0.7), occ (a group's OCC < 5), small (a group\n"
-          "under 5%%), unreplicated (the best log L reached by one long run only),\n"
-          "unconverged, failed (no start succeeded).\n"
+          "under 5%%), unreplicated (the best log L reached by one long run only; with\n"
+          "--starts auto, by fewer than --replications), unconverged, failed (no start\n"
+          "succeeded).\n"
           "\n"
           "Exit status: 0 ok, 1 no model could be fitted, 2 bad usage or input, or out of\n"
           "memory.\n");
@@ -243,7 +244,12 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_IORDER:
     a->iorder_given = true;
     return cli_parse_int("--iorder", arg, -1, GBTM_MAX_ORDER, &o->fit.iorder[0], why, why_size);
-  case OPT_STARTS: return cli_parse_int("--starts", arg, 1, INT_MAX, &o->fit.starts, why, why_size);
+  case CLI_OPT_STARTS: return cli_starts_option(opt, arg, &o->fit, why, why_size);
+  case CLI_OPT_MAX_STARTS:
+  case CLI_OPT_REPLICATIONS:
+  case CLI_OPT_TIME_LIMIT:
+    a->auto_given[opt - CLI_OPT_MAX_STARTS] = true;
+    return cli_starts_option(opt, arg, &o->fit, why, why_size);
   case OPT_SEED: return cli_parse_u64("--seed", arg, &o->fit.seed, why, why_size);
   case OPT_THREADS: return cli_parse_int("--threads", arg, 0, INT_MAX, &o->fit.threads, why, why_size);
   case OPT_PILOT: return cli_parse_pilot(arg, &o->fit.pilot, why, why_size);
@@ -294,6 +300,7 @@ static int parse_args(int argc, char **argv, select_args *a) {
     cli_error(CMD, "--iorder applies only to --family %s", cli_family_list(CLI_FAMILIES_INFLATED, false, names, sizeof names));
     return CLI_EXIT_USAGE;
   }
+  if (!cli_starts_fixed_only(CMD, &a->options.fit, a->auto_given)) return CLI_EXIT_USAGE;
   if (a->dispersion_given && !cli_dispersion_applies(CMD, a->options.fit.family)) return CLI_EXIT_USAGE;
   if (!cli_columns_family(CMD, &a->column_args, a->options.fit.family)) return CLI_EXIT_USAGE;
   if (a->bounds_given && !cli_bounds_apply(CMD, &a->options.fit)) return CLI_EXIT_USAGE;
@@ -391,7 +398,11 @@ static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel
   if (gbtm_family_phi_name(o->fit.family))
     fprintf(out, ", %s %s", o->fit.phi_common ? "one" : "a", gbtm_family_phi_name(o->fit.family));
   if (gbtm_family_phi_name(o->fit.family) && !o->fit.phi_common) fputs(" per group", out);
-  fprintf(out, "; %d starts, seed %llu", o->fit.starts, (unsigned long long)o->fit.seed);
+  if (o->fit.starts == GBTM_STARTS_AUTO)
+    fprintf(out, "; starts auto (until %d long runs reach the best, at most %d), seed %llu", o->fit.replications,
+            o->fit.max_starts, (unsigned long long)o->fit.seed);
+  else
+    fprintf(out, "; %d starts, seed %llu", o->fit.starts, (unsigned long long)o->fit.seed);
   if (cv) fprintf(out, "; %d-fold cross-validation", o->cv_folds);
   fprintf(out, "\n\n");
   fprintf(out, "%-1s %2s %5s %12s %4s %11s %11s %12s %12s %11s %7s %6s %7s %6s %5s", "", "K",
@@ -433,7 +444,8 @@ static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel
                  "  CVE: mean |y - yhat| over held-out cells (crimCV), smaller is better.\n",
             o->cv_folds);
   fprintf(out, "  flags: avepp, occ, small: a group breaks that rule; unreplicated: the best log L\n"
-               "  was reached once; unconverged; failed: no start succeeded.\n");
+               "  was reached once (%s); unconverged; failed: no start succeeded.\n",
+          o->fit.starts == GBTM_STARTS_AUTO ? "automatic starts: by fewer long runs than asked for" : "by one long run");
 }
 
 static void print_csv(FILE *out, const gbtm_select_result *r) {
@@ -784,7 +796,8 @@ int cmd_select(int argc, char **argv) {
     return rc;
   }
   /* Before anything is read or created: will the data and the largest fit fit? */
-  gbtm_memory_work work = {a.options.groups_max, a.options.fit.starts, a.options.fit.threads,
+  int starts = a.options.fit.starts == GBTM_STARTS_AUTO ? a.options.fit.max_starts : a.options.fit.starts;
+  gbtm_memory_work work = {a.options.groups_max, starts, a.options.fit.threads,
                       a.columns.n_risk + a.columns.n_tcov, a.columns.exposure != NULL,
                       false, a.options.cv_folds, 0};
   if (!cli_procs && (rc = cli_memory_limit_check(CMD, a.max_memory, a.data, &a.columns, &work)) >= 0) {

@@ -361,6 +361,15 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   label(out, "starts");
   fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
           s->best_replicated, s->starts_long, s->starts, s->starts_converged);
+  if (s->starts_auto) {
+    fprintf(out, "  %*sautomatic: drawn in rounds until %d long runs reach the best; ", LABEL_WIDTH, "", s->replications);
+    fprintf(out, "%s\n", s->replicated     ? "reached"
+                         : s->time_limited ? "NOT reached: the time limit ended the rounds"
+                                           : "NOT reached within the budget of starts");
+  }
+  for (int j = 0; s->starts_auto && j < s->n_other_maxima; j++)
+    fprintf(out, "  %*s%s log-likelihood %.2f, reached by %d long run%s\n", LABEL_WIDTH, "", j ? "      " : "next best:",
+            s->other_loglik[j], s->other_count[j], s->other_count[j] == 1 ? "" : "s");
   if (s->pilot_persons)
     fprintf(out, "  %*son a pilot of %zu persons; its estimate then run to convergence on all %zu\n", LABEL_WIDTH, "",
             s->pilot_persons, s->n_persons);
@@ -409,6 +418,23 @@ static void json_failures(json_writer *w, const char *why) {
     snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), why);
     if (len > 0) json_string(w, line);
     why += len + (why[len] == '\n');
+  }
+  json_array_end(w);
+}
+
+/* --starts auto's tally (DESIGN §3, eq. ROUNDS); model files do not keep it. */
+static void json_auto_starts(json_writer *w, const gbtm_fit_summary *s) {
+  json_kv_string(w, "starts_mode", "auto");
+  json_kv_int(w, "replications", s->replications);
+  json_kv_bool(w, "best_not_replicated", !s->replicated);
+  json_kv_bool(w, "time_limited", s->time_limited);
+  json_key(w, "other_maxima");
+  json_array_begin(w);
+  for (int j = 0; j < s->n_other_maxima; j++) {
+    json_object_begin(w);
+    json_kv_double(w, "loglik", s->other_loglik[j]);
+    json_kv_int(w, "long_runs", s->other_count[j]);
+    json_object_end(w);
   }
   json_array_end(w);
 }
@@ -527,6 +553,7 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
   json_kv_int(w, "starts_failed", s->starts_failed);
   json_kv_int(w, "best_replicated", s->best_replicated);
   json_kv_uint(w, "pilot_persons", s->pilot_persons);
+  if (s->starts_auto) json_auto_starts(w, s);
   json_failures(w, gbtm_fit_result_failures(res));
   json_kv_string(w, "kernel", gbtm_kernel_name(s->kernel));
   json_kv_int(w, "threads", s->threads);

@@ -537,13 +537,26 @@ typedef enum gbtm_se_kind {
   GBTM_SE_ROBUST = 1 /* the sandwich I^-1 (sum_i s_i s_i') I^-1 */
 } gbtm_se_kind;
 
+/* gbtm_fit_options.starts: drawn in rounds until the best is replicated. */
+#define GBTM_STARTS_AUTO (-1)
+/* The largest budget of starts (max_starts) a fit takes. */
+#define GBTM_MAX_STARTS_BUDGET 1000000
+/* The next-best distinct maxima a fit summary lists. */
+#define GBTM_MAX_OTHER_MAXIMA 5
+
 typedef struct gbtm_fit_options {
   gbtm_family_id family;
   int groups;                  /* K >= 1 */
   int order[GBTM_MAX_GROUPS];  /* per-group polynomial order */
   int iorder[GBTM_MAX_GROUPS]; /* per-group zero-inflation order (ZIP) */
   double centre, scale;        /* basis; NaN = from the data's age range */
-  int starts;                  /* random starts S (default 20; 0 allowed with start_from) */
+  /* Random starts: S, a fixed number (0 allowed with start_from), or
+   * GBTM_STARTS_AUTO (default): rounds of starts until the best log L is
+   * replicated (DESIGN §3, eq. ROUNDS). */
+  int starts;
+  int max_starts;              /* auto: the budget, in starts drawn (5000) */
+  int replications;            /* auto: long runs that must reach the best log L (3) */
+  double time_limit;           /* auto: seconds after which no round begins (0 = none, default) */
   uint64_t seed;               /* all starts derive from it (default 1) */
   int short_iterations;        /* E-steps of the short EM of each start (30) */
   double keep_fraction;        /* share of starts run to convergence (0.25) */
@@ -645,6 +658,16 @@ typedef struct gbtm_fit_summary {
   double seconds;       /* wall time of gbtm_fit */
   double newton_decrement; /* g'I^-1g at the estimate; NaN when I is not positive definite */
   gbtm_se_kind se;      /* the covariance the intervals use */
+  /* --starts auto (DESIGN §3, eq. ROUNDS; not kept in model files): */
+  bool starts_auto;     /* the starts were drawn in rounds (starts = how many were drawn) */
+  int replications;     /* long runs the best had to be reached by (auto; 0 with fixed starts) */
+  bool replicated;      /* auto: the best was reached by that many before the budget ran out */
+  bool time_limited;    /* auto: the time limit ended the rounds */
+  /* The next-best distinct maxima of the long runs (log L more than 1e-6
+   * apart), highest first, and how many long runs reached each. */
+  int n_other_maxima;
+  double other_loglik[GBTM_MAX_OTHER_MAXIMA];
+  int other_count[GBTM_MAX_OTHER_MAXIMA];
 } gbtm_fit_summary;
 
 /* Per-group adequacy figures. avepp/occ are NaN where undefined (no person
@@ -925,7 +948,8 @@ enum {
   GBTM_FLAG_AVEPP = 1,          /* a group's AvePP < 0.7, or no person assigned to it */
   GBTM_FLAG_OCC = 2,            /* a group's OCC < 5 */
   GBTM_FLAG_SMALL_GROUP = 4,    /* a group's share pi_k < 5% */
-  GBTM_FLAG_NOT_REPLICATED = 8, /* the best log L reached by one long run only */
+  GBTM_FLAG_NOT_REPLICATED = 8, /* the best log L reached by one long run only (automatic starts:
+                                   by fewer than the replications asked for) */
   GBTM_FLAG_NOT_CONVERGED = 16, /* the best start did not converge */
   GBTM_FLAG_FAILED = 32         /* no start succeeded: there is no fit */
 };

@@ -327,7 +327,7 @@ static void judge(const gbtm_fit_result *fit, gbtm_select_entry *e) {
     if (e->min_occ < GBTM_RULE_OCC) e->flags |= GBTM_FLAG_OCC;
     if (e->min_share < GBTM_RULE_SHARE) e->flags |= GBTM_FLAG_SMALL_GROUP;
   }
-  if (s->starts_long > 1 && s->best_replicated < 2) e->flags |= GBTM_FLAG_NOT_REPLICATED;
+  if (s->starts_auto ? !s->replicated : s->starts_long > 1 && s->best_replicated < 2) e->flags |= GBTM_FLAG_NOT_REPLICATED;
   if (!s->converged) e->flags |= GBTM_FLAG_NOT_CONVERGED;
 }
 

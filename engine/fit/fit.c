@@ -17,6 +17,7 @@
 #include "fit/em.h"
 #include "base/error.h"
 #include "fit/fit_result.h"
+#include "fit/moves.h"
 #include "fit/polish.h"
 #include "base/seeds.h"
 #include "fit/starts.h"
@@ -410,7 +411,7 @@ static double handoff_gain(const gbtm_panel *p) {
  * against the best run polished before it (polish_rival): only the best is
  * polished to the end, and the order does not depend on the threads. */
 static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *runs, const int *idx, int from,
-                       int to, int total, double tol_abs, double centre, double scale, bool by_start) {
+                       int to, int total, double tol_abs, double centre, double scale, bool by_start, double rival0) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nw) if (nw > 1)
   for (int j = from; j < to; j++) {
     em_run *run = &runs[idx[j]];
@@ -425,7 +426,7 @@ static void long_phase(worker *wk, int nw, const gbtm_fit_options *o, em_run *ru
   int order[to - from > 0 ? to - from : 1], n = 0;
   for (int j = from; j < to; j++) order[n++] = idx[j];
   sort_runs(order, n, runs);
-  polish_rival rival = {-INFINITY, REPLICATION_TOL};
+  polish_rival rival = {rival0, REPLICATION_TOL};
   for (int j = 0; j < n; j++) {
     em_run *run = &runs[order[j]];
     if (run->failure) continue;
@@ -524,6 +525,7 @@ static gbtm_status fit_pilot(const gbtm_panel *p, const gbtm_fit_options *o, dou
  * run starts in turn with every thread on the E-step. Either way each start
  * computes the same numbers. */
 #define PARALLEL_STARTS_MAX_CELLS 4000000.0
+#define PILOT_MAXIMA 5 /* the pilot's best maxima run on the whole panel after automatic starts */
 
 /* What the phases of gbtm_fit share. */
 typedef struct fit_state {
@@ -543,6 +545,10 @@ typedef struct fit_state {
   char *failures;
   size_t failures_len;
   int n_ok, keep; /* runs that succeeded; of them, the runs run long */
+  bool rounds;    /* --starts auto without a pilot: starts drawn in rounds (fit_rounds) */
+  int drawn;      /* starts drawn: S, or fewer when the rounds stopped early */
+  bool time_limited;
+  bool rule_met; /* rounds: the best replicated as eq. ROUNDS asks */
   int best, converged, failed, replicated;
   double loglik; /* at the best estimate, with the covariates when any */
   double share[GBTM_MAX_GROUPS];
@@ -560,7 +566,8 @@ static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
   if (!isnan(o->centre)) fs->centre = o->centre;
   if (!isnan(o->scale)) fs->scale = o->scale;
 
-  int S = fs->S = o->starts, K = fs->K = o->groups;
+  bool automatic = o->starts == GBTM_STARTS_AUTO;
+  int S = fs->S = fs->drawn = automatic ? o->max_starts : o->starts, K = fs->K = o->groups;
   size_t N = fs->N = panel->n;
   int threads = fit_threads(o->threads, 0);
   /* (not between processes: a start's E-steps sum across them in turn) */
@@ -591,7 +598,21 @@ static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
   if (pilot_n && (st = fit_pilot(panel, o, fs->centre, fs->scale, pilot_n, &fs->pilot, err)) != GBTM_OK)
     return st;
   if (!fs->pilot && (st = starts_profiles(panel, &fs->prof, err)) != GBTM_OK) return st;
+  fs->rounds = automatic && !fs->pilot; /* with a pilot the pilot's fit ran the rounds */
   return GBTM_OK;
+}
+
+/* The run of o->start_from (runs[S]): its params, the start model's
+ * boundaries decided anew (polish_release_boundary). */
+static gbtm_status start_model_params(fit_state *fs, gbtm_error *err) {
+  const gbtm_fit_options *o = fs->o;
+  if (o->start_from->family != o->family || o->start_from->centre != fs->centre ||
+      o->start_from->scale != fs->scale)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
+  gbtm_model start = *o->start_from;
+  polish_release_boundary(&start);
+  const char *why = params_from_model(&fs->wk[0].ws, &start, fs->runs[fs->S].params);
+  return why ? gbtm_fail(err, GBTM_ERR_USAGE, "%s", why) : GBTM_OK;
 }
 
 /* Starts: a short EM from every random start (or the pilot's maxima in
@@ -618,7 +639,12 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
     if (runs[s].failure) note_failure(&fs->failures, &fs->failures_len, s, &runs[s]);
     else idx[n_ok++] = s;
   }
-  for (int j = 0; pilot && j < pilot->n_maxima && j < S; j++) { /* the pilot's maxima, in the starts' places */
+  /* the pilot's maxima, in the starts' places: after automatic starts the
+   * best PILOT_MAXIMA of them (its rounds ran many more long runs than a
+   * fixed S would, and each maximum is a long run on the whole panel) */
+  int n_max = pilot ? pilot->n_maxima : 0;
+  if (pilot && pilot->summary.starts_auto && n_max > PILOT_MAXIMA) n_max = PILOT_MAXIMA;
+  for (int j = 0; j < n_max && j < S; j++) {
     gbtm_model m;
     run_model(ws0, o, pilot->maxima + (size_t)j * ws0->P, fs->centre, fs->scale, &m);
     polish_release_boundary(&m); /* the whole panel decides its boundaries anew */
@@ -632,13 +658,8 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
   if (keep < 1) keep = 1;
   if (keep > n_ok) keep = n_ok;
   if (o->start_from) { /* the given start joins the long runs */
-    if (o->start_from->family != o->family || o->start_from->centre != fs->centre ||
-        o->start_from->scale != fs->scale)
-      return gbtm_fail(err, GBTM_ERR_USAGE, "the start model differs from the fit in family or basis");
-    gbtm_model start = *o->start_from; /* its boundaries decided anew (polish_release_boundary) */
-    polish_release_boundary(&start);
-    const char *why = params_from_model(ws0, &start, runs[S].params);
-    if (why) return gbtm_fail(err, GBTM_ERR_USAGE, "%s", why);
+    gbtm_status st = start_model_params(fs, err);
+    if (st != GBTM_OK) return st;
     memmove(idx + 1, idx, (size_t)n_ok * sizeof *idx); /* it goes first, ahead of the ranked starts */
     idx[0] = S;
     n_ok++;
@@ -647,6 +668,197 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
   fs->n_ok = n_ok;
   fs->keep = keep;
   return GBTM_OK;
+}
+
+/* ---- rounds: --starts auto (DESIGN §3, eq. ROUNDS) ----------------------
+ * Each round draws ROUND_STARTS random starts, start r the same numbers as
+ * start r of a fixed number (run_start), and, once a maximum is known,
+ * ROUND_MOVES split-and-merge moves from the best maximum so far (eq.
+ * SMEM, engine/fit/moves.c), each from its own generator
+ * seed_stream(seed, MOVE_SALT, m). After the short EM the best
+ * keep_fraction of the round's random starts and the best MOVES_LONG of
+ * its moves run long, polished against the best maximum so far (long_phase's
+ * rival). The rounds stop once the best log L has been reached by
+ * o->replications long runs that did not begin at it (a move from the
+ * best maximum that comes back to it is no evidence), at least half of
+ * them random starts (moves between neighbouring maxima replicate a local
+ * maximum quickly), when o->max_starts
+ * starts and moves are drawn, or, with a time limit, when it has passed at
+ * the end of a round. Every decision depends on the runs' results only,
+ * never on the threads (nor on the clock, but for the optional limit). */
+#define ROUND_STARTS 20
+#define ROUND_MOVES 8
+#define MOVES_LONG 4
+#define OTHER_ORIGINS 4
+#define MAXIMA_GROUP 0.01 /* log L within this of a maximum's highest run are that maximum */
+#define MOVE_SALT 0x2545F4914F6CDD1DULL /* the moves' streams differ from the starts' */
+
+/* A split-and-merge move m from the maximum at: its own generator, the
+ * move, a short EM. */
+static void run_move(worker *w, const start_profiles *prof, const gbtm_fit_options *o, const double *at, int m,
+                     double tol_abs, em_run *run) {
+  gsl_rng_set(w->rng, seed_stream(o->seed, MOVE_SALT, m));
+  run->failure = m % 2 == 0 ? moves_split_merge(&w->ws, prof, at, w->rng, w->tau, run->params, &run->failed_group)
+                            : moves_jitter(&w->ws, at, m % 4 == 3, w->rng, run->params, &run->failed_group);
+  if (!run->failure)
+    em_iterate(&w->ws, run, o->short_iterations < o->max_iterations ? o->short_iterations : o->max_iterations, tol_abs,
+               0.0, o->accelerate, NULL, NULL, NULL);
+}
+
+/* The best log L of the long runs idx[0..n) that did not fail (its run in
+ * *at, one that is not a replica where there is one); in *reached how
+ * many ended within REPLICATION_TOL of it and began elsewhere (origin:
+ * NaN for a random start or the start model, else the log L of the
+ * maximum a move began at), and in *by_starts how many of those began at
+ * a random start or the start model. */
+static double long_runs_best(const em_run *runs, const double *origin, const int *idx, int n, int *at, int *reached,
+                             int *by_starts) {
+  double best = -INFINITY;
+  *at = -1;
+  for (int j = 0; j < n; j++) {
+    const em_run *r = &runs[idx[j]];
+    if (!r->failure && (r->loglik > best || (*at >= 0 && r->loglik == best && runs[*at].replica && !r->replica)))
+      best = r->loglik, *at = idx[j];
+  }
+  *reached = *by_starts = 0;
+  for (int j = 0; j < n; j++)
+    if (!runs[idx[j]].failure && fabs(runs[idx[j]].loglik - best) <= REPLICATION_TOL &&
+        !(fabs(origin[idx[j]] - best) <= REPLICATION_TOL)) {
+      (*reached)++;
+      *by_starts += isnan(origin[idx[j]]);
+    }
+  return best;
+}
+
+/* Ranks the round's runs slots[0..n) that did not fail (the others noted),
+ * best first: the first take go to idx (from *n_long), the others to rest. */
+static void round_rank(fit_state *fs, int *slots, int n, int take, int *n_long, int *rest, int *n_rest) {
+  int ok = 0;
+  for (int j = 0; j < n; j++) {
+    if (fs->runs[slots[j]].failure) note_failure(&fs->failures, &fs->failures_len, slots[j], &fs->runs[slots[j]]);
+    else slots[ok++] = slots[j];
+  }
+  sort_runs(slots, ok, fs->runs);
+  for (int j = 0; j < ok; j++)
+    if (j < take) fs->idx[(*n_long)++] = slots[j];
+    else rest[(*n_rest)++] = slots[j];
+}
+
+/* The long runs idx[0..n) at the next-best distinct maxima below best
+ * (MAXIMA_GROUP apart), highest first, at most OTHER_ORIGINS, into out. */
+static int next_maxima(const em_run *runs, const int *idx, int n, double best, int *out) {
+  int order[n > 0 ? n : 1], m = 0, k = 0;
+  for (int j = 0; j < n; j++)
+    if (!runs[idx[j]].failure && runs[idx[j]].loglik < best - MAXIMA_GROUP) order[m++] = idx[j];
+  sort_runs(order, m, runs);
+  for (int j = 0; j < m && k < OTHER_ORIGINS; j++)
+    if (k == 0 || runs[order[j]].loglik < runs[out[k - 1]].loglik - MAXIMA_GROUP) out[k++] = order[j];
+  return k;
+}
+
+static gbtm_status fit_rounds(fit_state *fs, gbtm_error *err) {
+  const gbtm_fit_options *o = fs->o;
+  int S = fs->S; /* the budget */
+  em_ws *ws0 = &fs->wk[0].ws;
+  em_run *runs = fs->runs;
+  int *idx = fs->idx;
+  fs->tol_abs = o->tol_gradient * (double)panel_n_all(fs->panel);
+  for (int s = 0; s <= S; s++) runs[s].params = fs->params_all + (size_t)s * ws0->P;
+  int *rest = malloc(((size_t)S + 1) * sizeof *rest); /* short runs not run long, in rounds */
+  double *origin = malloc(((size_t)S + 1) * sizeof *origin);
+  if (!rest || !origin) {
+    free(rest), free(origin);
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for %d starts", S);
+  }
+  for (int s = 0; s <= S; s++) origin[s] = NAN;
+  int n_long = 0, done = 0, n_rest = 0, used = 0, drawn = 0, moved = 0, reached = 0, at = -1;
+  int others[OTHER_ORIGINS];
+  double best = -INFINITY;
+  gbtm_status st = GBTM_OK;
+  if (o->start_from && (st = start_model_params(fs, err)) == GBTM_OK) idx[n_long++] = S; /* first, in round 1 */
+  while (st == GBTM_OK && used < S) {
+    int nr = S - used < ROUND_STARTS ? S - used : ROUND_STARTS;
+    int nm = at >= 0 && fs->K > 1 ? (S - used - nr < ROUND_MOVES ? S - used - nr : ROUND_MOVES) : 0;
+    int src[ROUND_MOVES]; /* the run each move begins at: half the best, half the next maxima in turn */
+    int n_others = at >= 0 ? next_maxima(runs, idx, n_long, best, others) : 0;
+    for (int j = 0; j < nm; j++)
+      src[j] = j < nm / 2 || n_others == 0 ? at : others[(moved / ROUND_MOVES + j) % n_others];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(fs->nw) if (fs->nw > 1)
+    for (int j = 0; j < nr + nm; j++) {
+      worker *w = &fs->wk[omp_get_thread_num()];
+      em_run *run = &runs[used + j];
+      if (j < nr) {
+        gbtm_progress info = {"short", drawn + j, drawn + nr, 0, 0.0};
+        run_start(w, &fs->prof, o, drawn + j, fs->tol_abs, run, fs->by_start ? NULL : &info);
+        if (fs->by_start) report_run(o, &info, run);
+      } else {
+        run_move(w, &fs->prof, o, runs[src[j - nr]].params, moved + j - nr, fs->tol_abs, run);
+      }
+    }
+    if (out_of_memory(runs + used, nr + nm)) {
+      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the starts");
+      break;
+    }
+    int slots[ROUND_STARTS + ROUND_MOVES];
+    for (int j = 0; j < nr + nm; j++) slots[j] = used + j;
+    for (int j = nr; j < nr + nm; j++) origin[used + j] = runs[src[j - nr]].loglik;
+    int take = (int)ceil(o->keep_fraction * nr);
+    round_rank(fs, slots, nr, take < 1 ? 1 : take, &n_long, rest, &n_rest);
+    round_rank(fs, slots + nr, nm / 2, MOVES_LONG / 2, &n_long, rest, &n_rest);
+    round_rank(fs, slots + nr + nm / 2, nm - nm / 2, MOVES_LONG / 2, &n_long, rest, &n_rest);
+    used += nr + nm, drawn += nr, moved += nm;
+    long_phase(fs->wk, fs->nw, o, runs, idx, done, n_long, n_long, fs->tol_abs, fs->centre, fs->scale, fs->by_start,
+               best);
+    done = n_long;
+    if (out_of_memory(runs, S + 1)) {
+      st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the EM iterates of the long runs");
+      break;
+    }
+    int by_starts;
+    best = long_runs_best(runs, origin, idx, n_long, &at, &reached, &by_starts);
+    /* R runs that began elsewhere, at least half of them random starts */
+    fs->rule_met = reached >= o->replications && 2 * by_starts >= o->replications;
+    if (fs->rule_met) break;
+    if (o->time_limit > 0.0 && used < S && omp_get_wtime() - fs->wall0 >= o->time_limit) {
+      fs->time_limited = true;
+      break;
+    }
+  }
+  fs->drawn = used;
+  if (st == GBTM_OK) { /* the short runs left, best first, should every long run fail (fit_long_runs) */
+    sort_runs(rest, n_rest, runs);
+    memcpy(idx + n_long, rest, (size_t)n_rest * sizeof *idx);
+    fs->n_ok = n_long + n_rest;
+    fs->keep = n_long;
+    if (fs->n_ok == 0)
+      st = gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", used, fs->failures ? fs->failures : "");
+  }
+  free(rest), free(origin);
+  return st;
+}
+
+/* The next-best distinct maxima of the long runs idx[0..keep) below the
+ * best log L (DESIGN §3, eq. ROUNDS), highest first, with how many long
+ * runs reached each: runs within MAXIMA_GROUP of the highest of a group
+ * are one maximum. A run whose polish stopped because it could not reach
+ * the best (polish_rival) counts at the log L where it stopped. */
+static void other_maxima(const em_run *runs, const int *idx, int keep, double best, gbtm_fit_summary *sm) {
+  int order[keep > 0 ? keep : 1], n = 0;
+  for (int j = 0; j < keep; j++)
+    if (!runs[idx[j]].failure && runs[idx[j]].loglik < best - REPLICATION_TOL) order[n++] = idx[j];
+  sort_runs(order, n, runs);
+  sm->n_other_maxima = 0;
+  double head = INFINITY;
+  for (int j = 0; j < n; j++) {
+    double ll = runs[order[j]].loglik;
+    if (ll < head - MAXIMA_GROUP) {
+      if (sm->n_other_maxima == GBTM_MAX_OTHER_MAXIMA) break;
+      head = ll;
+      sm->other_loglik[sm->n_other_maxima] = ll;
+      sm->other_count[sm->n_other_maxima++] = 0;
+    }
+    sm->other_count[sm->n_other_maxima - 1]++;
+  }
 }
 
 /* Long runs: EM to convergence from each kept start, each then polished by
@@ -658,11 +870,11 @@ static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
   int S = fs->S, keep = fs->keep;
   em_run *runs = fs->runs;
   const int *idx = fs->idx;
-  long_phase(fs->wk, fs->nw, o, runs, idx, 0, keep, keep, fs->tol_abs, fs->centre, fs->scale, fs->by_start);
+  if (!fs->rounds) long_phase(fs->wk, fs->nw, o, runs, idx, 0, keep, keep, fs->tol_abs, fs->centre, fs->scale, fs->by_start, -INFINITY);
   /* Should every long run fail, the next-best short runs take their turn. */
   while (keep < fs->n_ok && all_failed(runs, idx, keep)) {
     long_phase(fs->wk, fs->nw, o, runs, idx, keep, keep + 1, keep + 1, fs->tol_abs, fs->centre, fs->scale,
-               fs->by_start);
+               fs->by_start, -INFINITY);
     keep++;
   }
   fs->keep = keep;
@@ -670,7 +882,7 @@ static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
   for (int j = 0; j < keep; j++)
     if (runs[idx[j]].failure) note_failure(&fs->failures, &fs->failures_len, idx[j], &runs[idx[j]]);
   int best = -1, converged = 0, failed = 0;
-  for (int s = 0; s < S; s++) failed += runs[s].failure != NULL;
+  for (int s = 0; s < fs->drawn; s++) failed += runs[s].failure != NULL;
   failed += o->start_from && runs[S].failure;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
@@ -679,7 +891,7 @@ static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
     if (!run->replica && (best < 0 || run->loglik > runs[best].loglik)) best = idx[j];
   }
   if (best < 0)
-    return gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", S, fs->failures ? fs->failures : "");
+    return gbtm_fail(err, GBTM_ERR_FIT, "no start succeeded (%d tried):\n%s", fs->drawn, fs->failures ? fs->failures : "");
   int replicated = 0;
   for (int j = 0; j < keep; j++) {
     const em_run *run = &runs[idx[j]];
@@ -689,6 +901,7 @@ static gbtm_status fit_long_runs(fit_state *fs, gbtm_error *err) {
   fs->converged = converged;
   fs->failed = failed;
   fs->replicated = replicated;
+  other_maxima(runs, idx, keep, runs[best].loglik, &fs->res->summary);
   return record_maxima(runs, idx, keep, best, fs->wk[0].ws.P, fs->res, err);
 }
 
@@ -764,7 +977,11 @@ static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
                                                    : GBTM_STOP_NEWTON;
   sm->iterations = b->iterations;
   sm->gradient_norm = b->grad_norm;
-  sm->starts = fs->S;
+  sm->starts = fs->drawn;
+  sm->starts_auto = fs->rounds;
+  sm->replications = fs->rounds ? o->replications : 0;
+  sm->replicated = fs->rounds && fs->rule_met;
+  sm->time_limited = fs->time_limited;
   sm->starts_long = fs->keep;
   sm->starts_converged = fs->converged;
   sm->starts_failed = fs->failed;
@@ -776,6 +993,14 @@ static gbtm_status fit_make_result(fit_state *fs, gbtm_error *err) {
     sm->starts_failed = ps->starts_failed + fs->failed;
     sm->best_replicated = ps->best_replicated;
     sm->pilot_persons = ps->n_persons;
+    sm->starts = ps->starts;
+    sm->starts_auto = ps->starts_auto;
+    sm->replications = ps->replications;
+    sm->replicated = ps->replicated;
+    sm->time_limited = ps->time_limited;
+    sm->n_other_maxima = ps->n_other_maxima;
+    memcpy(sm->other_loglik, ps->other_loglik, sizeof sm->other_loglik);
+    memcpy(sm->other_count, ps->other_count, sizeof sm->other_count);
   }
   sm->kernel = estep_kernel(ws0->ctx);
   sm->threads = fs->by_start ? fs->nw : estep_threads(ws0->ctx);
@@ -827,7 +1052,7 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options, g
   gbtm_status st = gbtm_fit_options_check(o, panel, err);
   if (st != GBTM_OK) return st;
   resolve_censoring(panel, o);
-  if ((st = fit_setup(&fs, err)) == GBTM_OK && (st = fit_starts(&fs, err)) == GBTM_OK &&
+  if ((st = fit_setup(&fs, err)) == GBTM_OK && (st = (fs.rounds ? fit_rounds : fit_starts)(&fs, err)) == GBTM_OK &&
       (st = fit_long_runs(&fs, err)) == GBTM_OK && (st = fit_polish(&fs, err)) == GBTM_OK &&
       (st = fit_make_result(&fs, err)) == GBTM_OK) {
     *out = fs.res;

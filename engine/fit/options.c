@@ -20,7 +20,10 @@ gbtm_fit_options gbtm_fit_options_default(void) {
   }
   o.centre = NAN;
   o.scale = NAN;
-  o.starts = 20;
+  o.starts = GBTM_STARTS_AUTO;
+  o.max_starts = 5000;
+  o.replications = 10;
+  o.time_limit = 0.0;
   o.seed = 1;
   o.pilot = -1;
   o.short_iterations = 30;
@@ -101,8 +104,19 @@ gbtm_status gbtm_fit_options_check(const gbtm_fit_options *o, const gbtm_panel *
                          k + 1, o->iorder[k], p->T);
     }
   }
-  if (o->starts < (o->start_from ? 0 : 1))
-    return gbtm_fail(err, GBTM_ERR_USAGE, "starts must be at least 1 (got %d)", o->starts);
+  if (o->starts != GBTM_STARTS_AUTO && o->starts < (o->start_from ? 0 : 1))
+    return gbtm_fail(err, GBTM_ERR_USAGE, "starts must be at least 1, or automatic (got %d)", o->starts);
+  if (o->starts == GBTM_STARTS_AUTO) {
+    if (o->max_starts < 1 || o->max_starts > GBTM_MAX_STARTS_BUDGET)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the budget of starts must be between 1 and %d (got %d)",
+                       GBTM_MAX_STARTS_BUDGET, o->max_starts);
+    if (o->replications < 1)
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the replications of the best must be at least 1 (got %d)",
+                       o->replications);
+    if (!(o->time_limit >= 0.0) || !isfinite(o->time_limit))
+      return gbtm_fail(err, GBTM_ERR_USAGE, "the time limit must be a finite number of seconds >= 0 (got %g)",
+                       o->time_limit);
+  }
   if (o->short_iterations < 0 || o->max_iterations < 1)
     return gbtm_fail(err, GBTM_ERR_USAGE, "iteration limits must be positive");
   if (!(o->keep_fraction > 0.0 && o->keep_fraction <= 1.0))

@@ -84,13 +84,13 @@ fi
 # so the warning must not ask for a larger --max-iter; with --max-iter 20 it
 # is the limit that stops it, and the warning says so.
 name="a stalled fit is not blamed on --max-iter"
-if run "$name" 0 -- "$crim" --family zip --groups 4 --iorder 1 --se none --quiet; then
+if run "$name" 0 -- "$crim" --family zip --groups 4 --iorder 1 --se none --starts 20 --quiet; then
   if grep -q -- "--max-iter" "$dir/stderr"; then fail "$name" "the warning asks for a larger --max-iter"
   elif ! grep -q "the log-likelihood stopped rising" "$dir/stderr"; then fail "$name" "the warning lacks the reason"
   else pass "$name"; fi
 fi
 name="a fit stopped by --max-iter says so"
-if run "$name" 0 -- "$crim" --family zip --groups 4 --iorder 1 --se none --max-iter 20 --quiet; then
+if run "$name" 0 -- "$crim" --family zip --groups 4 --iorder 1 --se none --starts 20 --max-iter 20 --quiet; then
   if grep -q "did not converge in [0-9]* iterations, the limit.*try a larger --max-iter" "$dir/stderr"; then pass "$name"
   else fail "$name" "the warning does not name the iteration limit"; fi
 fi

@@ -101,7 +101,7 @@ expect "order >= distinct ages" 2 "order" -- "$good" --order 4
 expect "groups > persons" 2 "groups" -- "$good" --groups 5
 expect "unknown option" 2 "unknown option \"--no-such-option\"" -- "$good" --no-such-option
 expect "order list length" 2 "--order: 2 values given for 3 groups" -- "$good" --groups 3 --order 1,2
-expect "malformed number" 2 "--starts: \"3x\" is not an integer" -- "$good" --starts 3x
+expect "malformed number" 2 "--starts: \"3x\" is not auto or a number of starts" -- "$good" --starts 3x
 expect "missing file" 2 "$dir/no_such_file.csv" -- "$dir/no_such_file.csv"
 expect "missing DATA argument" 2 "missing DATA argument" -- --groups 2
 
