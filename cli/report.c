@@ -153,6 +153,10 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
   }
   label(out, "exposure");
   fprintf(out, "%s\n", d->exposure ? "yes" : "no (all 1)");
+  if (d->missing_responses > 0) {
+    label(out, "missing responses (dropped)");
+    fprintf(out, "%zu\n", d->missing_responses);
+  }
 }
 
 /* The family as the text report names it: its name where its title says no
@@ -450,6 +454,7 @@ static void json_data(json_writer *w, const char *data_name, const gbtm_fit_resu
   json_kv_double(w, "zero_share", d->zero_share);
   json_kv_double(w, "total_count", d->total_count);
   json_kv_bool(w, "exposure", d->exposure);
+  json_kv_uint(w, "missing_responses", d->missing_responses); /* dropped as they were read */
   json_object_end(w);
 }
 

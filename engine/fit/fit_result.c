@@ -85,6 +85,7 @@ void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
   d->zero_share = 1.0 - (double)all.n_nonzero / (double)all.n_obs;
   d->total_count = all.total;
   d->exposure = all.has_exposure;
+  d->missing_responses = all.missing_responses;
 }
 
 void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, double *obs) {

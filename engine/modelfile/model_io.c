@@ -187,7 +187,8 @@ static int format_version(const gbtm_fit_result *r) {
   int family = family_get(m->family)->since_format;
   if (family > version) version = family;
   if (r->boundary) version = 7;
-  return model_has_labels(m) ? 8 : version;
+  if (model_has_labels(m)) version = 8;
+  return r->data.missing_responses > 0 ? 9 : version;
 }
 
 static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
@@ -349,6 +350,7 @@ static void write_data(h5io *io, const node *root, const gbtm_data_summary *d) {
   w_f64(io, &g, "zero_share", d->zero_share);
   w_f64(io, &g, "total_count", d->total_count);
   w_i32(io, &g, "exposure", d->exposure ? 1 : 0);
+  if (d->missing_responses > 0) w_i64(io, &g, "missing_responses", d->missing_responses); /* version 9 */
   close_group(io, &g);
 }
 
@@ -969,6 +971,7 @@ static void read_data(h5io *io, const node *root, gbtm_fit_result *r) {
   r_f64(io, &g, "zero_share", &d->zero_share);
   r_f64(io, &g, "total_count", &d->total_count);
   d->exposure = r_int(io, &g, "exposure", 0, 1) == 1;
+  d->missing_responses = r_exists(io, &g, "missing_responses") ? r_count(io, &g, "missing_responses", 0) : 0;
   if (io->st == GBTM_OK && d->persons != r->summary.n_persons)
     h5_fail(io, GBTM_ERR_PARSE, "/data/persons is %zu, but /fit/n_persons is %zu", d->persons,
          r->summary.n_persons);

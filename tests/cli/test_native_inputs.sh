@@ -156,6 +156,7 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 for d in (a, b):
     d.pop("fit_seconds", None)
     d["data"].pop("file", None)
+    d["data"].pop("missing_responses", None)  # checked apart: HDF5 holds the observed cells only
 def diff(x, y, path):
     if type(x) != type(y): return path
     if isinstance(x, dict):
@@ -214,8 +215,10 @@ check() { # check NAME FILE [OPTIONS]: the same report, posteriors and missing c
   if [ "$name" = h5 ]; then return; fi # HDF5 holds the observed cells only
   local want=$missing # the wide files: every wave with an age and no count
   case $name in wide*) want=$wide_missing ;; esac
-  if grep -qx "gbtm fit: $want missing responses dropped" "$dir/$name.err"; then
-    pass "$name: $want missing counts dropped and counted"
+  if grep -qx "gbtm fit: $want missing responses dropped" "$dir/$name.err" &&
+    "$py" -c 'import json, sys; assert json.load(open(sys.argv[1]))["data"]["missing_responses"] == int(sys.argv[2])' \
+      "$dir/$name.json" "$want"; then
+    pass "$name: $want missing counts dropped and counted (stderr and JSON)"
   else
     fail "$name: $want missing counts dropped and counted" "stderr: $(cat "$dir/$name.err")"
   fi
