@@ -107,13 +107,13 @@ static void file_no_nonfinite(const char *path, const char *what) {
 }
 
 /* The report written by write() into memory, checked. */
-static void report_no_nonfinite(void (*write)(FILE *, const char *, const gbtm_fit_result *),
+static void report_no_nonfinite(void (*write)(FILE *, const char *, const gbtm_fit_result *, const report_view *),
                                 const gbtm_fit_result *res, const char *what) {
   char *text = NULL;
   size_t len = 0;
   FILE *mem = open_memstream(&text, &len);
   if (!mem) abort();
-  write(mem, "data.csv", res);
+  write(mem, "data.csv", res, NULL); /* coefficients on raw age (report_view_default) */
   fclose(mem);
   no_nonfinite(text, len, what);
   free(text);
