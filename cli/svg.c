@@ -210,27 +210,35 @@ void svg_band(svg *s, const double *x, const double *lower, const double *upper,
   fprintf(s->out, " Z\" fill=\"%s\" fill-opacity=\"%.2f\" stroke=\"none\"/>\n", fill, opacity);
 }
 
+/* The corners of marker shape 2..5 (triangle up, diamond, triangle down,
+ * pentagon) of radius r at (x, y) into px, py; returns how many. */
+static int marker_corners(int shape, double x, double y, double r, double *px, double *py) {
+  static const int corners[] = {3, 4, 3, 5};
+  static const double turn[] = {-90.0, -90.0, 90.0, -90.0};
+  int kind = svg_shape(shape) - 2;
+  double rr = kind == 1 ? 1.15 * r : 1.2 * r;
+  for (int c = 0; c < corners[kind]; c++) {
+    double a = (turn[kind] + 360.0 * c / corners[kind]) * SVG_PI / 180.0;
+    px[c] = x + rr * cos(a), py[c] = y + rr * sin(a);
+  }
+  return corners[kind];
+}
+
 void svg_marker(svg *s, int shape, double x, double y, double r, const char *fill,
                 const char *stroke, const char *cls) {
   FILE *o = s->out;
   if (!all_finite(x, y, r, 0.0)) return;
+  double px[5], py[5];
   if (s->cr) {
     if (svg_shape(shape) == 0) {
       svg_cairo_circle(s, x, y, r, fill, stroke, 1.2);
     } else if (svg_shape(shape) == 1) {
-      double px[4] = {x - 0.85 * r, x + 0.85 * r, x + 0.85 * r, x - 0.85 * r};
-      double py[4] = {y - 0.85 * r, y - 0.85 * r, y + 0.85 * r, y + 0.85 * r};
-      svg_cairo_polyline(s, px, py, 4, true, fill, 1.0, stroke, 1.2, NULL);
+      double qx[4] = {x - 0.85 * r, x + 0.85 * r, x + 0.85 * r, x - 0.85 * r};
+      double qy[4] = {y - 0.85 * r, y - 0.85 * r, y + 0.85 * r, y + 0.85 * r};
+      svg_cairo_polyline(s, qx, qy, 4, true, fill, 1.0, stroke, 1.2, NULL);
     } else {
-      static const int corners[] = {3, 4, 3, 5};
-      static const double turn[] = {-90.0, -90.0, 90.0, -90.0};
-      int kind = svg_shape(shape) - 2;
-      double rr = kind == 1 ? 1.15 * r : 1.2 * r, px[5], py[5];
-      for (int c = 0; c < corners[kind]; c++) {
-        double a = (turn[kind] + 360.0 * c / corners[kind]) * SVG_PI / 180.0;
-        px[c] = x + rr * cos(a), py[c] = y + rr * sin(a);
-      }
-      svg_cairo_polyline(s, px, py, (size_t)corners[kind], true, fill, 1.0, stroke, 1.2, NULL);
+      int n = marker_corners(shape, x, y, r, px, py);
+      svg_cairo_polyline(s, px, py, (size_t)n, true, fill, 1.0, stroke, 1.2, NULL);
     }
     return;
   }
@@ -244,16 +252,9 @@ void svg_marker(svg *s, int shape, double x, double y, double r, const char *fil
             y - 0.85 * r, 1.7 * r, 1.7 * r, attrs);
     return;
   }
-  /* polygons: triangle up, diamond, triangle down, pentagon */
-  static const int corners[] = {3, 4, 3, 5};
-  static const double turn[] = {-90.0, -90.0, 90.0, -90.0};
-  int kind = svg_shape(shape) - 2;
-  double rr = kind == 1 ? 1.15 * r : 1.2 * r;
+  int n = marker_corners(shape, x, y, r, px, py);
   fputs("<polygon points=\"", o);
-  for (int c = 0; c < corners[kind]; c++) {
-    double a = (turn[kind] + 360.0 * c / corners[kind]) * SVG_PI / 180.0;
-    fprintf(o, "%s%.2f,%.2f", c ? " " : "", x + rr * cos(a), y + rr * sin(a));
-  }
+  for (int c = 0; c < n; c++) fprintf(o, "%s%.2f,%.2f", c ? " " : "", px[c], py[c]);
   fprintf(o, "\"%s/>\n", attrs);
 }
 
