@@ -61,6 +61,9 @@ check "-o x.jpg: an unknown extension refused, nothing written" $?
 "$gbtm" plot "$dir/se.h5" -o "$dir/y.svg" --ymin 2 --ymax 1 2>"$dir/e2"; r=$?
 [ $r -eq 2 ] && [ ! -e "$dir/y.svg" ] && grep -q "ymin" "$dir/e2"
 check "--ymin not below --ymax: refused" $?
+"$gbtm" plot "$dir/se.h5" -o "$dir/z.svg" --ymax abc 2>"$dir/e3"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/z.svg" ] && grep -q -- "--ymax" "$dir/e3"
+check "--ymax not a number: refused, nothing written" $?
 
 "$gbtm" fit "$dir/c.csv" --groups 3 --order 2 --labels "incidental,early peak,continuous" --quiet --json \
   -o "$dir/lab.h5" >"$dir/lab.json" &&
@@ -80,6 +83,9 @@ check "plot shows the labels; plot --labels names the figure's groups, the model
 "$gbtm" fit "$dir/c.csv" --groups 3 --labels "a,b" -q -o "$dir/never.h5" 2>/dev/null; r2=$?
 [ $r1 -eq 2 ] && [ $r2 -eq 2 ] && [ ! -e "$dir/lab3.svg" ] && [ ! -e "$dir/never.h5" ]
 check "--labels for another number of groups: refused" $?
+"$gbtm" fit "$dir/c.csv" --groups 3 --labels "a,,b" -q -o "$dir/never2.h5" 2>"$dir/e4"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/never2.h5" ] && grep -q "label 2 is empty" "$dir/e4"
+check "--labels with an empty label: refused, nothing written" $?
 "$gbtm" select "$dir/c.csv" --groups 2:3 --order 2 --labels "low,high" -q -o "$dir/sel" >/dev/null &&
   "$py" -c 'import h5py, sys
 a = h5py.File(sys.argv[1] + "/model_K2_D2.h5", "r"); b = h5py.File(sys.argv[1] + "/model_K3_D2.h5", "r")
