@@ -187,8 +187,9 @@ static void print_help(FILE *out) {
           "                     robust the EM estimate is polished by Newton's method\n"
           "                     until the Newton decrement is below 1e-8 (default: model)\n"
           "  --bootstrap B      also B parametric-bootstrap refits (cohorts drawn from\n"
-          "                     the fit on the data's design), for percentile intervals\n"
-          "                     of shares and trajectories (default: none)\n",
+          "                     the fit on the data's design, each refitted from the\n"
+          "                     estimate and by the rule of --starts), for percentile\n"
+          "                     intervals of shares and trajectories (default: none)\n",
           d.max_starts, d.replications, (unsigned long long)d.seed,
           d.max_iterations, d.tol_gradient, d.accelerate ? "accelerated" : "plain", GBTM_MAX_THREADS,
           GBTM_MAX_THREADS, d.threads,
@@ -536,7 +537,7 @@ int cmd_fit(int argc, char **argv) {
   }
 
   gbtm_bootstrap *boot = NULL;
-  if (a.bootstrap > 0 && (st = gbtm_bootstrap_run(res, panel, a.bootstrap, a.options.seed, a.options.threads,
+  if (a.bootstrap > 0 && (st = gbtm_bootstrap_run(res, panel, a.bootstrap, a.options.starts, a.options.seed, a.options.threads,
                                                   0.95, &boot, &err)) != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     rc = cli_exit_code(st);

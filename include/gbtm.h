@@ -784,15 +784,18 @@ gbtm_status gbtm_wald_test(const gbtm_fit_result *result, gbtm_se_kind kind, con
 /* Parametric bootstrap (DESIGN §4): B cohorts drawn from the fitted model
  * on the fitted panel's own design (each person's observed ages and
  * exposures; groups drawn from the shares, counts from the group's
- * distribution), each refitted from the estimate, in parallel over threads
- * (each refit on one thread; the answer does not depend on their number).
- * Percentile intervals at level for each share and for each group's
- * expected count at each age of the grid. */
+ * distribution), each refitted with starts random starts besides the
+ * estimate (GBTM_STARTS_AUTO: rounds until the best is replicated, as
+ * gbtm_fit does by default; 0: from the estimate only), in parallel over
+ * threads (each refit on one thread, its starts seeded from (seed, b); the
+ * answer does not depend on their number). Percentile intervals at level
+ * for each share and for each group's expected count at each age of the
+ * grid. */
 typedef struct gbtm_bootstrap gbtm_bootstrap;
 
 gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *result, const gbtm_panel *panel, int B,
-                               uint64_t seed, int threads, double level, gbtm_bootstrap **out,
-                               gbtm_error *err);
+                               int starts, uint64_t seed, int threads, double level,
+                               gbtm_bootstrap **out, gbtm_error *err);
 void gbtm_bootstrap_free(gbtm_bootstrap *boot);
 int gbtm_bootstrap_replicates(const gbtm_bootstrap *boot);  /* refits that succeeded */
 size_t gbtm_bootstrap_n_ages(const gbtm_bootstrap *boot);

@@ -2,8 +2,11 @@
  * draws, with its own generator seeded from (seed, b), each person's group
  * from the fitted shares and a count at each of the person's observed cells
  * (same ages, same exposures) from the family's sampler; the cohort is
- * refitted from the estimate only (gbtm_fit_options.start_from, no random
- * starts), without standard errors. Groups come back ordered by their mean
+ * refitted, without standard errors, by the fit's own rule of starts (auto:
+ * rounds until the best is replicated, DESIGN eq. ROUNDS; or a fixed number)
+ * with the estimate as an extra start (gbtm_fit_options.start_from), so that
+ * a replicate's refit reaches that replicate's own highest maximum, not the
+ * one nearest the estimate. Each replicate's starts have their own seed. Groups come back ordered by their mean
  * expected count, as in the original fit. The intervals are percentiles of
  * the replicates. Replicates run in parallel, one per thread, and are stored
  * by index, so the intervals do not depend on the number of threads. */
@@ -26,7 +29,8 @@
 #include "base/seeds.h"
 #include "panel/panel_covariates.h"
 
-#define BOOTSTRAP_SALT 0x5851F42D4C957F2DULL /* its streams differ from the fit's starts */
+#define BOOTSTRAP_SALT 0x5851F42D4C957F2DULL        /* its streams differ from the fit's starts */
+#define BOOTSTRAP_STARTS_SALT 0x2545F4914F6CDD1DULL /* a replicate's refit's starts */
 
 struct gbtm_bootstrap {
   int K, B, ok;
@@ -129,11 +133,14 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
   return st;
 }
 
-gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *panel, int B, uint64_t seed,
-                               int threads, double level, gbtm_bootstrap **out, gbtm_error *err) {
+gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *panel, int B, int starts,
+                               uint64_t seed, int threads, double level, gbtm_bootstrap **out, gbtm_error *err) {
   *out = NULL;
   const gbtm_model *m = &res->model;
   if (B < 2) return gbtm_fail(err, GBTM_ERR_USAGE, "bootstrap needs at least 2 replicates (got %d)", B);
+  if (starts != GBTM_STARTS_AUTO && (starts < 0 || starts > GBTM_MAX_STARTS_BUDGET))
+    return gbtm_fail(err, GBTM_ERR_USAGE, "bootstrap: starts must be auto or 0 to %d (got %d)", GBTM_MAX_STARTS_BUDGET,
+                     starts);
   if (!(level > 0.0 && level < 1.0)) return gbtm_fail(err, GBTM_ERR_USAGE, "level must be in (0, 1)");
   int K = m->groups;
   gbtm_bootstrap *bt = calloc(1, sizeof *bt);
@@ -169,7 +176,8 @@ gbtm_status gbtm_bootstrap_run(const gbtm_fit_result *res, const gbtm_panel *pan
     for (int k = 0; k < K; k++) o.order[k] = m->order[k], o.iorder[k] = m->iorder[k];
     o.centre = m->centre;
     o.scale = m->scale;
-    o.starts = 0;
+    o.starts = starts;
+    o.seed = seed_stream(seed, BOOTSTRAP_STARTS_SALT, b);
     o.start_from = m;
     o.threads = 1;
     o.inference = false;

@@ -1,5 +1,6 @@
-/* check_bootstrap.c: the parametric bootstrap gives the same intervals for
- * any number of threads, its intervals contain the estimates, and their
+/* check_bootstrap.c: the parametric bootstrap, its refits by the automatic
+ * rule of starts (DESIGN eq. ROUNDS), gives the same intervals for any
+ * number of threads, its intervals contain the estimates, and their
  * widths agree with the delta-method intervals within a factor of two (both
  * estimate the same sampling spread). */
 #include <check.h>
@@ -19,8 +20,8 @@ START_TEST(bootstrap_intervals) {
   gbtm_fit_result *r = NULL;
   ck_assert_msg(gbtm_fit(p, &o, &r, &err) == GBTM_OK, "%s", err.message);
   gbtm_bootstrap *b1 = NULL, *b2 = NULL;
-  ck_assert_msg(gbtm_bootstrap_run(r, p, 40, 7, 1, 0.95, &b1, &err) == GBTM_OK, "%s", err.message);
-  ck_assert_msg(gbtm_bootstrap_run(r, p, 40, 7, 2, 0.95, &b2, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_msg(gbtm_bootstrap_run(r, p, 40, GBTM_STARTS_AUTO, 7, 1, 0.95, &b1, &err) == GBTM_OK, "%s", err.message);
+  ck_assert_msg(gbtm_bootstrap_run(r, p, 40, GBTM_STARTS_AUTO, 7, 2, 0.95, &b2, &err) == GBTM_OK, "%s", err.message);
   ck_assert_int_eq(gbtm_bootstrap_replicates(b1), 40);
   for (int k = 0; k < 4; k++) {
     double lo1, hi1, lo2, hi2, se, dlo, dhi;
