@@ -79,7 +79,9 @@ for row in rows:
 for key in ("log L", "BIC = -2 log L \\+ p ln N persons", "AIC = -2 log L \\+ 2 p", "entropy"):
     v = re.search(r"^  %s\s+(\S+)$" % key, show, re.M).group(1)
     assert v in cells, (key, v)
-for g in re.findall(r"^  \d[^\n]*?\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.-]+)$", show.split("Group shares")[0], re.M):
+groups = re.findall(r"^  \d[^\n]*?\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.]+)\s+([0-9.-]+)$", show.split("Group shares")[0], re.M)
+assert len(groups) == 3, groups
+for g in groups:
     for x in g: assert x in cells, (x, g)
 assert "best log-likelihood replicated" in page and "Poisson" in page
 EOF
