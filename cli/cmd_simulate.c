@@ -34,7 +34,7 @@
 
 #define CMD "simulate"
 #define DEFAULT_PRESET "rapporteur-2024"
-#define PRESETS "rapporteur-2024, rapporteur-2024-covariates"
+#define PRESETS "rapporteur-2024, rapporteur-2024-covariates, rapporteur-2024-profiles"
 #define DEFAULT_SEED 1
 
 enum {
@@ -45,7 +45,8 @@ enum {
   OPT_GAPS,
   OPT_TRUTH,
   OPT_JSON,
-  OPT_MODEL
+  OPT_MODEL,
+  OPT_PERSONS
 };
 
 static const struct option long_options[] = {
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
     {"gaps", required_argument, NULL, OPT_GAPS},
     {"output", required_argument, NULL, 'o'},
     {"truth", required_argument, NULL, OPT_TRUTH},
+    {"persons", required_argument, NULL, OPT_PERSONS},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -67,6 +69,7 @@ typedef struct sim_args {
   const char *model;    /* --model MODEL.h5, or NULL */
   const char *output;   /* -o FILE */
   const char *truth;    /* --truth FILE, or NULL */
+  const char *persons;  /* --persons FILE, or NULL */
   uint64_t n;           /* --n, 0 = the preset's default */
   uint64_t seed;        /* --seed */
   double custody, gaps; /* --custody, --gaps; < 0 = the preset's */
@@ -102,6 +105,14 @@ static void print_help(FILE *out) {
           "                     of the early-peak, late-peak and continuous groups, and\n"
           "                     the time-varying covariate employed (50%% of years) that\n"
           "                     lowers offending (engine/model/simulate_covariates.c)\n"
+          "  rapporteur-2024-profiles\n"
+          "                     the panel of rapporteur-2024 (the same counts for a\n"
+          "                     seed) with SYNTHETIC person characteristics drawn given\n"
+          "                     the true group (--persons): sex, age at the first\n"
+          "                     trafficking offence, whether the career starts with it,\n"
+          "                     first offence as a minor, four risk factors, income and\n"
+          "                     reoffending within five years; calibrated where the\n"
+          "                     study gives figures, assumed otherwise (docs/manual.md)\n"
           "\n"
           "Options:\n"
           "  --preset NAME      the cohort to draw: %s\n"
@@ -120,6 +131,15 @@ static void print_help(FILE *out) {
           "                     (default: the preset's, %g)\n"
           "  --truth FILE       also write each person's true group as CSV: id,group,\n"
           "                     groups numbered from 1 as gbtm fit numbers them\n"
+          "                     (default: not written)\n"
+          "  --persons FILE     with rapporteur-2024-profiles, also write each person's\n"
+          "                     characteristics as CSV: id,group,sex,\n"
+          "                     age_first_trafficking,starts_with_trafficking,\n"
+          "                     first_offence_minor,mental_health,unstable_family,\n"
+          "                     criminal_environment,no_qualification,income,\n"
+          "                     reoffend_5y (sex female or male, flags 0 or 1, income\n"
+          "                     in euros a year); drawn from a random stream of their\n"
+          "                     own, so the panel is the same with or without them\n"
           "                     (default: not written)\n"
           "  --json             print the summary as one JSON object (default: text)\n"
           "  -h, --help         show this help\n"
@@ -148,6 +168,7 @@ static bool apply_option(sim_args *a, int opt, const char *arg, char *why, size_
   case OPT_MODEL: a->model = arg; return true;
   case 'o': a->output = arg; return true;
   case OPT_TRUTH: a->truth = arg; return true;
+  case OPT_PERSONS: a->persons = arg; return true;
   case OPT_N:
     if (!cli_parse_u64("--n", arg, &a->n, why, why_size)) return false;
     if (a->n < 1 || a->n > UINT32_MAX) {
@@ -205,9 +226,15 @@ static int parse_args(int argc, char **argv, sim_args *a) {
     cli_error(CMD, "missing -o FILE.csv, the file to write");
     return CLI_EXIT_USAGE;
   }
+  if (a->persons && !gbtm_preset_has_persons(a->preset)) {
+    cli_error(CMD, "--persons: %s has no person characteristics (only rapporteur-2024-profiles has)",
+              a->preset ? a->preset : "a saved model");
+    return CLI_EXIT_USAGE;
+  }
   cli_file model = {"--model", a->model, false};
-  cli_file outputs[] = {{"-o", a->output, cli_is_h5_name(a->output)}, {"--truth", a->truth, false}};
-  if (!output_check(CMD, &model, 1, outputs, 2)) return CLI_EXIT_USAGE;
+  cli_file outputs[] = {{"-o", a->output, cli_is_h5_name(a->output)}, {"--truth", a->truth, false},
+                        {"--persons", a->persons, false}};
+  if (!output_check(CMD, &model, 1, outputs, 3)) return CLI_EXIT_USAGE;
   return -1;
 }
 
@@ -219,6 +246,39 @@ static void write_truth(FILE *fp, const gbtm_panel *panel, const int *group) {
   fputs("id,group\n", fp);
   size_t n = gbtm_panel_n_persons(panel);
   for (size_t i = 0; i < n; i++) fprintf(fp, "%s,%d\n", gbtm_panel_id(panel, i), group[i] + 1);
+}
+
+/* ---- the persons file ---------------------------------------------------- */
+
+/* The person characteristics of rapporteur-2024-profiles, one row per
+ * person in panel order: id, the true group (1-based) and the
+ * characteristics of gbtm_preset_person. false (reported) when they cannot
+ * be drawn. */
+static bool write_persons(FILE *fp, const sim_args *a, const gbtm_sim_design *d, const gbtm_panel *panel,
+                          const int *group) {
+  size_t n = gbtm_panel_n_persons(panel);
+  gbtm_preset_person *p = malloc((n ? n : 1) * sizeof *p);
+  if (!p) {
+    cli_error(CMD, "out of memory for %zu persons", n);
+    return false;
+  }
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_status st = gbtm_preset_persons(a->preset, n, d->seed, group, p, &err);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    free(p);
+    return false;
+  }
+  fputs("id,group,sex,age_first_trafficking,starts_with_trafficking,first_offence_minor,mental_health,"
+        "unstable_family,criminal_environment,no_qualification,income,reoffend_5y\n",
+        fp);
+  for (size_t i = 0; i < n; i++)
+    fprintf(fp, "%s,%d,%s,%.1f,%d,%d,%d,%d,%d,%d,%.0f,%d\n", gbtm_panel_id(panel, i), group[i] + 1,
+            p[i].female ? "female" : "male", p[i].age_first_trafficking, p[i].starts_with_trafficking,
+            p[i].first_offence_minor, p[i].mental_health, p[i].unstable_family, p[i].criminal_environment,
+            p[i].no_qualification, p[i].income, p[i].reoffend_5y);
+  free(p);
+  return true;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -249,6 +309,7 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
     json_array_end(&w);
     json_kv_string(&w, "output", a->output);
     json_kv_string(&w, "truth", a->truth);
+    if (a->persons) json_kv_string(&w, "persons", a->persons);
     json_object_end(&w);
     json_end(&w);
     return;
@@ -267,6 +328,10 @@ static void print_summary(const sim_args *a, const gbtm_sim_design *d, const gbt
   if (a->truth) {
     printf(" and ");
     text_escape_put(stdout, a->truth, false);
+  }
+  if (a->persons) {
+    printf(" and ");
+    text_escape_put(stdout, a->persons, false);
   }
   printf("\n");
 }
@@ -336,8 +401,9 @@ int cmd_simulate(int argc, char **argv) {
   if (a.gaps >= 0.0) design.gap_prob = a.gaps;
   if (a.custody >= 0.0) design.custody_prob = a.custody;
 
-  outfile truth = {0};
-  if (a.truth && !outfile_open(&truth, CMD, a.truth)) {
+  outfile truth = {0}, persons = {0};
+  if ((a.truth && !outfile_open(&truth, CMD, a.truth)) || (a.persons && !outfile_open(&persons, CMD, a.persons))) {
+    outfile_discard(&truth);
     gbtm_model_free(model);
     return CLI_EXIT_USAGE;
   }
@@ -345,25 +411,30 @@ int cmd_simulate(int argc, char **argv) {
   if (!group) {
     cli_error(CMD, "out of memory for %zu persons", design.n);
     outfile_discard(&truth);
+    outfile_discard(&persons);
     gbtm_model_free(model);
     return cli_exit_code(GBTM_ERR_NOMEM);
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_panel *panel = NULL;
   gbtm_status st = gbtm_simulate(model, &design, &panel, group, &err);
-  if (st == GBTM_OK) {
+  /* the characteristics are drawn before the panel is written, so that a
+   * failure leaves no file */
+  bool drawn = st != GBTM_OK || !a.persons || write_persons(persons.fp, &a, &design, panel, group);
+  if (st == GBTM_OK && drawn) {
     bool h5 = cli_is_h5_name(a.output);
     char *tmp = outfile_hold_name(a.output, h5);
     st = h5 ? gbtm_panel_write_h5(panel, a.output, &err) : gbtm_panel_write_csv(panel, a.output, &err);
     outfile_release_name(tmp);
   }
-  if (st != GBTM_OK) {
+  if (!drawn) {
+    rc = CLI_EXIT_USAGE; /* reported */
+  } else if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
-    outfile_discard(&truth);
     rc = cli_exit_code(st);
   } else {
     if (a.truth) write_truth(truth.fp, panel, group);
-    if (a.truth && !outfile_commit(&truth, CMD)) {
+    if ((a.truth && !outfile_commit(&truth, CMD)) || (a.persons && !outfile_commit(&persons, CMD))) {
       rc = CLI_EXIT_USAGE;
     } else {
       print_summary(&a, &design, panel, group, gbtm_model_groups(model),
@@ -371,6 +442,8 @@ int cmd_simulate(int argc, char **argv) {
       rc = CLI_EXIT_OK;
     }
   }
+  outfile_discard(&truth);
+  outfile_discard(&persons);
   gbtm_panel_free(panel);
   gbtm_model_free(model);
   free(group);

@@ -10,6 +10,7 @@
   X(select, "fit a range of group numbers and orders, compare their criteria")            \
   X(plot, "draw trajectories or selection criteria as an SVG figure")                     \
   X(show, "print the report of a model saved by gbtm fit -o")                             \
+  X(report, "write the report of a saved model as one self-contained HTML page")          \
   X(classify, "place persons against the groups of a saved model")                        \
   X(convert, "rewrite a panel as an HDF5 panel (fast to read) or as long CSV")            \
   X(test, "Wald tests of linear hypotheses on a saved model's parameters")

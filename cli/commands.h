@@ -11,6 +11,7 @@ int cmd_simulate(int argc, char **argv); /* draw a panel from a model or preset 
 int cmd_select(int argc, char **argv);   /* fit and compare a range of K and orders */
 int cmd_plot(int argc, char **argv);     /* draw an SVG figure of a model or a selection */
 int cmd_show(int argc, char **argv);     /* print the report of a saved model file */
+int cmd_report(int argc, char **argv);   /* write the report of a saved model as an HTML page */
 int cmd_classify(int argc, char **argv);
 int cmd_convert(int argc, char **argv);  /* rewrite a panel as HDF5 or long CSV */
 int cmd_test(int argc, char **argv);     /* Wald tests on a saved model's parameters */

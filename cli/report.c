@@ -208,13 +208,10 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
   fprintf(out, "\n%-*s%10s %10s %10s %10s\n", LABEL_WIDTH + 2, "Groups", "share", "assigned",
           "AvePP", "OCC");
   for (int k = 0; k < gbtm_model_groups(m); k++) {
-    const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
-    char name[64];
-    group_name(m, k, name, sizeof name);
-    label(out, name);
-    fprintf(out, "%10s %10s %10s %10s\n", report_fixed(a, sizeof a, g->share, 4),
-            report_fixed(b, sizeof b, g->assigned_share, 4), report_fixed(c, sizeof c, g->avepp, 4),
-            report_fixed(d, sizeof d, g->occ, 2));
+    report_group_row row;
+    report_group_row_get(res, k, &row);
+    label(out, row.name);
+    fprintf(out, "%10s %10s %10s %10s\n", row.share, row.assigned, row.avepp, row.occ);
   }
   fprintf(out, "  (AvePP: mean posterior of the persons assigned to the group, rule of thumb"
                " >= 0.7;\n   OCC: odds of correct classification, rule of thumb >= 5)\n");
@@ -236,47 +233,87 @@ static void text_groups(FILE *out, const gbtm_model *m, const gbtm_fit_result *r
     }
   }
   for (int k = 0; k < gbtm_model_groups(m); k++) {
-    char title[128], gname[64];
-    group_name(m, k, gname, sizeof gname);
-    snprintf(title, sizeof title, "Group %s coefficients%s", gname, view->basis_s ? "" : " (age scale)");
+    char title[128];
+    report_coef_title(res, k, view, title, sizeof title);
     fprintf(out, "\n%-*s%14s %12s %9s %9s\n", LABEL_WIDTH + 2, title, "estimate", "se", "z", "p");
-    for (int part = 0; part < 2; part++) {
-      bool alpha = part == 1;
-      if (alpha && !model_inflated(m, k)) break;
-      size_t n = (size_t)(alpha ? gbtm_model_iorder(m, k) : gbtm_model_order(m, k)) + 1;
-      double se[GBTM_MAX_COEF], age[GBTM_MAX_COEF];
-      if (view->basis_s)
-        group_se(res, k, alpha, se, n);
-      else /* eq. AB: the same polynomial in powers of (age - C) */
-        gbtm_fit_result_age_coefficients(res, alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA, k, view->centre,
-                                         gbtm_fit_result_summary(res)->se, age, se);
-      for (size_t j = 0; j < n; j++) {
-        char name[64], pw[40];
-        if (view->basis_s) gbtm_basis_coef_name((int)j, pw, sizeof pw);
-        else gbtm_age_coef_name((int)j, view->centre, pw, sizeof pw);
-        snprintf(name, sizeof name, "%s %s", alpha ? "logit zero" : gbtm_family_predictor_name(gbtm_model_family(m)), pw);
-        label(out, name);
-        double est = !view->basis_s ? age[j] : alpha ? gbtm_model_alpha(m, k, j) : gbtm_model_beta(m, k, j);
-        double z = est / se[j];
-        double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */
-        if (pval < 1e-4)
-          snprintf(d, sizeof d, "<1e-4");
-        else
-          report_fixed(d, sizeof d, pval, 4);
-        int i = gbtm_model_param_index(m, alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA, k, (int)j);
-        fprintf(out, "%14s %12s %9s %9s\n", coef_text(a, sizeof a, est),
-                gbtm_fit_result_on_boundary(res, i) ? "boundary" : coef_text(b, sizeof b, se[j]),
-                report_fixed(c, sizeof c, z, 2), d);
-      }
-    }
-    const char *phi_name = gbtm_family_phi_name(gbtm_model_family(m));
-    if (phi_name) { /* the family's own parameter: positive, so no z test against 0 */
-      int i = gbtm_model_param_index(m, GBTM_PARAM_PHI, k, 0);
-      label(out, phi_name);
-      fprintf(out, "%14s %12s\n", coef_text(a, sizeof a, gbtm_model_phi(m, k)),
-              coef_text(b, sizeof b, i < 0 ? NAN : param_se(res, (size_t)i)));
+    report_coef_row rows[REPORT_MAX_COEF_ROWS];
+    int n = report_group_coefs(res, k, view, rows);
+    for (int r = 0; r < n; r++) {
+      label(out, rows[r].name);
+      if (rows[r].family_parameter) /* positive, so no z test against 0 */
+        fprintf(out, "%14s %12s\n", rows[r].estimate, rows[r].se);
+      else
+        fprintf(out, "%14s %12s %9s %9s\n", rows[r].estimate, rows[r].se, rows[r].z, rows[r].p);
     }
   }
+}
+
+/* ---- rows shared by the text report and the HTML report ------------------ */
+
+void report_group_row_get(const gbtm_fit_result *res, int k, report_group_row *row) {
+  const gbtm_group_summary *g = gbtm_fit_result_group(res, k);
+  group_name(gbtm_fit_result_model(res), k, row->name, sizeof row->name);
+  report_fixed(row->share, sizeof row->share, g->share, 4);
+  report_fixed(row->assigned, sizeof row->assigned, g->assigned_share, 4);
+  report_fixed(row->avepp, sizeof row->avepp, g->avepp, 4);
+  report_fixed(row->occ, sizeof row->occ, g->occ, 2);
+}
+
+void report_coef_title(const gbtm_fit_result *res, int k, const report_view *view, char *buf, size_t size) {
+  char gname[64];
+  if (!view) view = &report_view_default;
+  group_name(gbtm_fit_result_model(res), k, gname, sizeof gname);
+  snprintf(buf, size, "Group %s coefficients%s", gname, view->basis_s ? "" : " (age scale)");
+}
+
+int report_group_coefs(const gbtm_fit_result *res, int k, const report_view *view,
+                       report_coef_row rows[REPORT_MAX_COEF_ROWS]) {
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  if (!view) view = &report_view_default;
+  int n_rows = 0;
+  for (int part = 0; part < 2; part++) {
+    bool alpha = part == 1;
+    if (alpha && !model_inflated(m, k)) break;
+    size_t n = (size_t)(alpha ? gbtm_model_iorder(m, k) : gbtm_model_order(m, k)) + 1;
+    double se[GBTM_MAX_COEF], age[GBTM_MAX_COEF];
+    if (view->basis_s)
+      group_se(res, k, alpha, se, n);
+    else /* eq. AB: the same polynomial in powers of (age - C) */
+      gbtm_fit_result_age_coefficients(res, alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA, k, view->centre,
+                                       gbtm_fit_result_summary(res)->se, age, se);
+    for (size_t j = 0; j < n; j++) {
+      report_coef_row *row = &rows[n_rows++];
+      char pw[40];
+      if (view->basis_s) gbtm_basis_coef_name((int)j, pw, sizeof pw);
+      else gbtm_age_coef_name((int)j, view->centre, pw, sizeof pw);
+      snprintf(row->name, sizeof row->name, "%s %s",
+               alpha ? "logit zero" : gbtm_family_predictor_name(gbtm_model_family(m)), pw);
+      double est = !view->basis_s ? age[j] : alpha ? gbtm_model_alpha(m, k, j) : gbtm_model_beta(m, k, j);
+      double z = est / se[j];
+      double pval = erfc(fabs(z) / sqrt(2.0)); /* two-sided, normal */
+      if (pval < 1e-4)
+        snprintf(row->p, sizeof row->p, "<1e-4");
+      else
+        report_fixed(row->p, sizeof row->p, pval, 4);
+      int i = gbtm_model_param_index(m, alpha ? GBTM_PARAM_ALPHA : GBTM_PARAM_BETA, k, (int)j);
+      coef_text(row->estimate, sizeof row->estimate, est);
+      if (gbtm_fit_result_on_boundary(res, i)) snprintf(row->se, sizeof row->se, "boundary");
+      else coef_text(row->se, sizeof row->se, se[j]);
+      report_fixed(row->z, sizeof row->z, z, 2);
+      row->family_parameter = false;
+    }
+  }
+  const char *phi_name = gbtm_family_phi_name(gbtm_model_family(m));
+  if (phi_name) { /* the family's own parameter */
+    report_coef_row *row = &rows[n_rows++];
+    int i = gbtm_model_param_index(m, GBTM_PARAM_PHI, k, 0);
+    snprintf(row->name, sizeof row->name, "%s", phi_name);
+    coef_text(row->estimate, sizeof row->estimate, gbtm_model_phi(m, k));
+    coef_text(row->se, sizeof row->se, i < 0 ? NAN : param_se(res, (size_t)i));
+    row->z[0] = row->p[0] = '\0';
+    row->family_parameter = true;
+  }
+  return n_rows;
 }
 
 /* Each group's expected count by age with its 95% interval. */
@@ -314,43 +351,55 @@ static void text_trajectories(FILE *out, const gbtm_fit_result *res) {
   }
 }
 
+int report_fit_rows(const gbtm_fit_result *res, report_fit_row rows[REPORT_MAX_FIT_ROWS]) {
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  int n = 0;
+#define ROW(h, l) (rows[n].heading = (h), rows[n].label = (l), rows[n++].value)
+#define ROW_SIZE sizeof rows[0].value
+  report_fixed(ROW(NULL, "log L"), ROW_SIZE, s->loglik, 4);
+  snprintf(ROW(NULL, "parameters p"), ROW_SIZE, "%d", s->n_params);
+  snprintf(ROW(NULL, "N persons"), ROW_SIZE, "%zu", s->n_persons);
+  snprintf(ROW(NULL, "N obs (person-ages)"), ROW_SIZE, "%zu", s->n_obs);
+  report_fixed(ROW("smaller is better", "BIC = -2 log L + p ln N persons"), ROW_SIZE, s->bic, 4);
+  report_fixed(ROW(NULL, "BIC = -2 log L + p ln N obs"), ROW_SIZE, s->bic_obs, 4);
+  report_fixed(ROW(NULL, "AIC = -2 log L + 2 p"), ROW_SIZE, s->aic, 4);
+  report_fixed(ROW("PROC TRAJ / Stata traj form, higher is better", "BIC = log L - p/2 ln N persons"), ROW_SIZE,
+               s->bic_traj, 4);
+  report_fixed(ROW(NULL, "BIC = log L - p/2 ln N obs"), ROW_SIZE, s->bic_traj_obs, 4);
+  report_fixed(ROW("", "entropy"), ROW_SIZE, s->entropy, 4); /* "": the end of the criteria */
+  snprintf(ROW(NULL, "iterations"), ROW_SIZE, "%d", s->iterations);
+  report_general(ROW(NULL, "gradient norm (max)"), ROW_SIZE, s->gradient_norm, 3);
+  char *v = ROW(NULL, "Newton decrement g'I^-1g");
+  if (isnan(s->newton_decrement)) snprintf(v, ROW_SIZE, "- (the information matrix is not positive definite)");
+  else report_general(v, ROW_SIZE, s->newton_decrement, 3);
+  snprintf(ROW(NULL, "converged"), ROW_SIZE, "%s", s->converged ? "yes" : "NO");
+  snprintf(ROW(NULL, "standard errors"), ROW_SIZE, "%s",
+           gbtm_fit_result_covariance(res, s->se)
+               ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)")
+               : "not available");
+#undef ROW
+#undef ROW_SIZE
+  return n;
+}
+
+const char *report_starts_text(const gbtm_fit_result *res, char *buf, size_t size) {
+  const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
+  snprintf(buf, size, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)",
+           s->best_replicated, s->starts_long, s->starts, s->starts_converged);
+  return buf;
+}
+
 static void text_fit(FILE *out, const gbtm_fit_result *res) {
   const gbtm_fit_summary *s = gbtm_fit_result_summary(res);
-  char buf[64];
+  char buf[256];
   fprintf(out, "\nFit\n");
-  label(out, "log L");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->loglik, 4));
-  label(out, "parameters p");
-  fprintf(out, "%d\n", s->n_params);
-  label(out, "N persons");
-  fprintf(out, "%zu\n", s->n_persons);
-  label(out, "N obs (person-ages)");
-  fprintf(out, "%zu\n", s->n_obs);
-  fprintf(out, "  smaller is better:\n");
-  label(out, "BIC = -2 log L + p ln N persons");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic, 4));
-  label(out, "BIC = -2 log L + p ln N obs");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic_obs, 4));
-  label(out, "AIC = -2 log L + 2 p");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->aic, 4));
-  fprintf(out, "  PROC TRAJ / Stata traj form, higher is better:\n");
-  label(out, "BIC = log L - p/2 ln N persons");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic_traj, 4));
-  label(out, "BIC = log L - p/2 ln N obs");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->bic_traj_obs, 4));
-  label(out, "entropy");
-  fprintf(out, "%s\n", report_fixed(buf, sizeof buf, s->entropy, 4));
-  label(out, "iterations");
-  fprintf(out, "%d\n", s->iterations);
-  label(out, "gradient norm (max)");
-  fprintf(out, "%s\n", report_general(buf, sizeof buf, s->gradient_norm, 3));
-  label(out, "Newton decrement g'I^-1g");
-  if (isnan(s->newton_decrement)) fprintf(out, "- (the information matrix is not positive definite)\n");
-  else fprintf(out, "%s\n", report_general(buf, sizeof buf, s->newton_decrement, 3));
-  label(out, "converged");
-  fprintf(out, "%s\n", s->converged ? "yes" : "NO");
-  label(out, "standard errors");
-  fprintf(out, "%s\n", gbtm_fit_result_covariance(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
+  report_fit_row rows[REPORT_MAX_FIT_ROWS];
+  int n = report_fit_rows(res, rows);
+  for (int r = 0; r < n; r++) {
+    if (rows[r].heading && *rows[r].heading) fprintf(out, "  %s:\n", rows[r].heading);
+    label(out, rows[r].label);
+    fprintf(out, "%s\n", rows[r].value);
+  }
   if (any_boundary(res)) {
     fprintf(out, "  %*son the boundary, without standard errors:", LABEL_WIDTH, "");
     for (int j = 0; j < gbtm_fit_result_summary(res)->n_params; j++)
@@ -363,8 +412,7 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
     fputc('\n', out);
   }
   label(out, "starts");
-  fprintf(out, "best log-likelihood replicated %d of %d long runs (%d started, %d long runs converged)\n",
-          s->best_replicated, s->starts_long, s->starts, s->starts_converged);
+  fprintf(out, "%s\n", report_starts_text(res, buf, sizeof buf));
   if (s->starts_auto) {
     fprintf(out, "  %*sautomatic: drawn in rounds until %d long runs reach the best; ", LABEL_WIDTH, "", s->replications);
     fprintf(out, "%s\n", s->replicated     ? "reached"

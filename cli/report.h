@@ -46,5 +46,42 @@ void report_json_members(json_writer *w, const char *data_name, const gbtm_fit_r
 const char *report_fixed(char *buf, size_t size, double x, int decimals);
 const char *report_general(char *buf, size_t size, double x, int digits);
 
+/* ---- rows shared by the text report and the HTML report (cli/html_report.c) */
+
+/* Group k's row of the group table, as the text report prints it: its
+ * name ("2" or "2 early peak"; the label unescaped), share, assigned share,
+ * AvePP and OCC ("-" where undefined). */
+typedef struct report_group_row {
+  char name[64], share[32], assigned[32], avepp[32], occ[32];
+} report_group_row;
+void report_group_row_get(const gbtm_fit_result *res, int k, report_group_row *row);
+
+/* Group k's coefficient rows in view (NULL: the default): the predictor's
+ * terms, the zero inflation's, then the family's own parameter
+ * (family_parameter: positive, no z and p); returns how many. title: the
+ * table's title ("Group 2 early peak coefficients (age scale)"). */
+#define REPORT_MAX_COEF_ROWS (2 * GBTM_MAX_COEF + 1)
+typedef struct report_coef_row {
+  char name[64], estimate[32], se[32], z[32], p[32];
+  bool family_parameter;
+} report_coef_row;
+int report_group_coefs(const gbtm_fit_result *res, int k, const report_view *view,
+                       report_coef_row rows[REPORT_MAX_COEF_ROWS]);
+void report_coef_title(const gbtm_fit_result *res, int k, const report_view *view, char *buf, size_t size);
+
+/* The fit criteria and convergence rows of the "Fit" section (log L, p, N,
+ * BIC in both forms, AIC, entropy, iterations, gradient, converged,
+ * standard errors); heading, where not NULL, starts a new block of rows
+ * ("" ends the previous one without a title). Returns how many. */
+#define REPORT_MAX_FIT_ROWS 24
+typedef struct report_fit_row {
+  const char *heading, *label;
+  char value[96];
+} report_fit_row;
+int report_fit_rows(const gbtm_fit_result *res, report_fit_row rows[REPORT_MAX_FIT_ROWS]);
+
+/* The starts line: "best log-likelihood replicated 7 of 10 long runs (...)"
+ * into buf; returns buf. */
+const char *report_starts_text(const gbtm_fit_result *res, char *buf, size_t size);
 
 #endif

@@ -54,21 +54,33 @@ bool svg_begin_as(svg *s, svg_format format, FILE *out, double width, double hei
     svg_begin(s, out, width, height, title);
     return true;
   }
+  if (format == SVG_FORMAT_INLINE) {
+    svg_begin_inline(s, out, width, height, title);
+    return true;
+  }
   s->out = out, s->width = width, s->height = height;
   return svg_cairo_begin(s, format, out, width, height);
 }
 
-void svg_begin(svg *s, FILE *out, double width, double height, const char *title) {
+/* The document's start; inline: for an HTML page (no XML declaration, no
+ * namespace: HTML puts <svg> in it), width 100% of the page's column. */
+static void begin(svg *s, FILE *out, double width, double height, const char *title, bool inline_html) {
   s->out = out;
   s->width = width;
   s->height = height;
-  s->format = SVG_FORMAT_SVG;
+  s->format = inline_html ? SVG_FORMAT_INLINE : SVG_FORMAT_SVG;
   s->cr = s->surface = NULL;
-  fprintf(out,
-          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-          "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n",
-          width, height, width, height);
+  if (inline_html)
+    fprintf(out,
+            "<svg role=\"img\" width=\"100%%\" viewBox=\"0 0 %.0f %.0f\" "
+            "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n",
+            width, height);
+  else
+    fprintf(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n",
+            width, height, width, height);
   if (title) {
     fputs("<title>", out);
     escaped(out, title);
@@ -76,6 +88,14 @@ void svg_begin(svg *s, FILE *out, double width, double height, const char *title
   }
   fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", width,
           height);
+}
+
+void svg_begin(svg *s, FILE *out, double width, double height, const char *title) {
+  begin(s, out, width, height, title, false);
+}
+
+void svg_begin_inline(svg *s, FILE *out, double width, double height, const char *title) {
+  begin(s, out, width, height, title, true);
 }
 
 bool svg_end(svg *s) {

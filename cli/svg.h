@@ -14,8 +14,15 @@
 
 /* The figure's format: SVG text, or drawn by cairo (svg_cairo.c) as a PNG
  * image or a PDF page; SVG_FORMAT_UNKNOWN for a name whose extension is
- * none of .svg, .png, .pdf. */
-typedef enum svg_format { SVG_FORMAT_SVG, SVG_FORMAT_PNG, SVG_FORMAT_PDF, SVG_FORMAT_UNKNOWN } svg_format;
+ * none of .svg, .png, .pdf. SVG_FORMAT_INLINE: SVG text to put inside an
+ * HTML page (svg_begin_inline), never a file's format. */
+typedef enum svg_format {
+  SVG_FORMAT_SVG,
+  SVG_FORMAT_PNG,
+  SVG_FORMAT_PDF,
+  SVG_FORMAT_UNKNOWN,
+  SVG_FORMAT_INLINE
+} svg_format;
 
 typedef struct svg {
   FILE *out; /* borrowed */
@@ -30,6 +37,9 @@ svg_format svg_format_of(const char *path);
 /* Opens the document: the XML declaration, <svg> with its size and
  * viewBox, a <title> (title may be NULL), a white background. */
 void svg_begin(svg *s, FILE *out, double width, double height, const char *title);
+/* The same as an <svg> element inside an HTML page: no XML declaration and
+ * no namespace attribute (HTML gives it), as wide as the page's column. */
+void svg_begin_inline(svg *s, FILE *out, double width, double height, const char *title);
 /* The same in format; false when cairo cannot make the surface. */
 bool svg_begin_as(svg *s, svg_format format, FILE *out, double width, double height, const char *title);
 /* Closes the document (writes the PNG, finishes the PDF); false on an error. */

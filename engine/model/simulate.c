@@ -479,7 +479,9 @@ static void preset_rapporteur_2024(size_t n, uint64_t seed, gbtm_model *m, gbtm_
 
 bool model_preset(const char *name, size_t n, uint64_t seed, gbtm_model *model,
                   gbtm_sim_design *design) {
-  if (name && strcmp(name, "rapporteur-2024") == 0) {
+  /* rapporteur-2024-profiles: the same model and design, so the same panel
+   * for a seed; its person characteristics come from simulate_profiles.c */
+  if (name && (strcmp(name, "rapporteur-2024") == 0 || strcmp(name, "rapporteur-2024-profiles") == 0)) {
     preset_rapporteur_2024(n, seed, model, design);
     return true;
   }
