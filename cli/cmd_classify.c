@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "gbtm.h"
@@ -118,12 +119,12 @@ static int parse_args(int argc, char **argv, classify_args *a) {
 }
 
 /* Names the persons observed outside the model's age range. */
-static void warn_extrapolation(const gbtm_model *m, const gbtm_panel *panel) {
+static void warn_extrapolation(const char *cmd, const gbtm_model *m, const gbtm_panel *panel) {
   size_t N = gbtm_panel_n_persons(panel);
   bool *outside = malloc(N * sizeof *outside);
   size_t n = gbtm_model_outside_range(m, panel, outside);
   if (n == 0 || !outside) {
-    if (n > 0) cli_warning(CMD, "%zu persons are observed at ages outside the model's range", n);
+    if (n > 0) cli_warning(cmd, "%zu persons are observed at ages outside the model's range", n);
     free(outside);
     return;
   }
@@ -139,7 +140,7 @@ static void warn_extrapolation(const gbtm_model *m, const gbtm_panel *panel) {
   }
   char more[64] = "";
   if (shown < n) snprintf(more, sizeof more, " and %zu more", n - shown);
-  cli_warning(CMD,
+  cli_warning(cmd,
               "%zu person%s observed at ages outside the model's range %g to %g, where the "
               "trajectories are extrapolated: %s%s",
               n, n == 1 ? " is" : "s are", gbtm_model_age_min(m), gbtm_model_age_max(m), names, more);
@@ -190,6 +191,42 @@ static void covariates_of_model(gbtm_csv_columns *c, const gbtm_model *m) {
   for (int j = 0; j < gbtm_model_n_tcov(m); j++) c->tcov[j] = gbtm_model_tcov_name(m, j);
 }
 
+int classify_panel(const char *cmd, const gbtm_fit_result *res, const char *data, gbtm_csv_columns *c,
+                   cli_columns *column_args, gbtm_panel **panel, double **tau) {
+  /* the data are read as the model's family's, within its censoring points */
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  *panel = NULL, *tau = NULL;
+  covariates_of_model(c, m);
+  c->family = gbtm_model_family(m);
+  gbtm_model_censoring(m, &c->ymin, &c->ymax);
+  if (!cli_columns_family(cmd, column_args, c->family)) {
+    cli_columns_free(column_args);
+    return CLI_EXIT_USAGE;
+  }
+  gbtm_status st = gbtm_panel_read(data, c, panel, &err);
+  cli_columns_free(column_args); /* the panel keeps the names it needs */
+  if (st == GBTM_OK) {
+    cli_report_dropped(cmd, *panel);
+    warn_extrapolation(cmd, m, *panel);
+    *tau = malloc(gbtm_panel_n_persons(*panel) * (size_t)gbtm_model_groups(m) * sizeof **tau);
+    if (!*tau) {
+      cli_error(cmd, "out of memory for %zu persons", gbtm_panel_n_persons(*panel));
+      gbtm_panel_free(*panel);
+      *panel = NULL;
+      return cli_exit_code(GBTM_ERR_NOMEM);
+    }
+    st = gbtm_model_classify(m, *panel, *tau, &err);
+  }
+  if (st != GBTM_OK) {
+    cli_error_status(cmd, st, &err);
+    free(*tau), *tau = NULL;
+    gbtm_panel_free(*panel), *panel = NULL;
+    return cli_exit_code(st);
+  }
+  return -1;
+}
+
 int cmd_classify(int argc, char **argv) {
   classify_args a;
   int rc = parse_args(argc, argv, &a);
@@ -208,37 +245,14 @@ int cmd_classify(int argc, char **argv) {
   gbtm_panel *panel = NULL;
   double *tau = NULL;
   gbtm_status st = gbtm_model_load(a.model, &res, &err);
-  if (st == GBTM_OK) { /* the data are read as the model's family's, within its censoring points */
-    const gbtm_model *m = gbtm_fit_result_model(res);
-    covariates_of_model(&a.columns, m);
-    a.columns.family = gbtm_model_family(m);
-    gbtm_model_censoring(m, &a.columns.ymin, &a.columns.ymax);
-    if (!cli_columns_family(CMD, &a.column_args, a.columns.family)) {
-      cli_columns_free(&a.column_args);
-      gbtm_fit_result_free(res);
-      outfile_discard(&out);
-      return CLI_EXIT_USAGE;
-    }
-  }
-  if (st == GBTM_OK) st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
-  cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
-  if (st == GBTM_OK) cli_report_dropped(CMD, panel);
-  if (st == GBTM_OK) {
-    const gbtm_model *m = gbtm_fit_result_model(res);
-    warn_extrapolation(m, panel);
-    tau = malloc(gbtm_panel_n_persons(panel) * (size_t)gbtm_model_groups(m) * sizeof *tau);
-    if (!tau) {
-      cli_error(CMD, "out of memory for %zu persons", gbtm_panel_n_persons(panel));
-      rc = cli_exit_code(GBTM_ERR_NOMEM);
-      goto done;
-    }
-    st = gbtm_model_classify(m, panel, tau, &err);
-  }
   if (st != GBTM_OK) {
+    cli_columns_free(&a.column_args);
     cli_error_status(CMD, st, &err);
     rc = cli_exit_code(st);
     goto done;
   }
+  rc = classify_panel(CMD, res, a.data, &a.columns, &a.column_args, &panel, &tau);
+  if (rc >= 0) goto done;
   int K = gbtm_model_groups(gbtm_fit_result_model(res));
   if (a.output) {
     posterior_csv_write(out.fp, panel, tau, K);

@@ -14,5 +14,6 @@ int cmd_show(int argc, char **argv);     /* print the report of a saved model fi
 int cmd_classify(int argc, char **argv);
 int cmd_convert(int argc, char **argv);  /* rewrite a panel as HDF5 or long CSV */
 int cmd_test(int argc, char **argv);     /* Wald tests on a saved model's parameters */
+int cmd_profile(int argc, char **argv);  /* person variables by group (BCH, ML three-step) */
 
 #endif
