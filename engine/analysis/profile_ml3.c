@@ -38,7 +38,7 @@ static double log_f(gbtm_profile_type t, double y, double mu, double s2, double 
   }
   double e = y - mu;
   *dmu = e / s2;
-  return -0.5 * log(2 * M_PI * s2) - 0.5 * e * e / s2;
+  return -0.5 * log(6.283185307179586 * s2) - 0.5 * e * e / s2;
 }
 
 /* theta = (a_2..a_K, mu_1..mu_K [, log s2]); the shares are softmax(0, a). */
