@@ -28,11 +28,12 @@
 #define CMD "classify"
 #define NAMES_SHOWN 10 /* persons named in the extrapolation warning */
 
-enum { OPT_JSON = CLI_OPT_COLUMNS_END };
+enum { OPT_JSON = CLI_OPT_COLUMNS_END, OPT_KEEP };
 
 static const struct option long_options[] = {CLI_COLUMN_OPTIONS,
                                              {"output", required_argument, NULL, 'o'},
                                              {"json", no_argument, NULL, OPT_JSON},
+                                             {"keep", required_argument, NULL, OPT_KEEP},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
@@ -41,6 +42,7 @@ typedef struct classify_args {
   gbtm_csv_columns columns;
   cli_columns column_args; /* the data-column options, owning their lists */
   bool json;
+  posterior_keep keep; /* --keep COLS */
 } classify_args;
 
 static void print_help(FILE *out) {
@@ -68,6 +70,8 @@ static void print_help(FILE *out) {
           "                     summary (default: the CSV on standard output)\n"
           "  --json             print {\"model\": ..., \"persons\": [{\"id\", \"group\", \"p\"}]}\n"
           "                     instead of the CSV or the summary (default: off)\n"
+          "  --keep COLS        copy these person columns of DATA (constant within a\n"
+          "                     person) into the CSV, after p1..pK (default: none)\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input (a file that is missing or malformed).\n",
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   int opt;
   int longindex = -1;
   cli_given given = {{false}};
+  char why[512];
   while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
     if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (cli_column_option(opt, optarg, &a->column_args)) continue;
@@ -90,12 +95,17 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
     case OPT_JSON: a->json = true; break;
+    case OPT_KEEP:
+      if (!posterior_keep_parse(&a->keep, optarg, why, sizeof why)) {
+        cli_error(CMD, "%s", why);
+        return CLI_EXIT_USAGE;
+      }
+      break;
     default:
       cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
     }
   }
-  char why[512];
   if (!cli_columns_finish(&a->column_args, why, sizeof why)) {
     cli_error(CMD, "%s", why);
     return CLI_EXIT_USAGE;
@@ -232,12 +242,14 @@ int cmd_classify(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) {
     cli_columns_free(&a.column_args);
+    posterior_keep_free(&a.keep);
     return rc;
   }
 
   outfile out = {0};
   if (a.output && !outfile_open(&out, CMD, a.output)) {
     cli_columns_free(&a.column_args);
+    posterior_keep_free(&a.keep);
     return CLI_EXIT_USAGE;
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
@@ -251,11 +263,14 @@ int cmd_classify(int argc, char **argv) {
     rc = cli_exit_code(st);
     goto done;
   }
+  const char *id_column = a.columns.id;
+  bool wide = a.columns.wide;
   rc = classify_panel(CMD, res, a.data, &a.columns, &a.column_args, &panel, &tau);
   if (rc >= 0) goto done;
+  if (a.keep.n > 0 && (rc = posterior_keep_read(CMD, &a.keep, a.data, id_column, !wide)) >= 0) goto done;
   int K = gbtm_model_groups(gbtm_fit_result_model(res));
   if (a.output) {
-    posterior_csv_write(out.fp, panel, tau, K);
+    posterior_csv_write_panel_kept(out.fp, panel, tau, K, &a.keep);
     if (!outfile_commit(&out, CMD)) {
       rc = CLI_EXIT_USAGE;
       goto done;
@@ -266,11 +281,12 @@ int cmd_classify(int argc, char **argv) {
   else if (a.output)
     print_summary(&a, panel, tau, K);
   else
-    posterior_csv_write(stdout, panel, tau, K);
+    posterior_csv_write_panel_kept(stdout, panel, tau, K, &a.keep);
   rc = CLI_EXIT_OK;
 
 done:
   outfile_discard(&out);
+  posterior_keep_free(&a.keep);
   free(tau);
   gbtm_panel_free(panel);
   gbtm_fit_result_free(res);

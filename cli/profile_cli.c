@@ -39,17 +39,31 @@ static bool add_name(profile_request *r, const char *s, size_t n, bool distal, c
 }
 
 bool profile_request_vars(profile_request *r, const char *text, bool distal, char *why, size_t why_size) {
-  if (distal) return add_name(r, text, strlen(text), true, why, why_size);
   for (const char *p = text;;) {
     const char *c = strchr(p, ',');
     size_t n = c ? (size_t)(c - p) : strlen(p);
-    if (!add_name(r, p, n, false, why, why_size)) return false;
+    if (!add_name(r, p, n, distal, why, why_size)) return false;
     if (!c) return true;
     p = c + 1;
   }
 }
 
+static bool one_type(profile_request *r, const char *text, char *why, size_t why_size);
+
 bool profile_request_type(profile_request *r, const char *text, char *why, size_t why_size) {
+  char buf[512];
+  for (const char *p = text;;) {
+    const char *c = strchr(p, ',');
+    size_t n = c ? (size_t)(c - p) : strlen(p);
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    memcpy(buf, p, n), buf[n] = '\0';
+    if (!one_type(r, buf, why, why_size)) return false;
+    if (!c) return true;
+    p = c + 1;
+  }
+}
+
+static bool one_type(profile_request *r, const char *text, char *why, size_t why_size) {
   const char *eq = strrchr(text, '=');
   static const gbtm_profile_type types[] = {GBTM_PROFILE_BINARY, GBTM_PROFILE_CATEGORICAL,
                                             GBTM_PROFILE_CONTINUOUS, GBTM_PROFILE_COUNT};

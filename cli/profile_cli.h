@@ -24,10 +24,10 @@ typedef struct profile_request {
   gbtm_profile_type type_value[PROFILE_CLI_MAX_VARS];
 } profile_request;
 
-/* --vars A,B,C (distal false) or --distal A (distal true): appends names;
+/* --vars A,B,C (distal false) or --distal A,B (distal true): appends names;
  * false with why when a name is empty, given twice or too many. */
 bool profile_request_vars(profile_request *r, const char *text, bool distal, char *why, size_t why_size);
-/* --type name=binary|categorical|continuous|count. */
+/* --type name=binary|categorical|continuous|count[,name=...]. */
 bool profile_request_type(profile_request *r, const char *text, char *why, size_t why_size);
 /* Applies the --type options to the variables; false with why when one
  * names no variable of --vars or --distal. */
@@ -38,9 +38,9 @@ void profile_request_free(profile_request *r);
 #define PROFILE_CLI_HELP                                                                     \
   "  --vars A,B,...     person variables to profile by group (modal, proportional\n"         \
   "                     and BCH estimates, Wald tests of equal groups)\n"                    \
-  "  --distal COL       a distal outcome (binary, count or continuous): also its ML\n"     \
-  "                     three-step estimates; may be repeated\n"                             \
-  "  --type NAME=T      declare a variable binary, categorical, continuous or count\n"     \
+  "  --distal A,B,...   distal outcomes (binary, count or continuous): also their\n"      \
+  "                     ML three-step estimates\n"                                          \
+  "  --type NAME=T,...  declare a variable binary, categorical, continuous or count\n"     \
   "                     (default: detected, see the manual's \"Profiles of the groups\")\n"
 
 /* Reads the person data, matches its ids to ids[0..N) (the posterior's
