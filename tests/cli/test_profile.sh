@@ -7,7 +7,8 @@
 # FILE:LINE:COL; a one-valued variable is reported without a test; missing
 # values are counted; -o writes the CSV; --keep copies person columns into
 # the posterior file (and refuses one not constant within a person); fit
-# --profile; a model without posteriors (gbtm select's) with --data.
+# --profile; a model without posteriors (gbtm select's) with --data; a Stata
+# file with a value-labelled variable (when R's haven is installed).
 # $1 is the gbtm binary.
 set -u
 gbtm=$1
@@ -168,6 +169,30 @@ check "a model without posteriors and no --data: exit 2 saying so" $?
 p = json.load(open(sys.argv[1]))
 assert p["persons"]["matched"] == 595 and len(p["variables"][0]["groups"]) == 3' "$dir/s.json"
 check "a model without posteriors with --data PANEL" $?
+
+# a Stata file with a labelled numeric variable (R's haven; skipped without it)
+if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(haven)' >/dev/null 2>&1; then
+  Rscript -e 'suppressMessages(library(haven)); a <- commandArgs(TRUE)
+p <- read.csv(a[1], stringsAsFactors = FALSE)
+d <- data.frame(id = p$id, sex = labelled(ifelse(p$b == 1, 2, 1), c(male = 1, female = 2)), z = p$z)
+write_dta(d, a[2])' "$dir/persons.csv" "$dir/persons.dta" &&
+    "$gbtm" profile "$dir/m.h5" "$dir/persons.dta" --vars sex,z --json >"$dir/dta.json" 2>/dev/null &&
+    "$py" - "$dir" <<'EOF'
+import json, sys
+d = sys.argv[1]
+a, b = json.load(open(d + "/dta.json")), json.load(open(d + "/p.json"))
+s = a["variables"][0]
+assert s["type"] == "binary" and s["level"] == "female", s
+for g, h in zip(s["groups"], b["variables"][1]["groups"]):  # the share of 2 (female) is the share of b = 1
+    assert abs(g["bch"]["estimate"] - h["bch"]["estimate"]) < 1e-12
+z = a["variables"][1]
+for g, h in zip(z["groups"], b["variables"][0]["groups"]):
+    assert abs(g["bch"]["estimate"] - h["bch"]["estimate"]) < 1e-9
+EOF
+  check "a Stata file: a value-labelled variable binary, its share by its label; the same estimates as from CSV" $?
+else
+  echo "skip a Stata file: R with haven is not installed"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
