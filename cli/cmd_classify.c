@@ -263,11 +263,10 @@ int cmd_classify(int argc, char **argv) {
     rc = cli_exit_code(st);
     goto done;
   }
-  const char *id_column = a.columns.id;
-  bool wide = a.columns.wide;
+  gbtm_csv_columns data_columns = a.columns; /* its names outlive classify_panel's free: argv's */
   rc = classify_panel(CMD, res, a.data, &a.columns, &a.column_args, &panel, &tau);
   if (rc >= 0) goto done;
-  if (a.keep.n > 0 && (rc = posterior_keep_read(CMD, &a.keep, a.data, id_column, !wide)) >= 0) goto done;
+  if (a.keep.n > 0 && (rc = posterior_keep_read(CMD, &a.keep, a.data, &data_columns)) >= 0) goto done;
   int K = gbtm_model_groups(gbtm_fit_result_model(res));
   if (a.output) {
     posterior_csv_write_panel_kept(out.fp, panel, tau, K, &a.keep);

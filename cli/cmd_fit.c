@@ -333,6 +333,7 @@ static bool fit_profile_request(const fit_args *a, profile_request *r, char *why
   memset(r, 0, sizeof *r);
   r->persons = a->profile_path;
   r->id = a->columns.id;
+  r->delimiter = a->columns.delimiter, r->decimal = a->columns.decimal;
   return (!a->vars_text || profile_request_vars(r, a->vars_text, false, why, why_size)) &&
          (!a->distal_text || profile_request_vars(r, a->distal_text, true, why, why_size)) &&
          (!a->type_text || profile_request_type(r, a->type_text, why, why_size)) &&
@@ -602,7 +603,7 @@ int cmd_fit(int argc, char **argv) {
       rc = CLI_EXIT_USAGE;
       goto done;
     }
-    if ((rc = posterior_keep_read(CMD, &keep, a.data, a.columns.id, !a.columns.wide)) >= 0) goto done;
+    if ((rc = posterior_keep_read(CMD, &keep, a.data, &a.columns)) >= 0) goto done;
     rc = CLI_EXIT_OK;
   }
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);

@@ -69,9 +69,11 @@ static void print_help(FILE *out) {
           "  --exposure NAME    column of exposures (default: %s)\n"
           "%s"
           "\n"
+          "  --delimiter and --decimal apply to PERSONS too.\n"
+          "\n"
           "Output:\n"
-          CLI_LABELS_HELP
-          "                     (here: for this output only)\n"
+          "  --labels L1,L2,... the groups' names, group 1 first, for this output only\n"
+          "                     (default: the model's labels, else numbers)\n"
           "  -o, --output FILE  write the estimates as CSV to FILE: variable, type,\n"
           "                     quantity, group, label, method, estimate, se, n_used,\n"
           "                     n_missing (the tables are printed too)\n"
@@ -132,6 +134,7 @@ static int parse_args(int argc, char **argv, profile_args *a) {
   a->model = argv[optind];
   a->req.persons = argv[optind + 1];
   a->req.id = a->columns.id;
+  a->req.delimiter = a->columns.delimiter, a->req.decimal = a->columns.decimal;
   cli_file inputs[] = {{"the model", a->model, false}, {"the person data", a->req.persons, false},
                        {"--data", a->data, false}};
   cli_file output = {"-o", a->output, false};

@@ -107,11 +107,12 @@ bool posterior_keep_parse(posterior_keep *keep, const char *text, char *why, siz
   }
 }
 
-int posterior_keep_read(const char *cmd, posterior_keep *keep, const char *data, const char *id, bool repeated) {
+int posterior_keep_read(const char *cmd, posterior_keep *keep, const char *data, const gbtm_csv_columns *columns) {
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   const char *names[GBTM_MAX_KEEP];
   for (int j = 0; j < keep->n; j++) names[j] = keep->name[j];
-  gbtm_status st = gbtm_person_table_read(data, id, (size_t)keep->n, names, repeated, &keep->table, &err);
+  gbtm_status st = gbtm_person_table_read(data, columns->id, (size_t)keep->n, names, !columns->wide, columns->delimiter,
+                                          columns->decimal, &keep->table, &err);
   if (st == GBTM_OK) return -1;
   cli_error_status(cmd, st, &err);
   return cli_exit_code(st);

@@ -34,10 +34,11 @@ typedef struct posterior_keep {
 /* Appends the comma-separated names of text; false with why when one is
  * empty, named twice, or a column of the posterior file (id, group, pK). */
 bool posterior_keep_parse(posterior_keep *keep, const char *text, char *why, size_t why_size);
-/* Reads the kept columns of the data file (repeated rows of a person, the
- * long layout, must agree). Reports a failure (cmd's error) and returns
+/* Reads the kept columns of the data file, its id column and dialect as
+ * columns has them (repeated rows of a person, the long layout, must
+ * agree). Reports a failure (cmd's error) and returns
  * its exit status, or -1 on success. */
-int posterior_keep_read(const char *cmd, posterior_keep *keep, const char *data, const char *id, bool repeated);
+int posterior_keep_read(const char *cmd, posterior_keep *keep, const char *data, const gbtm_csv_columns *columns);
 void posterior_keep_free(posterior_keep *keep);
 
 /* posterior_csv_write_ids with the kept columns (keep NULL or empty: none):

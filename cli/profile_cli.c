@@ -241,7 +241,7 @@ int profile_cli_run(const char *cmd, const profile_request *r, const double *tau
   gbtm_person_table *t = NULL;
   const char *names[PROFILE_CLI_MAX_VARS];
   for (int v = 0; v < r->n_vars; v++) names[v] = r->name[v];
-  gbtm_status st = gbtm_person_table_read(r->persons, r->id, (size_t)r->n_vars, names, false, &t, &err);
+  gbtm_status st = gbtm_person_table_read(r->persons, r->id, (size_t)r->n_vars, names, false, r->delimiter, r->decimal, &t, &err);
   if (st != GBTM_OK) {
     cli_error_status(cmd, st, &err);
     return cli_exit_code(st);

@@ -15,6 +15,7 @@
 typedef struct profile_request {
   const char *persons;  /* PERSONS, the person data */
   const char *id;       /* its id column */
+  char delimiter, decimal; /* its CSV dialect (gbtm_csv_columns's) */
   int n_vars;
   char *name[PROFILE_CLI_MAX_VARS];
   gbtm_profile_type type[PROFILE_CLI_MAX_VARS];

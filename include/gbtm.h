@@ -1168,14 +1168,16 @@ size_t gbtm_model_outside_range(const gbtm_model *model, const gbtm_panel *panel
  * missing value) is missing. */
 typedef struct gbtm_person_table gbtm_person_table;
 
-/* Reads the column id and the n variables names[] of the file at path.
- * repeated false: an id on two rows is an error naming the file, line and
+/* Reads the column id and the n variables names[] of the file at path (a
+ * CSV file in the dialect delimiter and decimal, as gbtm_csv_columns has
+ * them: 0 for the defaults). repeated false: an id on two rows is an error naming the file, line and
  * column; repeated true (a long panel): the rows of one id must agree in
  * every wanted variable, else an error naming the file, line and column of
  * the first that differs. A missing id, or a named column the file lacks,
  * is an error. The caller owns *out (gbtm_person_table_free). */
 gbtm_status gbtm_person_table_read(const char *path, const char *id, size_t n, const char *const *names,
-                                   bool repeated, gbtm_person_table **out, gbtm_error *err);
+                                   bool repeated, char delimiter, char decimal, gbtm_person_table **out,
+                                   gbtm_error *err);
 void gbtm_person_table_free(gbtm_person_table *table);
 size_t gbtm_person_table_rows(const gbtm_person_table *table); /* distinct persons */
 const char *gbtm_person_table_id(const gbtm_person_table *table, size_t i);

@@ -297,7 +297,8 @@ static gbtm_status read_native_rows(builder *b, native_format format, const char
 }
 
 gbtm_status gbtm_person_table_read(const char *path, const char *id, size_t n, const char *const *names,
-                                   bool repeated, gbtm_person_table **out, gbtm_error *err) {
+                                   bool repeated, char delimiter, char decimal, gbtm_person_table **out,
+                                   gbtm_error *err) {
   *out = NULL;
   gbtm_person_table *t = calloc(1, sizeof *t);
   builder b = {.t = t, .repeated = repeated};
@@ -316,7 +317,7 @@ gbtm_status gbtm_person_table_read(const char *path, const char *id, size_t n, c
   if (st == GBTM_OK && format != NATIVE_NONE) st = read_native_rows(&b, format, id, names, &nt, err);
   else if (st == GBTM_OK) {
     st = csv_open(&r, path, 0, err);
-    if (st == GBTM_OK) st = csv_dialect_apply(&r, 0, 0, err);
+    if (st == GBTM_OK) st = csv_dialect_apply(&r, delimiter, decimal, err);
     if (st == GBTM_OK) st = read_csv_rows(&b, &r, id, names, err);
   }
   if (st == GBTM_OK) t->rows = idtable_count(t->ids);

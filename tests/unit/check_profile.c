@@ -234,7 +234,7 @@ START_TEST(person_table) {
   const char *names[2] = {"z", "c"};
   gbtm_person_table *t = NULL;
   gbtm_error err;
-  ck_assert_int_eq(gbtm_person_table_read(path, "id", 2, names, false, &t, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_person_table_read(path, "id", 2, names, false, 0, 0, &t, &err), GBTM_OK);
   ck_assert_uint_eq(gbtm_person_table_rows(t), 3);
   ck_assert(gbtm_person_table_numeric(t, 0) && !gbtm_person_table_numeric(t, 1));
   ck_assert(isnan(gbtm_person_table_values(t, 0)[1]));
@@ -250,10 +250,10 @@ START_TEST(person_table) {
   gbtm_person_table_free(t);
   unlink(path);
   test_write_file(path, "id,z\n1,0.5\n2,1\n1,0.5\n");
-  ck_assert_int_eq(gbtm_person_table_read(path, "id", 1, names, false, &t, &err), GBTM_ERR_PARSE);
+  ck_assert_int_eq(gbtm_person_table_read(path, "id", 1, names, false, 0, 0, &t, &err), GBTM_ERR_PARSE);
   snprintf(want, sizeof want, "%s:4:1: person id \"1\" is on two rows", path);
   ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "%s", err.message);
-  ck_assert_int_eq(gbtm_person_table_read(path, "id", 1, names, true, &t, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_person_table_read(path, "id", 1, names, true, 0, 0, &t, &err), GBTM_OK);
   ck_assert_uint_eq(gbtm_person_table_rows(t), 2);
   gbtm_person_table_free(t);
   unlink(path);
