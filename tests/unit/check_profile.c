@@ -46,6 +46,10 @@ START_TEST(certain_posteriors_agree) {
     ck_assert(fabs(e[0] - means[k]) < 1e-12);
     ck_assert(e[1] == e[0] && e[2] == e[0]);
     ck_assert(fabs(e[3] - means[k]) < 1e-7); /* ML3: EM to its tolerance */
+    /* eq. ML3I with D = I: Var mu_k = sigma^2 / n_k, sigma^2 the pooled
+     * ML variance (sum of squares 14/3 + 26 + 24 over 9 persons) */
+    double s2 = (14.0 / 3 + 26 + 24) / 9;
+    ck_assert_msg(fabs(s[3] - sqrt(s2 / 3)) < 1e-6 * s[3], "ML3 SE %.10g, expected %.10g", s[3], sqrt(s2 / 3));
     ck_assert(s[1] == s[2]);                  /* proportional and BCH: the same sandwich */
     /* modal: the usual s / sqrt(n); the sandwich has n for n - 1 */
     ck_assert(fabs(s[0] * s[0] - s[1] * s[1] * 3.0 / 2.0) < 1e-12);
