@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "gbtm.h"
@@ -27,11 +28,12 @@
 #define CMD "classify"
 #define NAMES_SHOWN 10 /* persons named in the extrapolation warning */
 
-enum { OPT_JSON = CLI_OPT_COLUMNS_END };
+enum { OPT_JSON = CLI_OPT_COLUMNS_END, OPT_KEEP };
 
 static const struct option long_options[] = {CLI_COLUMN_OPTIONS,
                                              {"output", required_argument, NULL, 'o'},
                                              {"json", no_argument, NULL, OPT_JSON},
+                                             {"keep", required_argument, NULL, OPT_KEEP},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
 
@@ -40,6 +42,7 @@ typedef struct classify_args {
   gbtm_csv_columns columns;
   cli_columns column_args; /* the data-column options, owning their lists */
   bool json;
+  posterior_keep keep; /* --keep COLS */
 } classify_args;
 
 static void print_help(FILE *out) {
@@ -67,6 +70,8 @@ static void print_help(FILE *out) {
           "                     summary (default: the CSV on standard output)\n"
           "  --json             print {\"model\": ..., \"persons\": [{\"id\", \"group\", \"p\"}]}\n"
           "                     instead of the CSV or the summary (default: off)\n"
+          "  --keep COLS        copy these person columns of DATA (constant within a\n"
+          "                     person) into the CSV, after p1..pK (default: none)\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok, 2 bad usage or input (a file that is missing or malformed).\n",
@@ -82,6 +87,7 @@ static int parse_args(int argc, char **argv, classify_args *a) {
   int opt;
   int longindex = -1;
   cli_given given = {{false}};
+  char why[512];
   while ((opt = getopt_long(argc, argv, ":ho:", long_options, &longindex)) != -1) {
     if (!cli_option_once(CMD, opt, long_options, &longindex, &given)) return CLI_EXIT_USAGE;
     if (cli_column_option(opt, optarg, &a->column_args)) continue;
@@ -89,12 +95,17 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     case 'h': print_help(stdout); return CLI_EXIT_OK;
     case 'o': a->output = optarg; break;
     case OPT_JSON: a->json = true; break;
+    case OPT_KEEP:
+      if (!posterior_keep_parse(&a->keep, optarg, why, sizeof why)) {
+        cli_error(CMD, "%s", why);
+        return CLI_EXIT_USAGE;
+      }
+      break;
     default:
       cli_option_problem(CMD, opt, argv, long_options);
       return CLI_EXIT_USAGE;
     }
   }
-  char why[512];
   if (!cli_columns_finish(&a->column_args, why, sizeof why)) {
     cli_error(CMD, "%s", why);
     return CLI_EXIT_USAGE;
@@ -118,12 +129,12 @@ static int parse_args(int argc, char **argv, classify_args *a) {
 }
 
 /* Names the persons observed outside the model's age range. */
-static void warn_extrapolation(const gbtm_model *m, const gbtm_panel *panel) {
+static void warn_extrapolation(const char *cmd, const gbtm_model *m, const gbtm_panel *panel) {
   size_t N = gbtm_panel_n_persons(panel);
   bool *outside = malloc(N * sizeof *outside);
   size_t n = gbtm_model_outside_range(m, panel, outside);
   if (n == 0 || !outside) {
-    if (n > 0) cli_warning(CMD, "%zu persons are observed at ages outside the model's range", n);
+    if (n > 0) cli_warning(cmd, "%zu persons are observed at ages outside the model's range", n);
     free(outside);
     return;
   }
@@ -139,7 +150,7 @@ static void warn_extrapolation(const gbtm_model *m, const gbtm_panel *panel) {
   }
   char more[64] = "";
   if (shown < n) snprintf(more, sizeof more, " and %zu more", n - shown);
-  cli_warning(CMD,
+  cli_warning(cmd,
               "%zu person%s observed at ages outside the model's range %g to %g, where the "
               "trajectories are extrapolated: %s%s",
               n, n == 1 ? " is" : "s are", gbtm_model_age_min(m), gbtm_model_age_max(m), names, more);
@@ -190,17 +201,55 @@ static void covariates_of_model(gbtm_csv_columns *c, const gbtm_model *m) {
   for (int j = 0; j < gbtm_model_n_tcov(m); j++) c->tcov[j] = gbtm_model_tcov_name(m, j);
 }
 
+int classify_panel(const char *cmd, const gbtm_fit_result *res, const char *data, gbtm_csv_columns *c,
+                   cli_columns *column_args, gbtm_panel **panel, double **tau) {
+  /* the data are read as the model's family's, within its censoring points */
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  *panel = NULL, *tau = NULL;
+  covariates_of_model(c, m);
+  c->family = gbtm_model_family(m);
+  gbtm_model_censoring(m, &c->ymin, &c->ymax);
+  if (!cli_columns_family(cmd, column_args, c->family)) {
+    cli_columns_free(column_args);
+    return CLI_EXIT_USAGE;
+  }
+  gbtm_status st = gbtm_panel_read(data, c, panel, &err);
+  cli_columns_free(column_args); /* the panel keeps the names it needs */
+  if (st == GBTM_OK) {
+    cli_report_dropped(cmd, *panel);
+    warn_extrapolation(cmd, m, *panel);
+    *tau = malloc(gbtm_panel_n_persons(*panel) * (size_t)gbtm_model_groups(m) * sizeof **tau);
+    if (!*tau) {
+      cli_error(cmd, "out of memory for %zu persons", gbtm_panel_n_persons(*panel));
+      gbtm_panel_free(*panel);
+      *panel = NULL;
+      return cli_exit_code(GBTM_ERR_NOMEM);
+    }
+    st = gbtm_model_classify(m, *panel, *tau, &err);
+  }
+  if (st != GBTM_OK) {
+    cli_error_status(cmd, st, &err);
+    free(*tau), *tau = NULL;
+    gbtm_panel_free(*panel), *panel = NULL;
+    return cli_exit_code(st);
+  }
+  return -1;
+}
+
 int cmd_classify(int argc, char **argv) {
   classify_args a;
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) {
     cli_columns_free(&a.column_args);
+    posterior_keep_free(&a.keep);
     return rc;
   }
 
   outfile out = {0};
   if (a.output && !outfile_open(&out, CMD, a.output)) {
     cli_columns_free(&a.column_args);
+    posterior_keep_free(&a.keep);
     return CLI_EXIT_USAGE;
   }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
@@ -208,40 +257,19 @@ int cmd_classify(int argc, char **argv) {
   gbtm_panel *panel = NULL;
   double *tau = NULL;
   gbtm_status st = gbtm_model_load(a.model, &res, &err);
-  if (st == GBTM_OK) { /* the data are read as the model's family's, within its censoring points */
-    const gbtm_model *m = gbtm_fit_result_model(res);
-    covariates_of_model(&a.columns, m);
-    a.columns.family = gbtm_model_family(m);
-    gbtm_model_censoring(m, &a.columns.ymin, &a.columns.ymax);
-    if (!cli_columns_family(CMD, &a.column_args, a.columns.family)) {
-      cli_columns_free(&a.column_args);
-      gbtm_fit_result_free(res);
-      outfile_discard(&out);
-      return CLI_EXIT_USAGE;
-    }
-  }
-  if (st == GBTM_OK) st = gbtm_panel_read(a.data, &a.columns, &panel, &err);
-  cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
-  if (st == GBTM_OK) cli_report_dropped(CMD, panel);
-  if (st == GBTM_OK) {
-    const gbtm_model *m = gbtm_fit_result_model(res);
-    warn_extrapolation(m, panel);
-    tau = malloc(gbtm_panel_n_persons(panel) * (size_t)gbtm_model_groups(m) * sizeof *tau);
-    if (!tau) {
-      cli_error(CMD, "out of memory for %zu persons", gbtm_panel_n_persons(panel));
-      rc = cli_exit_code(GBTM_ERR_NOMEM);
-      goto done;
-    }
-    st = gbtm_model_classify(m, panel, tau, &err);
-  }
   if (st != GBTM_OK) {
+    cli_columns_free(&a.column_args);
     cli_error_status(CMD, st, &err);
     rc = cli_exit_code(st);
     goto done;
   }
+  gbtm_csv_columns data_columns = a.columns; /* its names outlive classify_panel's free: argv's */
+  rc = classify_panel(CMD, res, a.data, &a.columns, &a.column_args, &panel, &tau);
+  if (rc >= 0) goto done;
+  if (a.keep.n > 0 && (rc = posterior_keep_read(CMD, &a.keep, a.data, &data_columns)) >= 0) goto done;
   int K = gbtm_model_groups(gbtm_fit_result_model(res));
   if (a.output) {
-    posterior_csv_write(out.fp, panel, tau, K);
+    posterior_csv_write_panel_kept(out.fp, panel, tau, K, &a.keep);
     if (!outfile_commit(&out, CMD)) {
       rc = CLI_EXIT_USAGE;
       goto done;
@@ -252,11 +280,12 @@ int cmd_classify(int argc, char **argv) {
   else if (a.output)
     print_summary(&a, panel, tau, K);
   else
-    posterior_csv_write(stdout, panel, tau, K);
+    posterior_csv_write_panel_kept(stdout, panel, tau, K, &a.keep);
   rc = CLI_EXIT_OK;
 
 done:
   outfile_discard(&out);
+  posterior_keep_free(&a.keep);
   free(tau);
   gbtm_panel_free(panel);
   gbtm_fit_result_free(res);

@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "gbtm.h"
 #include "posterior_csv.h"
+#include "profile_cli.h"
 #include "report.h"
 #include "report_bootstrap.h"
 
@@ -60,7 +61,12 @@ enum {
   OPT_MAX_MEMORY,
   OPT_REPORT_CENTRE,
   OPT_REPORT_BASIS,
-  OPT_LABELS
+  OPT_LABELS,
+  OPT_KEEP, /* --keep, --profile, --vars, --distal, --type: profile_cli.h */
+  OPT_PROFILE,
+  OPT_VARS,
+  OPT_DISTAL,
+  OPT_TYPE
 };
 
 static const struct option long_options[] = {
@@ -93,6 +99,11 @@ static const struct option long_options[] = {
     {"report-basis", required_argument, NULL, OPT_REPORT_BASIS},
     {"labels", required_argument, NULL, OPT_LABELS},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"vars", required_argument, NULL, OPT_VARS},
+    {"distal", required_argument, NULL, OPT_DISTAL},
+    {"type", required_argument, NULL, OPT_TYPE},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
@@ -119,6 +130,8 @@ typedef struct fit_args {
   int n_labels;
   const char *start_from; /* --start-from MODEL.h5, or NULL */
   bool auto_given[3];     /* --max-starts, --replications, --time-limit */
+  const char *keep_text;  /* --keep COLS, or NULL */
+  const char *profile_path, *vars_text, *distal_text, *type_text; /* --profile PERSONS, its variables */
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -204,6 +217,12 @@ static void print_help(FILE *out) {
           "  --posterior FILE   write the posterior group probabilities as CSV:\n"
           "                     id,group,p1,...,pK with group the modal group\n"
           "                     (default: not written)\n"
+          "  --keep COLS        with --posterior: copy these person columns of DATA\n"
+          "                     (constant within a person) into it, after p1..pK\n"
+          "  --profile PERSONS  after the fit, profile the groups by the person\n"
+          "                     variables of PERSONS, as gbtm profile does (not with\n"
+          "                     --json); with:\n"
+          PROFILE_CLI_HELP
           "  -o, --output FILE  save the model as an HDF5 model file, with the\n"
           "                     posteriors, this command line and the data file's\n"
           "                     SHA-256, for gbtm show, gbtm classify and gbtm simulate\n"
@@ -294,6 +313,11 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   case OPT_REPORT_BASIS: return cli_parse_report_basis(arg, &a->view.basis_s, why, why_size);
   case OPT_LABELS: return cli_parse_labels(arg, a->labels, &a->n_labels, why, why_size);
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
+  case OPT_KEEP: a->keep_text = arg; return true;
+  case OPT_PROFILE: a->profile_path = arg; return true;
+  case OPT_VARS: a->vars_text = arg; return true;
+  case OPT_DISTAL: a->distal_text = arg; return true;
+  case OPT_TYPE: a->type_text = arg; return true;
   case OPT_MAX_MEMORY:
     a->max_memory = arg;
     return cli_memory_limit_parse(arg, why, why_size);
@@ -302,6 +326,62 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   }
   snprintf(why, why_size, "option %d is not handled", opt);
   return false;
+}
+
+/* The profile request of --profile, --vars, --distal and --type into r;
+ * false with why. */
+static bool fit_profile_request(const fit_args *a, profile_request *r, char *why, size_t why_size) {
+  memset(r, 0, sizeof *r);
+  r->persons = a->profile_path;
+  r->id = a->columns.id;
+  r->delimiter = a->columns.delimiter, r->decimal = a->columns.decimal;
+  return (!a->vars_text || profile_request_vars(r, a->vars_text, false, why, why_size)) &&
+         (!a->distal_text || profile_request_vars(r, a->distal_text, true, why, why_size)) &&
+         (!a->type_text || profile_request_type(r, a->type_text, why, why_size)) &&
+         profile_request_finish(r, why, why_size);
+}
+
+/* --keep and --profile's options, checked before the fit (reported). */
+static bool fit_profile_options(fit_args *a) {
+  char why[512];
+  if (a->keep_text) {
+    posterior_keep keep = {0};
+    bool ok = posterior_keep_parse(&keep, a->keep_text, why, sizeof why);
+    posterior_keep_free(&keep);
+    if (!a->posterior_path) snprintf(why, sizeof why, "--keep copies columns into the --posterior file: give --posterior FILE"), ok = false;
+    if (!ok) return cli_error(CMD, "%s", why), false;
+  }
+  if (!a->profile_path) {
+    if (a->vars_text || a->distal_text || a->type_text)
+      return cli_error(CMD, "--vars, --distal and --type go with --profile PERSONS"), false;
+    return true;
+  }
+  if (a->json) return cli_error(CMD, "--profile prints tables, not JSON: run gbtm profile MODEL.h5 PERSONS --json"), false;
+  if (!a->vars_text && !a->distal_text) return cli_error(CMD, "--profile: give the variables with --vars or --distal"), false;
+  profile_request r;
+  bool ok = fit_profile_request(a, &r, why, sizeof why);
+  profile_request_free(&r);
+  if (!ok) cli_error(CMD, "%s", why);
+  return ok;
+}
+
+/* --profile: the profile of the fit's groups (profile_cli.c). */
+static int fit_profile_run(const fit_args *a, const gbtm_fit_result *res) {
+  char why[512];
+  profile_request r;
+  int rc = CLI_EXIT_USAGE;
+  const gbtm_model *m = gbtm_fit_result_model(res);
+  const char *labels[GBTM_MAX_GROUPS];
+  for (int k = 0; k < gbtm_model_groups(m); k++) labels[k] = gbtm_model_label(m, k)[0] ? gbtm_model_label(m, k) : NULL;
+  if (!fit_profile_request(a, &r, why, sizeof why)) cli_error(CMD, "%s", why);
+  else if (!gbtm_fit_result_posterior(res) || !gbtm_fit_result_ids(res)) cli_error(CMD, "the fit kept no posterior probabilities");
+  else {
+    fputc('\n', stdout);
+    rc = profile_cli_run(CMD, &r, gbtm_fit_result_posterior(res), gbtm_fit_result_ids(res),
+                         gbtm_fit_result_data(res)->persons, gbtm_model_groups(m), labels, false, stdout, NULL);
+  }
+  profile_request_free(&r);
+  return rc;
 }
 
 /* Parses the command line into a. Returns -1 to go on, or the exit status
@@ -357,10 +437,11 @@ static int parse_args(int argc, char **argv, fit_args *a) {
   if (a->dispersion_given && !cli_dispersion_applies(CMD, o->family)) return CLI_EXIT_USAGE;
   if (!cli_columns_family(CMD, &a->column_args, o->family)) return CLI_EXIT_USAGE;
   if (a->bounds_given && !cli_bounds_apply(CMD, o)) return CLI_EXIT_USAGE;
-  cli_file data = {"the data", a->data, false};
+  cli_file inputs[] = {{"the data", a->data, false}, {"--profile", a->profile_path, false}};
   cli_file outputs[] = {{"--posterior", a->posterior_path, false}, {"-o", a->output, true}};
-  if (!output_check(CMD, &data, 1, outputs, 2)) return CLI_EXIT_USAGE;
-  o->keep_posterior = a->posterior_path != NULL || a->output != NULL;
+  if (!output_check(CMD, inputs, a->profile_path ? 2 : 1, outputs, 2)) return CLI_EXIT_USAGE;
+  if (!fit_profile_options(a)) return CLI_EXIT_USAGE;
+  o->keep_posterior = a->posterior_path != NULL || a->output != NULL || a->profile_path != NULL;
   return -1;
 }
 
@@ -508,6 +589,7 @@ int cmd_fit(int argc, char **argv) {
 
   gbtm_panel *panel = NULL;
   gbtm_fit_result *res = NULL;
+  posterior_keep keep = {0};
   cli_progress progress;
   rc = CLI_EXIT_OK;
 
@@ -515,6 +597,16 @@ int cmd_fit(int argc, char **argv) {
   a.columns.ymin = a.options.ymin, a.columns.ymax = a.options.ymax;
   gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);
+  if (st == GBTM_OK && a.keep_text && cli_root()) {
+    char why[512];
+    if (!posterior_keep_parse(&keep, a.keep_text, why, sizeof why)) {
+      cli_error(CMD, "%s", why);
+      rc = CLI_EXIT_USAGE;
+      goto done;
+    }
+    if ((rc = posterior_keep_read(CMD, &keep, a.data, &a.columns)) >= 0) goto done;
+    rc = CLI_EXIT_OK;
+  }
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
   if (st == GBTM_OK) {
     if (!a.quiet) {
@@ -560,13 +652,15 @@ int cmd_fit(int argc, char **argv) {
       rc = CLI_EXIT_FIT;
       goto done;
     }
-    posterior_csv_write_ids(posterior.fp, gbtm_fit_result_ids(res), gbtm_fit_result_data(res)->persons,
-                            gbtm_fit_result_posterior(res), gbtm_model_groups(gbtm_fit_result_model(res)));
+    posterior_csv_write_kept(posterior.fp, gbtm_fit_result_ids(res), gbtm_fit_result_data(res)->persons,
+                             gbtm_fit_result_posterior(res), gbtm_model_groups(gbtm_fit_result_model(res)), &keep);
     if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
   if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;
+  if (rc == CLI_EXIT_OK && a.profile_path) rc = fit_profile_run(&a, res);
 
 done:
+  posterior_keep_free(&keep);
   outfile_discard(&posterior);
   outfile_discard(&model_file);
   cli_columns_free(&a.column_args);

@@ -13,7 +13,8 @@
   X(report, "write the report of a saved model as one self-contained HTML page")          \
   X(classify, "place persons against the groups of a saved model")                        \
   X(convert, "rewrite a panel as an HDF5 panel (fast to read) or as long CSV")            \
-  X(test, "Wald tests of linear hypotheses on a saved model's parameters")
+  X(test, "Wald tests of linear hypotheses on a saved model's parameters")             \
+  X(profile, "person variables and distal outcomes by group, corrected for misclassification")
 
 /* The commands module's entry point, which the launcher looks up: argv[1]
  * is one of the names above; returns the exit status. */

@@ -15,5 +15,6 @@ int cmd_report(int argc, char **argv);   /* write the report of a saved model as
 int cmd_classify(int argc, char **argv);
 int cmd_convert(int argc, char **argv);  /* rewrite a panel as HDF5 or long CSV */
 int cmd_test(int argc, char **argv);     /* Wald tests on a saved model's parameters */
+int cmd_profile(int argc, char **argv);  /* person variables by group (BCH, ML three-step) */
 
 #endif

@@ -1163,6 +1163,134 @@ gbtm_status gbtm_model_classify(const gbtm_model *model, const gbtm_panel *panel
  * observed at an age outside the model's fitted range; returns how many are. */
 size_t gbtm_model_outside_range(const gbtm_model *model, const gbtm_panel *panel, bool *outside);
 
+/* ---- profiles of the groups (DESIGN §9) -------------------------------- */
+
+/* A table of person variables read from a file with one row per person
+ * (CSV in any dialect, or a Stata, SPSS or SAS file): the id column and
+ * the wanted variables. A cell that is empty, "." or "NA" (or a native
+ * missing value) is missing. */
+typedef struct gbtm_person_table gbtm_person_table;
+
+/* Reads the column id and the n variables names[] of the file at path (a
+ * CSV file in the dialect delimiter and decimal, as gbtm_csv_columns has
+ * them: 0 for the defaults). repeated false: an id on two rows is an error naming the file, line and
+ * column; repeated true (a long panel): the rows of one id must agree in
+ * every wanted variable, else an error naming the file, line and column of
+ * the first that differs. A missing id, or a named column the file lacks,
+ * is an error. The caller owns *out (gbtm_person_table_free). */
+gbtm_status gbtm_person_table_read(const char *path, const char *id, size_t n, const char *const *names,
+                                   bool repeated, char delimiter, char decimal, gbtm_person_table **out,
+                                   gbtm_error *err);
+void gbtm_person_table_free(gbtm_person_table *table);
+size_t gbtm_person_table_rows(const gbtm_person_table *table); /* distinct persons */
+const char *gbtm_person_table_id(const gbtm_person_table *table, size_t i);
+/* The row of the person id, or SIZE_MAX when absent. */
+size_t gbtm_person_table_find(const gbtm_person_table *table, const char *id);
+/* Variable j: a numeric one (every cell present a number) gives its values
+ * (NaN: missing); one with text cells gives codes 0..L-1 into its sorted
+ * levels (gbtm_person_table_level). */
+bool gbtm_person_table_numeric(const gbtm_person_table *table, size_t j);
+const double *gbtm_person_table_values(const gbtm_person_table *table, size_t j);
+int gbtm_person_table_n_levels(const gbtm_person_table *table, size_t j); /* 0 when numeric */
+const char *gbtm_person_table_level(const gbtm_person_table *table, size_t j, int l);
+/* Value labels of a numeric native variable: their number, and label l's
+ * value and text (0 labels for CSV). */
+int gbtm_person_table_n_labels(const gbtm_person_table *table, size_t j);
+double gbtm_person_table_label_value(const gbtm_person_table *table, size_t j, int l);
+const char *gbtm_person_table_label_text(const gbtm_person_table *table, size_t j, int l);
+/* GBTM_OK when variable j is numeric, else GBTM_ERR_PARSE with
+ * "FILE:LINE:COL: <what> \"x\" is \"abc\", not a number" at its first text
+ * cell (what: e.g. "continuous variable"). */
+gbtm_status gbtm_person_table_require_numeric(const gbtm_person_table *table, size_t j, const char *what,
+                                              gbtm_error *err);
+
+/* The types of a profiled variable (DESIGN §9 Types). */
+typedef enum gbtm_profile_type {
+  GBTM_PROFILE_AUTO = 0,    /* detected (DESIGN §9 Types) */
+  GBTM_PROFILE_BINARY,      /* the share of the second (or the 1) value */
+  GBTM_PROFILE_CATEGORICAL, /* a share per category */
+  GBTM_PROFILE_CONTINUOUS,  /* the mean */
+  GBTM_PROFILE_COUNT        /* the mean (a distal count: a Poisson rate) */
+} gbtm_profile_type;
+const char *gbtm_profile_type_name(gbtm_profile_type type); /* "binary", ... */
+
+/* A variable to profile: x[N] in the posterior's person order (NaN:
+ * missing). With levels (n_levels > 0), x holds codes 0..n_levels-1 into
+ * levels[], the type is binary or categorical. With value labels
+ * (n_labels > 0), the numbers label_value[] are shown as label_text[]. */
+typedef struct gbtm_profile_var {
+  const char *name;
+  gbtm_profile_type type;
+  bool distal; /* also the ML three-step (eq. ML3); binary, count or continuous */
+  const double *x;
+  int n_levels;
+  const char *const *levels;
+  int n_labels;
+  const double *label_value;
+  const char *const *label_text;
+} gbtm_profile_var;
+
+/* The methods of estimating a group's value (DESIGN §9). */
+typedef enum gbtm_profile_method {
+  GBTM_PROFILE_MODAL = 0,    /* the persons assigned to the group */
+  GBTM_PROFILE_PROPORTIONAL, /* posterior-weighted (eq. PW with tau) */
+  GBTM_PROFILE_BCH,          /* eq. BCH: corrected for classification error */
+  GBTM_PROFILE_ML3           /* eq. ML3, distal outcomes only */
+} gbtm_profile_method;
+const char *gbtm_profile_method_name(gbtm_profile_method method); /* "modal", ... */
+
+/* The profile of the groups of a model: from the N x K posteriors tau
+ * (row-major, as gbtm_fit_result_posterior), and the variables. present
+ * (N entries; NULL: all) marks the persons found in the person data (the
+ * others are counted neither as used nor as missing). The classification
+ * error matrix (eq. D) is taken over all N persons. The caller owns *out
+ * (gbtm_profile_free). */
+typedef struct gbtm_profile gbtm_profile;
+gbtm_status gbtm_profile_run(const double *tau, size_t N, int K, const bool *present,
+                             const gbtm_profile_var *vars, int n_vars, gbtm_profile **out, gbtm_error *err);
+void gbtm_profile_free(gbtm_profile *profile);
+
+int gbtm_profile_groups(const gbtm_profile *profile);
+/* eq. D: D[k*K + s] = P(modal group s | group k). */
+const double *gbtm_profile_error_matrix(const gbtm_profile *profile);
+/* Whether D could be inverted (the BCH estimates exist); else a note why. */
+bool gbtm_profile_bch_available(const gbtm_profile *profile);
+const char *gbtm_profile_bch_note(const gbtm_profile *profile);
+size_t gbtm_profile_modal_count(const gbtm_profile *profile, int k);
+int gbtm_profile_n_vars(const gbtm_profile *profile);
+
+typedef struct gbtm_profile_var_info {
+  const char *name;
+  gbtm_profile_type type; /* as detected or declared */
+  bool distal;
+  size_t n_used;          /* persons with a value */
+  size_t n_missing;       /* persons present with a missing value */
+  int n_quantities;       /* 1, or the categories of a categorical variable */
+  double wald_chi2, wald_p; /* eq. WALD on the BCH estimates (NaN: not available) */
+  int wald_df;
+  double ml3_wald_chi2, ml3_wald_p; /* the same on the ML3 estimates (distal) */
+  int ml3_wald_df;
+  const char *note;       /* "" or why a test or method is not available */
+} gbtm_profile_var_info;
+const gbtm_profile_var_info *gbtm_profile_var_info_of(const gbtm_profile *profile, int v);
+/* The name of quantity q of variable v: the category, or for a binary
+ * variable the value whose share is reported ("" for a mean). */
+const char *gbtm_profile_quantity(const gbtm_profile *profile, int v, int q);
+/* Variable v's estimate for group k (0-based), quantity q, by method m and
+ * its standard error; NaN when not available. */
+void gbtm_profile_estimate(const gbtm_profile *profile, int v, int q, int k, gbtm_profile_method m,
+                           double *estimate, double *se);
+/* The test that groups k and l are equal (BCH estimates, or ML3 with
+ * ml3): chi2 with df (1, or C - 1 for a categorical variable), p. */
+void gbtm_profile_pair(const gbtm_profile *profile, int v, int k, int l, bool ml3, double *chi2, int *df,
+                       double *p);
+
+/* Renders the profile as text tables (one per variable) or as CSV
+ * (variable,type,quantity,group,label,method,estimate,se,n_used,n_missing).
+ * labels: the groups' names (NULL or NULL entries: numbers). */
+void gbtm_profile_write_text(const gbtm_profile *profile, FILE *fp, const char *const *labels);
+void gbtm_profile_write_csv(const gbtm_profile *profile, FILE *fp, const char *const *labels);
+
 #ifdef __cplusplus
 }
 #endif

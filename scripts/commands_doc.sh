@@ -13,7 +13,7 @@ Every command and option, as `build/gbtm <command> --help` prints them (this bui
 
 INTRO
 block "$bin" --help
-for cmd in fit select show report classify simulate convert plot test; do
+for cmd in fit select show report classify simulate convert plot test profile; do
   printf '\n## gbtm %s\n\n' "$cmd"
   block "$bin" "$cmd" --help
 done
