@@ -10,6 +10,13 @@
 extern "C" {
 #endif
 
+/* Every declaration up to the matching pop below is the library's public
+ * interface: the one exported from libgbtm.so, whose other symbols are
+ * hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
  * Rapporteur's 2024 study (four groups, shares 36/28/21/15), and
  * "rapporteur-2024-covariates", the same with two risk factors and one
@@ -20,6 +27,10 @@ extern "C" {
  * NULL and *design as it was. */
 gbtm_status gbtm_preset(const char *name, size_t n, uint64_t seed, gbtm_model **model,
                         gbtm_sim_design *design, gbtm_error *err);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
