@@ -16,6 +16,9 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 pass=0 fail=0
+# a sanitized build's library needs the sanitizers' runtimes in the program
+san=
+grep -q '^GBTM_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
 check() { # name, condition (exit status of the previous command)
   if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
 }
@@ -50,7 +53,7 @@ same() { # the program's output against the command's log L, to 1e-9 relative
     "$1" "$want"
 }
 export PKG_CONFIG_PATH=$lib/pkgconfig
-cc -std=c11 -Wall -Wextra -Werror -o "$dir/pc" "$src/tests/cli/install/fit_preset.c" \
+cc -std=c11 -Wall -Wextra -Werror $san -o "$dir/pc" "$src/tests/cli/install/fit_preset.c" \
   $(pkg-config --cflags --libs gbtm gsl) -Wl,-rpath,"$lib" 2>"$dir/cc.log"
 check "built through pkg-config" $?
 got=$("$dir/pc" 300 7)
@@ -60,14 +63,14 @@ readelf -d "$dir/pc" | grep -q 'NEEDED.*libgbtm.so.0'
 check "linked to libgbtm.so.0" $?
 
 # a static link: libgbtm.a, then the libraries it uses (Libs.private)
-cc -std=c11 -o "$dir/static" "$src/tests/cli/install/fit_preset.c" $(pkg-config --cflags gbtm) "$lib/libgbtm.a" \
+cc -std=c11 $san -o "$dir/static" "$src/tests/cli/install/fit_preset.c" $(pkg-config --cflags gbtm) "$lib/libgbtm.a" \
   $(pkg-config --static --libs gbtm | sed 's/-lgbtm//') $(pkg-config --libs gsl) 2>"$dir/cc_static.log"
 check "built against libgbtm.a through pkg-config --static" $?
 got=$("$dir/static" 300 7)
 same "$got"
 check "statically linked: log L $got" $?
 
-cmake -S "$src/tests/cli/install" -B "$dir/cm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+cmake -S "$src/tests/cli/install" -B "$dir/cm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="$san" \
   >"$dir/cm.log" 2>&1 && cmake --build "$dir/cm" >>"$dir/cm.log" 2>&1
 check "built through find_package(gbtm)" $?
 [ "$fail" -eq 0 ] || cat "$dir/cm.log" "$dir/cc.log" "$dir/cc_static.log"
