@@ -8,9 +8,9 @@ gbtm_select <- function(data, id = "id", age = "age", y = "count", groups = 1:4,
   rows <- panel_rows(data, id, age, y, exposure, risk, tcov)
   opts <- fit_options(1L, 2L, family, iorder, starts, seed, threads)
   ranges <- as.integer(c(min(groups), max(groups), min(order), max(order)))
-  df <- .Call(C_gbtmr_select, rows$id, rows$age, rows$y, rows$exposure, rows$risk, rows$risk_names, rows$tcov,
-              rows$tcov_names, isTRUE(drop_missing), family, ranges, opts$iorder[1], opts$starts, opts$seed,
-              opts$threads, as.integer(cv_folds))
+  df <- interruptible(.Call(C_gbtmr_select, rows$id, rows$age, rows$y, rows$exposure, rows$risk, rows$risk_names,
+                            rows$tcov, rows$tcov_names, isTRUE(drop_missing), family, ranges, opts$iorder[1],
+                            opts$starts, opts$seed, opts$threads, as.integer(cv_folds)))
   best <- attr(df, "best")
   attr(df, "best") <- NULL
   df <- as.data.frame(df, stringsAsFactors = FALSE)

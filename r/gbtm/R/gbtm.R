@@ -21,9 +21,9 @@ gbtm <- function(data, id = "id", age = "age", y = "count", groups = 1L, order =
   }
   rows <- panel_rows(data, id, age, y, exposure, risk, tcov)
   opts <- fit_options(groups, order, family, iorder, starts, seed, threads)
-  ptr <- .Call(C_gbtmr_fit, rows$id, rows$age, rows$y, rows$exposure, rows$risk, rows$risk_names,
-               rows$tcov, rows$tcov_names, isTRUE(drop_missing), opts$family, opts$groups, opts$order,
-               opts$iorder, opts$starts, opts$seed, opts$threads, as.integer(refgroup))
+  ptr <- interruptible(.Call(C_gbtmr_fit, rows$id, rows$age, rows$y, rows$exposure, rows$risk, rows$risk_names,
+                             rows$tcov, rows$tcov_names, isTRUE(drop_missing), opts$family, opts$groups,
+                             opts$order, opts$iorder, opts$starts, opts$seed, opts$threads, as.integer(refgroup)))
   fit <- new_gbtm(ptr, call)
   fit$rows <- rows
   fit$columns <- list(id = id, age = age, y = y, exposure = exposure, risk = risk, tcov = tcov)
