@@ -49,9 +49,26 @@ as.data.frame.gbtm <- function(x, row.names = NULL, optional = FALSE, type = c("
              row.names = row.names)
 }
 
-summary.gbtm <- function(object, type = c("model", "robust"), ...) {
+# The report's tables the library computes: the shares with their
+# delta-method 95% intervals (logit scale), and each group's coefficients
+# on the age scale, powers of (age - centre).
+report_tables <- function(x, type, centre) {
+  r <- .Call(C_gbtmr_report, x$ptr, type == "robust", as.double(centre))
+  shares <- data.frame(group = seq_len(x$groups), share = r[[1]][, 1], std.error = r[[1]][, 2],
+                       lower = r[[1]][, 3], upper = r[[1]][, 4])
+  t <- r[[2]]
+  z <- t[, 4] / t[, 5]
+  age <- data.frame(group = as.integer(t[, 1]), part = ifelse(t[, 2] == 0, "trajectory", "zero inflation"),
+                    term = r[[3]], estimate = t[, 4], std.error = t[, 5], statistic = z,
+                    p.value = 2 * pnorm(-abs(z)), stringsAsFactors = FALSE)
+  list(shares = shares, age = age)
+}
+
+summary.gbtm <- function(object, type = c("model", "robust"), centre = 0, ...) {
   type <- match.arg(type)
+  rt <- report_tables(object, type, centre)
   structure(list(fit = object, coefficients = as.data.frame(object, type = type), groups = group_table(object),
+                 shares = rt$shares, age_coefficients = rt$age, centre = centre,
                  criteria = c(loglik = object$loglik, bic = object$bic, bic_obs = object$bic_obs, aic = object$aic,
                               entropy = object$entropy, parameters = object$n_params),
                  type = type), class = "summary.gbtm")
@@ -69,7 +86,12 @@ print.summary.gbtm <- function(x, digits = 4L, ...) {
   print(x$criteria, digits = digits + 4L)
   cat("\nGroups:\n")
   print(x$groups, digits = digits, row.names = FALSE)
-  cat(sprintf("\nEstimates (%s standard errors):\n", x$type))
+  cat("\nGroup shares (95% intervals, delta method on the logit scale):\n")
+  print(x$shares, digits = digits, row.names = FALSE)
+  cat(sprintf("\nCoefficients on the age scale (powers of age%s):\n",
+              if (x$centre == 0) "" else sprintf(" - %g", x$centre)))
+  print(x$age_coefficients, digits = digits, row.names = FALSE)
+  cat(sprintf("\nEstimates on the basis s = (age - %g) / %g (%s standard errors):\n", f$centre, f$scale, x$type))
   co <- x$coefficients[, c("term", "estimate", "std.error", "statistic", "p.value")]
   print(co, digits = digits, row.names = FALSE)
   if (nzchar(f$inference_note)) cat("Note:", f$inference_note, "\n")

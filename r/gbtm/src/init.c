@@ -16,6 +16,7 @@ SEXP gbtmr_simulate(SEXP, SEXP, SEXP);
 SEXP gbtmr_write_panel(SEXP, SEXP);
 SEXP gbtmr_select(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP gbtmr_version(void);
+SEXP gbtmr_report(SEXP, SEXP, SEXP);
 
 SEXP gbtmr_version(void) { return Rf_mkString(GBTM_VERSION); }
 
@@ -36,6 +37,7 @@ static const R_CallMethodDef calls[] = {
     CALL(gbtmr_write_panel, 2),
     CALL(gbtmr_select, 16),
     CALL(gbtmr_version, 0),
+    CALL(gbtmr_report, 3),
     {NULL, NULL, 0}};
 
 void R_init_gbtm(DllInfo *dll) {

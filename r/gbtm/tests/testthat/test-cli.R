@@ -30,6 +30,7 @@ test_that("a fit agrees with gbtm fit --json and --posterior to 1e-10", {
   expect_equal(attr(logLik(fit), "df"), j$n_params)
   est <- coef(fit)
   se <- sqrt(diag(vcov(fit)))
+  sm <- summary(fit)
   for (k in 1:3) {
     g <- j$group[[k]]
     b <- sprintf("beta[%d][%d]", k, 0:2)
@@ -37,6 +38,12 @@ test_that("a fit agrees with gbtm fit --json and --posterior to 1e-10", {
     expect_close(se[b], unlist(g$beta_se))
     expect_close(fit$group_summary[k, 1], g$share)
     expect_close(fit$group_summary[k, 3], g$avepp)
+    expect_close(sm$shares$std.error[k], g$share_se)
+    expect_close(c(sm$shares$lower[k], sm$shares$upper[k]), unlist(g$share_ci))
+    age <- sm$age_coefficients[sm$age_coefficients$group == k, ]
+    expect_identical(age$term, c("intercept", "age", "age^2"))
+    expect_close(age$estimate, unlist(g$beta_age))
+    expect_close(age$std.error, unlist(g$beta_age_se))
     tr <- predict(fit, type = "trajectory")
     tr <- tr[tr$group == k, ]
     cli_tr <- do.call(rbind, lapply(g$trajectory, function(t) c(t$age, t$mean, t$lower, t$upper)))
@@ -116,4 +123,26 @@ test_that("a Wald test agrees with gbtm test", {
   expect_close(unname(t$statistic), j$chi2)
   expect_equal(unname(t$parameter), j$df)
   expect_close(t$p.value, j$p)
+})
+
+test_that("a model with risk factors and a time-varying covariate agrees with the command", {
+  path <- file.path(dir, "cov.csv")
+  run_cli("simulate", "--preset", "rapporteur-2024-covariates", "--n", "300", "--seed", "2", "-o", path)
+  d <- read.csv(path, colClasses = c(id = "character"))
+  out <- run_cli("fit", path, "--groups", "2", "--risk", "unstable_family,no_qualification", "--tcov", "employed",
+                 "--starts", "5", "--seed", "1", "--quiet", "--json")
+  j <- jsonlite::fromJSON(paste(out, collapse = "\n"), simplifyVector = FALSE)
+  fit <- gbtm(d, groups = 2, risk = c("unstable_family", "no_qualification"), tcov = "employed", starts = 5,
+              seed = 1)
+  expect_close(fit$loglik, j$loglik)
+  expect_close(BIC(fit), j$bic)
+  est <- coef(fit)
+  se <- sqrt(diag(vcov(fit)))
+  m <- j$membership
+  expect_close(est[c("theta[2]", "theta[2][unstable_family]", "theta[2][no_qualification]")],
+               vapply(m, function(r) r$estimate, 0))
+  expect_close(se[c("theta[2]", "theta[2][unstable_family]", "theta[2][no_qualification]")],
+               vapply(m, function(r) r$se, 0))
+  expect_close(est[c("delta[1][employed]", "delta[2][employed]")], vapply(j$tcov, function(r) r$estimate, 0))
+  expect_close(se[c("delta[1][employed]", "delta[2][employed]")], vapply(j$tcov, function(r) r$se, 0))
 })
