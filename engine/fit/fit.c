@@ -314,6 +314,10 @@ static void report_run(const gbtm_fit_options *o, gbtm_progress *info, const em_
 static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_options *o, int s,
                       double tol_abs, em_run *run, gbtm_progress *info) {
   int K = o->groups;
+  if (em_interrupted(w->ws.interrupt)) { /* the starts left after an interrupt do not begin */
+    run->failure = "interrupted";
+    return;
+  }
   gsl_rng_set(w->rng, seed_stream(o->seed, 0, s));
   starts_tau(prof, K, s, w->rng, w->tau);
   /* Zero inflation starts at 1% to 70% in the middle of the age range,
@@ -699,6 +703,10 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
  * move, a short EM. */
 static void run_move(worker *w, const start_profiles *prof, const gbtm_fit_options *o, const double *at, int m,
                      double tol_abs, em_run *run) {
+  if (em_interrupted(w->ws.interrupt)) {
+    run->failure = "interrupted";
+    return;
+  }
   gsl_rng_set(w->rng, seed_stream(o->seed, MOVE_SALT, m));
   run->failure = m % 2 == 0 ? moves_split_merge(&w->ws, prof, at, w->rng, w->tau, run->params, &run->failed_group)
                             : moves_jitter(&w->ws, at, m % 4 == 3, w->rng, run->params, &run->failed_group);

@@ -50,6 +50,26 @@ tail -3 "$dir/testthat.log"
 grep -q "tests, 0 skipped" "$dir/testthat.log"
 check "no test skipped (the comparisons with the command ran)" $?
 
+# Ctrl-C: SIGINT to R during a long fit (2000 starts on 5000 persons, one
+# thread) ends it within seconds as an interrupt condition
+cat >"$dir/interrupt.R" <<'RSCRIPT'
+library(gbtm)
+d <- gbtm_simulate_cohort(5000, 3)
+file.create(commandArgs(TRUE)[1])
+r <- tryCatch(gbtm(d, groups = 5, starts = 2000, threads = 1), interrupt = function(e) "interrupted")
+cat(if (is.character(r)) r else "finished", "\n")
+RSCRIPT
+R_LIBS="$dir/lib" Rscript "$dir/interrupt.R" "$dir/started" >"$dir/interrupt.log" 2>&1 &
+rpid=$!
+for _ in $(seq 1 300); do [ -f "$dir/started" ] && break; sleep 0.2; done
+sleep 1
+t0=$(date +%s)
+kill -INT "$rpid"
+wait "$rpid"
+t1=$(date +%s)
+grep -q "^interrupted" "$dir/interrupt.log" && [ $((t1 - t0)) -le 30 ]
+check "SIGINT during a fit: an interrupt condition in R after $((t1 - t0)) s" $?
+
 rm -f "$dir/gbtm/src/"*.o "$dir/gbtm/src/"*.so "$dir/gbtm/src/Makevars"
 (cd "$dir" && R CMD build --no-build-vignettes gbtm >"$dir/build.log" 2>&1)
 check "R CMD build" $?

@@ -4,6 +4,10 @@
 
 observed_means <- function(x) {
   rows <- x$rows
+  if (is.null(rows) && !is.null(x$path)) { # a model file: the rates it was saved with
+    t <- .Call(C_gbtmr_observed, path.expand(x$path))
+    return(if (is.null(t)) NULL else list(age = t[[1]], mean = t(t[[2]])))
+  }
   if (is.null(rows) || is.null(x$posterior)) return(NULL)
   p <- x$posterior[match(rows$id, x$ids), , drop = FALSE]
   yy <- if (is.null(rows$exposure)) rows$y else rows$y / rows$exposure

@@ -17,6 +17,7 @@ SEXP gbtmr_write_panel(SEXP, SEXP);
 SEXP gbtmr_select(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP gbtmr_version(void);
 SEXP gbtmr_report(SEXP, SEXP, SEXP);
+SEXP gbtmr_observed(SEXP);
 
 SEXP gbtmr_version(void) { return Rf_mkString(GBTM_VERSION); }
 
@@ -38,6 +39,7 @@ static const R_CallMethodDef calls[] = {
     CALL(gbtmr_select, 16),
     CALL(gbtmr_version, 0),
     CALL(gbtmr_report, 3),
+    CALL(gbtmr_observed, 1),
     {NULL, NULL, 0}};
 
 void R_init_gbtm(DllInfo *dll) {

@@ -5,6 +5,7 @@
 #include "gbtmr.h"
 
 #include <math.h>
+#include <string.h>
 
 static double na(double x) { return isnan(x) ? NA_REAL : x; }
 
@@ -45,5 +46,34 @@ SEXP gbtmr_report(SEXP ptr, SEXP robust, SEXP centre) {
   SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
   SET_VECTOR_ELT(out, 0, shares), SET_VECTOR_ELT(out, 1, tab), SET_VECTOR_ELT(out, 2, names);
   UNPROTECT(4);
+  return out;
+}
+
+/* The observed posterior-weighted rates of a model file's trajectory table
+ * (gbtm_trajectory_table_read): a list of the ages and a K x T matrix, or
+ * NULL when the file holds none. */
+SEXP gbtmr_observed(SEXP path) {
+  gbtm_error err = {0};
+  gbtm_trajectory_table *t = NULL;
+  gbtm_status st = gbtm_trajectory_table_read(CHAR(STRING_ELT(path, 0)), &t, &err);
+  if (st != GBTM_OK) gbtmr_fail(st, &err);
+  if (!t->observed) {
+    gbtm_trajectory_table_free(t);
+    return R_NilValue;
+  }
+  /* copied into R_alloc memory first: no R allocation that could jump while t is held */
+  int K = t->groups;
+  size_t T = t->ages;
+  double *copy = (double *)R_alloc(T + (size_t)K * T + 1, sizeof *copy);
+  memcpy(copy, t->age, T * sizeof *copy);
+  for (int k = 0; k < K; k++)
+    for (size_t a = 0; a < T; a++) copy[T + a * K + k] = na(t->observed[(size_t)k * T + a]);
+  gbtm_trajectory_table_free(t);
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 2)), age = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)T));
+  SEXP obs = PROTECT(Rf_allocMatrix(REALSXP, K, (int)T));
+  memcpy(REAL(age), copy, T * sizeof(double));
+  memcpy(REAL(obs), copy + T, (size_t)K * T * sizeof(double));
+  SET_VECTOR_ELT(out, 0, age), SET_VECTOR_ELT(out, 1, obs);
+  UNPROTECT(3);
   return out;
 }

@@ -98,6 +98,11 @@ test_that("a model saved by the command loads, and one saved here classifies wit
   expect_close(coef(m), coef(fit))
   expect_close(vcov(m), vcov(fit))
   expect_close(predict(m, co$data)$p1, posterior(fit)$p1)
+  # the observed means plot() draws: from the data here, from the file's table there
+  here <- gbtm:::observed_means(fit)
+  there <- gbtm:::observed_means(m)
+  expect_close(here$age, there$age)
+  expect_close(here$mean, there$mean)
   mine <- file.path(dir, "r.h5")
   write_gbtm(fit, mine)
   cls <- file.path(dir, "classes.csv")
