@@ -28,8 +28,18 @@ rfit *gbtmr_handle(SEXP ptr) {
   return h;
 }
 
+/* Raised by R/conditions.R's gbtm_condition(), in the package's namespace:
+ * an error of class "gbtm_error" with the status's name. */
 void gbtmr_fail(gbtm_status st, const gbtm_error *err) {
-  Rf_error("%s: %s", gbtm_status_str(st), err && err->message[0] ? err->message : gbtm_status_str(st));
+  static const char *const names[] = {"ok", "usage", "io", "parse", "data", "nomem", "fit", "internal", "interrupted"};
+  const char *name = (unsigned)st < sizeof names / sizeof *names ? names[st] : "internal";
+  char text[sizeof err->message + 64];
+  snprintf(text, sizeof text, "%s: %s", gbtm_status_str(st), err && err->message[0] ? err->message : gbtm_status_str(st));
+  SEXP ns = PROTECT(R_FindNamespace(Rf_mkString("gbtm")));
+  SEXP call = PROTECT(Rf_lang3(Rf_install("gbtm_condition"), Rf_mkString(text), Rf_mkString(name)));
+  Rf_eval(call, ns);
+  UNPROTECT(2);
+  Rf_error("%s", text); /* not reached: gbtm_condition stops */
 }
 
 static void check(void *unused) {

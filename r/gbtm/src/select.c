@@ -45,7 +45,10 @@ SEXP gbtmr_select(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEXP risk
   st = gbtm_select(tmp->panel, &so, &res, &err);
   R_SetExternalPtrAddr(sel, res);
   if (st != GBTM_OK) gbtmr_fail(st, &err);
-  if (seen) Rf_error("interrupted: the sweep was interrupted");
+  if (seen) {
+    gbtm_error stop = {GBTM_ERR_INTERRUPTED, "the sweep was interrupted"};
+    gbtmr_fail(GBTM_ERR_INTERRUPTED, &stop); /* (the result is freed by its pointer's finalizer) */
+  }
   int n = (int)gbtm_select_result_count(res);
   const char *dnames[] = {"groups", "order", "loglik", "n_params", "bic", "bic_obs", "aic", "entropy",
                           "min_avepp", "min_occ", "min_share", "converged", "avepp_low", "occ_low", "small_group",

@@ -16,6 +16,12 @@ test_that("bad input is an R error carrying the library's message", {
   expect_error(read_gbtm(bad), paste0(basename(bad), ": not an HDF5 file"))
   expect_error(read_gbtm(file.path(tempdir(), "missing.h5")), "missing.h5")
   expect_error(gbtm(d, family = "gamma"), "unknown family")
+  e <- tryCatch(gbtm(d, groups = 2, order = 9), error = function(e) e)
+  expect_s3_class(e, "gbtm_error")
+  expect_s3_class(e, "gbtm_error_usage")
+  expect_identical(e$status, "usage")
+  e <- tryCatch(read_gbtm(bad), error = function(e) e)
+  expect_identical(e$status, "parse")
 })
 
 test_that("the methods answer from the fit", {
