@@ -8,11 +8,6 @@
 
 #include <pthread.h>
 
-/* The EM's flat parameter vector, params (not inference.h's psi, which
- * orders the full model's parameters for the covariance): theta[0..K-1]
- * (theta[0] = 0, the reference group), then per group beta_k (nb_k values,
- * from off_beta[k]) and alpha_k (na_k values, from off_alpha[k]), then for
- * a family with phi (family.h) log phi_k at off_phi[k]; P values in all. */
 /* The interrupt hook of a fit (gbtm_fit_options.interrupt): fn is called
  * on the calling thread only; stop, once set, ends every run's EM. */
 typedef struct em_interrupt {
@@ -26,6 +21,11 @@ typedef struct em_interrupt {
  * returning true (which sets stop). False for NULL. */
 bool em_interrupted(em_interrupt *in);
 
+/* The EM's flat parameter vector, params (not inference.h's psi, which
+ * orders the full model's parameters for the covariance): theta[0..K-1]
+ * (theta[0] = 0, the reference group), then per group beta_k (nb_k values,
+ * from off_beta[k]) and alpha_k (na_k values, from off_alpha[k]), then for
+ * a family with phi (family.h) log phi_k at off_phi[k]; P values in all. */
 typedef struct em_ws {
   const gbtm_panel *panel;
   em_interrupt *interrupt; /* NULL: none (set by the fit after em_ws_init) */

@@ -12,7 +12,8 @@ column <- function(data, name, what) {
 
 as_ids <- function(x) {
   if (is.factor(x)) x <- as.character(x)
-  if (is.numeric(x)) x <- ifelse(is.na(x), NA_character_, format(x, scientific = FALSE, trim = TRUE))
+  if (is.integer(x)) x <- as.character(x)
+  if (is.numeric(x)) x <- ifelse(is.na(x), NA_character_, sprintf("%.15g", x)) # 100000 as "100000", not "1e+05"
   if (!is.character(x)) stop("the id column must be a factor, character or a number", call. = FALSE)
   x
 }
