@@ -35,6 +35,13 @@ check "soname libgbtm.so.0" $?
   [ -f "$lib/cmake/gbtm/gbtmConfig.cmake" ] && [ -f "$lib/cmake/gbtm/gbtmConfigVersion.cmake" ]
 check "headers, gbtm.pc, gbtmConfig.cmake and its version file" $?
 
+! ldd "$lib/libgbtm.so.0" | grep -q "not found"
+check "libgbtm.so.0 finds its libraries (GSL, OpenBLAS, HDF5, ReadStat, OpenMP)" $?
+if [ -f "$build/gbtm-mpi.so" ]; then # built with MPI: the plugin beside the library and the command
+  [ -f "$lib/gbtm-mpi.so" ] && [ -f "$prefix/libexec/gbtm/gbtm-mpi.so" ]
+  check "the MPI plugin installed beside libgbtm.so and the command" $?
+fi
+
 # the exports: exactly the functions declared in the public headers
 nm -D --defined-only "$lib/libgbtm.so" | awk '$2 == "T" {print $3}' | sort >"$dir/exported"
 sed -n 's/^[^ #/*].*[ *]\(gbtm_[a-z0-9_]*\)(.*/\1/p' "$src/include/gbtm.h" "$src/include/gbtm_presets.h" | sort -u >"$dir/declared"
