@@ -77,7 +77,8 @@ int cli_exit_code(gbtm_status status) {
   case GBTM_ERR_DATA:
   case GBTM_ERR_NOMEM: return CLI_EXIT_USAGE; /* the input is too large for the memory there is */
   case GBTM_ERR_FIT:
-  case GBTM_ERR_INTERNAL: return CLI_EXIT_FIT;
+  case GBTM_ERR_INTERNAL:
+  case GBTM_ERR_INTERRUPTED: return CLI_EXIT_FIT;
   }
   return CLI_EXIT_FIT;
 }

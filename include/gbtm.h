@@ -30,6 +30,13 @@
 extern "C" {
 #endif
 
+/* Every declaration up to the matching pop below is the library's public
+ * interface: the one exported from libgbtm.so, whose other symbols are
+ * hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define GBTM_VERSION "0.1.0"
 #define GBTM_MAX_GROUPS 16 /* K at most */
 #define GBTM_MAX_ORDER 5   /* polynomial order d at most */
@@ -49,7 +56,8 @@ typedef enum gbtm_status {
   GBTM_ERR_DATA,     /* well-formed data that the model cannot use */
   GBTM_ERR_NOMEM,    /* out of memory */
   GBTM_ERR_FIT,      /* no start of the fit succeeded */
-  GBTM_ERR_INTERNAL  /* a bug: please report it */
+  GBTM_ERR_INTERNAL, /* a bug: please report it */
+  GBTM_ERR_INTERRUPTED /* gbtm_fit_options.interrupt asked the fit to stop */
 } gbtm_status;
 
 /* The fixed text of a status code ("parse error", ...). Never NULL. */
@@ -598,6 +606,14 @@ typedef struct gbtm_fit_options {
    * --min/--max): -inf and +inf by default, where a censored family takes
    * the data's range. */
   double ymin, ymax;
+  /* Interruption (NULL: none, the default): called on the thread that
+   * called gbtm_fit, between E-steps of the runs that thread does and
+   * between the phases of the fit, with interrupt_user. Once it returns
+   * true the fit stops its runs and returns GBTM_ERR_INTERRUPTED, having
+   * freed what it held. A binding checks its host's interrupt there (R's
+   * R_CheckUserInterrupt); the library installs no signal handler. */
+  bool (*interrupt)(void *user);
+  void *interrupt_user;
 } gbtm_fit_options;
 
 /* Defaults: Poisson, K = 1, order 2, iorder 0, as documented above. */
@@ -1290,6 +1306,10 @@ void gbtm_profile_pair(const gbtm_profile *profile, int v, int k, int l, bool ml
  * labels: the groups' names (NULL or NULL entries: numbers). */
 void gbtm_profile_write_text(const gbtm_profile *profile, FILE *fp, const char *const *labels);
 void gbtm_profile_write_csv(const gbtm_profile *profile, FILE *fp, const char *const *labels);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

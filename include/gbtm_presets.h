@@ -10,6 +10,13 @@
 extern "C" {
 #endif
 
+/* Every declaration up to the matching pop below is the library's public
+ * interface: the one exported from libgbtm.so, whose other symbols are
+ * hidden (-fvisibility=hidden). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 /* The built-in synthetic cohorts: "rapporteur-2024", calibrated to the
  * Rapporteur's 2024 study (four groups, shares 36/28/21/15),
  * "rapporteur-2024-covariates", the same with two risk factors and one
@@ -55,6 +62,10 @@ bool gbtm_preset_has_persons(const char *name);
  * of range. */
 gbtm_status gbtm_preset_persons(const char *name, size_t n, uint64_t seed, const int *group,
                                 gbtm_preset_person *out, gbtm_error *err);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -64,6 +64,13 @@ TEST_PACKAGES=(
   # tests/cli/test_native_inputs.sh writes its Stata, SPSS and SAS files
   # with R's haven.
   r-cran-haven
+  # tests/cli/test_r_package.sh: the R package r/gbtm (R CMD INSTALL and
+  # R CMD check need R with its headers, r-base-core, and the compiler and
+  # make above; r-base-dev is not needed), its testthat tests, and jsonlite,
+  # which reads gbtm's --json reports there.
+  r-base-core
+  r-cran-testthat
+  r-cran-jsonlite
 )
 
 # ---- benchmarks --------------------------------------------------------------

@@ -21,6 +21,7 @@
  * call starts any (checked by counting /proc/self/task around dgemm and
  * dpotrf). */
 #include "base/blas_threads.h"
+#include "gbtm.h" /* gbtm_blas_threads_init, exported from the shared library */
 
 #include <pthread.h>
 

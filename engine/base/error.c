@@ -14,6 +14,7 @@ const char *gbtm_status_str(gbtm_status status) {
   case GBTM_ERR_NOMEM: return "out of memory";
   case GBTM_ERR_FIT: return "fit failed";
   case GBTM_ERR_INTERNAL: return "internal error";
+  case GBTM_ERR_INTERRUPTED: return "interrupted";
   }
   return "unknown status";
 }

@@ -249,6 +249,10 @@ static bool em_cycles(em_ws *ws, em_run *run, double *work, int max_iterations, 
       info->loglik = ll0;
       progress(info, user);
     }
+    if (em_interrupted(ws->interrupt)) {
+      run->failure = "interrupted";
+      break;
+    }
     if (g0 <= tol_abs) {
       run->converged = true;
       break;
@@ -331,4 +335,18 @@ void em_iterate(em_ws *ws, em_run *run, int max_iterations, double tol_abs, doub
     em_cycles(ws, run, work, max_iterations, tol_abs, handoff_gain, false, progress, user, info);
   }
   free(work);
+}
+
+/* The caller thread alone calls the hook (a host such as R may be entered
+ * from its own thread only); the other threads see its answer in stop. */
+bool em_interrupted(em_interrupt *in) {
+  if (!in) return false;
+  int stop;
+#pragma omp atomic read
+  stop = in->stop;
+  if (stop) return true;
+  if (!pthread_equal(pthread_self(), in->caller) || !in->fn(in->user)) return false;
+#pragma omp atomic write
+  in->stop = 1;
+  return true;
 }

@@ -6,6 +6,21 @@
 
 #include "fit/estep.h"
 
+#include <pthread.h>
+
+/* The interrupt hook of a fit (gbtm_fit_options.interrupt): fn is called
+ * on the calling thread only; stop, once set, ends every run's EM. */
+typedef struct em_interrupt {
+  bool (*fn)(void *user);
+  void *user;
+  pthread_t caller;
+  int stop; /* read and written atomically */
+} em_interrupt;
+
+/* Whether the fit was asked to stop: stop, or, on the caller's thread, fn
+ * returning true (which sets stop). False for NULL. */
+bool em_interrupted(em_interrupt *in);
+
 /* The EM's flat parameter vector, params (not inference.h's psi, which
  * orders the full model's parameters for the covariance): theta[0..K-1]
  * (theta[0] = 0, the reference group), then per group beta_k (nb_k values,
@@ -13,6 +28,7 @@
  * a family with phi (family.h) log phi_k at off_phi[k]; P values in all. */
 typedef struct em_ws {
   const gbtm_panel *panel;
+  em_interrupt *interrupt; /* NULL: none (set by the fit after em_ws_init) */
   const gbtm_family *fam;
   estep_ctx *ctx;
   int K, ns;

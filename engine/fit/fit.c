@@ -314,6 +314,10 @@ static void report_run(const gbtm_fit_options *o, gbtm_progress *info, const em_
 static void run_start(worker *w, const start_profiles *prof, const gbtm_fit_options *o, int s,
                       double tol_abs, em_run *run, gbtm_progress *info) {
   int K = o->groups;
+  if (em_interrupted(w->ws.interrupt)) { /* the starts left after an interrupt do not begin */
+    run->failure = "interrupted";
+    return;
+  }
   gsl_rng_set(w->rng, seed_stream(o->seed, 0, s));
   starts_tau(prof, K, s, w->rng, w->tau);
   /* Zero inflation starts at 1% to 70% in the middle of the age range,
@@ -554,6 +558,7 @@ typedef struct fit_state {
   double share[GBTM_MAX_GROUPS];
   bool covariates_converged;
   gbtm_fit_result *res;
+  em_interrupt intr; /* o->interrupt, shared by the workers' EM */
 } fit_state;
 
 /* Setup: the basis, one EM workspace per worker, and either a pilot fit on
@@ -586,6 +591,7 @@ static gbtm_status fit_setup(fit_state *fs, gbtm_error *err) {
   for (int j = 0; j < nw; j++) {
     worker *w = &fs->wk[j];
     if ((st = em_ws_init(&w->ws, panel, &wo, fs->centre, fs->scale, err)) != GBTM_OK) return st;
+    if (o->interrupt) w->ws.interrupt = &fs->intr;
     w->tau = malloc(N * (size_t)K * sizeof *w->tau);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
     w->params_scratch = malloc(w->ws.P * sizeof *w->params_scratch);
@@ -697,6 +703,10 @@ static gbtm_status fit_starts(fit_state *fs, gbtm_error *err) {
  * move, a short EM. */
 static void run_move(worker *w, const start_profiles *prof, const gbtm_fit_options *o, const double *at, int m,
                      double tol_abs, em_run *run) {
+  if (em_interrupted(w->ws.interrupt)) {
+    run->failure = "interrupted";
+    return;
+  }
   gsl_rng_set(w->rng, seed_stream(o->seed, MOVE_SALT, m));
   run->failure = m % 2 == 0 ? moves_split_merge(&w->ws, prof, at, w->rng, w->tau, run->params, &run->failed_group)
                             : moves_jitter(&w->ws, at, m % 4 == 3, w->rng, run->params, &run->failed_group);
@@ -776,7 +786,7 @@ static gbtm_status fit_rounds(fit_state *fs, gbtm_error *err) {
   double best = -INFINITY;
   gbtm_status st = GBTM_OK;
   if (o->start_from && (st = start_model_params(fs, err)) == GBTM_OK) idx[n_long++] = S; /* first, in round 1 */
-  while (st == GBTM_OK && used < S) {
+  while (st == GBTM_OK && used < S && !em_interrupted(o->interrupt ? &fs->intr : NULL)) {
     int nr = S - used < ROUND_STARTS ? S - used : ROUND_STARTS;
     int nm = at >= 0 && fs->K > 1 ? (S - used - nr < ROUND_MOVES ? S - used - nr : ROUND_MOVES) : 0;
     int src[ROUND_MOVES]; /* the run each move begins at: half the best, half the next maxima in turn */
@@ -1049,14 +1059,24 @@ gbtm_status gbtm_fit(const gbtm_panel *panel, const gbtm_fit_options *options, g
   *out = NULL;
   gbtm_fit_options resolved = *options, *o = &resolved;
   fit_state fs = {.panel = panel, .o = o, .wall0 = omp_get_wtime()};
+  fs.intr = (em_interrupt){o->interrupt, o->interrupt_user, pthread_self(), 0};
+  em_interrupt *intr = o->interrupt ? &fs.intr : NULL;
   gbtm_status st = gbtm_fit_options_check(o, panel, err);
   if (st != GBTM_OK) return st;
   resolve_censoring(panel, o);
-  if ((st = fit_setup(&fs, err)) == GBTM_OK && (st = (fs.rounds ? fit_rounds : fit_starts)(&fs, err)) == GBTM_OK &&
-      (st = fit_long_runs(&fs, err)) == GBTM_OK && (st = fit_polish(&fs, err)) == GBTM_OK &&
-      (st = fit_make_result(&fs, err)) == GBTM_OK) {
+  /* An interrupt ends the runs (their EM stops, em_iterate) and is checked
+   * between the phases; the phases' own failures after it give way to it. */
+  if ((st = fit_setup(&fs, err)) == GBTM_OK && !em_interrupted(intr) &&
+      (st = (fs.rounds ? fit_rounds : fit_starts)(&fs, err)) == GBTM_OK && !em_interrupted(intr) &&
+      (st = fit_long_runs(&fs, err)) == GBTM_OK && !em_interrupted(intr) && (st = fit_polish(&fs, err)) == GBTM_OK &&
+      !em_interrupted(intr) && (st = fit_make_result(&fs, err)) == GBTM_OK) {
     *out = fs.res;
     fs.res = NULL;
+  }
+  if (st == GBTM_ERR_INTERRUPTED || (intr && intr->stop)) {
+    gbtm_fit_result_free(*out);
+    *out = NULL;
+    st = gbtm_fail(err, GBTM_ERR_INTERRUPTED, "the fit was interrupted");
   }
   gbtm_fit_result_free(fs.pilot);
   gbtm_fit_result_free(fs.res);
