@@ -157,6 +157,13 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
     label(out, "missing responses (dropped)");
     fprintf(out, "%zu\n", d->missing_responses);
   }
+  if (d->weight_column[0]) { /* eq. W */
+    label(out, "weight");
+    text_escape_put(out, d->weight_column, false);
+    fprintf(out, " (sum %s", report_general(buf, sizeof buf, d->weight_sum, 6));
+    fprintf(out, ", from %s", report_general(buf, sizeof buf, d->weight_min, 6));
+    fprintf(out, " to %s; rescaled to mean 1)\n", report_general(buf, sizeof buf, d->weight_max, 6));
+  }
 }
 
 /* The family as the text report names it: its name where its title says no
@@ -350,7 +357,10 @@ static void text_fit(FILE *out, const gbtm_fit_result *res) {
   label(out, "converged");
   fprintf(out, "%s\n", s->converged ? "yes" : "NO");
   label(out, "standard errors");
-  fprintf(out, "%s\n", gbtm_fit_result_covariance(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available");
+  fprintf(out, "%s%s\n", gbtm_fit_result_covariance(res, s->se) ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)") : "not available",
+          gbtm_fit_result_covariance(res, s->se) && gbtm_fit_result_data(res)->weight_column[0]
+              ? (s->se == GBTM_SE_ROBUST ? ", as the fit is weighted" : "; the fit is weighted: robust (--se robust) is the right variance")
+              : "");
   if (any_boundary(res)) {
     fprintf(out, "  %*son the boundary, without standard errors:", LABEL_WIDTH, "");
     for (int j = 0; j < gbtm_fit_result_summary(res)->n_params; j++)
@@ -455,6 +465,18 @@ static void json_data(json_writer *w, const char *data_name, const gbtm_fit_resu
   json_kv_double(w, "total_count", d->total_count);
   json_kv_bool(w, "exposure", d->exposure);
   json_kv_uint(w, "missing_responses", d->missing_responses); /* dropped as they were read */
+  json_key(w, "weight"); /* eq. W: null when unweighted */
+  if (d->weight_column[0]) {
+    json_object_begin(w);
+    json_kv_string(w, "column", d->weight_column);
+    json_kv_double(w, "sum", d->weight_sum);
+    json_kv_double(w, "min", d->weight_min);
+    json_kv_double(w, "max", d->weight_max);
+    json_kv_string(w, "scaling", "mean 1");
+    json_object_end(w);
+  } else {
+    json_null(w);
+  }
   json_object_end(w);
 }
 

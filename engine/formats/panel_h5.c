@@ -912,6 +912,7 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
     for (int j = 0; j < cols->n_tcov; j++) in.tcov_name[j] = cols->tcov[j];
     in.values = c->values;
     in.drop_missing = cols->drop_missing;
+    in.weight_last = cols->weight != NULL;
   }
   if (c->grouped && !c->missing && !c->real) { /* the columns hold counts */
     bool sorted;

@@ -337,6 +337,7 @@ gbtm_status panel_read_native(const char *path, native_format format, const gbtm
       }
       in.values = n.values;
       in.drop_missing = cols.drop_missing;
+      in.weight_last = cols.weight != NULL;
     }
     st = panel_build_covariates(n.rows, n.n_rows, ids, n_ids, path, (size_t)n.t.index[n.age],
                                 n.n_covariates ? &in : NULL, out, err);
