@@ -1098,7 +1098,7 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * families, 5 for the nb and zinb families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
  * models with covariates or a reference group other than the first, else
  * 1: docs/model-file.md); it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 9
+#define GBTM_MODEL_FORMAT_VERSION 10
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {
