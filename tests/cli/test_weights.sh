@@ -8,8 +8,8 @@
 # exit 77 when R or flexmix is missing, after the other checks pass). A
 # weight that varies within a person, is 0, negative, not a number or
 # missing is refused with exit 2, file:line:column and nothing written;
-# with --drop-missing the person is dropped. The wide layout and an HDF5
-# panel take the weight too; select --weight reports it; a weighted model
+# with --drop-missing the person is dropped. The wide layout, an HDF5
+# panel and a Stata file take the weight too; select --weight reports it; a weighted model
 # file is format version 10 and an unweighted one stays below.
 # $1 is the gbtm binary.
 set -u
@@ -159,12 +159,20 @@ check "select --weight reports the weight and weighted models (JSON)" $?
 check "select --weight names the weight in its table" $?
 
 # flexmix with case weights (one per row, the person's) reaches our maximum
-if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'suppressPackageStartupMessages(library(flexmix))' >/dev/null 2>&1; then
-  echo "SKIP flexmix comparison: R or flexmix missing"
+if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'suppressPackageStartupMessages({library(flexmix); library(haven)})' >/dev/null 2>&1; then
+  echo "SKIP flexmix comparison and Stata file: R, flexmix or haven missing"
   echo "test_weights: $pass passed, $fail failed"
   [ "$fail" -eq 0 ] || exit 1
   exit 77
 fi
+Rscript -e 'd <- read.csv(commandArgs(TRUE)[[1]], colClasses = c(id = "character")); haven::write_dta(d, commandArgs(TRUE)[[2]])' \
+  "$dir/w.csv" "$dir/w.dta" >/dev/null 2>&1 && fit "$dir/w.dta" --weight w >"$dir/dta.json" && "$py" - "$dir/dta.json" "$dir/w.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert abs(a["loglik"] - b["loglik"]) <= 1e-9 * abs(b["loglik"]) and a["data"]["weight"] == b["data"]["weight"]
+PY
+check "a Stata file's weight variable weights the fit alike" $?
+
 "$gbtm" simulate --preset rapporteur-2024 --n 120 --seed 11 -o "$dir/small.csv" >/dev/null 2>&1
 "$py" - "$dir" <<'PY'
 import csv, random, sys
