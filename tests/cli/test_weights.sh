@@ -75,6 +75,57 @@ assert a["n_persons"] == N and b["n_persons"] == wt["sum"]
 PY
 check "integer weights are frequency weights: same estimates, log L times N / sum w" $?
 
+# the same with risk factors and a time-varying covariate (the membership
+# logit's Newton ascent), and for nb (a dispersion per group, the cell path)
+"$gbtm" simulate --preset rapporteur-2024-covariates --n 200 --seed 3 -o "$dir/cov.csv" >/dev/null 2>&1
+"$py" - "$dir" <<'PY'
+import csv, random, sys
+d = sys.argv[1]
+random.seed(2)
+rows = list(csv.DictReader(open(d + "/cov.csv")))
+cols = list(rows[0].keys())
+w = {}
+for r in rows:
+    w.setdefault(r["id"], random.choice([1, 2, 3]))
+with open(d + "/covw.csv", "w") as f, open(d + "/covd.csv", "w") as g:
+    f.write(",".join(cols) + ",w\n"); g.write(",".join(cols) + "\n")
+    for r in rows:
+        f.write(",".join(r[c] for c in cols) + f",{w[r['id']]}\n")
+        for c in range(w[r["id"]]):
+            g.write(",".join(r[x] + f"_{c}" if x == "id" else r[x] for x in cols) + "\n")
+PY
+same_as_dup() { # the JSON of the weighted fit and of the duplicated one
+  "$py" - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+N, S = a["data"]["persons"], a["data"]["weight"]["sum"]
+assert abs(a["loglik"] - b["loglik"] * N / S) <= 1e-7 * abs(a["loglik"]), (a["loglik"], b["loglik"] * N / S)
+for ga, gb in zip(a["group"], b["group"]):
+    assert abs(ga["share"] - gb["share"]) <= 1e-6 * gb["share"], (ga["share"], gb["share"])
+    for x, y in zip(ga["beta"], gb["beta"]):
+        assert abs(x - y) <= 1e-6 * max(1.0, abs(y)), (ga["beta"], gb["beta"])
+PY
+}
+fit "$dir/covw.csv" --weight w --risk unstable_family,no_qualification --tcov employed >"$dir/cw.json" &&
+  fit "$dir/covd.csv" --risk unstable_family,no_qualification --tcov employed >"$dir/cd.json" &&
+  same_as_dup "$dir/cw.json" "$dir/cd.json"
+check "frequency weights with risk factors and a time-varying covariate" $?
+fit "$dir/covw.csv" --weight w --family nb >"$dir/nw.json" && fit "$dir/covd.csv" --family nb >"$dir/nd.json" &&
+  same_as_dup "$dir/nw.json" "$dir/nd.json"
+check "frequency weights with the negative binomial" $?
+
+# a pilot of the weighted panel (its persons keep their weights) ends at
+# the maximum of the fit without one; a bootstrap of a weighted fit runs
+fit "$dir/w.csv" --weight w --pilot 100 >"$dir/pilot.json" && "$py" - "$dir/pilot.json" "$dir/w.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["pilot_persons"] > 0 and abs(a["loglik"] - b["loglik"]) <= 1e-7 * abs(b["loglik"]), (a["pilot_persons"], a["loglik"], b["loglik"])
+PY
+check "a weighted fit from a pilot reaches the same maximum" $?
+"$gbtm" fit "$dir/w.csv" --weight w --groups 2 --order 1 --seed 1 --quiet --bootstrap 4 >"$dir/boot.txt" &&
+  grep -qi "bootstrap" "$dir/boot.txt"
+check "a weighted fit's bootstrap runs" $?
+
 fit "$dir/c.csv" --weight w >"$dir/c.json" && fit "$dir/sim.csv" >"$dir/u.json" &&
   fit "$dir/c.csv" --weight w --se model >"$dir/cm.json"
 check "weights all 2.5, and no weights" $?
@@ -154,6 +205,21 @@ assert w["column"] == "w" and w["min"] == 1 and w["max"] == 3 and w["scaling"] =
 assert len(d["models"]) == 2 and all("loglik" in m and "cv_loglik" in m for m in d["models"]), d["models"][0].keys()
 PY
 check "select --weight reports the weight and weighted models (JSON)" $?
+"$gbtm" select "$dir/c.csv" --weight w --groups 2 --order 1 --cv 3 --seed 1 --quiet --json >"$dir/selc.json" &&
+  "$gbtm" select "$dir/sim.csv" --groups 2 --order 1 --cv 3 --seed 1 --quiet --json >"$dir/selu.json" &&
+  "$py" - "$dir/selc.json" "$dir/selu.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p))["models"][0] for p in sys.argv[1:3])
+assert abs(a["cv_loglik"] - b["cv_loglik"]) <= 1e-7 * abs(b["cv_loglik"]), (a["cv_loglik"], b["cv_loglik"])
+PY
+check "select --cv with equal weights gives the unweighted cross-validated log L" $?
+if command -v mpirun >/dev/null 2>&1 && [ -e "$(dirname "$gbtm")/gbtm-mpi.so" ]; then
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+    timeout 120 mpirun --oversubscribe -np 2 "$gbtm" fit "$dir/w.csv" --weight w --groups 2 --quiet -o "$dir/never.h5" \
+    >/dev/null 2>"$dir/mpi.err"
+  [ $? -eq 2 ] && [ ! -e "$dir/never.h5" ] && grep -q "a weighted panel (--weight) is read by one process" "$dir/mpi.err"
+  check "mpirun with --weight is refused" $?
+fi
 "$gbtm" select "$dir/w.csv" --weight w --groups 2 --order 1 --seed 1 --quiet >"$dir/sel.txt" &&
   grep -q "^Weight: w (sum" "$dir/sel.txt"
 check "select --weight names the weight in its table" $?
