@@ -77,6 +77,11 @@ static gbtm_status read_weighted(const char *path, const gbtm_csv_columns *colum
   if (columns->n_risk < 0 || columns->n_risk >= GBTM_MAX_RISK)
     return gbtm_fail(err, GBTM_ERR_USAGE, "%s: a weight takes one of the %d risk-factor places: at most %d risk "
                      "factors with a weight", path, GBTM_MAX_RISK, GBTM_MAX_RISK - 1);
+  for (int j = 0; j < columns->n_risk; j++)
+    if (columns->risk[j] && strcmp(columns->risk[j], columns->weight) == 0)
+      return gbtm_fail(err, GBTM_ERR_USAGE,
+                       "%s: the column \"%s\" is named by --risk and by --weight: one column cannot be both", path,
+                       columns->weight);
   gbtm_csv_columns cols = *columns;
   cols.risk[cols.n_risk++] = columns->weight;
   gbtm_status st = csv_only ? read_csv_layout(path, &cols, NULL, out, err) : read_any(path, &cols, out, err);

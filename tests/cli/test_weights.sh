@@ -173,6 +173,11 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert abs(a["loglik"] - b["loglik"]) <= 1e-9 * abs(b["loglik"]) and a["data"]["weight"]["sum"] == b["data"]["weight"]["sum"]
 PY
 check "an HDF5 panel's /panel/risk/w weights the fit alike" $?
+awk -F, -v OFS=, '$1 == "P000003" { $4 = 0 } 1' "$dir/w.csv" >"$dir/w0.csv"
+"$gbtm" convert "$dir/w0.csv" --risk w -o "$dir/w0.h5" >/dev/null 2>&1 &&
+  { "$gbtm" fit "$dir/w0.h5" --weight w --groups 2 --quiet -o "$dir/never.h5" >/dev/null 2>"$dir/h5.err"; [ $? -eq 2 ]; } &&
+  [ ! -e "$dir/never.h5" ] && grep -Eq 'w0\.h5:[0-9]+(:[0-9]+)?: weight "w" is 0; a weight must be finite and > 0' "$dir/h5.err"
+check "an HDF5 panel's weight of 0: exit 2 naming the entry, nothing written" $?
 
 # bad weights: exit 2, file:line:column, nothing written
 bad() { # name, awk program that rewrites w.csv, expected message pattern
@@ -190,6 +195,9 @@ bad "a missing weight" 'NR == 6 { $4 = "" } 1' 'bad\.csv:6:4: missing value of w
 "$gbtm" fit "$dir/w.csv" --weight nosuch --groups 2 --quiet -o "$dir/never.h5" >/dev/null 2>"$dir/bad.err"
 [ $? -eq 2 ] && [ ! -e "$dir/never.h5" ] && grep -q "nosuch" "$dir/bad.err"
 check "a weight column that is not in the file: exit 2" $?
+"$gbtm" fit "$dir/w.csv" --weight w --risk w --groups 2 --quiet -o "$dir/never.h5" >/dev/null 2>"$dir/bad.err"
+[ $? -eq 2 ] && [ ! -e "$dir/never.h5" ] && grep -q 'the column "w" is named by --risk and by --weight' "$dir/bad.err"
+check "a column named by --risk and --weight: exit 2" $?
 awk -F, -v OFS=, '$1 == "P000002" { $4 = "NA" } 1' "$dir/w.csv" >"$dir/miss.csv"
 "$gbtm" fit "$dir/miss.csv" --weight w --drop-missing --groups 2 --order 1 --seed 1 --quiet --json >"$dir/miss.json" 2>"$dir/miss.err" &&
   "$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["data"]["persons"] == 239, d["data"]["persons"]' "$dir/miss.json" &&
