@@ -246,6 +246,14 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert abs(a["loglik"] - b["loglik"]) <= 1e-9 * abs(b["loglik"]) and a["data"]["weight"] == b["data"]["weight"]
 PY
 check "a Stata file's weight variable weights the fit alike" $?
+Rscript -e 'a <- commandArgs(TRUE); d <- read.csv(a[[1]], colClasses = c(id = "character")); d$w[5] <- NA
+  haven::write_dta(d, a[[2]]); d$w[5] <- d$w[4]; d$w[7] <- 0; haven::write_dta(d, a[[3]])' \
+  "$dir/w.csv" "$dir/wna.dta" "$dir/w0.dta" >/dev/null 2>&1 &&
+  { "$gbtm" fit "$dir/wna.dta" --weight w --groups 2 --quiet -o "$dir/never.h5" >/dev/null 2>"$dir/na.err"; [ $? -eq 2 ]; } &&
+  { "$gbtm" fit "$dir/w0.dta" --weight w --groups 2 --quiet -o "$dir/never.h5" >/dev/null 2>"$dir/z.err"; [ $? -eq 2 ]; } &&
+  [ ! -e "$dir/never.h5" ] && grep -q 'wna\.dta: row 5, variable "w": missing value of weight' "$dir/na.err" &&
+  grep -q 'w0\.dta:7:4: weight "w" is 0; a weight must be finite and > 0' "$dir/z.err"
+check "a Stata file's missing or zero weight: exit 2 naming the row, nothing written" $?
 
 "$gbtm" simulate --preset rapporteur-2024 --n 120 --seed 11 -o "$dir/small.csv" >/dev/null 2>&1
 "$py" - "$dir" <<'PY'
