@@ -66,7 +66,8 @@ enum {
   OPT_PROFILE,
   OPT_VARS,
   OPT_DISTAL,
-  OPT_TYPE
+  OPT_TYPE,
+  OPT_WEIGHT
 };
 
 static const struct option long_options[] = {
@@ -98,6 +99,7 @@ static const struct option long_options[] = {
     {"report-centre", required_argument, NULL, OPT_REPORT_CENTRE},
     {"report-basis", required_argument, NULL, OPT_REPORT_BASIS},
     {"labels", required_argument, NULL, OPT_LABELS},
+    {"weight", required_argument, NULL, OPT_WEIGHT},
     {"posterior", required_argument, NULL, OPT_POSTERIOR},
     {"keep", required_argument, NULL, OPT_KEEP},
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -132,6 +134,7 @@ typedef struct fit_args {
   bool auto_given[3];     /* --max-starts, --replications, --time-limit */
   const char *keep_text;  /* --keep COLS, or NULL */
   const char *profile_path, *vars_text, *distal_text, *type_text; /* --profile PERSONS, its variables */
+  bool se_given;          /* --se: else robust when weighted (eq. W) */
 } fit_args;
 
 static void print_help(FILE *out) {
@@ -154,6 +157,10 @@ static void print_help(FILE *out) {
           "  --count NAME       column of counts (default: %s)\n"
           "  --exposure NAME    column of exposures, the time at risk, > 0\n"
           "                     (default: %s)\n"
+          "  --weight NAME      column of person-level sampling weights (PROC TRAJ's\n"
+          "                     WEIGHT), one value per person, finite and > 0,\n"
+          "                     rescaled to mean 1; standard errors then default to\n"
+          "                     robust (default: none, unweighted)\n"
           "%s",
           c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
   fprintf(out,
@@ -198,7 +205,8 @@ static void print_help(FILE *out) {
           "  --se KIND          standard errors and intervals: model (inverse observed\n"
           "                     information), robust (sandwich) or none; with model or\n"
           "                     robust the EM estimate is polished by Newton's method\n"
-          "                     until the Newton decrement is below 1e-8 (default: model)\n"
+          "                     until the Newton decrement is below 1e-8 (default: model;\n"
+          "                     robust with --weight)\n"
           "  --bootstrap B      also B parametric-bootstrap refits (cohorts drawn from\n"
           "                     the fit on the data's design, each refitted from the\n"
           "                     estimate and by the rule of --starts), for percentile\n"
@@ -298,6 +306,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   case OPT_PILOT: return cli_parse_pilot(arg, &o->pilot, why, why_size);
   case OPT_BOOTSTRAP: return cli_parse_int("--bootstrap", arg, 2, 1000000, &a->bootstrap, why, why_size);
   case OPT_SE:
+    a->se_given = true;
     if (strcmp(arg, "model") == 0 || strcmp(arg, "robust") == 0) {
       o->se = arg[0] == 'r' ? GBTM_SE_ROBUST : GBTM_SE_MODEL;
       o->inference = true;
@@ -312,6 +321,7 @@ static bool apply_option(fit_args *a, int opt, const char *arg, char *why, size_
   case OPT_REPORT_CENTRE: return cli_parse_report_centre(arg, &a->view.centre, why, why_size);
   case OPT_REPORT_BASIS: return cli_parse_report_basis(arg, &a->view.basis_s, why, why_size);
   case OPT_LABELS: return cli_parse_labels(arg, a->labels, &a->n_labels, why, why_size);
+  case OPT_WEIGHT: a->columns.weight = arg; return true;
   case OPT_POSTERIOR: a->posterior_path = arg; return true;
   case OPT_KEEP: a->keep_text = arg; return true;
   case OPT_PROFILE: a->profile_path = arg; return true;
@@ -607,6 +617,8 @@ int cmd_fit(int argc, char **argv) {
     if ((rc = posterior_keep_read(CMD, &keep, a.data, &a.columns)) >= 0) goto done;
     rc = CLI_EXIT_OK;
   }
+  /* a weighted fit's standard errors: the sandwich unless --se says (eq. W) */
+  if (st == GBTM_OK && gbtm_panel_weighted(panel) && !a.se_given) a.options.se = GBTM_SE_ROBUST;
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
   if (st == GBTM_OK) {
     if (!a.quiet) {

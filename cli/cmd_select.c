@@ -52,7 +52,8 @@ enum {
   OPT_JSON,
   OPT_REFINE,
   OPT_MAX_MEMORY,
-  OPT_LABELS
+  OPT_LABELS,
+  OPT_WEIGHT
 };
 
 static const struct option long_options[] = {
@@ -73,6 +74,7 @@ static const struct option long_options[] = {
     {"cv", required_argument, NULL, OPT_CV},
     {"json", no_argument, NULL, OPT_JSON},
     {"labels", required_argument, NULL, OPT_LABELS},
+    {"weight", required_argument, NULL, OPT_WEIGHT},
     {"output", required_argument, NULL, 'o'},
     {"refine", no_argument, NULL, OPT_REFINE},
     {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
@@ -114,6 +116,10 @@ static void print_help(FILE *out) {
           "  --age NAME         column of ages (default: %s)\n"
           "  --count NAME       column of counts (default: %s)\n"
           "  --exposure NAME    column of exposures, > 0 (default: none, all 1)\n"
+          "  --weight NAME      column of person-level sampling weights, one value per\n"
+          "                     person, finite and > 0, rescaled to mean 1: every fit\n"
+          "                     and the cross-validated log L are weighted (default:\n"
+          "                     none)\n"
           "%s",
           c.id, c.age, c.count, CLI_COLUMN_HELP);
   fprintf(out,
@@ -256,6 +262,7 @@ static bool apply_option(select_args *a, int opt, const char *arg, char *why, si
   case OPT_CV: return cli_parse_int("--cv", arg, 2, INT_MAX, &o->cv_folds, why, why_size);
   case OPT_JSON: a->json = true; return true;
   case OPT_LABELS: return cli_parse_labels(arg, a->labels, &a->n_labels, why, why_size);
+  case OPT_WEIGHT: a->columns.weight = arg; return true;
   case 'o': a->dir = arg; return true;
   case OPT_REFINE: a->refine = true; return true;
   case OPT_MAX_MEMORY:
@@ -392,6 +399,14 @@ static void print_table(FILE *out, const select_args *a, const gbtm_panel *panel
   text_escape_put(out, a->data, false);
   fprintf(out, ", %zu persons, %zu observations (person-ages)\n",
           gbtm_panel_n_persons(panel), gbtm_panel_n_obs(panel));
+  if (gbtm_panel_weighted(panel)) { /* eq. W */
+    double sum, min, max;
+    gbtm_panel_weight_given(panel, &sum, &min, &max);
+    fprintf(out, "Weight: ");
+    text_escape_put(out, gbtm_panel_weight_name(panel), false);
+    fprintf(out, " (sum %.6g, from %.6g to %.6g; rescaled to mean 1: log L is weighted, BIC's N is the persons)\n",
+            sum, min, max);
+  }
   fprintf(out, "Models: %s, K %d to %d, order %d to %d in every group", gbtm_family_name(o->fit.family),
           o->groups_min, o->groups_max, o->order_min, o->order_max);
   if (inflated) fprintf(out, ", zero-inflation order %d", o->fit.iorder[0]);
@@ -581,7 +596,7 @@ static void json_entry(json_writer *w, const char *data_name, const gbtm_select_
   json_object_end(w);
 }
 
-static void print_json(FILE *out, const select_args *a, const gbtm_select_result *r,
+static void print_json(FILE *out, const select_args *a, const gbtm_panel *panel, const gbtm_select_result *r,
                        const refine_log *log, const gbtm_fit_result *refined) {
   json_writer w;
   json_init(&w, out);
@@ -589,6 +604,20 @@ static void print_json(FILE *out, const select_args *a, const gbtm_select_result
   json_kv_string(&w, "data", a->data);
   json_kv_string(&w, "criterion", "bic");
   json_kv_int(&w, "cv_folds", a->options.cv_folds);
+  json_key(&w, "weight"); /* eq. W: null when unweighted */
+  if (gbtm_panel_weighted(panel)) {
+    double sum, min, max;
+    gbtm_panel_weight_given(panel, &sum, &min, &max);
+    json_object_begin(&w);
+    json_kv_string(&w, "column", gbtm_panel_weight_name(panel));
+    json_kv_double(&w, "sum", sum);
+    json_kv_double(&w, "min", min);
+    json_kv_double(&w, "max", max);
+    json_kv_string(&w, "scaling", "mean 1");
+    json_object_end(&w);
+  } else {
+    json_null(&w);
+  }
   json_key(&w, "models");
   json_array_begin(&w);
   int best = gbtm_select_result_best(r);
@@ -699,7 +728,7 @@ static bool write_folder(const select_args *a, const char *command_line, const g
     return false;
   }
   print_csv(csv->fp, r);
-  print_json(json->fp, a, r, log, refined);
+  print_json(json->fp, a, panel, r, log, refined);
   bool ok = flushed(csv) && flushed(json) && write_models(a, command_line, panel, r, refined, models);
   if (ok) { /* all written: into place */
     ok = outfile_commit(csv, CMD) && outfile_commit(json, CMD);
@@ -820,6 +849,8 @@ int cmd_select(int argc, char **argv) {
   gbtm_status st = gbtm_panel_read_part(a.data, &a.columns, cli_procs, &panel, &err);
   cli_columns_free(&a.column_args); /* the panel keeps the names it needs */
   if (st == GBTM_OK) cli_report_dropped(CMD, panel);
+  /* a weighted fit's standard errors (the refined model's): the sandwich (eq. W) */
+  if (st == GBTM_OK && gbtm_panel_weighted(panel)) a.options.fit.se = GBTM_SE_ROBUST;
   if (st != GBTM_OK) {
     cli_error_status(CMD, st, &err);
     free(command_line);
@@ -888,7 +919,7 @@ int cmd_select(int argc, char **argv) {
   }
 
   if (a.json) {
-    print_json(stdout, &a, res, &log, refined);
+    print_json(stdout, &a, panel, res, &log, refined);
   } else {
     print_table(stdout, &a, panel, res);
     if (refined) print_refine(stdout, &log, chosen->fit, refined);

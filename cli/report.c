@@ -157,6 +157,13 @@ static void text_data(FILE *out, const char *data_name, const gbtm_fit_result *r
     label(out, "missing responses (dropped)");
     fprintf(out, "%zu\n", d->missing_responses);
   }
+  if (d->weight_column[0]) { /* eq. W */
+    label(out, "weight");
+    text_escape_put(out, d->weight_column, false);
+    fprintf(out, " (sum %s", report_general(buf, sizeof buf, d->weight_sum, 6));
+    fprintf(out, ", from %s", report_general(buf, sizeof buf, d->weight_min, 6));
+    fprintf(out, " to %s; rescaled to mean 1)\n", report_general(buf, sizeof buf, d->weight_max, 6));
+  }
 }
 
 /* The family as the text report names it: its name where its title says no
@@ -373,10 +380,13 @@ int report_fit_rows(const gbtm_fit_result *res, report_fit_row rows[REPORT_MAX_F
   if (isnan(s->newton_decrement)) snprintf(v, ROW_SIZE, "- (the information matrix is not positive definite)");
   else report_general(v, ROW_SIZE, s->newton_decrement, 3);
   snprintf(ROW(NULL, "converged"), ROW_SIZE, "%s", s->converged ? "yes" : "NO");
-  snprintf(ROW(NULL, "standard errors"), ROW_SIZE, "%s",
-           gbtm_fit_result_covariance(res, s->se)
-               ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)")
-               : "not available");
+  bool weighted = gbtm_fit_result_data(res)->weight_column[0], have = gbtm_fit_result_covariance(res, s->se);
+  snprintf(ROW(NULL, "standard errors"), ROW_SIZE, "%s%s",
+           have ? (s->se == GBTM_SE_ROBUST ? "robust (sandwich)" : "model-based (inverse information)")
+                : "not available",
+           have && weighted ? (s->se == GBTM_SE_ROBUST ? ", as the fit is weighted"
+                                                      : "; the fit is weighted: robust (--se robust) is the right variance")
+                            : "");
 #undef ROW
 #undef ROW_SIZE
   return n;
@@ -503,6 +513,18 @@ static void json_data(json_writer *w, const char *data_name, const gbtm_fit_resu
   json_kv_double(w, "total_count", d->total_count);
   json_kv_bool(w, "exposure", d->exposure);
   json_kv_uint(w, "missing_responses", d->missing_responses); /* dropped as they were read */
+  json_key(w, "weight"); /* eq. W: null when unweighted */
+  if (d->weight_column[0]) {
+    json_object_begin(w);
+    json_kv_string(w, "column", d->weight_column);
+    json_kv_double(w, "sum", d->weight_sum);
+    json_kv_double(w, "min", d->weight_min);
+    json_kv_double(w, "max", d->weight_max);
+    json_kv_string(w, "scaling", "mean 1");
+    json_object_end(w);
+  } else {
+    json_null(w);
+  }
   json_object_end(w);
 }
 

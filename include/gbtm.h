@@ -241,6 +241,14 @@ typedef struct gbtm_csv_columns {
    * response beyond them is an error naming the file, line and column
    * (default -inf and +inf). */
   double ymin, ymax;
+  /* The person-level sampling weight column (PROC TRAJ's WEIGHT; default
+   * NULL: none). In the long layout repeated on a person's rows and equal
+   * on all of them; in the wide layout one column; in an HDF5 panel the
+   * dataset /panel/risk/NAME. Values finite and > 0; a missing weight is an
+   * error, or with drop_missing the person is dropped. The weights are
+   * rescaled to mean 1 over the persons (docs/DESIGN.md eq. W). Not read
+   * by blocks (gbtm_panel_read_part with more than one process refuses it). */
+  const char *weight;
 } gbtm_csv_columns;
 
 gbtm_csv_columns gbtm_csv_columns_default(void);
@@ -330,6 +338,22 @@ const char *gbtm_panel_tcov_name(const gbtm_panel *panel, int j);
 double gbtm_panel_tcov_mean(const gbtm_panel *panel, int j);
 size_t gbtm_panel_dropped_rows(const gbtm_panel *panel);
 size_t gbtm_panel_dropped_persons(const gbtm_panel *panel);
+
+/* Person-level sampling weights (eq. W): sets the weights of the panel's
+ * persons (n of them, in person order), finite and > 0, rescaled to mean 1
+ * over the persons; name is the column they came from (for reports, at most
+ * GBTM_NAME_MAX - 1 bytes). weights NULL removes them. A weight that is not
+ * finite or not > 0 is GBTM_ERR_DATA naming the person. */
+gbtm_status gbtm_panel_set_weights(gbtm_panel *panel, const double *weights, const char *name,
+                                   gbtm_error *err);
+/* Whether the panel is weighted; the weight column's name (NULL when not
+ * weighted); person i's weight as rescaled (1 when not weighted); the sum,
+ * smallest and largest of the weights as given, before rescaling (of all
+ * processes' persons). */
+bool gbtm_panel_weighted(const gbtm_panel *panel);
+const char *gbtm_panel_weight_name(const gbtm_panel *panel);
+double gbtm_panel_weight(const gbtm_panel *panel, size_t i);
+void gbtm_panel_weight_given(const gbtm_panel *panel, double *sum, double *min, double *max);
 /* Cells whose response (count) was missing (".", "NA" or empty in CSV; a
  * missing value of the file's own kinds in .dta, .sav and .sas7bdat): long
  * rows and wide waves that the readers dropped, whatever drop_missing. */
@@ -831,6 +855,11 @@ typedef struct gbtm_data_summary {
   double total_count;
   bool exposure;      /* any exposure != 1 */
   size_t missing_responses; /* cells read with a missing response (., NA, empty), dropped */
+  /* person-level sampling weights (eq. W): the column, and the sum,
+   * smallest and largest weight as given (before rescaling to mean 1);
+   * weight_column "" when the fit is not weighted */
+  char weight_column[GBTM_NAME_MAX];
+  double weight_sum, weight_min, weight_max;
 } gbtm_data_summary;
 
 const gbtm_data_summary *gbtm_fit_result_data(const gbtm_fit_result *result);
@@ -1088,7 +1117,7 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * families, 5 for the nb and zinb families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
  * models with covariates or a reference group other than the first, else
  * 1: docs/model-file.md); it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 9
+#define GBTM_MODEL_FORMAT_VERSION 10
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {

@@ -130,6 +130,13 @@ static gbtm_status draw_like(const gbtm_model *m, const gbtm_panel *p, gsl_rng *
   st = panel_build_covariates(rows, r, ids, p->n, "bootstrap", 2, values && (R || C) ? &covariates : NULL, out, err);
   free(values);
   free(rows);
+  /* the persons' weights travel with them (eq. W) */
+  if (st == GBTM_OK && p->weight && (st = gbtm_panel_set_weights(*out, p->weight, p->weight_name, err)) == GBTM_OK)
+    memcpy((*out)->weight_given, p->weight_given, sizeof p->weight_given);
+  if (st != GBTM_OK) {
+    gbtm_panel_free(*out);
+    *out = NULL;
+  }
   return st;
 }
 

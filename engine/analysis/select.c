@@ -168,7 +168,7 @@ static gbtm_status heldout_errors(const gbtm_model *m, const gbtm_panel *test, d
     }
     for (int k = 0; k < K; k++) s += l[k] = exp(l[k] - mx);
     for (int k = 0; k < K; k++) l[k] /= s; /* p_ik */
-    ll += mx + log(s);
+    ll += panel_weight(test, i) * (mx + log(s)); /* eq. W: the held-out persons' weights, the whole panel's scale */
     for (size_t c = 0; c < nc; c++) {
       double yhat = 0.0;
       for (int k = 0; k < K; k++) yhat += l[k] * mu[t[c] * K + k];

@@ -5,6 +5,8 @@
  * and alpha (eq. MZ) by the family's Newton solve on K x T statistics.
  * The gradient of eq. L comes from the same statistics (Fisher's identity):
  *   d/d theta_k = sum_i tau_ik - N pi_k,  d/d beta_k, d/d alpha_k: engine/families/.
+ * With weights (eq. W) every sum over persons is weighted, w_i tau_ik (the
+ * E-step's statistics and sum_tau), and N is sum_i w_i.
  * Acceleration: SQUAREM (Varadhan & Roland 2008, scheme S3) with the
  * step-length bound of their implementation: from params0, two EM steps give
  * r = params1 - params0 and v = params2 - 2 params1 + params0, the step a = -|r|/|v| is
@@ -106,7 +108,7 @@ double em_estep(em_ws *ws, const double *params, const double *tau_in, double *t
 
 static const char *check_shares(const em_ws *ws, int *group) {
   for (int k = 0; k < ws->K; k++)
-    if (!(ws->sum_tau[k] / (double)panel_n_all(ws->panel) >= MIN_SHARE)) {
+    if (!(ws->sum_tau[k] / panel_weight_total(ws->panel) >= MIN_SHARE)) { /* eq. W: sum_i w_i tau_ik / sum_i w_i */
       *group = k + 1;
       return "group emptied (share below 1e-6)";
     }
@@ -159,7 +161,7 @@ const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int
 }
 
 double em_gradient(em_ws *ws, const double *params) {
-  double gmax = 0.0, N = (double)panel_n_all(ws->panel);
+  double gmax = 0.0, N = panel_weight_total(ws->panel); /* eq. W: sum_i w_i (N unweighted) */
   size_t stride = (size_t)ws->ns * ws->T;
   ws->grad[0] = 0.0;
   for (int k = 1; k < ws->K; k++) ws->grad[k] = ws->sum_tau[k] - N * exp(ws->logpi[k]);

@@ -298,7 +298,8 @@ double estep_person_constant(const gbtm_panel *p, const gbtm_family *family, siz
 
 /* cblock[b] = the sum of c_i over block b's persons. */
 static void person_constants(estep_ctx *c) {
-  for (size_t i = 0; i < c->p->n; i++) c->cblock[i / c->block] += estep_person_constant(c->p, c->fam, i);
+  for (size_t i = 0; i < c->p->n; i++)
+    c->cblock[i / c->block] += panel_weight(c->p, i) * estep_person_constant(c->p, c->fam, i); /* eq. W */
 }
 
 /* The kernel and its tables; the sparse kernel's stream (see the top) is
@@ -662,7 +663,8 @@ INLINE void transpose4(const v4d *in0, const v4d *in1, const v4d *in2, const v4d
  * lane in the order of the formula: m = max_k l_k, e_k = exp(l_k - m),
  * s = e_1 + ... + e_Kp (the padding adds 0), tau_k = e_k (1/s), and
  * m + log s added to the sum person by person. */
-INLINE double softmax_block(double *L, double *TAU, size_t nb, const size_t nv) {
+INLINE double softmax_block(double *L, double *TAU, size_t nb, const size_t nv, const double *wt,
+                            const uint32_t *order, size_t i0) {
   const size_t Kp = 4 * nv;
   for (size_t r = nb; r < round4(nb); r++) /* the last rows' spare lanes: anything finite */
     for (size_t k = 0; k < Kp; k++) L[r * Kp + k] = 0.0;
@@ -685,7 +687,10 @@ INLINE double softmax_block(double *L, double *TAU, size_t nb, const size_t nv) 
       for (size_t q = 0; q < 4; q++) *VROW(TAU + (r + q) * Kp + 4 * v) = t[q];
     }
     v4d lse = m + v4d_log_pos(sum);
-    for (size_t q = 0; q < 4 && r + q < nb; q++) lsum += lse[q];
+    if (wt) /* eq. W: the person's weight times log f_i */
+      for (size_t q = 0; q < 4 && r + q < nb; q++) lsum += wt[order ? (size_t)order[r + q] : i0 + r + q] * lse[q];
+    else
+      for (size_t q = 0; q < 4 && r + q < nb; q++) lsum += lse[q];
   }
   return lsum;
 }
@@ -763,7 +768,7 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
       for (size_t v = 0; v < nv; v++) row[v] = l.v[v] + logpi.v[v]; /* padding: -inf */
     }
     /* Pass 2 */
-    *ll = c->cblock[b] + softmax_block(L, TAU, nb, nv);
+    *ll = c->cblock[b] + softmax_block(L, TAU, nb, nv, p->weight, order, i0);
   }
   if (tau_in) *ll = 0.0;
 
@@ -776,8 +781,13 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
   size_t j = sparse ? c->bstart[b] : 0;
   for (size_t r = 0; r < nb; r++) {
     const v4d *tau = CVROW(TAU + r * Kp);
-    for (size_t v = 0; v < nv; v++) st.v[v] += tau[v];
     if (tau_out) memcpy(tau_out + PERSON(r) * K, tau, K * sizeof(double));
+    if (p->weight) { /* eq. W: every statistic below, and the dense totals, sum w_i tau_ik */
+      v4d wi = v4d_splat(p->weight[PERSON(r)]);
+      v4d *row = VROW(TAU + r * Kp);
+      for (size_t v = 0; v < nv; v++) row[v] *= wi;
+    }
+    for (size_t v = 0; v < nv; v++) st.v[v] += tau[v];
     if (p->has_exposure) exception_stats(c, par, PERSON(r), (const double *)tau, ex, &f, !tau_in, lacc);
     if (cells) positive_stats(c, par, PERSON(r), (const double *)tau, ex, &f, !tau_in, lacc);
     if (sparse) j = sparse_totals(c, j, tau, acc, diff, bucket, nv, wide);

@@ -950,11 +950,11 @@ static gbtm_status fit_polish(fit_state *fs, gbtm_error *err) {
   if (res->model.n_risk > 0) /* the mean of pi_k(z_i), which is the mean posterior at the maximum */
     for (int k = 0; k < K; k++) {
       share[k] = 0.0;
-      for (size_t i = 0; i < N; i++) share[k] += res->posterior[i * K + k];
+      for (size_t i = 0; i < N; i++) share[k] += panel_weight(panel, i) * res->posterior[i * K + k]; /* eq. W */
     }
   if (res->model.n_risk > 0) {
     reduce_sum(panel->procs, share, (size_t)K);
-    for (int k = 0; k < K; k++) share[k] /= (double)panel_n_all(panel);
+    for (int k = 0; k < K; k++) share[k] /= panel_weight_total(panel);
   }
   return GBTM_OK;
 }

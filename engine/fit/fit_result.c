@@ -6,6 +6,7 @@
 #include "fit/fit_result.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,12 @@ void fit_result_describe(const gbtm_panel *p, gbtm_data_summary *d) {
   d->total_count = all.total;
   d->exposure = all.has_exposure;
   d->missing_responses = all.missing_responses;
+  d->weight_column[0] = '\0';
+  d->weight_sum = d->weight_min = d->weight_max = NAN;
+  if (p->weight) { /* eq. W: the weights as given */
+    snprintf(d->weight_column, sizeof d->weight_column, "%s", p->weight_name);
+    d->weight_sum = p->weight_given[0], d->weight_min = p->weight_given[1], d->weight_max = p->weight_given[2];
+  }
 }
 
 void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, double *obs) {
@@ -97,10 +104,11 @@ void fit_observed_rates(const gbtm_panel *p, int groups, const double *tau, doub
   for (size_t i = 0; i < 2 * K * T; i++) obs[i] = 0.0;
   for (size_t i = 0; t && y && e && i < p->n; i++) {
     size_t nc = panel_person_cells(p, i, t, y, e);
+    double wi = panel_weight(p, i); /* eq. W */
     for (size_t k = 0; k < K; k++)
       for (size_t c = 0; c < nc; c++) {
-        obs[k * T + t[c]] += tau[i * K + k] * (double)y[c];
-        den[k * T + t[c]] += tau[i * K + k] * e[c];
+        obs[k * T + t[c]] += wi * tau[i * K + k] * (double)y[c];
+        den[k * T + t[c]] += wi * tau[i * K + k] * e[c];
       }
   }
   reduce_sum(p->procs, obs, 2 * K * T);

@@ -10,7 +10,11 @@
  * The within-group Hessians aggregate over persons into K x T weights (the
  * tau-weighted sums of the second derivatives), so H costs X'WX per group; the
  * outer products sum_k tau g g' and s s' are dsyrk updates over blocks of
- * persons. Blocks depend on N only and are added in block order. */
+ * persons. Blocks depend on N only and are added in block order.
+ * With person weights (eq. W) log L = sum_i w_i log f_i: the gradient is
+ * sum_i w_i s_i, I = -sum_i w_i [ ... ] as above (G rows scaled by
+ * sqrt(w_i tau_ik), the meat of I sum_i w_i s_i s_i'), and the meat
+ * returned for the robust covariance is sum_i w_i^2 s_i s_i'. */
 #include "fit/inference.h"
 
 #include <math.h>
@@ -215,14 +219,15 @@ static void theta_scores(const shared *sh, int k, const double *pi, const double
   }
 }
 
-/* H += -(diag pi - pi pi') (x) (1, z)(1, z)' on the theta block (lower). */
-static void theta_hessian(const shared *sh, const double *pi, const double *z, double *H) {
+/* H += -wt (diag pi - pi pi') (x) (1, z)(1, z)' on the theta block (lower);
+ * wt the person's weight (eq. W). */
+static void theta_hessian(const shared *sh, const double *pi, const double *z, double wt, double *H) {
   const size_t P = sh->P;
   for (int j = 0; j < sh->K; j++) {
     if (j == sh->m->refgroup) continue;
     for (int l = 0; l <= j; l++) {
       if (l == sh->m->refgroup) continue;
-      double v = -((j == l ? pi[j] : 0.0) - pi[j] * pi[l]);
+      double v = -wt * ((j == l ? pi[j] : 0.0) - pi[j] * pi[l]);
       for (int a = 0; a <= sh->R; a++)
         for (int c = 0; c <= sh->R; c++) {
           size_t ra = sh->l.theta_at[j] + (size_t)a, rc = sh->l.theta_at[l] + (size_t)c;
@@ -245,10 +250,11 @@ static size_t own(const shared *sh, int k) {
   return (k + 1 < sh->K ? sh->l.beta_at[k + 1] : sh->P) - sh->l.beta_at[k];
 }
 
-/* Row r of G_k = sqrt(tau) (the two blocks of g), and S's row += tau g. */
-static void add_score(const shared *sh, int k, const double *g, double tau, double *Gk_row, double *S_row) {
+/* Row r of G_k = sqrt(w tau) (the two blocks of g), and S's row += tau g
+ * (the person's own score s_i; w the person's weight, eq. W). */
+static void add_score(const shared *sh, int k, const double *g, double tau, double w, double *Gk_row, double *S_row) {
   size_t nt = n_theta(sh), beta_at = sh->l.beta_at[k], m = own(sh, k);
-  double st = sqrt(tau);
+  double st = sqrt(w * tau);
   for (size_t j = 0; j < nt; j++) Gk_row[j] = st * g[j];
   for (size_t j = 0; j < m; j++) Gk_row[nt + j] = st * g[beta_at + j];
   for (size_t j = 0; j < nt; j++) S_row[j] += tau * g[j]; /* g is zero elsewhere */
@@ -270,8 +276,8 @@ static double *group_rows(const shared *sh, double *G, size_t nb, int k) {
  * column-major P x P) over the first rows of a chunk, with G_k and S
  * row-major: as column-major m x rows matrices, dsyrk's "N" form. Ak:
  * scratch of the largest m_k^2. */
-static void outer_products(const shared *sh, double *G, const double *S, size_t rows_used, double *Ak, double *A,
-                           double *meat) {
+static void outer_products(const shared *sh, double *G, double *S, size_t rows_used, const double *wt, double *Ak,
+                           double *A, double *meat, double *meat2) {
   const size_t P = sh->P, nt = n_theta(sh);
   int rows = (int)rows_used, n = (int)P;
   double one = 1.0, zero = 0.0;
@@ -287,7 +293,23 @@ static void outer_products(const shared *sh, double *G, const double *S, size_t 
       }
     }
   }
+  if (!wt) {
+    dsyrk_("L", "N", &n, &rows, &one, S, &n, &one, meat, &n);
+    return;
+  }
+  /* eq. W: meat += sum w_i s_i s_i' (the information's), then meat2 +=
+   * sum w_i^2 s_i s_i' (the robust covariance's), S's rows scaled in place
+   * by sqrt(w_i) twice (S is cleared at the next chunk's start). */
+  for (size_t r = 0; r < rows_used; r++) {
+    double sw = sqrt(wt[r]);
+    for (size_t j = 0; j < P; j++) S[r * P + j] *= sw;
+  }
   dsyrk_("L", "N", &n, &rows, &one, S, &n, &one, meat, &n);
+  for (size_t r = 0; r < rows_used; r++) {
+    double sw = sqrt(wt[r]);
+    for (size_t j = 0; j < P; j++) S[r * P + j] *= sw;
+  }
+  dsyrk_("L", "N", &n, &rows, &one, S, &n, &one, meat2, &n);
 }
 
 /* Starts row r of a block's score chunk (clearing S at a chunk's start);
@@ -298,11 +320,13 @@ static size_t chunk_row(const shared *sh, size_t r, double *S) {
   return q;
 }
 
-/* Ends row r: the chunk's outer products once it is full or the block ends. */
-static void chunk_end(const shared *sh, size_t r, size_t nb, double *G, const double *S, double *Ak, double *A,
-                      double *meat) {
+/* Ends row r of the block from person i0: the chunk's outer products once
+ * it is full or the block ends (with the chunk's weights, eq. W). */
+static void chunk_end(const shared *sh, size_t i0, size_t r, size_t nb, double *G, double *S, double *Ak, double *A,
+                      double *meat, double *meat2) {
   size_t q = r % sh->chunk;
-  if (q + 1 == sh->chunk || r + 1 == nb) outer_products(sh, G, S, q + 1, Ak, A, meat);
+  if (q + 1 == sh->chunk || r + 1 == nb)
+    outer_products(sh, G, S, q + 1, sh->p->weight ? sh->p->weight + i0 + r - q : NULL, Ak, A, meat, meat2);
 }
 
 /* ---- the windowed path: no time-varying covariates -------------------------
@@ -432,7 +456,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
   double *part = sh->partial + b * sh->psize;
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
-  double *H = W + (size_t)K * T * W_TERMS;
+  double *H = W + (size_t)K * T * W_TERMS, *meat2 = H + (sh->has_covariates ? P * P : 0);
   memset(D, 0, (size_t)K * (T + 1) * sizeof *D);
   memset(Wx, 0, (size_t)K * T * 3 * sizeof *Wx);
   memset(Nz, 0, (size_t)K * T * sizeof *Nz);
@@ -440,6 +464,7 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     size_t i = i0 + r, lo = p->lo[i], hi = p->hi[i], q = chunk_row(sh, r, S);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
     double lf[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS], tau[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
+    const double wi = panel_weight(p, i); /* eq. W */
     double v[GBTM_MAX_GROUPS][VW]; /* person_v sets the entries read */
     if (R) {
       model_log_shares(m, z, lf);
@@ -464,11 +489,11 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
     }
     for (int k = 0; k < K; k++) sum += tau[k] = exp(lf[k] - mx);
     for (int k = 0; k < K; k++) tau[k] /= sum;
-    *ll += mx + log(sum);
-    if (R) theta_hessian(sh, pi, z, H);
+    *ll += wi * (mx + log(sum)); /* eq. W */
+    if (R) theta_hessian(sh, pi, z, wi, H);
     for (int k = 0; k < K; k++) {
       /* the tau-weighted second derivatives of this person's cells */
-      double tk = tau[k], *Dk = D + (size_t)k * (T + 1), *Wk = Wx + (size_t)k * T * 3;
+      double tk = wi * tau[k], *Dk = D + (size_t)k * (T + 1), *Wk = Wx + (size_t)k * T * 3;
       Dk[lo] += tk;
       Dk[hi + 1] -= tk;
       for (size_t q = p->skip_start[i]; q < p->skip_start[i + 1]; q++) {
@@ -489,10 +514,10 @@ static void person_block_windowed(const shared *sh, size_t b, double *G, double 
       theta_scores(sh, k, pi, z, row);
       for (int j = 0; j < nbk; j++) row[sh->l.beta_at[k] + (size_t)j] = v[k][1 + j];
       for (int j = 0; j < nak; j++) row[sh->l.alpha_at[k] + (size_t)j] = v[k][1 + nbk + j];
-      add_score(sh, k, row, tk, group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
+      add_score(sh, k, row, tau[k], wi, group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
-    for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
-    chunk_end(sh, r, nb, G, S, Ak, A, meat);
+    for (size_t j = 0; j < P; j++) grad[j] += wi * S[q * P + j]; /* eq. W */
+    chunk_end(sh, i0, r, nb, G, S, Ak, A, meat, meat2);
   }
   /* W = h0 x (the zero cells' tau weight) + h+ x (the positive counts'
    * weight, the family's positive_hessian) + the exception cells' terms. */
@@ -525,13 +550,14 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
   double *part = sh->partial + b * sh->psize;
   memset(part, 0, sh->psize * sizeof *part);
   double *ll = part, *grad = part + 1, *A = grad + P, *meat = A + P * P, *W = meat + P * P;
-  double *H = W + (size_t)K * T * W_TERMS;
+  double *H = W + (size_t)K * T * W_TERMS, *meat2 = H + (sh->has_covariates ? P * P : 0);
   const bool phi = model_has_phi(m);
   for (size_t r = 0; r < nb; r++) {
     size_t q = chunk_row(sh, r, S), i = i0 + r, nc = panel_person_cells(p, i, ct, cy, ce);
     const double *z = R ? p->risk + i * (size_t)R : NULL;
     const double *w0 = C ? p->tcov + p->obs_start[i] * (size_t)C : NULL;
     double lf[GBTM_MAX_GROUPS], pi[GBTM_MAX_GROUPS], tau[GBTM_MAX_GROUPS], mx = -INFINITY, sum = 0.0;
+    const double wi = panel_weight(p, i); /* eq. W */
     if (R) {
       model_log_shares(m, z, lf);
       for (int k = 0; k < K; k++) pi[k] = exp(lf[k]);
@@ -559,8 +585,10 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
     for (int k = 0; k < K; k++) mx = fmax(mx, lf[k]);
     for (int k = 0; k < K; k++) sum += tau[k] = exp(lf[k] - mx);
     for (int k = 0; k < K; k++) tau[k] /= sum;
-    *ll += mx + log(sum);
-    if (R) theta_hessian(sh, pi, z, H);
+    *ll += wi * (mx + log(sum)); /* eq. W */
+    double wtau[GBTM_MAX_GROUPS]; /* w_i tau_ik: the Hessian's sums (eq. W) */
+    for (int k = 0; k < K; k++) wtau[k] = wi * tau[k];
+    if (R) theta_hessian(sh, pi, z, wi, H);
     /* g_ik into row (r*K + k) of G scaled by sqrt(tau), s_i into row r of S */
     for (int k = 0; k < K; k++) {
       double gk[2 * GBTM_MAX_COEF + GBTM_MAX_TCOV] = {0}, gp = 0.0;
@@ -572,17 +600,17 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
         for (int j = 0; j < nbk; j++) gk[j] += x[j] * ck->a_eta;
         for (int j = 0; j < nak; j++) gk[GBTM_MAX_COEF + j] += x[j] * ck->a_zeta;
         double *wk = W + ((size_t)k * T + ct[c]) * W_TERMS;
-        wk[0] += tau[k] * ck->h_ee;
-        wk[1] += tau[k] * ck->h_ez;
-        wk[2] += tau[k] * ck->h_zz;
+        wk[0] += wtau[k] * ck->h_ee;
+        wk[1] += wtau[k] * ck->h_ez;
+        wk[2] += wtau[k] * ck->h_zz;
         if (phi) { /* phi's row of the Hessian: with beta, alpha and itself by age in W, with delta here */
           size_t rp = sh->l.phi_at[k];
           gp += ck->a_phi;
-          wk[3] += tau[k] * ck->h_ep;
-          wk[4] += tau[k] * ck->h_zp;
-          wk[5] += tau[k] * ck->h_pp;
+          wk[3] += wtau[k] * ck->h_ep;
+          wk[4] += wtau[k] * ck->h_zp;
+          wk[5] += wtau[k] * ck->h_pp;
           for (int j = 0; j < C; j++)
-            H[(sh->l.delta_at[k] + (size_t)j) * P + rp] += tau[k] * ck->h_ep * w0[c * (size_t)C + j];
+            H[(sh->l.delta_at[k] + (size_t)j) * P + rp] += wtau[k] * ck->h_ep * w0[c * (size_t)C + j];
         }
         if (!C) continue;
         /* delta: d/ddelta = w a_eta; Hessian terms with beta, delta, alpha */
@@ -590,9 +618,9 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
         for (int j = 0; j < C; j++) {
           gd[j] += w[j] * ck->a_eta;
           size_t rj = sh->l.delta_at[k] + (size_t)j;
-          for (int a = 0; a < nbk; a++) H[(sh->l.beta_at[k] + (size_t)a) * P + rj] += tau[k] * ck->h_ee * w[j] * x[a];
-          for (int a = 0; a <= j; a++) H[(sh->l.delta_at[k] + (size_t)a) * P + rj] += tau[k] * ck->h_ee * w[j] * w[a];
-          for (int a = 0; a < nak; a++) H[rj * P + sh->l.alpha_at[k] + (size_t)a] += tau[k] * ck->h_ez * w[j] * x[a];
+          for (int a = 0; a < nbk; a++) H[(sh->l.beta_at[k] + (size_t)a) * P + rj] += wtau[k] * ck->h_ee * w[j] * x[a];
+          for (int a = 0; a <= j; a++) H[(sh->l.delta_at[k] + (size_t)a) * P + rj] += wtau[k] * ck->h_ee * w[j] * w[a];
+          for (int a = 0; a < nak; a++) H[rj * P + sh->l.alpha_at[k] + (size_t)a] += wtau[k] * ck->h_ez * w[j] * x[a];
         }
       }
       memset(row, 0, P * sizeof *row);
@@ -601,10 +629,10 @@ static void person_block(const shared *sh, size_t b, uint32_t *ct, double *cy, d
       for (int j = 0; j < C; j++) row[sh->l.delta_at[k] + (size_t)j] = gd[j];
       for (int j = 0; j < nak; j++) row[sh->l.alpha_at[k] + (size_t)j] = gk[GBTM_MAX_COEF + j];
       if (phi) row[sh->l.phi_at[k]] = gp;
-      add_score(sh, k, row, tau[k], group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
+      add_score(sh, k, row, tau[k], wi, group_rows(sh, G, sh->chunk, k) + q * (n_theta(sh) + own(sh, k)), S + q * P);
     }
-    for (size_t j = 0; j < P; j++) grad[j] += S[q * P + j];
-    chunk_end(sh, r, nb, G, S, Ak, A, meat);
+    for (size_t j = 0; j < P; j++) grad[j] += wi * S[q * P + j]; /* eq. W */
+    chunk_end(sh, i0, r, nb, G, S, Ak, A, meat, meat2);
   }
 }
 
@@ -629,7 +657,7 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
   size_t P = sh.P, T = p->T, K = (size_t)sh.K;
   sh.block = p->n / 1024 + 1 > 256 ? p->n / 1024 + 1 : 256;
   sh.nblocks = (p->n + sh.block - 1) / sh.block;
-  sh.psize = 1 + P + 2 * P * P + K * T * W_TERMS + (sh.has_covariates ? P * P : 0);
+  sh.psize = 1 + P + 2 * P * P + K * T * W_TERMS + (sh.has_covariates ? P * P : 0) + (p->weight ? P * P : 0);
   int nth = fit_threads(threads, (long)sh.nblocks);
   sh.chunk = sh.block < SCORE_CHUNK ? sh.block : SCORE_CHUNK;
   size_t scratch = T * 3 + K * T * sizeof(cell_terms) / sizeof(double) + sh.chunk * K * P + sh.chunk * P + P + P * P;
@@ -711,6 +739,9 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
     for (size_t j = 0; j < sh.psize; j++) acc[j] += sh.partial[b * sh.psize + j];
   reduce_sum(p->procs, acc, sh.psize); /* Σ over all processes' persons (eq. L, I, Σ s s') */
   double *A = acc + 1 + P, *meat = A + P * P, *W = meat + P * P, *H = W + K * T * W_TERMS;
+  /* eq. W: the information takes sum w_i s_i s_i' (meat), the robust
+   * covariance sum w_i^2 s_i s_i' (meat2) */
+  const double *meat2 = p->weight ? H + (sh.has_covariates ? P * P : 0) : meat;
   out->loglik = acc[0];
   memcpy(out->grad, acc + 1, P * sizeof *out->grad);
   /* I = -(sum tau H + A - meat); H: the theta block, X'WX per group, and
@@ -720,9 +751,9 @@ gbtm_status inference_compute(const gbtm_model *m, const gbtm_panel *p, int thre
       double v = -(A[c * P + a] - meat[c * P + a]); /* lower triangle, column-major */
       if (sh.has_covariates) v -= H[c * P + a];
       out->info[c * P + a] = v;
-      out->meat[c * P + a] = meat[c * P + a];
+      out->meat[c * P + a] = meat2[c * P + a];
     }
-  double N = (double)panel_n_all(p);
+  double N = panel_weight_total(p); /* eq. W: sum_i w_i */
   if (!sh.R)
     for (int j = 0; j < sh.K; j++)
       for (int l = 0; l <= j; l++)

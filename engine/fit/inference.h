@@ -14,7 +14,7 @@ typedef struct inference {
   double loglik;
   double *grad; /* P: gradient of eq. L */
   double *info; /* P x P: observed information I = -Hessian of eq. L (eq. I) */
-  double *meat; /* P x P: sum_i s_i s_i' */
+  double *meat; /* P x P: sum_i s_i s_i' (with weights, eq. W: sum_i w_i^2 s_i s_i') */
 } inference;
 
 /* Length of psi for a model (its number of free parameters). */

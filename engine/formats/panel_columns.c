@@ -45,7 +45,8 @@ static gbtm_status roles_distinct(const char *path, const gbtm_csv_columns *c, g
     add_role(roles, &n, cap, c->exposure, "--exposure");
     for (int j = 0; j < c->n_tcov; j++) add_role(roles, &n, cap, c->tcov[j], "--tcov");
   }
-  for (int j = 0; j < c->n_risk; j++) add_role(roles, &n, cap, c->risk[j], "--risk");
+  for (int j = 0; j < c->n_risk; j++)
+    add_role(roles, &n, cap, c->risk[j], c->weight && j == c->n_risk - 1 ? "--weight" : "--risk");
   gbtm_status st = GBTM_OK;
   for (size_t i = 1; st == GBTM_OK && i < n; i++)
     for (size_t l = 0; l < i; l++)

@@ -777,7 +777,10 @@ static void read_covariates(h5io *io, hid_t file, const gbtm_csv_columns *cols, 
              x[a]);
       else if (isnan(x[a]) && !cols->drop_missing)
         h5_fail(io, GBTM_ERR_DATA, "%s[%zu]: missing value of %s \"%s\" (or drop such %s with --drop-missing)",
-             path, c->from + a, risk ? "risk factor" : "time-varying covariate", name, risk ? "persons" : "rows");
+             path, c->from + a,
+             risk && cols->weight && strcmp(name, cols->weight) == 0 ? "weight" /* eq. W */
+             : risk ? "risk factor" : "time-varying covariate",
+             name, risk ? "persons" : "rows");
       c->missing = c->missing || isnan(x[a]);
       c->values[a * nc + j] = x[a];
     }
@@ -912,6 +915,7 @@ static gbtm_status build(h5cells *c, const gbtm_csv_columns *cols, const char *p
     for (int j = 0; j < cols->n_tcov; j++) in.tcov_name[j] = cols->tcov[j];
     in.values = c->values;
     in.drop_missing = cols->drop_missing;
+    in.weight_last = cols->weight != NULL;
   }
   if (c->grouped && !c->missing && !c->real) { /* the columns hold counts */
     bool sorted;

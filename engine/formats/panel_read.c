@@ -11,6 +11,7 @@
 #include "formats/panel_read.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -53,25 +54,82 @@ static gbtm_status read_csv_layout(const char *path, const gbtm_csv_columns *col
   return panel_read_long(path, columns, procs, out, err);
 }
 
-gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
+static gbtm_status read_any(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
                             gbtm_error *err) {
-  *out = NULL;
   if (panel_is_h5(path)) return panel_read_h5(path, columns, NULL, out, err);
   native_format format = native_format_of(path);
   if (format != NATIVE_NONE) return panel_read_native(path, format, columns, out, err);
   return read_csv_layout(path, columns, NULL, out, err);
 }
 
+/* A weighted read (eq. W): the readers take the weight column as one more
+ * risk factor, the last (one value per person, checked constant within a
+ * person, finite and > 0, missing dropped with the person under
+ * drop_missing: panel_covariates.c, weight_last), which is then moved out
+ * of the risk factors into the panel's weights. */
+static gbtm_status read_weighted(const char *path, const gbtm_csv_columns *columns, bool csv_only,
+                                 gbtm_panel **out, gbtm_error *err) {
+  if (!columns || !columns->weight) {
+    if (csv_only) return read_csv_layout(path, columns, NULL, out, err);
+    return read_any(path, columns, out, err);
+  }
+  if (!columns->weight[0]) return gbtm_fail(err, GBTM_ERR_USAGE, "%s: the weight column has no name", path);
+  if (columns->n_risk < 0 || columns->n_risk >= GBTM_MAX_RISK)
+    return gbtm_fail(err, GBTM_ERR_USAGE, "%s: a weight takes one of the %d risk-factor places: at most %d risk "
+                     "factors with a weight", path, GBTM_MAX_RISK, GBTM_MAX_RISK - 1);
+  for (int j = 0; j < columns->n_risk; j++)
+    if (columns->risk[j] && strcmp(columns->risk[j], columns->weight) == 0)
+      return gbtm_fail(err, GBTM_ERR_USAGE,
+                       "%s: the column \"%s\" is named by --risk and by --weight: one column cannot be both", path,
+                       columns->weight);
+  gbtm_csv_columns cols = *columns;
+  cols.risk[cols.n_risk++] = columns->weight;
+  gbtm_status st = csv_only ? read_csv_layout(path, &cols, NULL, out, err) : read_any(path, &cols, out, err);
+  if (st != GBTM_OK) return st;
+  gbtm_panel *p = *out;
+  size_t R = (size_t)p->n_risk, n = p->n;
+  double *w = malloc((n ? n : 1) * sizeof *w);
+  if (!w) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the weights");
+  for (size_t i = 0; w && i < n; i++) w[i] = p->risk[i * R + R - 1];
+  if (st == GBTM_OK) st = gbtm_panel_set_weights(p, w, columns->weight, err);
+  free(w);
+  if (st == GBTM_OK) { /* the risk factors without the weight */
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j + 1 < R; j++) p->risk[i * (R - 1) + j] = p->risk[i * R + j];
+    p->n_risk--;
+    if (p->n_risk == 0) {
+      free(p->risk);
+      p->risk = NULL;
+    }
+    p->risk_name[p->n_risk][0] = '\0';
+  }
+  if (st != GBTM_OK) {
+    gbtm_panel_free(p);
+    *out = NULL;
+  }
+  return st;
+}
+
+gbtm_status gbtm_panel_read(const char *path, const gbtm_csv_columns *columns, gbtm_panel **out,
+                            gbtm_error *err) {
+  *out = NULL;
+  return read_weighted(path, columns, false, out, err);
+}
+
 gbtm_status gbtm_panel_read_csv(const char *path, const gbtm_csv_columns *columns,
                                 gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
-  return read_csv_layout(path, columns, NULL, out, err);
+  return read_weighted(path, columns, true, out, err);
 }
 
 gbtm_status gbtm_panel_read_part(const char *path, const gbtm_csv_columns *columns, const gbtm_reducer *procs,
                                  gbtm_panel **out, gbtm_error *err) {
   *out = NULL;
   if (reduce_size(procs) == 1) return gbtm_panel_read(path, columns, out, err);
+  if (columns && columns->weight)
+    return gbtm_fail(err, GBTM_ERR_USAGE,
+                     "%s: a weighted panel (--weight) is read by one process: run without MPI, or with one "
+                     "process", path);
   if (native_format_of(path) != NATIVE_NONE)
     return gbtm_fail(err, GBTM_ERR_USAGE,
                      "%s: a %s file is read by one process: convert it to an HDF5 panel (gbtm convert) to "

@@ -172,7 +172,10 @@ read_rows_impl(csv_reader *r, const csv_header *h, const gbtm_csv_columns *cols,
     if (with_covariates) {
       double *v = values + n * (size_t)h->n_covariates;
       for (int c = 0; c < h->n_covariates; c++)
-        if (!csv_parse_covariate(ctext[c], clen[c], &v[c]))
+        if (!csv_parse_covariate(ctext[c], clen[c], &v[c]) && cols->weight && c == cols->n_risk - 1)
+          return csv_bad_field(err, r->path, line, h->covariate_field[c] + 1, "weight", ctext[c], clen[c],
+                               "is not a finite number > 0 (a missing value is empty, \".\" or \"NA\")");
+        else if (!csv_parse_covariate(ctext[c], clen[c], &v[c]))
           return csv_bad_covariate(err, r->path, line, h->covariate_field[c] + 1, c < cols->n_risk,
                                    c < cols->n_risk ? cols->risk[c] : cols->tcov[c - cols->n_risk],
                                    ctext[c], clen[c]);
@@ -458,6 +461,7 @@ gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *colum
     cols.decimal = columns->decimal;
     cols.family = columns->family;
     cols.ymin = columns->ymin, cols.ymax = columns->ymax;
+    cols.weight = columns->weight;
   }
   gbtm_status st = panel_columns_check(path, &cols, err);
   if (st != GBTM_OK) return st;
@@ -520,6 +524,7 @@ gbtm_status panel_read_long_with(const char *path, const gbtm_csv_columns *colum
     for (size_t c = 0; c < nc; c++) in.column[c] = h.covariate_field[c] + 1;
     in.values = values;
     in.drop_missing = cols.drop_missing;
+    in.weight_last = cols.weight != NULL;
   }
   st = panel_build_covariates(rows, n_rows, ids, n_ids, path, h.age + 1, nc ? &in : NULL, out, err);
   if (st == GBTM_OK) {

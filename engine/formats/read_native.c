@@ -106,14 +106,16 @@ static bool covariate_value(const native_cell *c, double *v) {
 /* The covariate in slot at row into *v: NaN when missing (an error
  * unless drop_missing). */
 static gbtm_status covariate(const native_reader *n, size_t row, size_t slot, bool risk, double *v, gbtm_error *err) {
+  /* the weight (eq. W) is read as the last risk factor, under its own name */
+  const char *kind = risk && n->cols->weight && strcmp(n->names[slot], n->cols->weight) == 0 ? "weight"
+                     : risk ? "risk factor" : "time-varying covariate";
   if (!covariate_value(cell_at(n, row, slot), v))
-    return bad_value(n, row, slot, risk ? "risk factor" : "time-varying covariate",
+    return bad_value(n, row, slot, kind,
                      "is not a finite number (a missing value is a missing value of the file, or \"\", \".\" or \"NA\")",
                      err);
   if (isnan(*v) && !n->cols->drop_missing)
     return gbtm_fail(err, GBTM_ERR_DATA, "%s: row %zu, variable \"%s\": missing value of %s (or drop such %s with --drop-missing)",
-                     n->t.path, row + 1, n->names[slot], risk ? "risk factor" : "time-varying covariate",
-                     risk ? "persons" : "rows");
+                     n->t.path, row + 1, n->names[slot], kind, risk ? "persons" : "rows");
   return GBTM_OK;
 }
 
@@ -337,6 +339,7 @@ gbtm_status panel_read_native(const char *path, native_format format, const gbtm
       }
       in.values = n.values;
       in.drop_missing = cols.drop_missing;
+      in.weight_last = cols.weight != NULL;
     }
     st = panel_build_covariates(n.rows, n.n_rows, ids, n_ids, path, (size_t)n.t.index[n.age],
                                 n.n_covariates ? &in : NULL, out, err);

@@ -154,10 +154,11 @@ static bool reserve(wide_reader *w) {
  * panel_build_covariates(), at the covariate's column of this wave. */
 static gbtm_status missing_value(const wide_reader *w, uint64_t line, size_t field, bool risk,
                                  const char *name, gbtm_error *err) {
+  bool weight = risk && w->cols->weight && strcmp(name, w->cols->weight) == 0;
   return gbtm_fail(err, GBTM_ERR_DATA,
                    "%s:%llu:%zu: missing value of %s \"%s\" (or drop such %s with --drop-missing)",
                    w->r.path, (unsigned long long)line, field + 1,
-                   risk ? "risk factor" : "time-varying covariate", name, risk ? "persons" : "rows");
+                   weight ? "weight" : risk ? "risk factor" : "time-varying covariate", name, risk ? "persons" : "rows");
 }
 
 /* A covariate cell into *v (NaN when missing and dropping). */
@@ -165,6 +166,9 @@ static gbtm_status covariate(const wide_reader *w, uint64_t line, size_t field, 
                              const char *name, double *v, gbtm_error *err) {
   const char *t = w->text[field];
   size_t l = w->len[field];
+  if (!csv_parse_covariate(t, l, v) && risk && w->cols->weight && strcmp(name, w->cols->weight) == 0)
+    return csv_bad_field(err, w->r.path, line, field + 1, "weight", t, l,
+                         "is not a finite number > 0 (a missing value is empty, \".\" or \"NA\")");
   if (!csv_parse_covariate(t, l, v)) return csv_bad_covariate(err, w->r.path, line, field + 1, risk, name, t, l);
   if (isnan(*v) && !w->cols->drop_missing) return missing_value(w, line, field, risk, name, err);
   return GBTM_OK;
@@ -350,6 +354,7 @@ gbtm_status panel_read_wide_with(const char *path, const gbtm_csv_columns *colum
     for (int j = 0; j < cols.n_tcov; j++) in.tcov_name[j] = cols.tcov[j]; /* column: by wave */
     in.values = w.values;
     in.drop_missing = cols.drop_missing;
+    in.weight_last = cols.weight != NULL;
   }
   st = panel_build_covariates(w.rows, w.n_rows, ids, n_ids, path, w.h.age[0] + 1, w.n_covariates ? &in : NULL, out, err);
   if (st == GBTM_OK) {

@@ -148,7 +148,7 @@ gbtm_status gbtm_model_loglik(const gbtm_model *m, const gbtm_panel *p, double *
       mx = fmax(mx, l[k]);
     }
     for (int k = 0; k < m->groups; k++) s += exp(l[k] - mx);
-    total += mx + log(s);
+    total += (p->weight ? p->weight[i] : 1.0) * (mx + log(s)); /* eq. W: w_i log f_i */
   }
   free(t), free(y), free(e);
   reduce_sum(p->procs, &total, 1); /* the other processes' persons */

@@ -188,7 +188,8 @@ static int format_version(const gbtm_fit_result *r) {
   if (family > version) version = family;
   if (r->boundary) version = 7;
   if (model_has_labels(m)) version = 8;
-  return r->data.missing_responses > 0 ? 9 : version;
+  if (r->data.missing_responses > 0) version = 9;
+  return r->data.weight_column[0] ? 10 : version; /* a weighted fit (eq. W) */
 }
 
 static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
@@ -351,6 +352,12 @@ static void write_data(h5io *io, const node *root, const gbtm_data_summary *d) {
   w_f64(io, &g, "total_count", d->total_count);
   w_i32(io, &g, "exposure", d->exposure ? 1 : 0);
   if (d->missing_responses > 0) w_i64(io, &g, "missing_responses", d->missing_responses); /* version 9 */
+  if (d->weight_column[0]) { /* version 10: the weight column and its values as given (eq. W) */
+    w_str(io, &g, "weight_column", d->weight_column);
+    w_f64(io, &g, "weight_sum", d->weight_sum);
+    w_f64(io, &g, "weight_min", d->weight_min);
+    w_f64(io, &g, "weight_max", d->weight_max);
+  }
   close_group(io, &g);
 }
 
@@ -972,6 +979,22 @@ static void read_data(h5io *io, const node *root, gbtm_fit_result *r) {
   r_f64(io, &g, "total_count", &d->total_count);
   d->exposure = r_int(io, &g, "exposure", 0, 1) == 1;
   d->missing_responses = r_exists(io, &g, "missing_responses") ? r_count(io, &g, "missing_responses", 0) : 0;
+  d->weight_column[0] = '\0';
+  d->weight_sum = d->weight_min = d->weight_max = NAN;
+  if (io->st == GBTM_OK && r_exists(io, &g, "weight_column")) { /* version 10 */
+    char *name = r_str(io, &g, "weight_column");
+    if (name && io->st == GBTM_OK && (!name[0] || strlen(name) >= GBTM_NAME_MAX))
+      h5_fail(io, GBTM_ERR_PARSE, "/data/weight_column is empty or longer than %d bytes", GBTM_NAME_MAX - 1);
+    else if (name)
+      snprintf(d->weight_column, sizeof d->weight_column, "%s", name);
+    free(name);
+    r_f64(io, &g, "weight_sum", &d->weight_sum);
+    r_f64(io, &g, "weight_min", &d->weight_min);
+    r_f64(io, &g, "weight_max", &d->weight_max);
+    if (io->st == GBTM_OK && !(d->weight_min > 0.0 && d->weight_min <= d->weight_max && d->weight_sum > 0.0 &&
+                               isfinite(d->weight_sum) && isfinite(d->weight_max)))
+      h5_fail(io, GBTM_ERR_PARSE, "/data/weight_sum, weight_min and weight_max are not positive and ordered");
+  }
   if (io->st == GBTM_OK && d->persons != r->summary.n_persons)
     h5_fail(io, GBTM_ERR_PARSE, "/data/persons is %zu, but /fit/n_persons is %zu", d->persons,
          r->summary.n_persons);

@@ -57,6 +57,7 @@ void gbtm_panel_free(gbtm_panel *p) {
   free(p->risk);
   free(p->obs_start);
   free(p->tcov);
+  free(p->weight);
   free(p);
 }
 

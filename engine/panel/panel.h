@@ -77,7 +77,23 @@ struct gbtm_panel {
   size_t first;
   panel_sizes all;
   char sha256[65]; /* the data file's SHA-256, set by its reader; "" when unknown */
+  /* Person-level sampling weights (eq. W; gbtm_panel_set_weights,
+   * panel_weights.c): n values, or NULL when unweighted. Rescaled to mean 1
+   * over all persons when set; a subset (gbtm_panel_subset) keeps its
+   * persons' values, so weight_total (the sum over all processes' persons)
+   * is the subset's own. weight_given: the sum, min and max as given. */
+  double *weight;
+  double weight_total;
+  char weight_name[GBTM_NAME_MAX];
+  double weight_given[3];
 };
+
+/* Person i's weight (1 without weights) and the sum of the weights over
+ * all persons (N without weights): eq. W. */
+static inline double panel_weight(const gbtm_panel *p, size_t i) { return p->weight ? p->weight[i] : 1.0; }
+static inline double panel_weight_total(const gbtm_panel *p) {
+  return p->weight ? p->weight_total : (double)(p->procs ? p->all.n : p->n);
+}
 
 /* The whole panel's sizes, whichever process asks. */
 static inline panel_sizes panel_sizes_all(const gbtm_panel *p) {

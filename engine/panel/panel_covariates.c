@@ -20,6 +20,27 @@ static const char *covariate_name(const panel_covariates_in *covariates, int j) 
   return j < covariates->n_risk ? covariates->risk_name[j] : covariates->tcov_name[j - covariates->n_risk];
 }
 
+/* Whether covariate j is the weight (panel_covariates_in.weight_last). */
+static bool is_weight(const panel_covariates_in *covariates, size_t j) {
+  return covariates->weight_last && (int)j == covariates->n_risk - 1;
+}
+
+/* The weights given (eq. W): every one present finite and > 0. */
+static gbtm_status check_weights(const panel_row *rows, size_t n, const panel_covariates_in *covariates,
+                                 const char *source, gbtm_error *err) {
+  if (!covariates->weight_last) return GBTM_OK;
+  size_t nc = (size_t)(covariates->n_risk + covariates->n_tcov), c = (size_t)covariates->n_risk - 1;
+  for (size_t j = 0; j < n; j++) {
+    double w = covariates->values[j * nc + c];
+    if (isnan(w) || (isfinite(w) && w > 0.0)) continue;
+    char col[32] = "";
+    if (covariates->column[c]) snprintf(col, sizeof col, ":%zu", covariates->column[c]);
+    return gbtm_fail(err, GBTM_ERR_DATA, "%s:%llu%s: weight \"%s\" is %.17g; a weight must be finite and > 0",
+                     source, (unsigned long long)rows[j].line, col, covariates->risk_name[c], w);
+  }
+  return GBTM_OK;
+}
+
 static gbtm_status check_names(const panel_covariates_in *covariates, gbtm_error *err) {
   if (covariates->n_risk < 0 || covariates->n_risk > GBTM_MAX_RISK || covariates->n_tcov < 0 || covariates->n_tcov > GBTM_MAX_TCOV)
     return gbtm_fail(err, GBTM_ERR_USAGE, "at most %d risk factors and %d time-varying covariates",
@@ -52,6 +73,7 @@ static gbtm_status prepare(panel_row *rows, size_t *n_rows, char **ids, size_t *
   if (n > UINT32_MAX)
     return gbtm_fail(err, GBTM_ERR_DATA, "%s: more than %u rows with covariates", source, UINT32_MAX);
   for (size_t j = 0; j < n; j++) rows[j].index = (uint32_t)j;
+  if ((st = check_weights(rows, n, covariates, source, err)) != GBTM_OK) return st;
   if (!covariates->drop_missing) {
     for (size_t j = 0; j < n; j++)
       for (size_t c = 0; c < nc; c++)
@@ -61,7 +83,8 @@ static gbtm_status prepare(panel_row *rows, size_t *n_rows, char **ids, size_t *
           return gbtm_fail(err, GBTM_ERR_DATA,
                            "%s:%llu%s: missing value of %s \"%s\" (or drop such %s with --drop-missing)",
                            source, (unsigned long long)rows[j].line, col,
-                           (int)c < covariates->n_risk ? "risk factor" : "time-varying covariate",
+                           is_weight(covariates, c) ? "weight"
+                           : (int)c < covariates->n_risk ? "risk factor" : "time-varying covariate",
                            covariate_name(covariates, (int)c), (int)c < covariates->n_risk ? "persons" : "rows");
         }
     return GBTM_OK;
@@ -130,6 +153,12 @@ static gbtm_status fill(gbtm_panel *p, const panel_row *rows, const panel_covari
         if (v[c] != p->risk[i * R + c]) {
           char col[32] = "";
           if (covariates->column[c]) snprintf(col, sizeof col, ":%zu", covariates->column[c]);
+          if (is_weight(covariates, c))
+            return gbtm_fail(err, GBTM_ERR_DATA,
+                             "%s:%llu%s: weight \"%s\" of person %s varies within the person "
+                             "(%.17g here, %.17g on line %llu); a weight is one value per person",
+                             source, (unsigned long long)rows[a].line, col, covariates->risk_name[c], p->id[i],
+                             v[c], p->risk[i * R + c], (unsigned long long)rows[first].line);
           return gbtm_fail(err, GBTM_ERR_DATA,
                            "%s:%llu%s: risk factor \"%s\" of person %s varies within the person "
                            "(%.17g here, %.17g on line %llu); a risk factor is time-stable",

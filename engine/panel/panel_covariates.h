@@ -18,6 +18,10 @@ typedef struct panel_covariates_in {
   const double *values;
   size_t column[GBTM_MAX_RISK + GBTM_MAX_TCOV];
   bool drop_missing;
+  /* The last risk factor is the person-level weight (eq. W; read by
+   * gbtm_panel_read as a risk factor, then moved out of them): its values
+   * must be finite and > 0, and messages call it the weight. */
+  bool weight_last;
 } panel_covariates_in;
 
 /* panel_build() with covariates (covariates may be NULL): missing values

@@ -118,6 +118,22 @@ gbtm_status gbtm_panel_from_rows_real(size_t n, const char *const *id, const dou
 
 /* ---- subsets ------------------------------------------------------------ */
 
+/* The weights of a subset (eq. W): its persons' own, not rescaled, so that
+ * a held-out fold's log-likelihood is on the whole panel's scale;
+ * weight_total is the subset's sum. */
+static gbtm_status subset_weights(const gbtm_panel *p, const size_t *persons, size_t n, gbtm_panel *sub,
+                                  gbtm_error *err) {
+  if (!(sub->weight = malloc(n * sizeof *sub->weight)))
+    return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for a panel subset's weights");
+  double total = 0.0;
+  for (size_t j = 0; j < n; j++) total += sub->weight[j] = p->weight[persons[j]];
+  reduce_sum(sub->procs, &total, 1);
+  sub->weight_total = total;
+  memcpy(sub->weight_name, p->weight_name, sizeof sub->weight_name);
+  memcpy(sub->weight_given, p->weight_given, sizeof sub->weight_given);
+  return GBTM_OK;
+}
+
 /* The persons[0..n-1] of p as a new panel, through rows and panel_build, so
  * that the subset is built and checked like any other panel: its age grid
  * is the distinct ages of those persons. Cost O(cells of the subset). */
@@ -183,5 +199,10 @@ gbtm_status gbtm_panel_subset(const gbtm_panel *p, const size_t *persons, size_t
   st = panel_build_covariates(rows, n_rows, ids, n, "subset", 2, values ? &covariates : NULL, out, err); /* takes ids */
   free(values);
   free(rows);
+  if (st == GBTM_OK && p->weight) st = subset_weights(p, persons, n, *out, err);
+  if (st != GBTM_OK) {
+    gbtm_panel_free(*out);
+    *out = NULL;
+  }
   return st;
 }

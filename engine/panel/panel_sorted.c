@@ -84,6 +84,7 @@ static int threads_for(size_t n) { return n >= PARALLEL_CELLS ? omp_get_max_thre
 static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const panel_covariates_in *covariates,
                                    const char *source, gbtm_error *err) {
   size_t R = (size_t)covariates->n_risk, C = (size_t)covariates->n_tcov, nc = R + C;
+  const bool weight = covariates->weight_last && R > 0; /* the last risk factor is the weight (eq. W) */
   p->n_risk = covariates->n_risk;
   p->n_tcov = covariates->n_tcov;
   for (size_t j = 0; j < R; j++) snprintf(p->risk_name[j], GBTM_NAME_MAX, "%s", covariates->risk_name[j]);
@@ -99,9 +100,17 @@ static gbtm_status fill_covariates(gbtm_panel *p, const size_t *start, const pan
     for (size_t a = start[i]; a < start[i + 1]; a++) {
       const double *v = covariates->values + a * nc;
       for (size_t j = 0; j < R; j++)
-        if (v[j] != first[j]) {
+        if (v[j] != first[j] || (weight && j == R - 1 && !(isfinite(v[j]) && v[j] > 0.0))) {
           char col[32] = "";
           if (covariates->column[j]) snprintf(col, sizeof col, ":%zu", covariates->column[j]);
+          if (weight && j == R - 1 && v[j] == first[j]) /* eq. W */
+            return gbtm_fail(err, GBTM_ERR_DATA, "%s:%zu%s: weight \"%s\" is %.17g; a weight must be finite and > 0",
+                             source, a + 1, col, covariates->risk_name[j], v[j]);
+          if (weight && j == R - 1)
+            return gbtm_fail(err, GBTM_ERR_DATA,
+                             "%s:%zu%s: weight \"%s\" of person %s varies within the person "
+                             "(%.17g here, %.17g on line %zu); a weight is one value per person",
+                             source, a + 1, col, covariates->risk_name[j], p->id[i], v[j], first[j], start[i] + 1);
           return gbtm_fail(err, GBTM_ERR_DATA,
                            "%s:%zu%s: risk factor \"%s\" of person %s varies within the person "
                            "(%.17g here, %.17g on line %zu); a risk factor is time-stable",

@@ -1,7 +1,8 @@
 /* check_estep.c: the E-step kernels against each other and against the
  * direct evaluation of eq. L (gbtm_model_loglik): dense and sparse agree to
  * 1e-12 relative on random panels with gaps and exposures, and the result is
- * the same bit for bit whatever the number of threads. */
+ * the same bit for bit whatever the number of threads; with person
+ * weights (eq. W) too. */
 #include <check.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -56,8 +57,23 @@ static double run_once(const gbtm_panel *p, gbtm_fit_options o, const double *pa
   return ll;
 }
 
-static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional) {
+/* Random person weights in (0.2, 3) (eq. W), or none. */
+static void weigh(gbtm_panel *p, bool weighted, unsigned long seed) {
+  if (!weighted) return;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  size_t n = gbtm_panel_n_persons(p);
+  double *w = malloc(n * sizeof *w);
+  for (size_t i = 0; i < n; i++) w[i] = 0.2 + 2.8 * gsl_rng_uniform(rng);
+  gbtm_error err;
+  ck_assert_msg(gbtm_panel_set_weights(p, w, "w", &err) == GBTM_OK, "%s", err.message);
+  free(w);
+  gsl_rng_free(rng);
+}
+
+static void check_kernels_of(gbtm_family_id fam, double exp_share, bool fractional, bool weighted) {
   gbtm_panel *p = test_random_panel(700, 18, 0.1, exp_share, 42, fractional);
+  weigh(p, weighted, 3);
   int K = 4;
   gbtm_fit_options o = options(fam, K, GBTM_KERNEL_SPARSE, 1);
   em_ws ws;
@@ -113,6 +129,10 @@ static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional)
   }
   free(st_sparse), free(st_dense), free(st_t2), free(tau1), free(tau2), free(params);
   gbtm_panel_free(p);
+}
+
+static void check_kernels(gbtm_family_id fam, double exp_share, bool fractional) {
+  check_kernels_of(fam, exp_share, fractional, false);
 }
 
 /* The rows of p (persons in order, ages ascending) as arrays; counts both as
@@ -238,8 +258,9 @@ END_TEST
 
 /* The analytic gradient (Fisher's identity) against central differences of
  * eq. L, at a random point. */
-static void check_gradient(gbtm_family_id fam, double exp_share) {
+static void check_gradient_of(gbtm_family_id fam, double exp_share, bool weighted) {
   gbtm_panel *p = test_random_panel(300, 12, 0.1, exp_share, 5, false);
+  weigh(p, weighted, 9);
   gbtm_fit_options o = options(fam, 3, GBTM_KERNEL_SPARSE, 1);
   em_ws ws;
   gbtm_error err;
@@ -265,6 +286,19 @@ static void check_gradient(gbtm_family_id fam, double exp_share) {
   gbtm_panel_free(p);
 }
 
+static void check_gradient(gbtm_family_id fam, double exp_share) { check_gradient_of(fam, exp_share, false); }
+
+/* With person weights (eq. W): both kernels give the weighted eq. L of
+ * gbtm_model_loglik and the same weighted statistics, and the gradient
+ * from them (N = sum w) matches differences of the weighted log L. */
+START_TEST(weighted_kernels) {
+  check_kernels_of(GBTM_POISSON, 0.2, true, true);
+  check_kernels_of(GBTM_ZIP, 0.0, false, true);
+  check_gradient_of(GBTM_POISSON, 0.2, true);
+  check_gradient_of(GBTM_ZIP, 0.2, true);
+}
+END_TEST
+
 START_TEST(poisson_gradient) { check_gradient(GBTM_POISSON, 0.2); }
 END_TEST
 START_TEST(zip_gradient) { check_gradient(GBTM_ZIP, 0.2); }
@@ -280,6 +314,7 @@ int main(void) {
   tcase_add_test(tc, zip_kernels_exposure);
   tcase_add_test(tc, poisson_gradient);
   tcase_add_test(tc, zip_gradient);
+  tcase_add_test(tc, weighted_kernels);
   tcase_add_test(tc, int_and_real_poisson);
   tcase_add_test(tc, int_and_real_zip);
   suite_add_tcase(s, tc);

@@ -5,7 +5,8 @@
  * of the analytic gradient to 1e-4 relative, for Poisson, ZIP, NB and ZINB
  * (a dispersion per group, or shared) with exposures, and the censored
  * normal (censored at both ends) and beta families on real responses, at
- * random parameters; the thread count does not change them. */
+ * random parameters; the thread count does not change them. With person
+ * weights (eq. W) the same, and the robust meat sum_i w_i^2 s_i s_i'. */
 #include <check.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -143,7 +144,20 @@ static void add_covariates(gbtm_model *m, gbtm_panel *p, unsigned long seed) {
   gsl_rng_free(rng);
 }
 
-static void check_derivatives_of(gbtm_family_id fam, bool covariates, bool phi_common) {
+/* Random person weights in (0.2, 3) (eq. W). */
+static void add_weights(gbtm_panel *p, unsigned long seed) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, seed);
+  size_t n = gbtm_panel_n_persons(p);
+  double *w = malloc(n * sizeof *w);
+  for (size_t i = 0; i < n; i++) w[i] = 0.2 + 2.8 * gsl_rng_uniform(rng);
+  gbtm_error err;
+  ck_assert_msg(gbtm_panel_set_weights(p, w, "w", &err) == GBTM_OK, "%s", err.message);
+  free(w);
+  gsl_rng_free(rng);
+}
+
+static void check_derivatives_weighted(gbtm_family_id fam, bool covariates, bool phi_common, bool weighted) {
   gbtm_panel *p = test_random_panel(400, 14, 0.1, 0.2, 3, false);
   if (family_real_response(fam)) p = real_panel(p, fam, 9);
   gbtm_model m = random_model(fam, 3, 17);
@@ -155,6 +169,7 @@ static void check_derivatives_of(gbtm_family_id fam, bool covariates, bool phi_c
     p = with_covariates(p, 2, 1, 5);
     add_covariates(&m, p, 6);
   }
+  if (weighted) add_weights(p, 23);
   inference inf, inf2;
   gbtm_error err;
   ck_assert_int_eq(inference_compute(&m, p, 1, &inf, &err), GBTM_OK);
@@ -205,7 +220,68 @@ static void check_derivatives_of(gbtm_family_id fam, bool covariates, bool phi_c
   gbtm_panel_free(p);
 }
 
+static void check_derivatives_of(gbtm_family_id fam, bool covariates, bool phi_common) {
+  check_derivatives_weighted(fam, covariates, phi_common, false);
+}
+
 static void check_derivatives(gbtm_family_id fam) { check_derivatives_of(fam, false, false); }
+
+/* With person weights (eq. W): log L = sum_i w_i log f_i, its gradient
+ * and information, on the windowed path (Poisson), with covariates (ZIP),
+ * a shared dispersion (NB) and the cell path (censored normal). */
+START_TEST(weighted_derivatives) {
+  check_derivatives_weighted(GBTM_POISSON, false, false, true);
+  check_derivatives_weighted(GBTM_ZIP, true, false, true);
+  check_derivatives_weighted(GBTM_NB, false, true, true);
+  check_derivatives_weighted(GBTM_CNORM, true, false, true);
+}
+END_TEST
+
+/* The robust meat with weights is sum_i w_i^2 s_i s_i' (eq. W): on a panel
+ * whose weights are 1 for the first half of the persons and 3 for the
+ * others (rescaled to 1/2 and 3/2), it is the unweighted meat of the first
+ * half times 1/4 plus that of the second half times 9/4, and the gradient
+ * the halves' gradients times 1/2 and 3/2. */
+START_TEST(weighted_meat) {
+  gbtm_panel *p = test_random_panel(300, 12, 0.1, 0.2, 2, false);
+  gbtm_model m = random_model(GBTM_POISSON, 2, 31);
+  size_t n = gbtm_panel_n_persons(p), h = n / 2;
+  size_t *first = malloc(h * sizeof *first), *second = malloc((n - h) * sizeof *second);
+  for (size_t i = 0; i < h; i++) first[i] = i;
+  for (size_t i = h; i < n; i++) second[i - h] = i;
+  gbtm_panel *a = NULL, *b = NULL;
+  gbtm_error err;
+  ck_assert_int_eq(gbtm_panel_subset(p, first, h, &a, &err), GBTM_OK);
+  ck_assert_int_eq(gbtm_panel_subset(p, second, n - h, &b, &err), GBTM_OK);
+  double *w = malloc(n * sizeof *w);
+  for (size_t i = 0; i < n; i++) w[i] = i < h ? 1.0 : 3.0;
+  ck_assert_int_eq(gbtm_panel_set_weights(p, w, "w", &err), GBTM_OK);
+  double s = (double)n / (double)(h + 3 * (n - h)); /* the rescaling to mean 1 */
+  /* the halves have their own age grids: the same model, fitted to none */
+  inference all, ia, ib;
+  ck_assert_int_eq(inference_compute(&m, p, 1, &all, &err), GBTM_OK);
+  ck_assert_int_eq(inference_compute(&m, a, 1, &ia, &err), GBTM_OK);
+  ck_assert_int_eq(inference_compute(&m, b, 1, &ib, &err), GBTM_OK);
+  size_t P = all.P;
+  ck_assert(ia.P == P && ib.P == P);
+  for (size_t j = 0; j < P; j++) {
+    double g = s * ia.grad[j] + 3 * s * ib.grad[j];
+    ck_assert_msg(fabs(all.grad[j] - g) <= 1e-9 * fmax(1.0, fabs(g)), "grad %zu: %.12g vs %.12g", j, all.grad[j], g);
+    for (size_t l = 0; l < P; l++) {
+      double v = s * s * ia.meat[j * P + l] + 9 * s * s * ib.meat[j * P + l];
+      ck_assert_msg(fabs(all.meat[j * P + l] - v) <= 1e-9 * fmax(1.0, fabs(v)), "meat[%zu][%zu]: %.12g vs %.12g", j, l,
+                    all.meat[j * P + l], v);
+      double i2 = s * ia.info[j * P + l] + 3 * s * ib.info[j * P + l];
+      ck_assert_msg(fabs(all.info[j * P + l] - i2) <= 1e-9 * fmax(1.0, fabs(i2)), "info[%zu][%zu]: %.12g vs %.12g", j,
+                    l, all.info[j * P + l], i2);
+    }
+  }
+  ck_assert(fabs(all.loglik - (s * ia.loglik + 3 * s * ib.loglik)) <= 1e-10 * fabs(all.loglik));
+  inference_free(&all), inference_free(&ia), inference_free(&ib);
+  free(w), free(first), free(second);
+  gbtm_panel_free(a), gbtm_panel_free(b), gbtm_panel_free(p);
+}
+END_TEST
 
 START_TEST(covariate_derivatives) {
   /* theta with risk factors, delta of time-varying covariates, refgroup 2 */
@@ -490,6 +566,8 @@ int main(void) {
   tcase_add_test(tc, nb_derivatives);
   tcase_add_test(tc, real_derivatives);
   tcase_add_test(tc, covariate_derivatives);
+  tcase_add_test(tc, weighted_derivatives);
+  tcase_add_test(tc, weighted_meat);
   tcase_add_test(tc, at_the_optimum);
   tcase_add_test(tc, negative_curvature);
   tcase_add_test(tc, zero_inflation_to_the_floor);
