@@ -76,7 +76,7 @@ void report_coef_title(const gbtm_fit_result *res, int k, const report_view *vie
 #define REPORT_MAX_FIT_ROWS 24
 typedef struct report_fit_row {
   const char *heading, *label;
-  char value[96];
+  char value[160];
 } report_fit_row;
 int report_fit_rows(const gbtm_fit_result *res, report_fit_row rows[REPORT_MAX_FIT_ROWS]);
 
