@@ -11,11 +11,17 @@ static void group_name(char *buf, size_t size, const char *const *labels, int k)
   else snprintf(buf, size, "%d", k + 1);
 }
 
+/* An estimate and its SE, both to the decimals that show the SE's first
+ * three significant digits (no exponent form for incomes and ages). */
 static void cell(FILE *fp, double est, double se) {
-  char b[48];
+  char b[64];
   if (!isfinite(est)) snprintf(b, sizeof b, "-");
-  else if (!isfinite(se)) snprintf(b, sizeof b, "%.4g", est);
-  else snprintf(b, sizeof b, "%.4g (%.3g)", est, se);
+  else if (!isfinite(se) || se <= 0.0 || fabs(est) >= 1e9) snprintf(b, sizeof b, "%.4g", est);
+  else {
+    int d = 2 - (int)floor(log10(se));
+    d = d < 0 ? 0 : d > 8 ? 8 : d;
+    snprintf(b, sizeof b, "%.*f (%.*f)", d, est, d, se);
+  }
   fprintf(fp, " %20s", b);
 }
 
