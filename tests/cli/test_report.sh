@@ -184,7 +184,7 @@ for t, v in zip(p.tables, variables):
         for g in groups:
             rcat, cells = next(rows)
             assert rcat == cat, (rcat, cat)
-            assert cells[0] == "%d %s" % (g["group"], labels[g["group"] - 1]), cells[0]
+            assert cells[0] == ("%d %s" % (g["group"], labels[g["group"] - 1])).rstrip(), cells[0]
             methods = ["modal", "proportional", "bch"] + (["ml3"] if "ml3" in g else [])
             assert len(cells) == 1 + 2 * len(methods), cells
             for j, m in enumerate(methods):
@@ -267,6 +267,17 @@ check "--vars without --profile: exit 2, nothing written" $?
 "$gbtm" report "$dir/pm.h5" -o "$dir/n3.html" --profile "$dir/persons.csv" 2>"$dir/e5"; r=$?
 [ $r -eq 2 ] && [ ! -e "$dir/n3.html" ] && grep -q -- "--vars" "$dir/e5"
 check "--profile without variables: exit 2, nothing written" $?
+
+# a model without posteriors (gbtm select's): --data PANEL classifies its persons, as gbtm profile --data does
+"$gbtm" select "$dir/pp.csv" --groups 4 --order 2 -q -o "$dir/sel" >/dev/null 2>&1
+"$gbtm" report "$dir/sel/model_K4_D2.h5" -o "$dir/s0.html" --profile "$dir/persons.csv" --vars sex 2>"$dir/e6"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/s0.html" ] && grep -q "no posterior probabilities" "$dir/e6"
+check "a model without posteriors and no --data: exit 2 saying so, nothing written" $?
+"$gbtm" report "$dir/sel/model_K4_D2.h5" -o "$dir/s.html" --profile "$dir/persons.csv" --vars sex,income \
+  --data "$dir/pp.csv" >/dev/null 2>&1 &&
+  "$gbtm" profile "$dir/sel/model_K4_D2.h5" "$dir/persons.csv" --vars sex,income --data "$dir/pp.csv" --json \
+    >"$dir/s.json" 2>/dev/null && "$py" "$dir/profile_check.py" "$dir/s.html" "$dir/s.json" ",,,"
+check "a model without posteriors with --data PANEL: the numbers of gbtm profile --data" $?
 
 # ---- rendering in headless Chromium ---------------------------------------------------
 if ! command -v chromium >/dev/null 2>&1; then
