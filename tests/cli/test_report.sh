@@ -12,7 +12,9 @@
 # proportional, BCH and ML3 estimates and SEs are those of `gbtm profile
 # --json` to the decimals the page shows; the Wald tests; the counts of
 # unmatched ids and missing values; a hostile variable name, category and
-# label escaped; a --vars column the file lacks: exit 2, nothing written.
+# label escaped; a --vars column the file lacks: exit 2, nothing written;
+# a model of gbtm select: refused without --data, with --data PANEL the
+# numbers of gbtm profile --data.
 # Rendered in headless Chromium: a screenshot that is not blank, --dump-dom
 # text with the labels and log L (four decimals of the loglik of gbtm fit
 # --json) and the profile's variables and BCH estimates, and
