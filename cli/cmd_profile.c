@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "gbtm.h"
@@ -45,7 +44,6 @@ typedef struct profile_args {
 } profile_args;
 
 static void print_help(FILE *out) {
-  gbtm_csv_columns c = gbtm_csv_columns_default();
   fprintf(out,
           "usage: gbtm profile MODEL.h5 PERSONS --vars A,B,... [--distal COL] [options]\n"
           "\n"
@@ -58,18 +56,9 @@ static void print_help(FILE *out) {
           "model, and the model's persons not in PERSONS, are counted and reported.\n"
           "\n"
           "Variables:\n"
-          PROFILE_CLI_HELP
-          "  --id NAME          column of person ids, in PERSONS and in --data\n"
-          "                     (default: %s)\n"
-          "  --data PANEL       a model file without posteriors (saved by gbtm select):\n"
-          "                     classify the persons of PANEL first, as gbtm classify\n"
-          "                     does; its columns as gbtm classify takes them:\n"
-          "  --age NAME         column of ages (default: %s)\n"
-          "  --count NAME       column of counts (default: %s)\n"
-          "  --exposure NAME    column of exposures (default: %s)\n"
-          "%s"
-          "\n"
-          "  --delimiter and --decimal apply to PERSONS too.\n"
+          PROFILE_CLI_HELP);
+  profile_cli_print_data_help(out);
+  fprintf(out,
           "\n"
           "Output:\n"
           "  --labels L1,L2,... the groups' names, group 1 first, for this output only\n"
@@ -80,8 +69,7 @@ static void print_help(FILE *out) {
           "  --json             print the profile as JSON instead of the tables\n"
           "  -h, --help         show this help\n"
           "\n"
-          "Exit status: 0 ok, 2 bad usage or input (a file that is missing or malformed).\n",
-          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
+          "Exit status: 0 ok, 2 bad usage or input (a file that is missing or malformed).\n");
 }
 
 static int parse_args(int argc, char **argv, profile_args *a) {
@@ -152,10 +140,7 @@ int cmd_profile(int argc, char **argv) {
   }
   outfile out = {0};
   gbtm_fit_result *res = NULL;
-  gbtm_panel *panel = NULL;
-  double *tau = NULL;
-  const char **panel_ids = NULL;
-  bool columns_freed = false;
+  profile_cli_posteriors pp = {0};
   if (a.output && !outfile_open(&out, CMD, a.output)) {
     rc = CLI_EXIT_USAGE;
     goto done;
@@ -174,45 +159,22 @@ int cmd_profile(int argc, char **argv) {
     rc = CLI_EXIT_USAGE;
     goto done;
   }
-  const double *post = gbtm_fit_result_posterior(res);
-  const char *const *ids = gbtm_fit_result_ids(res);
-  size_t N = post ? gbtm_fit_result_data(res)->persons : 0;
-  if (a.data) {
-    columns_freed = true;
-    rc = classify_panel(CMD, res, a.data, &a.columns, &a.column_args, &panel, &tau);
-    if (rc >= 0) goto done;
-    N = gbtm_panel_n_persons(panel);
-    panel_ids = malloc((N ? N : 1) * sizeof *panel_ids);
-    if (!panel_ids) {
-      cli_error(CMD, "out of memory");
-      rc = cli_exit_code(GBTM_ERR_NOMEM);
-      goto done;
-    }
-    for (size_t i = 0; i < N; i++) panel_ids[i] = gbtm_panel_id(panel, i);
-    post = tau, ids = panel_ids;
-  } else if (!post || !ids) {
-    cli_error(CMD, "%s holds no posterior probabilities (a model of gbtm select): give the panel with --data "
-                   "PANEL to classify its persons",
-              a.model);
-    rc = CLI_EXIT_USAGE;
-    goto done;
-  }
+  rc = profile_cli_posteriors_get(CMD, res, a.model, a.data, &a.columns, &a.column_args, &pp);
+  if (rc >= 0) goto done;
   const char *labels[GBTM_MAX_GROUPS];
   for (int k = 0; k < K; k++) {
     const char *l = a.n_labels > 0 ? a.labels[k] : gbtm_model_label(m, k);
     labels[k] = l && l[0] ? l : NULL;
   }
-  rc = profile_cli_run(CMD, &a.req, post, ids, N, K, labels, a.json, a.json ? NULL : stdout,
+  rc = profile_cli_run(CMD, &a.req, pp.tau, pp.ids, pp.N, K, labels, a.json, a.json ? NULL : stdout,
                        a.output ? out.fp : NULL);
   if (rc == CLI_EXIT_OK && a.output && !outfile_commit(&out, CMD)) rc = CLI_EXIT_USAGE;
 
 done:
-  if (!columns_freed) cli_columns_free(&a.column_args);
+  cli_columns_free(&a.column_args); /* again: a no-op when freed */
   profile_request_free(&a.req);
   outfile_discard(&out);
-  free(tau);
-  free(panel_ids);
-  gbtm_panel_free(panel);
+  profile_cli_posteriors_free(&pp);
   gbtm_fit_result_free(res);
   return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "cli_util.h"
 #include "json.h"
 
@@ -109,6 +110,23 @@ void profile_request_free(profile_request *r) {
   r->n_vars = r->n_types = 0;
 }
 
+void profile_cli_print_data_help(FILE *out) {
+  gbtm_csv_columns c = gbtm_csv_columns_default();
+  fprintf(out,
+          "  --id NAME          column of person ids, in PERSONS and in --data\n"
+          "                     (default: %s)\n"
+          "  --data PANEL       a model file without posteriors (saved by gbtm select):\n"
+          "                     classify the persons of PANEL first, as gbtm classify\n"
+          "                     does; its columns as gbtm classify takes them:\n"
+          "  --age NAME         column of ages (default: %s)\n"
+          "  --count NAME       column of counts (default: %s)\n"
+          "  --exposure NAME    column of exposures (default: %s)\n"
+          "%s"
+          "\n"
+          "  --delimiter and --decimal apply to PERSONS too.\n",
+          c.id, c.age, c.count, c.exposure ? c.exposure : "none, all exposures 1", CLI_COLUMN_HELP);
+}
+
 /* ---- JSON ---------------------------------------------------------------- */
 
 static void json_estimate(json_writer *w, const char *key, double e, double s) {
@@ -196,11 +214,7 @@ static void json_variable(json_writer *w, const gbtm_profile *p, int v, const ch
   json_object_end(w);
 }
 
-typedef struct match_counts {
-  size_t model, matched, not_in_model, not_in_data;
-} match_counts;
-
-static void print_json(const gbtm_profile *p, const match_counts *mc, const char *const *labels) {
+static void print_json(const gbtm_profile *p, const profile_cli_counts *mc, const char *const *labels) {
   int K = gbtm_profile_groups(p);
   json_writer w;
   json_init(&w, stdout);
@@ -235,8 +249,47 @@ static void print_json(const gbtm_profile *p, const match_counts *mc, const char
 
 /* ---- the run --------------------------------------------------------------- */
 
-int profile_cli_run(const char *cmd, const profile_request *r, const double *tau, const char *const *ids,
-                    size_t N, int K, const char *const *labels, bool json, FILE *text_out, FILE *csv_out) {
+int profile_cli_posteriors_get(const char *cmd, const gbtm_fit_result *res, const char *model_path,
+                               const char *data, gbtm_csv_columns *c, cli_columns *column_args,
+                               profile_cli_posteriors *out) {
+  memset(out, 0, sizeof *out);
+  if (data) {
+    int rc = classify_panel(cmd, res, data, c, column_args, &out->panel, &out->tau_owned);
+    if (rc >= 0) return rc;
+    size_t N = gbtm_panel_n_persons(out->panel);
+    out->ids_owned = malloc((N ? N : 1) * sizeof *out->ids_owned);
+    if (!out->ids_owned) {
+      cli_error(cmd, "out of memory");
+      return cli_exit_code(GBTM_ERR_NOMEM);
+    }
+    for (size_t i = 0; i < N; i++) out->ids_owned[i] = gbtm_panel_id(out->panel, i);
+    out->tau = out->tau_owned, out->ids = out->ids_owned, out->N = N;
+    return -1;
+  }
+  cli_columns_free(column_args);
+  out->tau = gbtm_fit_result_posterior(res);
+  out->ids = gbtm_fit_result_ids(res);
+  if (!out->tau || !out->ids) {
+    cli_error(cmd, "%s holds no posterior probabilities (a model of gbtm select): give the panel with --data "
+                   "PANEL to classify its persons",
+              model_path);
+    return CLI_EXIT_USAGE;
+  }
+  out->N = gbtm_fit_result_data(res)->persons;
+  return -1;
+}
+
+void profile_cli_posteriors_free(profile_cli_posteriors *p) {
+  free(p->tau_owned);
+  free(p->ids_owned);
+  gbtm_panel_free(p->panel);
+  memset(p, 0, sizeof *p);
+}
+
+int profile_cli_compute(const char *cmd, const profile_request *r, const double *tau, const char *const *ids,
+                        size_t N, int K, gbtm_profile **out, profile_cli_counts *counts) {
+  *out = NULL;
+  memset(counts, 0, sizeof *counts);
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_person_table *t = NULL;
   const char *names[PROFILE_CLI_MAX_VARS];
@@ -260,7 +313,7 @@ int profile_cli_run(const char *cmd, const profile_request *r, const double *tau
       return cli_exit_code(st);
     }
   }
-  match_counts mc = {.model = N};
+  profile_cli_counts mc = {.model = N};
   size_t *row = malloc((N ? N : 1) * sizeof *row);
   bool *present = malloc((N ? N : 1) * sizeof *present);
   double *x = malloc((N ? N : 1) * (size_t)(r->n_vars ? r->n_vars : 1) * sizeof *x);
@@ -339,17 +392,7 @@ int profile_cli_run(const char *cmd, const profile_request *r, const double *tau
       rc = cli_exit_code(st);
     }
   }
-  if (rc == CLI_EXIT_OK) {
-    if (text_out) {
-      fprintf(text_out, "Profile of the groups: %zu persons of %s matched to the model's %zu", mc.matched,
-              r->persons, N);
-      if (mc.not_in_model) fprintf(text_out, "; %zu not in the model", mc.not_in_model);
-      fprintf(text_out, "\n");
-      gbtm_profile_write_text(p, text_out, labels);
-    }
-    if (csv_out) gbtm_profile_write_csv(p, csv_out, labels);
-    if (json) print_json(p, &mc, labels);
-  }
+  if (rc == CLI_EXIT_OK) *out = p, p = NULL, *counts = mc;
   for (int v = 0; v < r->n_vars; v++) free(lval[v]), free(ltxt[v]);
 done:
   for (int v = 0; v < r->n_vars; v++) free(levels[v]);
@@ -357,4 +400,23 @@ done:
   free(row), free(present), free(x), free(vars);
   gbtm_person_table_free(t);
   return rc;
+}
+
+int profile_cli_run(const char *cmd, const profile_request *r, const double *tau, const char *const *ids,
+                    size_t N, int K, const char *const *labels, bool json, FILE *text_out, FILE *csv_out) {
+  gbtm_profile *p = NULL;
+  profile_cli_counts mc;
+  int rc = profile_cli_compute(cmd, r, tau, ids, N, K, &p, &mc);
+  if (rc != CLI_EXIT_OK) return rc;
+  if (text_out) {
+    fprintf(text_out, "Profile of the groups: %zu persons of %s matched to the model's %zu", mc.matched,
+            r->persons, N);
+    if (mc.not_in_model) fprintf(text_out, "; %zu not in the model", mc.not_in_model);
+    fprintf(text_out, "\n");
+    gbtm_profile_write_text(p, text_out, labels);
+  }
+  if (csv_out) gbtm_profile_write_csv(p, csv_out, labels);
+  if (json) print_json(p, &mc, labels);
+  gbtm_profile_free(p);
+  return CLI_EXIT_OK;
 }

@@ -7,9 +7,18 @@
 # page's groups and leaves the model file as it was; writing over the model,
 # a name that is not .html, labels for another number of groups are refused
 # with exit 2 and nothing written (an existing page left as it was).
+# --profile on the rapporteur-2024-profiles cohort: a table per variable
+# (each named), one row per group (a block per category), whose modal,
+# proportional, BCH and ML3 estimates and SEs are those of `gbtm profile
+# --json` to the decimals the page shows; the Wald tests; the counts of
+# unmatched ids and missing values; a hostile variable name, category and
+# label escaped; a --vars column the file lacks: exit 2, nothing written;
+# a model of gbtm select: refused without --data, with --data PANEL the
+# numbers of gbtm profile --data.
 # Rendered in headless Chromium: a screenshot that is not blank, --dump-dom
 # text with the labels and log L (four decimals of the loglik of gbtm fit
-# --json), and --print-to-pdf pages of A4 (MediaBox 595 x 842 points).
+# --json) and the profile's variables and BCH estimates, and
+# --print-to-pdf pages of A4 (MediaBox 595 x 842 points).
 # Exit 77 (skipped) only when every other check passed and Chromium is
 # missing.
 # $1 is the gbtm binary.
@@ -118,6 +127,160 @@ check "a file that is not a model: exit 2, nothing written" $?
   "$gbtm" report "$dir/m.h5" -o "$dir/page" >/dev/null && cmp -s "$dir/page" "$dir/r.html"
 check "-o .HTM and a name without an extension: the same page" $?
 
+# ---- --profile: the profiles of the groups ---------------------------------------------
+vars=sex,age_first_trafficking,starts_with_trafficking,mental_health,unstable_family,criminal_environment,no_qualification,income
+"$gbtm" simulate --preset rapporteur-2024-profiles --seed 2 -o "$dir/pp.csv" --persons "$dir/persons.csv" >/dev/null &&
+  "$gbtm" fit "$dir/pp.csv" --groups 4 --order 2 --labels 'incidental,early peak,late peak,continuous' --quiet \
+    -o "$dir/pm.h5" >/dev/null
+check "the rapporteur-2024-profiles cohort, fitted with K = 4" $?
+"$gbtm" report "$dir/pm.h5" -o "$dir/p.html" --profile "$dir/persons.csv" --vars "$vars" --distal reoffend_5y \
+  >/dev/null 2>"$dir/perr" && [ ! -s "$dir/perr" ]
+check "report --profile --vars (8 variables) --distal reoffend_5y writes the page, no warning" $?
+"$gbtm" profile "$dir/pm.h5" "$dir/persons.csv" --vars "$vars" --distal reoffend_5y --json >"$dir/p.json"
+check "gbtm profile --json of the same" $?
+wellformed "$dir/p.html"
+check "the page with profiles is well-formed HTML" $?
+
+# The page's profile tables against gbtm profile --json: every estimate and
+# SE of every method, group and category, to the decimals the page shows.
+cat >"$dir/profile_check.py" <<'PYEOF'
+import html.parser, json, sys
+class T(html.parser.HTMLParser):
+    """The tables of class profile: caption, and rows (category, cells)."""
+    def __init__(self):
+        super().__init__(); self.tables, self.cur, self.cell, self.cat, self.row = [], None, None, None, None
+    def handle_starttag(self, t, a):
+        a = dict(a)
+        if t == "table" and a.get("class") == "profile": self.cur = {"caption": "", "rows": []}; self.tables.append(self.cur)
+        elif self.cur is None: return
+        elif t == "caption": self.cell = ""
+        elif t == "tr": self.row = {"sub": "sub" in (a.get("class") or ""), "cells": []}
+        elif t in ("td", "th") and self.row is not None: self.cell = ""
+    def handle_data(self, d):
+        if self.cell is not None: self.cell += d
+    def handle_endtag(self, t):
+        if self.cur is None: return
+        if t == "caption": self.cur["caption"], self.cell = self.cell, None
+        elif t in ("td", "th") and self.row is not None: self.row["cells"].append(self.cell); self.cell = None
+        elif t == "tr" and self.row is not None:
+            if self.row["sub"]: self.cat = self.row["cells"][0][len("category "):]
+            elif self.row["cells"][0] != "group": self.cur["rows"].append((self.cat, self.row["cells"]))
+            self.row = None
+        elif t == "table": self.cur, self.cat = None, None
+p = T(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+prof = json.load(open(sys.argv[2]))
+labels = sys.argv[3].split(",")
+variables = prof["variables"] + prof["distal"]
+assert len(p.tables) == len(variables), (len(p.tables), len(variables))
+def same(cell, x):
+    if x is None: return cell == "-"
+    d = len(cell.split(".")[1]) if "." in cell else 0
+    return cell == "%.*f" % (d, x)
+checked = bch = 0
+for t, v in zip(p.tables, variables):
+    assert t["caption"].startswith(v["name"] + " (" + v["type"]), (t["caption"], v["name"])
+    assert "%d persons, %d missing" % (v["n_used"], v["n_missing"]) in t["caption"], t["caption"]
+    blocks = [(c["category"], c["groups"]) for c in v["categories"]] if "categories" in v else [(None, v["groups"])]
+    rows = iter(t["rows"])
+    for cat, groups in blocks:
+        for g in groups:
+            rcat, cells = next(rows)
+            assert rcat == cat, (rcat, cat)
+            assert cells[0] == ("%d %s" % (g["group"], labels[g["group"] - 1])).rstrip(), cells[0]
+            methods = ["modal", "proportional", "bch"] + (["ml3"] if "ml3" in g else [])
+            assert len(cells) == 1 + 2 * len(methods), cells
+            for j, m in enumerate(methods):
+                assert same(cells[1 + 2 * j], g[m]["estimate"]), (v["name"], cat, g["group"], m, cells[1 + 2 * j], g[m])
+                assert same(cells[2 + 2 * j], g[m]["se"]), (v["name"], cat, g["group"], m, "se", cells[2 + 2 * j], g[m])
+                checked += 2
+                bch += m == "bch" and g[m]["estimate"] is not None
+    assert next(rows, None) is None, "more rows than groups"
+assert bch > 0
+print("  %d estimates and SEs of %d variables compared, %d of them BCH estimates" % (checked, len(variables), bch))
+PYEOF
+"$py" "$dir/profile_check.py" "$dir/p.html" "$dir/p.json" 'incidental,early peak,late peak,continuous'
+check "each variable's table holds gbtm profile --json's estimates and SEs (modal, proportional, BCH, ML3) to the decimals shown" $?
+
+"$py" - "$dir/p.html" "$dir/p.json" <<'PYEOF'
+import html, json, re, sys
+page = html.unescape(re.sub(r"<[^>]+>", " ", open(sys.argv[1], encoding="utf-8").read()))
+page = re.sub(r"\s+", " ", page)
+prof = json.load(open(sys.argv[2]))
+for v in prof["variables"] + prof["distal"]:
+    w = v["wald"]
+    want = "Equal in all groups (BCH, Wald): chi2 = %.2f, df = %d, " % (w["chi2"], w["df"])
+    assert want in page, want
+    if "wald_ml3" in v:
+        assert "Equal in all groups (ML3, Wald): chi2 = %.2f" % v["wald_ml3"]["chi2"] in page, v["name"]
+assert "630 persons of " in page and " matched to the model's 630." in page
+assert "Profiles of the groups" in page and "Distal outcomes" in page
+PYEOF
+check "the Wald tests (BCH; ML3 for the distal outcome) and the matched persons" $?
+
+# a hostile variable name and categories (a column <i>&"x'), a hostile
+# label, a one-valued variable, missing values, two persons missing and one
+# stranger
+"$py" - "$dir/persons.csv" "$dir/hostile.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+out = csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n")
+out.writerow(["id", "<i>&\"x'", "const"])
+cats = ["a<b", "c&d", "e\"f"]
+for i, r in enumerate(rows[2:]):
+    out.writerow([r["id"], "" if i % 50 == 0 else cats[i % 3], "1"])
+out.writerow(["STRANGER", "a<b", "1"])
+PYEOF
+"$gbtm" report "$dir/pm.h5" -o "$dir/h.html" --profile "$dir/hostile.csv" --vars "<i>&\"x',const" \
+  --labels 'one,<b>&"two,three,four' >/dev/null 2>"$dir/herr" &&
+  "$gbtm" profile "$dir/pm.h5" "$dir/hostile.csv" --vars "<i>&\"x',const" --labels 'one,<b>&"two,three,four' \
+    --json >"$dir/h.json" 2>/dev/null
+check "report --profile with a hostile variable name, categories and label" $?
+! grep -q '<i>\|<b>\|a<b\|e"f' "$dir/h.html" && grep -q '<caption>&lt;i&gt;&amp;&quot;x&#39; (categorical' "$dir/h.html" &&
+  grep -q '>category a&lt;b<' "$dir/h.html" && grep -q '>category c&amp;d<' "$dir/h.html" &&
+  grep -q '>category e&quot;f<' "$dir/h.html" && grep -q '>2 &lt;b&gt;&amp;&quot;two<' "$dir/h.html"
+check "the name <i>&\"x', the categories a<b c&d e\"f and the label <b>&\"two escaped" $?
+wellformed "$dir/h.html" && "$py" "$dir/profile_check.py" "$dir/h.html" "$dir/h.json" 'one,<b>&"two,three,four'
+check "that page is well-formed, a block of rows per category, the numbers of gbtm profile --json" $?
+"$py" - "$dir/h.html" <<'PYEOF'
+import html, re, sys
+page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", open(sys.argv[1], encoding="utf-8").read())))
+for want in ("628 persons of ", "1 person of the person data not in the model (left out)",
+             "2 persons of the model not in the person data",
+             "(categorical; the share of each category): 615 persons, 13 missing",
+             "const (binary; the share of 1): 628 persons, 0 missing",
+             "Equal in all groups (BCH, Wald): not available. Note: one value only"):
+    assert want in page, want
+PYEOF
+check "notes: unmatched ids counted both ways, missing values counted, a one-valued variable without a test" $?
+grep -q "1 person of .*hostile.csv is not in the model" "$dir/herr" && grep -q "2 persons of the model are not in" "$dir/herr"
+check "the unmatched ids warned about on stderr, as gbtm profile warns" $?
+
+cp "$dir/p.html" "$dir/keep2.html"
+"$gbtm" report "$dir/pm.h5" -o "$dir/keep2.html" --profile "$dir/persons.csv" --vars sex,no_such_column 2>"$dir/e3"; r=$?
+[ $r -eq 2 ] && cmp -s "$dir/p.html" "$dir/keep2.html" && grep -q 'missing column "no_such_column"' "$dir/e3" &&
+  [ -z "$(ls -A "$dir" | grep gbtm-tmp)" ]
+check "a --vars column the person data lacks: exit 2, the existing page unchanged, no temporary file" $?
+"$gbtm" report "$dir/pm.h5" -o "$dir/n1.html" --profile "$dir/persons.csv" --vars sex,no_such_column 2>/dev/null; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/n1.html" ]
+check "the same to a new name: exit 2, nothing written" $?
+"$gbtm" report "$dir/pm.h5" -o "$dir/n2.html" --vars sex 2>"$dir/e4"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/n2.html" ] && grep -q -- "go with --profile PERSONS" "$dir/e4"
+check "--vars without --profile: exit 2, nothing written" $?
+"$gbtm" report "$dir/pm.h5" -o "$dir/n3.html" --profile "$dir/persons.csv" 2>"$dir/e5"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/n3.html" ] && grep -q -- "--vars" "$dir/e5"
+check "--profile without variables: exit 2, nothing written" $?
+
+# a model without posteriors (gbtm select's): --data PANEL classifies its persons, as gbtm profile --data does
+"$gbtm" select "$dir/pp.csv" --groups 4 --order 2 -q -o "$dir/sel" >/dev/null 2>&1
+"$gbtm" report "$dir/sel/model_K4_D2.h5" -o "$dir/s0.html" --profile "$dir/persons.csv" --vars sex 2>"$dir/e6"; r=$?
+[ $r -eq 2 ] && [ ! -e "$dir/s0.html" ] && grep -q "no posterior probabilities" "$dir/e6"
+check "a model without posteriors and no --data: exit 2 saying so, nothing written" $?
+"$gbtm" report "$dir/sel/model_K4_D2.h5" -o "$dir/s.html" --profile "$dir/persons.csv" --vars sex,income \
+  --data "$dir/pp.csv" >/dev/null 2>&1 &&
+  "$gbtm" profile "$dir/sel/model_K4_D2.h5" "$dir/persons.csv" --vars sex,income --data "$dir/pp.csv" --json \
+    >"$dir/s.json" 2>/dev/null && "$py" "$dir/profile_check.py" "$dir/s.html" "$dir/s.json" ",,,"
+check "a model without posteriors with --data PANEL: the numbers of gbtm profile --data" $?
+
 # ---- rendering in headless Chromium ---------------------------------------------------
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test_report: $pass passed, $fail failed; rendering skipped: chromium is not installed" \
@@ -188,6 +351,41 @@ for g in fit["group"]:
 assert '<b>&"mid' in text
 EOF
 check "Chromium --dump-dom: the labels and log L ($("$py" -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["loglik"])' "$dir/fit.json"))" $?
+
+chrome --dump-dom "file://$dir/p.html" >"$dir/pdom.html" &&
+  "$py" - "$dir/pdom.html" "$dir/p.html" "$dir/p.json" <<'EOF'
+import html, json, re, sys
+text = html.unescape(re.sub(r"<[^>]+>", " ", open(sys.argv[1]).read()))
+words = set(text.split())
+page = open(sys.argv[2], encoding="utf-8").read()
+prof = json.load(open(sys.argv[3]))
+n = 0
+for v in prof["variables"] + prof["distal"]:
+    assert v["name"] in words, v["name"]
+    # the decimals the page shows for this variable (its first BCH cell)
+    row = re.search(r"<caption>%s \(.*?<tr><th[^>]*>1 [^<]*</th>(?:<td[^>]*>[^<]*</td>){4}<td>([^<]*)</td>"
+                    % re.escape(v["name"]), page, re.S).group(1)
+    d = len(row.split(".")[1]) if "." in row else 0
+    for g in v["groups"]:
+        x = g["bch"]["estimate"]
+        assert "%.*f" % (d, x) in words, (v["name"], g["group"], x, d)
+        n += 1
+assert "Profiles of the groups" in text and "4 continuous" in text
+print("  %d BCH estimates found in the rendered page" % n)
+EOF
+check "Chromium --dump-dom of the report with profiles: each variable and its BCH estimates" $?
+
+chrome --no-pdf-header-footer --print-to-pdf="$dir/p.pdf" "file://$dir/p.html" >/dev/null 2>&1 &&
+  "$py" - "$dir/p.pdf" <<'EOF'
+import re, sys
+pdf = open(sys.argv[1], "rb").read()
+boxes = [tuple(float(x) for x in m.split()) for m in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)]
+pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+assert boxes and all(abs(b[2] - b[0] - 595) < 2 and abs(b[3] - b[1] - 842) < 2 for b in boxes), boxes
+assert 2 <= pages <= 12, pages
+print("  %d A4 pages" % pages)
+EOF
+check "Chromium --print-to-pdf of the report with profiles: A4 pages" $?
 
 chrome --no-pdf-header-footer --print-to-pdf="$dir/r.pdf" "file://$dir/r.html" >/dev/null 2>&1 &&
   "$py" - "$dir/r.pdf" <<'EOF'
