@@ -10,5 +10,6 @@ int fuzz_parse_classify(int argc, char **argv) {
   classify_args a;
   int rc = parse_args(argc, argv, &a);
   cli_columns_free(&a.column_args);
+  posterior_keep_free(&a.keep); /* as cmd_classify does after its parse */
   return rc;
 }
