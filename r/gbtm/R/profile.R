@@ -20,9 +20,15 @@ profile_posterior <- function(fit, data) {
 }
 
 # One person variable as the library takes it: values (numbers, or codes
-# 0..L-1 into levels), in the persons' row order.
+# 0..L-1 into levels), in the persons' row order, and the value labels of
+# a labelled numeric variable (haven's read_dta, read_sav, read_sas: the
+# labels the command shows for a native file).
 profile_values <- function(v, name, type, distal) {
   levels <- NULL
+  labels <- NULL
+  lab <- attr(v, "labels", exact = TRUE)
+  if (is.numeric(v) && is.numeric(lab) && length(lab) && !is.null(names(lab)))
+    labels <- list(as.double(unclass(lab)), names(lab))
   if (is.logical(v)) v <- as.double(v)
   if (is.factor(v)) {
     v <- droplevels(v)
@@ -38,7 +44,7 @@ profile_values <- function(v, name, type, distal) {
   if (!is.null(levels) && (type %in% c("continuous", "count") || (distal && type == "auto")))
     stop(sprintf("person variable \"%s\" (%s) holds text, not numbers", name,
                  if (type == "auto") "a distal outcome" else paste("type", type)), call. = FALSE)
-  list(x = as.double(v), levels = levels)
+  list(x = as.double(unclass(v)), levels = levels, labels = labels)
 }
 
 profile_type_of <- function(type, vars, distal) {
@@ -103,7 +109,7 @@ gbtm_profile <- function(fit, persons, vars = NULL, distal = NULL, type = NULL, 
     out
   })
   r <- .Call(C_gbtmr_profile, post$tau, present, x, all_vars, unname(profile_types[types]), is_distal,
-             lapply(vals, `[[`, "levels"))
+             lapply(vals, `[[`, "levels"), lapply(vals, `[[`, "labels"))
   profile_result(r, fit, counts)
 }
 

@@ -16,7 +16,7 @@ SEXP gbtmr_simulate(SEXP, SEXP, SEXP, SEXP);
 SEXP gbtmr_write_panel(SEXP, SEXP);
 SEXP gbtmr_select(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP,
                   SEXP, SEXP, SEXP);
-SEXP gbtmr_profile(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP gbtmr_profile(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP gbtmr_version(void);
 SEXP gbtmr_report(SEXP, SEXP, SEXP);
 SEXP gbtmr_observed(SEXP);
@@ -42,7 +42,7 @@ static const R_CallMethodDef calls[] = {
     CALL(gbtmr_version, 0),
     CALL(gbtmr_report, 3),
     CALL(gbtmr_observed, 1),
-    CALL(gbtmr_profile, 7),
+    CALL(gbtmr_profile, 8),
     {NULL, NULL, 0}};
 
 void R_init_gbtm(DllInfo *dll) {

@@ -92,8 +92,10 @@ static SEXP variable(const gbtm_profile *p, int v) {
 /* tau: the N x K posteriors (an R matrix); present: logical N; x: a list of
  * double vectors of N (NA: missing); names; types (gbtm_profile_type
  * codes); distal: logical; levels: a list of character vectors (the levels
- * the codes 0..L-1 of x index) or NULLs. */
-SEXP gbtmr_profile(SEXP tau, SEXP present, SEXP x, SEXP names, SEXP types, SEXP distal, SEXP levels) {
+ * the codes 0..L-1 of x index) or NULLs; labels: a list of NULLs or value
+ * labels, list(values (double), texts (character)), of numeric x. */
+SEXP gbtmr_profile(SEXP tau, SEXP present, SEXP x, SEXP names, SEXP types, SEXP distal, SEXP levels,
+                   SEXP labels) {
   size_t N = (size_t)Rf_nrows(tau);
   int K = Rf_ncols(tau), V = (int)XLENGTH(x);
   double *t = (double *)R_alloc(N * (size_t)K + 1, sizeof *t);
@@ -118,6 +120,16 @@ SEXP gbtmr_profile(SEXP tau, SEXP present, SEXP x, SEXP names, SEXP types, SEXP 
       for (int j = 0; j < L; j++) l[j] = CHAR(STRING_ELT(lv, j));
       vars[v].n_levels = L;
       vars[v].levels = l;
+    }
+    SEXP lb = VECTOR_ELT(labels, v);
+    if (!Rf_isNull(lb)) {
+      SEXP val = VECTOR_ELT(lb, 0), txt = VECTOR_ELT(lb, 1);
+      int L = (int)XLENGTH(val);
+      const char **t = (const char **)R_alloc((size_t)L + 1, sizeof *t);
+      for (int j = 0; j < L; j++) t[j] = CHAR(STRING_ELT(txt, j));
+      vars[v].n_labels = L;
+      vars[v].label_value = REAL(val);
+      vars[v].label_text = t;
     }
   }
   SEXP holder = PROTECT(R_MakeExternalPtr(NULL, R_NilValue, R_NilValue));

@@ -138,3 +138,21 @@ test_that("a fit without posteriors is profiled from its data, as gbtm profile -
   j <- jsonlite::fromJSON(paste(out, collapse = "\n"), simplifyVector = FALSE)
   expect_profile_equal(gbtm_profile(fit, co$p, vars = c("sex", "mental_health"), data = co$data), j)
 })
+
+test_that("value labels of a Stata file read by haven are the command's reading of the file", {
+  skip_if_not_installed("haven")
+  co <- profile_cohort()
+  h5 <- file.path(pdir, "m.h5")
+  p <- co$p
+  p$sex <- haven::labelled(ifelse(p$sex == "female", 1, 0), c(man = 0, woman = 1))
+  p$mental_health <- haven::labelled(p$mental_health, c(no = 0, yes = 1))
+  p$income_band <- NULL
+  dta <- file.path(pdir, "persons.dta")
+  haven::write_dta(p, dta)
+  out <- run_cli("profile", h5, dta, "--vars", "sex,mental_health,income", "--distal", "reoffend_5y", "--json")
+  j <- jsonlite::fromJSON(paste(out, collapse = "\n"), simplifyVector = FALSE)
+  prof <- gbtm_profile(read_gbtm(h5), haven::read_dta(dta), vars = c("sex", "mental_health", "income"),
+                       distal = "reoffend_5y")
+  expect_profile_equal(prof, j)
+  expect_identical(unique(prof$estimates$category[prof$estimates$variable == "sex"]), "woman")
+})
