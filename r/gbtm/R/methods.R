@@ -13,6 +13,9 @@ print.gbtm <- function(x, digits = 4L, ...) {
               if (x$groups == 1L) "" else "s", paste(x$order, collapse = ",")))
   cat(sprintf("%g persons, %g observations; log L %.*f, BIC %.*f, AIC %.*f (%d parameters)\n",
               x$n_persons, x$n_obs, digits, x$loglik, digits, x$bic, digits, x$aic, x$n_params))
+  if (!is.null(x$weight))
+    cat(sprintf("Weighted by %s (rescaled to mean 1); %s standard errors\n", x$weight_column,
+                if (identical(x$se, "robust")) "robust" else "model-based"))
   if (!isTRUE(x$converged)) cat("Warning: the best start did not converge\n")
   print(group_table(x), digits = digits, row.names = FALSE)
   invisible(x)

@@ -47,6 +47,7 @@ test_that("a weighted fit agrees with gbtm fit --weight --json to 1e-10, robust 
   }
   expect_output(print(sm), "robust \\(sandwich\\) standard errors, as the fit is weighted")
   expect_output(print(sm), "Weight: w \\(sum")
+  expect_output(print(fit), "Weighted by w \\(rescaled to mean 1\\); robust standard errors")
   p <- read.csv(post, colClasses = c(id = "character"))
   mine <- posterior(fit)
   expect_identical(mine$id, p$id)
