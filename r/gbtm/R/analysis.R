@@ -4,13 +4,15 @@
 
 gbtm_select <- function(data, id = "id", age = "age", y = "count", groups = 1:4, order = 2L,
                         family = "poisson", iorder = NULL, exposure = NULL, risk = NULL, tcov = NULL,
-                        starts = "auto", seed = 1, threads = 0L, cv_folds = 0L, drop_missing = FALSE) {
-  rows <- panel_rows(data, id, age, y, exposure, risk, tcov)
+                        starts = "auto", seed = 1, threads = 0L, cv_folds = 0L, drop_missing = FALSE,
+                        weight = NULL) {
+  rows <- panel_rows(data, id, age, y, exposure, risk, tcov, weight, drop_missing)
   opts <- fit_options(1L, 2L, family, iorder, starts, seed, threads)
   ranges <- as.integer(c(min(groups), max(groups), min(order), max(order)))
   df <- interruptible(.Call(C_gbtmr_select, rows$id, rows$age, rows$y, rows$exposure, rows$risk, rows$risk_names,
                             rows$tcov, rows$tcov_names, isTRUE(drop_missing), family, ranges, opts$iorder[1],
-                            opts$starts, opts$seed, opts$threads, as.integer(cv_folds)))
+                            opts$starts, opts$seed, opts$threads, as.integer(cv_folds),
+                            rows$weight_ids, rows$weights, rows$weight_name))
   best <- attr(df, "best")
   attr(df, "best") <- NULL
   df <- as.data.frame(df, stringsAsFactors = FALSE)
@@ -18,9 +20,9 @@ gbtm_select <- function(data, id = "id", age = "age", y = "count", groups = 1:4,
   df
 }
 
-gbtm_test <- function(fit, hypothesis, type = c("model", "robust")) {
-  type <- match.arg(type)
+gbtm_test <- function(fit, hypothesis, type = NULL) {
   if (!inherits(fit, "gbtm")) stop("gbtm_test() needs a gbtm fit", call. = FALSE)
+  type <- se_type(fit, type)
   if (!is.character(hypothesis) || length(hypothesis) != 1L)
     stop("hypothesis must be one text, e.g. \"beta[1][2] = 0\"", call. = FALSE)
   r <- .Call(C_gbtmr_wald, fit$ptr, type == "robust", hypothesis)

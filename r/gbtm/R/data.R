@@ -32,17 +32,21 @@ covariate_matrix <- function(data, names, what, keep) {
 }
 
 # The columns of the panel of data: a list of id, age, y, exposure, risk,
-# risk_names, tcov, tcov_names, and how many rows were dropped for a
-# missing response.
-panel_rows <- function(data, id, age, y, exposure = NULL, risk = NULL, tcov = NULL) {
+# risk_names, tcov, tcov_names, how many rows were dropped for a missing
+# response (or a missing weight with drop_missing), and the persons'
+# weights (weight_ids, weights, weight_name; NULL unweighted).
+panel_rows <- function(data, id, age, y, exposure = NULL, risk = NULL, tcov = NULL, weight = NULL,
+                       drop_missing = FALSE) {
   if (!is.data.frame(data)) stop("data must be a data frame", call. = FALSE)
   ids <- as_ids(column(data, id, "id"))
+  wt <- person_weights(data, weight, ids, isTRUE(drop_missing))
   ages <- column(data, age, "age")
   if (!is.numeric(ages)) stop(sprintf("the age column \"%s\" must be numeric", age), call. = FALSE)
   resp <- column(data, y, "response")
   if (is.logical(resp)) resp <- as.numeric(resp)
   if (!is.numeric(resp)) stop(sprintf("the response column \"%s\" must be numeric", y), call. = FALSE)
   keep <- !is.na(resp)
+  if (!is.null(wt)) keep <- keep & wt$keep
   bad <- which(keep & (is.na(ids) | is.na(ages)))
   if (length(bad))
     stop(sprintf("data: row %d: the %s is missing", bad[1], if (is.na(ids[bad[1]])) "id" else "age"), call. = FALSE)
@@ -57,7 +61,8 @@ panel_rows <- function(data, id, age, y, exposure = NULL, risk = NULL, tcov = NU
   list(id = ids[keep], age = as.double(ages[keep]), y = as.double(resp[keep]), exposure = ex,
        risk = rm, risk_names = if (is.null(rm)) NULL else colnames(rm),
        tcov = tm, tcov_names = if (is.null(tm)) NULL else colnames(tm),
-       dropped = sum(!keep))
+       dropped = sum(!keep), weight_ids = if (!is.null(wt)) wt$ids[wt$ids %in% ids[keep]],
+       weights = if (!is.null(wt)) wt$values[wt$ids %in% ids[keep]], weight_name = if (!is.null(wt)) wt$name)
 }
 
 # `response ~ age | id`: the names of the three columns.
@@ -69,4 +74,51 @@ formula_columns <- function(f) {
   parts <- list(f[[2L]], rhs[[2L]], rhs[[3L]])
   if (!all(vapply(parts, is.name, logical(1)))) bad()
   vapply(parts, as.character, character(1))
+}
+
+# Person-level sampling weights (eq. W) of the rows of data: weight is a
+# column name or a numeric vector of nrow(data); constant within a person,
+# finite and > 0. A missing weight is an error naming the row and person,
+# or with drop_missing the person's rows are dropped (as the library's
+# readers do). Returns list(keep = the rows left, ids, values = one weight
+# per person, name) or NULL without weights.
+person_weights <- function(data, weight, ids, drop_missing) {
+  if (is.null(weight)) return(NULL)
+  if (is.character(weight)) {
+    name <- weight
+    w <- column(data, weight, "weight")
+  } else if (is.numeric(weight) || is.logical(weight) && all(is.na(weight))) {
+    if (length(weight) != nrow(data))
+      stop(sprintf("weight must name a column or hold one value per row of data (%d), not %d", nrow(data),
+                   length(weight)), call. = FALSE)
+    name <- "weight"
+    w <- weight
+  } else stop("weight must name a column of data or be a numeric vector", call. = FALSE)
+  if (is.logical(w) && all(is.na(w))) w <- as.double(w)
+  if (!is.numeric(w)) stop(sprintf("the weight column \"%s\" must be numeric", name), call. = FALSE)
+  w <- as.double(w)
+  ok <- !is.na(ids)
+  miss <- which(ok & is.na(w))
+  keep <- rep(TRUE, length(w))
+  if (length(miss)) {
+    if (!drop_missing)
+      stop(sprintf("data: row %d: the weight of person \"%s\" is missing (drop_missing = TRUE drops the person)",
+                   miss[1], ids[miss[1]]), call. = FALSE)
+    keep <- !(ids %in% ids[miss])
+  }
+  bad <- which(keep & ok & !(is.finite(w) & w > 0))
+  if (length(bad))
+    stop(sprintf("data: row %d: the weight of person \"%s\" is %g, not a finite number > 0", bad[1], ids[bad[1]],
+                 w[bad[1]]), call. = FALSE)
+  sel <- which(keep & ok)
+  first <- sel[!duplicated(ids[sel])]
+  ref <- w[first][match(ids[sel], ids[first])]
+  diff <- sel[w[sel] != ref]
+  if (length(diff)) {
+    r <- diff[1]
+    r0 <- first[match(ids[r], ids[first])]
+    stop(sprintf("data: row %d: the weight of person \"%s\" is %g, not %g as on row %d (a weight is one value per person)",
+                 r, ids[r], w[r], w[r0], r0), call. = FALSE)
+  }
+  list(keep = keep, ids = ids[first], values = w[first], name = name)
 }

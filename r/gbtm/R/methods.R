@@ -13,13 +13,16 @@ print.gbtm <- function(x, digits = 4L, ...) {
               if (x$groups == 1L) "" else "s", paste(x$order, collapse = ",")))
   cat(sprintf("%g persons, %g observations; log L %.*f, BIC %.*f, AIC %.*f (%d parameters)\n",
               x$n_persons, x$n_obs, digits, x$loglik, digits, x$bic, digits, x$aic, x$n_params))
+  if (!is.null(x$weight))
+    cat(sprintf("Weighted by %s (rescaled to mean 1); %s standard errors\n", x$weight_column,
+                if (identical(x$se, "robust")) "robust" else "model-based"))
   if (!isTRUE(x$converged)) cat("Warning: the best start did not converge\n")
   print(group_table(x), digits = digits, row.names = FALSE)
   invisible(x)
 }
 
-vcov.gbtm <- function(object, type = c("model", "robust"), ...) {
-  type <- match.arg(type)
+vcov.gbtm <- function(object, type = NULL, ...) {
+  type <- se_type(object, type)
   v <- object[[paste0("vcov_", type)]]
   if (is.null(v)) stop(paste("no covariance:", if (nzchar(object$inference_note)) object$inference_note
                              else "the information matrix is not available"), call. = FALSE)
@@ -32,8 +35,8 @@ coef.gbtm <- function(object, ...) object$estimates
 # The estimates with standard errors, z and p (Wald) as a data frame:
 # term (the library's name, "beta[2][1]"), kind, group, power, estimate,
 # std.error, statistic, p.value.
-as.data.frame.gbtm <- function(x, row.names = NULL, optional = FALSE, type = c("model", "robust"), ...) {
-  type <- match.arg(type)
+as.data.frame.gbtm <- function(x, row.names = NULL, optional = FALSE, type = NULL, ...) {
+  type <- se_type(x, type)
   est <- x$estimates
   v <- x[[paste0("vcov_", type)]]
   se <- if (is.null(v)) rep(NA_real_, length(est)) else sqrt(pmax(diag(v), 0))
@@ -64,8 +67,8 @@ report_tables <- function(x, type, centre) {
   list(shares = shares, age = age)
 }
 
-summary.gbtm <- function(object, type = c("model", "robust"), centre = 0, ...) {
-  type <- match.arg(type)
+summary.gbtm <- function(object, type = NULL, centre = 0, ...) {
+  type <- se_type(object, type)
   rt <- report_tables(object, type, centre)
   structure(list(fit = object, coefficients = as.data.frame(object, type = type), groups = group_table(object),
                  shares = rt$shares, age_coefficients = rt$age, centre = centre,
@@ -78,6 +81,9 @@ print.summary.gbtm <- function(x, digits = 4L, ...) {
   f <- x$fit
   cat(sprintf("Group-based trajectory model: %s, %d group%s\n", f$family, f$groups, if (f$groups == 1L) "" else "s"))
   cat(sprintf("Data: %g persons, %g observations, ages %g to %g\n", f$n_persons, f$n_obs, f$age_range[1], f$age_range[2]))
+  if (!is.null(f$weight))
+    cat(sprintf("Weight: %s (sum %g, from %g to %g; rescaled to mean 1)\n", f$weight_column, f$weight[["sum"]],
+                f$weight[["min"]], f$weight[["max"]]))
   cat(sprintf("Basis: s = (age - %g) / %g\n", f$centre, f$scale))
   cat(sprintf("Fit: %s after %d E-steps; %d starts (%d failed), the best reached by %d long runs\n",
               if (isTRUE(f$converged)) "converged" else "NOT converged", f$iterations, f$starts,
@@ -91,7 +97,10 @@ print.summary.gbtm <- function(x, digits = 4L, ...) {
   cat(sprintf("\nCoefficients on the age scale (powers of age%s):\n",
               if (x$centre == 0) "" else sprintf(" - %g", x$centre)))
   print(x$age_coefficients, digits = digits, row.names = FALSE)
-  cat(sprintf("\nEstimates on the basis s = (age - %g) / %g (%s standard errors):\n", f$centre, f$scale, x$type))
+  cat(sprintf("\nEstimates on the basis s = (age - %g) / %g (%s standard errors%s):\n", f$centre, f$scale,
+              if (x$type == "robust") "robust (sandwich)" else "model-based (inverse information)",
+              if (is.null(f$weight)) "" else if (x$type == "robust") ", as the fit is weighted"
+              else "; the fit is weighted: robust is the right variance"))
   co <- x$coefficients[, c("term", "estimate", "std.error", "statistic", "p.value")]
   print(co, digits = digits, row.names = FALSE)
   if (nzchar(f$inference_note)) cat("Note:", f$inference_note, "\n")

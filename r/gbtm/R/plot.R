@@ -21,9 +21,9 @@ observed_means <- function(x) {
   list(age = ages, mean = matrix(m, nrow = length(ages)))
 }
 
-plot.gbtm <- function(x, band = TRUE, observed = TRUE, type = c("model", "robust"), xlab = "age",
+plot.gbtm <- function(x, band = TRUE, observed = TRUE, type = NULL, xlab = "age",
                       ylab = NULL, main = NULL, col = NULL, legend_pos = "topright", ...) {
-  type <- match.arg(type)
+  type <- se_type(x, type)
   k <- x$groups
   ages <- seq(x$age_range[1], x$age_range[2], length.out = 101)
   tr <- .Call(C_gbtmr_trajectory, x$ptr, ages, type == "robust", 0.95)

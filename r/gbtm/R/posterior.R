@@ -26,13 +26,13 @@ trajectory_frame <- function(fit, ages, type = "model", level = 0.95) {
 }
 
 predict.gbtm <- function(object, newdata = NULL, type = c("posterior", "class", "trajectory"),
-                         se = c("model", "robust"), level = 0.95, ...) {
+                         se = NULL, level = 0.95, ...) {
   type <- match.arg(type)
   if (type == "trajectory") {
     ages <- if (is.null(newdata)) seq(object$age_range[1], object$age_range[2])
             else if (is.data.frame(newdata)) newdata[[if (is.null(object$columns)) "age" else object$columns$age]]
             else newdata
-    return(trajectory_frame(object, ages, match.arg(se), level))
+    return(trajectory_frame(object, ages, se_type(object, se), level))
   }
   if (is.null(newdata)) {
     post <- posterior(object)

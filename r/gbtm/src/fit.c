@@ -40,9 +40,11 @@ static gbtm_status fit_options(SEXP family, SEXP groups, SEXP order, SEXP iorder
   return GBTM_OK;
 }
 
+/* se: -1 (auto: robust when weighted, as gbtm fit without --se; eq. W),
+ * 0 model, 1 robust; weight_ids, weights, weight_name: gbtmr_weights. */
 SEXP gbtmr_fit(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEXP risk_names, SEXP tcov, SEXP tcov_names,
                SEXP drop_missing, SEXP family, SEXP groups, SEXP order, SEXP iorder, SEXP starts, SEXP seed,
-               SEXP threads, SEXP refgroup) {
+               SEXP threads, SEXP refgroup, SEXP weight_ids, SEXP weights, SEXP weight_name, SEXP se) {
   gsl_set_error_handler_off();
   gbtm_error err = {0};
   gbtm_fit_options o;
@@ -54,7 +56,10 @@ SEXP gbtmr_fit(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEXP risk_na
   SEXP ptr = PROTECT(gbtmr_wrap(h));
   st = gbtmr_panel(id, age, y, exposure, risk, risk_names, tcov, tcov_names, Rf_asLogical(drop_missing) == TRUE,
                    gbtm_family_real_response(o.family), &h->panel, &err);
+  if (st == GBTM_OK) st = gbtmr_weights(h->panel, weight_ids, weights, weight_name, &err);
   if (st != GBTM_OK) gbtmr_fail(st, &err);
+  int se_kind = Rf_asInteger(se);
+  o.se = se_kind == 1 || (se_kind < 0 && gbtm_panel_weighted(h->panel)) ? GBTM_SE_ROBUST : GBTM_SE_MODEL;
   bool seen = false;
   o.interrupt = gbtmr_interrupt;
   o.interrupt_user = &seen;
@@ -99,7 +104,7 @@ SEXP gbtmr_info(SEXP ptr) {
   const gbtm_model *m = gbtm_fit_result_model(r);
   const gbtm_data_summary *ds = gbtm_fit_result_data(r);
   int K = gbtm_model_groups(m), P = sm->n_params;
-  builder b = {PROTECT(Rf_allocVector(VECSXP, 40)), PROTECT(Rf_allocVector(STRSXP, 40)), 0};
+  builder b = {PROTECT(Rf_allocVector(VECSXP, 48)), PROTECT(Rf_allocVector(STRSXP, 48)), 0};
   put(&b, "family", Rf_mkString(gbtm_family_name(gbtm_model_family(m))));
   put(&b, "groups", Rf_ScalarInteger(K));
   SEXP order = PROTECT(Rf_allocVector(INTSXP, K)), iorder = PROTECT(Rf_allocVector(INTSXP, K));
@@ -157,6 +162,7 @@ SEXP gbtmr_info(SEXP ptr) {
   put(&b, "vcov_model", covariance(r, GBTM_SE_MODEL, P));
   put(&b, "vcov_robust", covariance(r, GBTM_SE_ROBUST, P));
   put(&b, "inference_note", Rf_mkString(gbtm_fit_result_inference_note(r)));
+  put(&b, "se", Rf_mkString(sm->se == GBTM_SE_ROBUST ? "robust" : "model"));
   /* the groups */
   SEXP gs = PROTECT(Rf_allocMatrix(REALSXP, K, 4));
   for (int k = 0; k < K; k++) {
@@ -190,6 +196,20 @@ SEXP gbtmr_info(SEXP ptr) {
   REAL(data)[3] = ds->age_min, REAL(data)[4] = ds->age_max, REAL(data)[5] = ds->total_count;
   put(&b, "data", data);
   UNPROTECT(1);
+  /* the weights (eq. W): column, sum, smallest, largest as given; NULL unweighted */
+  if (ds->weight_column[0]) {
+    SEXP w = PROTECT(Rf_allocVector(REALSXP, 3));
+    REAL(w)[0] = ds->weight_sum, REAL(w)[1] = ds->weight_min, REAL(w)[2] = ds->weight_max;
+    Rf_setAttrib(w, R_NamesSymbol, PROTECT(Rf_allocVector(STRSXP, 3)));
+    const char *wn[] = {"sum", "min", "max"};
+    for (int j = 0; j < 3; j++) SET_STRING_ELT(Rf_getAttrib(w, R_NamesSymbol), j, Rf_mkChar(wn[j]));
+    put(&b, "weight", w);
+    put(&b, "weight_column", Rf_mkString(ds->weight_column));
+    UNPROTECT(2);
+  } else {
+    put(&b, "weight", R_NilValue);
+    put(&b, "weight_column", R_NilValue);
+  }
   put(&b, "failures", Rf_mkString(gbtm_fit_result_failures(r)));
   const gbtm_model_file_info *fi = gbtm_fit_result_file_info(r);
   put(&b, "file_version", fi ? Rf_ScalarInteger(fi->format_version) : R_NilValue);

@@ -34,6 +34,12 @@ void gbtmr_fail(gbtm_status st, const gbtm_error *err) __attribute__((noreturn))
 gbtm_status gbtmr_panel(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEXP risk_names, SEXP tcov,
                         SEXP tcov_names, bool drop_missing, bool real, gbtm_panel **out, gbtm_error *err);
 
+/* Sets the panel's person-level sampling weights (eq. W): ids (character,
+ * one per person, any order) with their weights (double), and the name of
+ * their column; ids NULL: unweighted. GBTM_ERR_DATA (naming the person)
+ * for a weight that is not finite or not > 0. */
+gbtm_status gbtmr_weights(gbtm_panel *panel, SEXP ids, SEXP weights, SEXP name, gbtm_error *err);
+
 /* The interrupt hook of gbtm_fit_options: R_CheckUserInterrupt, run through
  * R_ToplevelExec so that its jump does not cross the library; user is a
  * bool that stays true once an interrupt was seen. */

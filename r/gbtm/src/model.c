@@ -5,6 +5,7 @@
 
 #include <gbtm_presets.h>
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,16 +147,62 @@ SEXP gbtmr_bootstrap(SEXP ptr, SEXP B, SEXP starts, SEXP seed, SEXP threads, SEX
 
 /* The built-in cohort: a list of id, age, count, exposure (NULL when all
  * are 1) and each person's true group (1-based, by person). */
-SEXP gbtmr_simulate(SEXP preset, SEXP n, SEXP seed) {
+/* The person characteristics of a preset that has them (gbtm_preset_persons),
+ * in panel order, as the columns `gbtm simulate --persons` writes. */
+static SEXP preset_persons(const char *preset, const gbtm_sim_design *d, const gbtm_panel *panel, const int *group) {
+  size_t n = gbtm_panel_n_persons(panel);
+  gbtm_preset_person *p = (gbtm_preset_person *)R_alloc(n + 1, sizeof *p);
+  int *g0 = (int *)R_alloc(n + 1, sizeof *g0);
+  for (size_t i = 0; i < n; i++) g0[i] = group[i] - 1;
+  gbtm_error err = {0};
+  gbtm_status st = gbtm_preset_persons(preset, n, d->seed, g0, p, &err);
+  if (st != GBTM_OK) gbtmr_fail(st, &err);
+  const char *names[] = {"id", "group", "sex", "age_first_trafficking", "starts_with_trafficking",
+                         "first_offence_minor", "mental_health", "unstable_family", "criminal_environment",
+                         "no_qualification", "income", "reoffend_5y"};
+  int nc = (int)(sizeof names / sizeof *names);
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, nc)), nm = PROTECT(Rf_allocVector(STRSXP, nc));
+  for (int c = 0; c < nc; c++) {
+    SET_STRING_ELT(nm, c, Rf_mkChar(names[c]));
+    SEXPTYPE t = c == 0 || c == 2 ? STRSXP : c == 3 || c == 10 ? REALSXP : INTSXP;
+    SET_VECTOR_ELT(out, c, Rf_allocVector(t, (R_xlen_t)n));
+  }
+  for (size_t i = 0; i < n; i++) {
+    R_xlen_t r = (R_xlen_t)i;
+    SET_STRING_ELT(VECTOR_ELT(out, 0), r, Rf_mkChar(gbtm_panel_id(panel, i)));
+    INTEGER(VECTOR_ELT(out, 1))[r] = group[i];
+    SET_STRING_ELT(VECTOR_ELT(out, 2), r, Rf_mkChar(p[i].female ? "female" : "male"));
+    /* as the command writes them: one decimal, whole euros */
+    REAL(VECTOR_ELT(out, 3))[r] = round(p[i].age_first_trafficking * 10) / 10;
+    INTEGER(VECTOR_ELT(out, 4))[r] = p[i].starts_with_trafficking;
+    INTEGER(VECTOR_ELT(out, 5))[r] = p[i].first_offence_minor;
+    INTEGER(VECTOR_ELT(out, 6))[r] = p[i].mental_health;
+    INTEGER(VECTOR_ELT(out, 7))[r] = p[i].unstable_family;
+    INTEGER(VECTOR_ELT(out, 8))[r] = p[i].criminal_environment;
+    INTEGER(VECTOR_ELT(out, 9))[r] = p[i].no_qualification;
+    REAL(VECTOR_ELT(out, 10))[r] = round(p[i].income);
+    INTEGER(VECTOR_ELT(out, 11))[r] = p[i].reoffend_5y;
+  }
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(2);
+  return out;
+}
+
+/* The preset's cohort: the panel (a handle), the true groups (1-based) and,
+ * with persons TRUE, the person characteristics (else NULL). */
+SEXP gbtmr_simulate(SEXP preset, SEXP n, SEXP seed, SEXP persons) {
   gsl_set_error_handler_off();
   gbtm_error err = {0};
   gbtm_model *truth = NULL;
   gbtm_sim_design design;
+  const char *name = CHAR(STRING_ELT(preset, 0));
+  bool want = Rf_asLogical(persons) == TRUE;
+  if (want && !gbtm_preset_has_persons(name))
+    Rf_error("invalid usage: the preset %s has no person characteristics (rapporteur-2024-profiles has)", name);
   rfit *tmp = calloc(1, sizeof *tmp);
   if (!tmp) Rf_error("out of memory");
   SEXP holder = PROTECT(gbtmr_wrap(tmp));
-  gbtm_status st = gbtm_preset(CHAR(STRING_ELT(preset, 0)), (size_t)Rf_asReal(n), (uint64_t)Rf_asReal(seed), &truth,
-                               &design, &err);
+  gbtm_status st = gbtm_preset(name, (size_t)Rf_asReal(n), (uint64_t)Rf_asReal(seed), &truth, &design, &err);
   if (st != GBTM_OK) gbtmr_fail(st, &err);
   SEXP g = PROTECT(Rf_allocVector(INTSXP, (R_xlen_t)design.n));
   st = gbtm_simulate(truth, &design, &tmp->panel, INTEGER(g), &err);
@@ -164,9 +211,10 @@ SEXP gbtmr_simulate(SEXP preset, SEXP n, SEXP seed) {
   for (size_t i = 0; i < design.n; i++) INTEGER(g)[i]++;
   /* the panel's rows are read back by R from the library's CSV writer
    * (R/simulate.R, gbtmr_write_panel) */
-  SEXP out = PROTECT(Rf_allocVector(VECSXP, 2));
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, 3));
   SET_VECTOR_ELT(out, 0, holder);
   SET_VECTOR_ELT(out, 1, g);
+  if (want) SET_VECTOR_ELT(out, 2, preset_persons(name, &design, tmp->panel, INTEGER(g)));
   UNPROTECT(3);
   return out;
 }

@@ -1,8 +1,10 @@
 /* panel.c: gbtm panels from the columns of an R data frame
- * (gbtm_panel_from_rows_covariates, gbtm_panel_from_rows_real). */
+ * (gbtm_panel_from_rows_covariates, gbtm_panel_from_rows_real) and their
+ * person-level sampling weights (gbtm_panel_set_weights, eq. W). */
 #include "gbtmr.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A numeric matrix n x m (column-major, R's) as rows (r * m + j), names
@@ -58,4 +60,34 @@ gbtm_status gbtmr_panel(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEX
     count[r] = (int64_t)yv[r];
   }
   return gbtm_panel_from_rows_covariates(n, ids, REAL(age), count, ex, &cov, "data", out, err);
+}
+
+/* ---- person-level sampling weights (eq. W) ---------------------------------- */
+
+typedef struct id_weight {
+  const char *id;
+  double w;
+} id_weight;
+
+static int by_id(const void *a, const void *b) {
+  return strcmp(((const id_weight *)a)->id, ((const id_weight *)b)->id);
+}
+
+gbtm_status gbtmr_weights(gbtm_panel *panel, SEXP ids, SEXP weights, SEXP name, gbtm_error *err) {
+  if (Rf_isNull(ids)) return GBTM_OK;
+  size_t n = (size_t)XLENGTH(ids), N = gbtm_panel_n_persons(panel);
+  id_weight *t = (id_weight *)R_alloc(n + 1, sizeof *t);
+  for (size_t i = 0; i < n; i++) t[i].id = CHAR(STRING_ELT(ids, (R_xlen_t)i)), t[i].w = REAL(weights)[i];
+  qsort(t, n, sizeof *t, by_id);
+  double *w = (double *)R_alloc(N + 1, sizeof *w);
+  for (size_t i = 0; i < N; i++) {
+    id_weight key = {gbtm_panel_id(panel, i), 0};
+    const id_weight *hit = bsearch(&key, t, n, sizeof *t, by_id);
+    if (!hit) { /* R/data.R gives every person of the rows a weight */
+      snprintf(err->message, sizeof err->message, "person \"%s\" has no weight", key.id);
+      return err->status = GBTM_ERR_INTERNAL;
+    }
+    w[i] = hit->w;
+  }
+  return gbtm_panel_set_weights(panel, w, CHAR(STRING_ELT(name, 0)), err);
 }

@@ -16,7 +16,7 @@ static void free_select(SEXP ptr) {
 
 SEXP gbtmr_select(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEXP risk_names, SEXP tcov,
                   SEXP tcov_names, SEXP drop_missing, SEXP family, SEXP ranges, SEXP iorder, SEXP starts, SEXP seed,
-                  SEXP threads, SEXP cv_folds) {
+                  SEXP threads, SEXP cv_folds, SEXP weight_ids, SEXP weights, SEXP weight_name) {
   gsl_set_error_handler_off();
   gbtm_error err = {0};
   gbtm_select_options so = gbtm_select_options_default();
@@ -38,6 +38,7 @@ SEXP gbtmr_select(SEXP id, SEXP age, SEXP y, SEXP exposure, SEXP risk, SEXP risk
   gbtm_status st = gbtmr_panel(id, age, y, exposure, risk, risk_names, tcov, tcov_names,
                                Rf_asLogical(drop_missing) == TRUE, gbtm_family_real_response(so.fit.family),
                                &tmp->panel, &err);
+  if (st == GBTM_OK) st = gbtmr_weights(tmp->panel, weight_ids, weights, weight_name, &err);
   if (st != GBTM_OK) gbtmr_fail(st, &err);
   SEXP sel = PROTECT(R_MakeExternalPtr(NULL, R_NilValue, R_NilValue));
   R_RegisterCFinalizerEx(sel, free_select, TRUE);
