@@ -6,7 +6,7 @@
 #                 exposure and covariate columns, wide layout)
 #   fuzz_native   the reader of Stata, SPSS and SAS files (long and wide)
 #   fuzz_model    the model-file reader and the commands that read model
-#                 files (show, classify, simulate --model, plot, test) on
+#                 files (show, classify, simulate --model, plot, report, test) on
 #                 a file it accepts, whose outputs must hold no NaN or inf
 #   fuzz_options  the option parsers of fit, select and classify
 #

@@ -6,14 +6,14 @@
  * and JSON reports, classifying a small fixed panel, a Wald test, the share
  * and trajectory intervals, the trajectory table. Then the commands
  * themselves run on it, as `gbtm show` (text and --json), `gbtm test`,
- * `gbtm classify`, `gbtm simulate --model` and `gbtm plot` would, their
+ * `gbtm classify`, `gbtm simulate --model`, `gbtm plot` and `gbtm report` would, their
  * output captured in files beside the input.
  *
  * A crash, a sanitizer report or a leak is a bug; so is a refusal without a
  * message naming the file, a loaded model whose group count is out of
  * range, an exit status other than 0, 1 or 2, or NaN or inf printed as a
  * number ("nan", "-nan", "inf" as a word, in any case) in any output:
- * reports, CSV, SVG. (Strings of the file are printed too, so a word "nan"
+ * reports, CSV, SVG, HTML. (Strings of the file are printed too, so a word "nan"
  * or "inf" that the input itself holds is not counted.) */
 #include <ctype.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static gbtm_panel *panel; /* 3 persons at ages 12..15, for classify */
 static char folder[300];  /* the input's folder: the commands' files */
-static char panel_csv[340], capture[340], out_csv[340], out_svg[340];
+static char panel_csv[340], capture[340], out_csv[340], out_svg[340], out_html[340];
 static const uint8_t *input; /* this run's bytes, for the words it holds */
 static size_t input_size;
 
@@ -44,6 +44,7 @@ static void remove_files(void) {
   unlink(capture);
   unlink(out_csv);
   unlink(out_svg);
+  unlink(out_html);
 }
 
 static void setup(const char *path) {
@@ -60,6 +61,7 @@ static void setup(const char *path) {
   snprintf(capture, sizeof capture, "%s/stdout.txt", folder);
   snprintf(out_csv, sizeof out_csv, "%s/out.csv", folder);
   snprintf(out_svg, sizeof out_svg, "%s/out.svg", folder);
+  snprintf(out_html, sizeof out_html, "%s/out.html", folder);
   FILE *f = fopen(panel_csv, "w");
   if (!f) abort();
   fputs("id,age,count\na,12,0\na,13,2\nb,12,0\nb,14,1\nc,13,5\nc,15,0\n", f);
@@ -177,6 +179,7 @@ static void commands(const char *path) {
       (const char *const[]){"simulate", "--model", path, "--n", "3", "--seed", "1", "-o", out_csv, NULL},
       out_csv);
   run(cmd_plot, (const char *const[]){"plot", path, "-o", out_svg, NULL}, out_svg);
+  run(cmd_report, (const char *const[]){"report", path, "-o", out_html, NULL}, out_html);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
