@@ -394,6 +394,51 @@ static int fit_profile_run(const fit_args *a, const gbtm_fit_result *res) {
   return rc;
 }
 
+/* --profile's person data read and checked before the fit (its columns,
+ * one row per person, numbers where numbers are needed, a person of the
+ * panel among them), so that a mistake there does not wait for the fit.
+ * Returns -1 to go on, or the exit status (reported). */
+static int fit_profile_check(const fit_args *a, const gbtm_panel *panel) {
+  char why[512];
+  profile_request r;
+  if (!fit_profile_request(a, &r, why, sizeof why)) {
+    profile_request_free(&r);
+    cli_error(CMD, "%s", why);
+    return CLI_EXIT_USAGE;
+  }
+  const char *names[PROFILE_CLI_MAX_VARS];
+  for (int v = 0; v < r.n_vars; v++) names[v] = r.name[v];
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_person_table *t = NULL;
+  gbtm_status st = gbtm_person_table_read(r.persons, r.id, (size_t)r.n_vars, names, false, r.delimiter,
+                                          r.decimal, &t, &err);
+  for (int v = 0; st == GBTM_OK && v < r.n_vars; v++) { /* as profile_cli_run requires them */
+    gbtm_profile_type ty = r.type[v];
+    if (ty != GBTM_PROFILE_CONTINUOUS && ty != GBTM_PROFILE_COUNT && !(r.distal[v] && ty == GBTM_PROFILE_AUTO))
+      continue;
+    char what[64];
+    snprintf(what, sizeof what, "%s %s", ty == GBTM_PROFILE_AUTO ? "distal" : gbtm_profile_type_name(ty),
+             r.distal[v] ? "outcome" : "variable");
+    st = gbtm_person_table_require_numeric(t, (size_t)v, what, &err);
+  }
+  int rc = -1;
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+  } else {
+    size_t n = gbtm_panel_n_persons(panel), matched = 0;
+    for (size_t i = 0; i < n && matched == 0; i++) matched += gbtm_person_table_find(t, gbtm_panel_id(panel, i)) != SIZE_MAX;
+    if (n > 0 && matched == 0) {
+      cli_error(CMD, "--profile: no person of %s is a person of %s (ids from column \"%s\")", r.persons, a->data,
+                r.id);
+      rc = CLI_EXIT_USAGE;
+    }
+  }
+  gbtm_person_table_free(t);
+  profile_request_free(&r);
+  return rc;
+}
+
 /* Parses the command line into a. Returns -1 to go on, or the exit status
  * to end with (0 after --help, 2 after a usage error, already reported). */
 static int parse_args(int argc, char **argv, fit_args *a) {
@@ -617,6 +662,8 @@ int cmd_fit(int argc, char **argv) {
     if ((rc = posterior_keep_read(CMD, &keep, a.data, &a.columns)) >= 0) goto done;
     rc = CLI_EXIT_OK;
   }
+  if (st == GBTM_OK && a.profile_path && cli_root() && (rc = fit_profile_check(&a, panel)) >= 0) goto done;
+  rc = CLI_EXIT_OK;
   /* a weighted fit's standard errors: the sandwich unless --se says (eq. W) */
   if (st == GBTM_OK && gbtm_panel_weighted(panel) && !a.se_given) a.options.se = GBTM_SE_ROBUST;
   if (st == GBTM_OK) st = gbtm_fit_options_check(&a.options, panel, &err);
@@ -658,6 +705,8 @@ int cmd_fit(int argc, char **argv) {
   warn_about(&a, res);
 
   if (!cli_root()) goto done; /* rank 0 writes the files */
+  /* the profile before the files: a profile that fails leaves none of them */
+  if (a.profile_path && (rc = fit_profile_run(&a, res)) != CLI_EXIT_OK) goto done;
   if (a.posterior_path) {
     if (!gbtm_fit_result_posterior(res)) {
       cli_error(CMD, "the fit kept no posterior probabilities");
@@ -669,7 +718,6 @@ int cmd_fit(int argc, char **argv) {
     if (!outfile_commit(&posterior, CMD)) rc = CLI_EXIT_USAGE;
   }
   if (a.output && !save_model(&a, command_line, panel, res, &model_file)) rc = CLI_EXIT_USAGE;
-  if (rc == CLI_EXIT_OK && a.profile_path) rc = fit_profile_run(&a, res);
 
 done:
   posterior_keep_free(&keep);

@@ -13,6 +13,7 @@
 #include "base/error.h"
 
 #define AUTO_CATEGORICAL_MAX 6 /* whole-number variables with 3..6 values are categorical */
+#define PROFILE_COUNT_MAX 2147483647.0 /* the largest count, as in a panel's counts */
 
 const char *gbtm_profile_type_name(gbtm_profile_type type) {
   switch (type) {
@@ -130,6 +131,7 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
   size_t N = p->N;
   int K = p->K;
   v->name = dup_str(in->name ? in->name : "");
+  v->scale = 1;
   v->info.distal = in->distal;
   bool *used = malloc(N * sizeof *used);
   double val[PROFILE_MAX_CATEGORIES + 1];
@@ -143,7 +145,7 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
     v->info.n_used += used[i];
     v->info.n_missing += here && !used[i];
   }
-  bool more = false, whole = true, nonneg = true;
+  bool more = false, whole = true, nonneg = true, small = true;
   int nd;
   if (in->n_levels > 0) {
     if (in->n_levels > PROFILE_MAX_CATEGORIES) {
@@ -156,7 +158,8 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
   } else {
     nd = distinct_values(in->x, used, N, val, PROFILE_MAX_CATEGORIES, &more);
     for (size_t i = 0; i < N; i++)
-      if (used[i]) whole = whole && in->x[i] == floor(in->x[i]), nonneg = nonneg && in->x[i] >= 0;
+      if (used[i]) whole = whole && in->x[i] == floor(in->x[i]), nonneg = nonneg && in->x[i] >= 0,
+                   small = small && fabs(in->x[i]) <= PROFILE_COUNT_MAX;
   }
   gbtm_profile_type t = in->type;
   if (in->n_levels > 0 && (t == GBTM_PROFILE_CONTINUOUS || t == GBTM_PROFILE_COUNT)) {
@@ -169,7 +172,7 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
                     (nd < 2 || val[1] == 1);
     if (in->n_levels > 0 || in->n_labels > 0) t = nd <= 2 ? GBTM_PROFILE_BINARY : GBTM_PROFILE_CATEGORICAL;
     else if (in->distal) t = zero_one || (!more && nd <= 2 && !whole) ? GBTM_PROFILE_BINARY
-                             : whole && nonneg                        ? GBTM_PROFILE_COUNT
+                             : whole && nonneg && small               ? GBTM_PROFILE_COUNT
                                                                       : GBTM_PROFILE_CONTINUOUS;
     else if (!more && nd <= 2) t = GBTM_PROFILE_BINARY;
     else if (!more && nd <= AUTO_CATEGORICAL_MAX && whole) t = GBTM_PROFILE_CATEGORICAL;
@@ -184,16 +187,18 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
     return gbtm_fail(err, GBTM_ERR_DATA, "categorical variable \"%s\" has more than %d values", v->name,
                      PROFILE_MAX_CATEGORIES);
   }
-  if (t == GBTM_PROFILE_COUNT && !(whole && nonneg)) {
+  if (t == GBTM_PROFILE_COUNT && !(whole && nonneg && small)) {
     free(used);
-    return gbtm_fail(err, GBTM_ERR_DATA, "count variable \"%s\" has a value that is not a whole number >= 0",
+    return gbtm_fail(err, GBTM_ERR_DATA,
+                     "count variable \"%s\" has a value that is not a whole number from 0 to 2147483647",
                      v->name);
   }
   v->info.type = t;
   /* the quantities and z */
   double level = 1; /* binary: the value whose share is reported */
   if (t == GBTM_PROFILE_BINARY) {
-    bool zero_one = nd >= 1 && (val[0] == 0 || val[0] == 1) && (nd < 2 || val[1] == 1);
+    /* no value at all (nd 0): the share of 1, as for a 0/1 variable */
+    bool zero_one = nd == 0 || ((val[0] == 0 || val[0] == 1) && (nd < 2 || val[1] == 1));
     level = in->n_levels > 0 ? (double)(in->n_levels - 1) : zero_one ? 1 : val[nd - 1];
   }
   v->Q = t == GBTM_PROFILE_CATEGORICAL ? (nd > 0 ? nd : 1) : 1;
@@ -219,14 +224,27 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
     free(used), free(z);
     return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory profiling \"%s\"", v->name);
   }
+  /* A continuous variable far from 1 in magnitude (1e308, 1e-200) is
+   * profiled as x / c, c a power of 2 near its largest |x|, so that the
+   * sums of squares of eq. PV and eq. ML3 neither overflow nor underflow;
+   * the estimates, SEs and covariances are kept for x / c (the tests do
+   * not depend on c), gbtm_profile_estimate multiplies back by c (exact). */
+  double c = 1;
+  if (t == GBTM_PROFILE_CONTINUOUS) {
+    double mx = 0;
+    for (size_t i = 0; i < N; i++)
+      if (used[i]) mx = fmax(mx, fabs(in->x[i]));
+    if (mx > 0x1p256 || (mx > 0 && mx < 0x1p-256)) c = ldexp(1.0, ilogb(mx));
+  }
   for (size_t i = 0; i < N; i++) {
     double *zi = z + i * (size_t)Q, x = in->x[i];
     if (!used[i]) continue;
     if (t == GBTM_PROFILE_BINARY) zi[0] = x == level;
     else if (t == GBTM_PROFILE_CATEGORICAL)
       for (int q = 0; q < Q; q++) zi[q] = x == val[q];
-    else zi[0] = x;
+    else zi[0] = x / c;
   }
+  v->testable = nd > 1; /* one value: equal in every group, no test (not one of rounding noise) */
   if (v->info.n_used == 0) add_note(v, "no person has a value");
   else if (nd == 1) add_note(v, "one value only: no test");
   bool usual = t == GBTM_PROFILE_CONTINUOUS || t == GBTM_PROFILE_COUNT;
@@ -241,12 +259,15 @@ static gbtm_status run_var(gbtm_profile *p, const double *tau, const int *modal,
     profile_wald(K, Q, Qt, v->est[GBTM_PROFILE_BCH], v->cov[GBTM_PROFILE_BCH], &v->info.wald_chi2,
                  &v->info.wald_df, &v->info.wald_p);
   if (ok && in->distal && t == GBTM_PROFILE_CATEGORICAL) add_note(v, "ML3: not for a categorical outcome");
+  else if (ok && in->distal && !p->bch) /* eq. ML3 is not identified when D is singular */
+    add_note(v, "ML3: the classification-error matrix is singular");
   else if (ok && in->distal && v->info.n_used > 0) {
     ok = profile_ml3(p, modal, used, z, t, v);
     if (ok && nd > 1 && K > 1)
       profile_wald(K, 1, 1, v->est[GBTM_PROFILE_ML3], v->cov[GBTM_PROFILE_ML3], &v->info.ml3_wald_chi2,
                    &v->info.ml3_wald_df, &v->info.ml3_wald_p);
   }
+  v->scale = c;
   free(used), free(z);
   if (!ok) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory profiling \"%s\"", v->name);
   return GBTM_OK;
@@ -337,8 +358,8 @@ void gbtm_profile_estimate(const gbtm_profile *p, int v, int q, int k, gbtm_prof
   if (v < 0 || v >= p->n_vars || k < 0 || k >= p->K || (int)m < 0 || (int)m >= PROFILE_METHODS) return;
   const profile_var *x = &p->vars[v];
   if (q < 0 || q >= x->Q || (m == GBTM_PROFILE_ML3 && !x->info.distal)) return;
-  *estimate = x->est[m][k * x->Q + q];
-  *se = x->se[m][k * x->Q + q];
+  *estimate = x->est[m][k * x->Q + q] * x->scale;
+  *se = x->se[m][k * x->Q + q] * x->scale;
 }
 
 void gbtm_profile_pair(const gbtm_profile *p, int v, int k, int l, bool ml3, double *chi2, int *df,
@@ -349,6 +370,6 @@ void gbtm_profile_pair(const gbtm_profile *p, int v, int k, int l, bool ml3, dou
   int Q = ml3 ? 1 : x->Q, Qt = x->info.type == GBTM_PROFILE_CATEGORICAL ? x->Q - 1 : 1;
   gbtm_profile_method m = ml3 ? GBTM_PROFILE_ML3 : GBTM_PROFILE_BCH;
   *df = Qt;
-  if (!x->cov[m] || Qt < 1 || k == l || (ml3 && !x->info.distal)) return;
+  if (!x->cov[m] || !x->testable || Qt < 1 || k == l || (ml3 && !x->info.distal)) return;
   profile_pair_test(p->K, Q, Qt, k, l, x->est[m], x->cov[m], chi2, df, pval);
 }

@@ -25,6 +25,8 @@ typedef struct profile_var {
   int Q;
   double *est[PROFILE_METHODS], *se[PROFILE_METHODS]; /* [K*Q] each */
   double *cov[PROFILE_METHODS]; /* [(K*Q)^2] or NULL: the covariance of a method's estimates */
+  bool testable; /* more than one value: the tests are computed */
+  double scale; /* est, se and cov are of x / scale (run_var: a continuous x far from 1 in magnitude) */
   char note[256];
 } profile_var;
 

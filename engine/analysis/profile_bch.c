@@ -50,7 +50,7 @@ bool profile_weighted(const gbtm_profile *p, const double *tau, const int *modal
     const double *zi = z + i * (size_t)Q;
     for (int k = 0; k < K; k++) {
       double w = weight(p, tau, modal, i, k, m);
-      for (int q = 0; q < Q; q++) u[k * Q + q] = w == 0 ? 0.0 : w * (zi[q] - est[k * Q + q]);
+      for (int q = 0; q < Q; q++) u[k * Q + q] = w == 0 || W[k] <= 0 ? 0.0 : w / W[k] * (zi[q] - est[k * Q + q]);
     }
     for (int a = 0; a < KQ; a++) {
       if (u[a] == 0) continue;
@@ -59,7 +59,7 @@ bool profile_weighted(const gbtm_profile *p, const double *tau, const int *modal
   }
   for (int a = 0; a < KQ; a++)
     for (int b = a; b < KQ; b++) {
-      double x = cov[a * KQ + b] / (W[a / Q] * W[b / Q]);
+      double x = cov[a * KQ + b]; /* u carries 1 / W_k: no W_k W_l to underflow (a share near 0) */
       if (W[a / Q] <= 0 || W[b / Q] <= 0) x = NAN;
       cov[a * KQ + b] = cov[b * KQ + a] = x;
     }

@@ -20,6 +20,7 @@ typedef struct cell {
   const char *s; /* the text (CSV; a native string), not owned */
   uint32_t len;
   uint8_t kind;
+  bool nonfinite; /* a text cell that reads as a number out of range: "inf", "nan", "1e999" */
   double num;
   const char *label; /* a native number's value label */
 } cell;
@@ -130,10 +131,13 @@ static gbtm_status finish_column(builder *b, size_t j, gbtm_error *err) {
   size_t R = t->rows;
   c->value = malloc((R ? R : 1) * sizeof *c->value);
   if (!c->value) return gbtm_fail(err, GBTM_ERR_NOMEM, "%s: out of memory", t->path);
-  bool text = false;
+  bool text = false, numeric = true; /* numeric: its text cells are all numbers out of range */
+  size_t odd = 0;
   for (size_t i = 0; i < R; i++) {
     const cell *x = &b->cells[i * t->n + j];
+    if (x->kind == CELL_TEXT && numeric && !x->nonfinite) numeric = false;
     if (x->kind == CELL_TEXT && !text) {
+      odd = i;
       text = true;
       c->text_line = b->line[i];
       size_t used = 0;
@@ -158,6 +162,11 @@ static gbtm_status finish_column(builder *b, size_t j, gbtm_error *err) {
     }
   }
   if (!text) return GBTM_OK;
+  if (numeric) /* a number column with "inf" or "nan" in it, not a column of text */
+    return gbtm_fail(err, GBTM_ERR_PARSE,
+                     "%s:%llu:%zu: variable \"%s\" is \"%s\", not a finite number (expected a number, or empty, "
+                     "\".\" or \"NA\" for a missing value)",
+                     t->path, (unsigned long long)b->line[odd], c->field, c->name, c->text);
   idtable *lv = idtable_alloc(16);
   uint32_t *code = malloc((R ? R : 1) * sizeof *code);
   if (!lv || !code) {
@@ -202,7 +211,10 @@ static gbtm_status finish_column(builder *b, size_t j, gbtm_error *err) {
 static cell csv_cell(const char *s, size_t len) {
   cell c = {.s = s, .len = (uint32_t)len, .kind = CELL_TEXT};
   if (csv_is_missing(s, len)) c.kind = CELL_MISSING;
-  else if (csv_parse_real(s, len, &c.num) && isfinite(c.num)) c.kind = CELL_NUMBER;
+  else if (csv_parse_real(s, len, &c.num)) {
+    if (isfinite(c.num)) c.kind = CELL_NUMBER;
+    else c.nonfinite = true, c.num = 0;
+  }
   return c;
 }
 

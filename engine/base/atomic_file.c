@@ -98,6 +98,7 @@ static const char *kind_name(mode_t mode) {
  * link or none yet in a writable folder, or a writable device or FIFO. */
 static gbtm_status make_plan(const char *path, plan *p, gbtm_error *err) {
   p->target = NULL;
+  if (!path[0]) return gbtm_fail(err, GBTM_ERR_USAGE, "an empty file name (expected the name of a file to write)");
   gbtm_status st = follow_links(path, &p->target, err);
   if (st != GBTM_OK) return st;
   const char *target = p->target;

@@ -82,6 +82,11 @@ static gbtm_status read_weighted(const char *path, const gbtm_csv_columns *colum
       return gbtm_fail(err, GBTM_ERR_USAGE,
                        "%s: the column \"%s\" is named by --risk and by --weight: one column cannot be both", path,
                        columns->weight);
+  for (int j = 0; j < columns->n_tcov; j++)
+    if (columns->tcov[j] && strcmp(columns->tcov[j], columns->weight) == 0)
+      return gbtm_fail(err, GBTM_ERR_USAGE,
+                       "%s: the column \"%s\" is named by --tcov and by --weight: one column cannot be both", path,
+                       columns->weight);
   gbtm_csv_columns cols = *columns;
   cols.risk[cols.n_risk++] = columns->weight;
   gbtm_status st = csv_only ? read_csv_layout(path, &cols, NULL, out, err) : read_any(path, &cols, out, err);

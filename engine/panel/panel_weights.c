@@ -2,6 +2,7 @@
  * statement; docs/DESIGN.md eq. W): set on a panel, checked finite and
  * > 0, and rescaled to mean 1 over all persons, so that the weighted
  * log-likelihood sum_i w_i log f_i stays on the scale of N persons. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,29 +25,35 @@ gbtm_status gbtm_panel_set_weights(gbtm_panel *p, const double *weights, const c
     return gbtm_fail(err, GBTM_ERR_USAGE, "weight name \"%s\" is longer than %d bytes", name, GBTM_NAME_MAX - 1);
   /* every process checks its persons; all agree on the first failure */
   gbtm_status st = GBTM_OK;
-  double sum = 0.0, mn = INFINITY, mx = -INFINITY;
+  double mn = INFINITY, mx = -INFINITY;
   for (size_t i = 0; i < p->n && st == GBTM_OK; i++) {
     double w = weights[i];
     if (!(isfinite(w) && w > 0.0))
       st = gbtm_fail(err, GBTM_ERR_DATA, "weight \"%s\" of person %s is %.17g; a weight must be finite and > 0", name,
                      p->id[i], w);
-    sum += w, mn = fmin(mn, w), mx = fmax(mx, w);
+    mn = fmin(mn, w), mx = fmax(mx, w);
   }
   if ((st = reduce_agree(p->procs, st, err)) != GBTM_OK) return st;
-  double *copy = malloc((p->n ? p->n : 1) * sizeof *copy);
-  if (!copy) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the weights");
-  reduce_sum(p->procs, &sum, 1);
   mn = -reduce_max(p->procs, -mn);
   mx = reduce_max(p->procs, mx);
   size_t N = panel_n_all(p);
-  if (!(isfinite(sum) && sum > 0.0) || N == 0) {
-    free(copy);
-    return gbtm_fail(err, GBTM_ERR_DATA, "weight \"%s\": the weights sum to %.17g, not a finite positive number",
-                     name, sum);
-  }
-  /* rescaled to mean 1: w_i N / sum_j w_j */
-  double scale = (double)N / sum, total = 0.0;
-  for (size_t i = 0; i < p->n; i++) total += copy[i] = weights[i] * scale;
+  if (N == 0 || !(mx > 0.0)) return gbtm_fail(err, GBTM_ERR_DATA, "weight \"%s\": no person to weight", name);
+  /* the sum taken of w_i / max_j w_j (each in (0, 1], the sum in [1, N]):
+   * neither it nor N / it overflows, for weights of 1e300 or 1e-320 alike */
+  double sums[2] = {0.0, 0.0}; /* sum_i w_i (as given, reported), sum_i w_i / max */
+  for (size_t i = 0; i < p->n; i++) sums[0] += weights[i], sums[1] += weights[i] / mx;
+  reduce_sum(p->procs, sums, 2);
+  double sum = sums[0], rel = sums[1];
+  if (!isfinite(sum))
+    return gbtm_fail(err, GBTM_ERR_DATA,
+                     "weight \"%s\": the weights sum to more than %.4g (the largest is %.17g); expected weights "
+                     "whose sum is a finite number: divide them all by one constant (only their ratios count)",
+                     name, DBL_MAX, mx);
+  double *copy = malloc((p->n ? p->n : 1) * sizeof *copy);
+  if (!copy) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the weights");
+  /* rescaled to mean 1: w_i N / sum_j w_j = (w_i / max) (N / rel) */
+  double scale = (double)N / rel, total = 0.0;
+  for (size_t i = 0; i < p->n; i++) total += copy[i] = weights[i] / mx * scale;
   reduce_sum(p->procs, &total, 1);
   free(p->weight);
   p->weight = copy;

@@ -10,7 +10,9 @@
 # missing is refused with exit 2, file:line:column and nothing written;
 # with --drop-missing the person is dropped. The wide layout, an HDF5
 # panel and a Stata file take the weight too; select --weight reports it; a weighted model
-# file is format version 10 and an unweighted one stays below.
+# file is format version 10 and an unweighted one stays below. Equal
+# weights of 1e300 or 1e-320 give the unweighted fit; weights whose sum
+# overflows, and a weight column that is also --tcov, are refused.
 # $1 is the gbtm binary.
 set -u
 gbtm=$1
@@ -231,6 +233,36 @@ fi
 "$gbtm" select "$dir/w.csv" --weight w --groups 2 --order 1 --seed 1 --quiet >"$dir/sel.txt" &&
   grep -q "^Weight: w (sum" "$dir/sel.txt"
 check "select --weight names the weight in its table" $?
+
+# Extreme weights: equal weights of 1e300 or 1e-320 (subnormal) are the
+# unweighted fit (only ratios count: the sum is taken of w_i / max w);
+# weights whose sum passes the largest double are refused by name; a weight
+# column that is also --tcov is refused as such.
+"$py" - "$dir" <<'PY'
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/sim.csv")))
+for name, v in (("big", "1e300"), ("sub", "1e-320"), ("over", "1e308")):
+    with open(f"{d}/{name}.csv", "w") as f:
+        f.write("id,age,count,w\n")
+        for r in rows:
+            f.write(f"{r['id']},{r['age']},{r['count']},{v}\n")
+PY
+fit "$dir/sim.csv" >"$dir/plain.json" && fit "$dir/big.csv" --weight w >"$dir/big.json" &&
+  fit "$dir/sub.csv" --weight w >"$dir/sub.json" &&
+  "$py" -c 'import json, sys
+a, b, c = (json.load(open(f)) for f in sys.argv[1:])
+for x in (b, c):
+    assert abs(x["loglik"] - a["loglik"]) <= 1e-9 * abs(a["loglik"]), (x["loglik"], a["loglik"])
+    assert x["data"]["weight"]["min"] == x["data"]["weight"]["max"] > 0' "$dir/plain.json" "$dir/big.json" "$dir/sub.json"
+check "equal weights of 1e300 and of 1e-320 give the unweighted fit" $?
+fit "$dir/over.csv" --weight w -o "$dir/over.h5" >/dev/null 2>"$dir/over.err"
+[ $? -eq 2 ] && [ ! -e "$dir/over.h5" ] && grep -q 'weight "w": the weights sum to more than' "$dir/over.err" &&
+  grep -q "divide them all by one constant" "$dir/over.err"
+check "weights whose sum overflows: refused with exit 2, nothing written" $?
+"$gbtm" fit "$dir/w.csv" --groups 1 --weight w --tcov w --quiet >/dev/null 2>"$dir/tcov.err"
+[ $? -eq 2 ] && grep -q 'the column "w" is named by --tcov and by --weight' "$dir/tcov.err"
+check "a weight column that is also --tcov: refused as such" $?
 
 # flexmix with case weights (one per row, the person's) reaches our maximum
 if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'suppressPackageStartupMessages({library(flexmix); library(haven)})' >/dev/null 2>&1; then
