@@ -293,7 +293,13 @@ int profile_cli_compute(const char *cmd, const profile_request *r, const double 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_person_table *t = NULL;
   const char *names[PROFILE_CLI_MAX_VARS];
-  for (int v = 0; v < r->n_vars; v++) names[v] = r->name[v];
+  for (int v = 0; v < r->n_vars; v++) {
+    names[v] = r->name[v];
+    if (r->id && strcmp(r->name[v], r->id) == 0) { /* the id is what matches persons, not a variable */
+      cli_error(cmd, "%s: \"%s\" is the id column (--id), not a person variable to profile", r->persons, r->id);
+      return CLI_EXIT_USAGE;
+    }
+  }
   gbtm_status st = gbtm_person_table_read(r->persons, r->id, (size_t)r->n_vars, names, false, r->delimiter, r->decimal, &t, &err);
   if (st != GBTM_OK) {
     cli_error_status(cmd, st, &err);
@@ -409,8 +415,8 @@ int profile_cli_run(const char *cmd, const profile_request *r, const double *tau
   int rc = profile_cli_compute(cmd, r, tau, ids, N, K, &p, &mc);
   if (rc != CLI_EXIT_OK) return rc;
   if (text_out) {
-    fprintf(text_out, "Profile of the groups: %zu persons of %s matched to the model's %zu", mc.matched,
-            r->persons, N);
+    fprintf(text_out, "Profile of the groups: %zu person%s of %s matched to the model's %zu", mc.matched,
+            mc.matched == 1 ? "" : "s", r->persons, N);
     if (mc.not_in_model) fprintf(text_out, "; %zu not in the model", mc.not_in_model);
     fprintf(text_out, "\n");
     gbtm_profile_write_text(p, text_out, labels);

@@ -16,7 +16,8 @@ static void group_name(char *buf, size_t size, const char *const *labels, int k)
 static void cell(FILE *fp, double est, double se) {
   char b[64];
   if (!isfinite(est)) snprintf(b, sizeof b, "-");
-  else if (!isfinite(se) || se <= 0.0 || fabs(est) >= 1e9) snprintf(b, sizeof b, "%.4g", est);
+  else if (!isfinite(se) || fabs(est) >= 1e9) snprintf(b, sizeof b, "%.4g", est);
+  else if (se <= 1e-12 * fabs(est)) snprintf(b, sizeof b, "%.4g (0)", est); /* one value: rounding, not spread */
   else {
     int d = 2 - (int)floor(log10(se));
     d = d < 0 ? 0 : d > 8 ? 8 : d;

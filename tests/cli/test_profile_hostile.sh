@@ -66,6 +66,12 @@ assert v["wald"]["chi2"] is None and v["wald_ml3"]["chi2"] is None, v["wald"]
 assert len(v["pairs"]) == 3 and all(p["chi2"] is None and p["p"] is None for p in v["pairs"] + v["pairs_ml3"]), v["pairs"]
 assert all(abs(g["bch"]["estimate"] - 0.1) < 1e-12 for g in v["groups"])' "$dir/c.json"
 check "a one-valued variable has no pair tests" $?
+"$gbtm" profile "$dir/m.h5" "$dir/const.csv" --distal y --type y=continuous >"$dir/c.txt" &&
+  grep -q "^  1  *0.1 (0)  *0.1 (0)  *0.1 (0)" "$dir/c.txt"
+check "a one-valued variable's text: its value, SE (0), no digits of rounding noise" $?
+"$gbtm" profile "$dir/m.h5" "$dir/persons.csv" --vars id >/dev/null 2>"$dir/id.err"
+[ $? -eq 2 ] && grep -q '"id" is the id column (--id), not a person variable' "$dir/id.err"
+check "--vars naming the id column: exit 2, said so" $?
 
 # +-1e308 and +-1e-300: a two-valued variable; its means are affine in the
 # share, so its tests are the binary variable's, and the estimates finite
