@@ -33,6 +33,7 @@
 #include "profile_cli.h"
 #include "report.h"
 #include "report_bootstrap.h"
+#include "report_multi.h"
 
 #define CMD "fit"
 
@@ -531,6 +532,7 @@ static bool save_model(const fit_args *a, const char *command_line, const gbtm_p
 }
 
 int cmd_fit(int argc, char **argv) {
+  if (fit_is_multi(argc, argv)) return cmd_fit_multi(argc, argv); /* several outcomes: eq. MT */
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {
