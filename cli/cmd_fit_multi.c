@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_util.h"
 #include "commands.h"
@@ -229,6 +230,11 @@ int cmd_fit_multi(int argc, char **argv) {
   multi_args a;
   int rc = parse(argc, argv, &a);
   if (rc >= 0) return rc;
+  struct stat sb;
+  if (stat(a.data, &sb) != 0 || !S_ISREG(sb.st_mode)) { /* each outcome reads the file once */
+    cli_error(CMD, "%s: several outcomes are read from a regular file (not a pipe or a missing file)", a.data);
+    return CLI_EXIT_USAGE;
+  }
   if (not_csv(a.data)) {
     cli_error(CMD, "%s: several outcomes are read from a long CSV file only (not yet HDF5, Stata, SPSS or SAS)",
               a.data);

@@ -20,6 +20,8 @@
 #include "multi.h"
 
 #define MIN_SHARE 1e-6
+#define HANDOFF_GAIN 1e-2 /* log L gained by an EM step below which Newton's method takes over */
+#define NEWTON_STEPS 20
 
 struct gbtm_multi_result {
   int O, K;
@@ -251,9 +253,9 @@ static double max_abs(const double *g, size_t n) {
   return isfinite(mx) ? mx : INFINITY;
 }
 
-/* EM on eq. MT from x until max|grad| <= tol or the gain stalls, then
- * Newton steps on the information of eq. MTI (halved until log L does not
- * fall). Returns log L (NaN on failure, with *why). */
+/* EM on eq. MT from x until max|grad| <= tol, or two steps in a row gain
+ * at most HANDOFF_GAIN in log L (then newton_polish takes over). Returns log
+ * L (NaN on failure, with *why). */
 static double run_em(multi *m, double *x, double tol, int max_it, int *iterations, const char **why, int *group) {
   double *xn = malloc(m->P * sizeof *xn), *g = malloc(m->P * sizeof *g);
   if (!xn || !g) {
@@ -263,7 +265,7 @@ static double run_em(multi *m, double *x, double tol, int max_it, int *iteration
     return NAN;
   }
   double ll = multi_estep(m, x);
-  int flat = 0;
+  int flat = 0; /* steps in a row that gained at most HANDOFF_GAIN */
   for (*iterations = 1; *iterations < max_it && !isnan(ll); (*iterations)++) {
     multi_gradient(m, g);
     if (max_abs(g, m->P) <= tol) break;
@@ -278,9 +280,9 @@ static double run_em(multi *m, double *x, double tol, int max_it, int *iteration
       break;
     }
     memcpy(x, xn, m->P * sizeof *x);
-    flat = lln - ll <= 1e-10 * fabs(ll) ? flat + 1 : 0;
+    flat = lln - ll <= HANDOFF_GAIN ? flat + 1 : 0;
     ll = lln;
-    if (flat >= 3) break;
+    if (flat >= 2) break; /* hand over to Newton's method */
   }
   free(xn);
   free(g);
@@ -291,7 +293,7 @@ static double newton_polish(multi *m, double *x, double ll, double tol) {
   const size_t n = m->P - 1;
   double *info = malloc(n * n * sizeof *info), *g = malloc(m->P * sizeof *g), *xt = malloc(m->P * sizeof *xt),
          *step = malloc(n * sizeof *step);
-  for (int it = 0; it < 8 && info && g && xt && step; it++) {
+  for (int it = 0; it < NEWTON_STEPS && info && g && xt && step; it++) {
     multi_estep(m, x);
     multi_gradient(m, g);
     if (max_abs(g, m->P) <= tol) break;

@@ -116,5 +116,9 @@ check "no model file written" $?
 [ $? -eq 2 ] && grep -q "long CSV" "$dir/err"
 check "an HDF5 panel with several outcomes: exit 2" $?
 
+cat "$dir/d.csv" | "$gbtm" fit /dev/stdin --count y1,y2 --groups 2 >"$dir/out" 2>"$dir/err"
+[ $? -eq 2 ] && grep -q "regular file" "$dir/err"
+check "several outcomes from a pipe: exit 2" $?
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -36,7 +36,7 @@ static void draw(size_t N, unsigned long seed, gbtm_panel **panels) {
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(rng, seed);
   size_t cap = N * 11;
-  char(*idbuf)[16] = malloc(N * sizeof *idbuf);
+  char(*idbuf)[24] = malloc(N * sizeof *idbuf);
   for (size_t i = 0; i < N; i++) snprintf(idbuf[i], sizeof idbuf[i], "p%zu", i);
   const char **id[O3];
   double *age[O3];
