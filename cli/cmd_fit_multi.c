@@ -18,6 +18,9 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "gbtm.h"
+#include "outfile.h"
+#include "output_check.h"
+#include "posterior_csv.h"
 #include "report_multi.h"
 
 #define CMD "fit"
@@ -36,6 +39,7 @@ enum {
   M_THREADS,
   M_MAX_ITER,
   M_JSON,
+  M_POSTERIOR,
 };
 
 static const struct option multi_options[] = {
@@ -52,6 +56,7 @@ static const struct option multi_options[] = {
     {"threads", required_argument, NULL, M_THREADS},
     {"max-iter", required_argument, NULL, M_MAX_ITER},
     {"json", no_argument, NULL, M_JSON},
+    {"posterior", required_argument, NULL, M_POSTERIOR},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -103,7 +108,7 @@ static bool per_outcome(const char *option, const char *text, int O, char **part
 }
 
 typedef struct multi_args {
-  const char *id, *age, *count, *family, *order, *iorder, *dispersion, *data;
+  const char *id, *age, *count, *family, *order, *iorder, *dispersion, *data, *posterior;
   int groups, max_iter, threads;
   unsigned long long seed;
   bool json;
@@ -136,6 +141,7 @@ static int parse(int argc, char **argv, multi_args *a) {
     case M_IORDER: a->iorder = optarg; break;
     case M_DISPERSION: a->dispersion = optarg; break;
     case M_JSON: a->json = true; break;
+    case M_POSTERIOR: a->posterior = optarg; break;
     case 'q': break;
     case M_GROUPS:
       if (!parse_number("--groups", optarg, 1, GBTM_MAX_GROUPS, &v)) return CLI_EXIT_USAGE;
@@ -158,7 +164,7 @@ static int parse(int argc, char **argv, multi_args *a) {
       cli_error(CMD,
                 "%s is not available with several outcomes (--count with a list): a multi-trajectory fit takes "
                 "--id, --age, --count, --family, --groups, --order, --iorder, --dispersion, --seed, --threads, "
-                "--max-iter, --json and --quiet (docs/manual.md, \"Several outcomes\")",
+                "--max-iter, --posterior, --json and --quiet (docs/manual.md, \"Several outcomes\")",
                 argv[optind - 1]);
       return CLI_EXIT_USAGE;
     }
@@ -271,6 +277,12 @@ int cmd_fit_multi(int argc, char **argv) {
                          a.dispersion ? disp : NULL, o, names[o], &opt[o]))
       return CLI_EXIT_USAGE;
 
+  /* The posterior file: checked and created before the fit, renamed into
+   * place after it (outfile.h). */
+  cli_file inputs[1] = {{"the data", a.data, false}}, outputs[1] = {{"--posterior", a.posterior, false}};
+  if (!output_check(CMD, inputs, 1, outputs, 1)) return CLI_EXIT_USAGE;
+  outfile post = {0};
+  if (a.posterior && !outfile_open(&post, CMD, a.posterior)) return CLI_EXIT_USAGE;
   gbtm_panel *panels[GBTM_MAX_OUTCOMES] = {NULL};
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_status st = GBTM_OK;
@@ -285,14 +297,20 @@ int cmd_fit_multi(int argc, char **argv) {
   gbtm_multi_result *res = NULL;
   if (st == GBTM_OK)
     st = gbtm_fit_multi((const gbtm_panel *const *)panels, opt, (const char *const *)names, O, &res, &err);
-  if (st == GBTM_OK) {
+  if (st == GBTM_OK && a.posterior) {
+    posterior_csv_write_ids(post.fp, gbtm_multi_result_ids(res), gbtm_multi_result_persons(res),
+                            gbtm_multi_result_posterior(res), gbtm_multi_result_groups(res));
+    if (!outfile_commit(&post, CMD)) rc = CLI_EXIT_USAGE;
+  }
+  outfile_discard(&post);
+  if (st == GBTM_OK && rc < 0) {
     if (a.json) report_multi_json(stdout, a.data, res);
     else report_multi_text(stdout, a.data, res);
-  } else {
+  } else if (st != GBTM_OK) {
     cli_error(CMD, "%s", err.message);
     rc = cli_exit_code(st);
   }
   gbtm_multi_result_free(res);
   for (int o = 0; o < O; o++) gbtm_panel_free(panels[o]);
-  return st == GBTM_OK ? CLI_EXIT_OK : rc;
+  return rc < 0 ? CLI_EXIT_OK : rc;
 }

@@ -356,11 +356,14 @@ static gbtm_status own_fit_tau(multi *m, int o, double *tau, gbtm_error *err) {
   gbtm_status st = gbtm_fit(m->panel[o], &oo, &r, err);
   if (st != GBTM_OK) return st;
   const double *post = gbtm_fit_result_posterior(r);
+  const char *const *ids = gbtm_fit_result_ids(r);
+  bool same = post && ids; /* rows in the panel's person order (gbtm_fit_result_ids) */
+  for (size_t i = 0; same && i < m->panel[o]->n; i++) same = !strcmp(ids[i], m->panel[o]->id[i]);
   for (size_t i = 0; i < m->N * K; i++) tau[i] = 1.0 / (double)K;
-  if (post) /* rows in the panel's person order (gbtm_fit_result_ids) */
+  if (same)
     for (size_t i = 0; i < m->panel[o]->n; i++) memcpy(tau + m->map[o][i] * K, post + i * K, K * sizeof *tau);
   gbtm_fit_result_free(r);
-  return post ? GBTM_OK : gbtm_fail(err, GBTM_ERR_FIT, "outcome %d's fit kept no posteriors", o + 1);
+  return same ? GBTM_OK : gbtm_fail(err, GBTM_ERR_FIT, "outcome %d's fit kept no posteriors in the panel's order", o + 1);
 }
 
 static gbtm_status check_inputs(const gbtm_panel *const *panels, const gbtm_fit_options *options, int O,
@@ -491,11 +494,23 @@ gbtm_status gbtm_fit_multi(const gbtm_panel *const *panels, const gbtm_fit_optio
   double best_ll = -INFINITY;
   int best_it = 0;
   const char *why = NULL;
+  char own_why[sizeof err->message + 64];
   int group = 0;
   if (!x || !best || !tau) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the starts");
   const double tol = options[0].tol_gradient * (double)m.N;
   for (int o = 0; o < m.O && st == GBTM_OK; o++) { /* one start per outcome: its own fit's posteriors */
-    if ((st = own_fit_tau(&m, o, tau, err)) != GBTM_OK) break;
+    gbtm_error own = {.status = GBTM_OK, .message = ""};
+    gbtm_status so = own_fit_tau(&m, o, tau, &own);
+    if (so == GBTM_ERR_FIT) { /* that outcome alone found no K groups: the other starts go on */
+      snprintf(own_why, sizeof own_why, "outcome %d's own fit: %s", o + 1, own.message);
+      why = own_why, group = 0;
+      continue;
+    }
+    if (so != GBTM_OK) {
+      st = so;
+      if (err) *err = own;
+      break;
+    }
     int its = 0;
     const char *w = start_from_tau(&m, tau, x, &group);
     double ll = w ? NAN : run_em(&m, x, tol, options[0].max_iterations, &its, &w, &group);

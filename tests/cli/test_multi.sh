@@ -84,9 +84,24 @@ for y in ("y1", "y2", "y3"):
 PY
 check "shares and coefficients within 4 standard errors of the truth" $?
 
-"$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 >"$dir/m.txt"
+"$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 >"$dir/m.txt" \
+  --posterior "$dir/post.csv"
 grep -q "^Outcome y2: poisson" "$dir/m.txt" && grep -q "^Outcome y3: logit" "$dir/m.txt" && grep -q "theta\[2\]" "$dir/m.txt"
 check "the text report names each outcome" $?
+
+"$py" - "$dir/post.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert list(rows[0].keys()) == ["id", "group", "p1", "p2"], rows[0].keys()
+assert len(rows) == 1500 and len({r["id"] for r in rows}) == 1500
+for r in rows:
+    p = [float(r["p1"]), float(r["p2"])]
+    assert abs(sum(p) - 1) < 1e-12 and int(r["group"]) == 1 + p.index(max(p))
+PY
+check "--posterior: one row per person, the modal group and the shared posteriors" $?
+"$gbtm" fit "$dir/d.csv" --count y1,y2 --groups 2 --posterior "$dir/d.csv" >"$dir/out" 2>"$dir/err"
+[ $? -eq 2 ] && cmp -s "$dir/d.csv" "$dir/d.csv" && head -1 "$dir/d.csv" | grep -q "^id,age,y1"
+check "--posterior naming the data: exit 2, the data unchanged" $?
 
 "$gbtm" fit "$dir/d.csv" --count y1 --groups 2 --order 2 --json --quiet >"$dir/one.json" &&
   "$py" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert "outcomes" not in r' "$dir/one.json"

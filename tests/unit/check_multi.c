@@ -4,7 +4,8 @@
  * NB and ZIP outcomes with gaps and a person without one outcome; with one
  * group, log L equals the sum of the outcomes' direct evaluations of eq. L
  * (gbtm_model_loglik); one outcome gives the single-outcome fit's maximum;
- * and a drawn truth is recovered within 4 standard errors. */
+ * a drawn truth is recovered within 4 standard errors; outcomes with
+ * different numbers of groups, or none, are refused. */
 #include <check.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -253,6 +254,26 @@ START_TEST(recovers_the_truth) {
 }
 END_TEST
 
+/* What the model does not take: outcomes with different numbers of
+ * groups, no outcome, a panel with a risk factor. */
+START_TEST(refusals) {
+  gbtm_panel *panels[O3];
+  draw(60, 4, panels);
+  gbtm_fit_options op[O3];
+  options(2, op);
+  gbtm_error err;
+  gbtm_multi_result *r = NULL;
+  op[1].groups = 3;
+  ck_assert_int_eq(gbtm_fit_multi((const gbtm_panel *const *)panels, op, names, O3, &r, &err), GBTM_ERR_USAGE);
+  ck_assert_ptr_null(r);
+  ck_assert_ptr_nonnull(strstr(err.message, "groups are shared"));
+  op[1].groups = 2;
+  ck_assert_int_eq(gbtm_fit_multi((const gbtm_panel *const *)panels, op, names, 0, &r, &err), GBTM_ERR_USAGE);
+  ck_assert_ptr_null(r);
+  for (int o = 0; o < O3; o++) gbtm_panel_free(panels[o]);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("multi");
   TCase *tc = tcase_create("core");
@@ -261,6 +282,7 @@ int main(void) {
   tcase_add_test(tc, one_group_is_the_sum);
   tcase_add_test(tc, one_outcome_is_the_univariate_fit);
   tcase_add_test(tc, recovers_the_truth);
+  tcase_add_test(tc, refusals);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
