@@ -7,8 +7,9 @@
 # and every coefficient within 4 standard errors of the truth; the text
 # report names each outcome; a single outcome's report has no "outcomes"
 # key; what several outcomes do not take yet (risk factors, weights, model
-# files, the bootstrap, HDF5 panels, a list of the wrong length) is refused
-# with exit 2 and a message.
+# files, the bootstrap, HDF5 panels, a pipe, a list of the wrong length, and
+# gbtm select or classify with a list) is refused with exit 2 and a message;
+# --posterior writes the shared posteriors.
 # $1 is the gbtm binary.
 set -u
 gbtm=$1
@@ -131,6 +132,12 @@ check "no model file written" $?
 [ $? -eq 2 ] && grep -q "long CSV" "$dir/err"
 check "an HDF5 panel with several outcomes: exit 2" $?
 
+for cmd in select classify; do
+  if [ $cmd = select ]; then "$gbtm" select "$dir/d.csv" --count y1,y2 --groups 1:2 >"$dir/out" 2>"$dir/err"
+  else "$gbtm" classify "$dir/none.h5" "$dir/d.csv" --count y1,y2 >"$dir/out" 2>"$dir/err"; fi
+  [ $? -eq 2 ] && grep -q "only gbtm fit fits several outcomes" "$dir/err"
+  check "gbtm $cmd with several outcomes: exit 2, saying so" $?
+done
 cat "$dir/d.csv" | "$gbtm" fit /dev/stdin --count y1,y2 --groups 2 >"$dir/out" 2>"$dir/err"
 [ $? -eq 2 ] && grep -q "regular file" "$dir/err"
 check "several outcomes from a pipe: exit 2" $?
