@@ -286,6 +286,13 @@ bool cli_columns_finish(cli_columns *c, char *why, size_t why_size) {
     snprintf(why, why_size, "%s", c->problem);
     return false;
   }
+  if (col->count && strchr(col->count, ',')) { /* gbtm fit takes the list before it gets here (cmd_fit_multi.c) */
+    snprintf(why, why_size,
+             "--count %s lists several outcomes: only gbtm fit fits several outcomes (a multi-trajectory model) "
+             "for now",
+             col->count);
+    return false;
+  }
   if (!expand_all(c, "--risk", c->risk, c->n_risk, col->risk, &col->n_risk, GBTM_MAX_RISK, "risk factors",
                   why, why_size))
     return false;

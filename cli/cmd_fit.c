@@ -33,6 +33,7 @@
 #include "profile_cli.h"
 #include "report.h"
 #include "report_bootstrap.h"
+#include "report_multi.h"
 
 #define CMD "fit"
 
@@ -154,7 +155,11 @@ static void print_help(FILE *out) {
           "Data:\n"
           "  --id NAME          column of person ids (default: %s)\n"
           "  --age NAME         column of ages (default: %s)\n"
-          "  --count NAME       column of counts (default: %s)\n"
+          "  --count NAME       column of counts (default: %s); a list Y1,Y2,... of a\n"
+          "                     long CSV file's columns fits a multi-trajectory model,\n"
+          "                     one membership for several outcomes, with --family,\n"
+          "                     --order, --iorder and --dispersion listed per outcome\n"
+          "                     with ';' (docs/manual.md, \"Several outcomes\")\n"
           "  --exposure NAME    column of exposures, the time at risk, > 0\n"
           "                     (default: %s)\n"
           "  --weight NAME      column of person-level sampling weights (PROC TRAJ's\n"
@@ -576,6 +581,7 @@ static bool save_model(const fit_args *a, const char *command_line, const gbtm_p
 }
 
 int cmd_fit(int argc, char **argv) {
+  if (fit_is_multi(argc, argv)) return cmd_fit_multi(argc, argv); /* several outcomes: eq. MT */
   /* As typed: getopt reorders argv while it parses. */
   char *command_line = cmdline_text("gbtm", argc, argv);
   if (!command_line) {

@@ -1336,6 +1336,57 @@ void gbtm_profile_pair(const gbtm_profile *profile, int v, int k, int l, bool ml
 void gbtm_profile_write_text(const gbtm_profile *profile, FILE *fp, const char *const *labels);
 void gbtm_profile_write_csv(const gbtm_profile *profile, FILE *fp, const char *const *labels);
 
+/* ---- Several outcomes: the group-based multi-trajectory model (eq. MT,
+ * DESIGN §10). One group membership, one trajectory per outcome and group;
+ * the outcomes are independent given the group. ---- */
+
+#define GBTM_MAX_OUTCOMES 8
+
+typedef struct gbtm_multi_result gbtm_multi_result;
+
+/* Fits eq. MT to n_outcomes panels of the same persons (each outcome's own
+ * observed cells; a person may lack cells of some outcomes; persons are
+ * matched by id). options[o] gives outcome o's family, orders, iorder,
+ * dispersion and censoring points; groups, seed, max_iterations,
+ * tol_gradient, threads and kernel are taken from options[0] (every
+ * options[o].groups must equal it). names[o] names outcome o in parameter
+ * names ("violence:beta[1][0]"). Not yet: risk factors, time-varying
+ * covariates, weights, start_from, MPI (GBTM_ERR_USAGE). Starts: the
+ * posteriors of each outcome's own fit (gbtm_fit) with K groups, each run
+ * to convergence by EM on eq. MT; the best log L is kept. */
+gbtm_status gbtm_fit_multi(const gbtm_panel *const *panels, const gbtm_fit_options *options,
+                           const char *const *names, int n_outcomes, gbtm_multi_result **out,
+                           gbtm_error *err);
+void gbtm_multi_result_free(gbtm_multi_result *result);
+int gbtm_multi_result_outcomes(const gbtm_multi_result *result);
+const char *gbtm_multi_result_name(const gbtm_multi_result *result, int o);
+/* Outcome o's model: its family, orders and coefficients, with the shared
+ * theta (the same in every outcome's model); valid while result lives. */
+const gbtm_model *gbtm_multi_result_model(const gbtm_multi_result *result, int o);
+int gbtm_multi_result_groups(const gbtm_multi_result *result);
+size_t gbtm_multi_result_persons(const gbtm_multi_result *result);
+/* Observed cells of outcome o. */
+size_t gbtm_multi_result_cells(const gbtm_multi_result *result, int o);
+double gbtm_multi_result_loglik(const gbtm_multi_result *result);
+int gbtm_multi_result_n_params(const gbtm_multi_result *result); /* free parameters p */
+double gbtm_multi_result_bic(const gbtm_multi_result *result);   /* log L - p/2 log N (DESIGN §5) */
+double gbtm_multi_result_aic(const gbtm_multi_result *result);   /* log L - p */
+bool gbtm_multi_result_converged(const gbtm_multi_result *result);
+int gbtm_multi_result_iterations(const gbtm_multi_result *result);
+double gbtm_multi_result_grad_norm(const gbtm_multi_result *result); /* max |grad| at the estimate */
+/* The shares pi_k and the mean posteriors of group k. */
+double gbtm_multi_result_share(const gbtm_multi_result *result, int k);
+/* N x K posteriors, row-major, persons in the order of ids. */
+const double *gbtm_multi_result_posterior(const gbtm_multi_result *result);
+const char *const *gbtm_multi_result_ids(const gbtm_multi_result *result);
+/* The estimates psi (theta_2..theta_K, then each outcome's beta, alpha
+ * and log phi, group by group), their names, and the covariance I^-1 (eq.
+ * MTI; NULL when the information is singular). */
+int gbtm_multi_result_n_estimates(const gbtm_multi_result *result);
+const double *gbtm_multi_result_estimates(const gbtm_multi_result *result);
+const char *gbtm_multi_result_param_name(const gbtm_multi_result *result, int j);
+const double *gbtm_multi_result_covariance(const gbtm_multi_result *result);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -93,7 +93,7 @@ static void log_shares(int K, const double *theta, double *logpi) {
   for (int k = 0; k < K; k++) logpi[k] = theta[k] - mx - log(s);
 }
 
-double em_estep(em_ws *ws, const double *params, const double *tau_in, double *tau_out) {
+static double estep_at(em_ws *ws, const double *params, const double *tau_in, double *tau_out, double *lrow) {
   log_shares(ws->K, params, ws->logpi);
   for (int k = 0; k < ws->K; k++) {
     basis_predict(ws->X, ws->T, ws->nb[k], params + ws->off_beta[k], ws->eta + k * ws->T);
@@ -101,10 +101,16 @@ double em_estep(em_ws *ws, const double *params, const double *tau_in, double *t
   }
   for (int k = 0; k < ws->K && ws->has_phi; k++) ws->fpar[k].phi = exp(params[ws->off_phi[k]]);
   estep_params par = {ws->eta, ws->zeta, ws->inflated, ws->logpi, ws->fpar};
-  estep_out out = {0.0, ws->sum_tau, ws->stats, tau_out};
+  estep_out out = {0.0, ws->sum_tau, ws->stats, tau_out, lrow};
   if (estep_run(ws->ctx, &par, tau_in, &out, NULL) != GBTM_OK) return NAN;
   return out.loglik;
 }
+
+double em_estep(em_ws *ws, const double *params, const double *tau_in, double *tau_out) {
+  return estep_at(ws, params, tau_in, tau_out, NULL);
+}
+
+double em_estep_rows(em_ws *ws, const double *params, double *lrow) { return estep_at(ws, params, NULL, NULL, lrow); }
 
 static const char *check_shares(const em_ws *ws, int *group) {
   for (int k = 0; k < ws->K; k++)

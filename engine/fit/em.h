@@ -68,6 +68,10 @@ void em_ws_free(em_ws *ws);
 /* E-step at params (tau_in given or NULL; tau_out NULL or N x K). Leaves stats,
  * sum_tau in ws; returns log L (NaN on failure). */
 double em_estep(em_ws *ws, const double *params, const double *tau_in, double *tau_out);
+/* The E-step at params that also writes each person's group
+ * log-likelihoods l_ik (N x K, without c_i and log pi_k) to lrow, for the
+ * several-outcome E-step of eq. MT (engine/fit/multi.c). */
+double em_estep_rows(em_ws *ws, const double *params, double *lrow);
 /* M-step from the last E-step's statistics: params_out from params_in. Returns
  * NULL or a static reason (and sets *group, 1-based). */
 const char *em_mstep(em_ws *ws, const double *params_in, double *params_out, int *group);

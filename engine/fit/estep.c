@@ -720,7 +720,7 @@ INLINE void fold_buckets(const estep_ctx *c, const double *bucket, double *acc, 
  * estep_run). nv (vectors of groups) and wide are constants where the
  * caller makes them so. */
 INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out,
-                      size_t b, double *scratch, const size_t nv, const bool wide) {
+                      double *l_out, size_t b, double *scratch, const size_t nv, const bool wide) {
   const gbtm_panel *p = c->p;
   const size_t K = (size_t)c->K, Kp = 4 * nv, T = c->T, w = 3 * T;
   const bool sparse = c->kernel == GBTM_KERNEL_SPARSE, cells = c->fam->cell_path;
@@ -764,6 +764,7 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
       }
       if (p->has_exposure) exception_loglik(c, par, PERSON(r), l.d, &f);
       if (cells) positive_loglik(c, par, PERSON(r), l.d, &f);
+      if (l_out) memcpy(l_out + PERSON(r) * K, l.d, K * sizeof(double)); /* eq. MT's l_iko */
       v4d *row = VROW(L + r * Kp);
       for (size_t v = 0; v < nv; v++) row[v] = l.v[v] + logpi.v[v]; /* padding: -inf */
     }
@@ -821,10 +822,10 @@ INLINE void block_run(estep_ctx *c, const estep_params *par, const double *tau_i
  * and for AVX2 (kernels.h). */
 
 KERNEL_CLONES
-static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out, size_t b,
-                      double *scratch) {
+static void run_block(estep_ctx *c, const estep_params *par, const double *tau_in, double *tau_out, double *l_out,
+                      size_t b, double *scratch) {
   const size_t nv = c->Kp / 4;
-#define RUN(NV, WIDE) block_run(c, par, tau_in, tau_out, b, scratch, NV, WIDE)
+#define RUN(NV, WIDE) block_run(c, par, tau_in, tau_out, l_out, b, scratch, NV, WIDE)
   if (c->wide) {
     switch (nv) {
     case 1: RUN(1, true); break;
@@ -852,7 +853,7 @@ gbtm_status estep_run(estep_ctx *c, const estep_params *par, const double *tau_i
   long nblocks = (long)c->nblocks;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads) if (nblocks >= PARALLEL_BLOCKS)
   for (long b = 0; b < nblocks; b++)
-    run_block(c, par, tau_in, out->tau, (size_t)b, c->scratch + (size_t)omp_get_thread_num() * c->scratch_size);
+    run_block(c, par, tau_in, out->tau, out->lrow, (size_t)b, c->scratch + (size_t)omp_get_thread_num() * c->scratch_size);
 
   /* Add the block partials in block order, then across processes. Without
    * exception cells the blocks leave their exception statistics unwritten:

@@ -42,6 +42,10 @@ typedef struct estep_out {
   double *sum_tau; /* K: sum_i tau_ik */
   double *stats;   /* K x n_stats x T */
   double *tau;     /* N x K posteriors out, or NULL not to keep them */
+  /* N x K: each person's group log-likelihoods l_ik of pass 1, without c_i
+   * and without log pi_k (eq. MT sums them over outcomes), or NULL; left
+   * unwritten when tau was given. */
+  double *lrow;
 } estep_out;
 
 /* One E-step. With tau_in (N x K) the posteriors are taken as given (for

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# test_multi.sh: `gbtm fit --count y1,y2,y3`, the multi-trajectory model
+# (docs/DESIGN.md §10), end to end on drawn data of two Poisson outcomes and
+# a binary one with missing cells: the JSON report has one entry per outcome
+# in "outcomes" with its family and its own observed cells (a missing value
+# drops that outcome's cell only), parameters named by outcome, the shares
+# and every coefficient within 4 standard errors of the truth; the text
+# report names each outcome; a single outcome's report has no "outcomes"
+# key; what several outcomes do not take yet (risk factors, weights, model
+# files, the bootstrap, HDF5 panels, a pipe, a list of the wrong length, and
+# gbtm select or classify with a list) is refused with exit 2 and a message;
+# --posterior writes the shared posteriors.
+# $1 is the gbtm binary.
+set -u
+gbtm=$1
+case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
+py=/usr/bin/python3
+pass=0 fail=0
+check() { # name, condition (exit status of the previous command)
+  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
+}
+
+# Truth: shares 0.6 / 0.4; s = (age - 15) / 5 over ages 10..20.
+cat >"$dir/truth.json" <<'JSON'
+{"share": [0.6, 0.4],
+ "y1": [[-1.0, 0.5, -0.5], [0.5, 0.8, -0.8]],
+ "y2": [[-2.0, 0.3], [0.0, -0.5]],
+ "y3": [[-1.5, 0.0, 0.0], [0.5, 1.0, -1.0]]}
+JSON
+"$py" - "$dir/truth.json" 1500 >"$dir/d.csv" <<'PY'
+import json, math, random, sys
+t = json.load(open(sys.argv[1])); N = int(sys.argv[2]); random.seed(5)
+def pois(l):
+    L, k, p = math.exp(-l), 0, 1.0
+    while True:
+        p *= random.random()
+        if p < L: return k
+        k += 1
+def lin(b, s): return sum(c * s ** j for j, c in enumerate(b))
+print("id,age,y1,y2,y3")
+for i in range(N):
+    g = 0 if random.random() < t["share"][0] else 1
+    for a in range(10, 21):
+        s = (a - 15) / 5
+        y1 = pois(math.exp(lin(t["y1"][g], s))); y2 = pois(math.exp(lin(t["y2"][g], s)))
+        y3 = int(random.random() < 1 / (1 + math.exp(-lin(t["y3"][g], s))))
+        r = random.random()
+        print(f"p{i},{a},{'' if r < 0.05 else y1},{'' if 0.05 <= r < 0.1 else y2},{y3}")
+PY
+
+"$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 --json \
+  >"$dir/m.json" 2>"$dir/m.err"
+check "a three-outcome fit" $?
+"$py" - "$dir/m.json" "$dir/d.csv" <<'PY'
+import csv, json, sys
+r = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert [o["name"] for o in r["outcomes"]] == ["y1", "y2", "y3"], r["outcomes"]
+assert [o["family"] for o in r["outcomes"]] == ["poisson", "poisson", "logit"]
+for o in r["outcomes"]:
+    assert o["cells"] == sum(1 for x in rows if x[o["name"]] != ""), (o["name"], o["cells"])
+assert r["persons"] == 1500 and r["converged"] and r["groups"] == 2
+assert abs(sum(r["shares"]) - 1) < 1e-12
+names = [p["name"] for p in r["parameters"]]
+assert names[0] == "theta[2]" and "y2:beta[2][1]" in names and "y3:beta[1][2]" in names, names
+assert r["n_params"] == len(names) == 1 + 6 + 4 + 6
+PY
+check "one entry per outcome with its own cells; parameters named by outcome" $?
+"$py" - "$dir/m.json" "$dir/truth.json" <<'PY'
+import json, math, sys
+r = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))
+p = {x["name"]: x for x in r["parameters"]}
+g0 = 0 if p["y1:beta[1][0]"]["estimate"] < p["y1:beta[2][0]"]["estimate"] else 1  # truth's group 1
+pi = r["shares"][g0]
+se = pi * (1 - pi) * p["theta[2]"]["se"]  # delta method
+assert abs(pi - t["share"][0]) <= 4 * se, (pi, se)
+for y in ("y1", "y2", "y3"):
+    for k in (0, 1):
+        for j, want in enumerate(t[y][k][: {"y1": 3, "y2": 2, "y3": 3}[y]]):
+            q = p[f"{y}:beta[{(k if g0 == 0 else 1 - k) + 1}][{j}]"]
+            assert math.isfinite(q["se"]) and abs(q["estimate"] - want) <= 4 * q["se"], (y, k, j, q, want)
+PY
+check "shares and coefficients within 4 standard errors of the truth" $?
+
+"$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 >"$dir/m.txt" \
+  --posterior "$dir/post.csv"
+grep -q "^Outcome y2: poisson" "$dir/m.txt" && grep -q "^Outcome y3: logit" "$dir/m.txt" && grep -q "theta\[2\]" "$dir/m.txt"
+check "the text report names each outcome" $?
+
+"$py" - "$dir/post.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert list(rows[0].keys()) == ["id", "group", "p1", "p2"], rows[0].keys()
+assert len(rows) == 1500 and len({r["id"] for r in rows}) == 1500
+for r in rows:
+    p = [float(r["p1"]), float(r["p2"])]
+    assert abs(sum(p) - 1) < 1e-12 and int(r["group"]) == 1 + p.index(max(p))
+PY
+check "--posterior: one row per person, the modal group and the shared posteriors" $?
+"$gbtm" fit "$dir/d.csv" --count y1,y2 --groups 2 --posterior "$dir/d.csv" >"$dir/out" 2>"$dir/err"
+[ $? -eq 2 ] && cmp -s "$dir/d.csv" "$dir/d.csv" && head -1 "$dir/d.csv" | grep -q "^id,age,y1"
+check "--posterior naming the data: exit 2, the data unchanged" $?
+
+"$gbtm" fit "$dir/d.csv" --count y1 --groups 2 --order 2 --json --quiet >"$dir/one.json" &&
+  "$py" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert "outcomes" not in r' "$dir/one.json"
+check "one outcome: the single-outcome report" $?
+
+refuse() { # name, args...
+  local name=$1
+  shift
+  "$gbtm" fit "$dir/d.csv" "$@" >"$dir/out" 2>"$dir/err"
+  local rc=$?
+  [ $rc -eq 2 ] && [ ! -s "$dir/out" ] && grep -q "error" "$dir/err"
+  check "$name: exit 2 ($rc): $(head -c 150 "$dir/err")" $?
+}
+refuse "risk factors with several outcomes" --count y1,y2 --risk y3 --groups 2
+refuse "a weight with several outcomes" --count y1,y2 --weight y3 --groups 2
+refuse "a model file with several outcomes" --count y1,y2 --groups 2 -o "$dir/m.h5"
+refuse "the bootstrap with several outcomes" --count y1,y2 --groups 2 --bootstrap 10
+refuse "a family list of the wrong length" --count y1,y2,y3 --family "poisson;logit" --groups 2
+refuse "an order list of the wrong length" --count y1,y2 --order "2;2;2" --groups 2
+refuse "a ';' list with one outcome" --count y1 --family "poisson;logit"
+refuse "a count above 1 for a logit outcome" --count y1,y3 --family "logit;logit" --groups 2
+[ ! -e "$dir/m.h5" ]
+check "no model file written" $?
+"$gbtm" simulate --preset rapporteur-2024 --n 50 --seed 1 -o "$dir/p.csv" >/dev/null 2>&1
+"$gbtm" convert "$dir/p.csv" -o "$dir/p.h5" >/dev/null 2>&1 || cp "$dir/d.csv" "$dir/p.h5"
+"$gbtm" fit "$dir/p.h5" --count count,count2 >"$dir/out" 2>"$dir/err"
+[ $? -eq 2 ] && grep -q "long CSV" "$dir/err"
+check "an HDF5 panel with several outcomes: exit 2" $?
+
+for cmd in select classify; do
+  if [ $cmd = select ]; then "$gbtm" select "$dir/d.csv" --count y1,y2 --groups 1:2 >"$dir/out" 2>"$dir/err"
+  else "$gbtm" classify "$dir/none.h5" "$dir/d.csv" --count y1,y2 >"$dir/out" 2>"$dir/err"; fi
+  [ $? -eq 2 ] && grep -q "only gbtm fit fits several outcomes" "$dir/err"
+  check "gbtm $cmd with several outcomes: exit 2, saying so" $?
+done
+cat "$dir/d.csv" | "$gbtm" fit /dev/stdin --count y1,y2 --groups 2 >"$dir/out" 2>"$dir/err"
+[ $? -eq 2 ] && grep -q "regular file" "$dir/err"
+check "several outcomes from a pipe: exit 2" $?
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
