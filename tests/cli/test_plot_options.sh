@@ -7,17 +7,7 @@
 # area; a figure name whose extension is not .svg, or --ymin not below
 # --ymax, is refused with exit 2 and nothing written.
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 
 "$gbtm" simulate --preset rapporteur-2024-covariates --n 800 --seed 2 -o "$dir/cc.csv" >/dev/null 2>&1
 "$gbtm" fit "$dir/cc.csv" --groups 4 --order 3 --risk unstable_family,no_qualification --starts 10 --quiet \

@@ -10,17 +10,7 @@
 # --profile; a model without posteriors (gbtm select's) with --data; a Stata
 # file with a value-labelled variable (when R's haven is installed).
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 
 "$gbtm" simulate --preset rapporteur-2024 --n 600 --seed 4 --gaps 0.5 -o "$dir/panel.csv" --truth "$dir/truth.csv" >/dev/null 2>&1
 "$gbtm" fit "$dir/panel.csv" --groups 3 --starts 6 --quiet -o "$dir/m.h5" --posterior "$dir/post.csv" >/dev/null 2>&1

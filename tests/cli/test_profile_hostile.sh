@@ -12,17 +12,7 @@
 # when the profile fails; an empty -o name is refused as such. Every
 # refusal exits 2 and writes nothing.
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 
 "$gbtm" simulate --preset rapporteur-2024-profiles --n 300 --seed 3 -o "$dir/panel.csv" --persons "$dir/persons.csv" \
   >/dev/null 2>&1 &&

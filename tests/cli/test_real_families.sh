@@ -16,18 +16,7 @@
 # whose sigma, precision or censoring points are missing or impossible, or
 # whose family was changed.
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac # the damaged-file runs are made in $dir
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 ref=$(cd "${GBTM_REFDATA:-$(dirname "$0")/../../datasets/refdata}" && pwd)
 cn=$ref/synthetic_cnorm1.csv
 be=$ref/synthetic_beta1.csv

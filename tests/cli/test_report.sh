@@ -22,17 +22,7 @@
 # Exit 77 (skipped) only when every other check passed and Chromium is
 # missing.
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 
 "$gbtm" simulate --preset rapporteur-2024 --n 300 --seed 4 -o "$dir/c.csv" >/dev/null &&
   "$gbtm" fit "$dir/c.csv" --groups 3 --order 2 --starts 6 --labels 'low,<b>&"mid,high' --quiet --json \

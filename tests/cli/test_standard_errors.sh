@@ -14,17 +14,7 @@
 # (age - C) with --report-centre C, on s with --report-basis s; show takes
 # the same options; bad values exit 2.
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 jq() { # FILE EXPR: the Python expression EXPR is true of j, the parsed JSON file
   "$py" -c 'import json, sys
 j = json.load(open(sys.argv[1])); g = j.get("group", [])

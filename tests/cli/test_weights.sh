@@ -14,17 +14,7 @@
 # weights of 1e300 or 1e-320 give the unweighted fit; weights whose sum
 # overflows, and a weight column that is also --tcov, are refused.
 # $1 is the gbtm binary.
-set -u
-gbtm=$1
-case $gbtm in /*) ;; *) gbtm=$PWD/$gbtm ;; esac
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-. "$(dirname "$0")/wrap.sh" # GBTM_WRAP: run gbtm under a wrapper such as valgrind
-py=/usr/bin/python3
-pass=0 fail=0
-check() { # name, condition (exit status of the previous command)
-  if [ "$2" -eq 0 ]; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/lib.sh" # gbtm, dir, py, check (tests/cli/lib.sh)
 
 "$gbtm" simulate --preset rapporteur-2024 --n 240 --seed 5 -o "$dir/sim.csv" >/dev/null 2>&1
 # w.csv: a weight 1, 2 or 3 per person (repeated on their rows); dup.csv:
