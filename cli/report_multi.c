@@ -28,8 +28,11 @@ void report_multi_text(FILE *out, const char *data, const gbtm_multi_result *r) 
   const int O = gbtm_multi_result_outcomes(r), K = gbtm_multi_result_groups(r);
   fprintf(out, "Multi-trajectory model: %s\n", data);
   fprintf(out, "  outcomes %d, groups %d, persons %zu\n", O, K, gbtm_multi_result_persons(r));
-  fprintf(out, "  log L %.6f, parameters %d, BIC %.4f, AIC %.4f\n", gbtm_multi_result_loglik(r),
-          gbtm_multi_result_n_params(r), gbtm_multi_result_bic(r), gbtm_multi_result_aic(r));
+  fprintf(out, "  log L %.6f, parameters %d\n", gbtm_multi_result_loglik(r), gbtm_multi_result_n_params(r));
+  fprintf(out, "  BIC = -2 log L + p ln N persons %.4f, AIC = -2 log L + 2 p %.4f (smaller is better)\n",
+          gbtm_multi_result_bic(r), gbtm_multi_result_aic(r));
+  fprintf(out, "  BIC = log L - p/2 ln N persons %.4f (PROC TRAJ / Stata traj form, higher is better)\n",
+          gbtm_multi_result_bic_traj(r));
   fprintf(out, "  converged %s (max |gradient| %.3g, %d EM iterations)\n",
           gbtm_multi_result_converged(r) ? "yes" : "no", gbtm_multi_result_grad_norm(r),
           gbtm_multi_result_iterations(r));
@@ -67,7 +70,8 @@ void report_multi_json(FILE *out, const char *data, const gbtm_multi_result *r) 
   json_kv_uint(&w, "persons", gbtm_multi_result_persons(r));
   json_kv_double(&w, "loglik", gbtm_multi_result_loglik(r));
   json_kv_int(&w, "n_params", gbtm_multi_result_n_params(r));
-  json_kv_double(&w, "bic", gbtm_multi_result_bic(r));
+  json_kv_double(&w, "bic", gbtm_multi_result_bic(r)); /* the keys of a one-outcome fit, the same formulas */
+  json_kv_double(&w, "bic_traj", gbtm_multi_result_bic_traj(r));
   json_kv_double(&w, "aic", gbtm_multi_result_aic(r));
   json_kv_bool(&w, "converged", gbtm_multi_result_converged(r));
   json_kv_double(&w, "grad_norm", gbtm_multi_result_grad_norm(r));

@@ -1369,8 +1369,12 @@ size_t gbtm_multi_result_persons(const gbtm_multi_result *result);
 size_t gbtm_multi_result_cells(const gbtm_multi_result *result, int o);
 double gbtm_multi_result_loglik(const gbtm_multi_result *result);
 int gbtm_multi_result_n_params(const gbtm_multi_result *result); /* free parameters p */
-double gbtm_multi_result_bic(const gbtm_multi_result *result);   /* log L - p/2 log N (DESIGN §5) */
-double gbtm_multi_result_aic(const gbtm_multi_result *result);   /* log L - p */
+/* The criteria as gbtm_fit_summary has them (DESIGN §5; N the persons):
+ * bic = -2 log L + p ln N and aic = -2 log L + 2 p (smaller is better);
+ * bic_traj = log L - p/2 ln N, PROC TRAJ's form (higher is better). */
+double gbtm_multi_result_bic(const gbtm_multi_result *result);
+double gbtm_multi_result_bic_traj(const gbtm_multi_result *result);
+double gbtm_multi_result_aic(const gbtm_multi_result *result);
 bool gbtm_multi_result_converged(const gbtm_multi_result *result);
 int gbtm_multi_result_iterations(const gbtm_multi_result *result);
 double gbtm_multi_result_grad_norm(const gbtm_multi_result *result); /* max |grad| at the estimate */

@@ -546,10 +546,14 @@ size_t gbtm_multi_result_persons(const gbtm_multi_result *r) { return r->N; }
 size_t gbtm_multi_result_cells(const gbtm_multi_result *r, int o) { return o >= 0 && o < r->O ? r->cells[o] : 0; }
 double gbtm_multi_result_loglik(const gbtm_multi_result *r) { return r->loglik; }
 int gbtm_multi_result_n_params(const gbtm_multi_result *r) { return r->n_params; }
+/* The criteria of DESIGN §5, as a one-outcome fit reports them. */
 double gbtm_multi_result_bic(const gbtm_multi_result *r) {
+  return -2.0 * r->loglik + (double)r->n_params * log((double)r->N);
+}
+double gbtm_multi_result_bic_traj(const gbtm_multi_result *r) {
   return r->loglik - 0.5 * (double)r->n_params * log((double)r->N);
 }
-double gbtm_multi_result_aic(const gbtm_multi_result *r) { return r->loglik - (double)r->n_params; }
+double gbtm_multi_result_aic(const gbtm_multi_result *r) { return -2.0 * r->loglik + 2.0 * (double)r->n_params; }
 bool gbtm_multi_result_converged(const gbtm_multi_result *r) { return r->converged; }
 int gbtm_multi_result_iterations(const gbtm_multi_result *r) { return r->iterations; }
 double gbtm_multi_result_grad_norm(const gbtm_multi_result *r) { return r->grad_norm; }
