@@ -264,6 +264,8 @@ static int classify_multi(const classify_args *a, outfile *out) {
     col.family = gbtm_model_family(gbtm_multi_result_model(res, o));
     st = gbtm_panel_read_csv(a->data, &col, &panels[o], &err);
   }
+  for (int o = 0; o < O && st == GBTM_OK; o++) /* each outcome's ages against its model's */
+    warn_extrapolation(CMD, gbtm_multi_result_model(res, o), panels[o]);
   if (st == GBTM_OK) st = gbtm_multi_classify(res, (const gbtm_panel *const *)panels, &tau, &ids, &n, &err);
   int rc = CLI_EXIT_OK;
   if (st != GBTM_OK) {

@@ -12,7 +12,8 @@
 # --posterior writes the shared posteriors. -o writes a model file of format
 # version 11 (docs/model-file.md): gbtm show prints the fit's text and JSON
 # reports byte for byte, gbtm classify on the fitted data gives the
-# --posterior file's posteriors to 1e-12, and plot, test, report, profile
+# --posterior file's posteriors to 1e-12 (warning of ages past the
+# model's), and plot, test, report, profile
 # and simulate --model refuse it with exit 2; a single outcome's file stays
 # below version 11.
 # $1 is the gbtm binary.
@@ -159,6 +160,9 @@ awk -F, 'NR == 1 || $1 != "p0"' "$dir/d.csv" >"$dir/d1.csv" && sed -i 's/^p1,\([
   "$gbtm" classify "$dir/m.h5" "$dir/d1.csv" >"$dir/cl1.csv" 2>"$dir/err" &&
   [ "$(grep -c . "$dir/cl1.csv")" -eq 1500 ] && ! grep -q "^p0," "$dir/cl1.csv" && grep -q "^p1," "$dir/cl1.csv"
 check "classify: a person left out is left out, one without y1 is classified by the rest" $?
+{ cat "$dir/d.csv"; echo "p2,30,1,0,1"; } >"$dir/d30.csv"
+"$gbtm" classify "$dir/m.h5" "$dir/d30.csv" >"$dir/out" 2>"$dir/err" && grep -q "outside the model's range.*: p2" "$dir/err"
+check "classify: a person observed past the model's ages is named in a warning" $?
 for c in "plot $dir/m.h5 -o $dir/x.svg" "test $dir/m.h5 theta[2]=0" "report $dir/m.h5 -o $dir/r.html" \
   "profile $dir/m.h5 $dir/d.csv --vars y1" "simulate --model $dir/m.h5 --n 10 -o $dir/s.csv"; do
   # shellcheck disable=SC2086
