@@ -1468,6 +1468,17 @@ static void read_multi_parts(h5io *io, const node *root, gbtm_multi_result *r) {
   }
   close_group(io, &os);
   if (io->st != GBTM_OK) return;
+  int want = r->K - 1; /* theta_2..theta_K, then each outcome's own parameters */
+  for (int o = 0; o < r->O; o++) want += gbtm_model_n_params(&r->model[o]) - (r->K - 1);
+  if (r->n_params != want) {
+    h5_fail(io, GBTM_ERR_PARSE, "/multi/n_params is %d, but the models in /outcomes have %d parameters", r->n_params,
+            want);
+    return;
+  }
+  if (r->N > SIZE_MAX / (sizeof(double) * (size_t)r->K)) {
+    h5_fail(io, GBTM_ERR_PARSE, "/multi/persons is %zu, more than this machine can hold", r->N);
+    return;
+  }
   const size_t P = (size_t)r->n_params, N = r->N, K = (size_t)r->K;
   r->n_est = r->n_params;
   r->est = malloc(P * sizeof *r->est);

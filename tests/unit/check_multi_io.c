@@ -5,7 +5,8 @@
  * gbtm_multi_classify on the fitted panels gives the fit's posteriors to
  * 1e-12 (eq. MTP); gbtm_model_load refuses the file as one of several
  * outcomes, gbtm_multi_load refuses a file of one outcome; a newer format
- * version, a missing dataset and a NaN coefficient are errors naming the file and what is
+ * version, a missing dataset, a NaN coefficient and a parameter count the
+ * models do not have are errors naming the file and what is
  * wrong. */
 #include <check.h>
 #include <gsl/gsl_randist.h>
@@ -140,6 +141,15 @@ static void set_version(const char *path, int version) {
   H5Fclose(f);
 }
 
+static void set_int(const char *path, const char *object, int v) {
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  ck_assert(f >= 0);
+  hid_t ds = H5Dopen2(f, object, H5P_DEFAULT);
+  ck_assert(ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0);
+  H5Dclose(ds);
+  H5Fclose(f);
+}
+
 static void drop(const char *path, const char *object) {
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   ck_assert(f >= 0 && H5Ldelete(f, object, H5P_DEFAULT) >= 0);
@@ -224,6 +234,10 @@ START_TEST(round_trip) {
   ck_assert_int_eq(system(cmd), 0);
   poison_beta(copy);
   load_fails(copy, GBTM_ERR_PARSE, "/outcomes/2/params/beta[1][0] is NaN");
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, in_dir(copy, sizeof copy, "np.h5"));
+  ck_assert_int_eq(system(cmd), 0);
+  set_int(copy, "/multi/n_params", 1 << 30);
+  load_fails(copy, GBTM_ERR_PARSE, "/multi/n_params is 1073741824, but the models in /outcomes have");
   load_fails(in_dir(copy, sizeof copy, "none.h5"), GBTM_ERR_IO, "cannot open");
 
   gbtm_multi_result_free(back);
