@@ -5,7 +5,7 @@
  * the text report starts with where the file came from (its command line,
  * the data's SHA-256, when it was written). A model of several outcomes
  * (format version 11) prints the report `gbtm fit --count a,b,...` printed,
- * text or JSON, with no origin lines. The story: parse, load, print, free. */
+ * text (after the same lines of where the file came from) or JSON. The story: parse, load, print, free. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -82,7 +82,10 @@ static int show_multi(const char *path, bool json) {
   }
   const char *data = gbtm_multi_result_data_name(res);
   if (json) report_multi_json(stdout, data ? data : "", res);
-  else report_multi_text(stdout, data ? data : "", res);
+  else {
+    print_origin(path, gbtm_multi_result_file_info(res));
+    report_multi_text(stdout, data ? data : "", res);
+  }
   gbtm_multi_result_free(res);
   return CLI_EXIT_OK;
 }

@@ -1388,6 +1388,9 @@ const char *gbtm_multi_result_param_name(const gbtm_multi_result *result, int j)
 const double *gbtm_multi_result_covariance(const gbtm_multi_result *result);
 /* The data's name saved with a model file (NULL after gbtm_fit_multi). */
 const char *gbtm_multi_result_data_name(const gbtm_multi_result *result);
+/* The file's root attributes for a result of gbtm_multi_load(), NULL after
+ * gbtm_fit_multi(); valid while the result lives. */
+const gbtm_model_file_info *gbtm_multi_result_file_info(const gbtm_multi_result *result);
 
 /* Writes a multi-trajectory fit to path as an HDF5 model file of format
  * version 11 (docs/model-file.md), atomically as gbtm_model_save(); the

@@ -37,7 +37,7 @@ void gbtm_multi_result_free(gbtm_multi_result *r) {
   free(r->est);
   free(r->cov);
   free_ids(r->pname, (size_t)r->n_est);
-  free(r->data_name);
+  free(r->file_info);
   free(r);
 }
 
@@ -548,7 +548,10 @@ const char *gbtm_multi_result_param_name(const gbtm_multi_result *r, int j) {
   return j >= 0 && j < r->n_est ? r->pname[j] : NULL;
 }
 const double *gbtm_multi_result_covariance(const gbtm_multi_result *r) { return r->cov; }
-const char *gbtm_multi_result_data_name(const gbtm_multi_result *r) { return r->data_name; }
+const char *gbtm_multi_result_data_name(const gbtm_multi_result *r) {
+  return r->file_info ? r->file_info->data_name : NULL;
+}
+const gbtm_model_file_info *gbtm_multi_result_file_info(const gbtm_multi_result *r) { return r->file_info; }
 
 /* eq. MTP for persons who may be new: the joint x from the saved models
  * (theta, each outcome's beta, alpha and log phi), the models' basis, and

@@ -43,7 +43,7 @@ struct gbtm_multi_result {
   int n_est;
   double *est, *cov;
   char **pname;
-  char *data_name; /* the data's name, from a model file (NULL after a fit) */
+  gbtm_model_file_info *file_info; /* the root attributes of a model file (NULL after a fit) */
 };
 
 gbtm_status multi_init(multi *m, const gbtm_panel *const *panels, const gbtm_fit_options *options, int O,

@@ -774,26 +774,10 @@ static void r_attr_num(h5io *io, hid_t file, const char *name, hid_t mtype, void
   H5Aclose(a);
 }
 
-/* The root attributes into one allocation owned by the result. */
-static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
-  int version = 0;
-  r_attr_num(io, file, "format_version", H5T_NATIVE_INT, &version);
-  if (io->st != GBTM_OK) return;
-  if (version > GBTM_MODEL_FORMAT_VERSION) {
-    h5_fail(io, GBTM_ERR_PARSE,
-         "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm",
-         version, GBTM_MODEL_FORMAT_VERSION);
-    return;
-  }
-  if (version < 1) {
-    h5_fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
-    return;
-  }
-  if (version >= 11 && H5Lexists(file, "multi", H5P_DEFAULT) > 0) { /* gbtm_multi_load() reads it */
-    h5_fail(io, GBTM_ERR_USAGE, "a model with several outcomes (format version %d): not yet supported by this command",
-            version);
-    return;
-  }
+/* The root attributes into one allocation (the caller's to free); NULL
+ * (reported) on failure. */
+static gbtm_model_file_info *read_file_info(h5io *io, hid_t file, int version) {
+  gbtm_model_file_info *out = NULL;
   unsigned long long seed = 0;
   r_attr_num(io, file, "seed", H5T_NATIVE_ULLONG, &seed);
   static const char *const names[5] = {"gbtm_version", "created", "command_line", "data_name", "data_sha256"};
@@ -819,10 +803,34 @@ static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
       }
       info->format_version = version;
       info->seed = seed;
-      r->file_info = info;
+      out = info;
     }
   }
   for (int j = 0; j < 5; j++) free(s[j]);
+  return out;
+}
+
+/* The root attributes into one allocation owned by the result. */
+static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
+  int version = 0;
+  r_attr_num(io, file, "format_version", H5T_NATIVE_INT, &version);
+  if (io->st != GBTM_OK) return;
+  if (version > GBTM_MODEL_FORMAT_VERSION) {
+    h5_fail(io, GBTM_ERR_PARSE,
+         "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm",
+         version, GBTM_MODEL_FORMAT_VERSION);
+    return;
+  }
+  if (version < 1) {
+    h5_fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
+    return;
+  }
+  if (version >= 11 && H5Lexists(file, "multi", H5P_DEFAULT) > 0) { /* gbtm_multi_load() reads it */
+    h5_fail(io, GBTM_ERR_USAGE, "a model with several outcomes (format version %d): not yet supported by this command",
+            version);
+    return;
+  }
+  r->file_info = read_file_info(io, file, version);
 }
 
 static void read_model(h5io *io, const node *root, gbtm_model *m) {
@@ -1551,7 +1559,7 @@ gbtm_status gbtm_multi_load(const char *path, gbtm_multi_result **out, gbtm_erro
     int version = read_version(&io, file);
     if (io.st == GBTM_OK && (version < MULTI_FORMAT_VERSION || H5Lexists(file, "multi", H5P_DEFAULT) <= 0))
       h5_fail(&io, GBTM_ERR_USAGE, "a model of one outcome, not of several (no /multi)");
-    if (io.st == GBTM_OK) r->data_name = r_attr_str(&io, file, "data_name");
+    if (io.st == GBTM_OK) r->file_info = read_file_info(&io, file, version);
     read_multi_summary(&io, &root, r);
     read_multi_parts(&io, &root, r);
   }

@@ -10,8 +10,8 @@
 # bootstrap, HDF5 panels, a pipe, a list of the wrong length, and gbtm
 # select or classify with a list) is refused with exit 2 and a message;
 # --posterior writes the shared posteriors. -o writes a model file of format
-# version 11 (docs/model-file.md): gbtm show prints the fit's text and JSON
-# reports byte for byte, gbtm classify on the fitted data gives the
+# version 11 (docs/model-file.md): gbtm show prints where the file came
+# from, then the fit's text and JSON reports byte for byte, gbtm classify on the fitted data gives the
 # --posterior file's posteriors to 1e-12 (warning of ages past the
 # model's), and plot, test, report, profile
 # and simulate --model refuse it with exit 2; a single outcome's file stays
@@ -134,8 +134,10 @@ refuse "a count above 1 for a logit outcome" --count y1,y3 --family "logit;logit
 "$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 \
   -o "$dir/m.h5" >"$dir/o.txt" 2>"$dir/o.err" && cmp -s "$dir/o.txt" "$dir/m.txt"
 check "fit -o: the model file written, the report unchanged" $?
-"$gbtm" show "$dir/m.h5" >"$dir/show.txt" 2>"$dir/show.err" && cmp "$dir/show.txt" "$dir/m.txt"
-check "show: the fit's text report, byte for byte" $?
+"$gbtm" show "$dir/m.h5" >"$dir/show.txt" 2>"$dir/show.err" && tail -n +7 "$dir/show.txt" | cmp - "$dir/m.txt" &&
+  head -1 "$dir/show.txt" | grep -q "^Model file: .*m.h5" && sed -n 2p "$dir/show.txt" | grep -q "format version *11, written by gbtm" &&
+  sed -n 3p "$dir/show.txt" | grep -q -- "--count y1,y2,y3 .* -o"
+check "show: where the file came from, then the fit's text report byte for byte" $?
 "$gbtm" show --json "$dir/m.h5" >"$dir/show.json" 2>"$dir/show.err" && cmp "$dir/show.json" "$dir/m.json"
 check "show --json: the fit's JSON report, byte for byte" $?
 "$py" -c '
