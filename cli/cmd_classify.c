@@ -8,7 +8,11 @@
  * A trajectory is a polynomial in age fitted over the model's age range;
  * outside it the polynomial is extrapolated and may run anywhere, so persons
  * observed at such ages are named in a warning rather than classified in
- * silence. */
+ * silence.
+ *
+ * A model of several outcomes (format version 11) is classified by eq. MTP
+ * (classify_multi): each outcome's column of DATA.csv, named as in the fit,
+ * read with that outcome's family; a missing value is a missing cell. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -237,6 +241,49 @@ int classify_panel(const char *cmd, const gbtm_fit_result *res, const char *data
   return -1;
 }
 
+/* A model of several outcomes: the shared posteriors of the data's persons
+ * as CSV (id, group, p1..pK), to OUT or stdout. */
+static int classify_multi(const classify_args *a, outfile *out) {
+  if (a->json || a->keep.n > 0) {
+    cli_error(CMD, "%s: a model with several outcomes: --json and --keep not yet supported by gbtm classify",
+              a->model);
+    return CLI_EXIT_USAGE;
+  }
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_multi_result *res = NULL;
+  gbtm_panel *panels[GBTM_MAX_OUTCOMES] = {NULL};
+  double *tau = NULL;
+  char **ids = NULL;
+  size_t n = 0;
+  gbtm_status st = gbtm_multi_load(a->model, &res, &err);
+  int O = st == GBTM_OK ? gbtm_multi_result_outcomes(res) : 0;
+  for (int o = 0; o < O && st == GBTM_OK; o++) {
+    gbtm_csv_columns col = gbtm_csv_columns_default();
+    col.id = a->columns.id, col.age = a->columns.age;
+    col.count = gbtm_multi_result_name(res, o);
+    col.family = gbtm_model_family(gbtm_multi_result_model(res, o));
+    st = gbtm_panel_read_csv(a->data, &col, &panels[o], &err);
+  }
+  for (int o = 0; o < O && st == GBTM_OK; o++) /* each outcome's ages against its model's */
+    warn_extrapolation(CMD, gbtm_multi_result_model(res, o), panels[o]);
+  if (st == GBTM_OK) st = gbtm_multi_classify(res, (const gbtm_panel *const *)panels, &tau, &ids, &n, &err);
+  int rc = CLI_EXIT_OK;
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    rc = cli_exit_code(st);
+  } else {
+    int K = gbtm_multi_result_groups(res);
+    posterior_csv_write_ids(a->output ? out->fp : stdout, (const char *const *)ids, n, tau, K);
+    if (a->output && !outfile_commit(out, CMD)) rc = CLI_EXIT_USAGE;
+  }
+  for (size_t i = 0; ids && i < n; i++) free(ids[i]);
+  free(ids);
+  free(tau);
+  for (int o = 0; o < O; o++) gbtm_panel_free(panels[o]);
+  gbtm_multi_result_free(res);
+  return rc;
+}
+
 int cmd_classify(int argc, char **argv) {
   classify_args a;
   int rc = parse_args(argc, argv, &a);
@@ -256,6 +303,11 @@ int cmd_classify(int argc, char **argv) {
   gbtm_fit_result *res = NULL;
   gbtm_panel *panel = NULL;
   double *tau = NULL;
+  if (gbtm_model_file_is_multi(a.model)) { /* eq. MTP */
+    cli_columns_free(&a.column_args);
+    rc = classify_multi(&a, &out);
+    goto done;
+  }
   gbtm_status st = gbtm_model_load(a.model, &res, &err);
   if (st != GBTM_OK) {
     cli_columns_free(&a.column_args);

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "gbtm.h"
 #include "outfile.h"
+#include "cmdline.h"
 #include "output_check.h"
 #include "posterior_csv.h"
 #include "report_multi.h"
@@ -40,6 +41,7 @@ enum {
   M_MAX_ITER,
   M_JSON,
   M_POSTERIOR,
+  M_OUTPUT = 'o',
 };
 
 static const struct option multi_options[] = {
@@ -57,6 +59,7 @@ static const struct option multi_options[] = {
     {"max-iter", required_argument, NULL, M_MAX_ITER},
     {"json", no_argument, NULL, M_JSON},
     {"posterior", required_argument, NULL, M_POSTERIOR},
+    {"output", required_argument, NULL, M_OUTPUT},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
@@ -108,7 +111,7 @@ static bool per_outcome(const char *option, const char *text, int O, char **part
 }
 
 typedef struct multi_args {
-  const char *id, *age, *count, *family, *order, *iorder, *dispersion, *data, *posterior;
+  const char *id, *age, *count, *family, *order, *iorder, *dispersion, *data, *posterior, *output;
   int groups, max_iter, threads;
   unsigned long long seed;
   bool json;
@@ -131,7 +134,7 @@ static int parse(int argc, char **argv, multi_args *a) {
   opterr = 0;
   int opt;
   long long v;
-  while ((opt = getopt_long(argc, argv, ":q", multi_options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":qo:", multi_options, NULL)) != -1) {
     switch (opt) {
     case M_ID: a->id = optarg; break;
     case M_AGE: a->age = optarg; break;
@@ -142,6 +145,7 @@ static int parse(int argc, char **argv, multi_args *a) {
     case M_DISPERSION: a->dispersion = optarg; break;
     case M_JSON: a->json = true; break;
     case M_POSTERIOR: a->posterior = optarg; break;
+    case M_OUTPUT: a->output = optarg; break;
     case 'q': break;
     case M_GROUPS:
       if (!parse_number("--groups", optarg, 1, GBTM_MAX_GROUPS, &v)) return CLI_EXIT_USAGE;
@@ -164,7 +168,7 @@ static int parse(int argc, char **argv, multi_args *a) {
       cli_error(CMD,
                 "%s is not available with several outcomes (--count with a list): a multi-trajectory fit takes "
                 "--id, --age, --count, --family, --groups, --order, --iorder, --dispersion, --seed, --threads, "
-                "--max-iter, --posterior, --json and --quiet (docs/manual.md, \"Several outcomes\")",
+                "--max-iter, --posterior, -o, --json and --quiet (docs/manual.md, \"Several outcomes\")",
                 argv[optind - 1]);
       return CLI_EXIT_USAGE;
     }
@@ -279,10 +283,15 @@ int cmd_fit_multi(int argc, char **argv) {
 
   /* The posterior file: checked and created before the fit, renamed into
    * place after it (outfile.h). */
-  cli_file inputs[1] = {{"the data", a.data, false}}, outputs[1] = {{"--posterior", a.posterior, false}};
-  if (!output_check(CMD, inputs, 1, outputs, 1)) return CLI_EXIT_USAGE;
-  outfile post = {0};
+  cli_file inputs[1] = {{"the data", a.data, false}},
+           outputs[2] = {{"--posterior", a.posterior, false}, {"-o", a.output, true}};
+  if (!output_check(CMD, inputs, 1, outputs, 2)) return CLI_EXIT_USAGE;
+  outfile post = {0}, model_file = {0};
   if (a.posterior && !outfile_open(&post, CMD, a.posterior)) return CLI_EXIT_USAGE;
+  if (a.output && !outfile_reserve(&model_file, CMD, a.output)) {
+    outfile_discard(&post);
+    return CLI_EXIT_USAGE;
+  }
   gbtm_panel *panels[GBTM_MAX_OUTCOMES] = {NULL};
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_status st = GBTM_OK;
@@ -303,6 +312,20 @@ int cmd_fit_multi(int argc, char **argv) {
     if (!outfile_commit(&post, CMD)) rc = CLI_EXIT_USAGE;
   }
   outfile_discard(&post);
+  if (st == GBTM_OK && rc < 0 && a.output) { /* format version 11 (docs/model-file.md) */
+    char *command_line = cmdline_text("gbtm", argc, argv);
+    gbtm_save_info info = {command_line, a.data, gbtm_panel_sha256(panels[0]), a.seed, NULL};
+    gbtm_error save_err = {.status = GBTM_OK, .message = ""};
+    gbtm_status ss = gbtm_multi_save_reserved(res, &info, &model_file, &save_err);
+    free(command_line);
+    if (ss != GBTM_OK) {
+      cli_error_status(CMD, ss, &save_err);
+      rc = cli_exit_code(ss);
+    } else if (!outfile_commit(&model_file, CMD)) {
+      rc = CLI_EXIT_USAGE;
+    }
+  }
+  outfile_discard(&model_file);
   if (st == GBTM_OK && rc < 0) {
     if (a.json) report_multi_json(stdout, a.data, res);
     else report_multi_text(stdout, a.data, res);

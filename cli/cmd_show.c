@@ -3,8 +3,9 @@
  * from what the file holds (the data summary and the data's name included),
  * so that `gbtm show --json` gives the same object as `gbtm fit --json` did;
  * the text report starts with where the file came from (its command line,
- * the data's SHA-256, when it was written). The story: parse, load, print,
- * free. */
+ * the data's SHA-256, when it was written). A model of several outcomes
+ * (format version 11) prints the report `gbtm fit --count a,b,...` printed,
+ * text (after the same lines of where the file came from) or JSON. The story: parse, load, print, free. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include "commands.h"
 #include "gbtm.h"
 #include "report.h"
+#include "report_multi.h"
 #include "text_escape.h"
 
 #define CMD "show"
@@ -69,6 +71,25 @@ static void print_origin(const char *path, const gbtm_model_file_info *f) {
   printf("%" PRIu64 "\n\n", f->seed);
 }
 
+/* A model of several outcomes: the report of the fit that made it. */
+static int show_multi(const char *path, bool json) {
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  gbtm_multi_result *res = NULL;
+  gbtm_status st = gbtm_multi_load(path, &res, &err);
+  if (st != GBTM_OK) {
+    cli_error_status(CMD, st, &err);
+    return cli_exit_code(st);
+  }
+  const char *data = gbtm_multi_result_data_name(res);
+  if (json) report_multi_json(stdout, data ? data : "", res);
+  else {
+    print_origin(path, gbtm_multi_result_file_info(res));
+    report_multi_text(stdout, data ? data : "", res);
+  }
+  gbtm_multi_result_free(res);
+  return CLI_EXIT_OK;
+}
+
 int cmd_show(int argc, char **argv) {
   bool json = false;
   report_view view = report_view_default;
@@ -113,6 +134,7 @@ int cmd_show(int argc, char **argv) {
   const char *path = argv[optind];
 
   gbtm_error err = {.status = GBTM_OK, .message = ""};
+  if (gbtm_model_file_is_multi(path)) return show_multi(path, json);
   gbtm_fit_result *res = NULL;
   gbtm_status st = gbtm_model_load(path, &res, &err);
   if (st != GBTM_OK) {

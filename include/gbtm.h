@@ -1117,7 +1117,7 @@ gbtm_status gbtm_refine(const gbtm_panel *panel, const gbtm_fit_options *options
  * families, 5 for the nb and zinb families, 4 for logit, 3 for person ids longer than 64 bytes, else 2 for
  * models with covariates or a reference group other than the first, else
  * 1: docs/model-file.md); it reads this version and older. */
-#define GBTM_MODEL_FORMAT_VERSION 10
+#define GBTM_MODEL_FORMAT_VERSION 11
 
 /* What a model file records besides the fit; every member may be NULL/0. */
 typedef struct gbtm_save_info {
@@ -1390,6 +1390,35 @@ int gbtm_multi_result_n_estimates(const gbtm_multi_result *result);
 const double *gbtm_multi_result_estimates(const gbtm_multi_result *result);
 const char *gbtm_multi_result_param_name(const gbtm_multi_result *result, int j);
 const double *gbtm_multi_result_covariance(const gbtm_multi_result *result);
+/* The data's name saved with a model file (NULL after gbtm_fit_multi). */
+const char *gbtm_multi_result_data_name(const gbtm_multi_result *result);
+/* The file's root attributes for a result of gbtm_multi_load(), NULL after
+ * gbtm_fit_multi(); valid while the result lives. */
+const gbtm_model_file_info *gbtm_multi_result_file_info(const gbtm_multi_result *result);
+
+/* Writes a multi-trajectory fit to path as an HDF5 model file of format
+ * version 11 (docs/model-file.md), atomically as gbtm_model_save(); the
+ * info's panel is not used (the trajectories are the models'). */
+gbtm_status gbtm_multi_save(const gbtm_multi_result *result, const gbtm_save_info *info, const char *path,
+                            gbtm_error *err);
+/* gbtm_multi_save() into a file the caller reserved (as
+ * gbtm_model_save_reserved()). */
+gbtm_status gbtm_multi_save_reserved(const gbtm_multi_result *result, const gbtm_save_info *info,
+                                     const gbtm_atomic_file *f, gbtm_error *err);
+/* Reads a model file written by gbtm_multi_save(); every number as saved.
+ * A file of one outcome, from a newer gbtm, or damaged is an error naming
+ * the file and what is wrong. */
+gbtm_status gbtm_multi_load(const char *path, gbtm_multi_result **out, gbtm_error *err);
+/* The posteriors (eq. MTP) of the persons in panels[o], one panel per
+ * outcome in the result's order, read with that outcome's family; persons
+ * matched by id as gbtm_fit_multi() matches them, a person may lack cells
+ * of some outcomes. *tau (n x K, row-major) and *ids (n, each and the array
+ * malloc'd) are the caller's to free(). */
+gbtm_status gbtm_multi_classify(const gbtm_multi_result *result, const gbtm_panel *const *panels, double **tau,
+                                char ***ids, size_t *n, gbtm_error *err);
+/* 1 when path is a model file of several outcomes (format version 11 with
+ * /multi), 0 when not or unreadable (gbtm_model_load then says why). */
+int gbtm_model_file_is_multi(const char *path);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -23,21 +23,6 @@
 #define HANDOFF_GAIN 1e-2 /* log L gained by an EM step below which Newton's method takes over */
 #define NEWTON_STEPS 20
 
-struct gbtm_multi_result {
-  int O, K;
-  size_t N;
-  char name[GBTM_MAX_OUTCOMES][GBTM_NAME_MAX];
-  gbtm_model model[GBTM_MAX_OUTCOMES];
-  size_t cells[GBTM_MAX_OUTCOMES];
-  double loglik, grad_norm, share[GBTM_MAX_GROUPS];
-  int iterations, n_params;
-  bool converged;
-  double *tau;
-  char **ids;
-  int n_est;
-  double *est, *cov;
-  char **pname;
-};
 
 static void free_ids(char **ids, size_t n) {
   if (!ids) return;
@@ -52,6 +37,7 @@ void gbtm_multi_result_free(gbtm_multi_result *r) {
   free(r->est);
   free(r->cov);
   free_ids(r->pname, (size_t)r->n_est);
+  free(r->file_info);
   free(r);
 }
 
@@ -566,3 +552,52 @@ const char *gbtm_multi_result_param_name(const gbtm_multi_result *r, int j) {
   return j >= 0 && j < r->n_est ? r->pname[j] : NULL;
 }
 const double *gbtm_multi_result_covariance(const gbtm_multi_result *r) { return r->cov; }
+const char *gbtm_multi_result_data_name(const gbtm_multi_result *r) {
+  return r->file_info ? r->file_info->data_name : NULL;
+}
+const gbtm_model_file_info *gbtm_multi_result_file_info(const gbtm_multi_result *r) { return r->file_info; }
+
+/* eq. MTP for persons who may be new: the joint x from the saved models
+ * (theta, each outcome's beta, alpha and log phi), the models' basis, and
+ * one joint E-step over the outcomes' panels. */
+gbtm_status gbtm_multi_classify(const gbtm_multi_result *r, const gbtm_panel *const *panels, double **tau,
+                                char ***ids, size_t *n, gbtm_error *err) {
+  *tau = NULL, *ids = NULL, *n = 0;
+  gbtm_fit_options opt[GBTM_MAX_OUTCOMES];
+  for (int o = 0; o < r->O; o++) {
+    const gbtm_model *md = &r->model[o];
+    opt[o] = gbtm_fit_options_default();
+    opt[o].family = md->family;
+    opt[o].groups = r->K;
+    opt[o].centre = md->centre, opt[o].scale = md->scale;
+    opt[o].phi_common = md->phi_common;
+    opt[o].ymin = md->ymin, opt[o].ymax = md->ymax;
+    for (int k = 0; k < r->K; k++) opt[o].order[k] = md->order[k], opt[o].iorder[k] = md->iorder[k];
+  }
+  multi m;
+  gbtm_status st = multi_init(&m, panels, opt, r->O, err);
+  if (st != GBTM_OK) return st;
+  double *x = calloc(m.P, sizeof *x);
+  if (!x) st = gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory for the parameters");
+  for (int k = 0; x && k < m.K; k++) x[k] = r->model[0].theta[k] - r->model[0].theta[0];
+  for (int o = 0; x && o < m.O; o++) {
+    const em_ws *ws = &m.ws[o];
+    const gbtm_model *md = &r->model[o];
+    double *part = x + m.off[o] - m.K; /* indexed as outcome o's EM vector */
+    for (int k = 0; k < m.K; k++) {
+      for (int c = 0; c < ws->nb[k]; c++) part[ws->off_beta[k] + c] = md->beta[k][c];
+      for (int c = 0; c < ws->na[k]; c++) part[ws->off_alpha[k] + c] = md->alpha[k][c];
+      if (ws->has_phi) part[ws->off_phi[k]] = log(md->phi[k]);
+    }
+  }
+  if (st == GBTM_OK && isnan(multi_estep(&m, x)))
+    st = gbtm_fail(err, GBTM_ERR_FIT, "the log-likelihood of the data under the model is not finite");
+  if (st == GBTM_OK) {
+    *tau = m.tau, m.tau = NULL;
+    *ids = m.ids, m.ids = NULL;
+    *n = m.N;
+  }
+  free(x);
+  multi_free(&m);
+  return st;
+}

@@ -6,6 +6,7 @@
 #define GBTM_MULTI_H
 
 #include "fit/em.h"
+#include "model/model.h"
 
 /* x: theta_1..theta_K (theta_1 = 0, the reference group), then for each
  * outcome o its EM vector after theta (em.h), from off[o]; P values. The
@@ -26,6 +27,24 @@ typedef struct multi {
   double *l, *tau;                /* N x K: sum_o l_iko; the posteriors */
   double logpi[GBTM_MAX_GROUPS], sum_tau[GBTM_MAX_GROUPS];
 } multi;
+
+/* The result of gbtm_fit_multi() or gbtm_multi_load() (model_io.c). */
+struct gbtm_multi_result {
+  int O, K;
+  size_t N;
+  char name[GBTM_MAX_OUTCOMES][GBTM_NAME_MAX];
+  gbtm_model model[GBTM_MAX_OUTCOMES];
+  size_t cells[GBTM_MAX_OUTCOMES];
+  double loglik, grad_norm, share[GBTM_MAX_GROUPS];
+  int iterations, n_params;
+  bool converged;
+  double *tau;
+  char **ids;
+  int n_est;
+  double *est, *cov;
+  char **pname;
+  gbtm_model_file_info *file_info; /* the root attributes of a model file (NULL after a fit) */
+};
 
 gbtm_status multi_init(multi *m, const gbtm_panel *const *panels, const gbtm_fit_options *options, int O,
                        gbtm_error *err);

@@ -66,7 +66,7 @@ static void shares(h5io *io, const char *name, long long row, const double *x, s
   }
 }
 
-static void check_params(h5io *io, const gbtm_model *m) {
+void model_check_params(h5io *io, const gbtm_model *m) {
   int K = m->groups;
   for (int k = 0; k < K; k++) finite(io, "/params/theta", k, -1, m->theta[k]);
   if (io->st == GBTM_OK && m->theta[m->refgroup] != 0.0)
@@ -193,7 +193,7 @@ static void check_posterior(h5io *io, const gbtm_fit_result *r) {
 }
 
 void model_check(h5io *io, const gbtm_fit_result *r) {
-  check_params(io, &r->model);
+  model_check_params(io, &r->model);
   check_summary(io, r);
   check_groups(io, r);
   check_covariance(io, r);

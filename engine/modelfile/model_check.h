@@ -14,6 +14,10 @@
  * ... , expected ..."). */
 void model_check(h5io *io, const gbtm_fit_result *r);
 
+/* Checks one model's parameters and rates (messages name /params/...);
+ * model_check() calls it, the reader of several outcomes calls it on each. */
+void model_check_params(h5io *io, const gbtm_model *m);
+
 /* Checks a trajectory table read from a file. */
 void model_check_trajectory(h5io *io, const gbtm_trajectory_table *t);
 

@@ -9,6 +9,9 @@
  * lowest version that holds the model: version 3 only for person ids
  * longer than 64 bytes (stored by their own length), else version 2 only
  * for models with covariates or a reference group other than the first.
+ * A model of several outcomes (gbtm_multi_save, gbtm_multi_load) has a
+ * layout of its own, version 11 (the section at the end of this file);
+ * gbtm_model_load refuses it with a message saying so.
  *
  * A file is written under a temporary name beside the target (path.XXXXXX),
  * closed, flushed to disk with fsync and renamed over the target
@@ -43,6 +46,7 @@
 #include "model/basis.h"
 #include "base/error.h"
 #include "fit/fit_result.h"
+#include "fit/multi.h"
 #include "base/h5util.h"
 #include "families/family.h"
 #include "modelfile/model_check.h"
@@ -54,7 +58,7 @@
 /* An HDF5 group and its path for messages ("" for the root, "/fit"). */
 typedef struct node {
   hid_t id;
-  char path[16];
+  char path[48];
 } node;
 
 static char *copy_string(const char *s) {
@@ -64,11 +68,22 @@ static char *copy_string(const char *s) {
   return c;
 }
 
+/* "parent/name", cut to size (the path is for messages only). */
+static void child_path(char *dst, size_t size, const char *parent, const char *name) {
+  size_t a = strlen(parent), b = strlen(name);
+  if (a > size - 2) a = size - 2;
+  if (b > size - 2 - a) b = size - 2 - a;
+  memcpy(dst, parent, a);
+  dst[a] = '/';
+  memcpy(dst + a + 1, name, b);
+  dst[a + 1 + b] = '\0';
+}
+
 /* ==== writing ============================================================ */
 
 static void w_group(h5io *io, const node *parent, const char *name, node *g) {
   g->id = -1;
-  snprintf(g->path, sizeof g->path, "/%s", name);
+  child_path(g->path, sizeof g->path, parent->path, name);
   if (io->st != GBTM_OK) return;
   g->id = H5Gcreate2(parent->id, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g->id < 0) h5_fail(io, GBTM_ERR_IO, "cannot create the group %s", g->path);
@@ -172,11 +187,14 @@ static void w_attr_str(h5io *io, hid_t loc, const char *name, const char *s) {
  * id takes version 3, whose ids take their own length each (write_ids). */
 #define FIXED_ID_MAX GBTM_H5_FIXED_ID_MAX
 
-static bool long_ids(const gbtm_fit_result *r) {
-  if (!r->posterior || !r->ids) return false;
-  for (size_t i = 0; i < r->data.persons; i++)
-    if (r->ids[i] && strlen(r->ids[i]) > FIXED_ID_MAX) return true;
+static bool long_ids_of(const char *const *ids, size_t N) {
+  for (size_t i = 0; ids && i < N; i++)
+    if (ids[i] && strlen(ids[i]) > FIXED_ID_MAX) return true;
   return false;
+}
+
+static bool long_ids(const gbtm_fit_result *r) {
+  return r->posterior && long_ids_of((const char *const *)r->ids, r->data.persons);
 }
 
 /* The lowest version that holds the result (docs/model-file.md). */
@@ -192,8 +210,7 @@ static int format_version(const gbtm_fit_result *r) {
   return r->data.weight_column[0] ? 10 : version; /* a weighted fit (eq. W) */
 }
 
-static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
-  int version = format_version(r);
+static void write_root_version(h5io *io, hid_t file, const gbtm_save_info *info, int version) {
   char created[32] = "";
   time_t now = time(NULL);
   struct tm utc;
@@ -206,6 +223,10 @@ static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const g
   w_attr(io, file, "seed", H5T_STD_U64LE, H5T_NATIVE_ULLONG, &seed);
   w_attr_str(io, file, "data_name", info ? info->data_name : NULL);
   w_attr_str(io, file, "data_sha256", !info ? NULL : info->data_sha256 ? info->data_sha256 : gbtm_panel_sha256(info->panel));
+}
+
+static void write_root(h5io *io, hid_t file, const gbtm_save_info *info, const gbtm_fit_result *r) {
+  write_root_version(io, file, info, format_version(r));
 }
 
 static void write_model(h5io *io, const node *root, const gbtm_model *m) {
@@ -391,13 +412,13 @@ static void write_trajectory(h5io *io, const node *root, const gbtm_trajectory_t
 /* Version 3: the ids as one uint8 dataset of their UTF-8 bytes, one after
  * the other, and int64 offsets [N + 1] (id i is bytes offsets[i] to
  * offsets[i + 1]), so that one long id costs its own length only. */
-static void write_ids(h5io *io, const node *g, const gbtm_fit_result *r) {
+static void write_ids(h5io *io, const node *g, const char *const *ids, size_t N) {
   if (io->st != GBTM_OK) return;
-  size_t N = r->data.persons, total = 0;
+  size_t total = 0;
   long long *offsets = malloc((N + 1) * sizeof *offsets);
   for (size_t i = 0; offsets && i < N; i++) {
     offsets[i] = (long long)total;
-    total += r->ids[i] ? strlen(r->ids[i]) : 0;
+    total += ids[i] ? strlen(ids[i]) : 0;
   }
   unsigned char *bytes = offsets ? malloc(total ? total : 1) : NULL;
   if (!bytes) {
@@ -407,7 +428,7 @@ static void write_ids(h5io *io, const node *g, const gbtm_fit_result *r) {
   }
   offsets[N] = (long long)total;
   for (size_t i = 0; i < N; i++)
-    if (r->ids[i]) memcpy(bytes + offsets[i], r->ids[i], (size_t)(offsets[i + 1] - offsets[i]));
+    if (ids[i]) memcpy(bytes + offsets[i], ids[i], (size_t)(offsets[i + 1] - offsets[i]));
   hsize_t n_bytes = total, n_offsets = N + 1;
   w_data(io, g, "id_bytes", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, &n_bytes, bytes);
   w_data(io, g, "id_offsets", H5T_STD_I64LE, H5T_NATIVE_LLONG, 1, &n_offsets, offsets);
@@ -420,7 +441,7 @@ static void write_posterior(h5io *io, const node *root, const gbtm_fit_result *r
   node g;
   w_group(io, root, "posterior", &g);
   if (long_ids(r))
-    write_ids(io, &g, r);
+    write_ids(io, &g, (const char *const *)r->ids, r->data.persons);
   else
     w_strs(io, &g, "ids", r->data.persons, (const char *const *)r->ids);
   w_f64s(io, &g, "tau", r->data.persons, (hsize_t)r->model.groups, r->posterior);
@@ -518,7 +539,7 @@ static void shape_mismatch(h5io *io, const node *g, const char *name, int rank, 
 /* Opens group name of the root; -1 (reported) when missing. */
 static void r_group(h5io *io, const node *root, const char *name, bool optional, node *g) {
   g->id = -1;
-  snprintf(g->path, sizeof g->path, "/%s", name);
+  child_path(g->path, sizeof g->path, root->path, name);
   if (io->st != GBTM_OK) return;
   htri_t ex = H5Lexists(root->id, name, H5P_DEFAULT);
   if (ex <= 0) {
@@ -753,21 +774,10 @@ static void r_attr_num(h5io *io, hid_t file, const char *name, hid_t mtype, void
   H5Aclose(a);
 }
 
-/* The root attributes into one allocation owned by the result. */
-static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
-  int version = 0;
-  r_attr_num(io, file, "format_version", H5T_NATIVE_INT, &version);
-  if (io->st != GBTM_OK) return;
-  if (version > GBTM_MODEL_FORMAT_VERSION) {
-    h5_fail(io, GBTM_ERR_PARSE,
-         "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm",
-         version, GBTM_MODEL_FORMAT_VERSION);
-    return;
-  }
-  if (version < 1) {
-    h5_fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
-    return;
-  }
+/* The root attributes into one allocation (the caller's to free); NULL
+ * (reported) on failure. */
+static gbtm_model_file_info *read_file_info(h5io *io, hid_t file, int version) {
+  gbtm_model_file_info *out = NULL;
   unsigned long long seed = 0;
   r_attr_num(io, file, "seed", H5T_NATIVE_ULLONG, &seed);
   static const char *const names[5] = {"gbtm_version", "created", "command_line", "data_name", "data_sha256"};
@@ -793,10 +803,34 @@ static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
       }
       info->format_version = version;
       info->seed = seed;
-      r->file_info = info;
+      out = info;
     }
   }
   for (int j = 0; j < 5; j++) free(s[j]);
+  return out;
+}
+
+/* The root attributes into one allocation owned by the result. */
+static void read_root(h5io *io, hid_t file, gbtm_fit_result *r) {
+  int version = 0;
+  r_attr_num(io, file, "format_version", H5T_NATIVE_INT, &version);
+  if (io->st != GBTM_OK) return;
+  if (version > GBTM_MODEL_FORMAT_VERSION) {
+    h5_fail(io, GBTM_ERR_PARSE,
+         "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm",
+         version, GBTM_MODEL_FORMAT_VERSION);
+    return;
+  }
+  if (version < 1) {
+    h5_fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
+    return;
+  }
+  if (version >= 11 && H5Lexists(file, "multi", H5P_DEFAULT) > 0) { /* gbtm_multi_load() reads it */
+    h5_fail(io, GBTM_ERR_USAGE, "a model with several outcomes (format version %d): not yet supported by this command",
+            version);
+    return;
+  }
+  r->file_info = read_file_info(io, file, version);
 }
 
 static void read_model(h5io *io, const node *root, gbtm_model *m) {
@@ -1287,4 +1321,270 @@ void gbtm_trajectory_table_free(gbtm_trajectory_table *t) {
   if (!t) return;
   free(t->age), free(t->expected), free(t->lower), free(t->upper), free(t->observed);
   free(t);
+}
+
+/* ==== several outcomes: format version 11 (docs/model-file.md) ===========
+ * /multi holds what the joint fit reported (eq. MT, DESIGN §10), each
+ * /outcomes/<o> (1, 2, ...) one outcome's /model and /params as a file of
+ * one outcome holds them (written and read by the same functions), /cov the
+ * joint estimates psi, their names and I^-1 (eq. MTI), /posterior the
+ * shared posteriors and ids. */
+
+#define MULTI_FORMAT_VERSION 11
+
+static void write_multi_summary(h5io *io, const node *root, const gbtm_multi_result *r) {
+  node g;
+  w_group(io, root, "multi", &g);
+  hsize_t O = (hsize_t)r->O, K = (hsize_t)r->K;
+  const char *names[GBTM_MAX_OUTCOMES];
+  long long cells[GBTM_MAX_OUTCOMES];
+  for (int o = 0; o < r->O; o++) names[o] = r->name[o], cells[o] = (long long)r->cells[o];
+  w_i32(io, &g, "outcomes", r->O);
+  w_i32(io, &g, "groups", r->K);
+  w_i64(io, &g, "persons", r->N);
+  w_strs(io, &g, "names", O, names);
+  w_data(io, &g, "cells", H5T_STD_I64LE, H5T_NATIVE_LLONG, 1, &O, cells);
+  w_f64(io, &g, "loglik", r->loglik);
+  w_i32(io, &g, "n_params", r->n_params);
+  w_f64(io, &g, "bic", gbtm_multi_result_bic(r));
+  w_f64(io, &g, "aic", gbtm_multi_result_aic(r));
+  w_i32(io, &g, "converged", r->converged ? 1 : 0);
+  w_i32(io, &g, "iterations", r->iterations);
+  w_f64(io, &g, "gradient_norm", r->grad_norm);
+  w_f64s(io, &g, "share", K, 0, r->share);
+  close_group(io, &g);
+}
+
+static void write_multi_parts(h5io *io, const node *root, const gbtm_multi_result *r) {
+  node os, g;
+  w_group(io, root, "outcomes", &os);
+  for (int o = 0; o < r->O; o++) {
+    char name[12];
+    snprintf(name, sizeof name, "%d", o + 1);
+    w_group(io, &os, name, &g);
+    write_model(io, &g, &r->model[o]);
+    write_params(io, &g, &r->model[o]);
+    close_group(io, &g);
+  }
+  close_group(io, &os);
+  hsize_t P = (hsize_t)r->n_est;
+  w_group(io, root, "cov", &g);
+  w_f64s(io, &g, "estimates", P, 0, r->est);
+  w_strs(io, &g, "names", P, (const char *const *)r->pname);
+  if (r->cov) w_f64s(io, &g, "model", P, P, r->cov);
+  close_group(io, &g);
+  w_group(io, root, "posterior", &g);
+  if (long_ids_of((const char *const *)r->ids, r->N))
+    write_ids(io, &g, (const char *const *)r->ids, r->N);
+  else
+    w_strs(io, &g, "ids", r->N, (const char *const *)r->ids);
+  w_f64s(io, &g, "tau", r->N, (hsize_t)r->K, r->tau);
+  close_group(io, &g);
+}
+
+gbtm_status gbtm_multi_save_reserved(const gbtm_multi_result *r, const gbtm_save_info *info,
+                                     const gbtm_atomic_file *f, gbtm_error *err) {
+  h5io io = {f->path, err, GBTM_OK};
+  gbtm_save_info own = info ? *info : (gbtm_save_info){0};
+  own.panel = NULL; /* the outcomes' panels are not one panel */
+  h5quiet q;
+  h5_quiet_begin(&q);
+  hid_t fapl = h5_write_access(), file = -1;
+  if (fapl < 0)
+    h5_fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
+  else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
+    h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
+  node root = {file, ""};
+  write_root_version(&io, file, info ? &own : NULL, MULTI_FORMAT_VERSION);
+  write_multi_summary(&io, &root, r);
+  write_multi_parts(&io, &root, r);
+  int closed = file >= 0 ? h5_close_written(file, io.st == GBTM_OK ? f->tmp : NULL) : 0;
+  if (closed) h5_fail(&io, GBTM_ERR_IO, "cannot write the file: %s", strerror(closed));
+  if (fapl >= 0) H5Pclose(fapl);
+  h5_quiet_end(&q);
+  return io.st;
+}
+
+gbtm_status gbtm_multi_save(const gbtm_multi_result *r, const gbtm_save_info *info, const char *path,
+                            gbtm_error *err) {
+  atomic_file f;
+  gbtm_status st = atomic_file_reserve(&f, path, err);
+  if (st != GBTM_OK) return st;
+  if ((st = gbtm_multi_save_reserved(r, info, &f, err)) != GBTM_OK) {
+    atomic_file_discard(&f);
+    return st;
+  }
+  return atomic_file_commit(&f, err);
+}
+
+static void read_multi_summary(h5io *io, const node *root, gbtm_multi_result *r) {
+  node g;
+  r_group(io, root, "multi", false, &g);
+  r->O = r_int(io, &g, "outcomes", 1, GBTM_MAX_OUTCOMES);
+  r->K = r_int(io, &g, "groups", 1, GBTM_MAX_GROUPS);
+  r->N = r_count(io, &g, "persons", 1);
+  char *names[GBTM_MAX_OUTCOMES] = {NULL};
+  long long cells[GBTM_MAX_OUTCOMES];
+  if (io->st == GBTM_OK) r_strs(io, &g, "names", (hsize_t)r->O, names);
+  for (int o = 0; o < r->O; o++) {
+    if (io->st == GBTM_OK && (!names[o] || !names[o][0] || strlen(names[o]) >= GBTM_NAME_MAX))
+      h5_fail(io, GBTM_ERR_PARSE, "/multi/names[%d] is empty or longer than %d bytes", o, GBTM_NAME_MAX - 1);
+    if (io->st == GBTM_OK) snprintf(r->name[o], GBTM_NAME_MAX, "%s", names[o]);
+    free(names[o]);
+  }
+  if (io->st == GBTM_OK) r_ints(io, &g, "cells", (hsize_t)r->O, 0, LLONG_MAX, cells);
+  for (int o = 0; io->st == GBTM_OK && o < r->O; o++) r->cells[o] = (size_t)cells[o];
+  r_f64(io, &g, "loglik", &r->loglik);
+  r->n_params = r_int(io, &g, "n_params", 1, INT_MAX);
+  r->converged = r_int(io, &g, "converged", 0, 1) == 1;
+  r->iterations = r_int(io, &g, "iterations", 0, INT_MAX);
+  r_f64(io, &g, "gradient_norm", &r->grad_norm);
+  if (io->st == GBTM_OK) r_f64s(io, &g, "share", (hsize_t)r->K, 0, r->share);
+  if (io->st == GBTM_OK && !isfinite(r->loglik))
+    h5_fail(io, GBTM_ERR_PARSE, "/multi/loglik is %g, expected a finite number", r->loglik);
+  for (int k = 0; io->st == GBTM_OK && k < r->K; k++)
+    if (!(r->share[k] >= 0.0 && r->share[k] <= 1.0))
+      h5_fail(io, GBTM_ERR_PARSE, "/multi/share[%d] is %g, expected 0 to 1", k, r->share[k]);
+  close_group(io, &g);
+}
+
+static void read_multi_parts(h5io *io, const node *root, gbtm_multi_result *r) {
+  node os, g;
+  r_group(io, root, "outcomes", false, &os);
+  for (int o = 0; io->st == GBTM_OK && o < r->O; o++) {
+    char name[12];
+    snprintf(name, sizeof name, "%d", o + 1);
+    r_group(io, &os, name, false, &g);
+    read_model(io, &g, &r->model[o]);
+    if (io->st == GBTM_OK && r->model[o].groups != r->K)
+      h5_fail(io, GBTM_ERR_PARSE, "%s/model/groups is %d, but /multi/groups is %d", g.path, r->model[o].groups, r->K);
+    read_params(io, &g, &r->model[o]);
+    if (io->st == GBTM_OK) { /* the numbers, as a file of one outcome's; messages under /outcomes/<o> */
+      gbtm_error one = {.status = GBTM_OK, .message = ""};
+      h5io sub = {"", &one, GBTM_OK};
+      model_check_params(&sub, &r->model[o]);
+      if (sub.st != GBTM_OK) {
+        const char *what = strchr(one.message, '/');
+        h5_fail(io, sub.st, "%s%s", g.path, what ? what : one.message);
+      }
+    }
+    for (int k = 0; io->st == GBTM_OK && k < r->K; k++)
+      if (!(r->model[o].theta[k] == r->model[0].theta[k]))
+        h5_fail(io, GBTM_ERR_PARSE, "%s/params/theta[%d] differs from /outcomes/1/params/theta[%d] (one membership)",
+                g.path, k, k);
+    close_group(io, &g);
+  }
+  close_group(io, &os);
+  if (io->st != GBTM_OK) return;
+  int want = r->K - 1; /* theta_2..theta_K, then each outcome's own parameters */
+  for (int o = 0; o < r->O; o++) want += gbtm_model_n_params(&r->model[o]) - (r->K - 1);
+  if (r->n_params != want) {
+    h5_fail(io, GBTM_ERR_PARSE, "/multi/n_params is %d, but the models in /outcomes have %d parameters", r->n_params,
+            want);
+    return;
+  }
+  if (r->N > SIZE_MAX / (sizeof(double) * (size_t)r->K)) {
+    h5_fail(io, GBTM_ERR_PARSE, "/multi/persons is %zu, more than this machine can hold", r->N);
+    return;
+  }
+  const size_t P = (size_t)r->n_params, N = r->N, K = (size_t)r->K;
+  r->n_est = r->n_params;
+  r->est = malloc(P * sizeof *r->est);
+  r->pname = calloc(P, sizeof *r->pname);
+  r->ids = calloc(N, sizeof *r->ids);
+  r->tau = malloc(N * K * sizeof *r->tau);
+  if (!r->est || !r->pname || !r->ids || !r->tau) {
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu parameters and %zu persons", P, N);
+    return;
+  }
+  r_group(io, root, "cov", false, &g);
+  r_f64s(io, &g, "estimates", P, 0, r->est);
+  r_strs(io, &g, "names", P, r->pname);
+  if (r_exists(io, &g, "model")) {
+    if (!(r->cov = malloc(P * P * sizeof *r->cov)))
+      h5_fail(io, GBTM_ERR_NOMEM, "out of memory for a %zu x %zu covariance", P, P);
+    else
+      r_f64s(io, &g, "model", P, P, r->cov);
+  }
+  for (size_t j = 0; io->st == GBTM_OK && j < P; j++)
+    if (!isfinite(r->est[j]))
+      h5_fail(io, GBTM_ERR_PARSE, "/cov/estimates[%zu] is %g, expected a finite number", j, r->est[j]);
+  close_group(io, &g);
+  r_group(io, root, "posterior", false, &g);
+  if (r_exists(io, &g, "ids"))
+    r_strs(io, &g, "ids", N, r->ids);
+  else
+    read_ids(io, &g, N, r->ids);
+  r_f64s(io, &g, "tau", N, K, r->tau);
+  for (size_t i = 0; io->st == GBTM_OK && i < N; i++) {
+    double sum = 0.0;
+    for (size_t k = 0; k < K; k++) {
+      double t = r->tau[i * K + k];
+      if (!(t >= 0.0 && t <= 1.0)) {
+        h5_fail(io, GBTM_ERR_PARSE, "/posterior/tau[%zu][%zu] is %g, expected 0 to 1", i, k, t);
+        break;
+      }
+      sum += t;
+    }
+    if (io->st == GBTM_OK && fabs(sum - 1.0) > 1e-6)
+      h5_fail(io, GBTM_ERR_PARSE, "/posterior/tau's row %zu sums to %.17g, expected 1", i, sum);
+  }
+  close_group(io, &g);
+}
+
+/* The format version of an open model file; 0 (reported) when unreadable,
+ * newer than this gbtm reads or not valid. */
+static int read_version(h5io *io, hid_t file) {
+  int version = 0;
+  r_attr_num(io, file, "format_version", H5T_NATIVE_INT, &version);
+  if (io->st != GBTM_OK) return 0;
+  if (version > GBTM_MODEL_FORMAT_VERSION)
+    h5_fail(io, GBTM_ERR_PARSE, "format version %d is newer than this gbtm reads (version %d); read it with a newer gbtm",
+            version, GBTM_MODEL_FORMAT_VERSION);
+  else if (version < 1)
+    h5_fail(io, GBTM_ERR_PARSE, "format version %d is not a valid version", version);
+  return io->st == GBTM_OK ? version : 0;
+}
+
+gbtm_status gbtm_multi_load(const char *path, gbtm_multi_result **out, gbtm_error *err) {
+  *out = NULL;
+  h5io io = {path, err, GBTM_OK};
+  gbtm_multi_result *r = calloc(1, sizeof *r);
+  if (!r) return gbtm_fail(err, GBTM_ERR_NOMEM, "out of memory");
+  h5quiet q;
+  h5_quiet_begin(&q);
+  hid_t fapl, file = open_model_file(&io, &fapl);
+  if (io.st == GBTM_OK) {
+    node root = {file, ""};
+    int version = read_version(&io, file);
+    if (io.st == GBTM_OK && (version < MULTI_FORMAT_VERSION || H5Lexists(file, "multi", H5P_DEFAULT) <= 0))
+      h5_fail(&io, GBTM_ERR_USAGE, "a model of one outcome, not of several (no /multi)");
+    if (io.st == GBTM_OK) r->file_info = read_file_info(&io, file, version);
+    read_multi_summary(&io, &root, r);
+    read_multi_parts(&io, &root, r);
+  }
+  if (file >= 0 && H5Fclose(file) < 0) h5_fail(&io, GBTM_ERR_INTERNAL, "a handle of the file was left open");
+  if (fapl >= 0) H5Pclose(fapl);
+  h5_quiet_end(&q);
+  if (io.st != GBTM_OK) {
+    gbtm_multi_result_free(r);
+    return io.st;
+  }
+  *out = r;
+  return GBTM_OK;
+}
+
+int gbtm_model_file_is_multi(const char *path) {
+  gbtm_error err = {.status = GBTM_OK, .message = ""};
+  h5io io = {path, &err, GBTM_OK};
+  h5quiet q;
+  h5_quiet_begin(&q);
+  hid_t fapl, file = open_model_file(&io, &fapl);
+  int multi = 0;
+  if (io.st == GBTM_OK)
+    multi = read_version(&io, file) >= MULTI_FORMAT_VERSION && H5Lexists(file, "multi", H5P_DEFAULT) > 0;
+  if (file >= 0) H5Fclose(file);
+  if (fapl >= 0) H5Pclose(fapl);
+  h5_quiet_end(&q);
+  return multi;
 }

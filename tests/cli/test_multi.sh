@@ -6,10 +6,16 @@
 # drops that outcome's cell only), parameters named by outcome, the shares
 # and every coefficient within 4 standard errors of the truth; the text
 # report names each outcome; a single outcome's report has no "outcomes"
-# key; what several outcomes do not take yet (risk factors, weights, model
-# files, the bootstrap, HDF5 panels, a pipe, a list of the wrong length, and
-# gbtm select or classify with a list) is refused with exit 2 and a message;
-# --posterior writes the shared posteriors.
+# key; what several outcomes do not take yet (risk factors, weights, the
+# bootstrap, HDF5 panels, a pipe, a list of the wrong length, and gbtm
+# select or classify with a list) is refused with exit 2 and a message;
+# --posterior writes the shared posteriors. -o writes a model file of format
+# version 11 (docs/model-file.md): gbtm show prints where the file came
+# from, then the fit's text and JSON reports byte for byte, gbtm classify on the fitted data gives the
+# --posterior file's posteriors to 1e-12 (warning of ages past the
+# model's), and plot, test, report, profile
+# and simulate --model refuse it with exit 2; a single outcome's file stays
+# below version 11.
 # $1 is the gbtm binary.
 set -u
 gbtm=$1
@@ -118,14 +124,58 @@ refuse() { # name, args...
 }
 refuse "risk factors with several outcomes" --count y1,y2 --risk y3 --groups 2
 refuse "a weight with several outcomes" --count y1,y2 --weight y3 --groups 2
-refuse "a model file with several outcomes" --count y1,y2 --groups 2 -o "$dir/m.h5"
 refuse "the bootstrap with several outcomes" --count y1,y2 --groups 2 --bootstrap 10
 refuse "a family list of the wrong length" --count y1,y2,y3 --family "poisson;logit" --groups 2
 refuse "an order list of the wrong length" --count y1,y2 --order "2;2;2" --groups 2
 refuse "a ';' list with one outcome" --count y1 --family "poisson;logit"
 refuse "a count above 1 for a logit outcome" --count y1,y3 --family "logit;logit" --groups 2
-[ ! -e "$dir/m.h5" ]
-check "no model file written" $?
+
+# Model files of several outcomes (format version 11).
+"$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 \
+  -o "$dir/m.h5" >"$dir/o.txt" 2>"$dir/o.err" && cmp -s "$dir/o.txt" "$dir/m.txt"
+check "fit -o: the model file written, the report unchanged" $?
+"$gbtm" show "$dir/m.h5" >"$dir/show.txt" 2>"$dir/show.err" && tail -n +7 "$dir/show.txt" | cmp - "$dir/m.txt" &&
+  head -1 "$dir/show.txt" | grep -q "^Model file: .*m.h5" && sed -n 2p "$dir/show.txt" | grep -q "format version *11, written by gbtm" &&
+  sed -n 3p "$dir/show.txt" | grep -q -- "--count y1,y2,y3 .* -o"
+check "show: where the file came from, then the fit's text report byte for byte" $?
+"$gbtm" show --json "$dir/m.h5" >"$dir/show.json" 2>"$dir/show.err" && cmp "$dir/show.json" "$dir/m.json"
+check "show --json: the fit's JSON report, byte for byte" $?
+"$py" -c '
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["format_version"] == 11
+assert [n.decode() for n in f["multi/names"][()]] == ["y1", "y2", "y3"]
+assert f["outcomes/3/model/family"][()].decode() == "logit" and f["posterior/tau"].shape == (1500, 2)
+assert f["cov/model"].shape == (f["multi/n_params"][()],) * 2' "$dir/m.h5"
+check "the file: version 11, /multi, /outcomes/3, /cov, /posterior" $?
+"$gbtm" classify "$dir/m.h5" "$dir/d.csv" -o "$dir/cl.csv" >"$dir/out" 2>"$dir/err" &&
+  "$py" - "$dir/cl.csv" "$dir/post.csv" <<'PY'
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1]))); b = list(csv.DictReader(open(sys.argv[2])))
+assert [r["id"] for r in a] == [r["id"] for r in b] and len(a) == 1500
+for x, y in zip(a, b):
+    assert x["group"] == y["group"]
+    for k in ("p1", "p2"): assert abs(float(x[k]) - float(y[k])) <= 1e-12, (x, y)
+PY
+check "classify on the fitted data: the fit's posteriors to 1e-12" $?
+awk -F, 'NR == 1 || $1 != "p0"' "$dir/d.csv" >"$dir/d1.csv" && sed -i 's/^p1,\([0-9]*\),[0-9]*,/p1,\1,,/' "$dir/d1.csv" &&
+  "$gbtm" classify "$dir/m.h5" "$dir/d1.csv" >"$dir/cl1.csv" 2>"$dir/err" &&
+  [ "$(grep -c . "$dir/cl1.csv")" -eq 1500 ] && ! grep -q "^p0," "$dir/cl1.csv" && grep -q "^p1," "$dir/cl1.csv"
+check "classify: a person left out is left out, one without y1 is classified by the rest" $?
+{ cat "$dir/d.csv"; echo "p2,30,1,0,1"; } >"$dir/d30.csv"
+"$gbtm" classify "$dir/m.h5" "$dir/d30.csv" >"$dir/out" 2>"$dir/err" && grep -q "outside the model's range.*: p2" "$dir/err"
+check "classify: a person observed past the model's ages is named in a warning" $?
+for c in "plot $dir/m.h5 -o $dir/x.svg" "test $dir/m.h5 theta[2]=0" "report $dir/m.h5 -o $dir/r.html" \
+  "profile $dir/m.h5 $dir/d.csv --vars y1" "simulate --model $dir/m.h5 --n 10 -o $dir/s.csv"; do
+  # shellcheck disable=SC2086
+  "$gbtm" $c >"$dir/out" 2>"$dir/err"
+  rc=$?
+  [ $rc -eq 2 ] && grep -q "a model with several outcomes" "$dir/err" && [ ! -e "$dir/x.svg" ] && [ ! -e "$dir/s.csv" ]
+  check "gbtm ${c%% *} with a model of several outcomes: exit 2 ($rc), saying so" $?
+done
+"$gbtm" fit "$dir/d.csv" --count y1 --groups 2 --order 2 -o "$dir/one.h5" >/dev/null 2>&1 &&
+  "$py" -c 'import h5py, sys; assert h5py.File(sys.argv[1], "r").attrs["format_version"] < 11' "$dir/one.h5"
+check "one outcome's model file stays below version 11" $?
 "$gbtm" simulate --preset rapporteur-2024 --n 50 --seed 1 -o "$dir/p.csv" >/dev/null 2>&1
 "$gbtm" convert "$dir/p.csv" -o "$dir/p.h5" >/dev/null 2>&1 || cp "$dir/d.csv" "$dir/p.h5"
 "$gbtm" fit "$dir/p.h5" --count count,count2 >"$dir/out" 2>"$dir/err"
