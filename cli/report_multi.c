@@ -17,6 +17,14 @@ static double se_of(const gbtm_multi_result *r, int j) {
   return cov && cov[(size_t)j * n + j] >= 0.0 ? sqrt(cov[(size_t)j * n + j]) : NAN;
 }
 
+/* Row "name estimate se" of the text report; a standard error that is not
+ * a number (no covariance: eq. MTI's information not positive definite)
+ * is printed as "-", as a one-outcome fit's report does. */
+static void text_row(FILE *out, const char *name, double est, double se) {
+  if (isfinite(se)) fprintf(out, "  %-28s %14.6f %12.6f\n", name, est, se);
+  else fprintf(out, "  %-28s %14.6f %12s\n", name, est, "-");
+}
+
 /* The index of the estimate named "prefix:what[k][j]" (or "theta[k]"), -1 if none. */
 static int find_param(const gbtm_multi_result *r, const char *name) {
   for (int j = 0; j < gbtm_multi_result_n_estimates(r); j++)
@@ -48,7 +56,7 @@ void report_multi_text(FILE *out, const char *data, const gbtm_multi_result *r) 
       const char *pn = gbtm_multi_result_param_name(r, j);
       size_t len = strlen(name);
       if (strncmp(pn, name, len) != 0 || pn[len] != ':') continue;
-      fprintf(out, "  %-28s %14.6f %12.6f\n", pn + len + 1, gbtm_multi_result_estimates(r)[j], se_of(r, j));
+      text_row(out, pn + len + 1, gbtm_multi_result_estimates(r)[j], se_of(r, j));
     }
   }
   fprintf(out, "\nMembership log-odds (group 1 the reference)\n");
@@ -56,7 +64,7 @@ void report_multi_text(FILE *out, const char *data, const gbtm_multi_result *r) 
     char nm[32];
     snprintf(nm, sizeof nm, "theta[%d]", k);
     int j = find_param(r, nm);
-    if (j >= 0) fprintf(out, "  %-28s %14.6f %12.6f\n", nm, gbtm_multi_result_estimates(r)[j], se_of(r, j));
+    if (j >= 0) text_row(out, nm, gbtm_multi_result_estimates(r)[j], se_of(r, j));
   }
 }
 
