@@ -1430,6 +1430,10 @@ static void read_multi_summary(h5io *io, const node *root, gbtm_multi_result *r)
     if (io->st == GBTM_OK && (!names[o] || !names[o][0] || strlen(names[o]) >= GBTM_NAME_MAX))
       h5_fail(io, GBTM_ERR_PARSE, "/multi/names[%d] is empty or longer than %d bytes", o, GBTM_NAME_MAX - 1);
     if (io->st == GBTM_OK) snprintf(r->name[o], GBTM_NAME_MAX, "%s", names[o]);
+    for (int p = 0; io->st == GBTM_OK && p < o; p++) /* one column per outcome, as fit's --count */
+      if (!strcmp(r->name[p], r->name[o]))
+        h5_fail(io, GBTM_ERR_PARSE, "/multi/names[%d] is \"%s\", as /multi/names[%d]: expected each outcome once", o,
+                r->name[o], p);
     free(names[o]);
   }
   if (io->st == GBTM_OK) r_ints(io, &g, "cells", (hsize_t)r->O, 0, LLONG_MAX, cells);
@@ -1442,6 +1446,8 @@ static void read_multi_summary(h5io *io, const node *root, gbtm_multi_result *r)
   if (io->st == GBTM_OK) r_f64s(io, &g, "share", (hsize_t)r->K, 0, r->share);
   if (io->st == GBTM_OK && !isfinite(r->loglik))
     h5_fail(io, GBTM_ERR_PARSE, "/multi/loglik is %g, expected a finite number", r->loglik);
+  if (io->st == GBTM_OK && !(r->grad_norm >= 0.0 && r->grad_norm < INFINITY))
+    h5_fail(io, GBTM_ERR_PARSE, "/multi/gradient_norm is %g, expected a finite number, 0 or more", r->grad_norm);
   for (int k = 0; io->st == GBTM_OK && k < r->K; k++)
     if (!(r->share[k] >= 0.0 && r->share[k] <= 1.0))
       h5_fail(io, GBTM_ERR_PARSE, "/multi/share[%d] is %g, expected 0 to 1", k, r->share[k]);
@@ -1491,10 +1497,8 @@ static void read_multi_parts(h5io *io, const node *root, gbtm_multi_result *r) {
   r->n_est = r->n_params;
   r->est = malloc(P * sizeof *r->est);
   r->pname = calloc(P, sizeof *r->pname);
-  r->ids = calloc(N, sizeof *r->ids);
-  r->tau = malloc(N * K * sizeof *r->tau);
-  if (!r->est || !r->pname || !r->ids || !r->tau) {
-    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu parameters and %zu persons", P, N);
+  if (!r->est || !r->pname) {
+    h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu parameters", P);
     return;
   }
   r_group(io, root, "cov", false, &g);
@@ -1511,6 +1515,17 @@ static void read_multi_parts(h5io *io, const node *root, gbtm_multi_result *r) {
       h5_fail(io, GBTM_ERR_PARSE, "/cov/estimates[%zu] is %g, expected a finite number", j, r->est[j]);
   close_group(io, &g);
   r_group(io, root, "posterior", false, &g);
+  const hsize_t NK[2] = {N, K}; /* /multi/persons against the posteriors held, before allocating for them */
+  r_check(io, &g, "tau", H5T_FLOAT, 2, NK);
+  if (io->st == GBTM_OK) {
+    r->ids = calloc(N, sizeof *r->ids);
+    r->tau = malloc(N * K * sizeof *r->tau);
+    if (!r->ids || !r->tau) h5_fail(io, GBTM_ERR_NOMEM, "out of memory for %zu persons' posteriors", N);
+  }
+  if (io->st != GBTM_OK) {
+    close_group(io, &g);
+    return;
+  }
   if (r_exists(io, &g, "ids"))
     r_strs(io, &g, "ids", N, r->ids);
   else

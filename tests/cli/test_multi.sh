@@ -182,6 +182,33 @@ check "one outcome's model file stays below version 11" $?
 [ $? -eq 2 ] && grep -q "long CSV" "$dir/err"
 check "an HDF5 panel with several outcomes: exit 2" $?
 
+# A damaged or doctored file of several outcomes: exit 2 naming what is
+# wrong, nothing allocated for persons the file does not hold, no "nan"
+# printed as a standard error.
+damage() { # name, python statements on f (the copy, open r+), want (grep -E on the error)
+  cp "$dir/m.h5" "$dir/bad.h5"
+  "$py" -c "import h5py, numpy as np, sys; f = h5py.File(sys.argv[1], 'r+'); $2; f.close()" "$dir/bad.h5" || return 1
+  local c ok=0
+  for c in "show" "show --json" "classify"; do
+    rm -f "$dir/bad.csv"
+    # shellcheck disable=SC2086
+    if [ "$c" = classify ]; then "$gbtm" classify "$dir/bad.h5" "$dir/d.csv" -o "$dir/bad.csv" >"$dir/out" 2>"$dir/err"
+    else "$gbtm" $c "$dir/bad.h5" >"$dir/out" 2>"$dir/err"; fi
+    [ $? -eq 2 ] && [ ! -s "$dir/out" ] && [ ! -e "$dir/bad.csv" ] && grep -qE "$3" "$dir/err" || ok=1
+  done
+  check "$1: exit 2 from show, show --json and classify: $(head -c 150 "$dir/err")" $ok
+}
+damage "/multi/persons past the posteriors held" 'del f["multi/persons"]; f["multi/persons"] = np.int64(10**15)' \
+  "/posterior/tau has shape 1500x2, expected 1000000000000000x2"
+damage "/multi/gradient_norm not a number" 'del f["multi/gradient_norm"]; f["multi/gradient_norm"] = float("nan")' \
+  "/multi/gradient_norm is nan"
+damage "an outcome named twice in /multi/names" 'f["multi/names"][1] = b"y1"' '/multi/names\[1\] is "y1", as /multi/names\[0\]'
+cp "$dir/m.h5" "$dir/nose.h5" && "$py" -c 'import h5py, sys
+f = h5py.File(sys.argv[1], "r+"); c = f["cov/model"][()]; c[0, 0] = -1.0; c[3, 3] = float("inf"); f["cov/model"][...] = c' \
+  "$dir/nose.h5" && "$gbtm" show "$dir/nose.h5" >"$dir/nose.txt" 2>"$dir/err" && ! grep -qiwE "nan|inf" "$dir/nose.txt" &&
+  grep -qE "^  theta\[2\] +-?[0-9.]+ +-$" "$dir/nose.txt" && grep -qE "^  beta\[1\]\[2\] +-?[0-9.]+ +-$" "$dir/nose.txt"
+check "show: a standard error without a number (variance below 0 or infinite) printed as -, not nan" $?
+
 for cmd in select classify; do
   if [ $cmd = select ]; then "$gbtm" select "$dir/d.csv" --count y1,y2 --groups 1:2 >"$dir/out" 2>"$dir/err"
   else "$gbtm" classify "$dir/none.h5" "$dir/d.csv" --count y1,y2 >"$dir/out" 2>"$dir/err"; fi
