@@ -249,6 +249,14 @@ static int classify_multi(const classify_args *a, outfile *out) {
               a->model);
     return CLI_EXIT_USAGE;
   }
+  const gbtm_csv_columns *c = &a->columns; /* each outcome is read from the column it was fitted on */
+  if (strcmp(c->count, gbtm_csv_columns_default().count) != 0 || c->exposure || c->n_risk || c->n_tcov || c->wide) {
+    cli_error(CMD,
+              "%s: a model with several outcomes reads each outcome from the column of its name in long CSV data; "
+              "--count, --exposure, --risk, --tcov and the wide layout are not taken (only --id and --age)",
+              a->model);
+    return CLI_EXIT_USAGE;
+  }
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_multi_result *res = NULL;
   gbtm_panel *panels[GBTM_MAX_OUTCOMES] = {NULL};
@@ -304,8 +312,8 @@ int cmd_classify(int argc, char **argv) {
   gbtm_panel *panel = NULL;
   double *tau = NULL;
   if (gbtm_model_file_is_multi(a.model)) { /* eq. MTP */
-    cli_columns_free(&a.column_args);
     rc = classify_multi(&a, &out);
+    cli_columns_free(&a.column_args);
     goto done;
   }
   gbtm_status st = gbtm_model_load(a.model, &res, &err);

@@ -165,6 +165,12 @@ check "classify: a person left out is left out, one without y1 is classified by 
 { cat "$dir/d.csv"; echo "p2,30,1,0,1"; } >"$dir/d30.csv"
 "$gbtm" classify "$dir/m.h5" "$dir/d30.csv" >"$dir/out" 2>"$dir/err" && grep -q "outside the model's range.*: p2" "$dir/err"
 check "classify: a person observed past the model's ages is named in a warning" $?
+for opt in "--count y1" "--exposure y2" "--risk y3"; do
+  # shellcheck disable=SC2086
+  "$gbtm" classify "$dir/m.h5" "$dir/d.csv" -o "$dir/clx.csv" $opt >"$dir/out" 2>"$dir/err"
+  [ $? -eq 2 ] && [ ! -e "$dir/clx.csv" ] && grep -q "reads each outcome from the column of its name" "$dir/err"
+  check "classify $opt with a model of several outcomes: exit 2, not ignored" $?
+done
 for c in "plot $dir/m.h5 -o $dir/x.svg" "test $dir/m.h5 theta[2]=0" "report $dir/m.h5 -o $dir/r.html" \
   "profile $dir/m.h5 $dir/d.csv --vars y1" "simulate --model $dir/m.h5 --n 10 -o $dir/s.csv"; do
   # shellcheck disable=SC2086
