@@ -295,6 +295,7 @@ int cmd_fit_multi(int argc, char **argv) {
   gbtm_panel *panels[GBTM_MAX_OUTCOMES] = {NULL};
   gbtm_error err = {.status = GBTM_OK, .message = ""};
   gbtm_status st = GBTM_OK;
+  int unread = -1; /* the outcome whose column could not be read */
   for (int o = 0; o < O && st == GBTM_OK; o++) {
     gbtm_csv_columns col = gbtm_csv_columns_default();
     if (a.id) col.id = a.id;
@@ -302,6 +303,7 @@ int cmd_fit_multi(int argc, char **argv) {
     col.count = names[o];
     col.family = opt[o].family;
     st = gbtm_panel_read_csv(a.data, &col, &panels[o], &err);
+    if (st != GBTM_OK) unread = o;
   }
   gbtm_multi_result *res = NULL;
   if (st == GBTM_OK)
@@ -329,6 +331,9 @@ int cmd_fit_multi(int argc, char **argv) {
   if (st == GBTM_OK && rc < 0) {
     if (a.json) report_multi_json(stdout, a.data, res);
     else report_multi_text(stdout, a.data, res);
+  } else if (st != GBTM_OK && unread >= 0) {
+    cli_error(CMD, "%s (outcome %s)", err.message, names[unread]);
+    rc = cli_exit_code(st);
   } else if (st != GBTM_OK) {
     cli_error(CMD, "%s", err.message);
     rc = cli_exit_code(st);

@@ -352,8 +352,8 @@ static gbtm_status own_fit_tau(multi *m, int o, double *tau, gbtm_error *err) {
   return same ? GBTM_OK : gbtm_fail(err, GBTM_ERR_FIT, "outcome %d's fit kept no posteriors in the panel's order", o + 1);
 }
 
-static gbtm_status check_inputs(const gbtm_panel *const *panels, const gbtm_fit_options *options, int O,
-                                gbtm_error *err) {
+static gbtm_status check_inputs(const gbtm_panel *const *panels, const gbtm_fit_options *options,
+                                const char *const *names, int O, gbtm_error *err) {
   if (O < 1 || O > GBTM_MAX_OUTCOMES)
     return gbtm_fail(err, GBTM_ERR_USAGE, "%d outcomes: 1 to %d are taken", O, GBTM_MAX_OUTCOMES);
   for (int o = 0; o < O; o++) {
@@ -366,6 +366,11 @@ static gbtm_status check_inputs(const gbtm_panel *const *panels, const gbtm_fit_
                        "several outcomes do not yet take risk factors, time-varying covariates, weights, "
                        "a start model or MPI");
     gbtm_status st = gbtm_fit_options_check(&options[o], p, err);
+    if (st != GBTM_OK && err) { /* which outcome's options or data */
+      char why[sizeof err->message];
+      snprintf(why, sizeof why, "%s", err->message);
+      gbtm_fail(err, st, "%s (outcome %s)", why, names ? names[o] : "?");
+    }
     if (st != GBTM_OK) return st;
   }
   return GBTM_OK;
@@ -471,7 +476,7 @@ static gbtm_status make_result(multi *m, const char *const *names, const double 
 gbtm_status gbtm_fit_multi(const gbtm_panel *const *panels, const gbtm_fit_options *options,
                            const char *const *names, int n_outcomes, gbtm_multi_result **out, gbtm_error *err) {
   *out = NULL;
-  gbtm_status st = check_inputs(panels, options, n_outcomes, err);
+  gbtm_status st = check_inputs(panels, options, names, n_outcomes, err);
   if (st != GBTM_OK) return st;
   multi m;
   if ((st = multi_init(&m, panels, options, n_outcomes, err)) != GBTM_OK) return st;

@@ -130,6 +130,21 @@ refuse "an order list of the wrong length" --count y1,y2 --order "2;2;2" --group
 refuse "a ';' list with one outcome" --count y1 --family "poisson;logit"
 refuse "a count above 1 for a logit outcome" --count y1,y3 --family "logit;logit" --groups 2
 
+awk -F, -v OFS=, '{ print $0, (NR == 1 ? "e,z" : ",0") }' "$dir/d.csv" >"$dir/ez.csv"
+named() { # name, want (grep -F on the error), args...
+  local name=$1 want=$2
+  shift 2
+  "$gbtm" fit "$dir/ez.csv" "$@" >"$dir/out" 2>"$dir/err"
+  local rc=$?
+  [ $rc -eq 2 ] && [ ! -s "$dir/out" ] && grep -qF -- "$want" "$dir/err"
+  check "$name: exit 2 ($rc), naming the outcome: $(head -c 150 "$dir/err")" $?
+}
+named "an outcome column all empty" "no data rows with a response (16500 missing) (outcome e)" --count y1,e --groups 2
+named "an outcome of zeros only" "every count in the data is zero: there is no trajectory to fit (outcome z)" \
+  --count y1,z --groups 2
+named "an order out of range for one outcome" "must be between 0 and 5 (got 9) (outcome y2)" --count y1,y2 --order "2;9" \
+  --groups 2
+
 # Model files of several outcomes (format version 11).
 "$gbtm" fit "$dir/d.csv" --count y1,y2,y3 --family "poisson;poisson;logit" --order "2;1;2" --groups 2 \
   -o "$dir/m.h5" >"$dir/o.txt" 2>"$dir/o.err" && cmp -s "$dir/o.txt" "$dir/m.txt"
