@@ -97,6 +97,10 @@ static int split(char *text, char sep, char **parts, int max) {
 
 /* The part of a per-outcome list for outcome o: its own, or the only one. */
 static bool per_outcome(const char *option, const char *text, int O, char **parts, char *buf, size_t size) {
+  if (strlen(text) >= size) {
+    cli_error(CMD, "%s: a list of more than %zu characters", option, size - 1);
+    return false;
+  }
   snprintf(buf, size, "%s", text);
   int n = split(buf, ';', parts, GBTM_MAX_OUTCOMES);
   if (n == 1) {
@@ -253,6 +257,10 @@ int cmd_fit_multi(int argc, char **argv) {
   char names_buf[MAX_LIST], fam_buf[MAX_LIST], ord_buf[MAX_LIST], iord_buf[MAX_LIST], disp_buf[MAX_LIST];
   char *names[GBTM_MAX_OUTCOMES + 1], *fam[GBTM_MAX_OUTCOMES], *ord[GBTM_MAX_OUTCOMES],
       *iord[GBTM_MAX_OUTCOMES], *disp[GBTM_MAX_OUTCOMES];
+  if (strlen(a.count) >= sizeof names_buf) { /* never cut short: a cut name could name another column */
+    cli_error(CMD, "--count: a list of more than %zu characters", sizeof names_buf - 1);
+    return CLI_EXIT_USAGE;
+  }
   snprintf(names_buf, sizeof names_buf, "%s", a.count);
   int O = split(names_buf, ',', names, GBTM_MAX_OUTCOMES);
   if (O > GBTM_MAX_OUTCOMES) {

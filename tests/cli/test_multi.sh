@@ -128,6 +128,9 @@ refuse "the bootstrap with several outcomes" --count y1,y2 --groups 2 --bootstra
 refuse "a family list of the wrong length" --count y1,y2,y3 --family "poisson;logit" --groups 2
 refuse "an order list of the wrong length" --count y1,y2 --order "2;2;2" --groups 2
 refuse "a ';' list with one outcome" --count y1 --family "poisson;logit"
+long=$("$py" -c 'print("x" * 1100)')
+refuse "a --count list longer than 1023 characters (not cut short)" --count "y1,y2,$long" --groups 2
+refuse "an --order list longer than 1023 characters" --count y1,y2 --order "2;2$long" --groups 2
 refuse "a count above 1 for a logit outcome" --count y1,y3 --family "logit;logit" --groups 2
 
 awk -F, -v OFS=, '{ print $0, (NR == 1 ? "e,z" : ",0") }' "$dir/d.csv" >"$dir/ez.csv"
