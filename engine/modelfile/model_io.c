@@ -1513,6 +1513,23 @@ static void read_multi_parts(h5io *io, const node *root, gbtm_multi_result *r) {
   for (size_t j = 0; io->st == GBTM_OK && j < P; j++)
     if (!isfinite(r->est[j]))
       h5_fail(io, GBTM_ERR_PARSE, "/cov/estimates[%zu] is %g, expected a finite number", j, r->est[j]);
+  /* the names as the fit gives them: theta[2..K], then each outcome's own, prefixed "name:", in outcome order
+   * (the counts match: /multi/n_params was checked against the models above) */
+  for (size_t j = 0; io->st == GBTM_OK && j + 1 < K; j++) {
+    char want[32];
+    snprintf(want, sizeof want, "theta[%zu]", j + 2);
+    if (strcmp(r->pname[j], want) != 0)
+      h5_fail(io, GBTM_ERR_PARSE, "/cov/names[%zu] is \"%s\", expected \"%s\"", j, r->pname[j], want);
+  }
+  int o = 0;
+  size_t left = (size_t)(gbtm_model_n_params(&r->model[0]) - (r->K - 1));
+  for (size_t j = K - 1; io->st == GBTM_OK && j < P; j++, left--) {
+    while (left == 0 && o + 1 < r->O) left = (size_t)(gbtm_model_n_params(&r->model[++o]) - (r->K - 1));
+    size_t len = strlen(r->name[o]);
+    if (strncmp(r->pname[j], r->name[o], len) != 0 || r->pname[j][len] != ':' || !r->pname[j][len + 1])
+      h5_fail(io, GBTM_ERR_PARSE, "/cov/names[%zu] is \"%s\", expected a parameter of outcome %s (\"%s:...\")", j,
+              r->pname[j], r->name[o], r->name[o]);
+  }
   close_group(io, &g);
   r_group(io, root, "posterior", false, &g);
   const hsize_t NK[2] = {N, K}; /* /multi/persons against the posteriors held, before allocating for them */

@@ -227,6 +227,10 @@ damage "/multi/persons past the posteriors held" 'del f["multi/persons"]; f["mul
 damage "/multi/gradient_norm not a number" 'del f["multi/gradient_norm"]; f["multi/gradient_norm"] = float("nan")' \
   "/multi/gradient_norm is nan"
 damage "an outcome named twice in /multi/names" 'f["multi/names"][1] = b"y1"' '/multi/names\[1\] is "y1", as /multi/names\[0\]'
+damage "a parameter name of another outcome in /cov/names" 'n = f["cov/names"][()]; n[1], n[-1] = n[-1], n[1]; f["cov/names"][...] = n' \
+  '/cov/names\[1\] is "y3:beta\[2\]\[2\]", expected a parameter of outcome y1'
+damage "an empty name in /cov/names" 'n = f["cov/names"][()]; n[0] = b""; f["cov/names"][...] = n' \
+  '/cov/names\[0\] is "", expected "theta\[2\]"'
 cp "$dir/m.h5" "$dir/nose.h5" && "$py" -c 'import h5py, sys
 f = h5py.File(sys.argv[1], "r+"); c = f["cov/model"][()]; c[0, 0] = -1.0; c[3, 3] = float("inf"); f["cov/model"][...] = c' \
   "$dir/nose.h5" && "$gbtm" show "$dir/nose.h5" >"$dir/nose.txt" 2>"$dir/err" && ! grep -qiwE "nan|inf" "$dir/nose.txt" &&
