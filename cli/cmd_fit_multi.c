@@ -316,12 +316,17 @@ int cmd_fit_multi(int argc, char **argv) {
   gbtm_multi_result *res = NULL;
   if (st == GBTM_OK)
     st = gbtm_fit_multi((const gbtm_panel *const *)panels, opt, (const char *const *)names, O, &res, &err);
+  /* Both outputs or neither: the posteriors are written and flushed (a
+   * write error reported through outfile_commit), the model saved, and only
+   * then is each renamed into place. */
   if (st == GBTM_OK && a.posterior) {
     posterior_csv_write_ids(post.fp, gbtm_multi_result_ids(res), gbtm_multi_result_persons(res),
                             gbtm_multi_result_posterior(res), gbtm_multi_result_groups(res));
-    if (!outfile_commit(&post, CMD)) rc = CLI_EXIT_USAGE;
+    if (fflush(post.fp) != 0 || ferror(post.fp)) {
+      outfile_commit(&post, CMD); /* fails, reporting the write error */
+      rc = CLI_EXIT_USAGE;
+    }
   }
-  outfile_discard(&post);
   if (st == GBTM_OK && rc < 0 && a.output) { /* format version 11 (docs/model-file.md) */
     char *command_line = cmdline_text("gbtm", argc, argv);
     gbtm_save_info info = {command_line, a.data, gbtm_panel_sha256(panels[0]), a.seed, NULL};
@@ -335,6 +340,8 @@ int cmd_fit_multi(int argc, char **argv) {
       rc = CLI_EXIT_USAGE;
     }
   }
+  if (st == GBTM_OK && rc < 0 && a.posterior && !outfile_commit(&post, CMD)) rc = CLI_EXIT_USAGE;
+  outfile_discard(&post);
   outfile_discard(&model_file);
   if (st == GBTM_OK && rc < 0) {
     if (a.json) report_multi_json(stdout, a.data, res);

@@ -110,6 +110,15 @@ check "--posterior: one row per person, the modal group and the shared posterior
 [ $? -eq 2 ] && cmp -s "$dir/d.csv" "$dir/d.csv" && head -1 "$dir/d.csv" | grep -q "^id,age,y1"
 check "--posterior naming the data: exit 2, the data unchanged" $?
 
+if [ -w /dev/full ]; then # one output that cannot be written: neither is left
+  for pair in "$dir/pf.csv /dev/full" "/dev/full $dir/pf.h5"; do
+    read -r pf_post pf_model <<<"$pair"
+    rm -f "$dir/pf.csv" "$dir/pf.h5"
+    "$gbtm" fit "$dir/d.csv" --count y1,y2 --order 1 --groups 2 --posterior "$pf_post" -o "$pf_model" >"$dir/out" 2>"$dir/err"
+    [ $? -eq 2 ] && [ ! -e "$dir/pf.csv" ] && [ ! -e "$dir/pf.h5" ] && grep -q "/dev/full: cannot write" "$dir/err"
+    check "--posterior $pf_post -o $pf_model: exit 2, neither output left" $?
+  done
+fi
 "$gbtm" fit "$dir/d.csv" --count y1 --groups 2 --order 2 --json --quiet >"$dir/one.json" &&
   "$py" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert "outcomes" not in r' "$dir/one.json"
 check "one outcome: the single-outcome report" $?
