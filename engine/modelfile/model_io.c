@@ -448,6 +448,27 @@ static void write_posterior(h5io *io, const node *root, const gbtm_fit_result *r
   close_group(io, &g);
 }
 
+/* The temporary file of f created for writing, HDF5's own error printing
+ * held back until finish_file (a failure is in io; file is then < 0). */
+static hid_t create_file(h5io *io, const atomic_file *f, h5quiet *q, hid_t *fapl) {
+  h5_quiet_begin(q);
+  hid_t file = -1;
+  if ((*fapl = h5_write_access()) < 0)
+    h5_fail(io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
+  else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, *fapl)) < 0)
+    h5_fail(io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
+  return file;
+}
+
+/* Closes what create_file opened, flushing the file to disk when every
+ * write succeeded. */
+static void finish_file(h5io *io, const atomic_file *f, hid_t file, hid_t fapl, h5quiet *q) {
+  int closed = file >= 0 ? h5_close_written(file, io->st == GBTM_OK ? f->tmp : NULL) : 0;
+  if (closed) h5_fail(io, GBTM_ERR_IO, "cannot write the file: %s", strerror(closed));
+  if (fapl >= 0) H5Pclose(fapl);
+  h5_quiet_end(q);
+}
+
 gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info, const atomic_file *f,
                            gbtm_error *err) {
   h5io io = {f->path, err, GBTM_OK};
@@ -468,12 +489,7 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   gbtm_error trajectory_err;
   gbtm_status trajectory_st = fit_result_trajectory(r, panel, &trajectory, &trajectory_err);
   h5quiet q;
-  h5_quiet_begin(&q);
-  hid_t fapl = h5_write_access(), file = -1;
-  if (fapl < 0)
-    h5_fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
-  else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
-    h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
+  hid_t fapl, file = create_file(&io, f, &q, &fapl);
   node root = {file, ""};
   write_root(&io, file, info, r);
   write_model(&io, &root, m);
@@ -485,10 +501,7 @@ gbtm_status model_io_write(const gbtm_fit_result *r, const gbtm_save_info *info,
   if (trajectory_st != GBTM_OK) h5_fail(&io, trajectory_err.status, "%s", trajectory_err.message);
   else write_trajectory(&io, &root, trajectory);
   write_posterior(&io, &root, r);
-  int closed = file >= 0 ? h5_close_written(file, io.st == GBTM_OK ? f->tmp : NULL) : 0;
-  if (closed) h5_fail(&io, GBTM_ERR_IO, "cannot write the file: %s", strerror(closed));
-  if (fapl >= 0) H5Pclose(fapl);
-  h5_quiet_end(&q);
+  finish_file(&io, f, file, fapl, &q);
   gbtm_trajectory_table_free(trajectory);
   return io.st;
 }
@@ -1388,20 +1401,12 @@ gbtm_status gbtm_multi_save_reserved(const gbtm_multi_result *r, const gbtm_save
   gbtm_save_info own = info ? *info : (gbtm_save_info){0};
   own.panel = NULL; /* the outcomes' panels are not one panel */
   h5quiet q;
-  h5_quiet_begin(&q);
-  hid_t fapl = h5_write_access(), file = -1;
-  if (fapl < 0)
-    h5_fail(&io, GBTM_ERR_IO, "cannot set up the HDF5 file access");
-  else if ((file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
-    h5_fail(&io, GBTM_ERR_IO, "cannot create the HDF5 file %s", f->tmp);
+  hid_t fapl, file = create_file(&io, f, &q, &fapl);
   node root = {file, ""};
   write_root_version(&io, file, info ? &own : NULL, MULTI_FORMAT_VERSION);
   write_multi_summary(&io, &root, r);
   write_multi_parts(&io, &root, r);
-  int closed = file >= 0 ? h5_close_written(file, io.st == GBTM_OK ? f->tmp : NULL) : 0;
-  if (closed) h5_fail(&io, GBTM_ERR_IO, "cannot write the file: %s", strerror(closed));
-  if (fapl >= 0) H5Pclose(fapl);
-  h5_quiet_end(&q);
+  finish_file(&io, f, file, fapl, &q);
   return io.st;
 }
 
